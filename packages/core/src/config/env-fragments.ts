@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * Schema fragments for the settings shared by several apps. Apps compose them in
+ * their own `src/env.ts` and call `parseEnv` once. Defaults sit next to the schema.
+ */
+
+const hostPort = /^[^\s:,]+:\d{1,5}$/;
+
+/** Duration in milliseconds, from a whole number. */
+export const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export function kafkaEnv() {
+  return {
+    /** Comma-separated host:port list. */
+    KAFKA_BROKERS: z
+      .string({ message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:19092' })
+      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((b) => hostPort.test(b)), {
+        message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:19092',
+      }),
+    HERALD_KAFKA_CLIENT_ID: z.string().default('herald'),
+    /** Prepended to every topic and consumer group, so installs can share a cluster. */
+    HERALD_TOPIC_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-" only')
+      .default(''),
+    /** Partitions for topics Herald creates; existing topics are not changed. */
+    HERALD_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+    HERALD_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
+  };
+}
+
+export function databaseEnv() {
+  return {
+    DATABASE_URL: z
+      .string({ message: 'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald' })
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald'),
+    HERALD_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  };
+}
+
+export function redisEnv() {
+  return {
+    REDIS_URL: z
+      .string({ message: 'expected a redis:// URL, e.g. redis://127.0.0.1:16379' })
+      .regex(/^rediss?:\/\//, 'expected a redis:// URL, e.g. redis://127.0.0.1:16379'),
+  };
+}
+
+export function logEnv() {
+  return {
+    HERALD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  };
+}
+
+/** Graceful shutdown: how long stop() waits for in-flight work before giving up. */
+export function lifecycleEnv() {
+  return {
+    HERALD_SHUTDOWN_TIMEOUT_MS: millis(25_000),
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { channelNames, priorities } from '../channels.js';
+import { HeraldError } from '../errors.js';
+
+/**
+ * One delivery: one (event, rule, recipient, channel). Published to
+ * `herald.deliveries.<channel>`, keyed by recipient so one recipient's messages stay
+ * in order. Secrets never travel in a job: `options.secretRef` names a secret the
+ * worker holds.
+ */
+export const deliveryJobSchema = z.object({
+  /** Deterministic: same event, rule, recipient and channel give the same id. */
+  notificationId: z.string().min(1),
+  event: z.object({
+    id: z.string().min(1),
+    source: z.string().min(1),
+    type: z.string().min(1),
+    time: z.string().optional(),
+  }),
+  tenant: z.string().min(1),
+  rule: z.object({ id: z.string().min(1), version: z.number().int().nonnegative() }),
+  channel: z.enum(channelNames),
+  recipient: z.object({
+    /** Stable reference for status events and audit; never the raw address unless none exists. */
+    ref: z.string().min(1),
+    address: z.string().min(1),
+  }),
+  template: z.object({ ref: z.string().min(1) }).optional(),
+  locale: z.string().optional(),
+  priority: z.enum(priorities),
+  /** 1 for the first try. */
+  attempt: z.number().int().positive(),
+  /** ISO time before which the job must not be sent (retries, quiet hours). */
+  notBefore: z.string().optional(),
+  /** What the provider receives: for webhooks, the event's data. */
+  payload: z.unknown(),
+  options: z
+    .object({
+      secretRef: z.string().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  /** When the router planned the job; start of the event → delivery latency. */
+  plannedAt: z.string(),
+  /** When the producer published the event (Kafka timestamp), if known. */
+  producedAt: z.string().optional(),
+});
+
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+export function encodeDeliveryJob(job: DeliveryJob): Buffer {
+  return Buffer.from(JSON.stringify(job));
+}
+
+/** Parses a job from a deliveries topic; a malformed one throws a non-retriable error. */
+export function decodeDeliveryJob(value: Buffer | string | null): DeliveryJob {
+  if (value === null) throw new HeraldError('HERALD_ERR_JOB_INVALID', ['the record has no value']);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch (err) {
+    throw new HeraldError('HERALD_ERR_JOB_INVALID', [`not JSON: ${(err as Error).message}`]);
+  }
+  const result = deliveryJobSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new HeraldError('HERALD_ERR_JOB_INVALID', [`${issue.path.join('.') || '(root)'}: ${issue.message}`]);
+  }
+  return result.data;
+}

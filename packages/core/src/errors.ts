@@ -1,0 +1,111 @@
+/**
+ * The single registry of Herald's errors. Each has a stable code, a message template
+ * that states the problem, the value received and the fix, and whether retrying the
+ * same operation can succeed. docs/errors.md mirrors this table; a test fails when
+ * the two drift apart.
+ */
+
+interface ErrorSpec {
+  readonly message: string;
+  readonly retriable: boolean;
+  /** One line for docs/errors.md: what the user does about it. */
+  readonly fix: string;
+}
+
+function spec(message: string, retriable: boolean, fix: string): ErrorSpec {
+  return { message, retriable, fix };
+}
+
+export const errorCodes = {
+  HERALD_ERR_CONFIG_INVALID: spec(
+    'invalid configuration: %s',
+    false,
+    'Set each named setting to the expected form and restart; the message lists every problem at once.',
+  ),
+  HERALD_ERR_CONFIG_UNKNOWN: spec(
+    'unknown setting %s: %s',
+    false,
+    'Remove the setting or fix its spelling; the message suggests the closest known name.',
+  ),
+  HERALD_ERR_EVENT_UNDECODABLE: spec(
+    'event is not valid JSON: %s',
+    false,
+    'Publish structured-mode CloudEvents as UTF-8 JSON, or binary mode with ce_ headers.',
+  ),
+  HERALD_ERR_EVENT_INVALID: spec(
+    'event is not a valid CloudEvent 1.0: %s',
+    false,
+    'Add the missing or malformed attribute named in the message (id, source, type, specversion "1.0").',
+  ),
+  HERALD_ERR_JOB_INVALID: spec(
+    'delivery job is malformed: %s',
+    false,
+    'A job on a deliveries topic was not written by Herald or by a compatible version; inspect it in herald.dlq.',
+  ),
+  HERALD_ERR_RULES_INVALID: spec(
+    'rules file %s is invalid: %s',
+    false,
+    'Fix the rule at the position given; nothing from the file was loaded.',
+  ),
+  HERALD_ERR_RULE_COMPILE: spec(
+    'rule %s: %s',
+    false,
+    'Fix the CEL expression at the line and column shown; the rule set was not changed.',
+  ),
+  HERALD_ERR_WEBHOOK_SECRET: spec(
+    'webhook secret %s',
+    false,
+    'Use a Standard Webhooks secret: "whsec_" followed by base64 of 24 to 64 random bytes.',
+  ),
+  HERALD_ERR_DELIVERY_PERMANENT: spec(
+    'delivery failed permanently: %s',
+    false,
+    'The receiver refused the message (e.g. 4xx); fix the address or the receiver, then replay.',
+  ),
+  HERALD_ERR_DELIVERY_TRANSIENT: spec(
+    'delivery failed, may succeed later: %s',
+    true,
+    'Nothing to do: Herald retries; check the receiver if it keeps failing.',
+  ),
+  HERALD_ERR_STORE_MIGRATION: spec(
+    'migration %s failed: %s',
+    false,
+    'Fix the database state or the migration named; migrations are forward-only and run in order.',
+  ),
+  HERALD_ERR_KAFKA_TOPIC: spec(
+    'topic %s: %s',
+    true,
+    'Check the broker is reachable and the client may create or describe topics.',
+  ),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+function format(template: string, args: readonly unknown[]): string {
+  let i = 0;
+  return template.replace(/%s/g, () => String(args[i++] ?? ''));
+}
+
+/**
+ * Every error Herald raises on purpose. `retriable` comes from the registry, so a
+ * caller decides on the class, never on a message string.
+ *
+ * @example
+ * throw new HeraldError('HERALD_ERR_EVENT_INVALID', ['"type" is missing']);
+ */
+export class HeraldError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, args: readonly unknown[] = [], options?: { cause?: unknown }) {
+    super(`${code}: ${format(errorCodes[code].message, args)}`, options);
+    this.name = 'HeraldError';
+    this.code = code;
+    this.retriable = errorCodes[code].retriable;
+  }
+}
+
+/** True when `err` is a HeraldError with this code. */
+export function isHeraldError(err: unknown, code?: ErrorCode): err is HeraldError {
+  return err instanceof HeraldError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,30 @@
+export { errorCodes, HeraldError, isHeraldError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export {
+  decodeCloudEvent,
+  encodeCloudEvent,
+  validateCloudEvent,
+  STRUCTURED_CONTENT_TYPE,
+} from './cloudevents/cloud-event.js';
+export type { CloudEvent, CloudEventAttribute, DecodeResult, KafkaRecordLike } from './cloudevents/cloud-event.js';
+export { channelNames, isChannelName, priorities } from './channels.js';
+export type { ChannelName, Priority } from './channels.js';
+export { topicNames, consumerGroups } from './topics.js';
+export type { TopicNames } from './topics.js';
+export { deterministicId } from './ids.js';
+export { deliveryJobSchema, encodeDeliveryJob, decodeDeliveryJob } from './delivery/delivery-job.js';
+export type { DeliveryJob } from './delivery/delivery-job.js';
+export { notificationStates, statusEventFor } from './status/status-event.js';
+export type {
+  NotificationState,
+  ProviderResponse,
+  StatusData,
+  StatusDetails,
+  StatusEvent,
+} from './status/status-event.js';
+export { parseEnv } from './config/parse-env.js';
+export type { EnvSource } from './config/parse-env.js';
+export { kafkaEnv, databaseEnv, redisEnv, logEnv, lifecycleEnv, millis } from './config/env-fragments.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { once, runCleanups, sleep } from './lifecycle.js';

@@ -28,3 +28,4 @@ export { kafkaEnv, databaseEnv, redisEnv, logEnv, lifecycleEnv, millis } from '.
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { once, runCleanups, sleep } from './lifecycle.js';
+export type { DeliveryOutcome, DeliveryProvider, RenderedContent } from './delivery/delivery-provider.js';

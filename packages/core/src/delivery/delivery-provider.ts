@@ -1,0 +1,34 @@
+import type { ChannelName } from '../channels.js';
+import type { ProviderResponse } from '../status/status-event.js';
+import type { DeliveryJob } from './delivery-job.js';
+
+/**
+ * What a provider reports for one send. A failure is classified by the provider,
+ * which knows its API: `permanent` (invalid address, unknown token, 4xx validation)
+ * goes to the dead-letter queue, anything else may be retried, after `retryAfterMs`
+ * when the provider said so (429 / 503 `Retry-After`).
+ */
+export type DeliveryOutcome =
+  | { readonly status: 'sent'; readonly provider: ProviderResponse }
+  | {
+      readonly status: 'failed';
+      readonly permanent: boolean;
+      readonly reason: string;
+      readonly retryAfterMs?: number;
+      readonly provider?: ProviderResponse;
+    };
+
+/** The message rendered for the job's channel (subject/body, Block Kit, ...), if any. */
+export type RenderedContent = Readonly<Record<string, unknown>>;
+
+/**
+ * The port every channel adapter implements: only what the worker calls. Adapters
+ * never throw for a failed send; they return a classified outcome.
+ */
+export interface DeliveryProvider {
+  /** Provider name for metrics and status, e.g. `webhook`, `ses`, `twilio`. */
+  readonly name: string;
+  readonly channel: ChannelName;
+  send(job: DeliveryJob, content: RenderedContent | undefined, signal: AbortSignal): Promise<DeliveryOutcome>;
+  healthCheck(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+}

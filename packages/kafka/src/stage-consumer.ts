@@ -1,0 +1,207 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { once, runCleanups, sleep, type Logger } from '@herald/core';
+
+/** One record as a stage handler sees it. */
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: KafkaMessage['headers'] & object;
+  /** Broker timestamp (ms since epoch) of the record. */
+  readonly timestamp: number;
+}
+
+/** A message a handler wants published; published before the input offsets commit. */
+export interface OutputMessage {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A stage's logic. `handle` turns a chunk of records into output messages.
+ * - A bad record must become an output (rejected topic, DLQ, failed status), never a throw.
+ * - A throw means "cannot do this now" (a dependency is down): the chunk is retried
+ *   with backoff and its offsets are not committed, so nothing is lost.
+ */
+export interface StageHandler {
+  handle(records: readonly ConsumedRecord[], signal: AbortSignal): Promise<readonly OutputMessage[]>;
+}
+
+export interface StageConsumerConfig {
+  readonly kafka: Kafka;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: StageHandler;
+  readonly logger: Logger;
+  /** Records per `handle` call. */
+  readonly chunkSize?: number;
+  readonly partitionsConsumedConcurrently?: number;
+  /** Where a new consumer group starts. Herald's groups start at the beginning: nothing is skipped. */
+  readonly fromBeginning?: boolean;
+  /** How long `stop()` waits for in-flight work before disconnecting anyway. */
+  readonly shutdownTimeoutMs?: number;
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  readonly sessionTimeoutMs?: number;
+}
+
+/**
+ * Runs a stage: consume → handle → produce (acks from all in-sync replicas) → commit.
+ * Offsets are committed only after the outputs are acknowledged, so every hop is
+ * at-least-once; downstream ids absorb the duplicates a crash can cause.
+ *
+ * `start()` and `stop()` are idempotent. `stop()` stops intake, lets the chunk in
+ * flight finish (up to `shutdownTimeoutMs`), commits, then disconnects the consumer
+ * and producer, running every cleanup even if one throws.
+ */
+export class StageConsumer {
+  readonly #config: StageConsumerConfig;
+  readonly #log: Logger;
+  readonly #abort = new AbortController();
+  #consumer: Consumer | undefined;
+  #producer: Producer | undefined;
+  #joined = false;
+
+  readonly start = once(() => this.#start());
+  readonly stop = once(() => this.#stop());
+
+  constructor(config: StageConsumerConfig) {
+    this.#config = config;
+    this.#log = config.logger.child({ component: 'stage-consumer', group: config.groupId });
+  }
+
+  /** True once the consumer has joined its group (for readiness probes and tests). */
+  get joined(): boolean {
+    return this.#joined;
+  }
+
+  async #start(): Promise<void> {
+    const { kafka, groupId, topics } = this.#config;
+    this.#producer = kafka.producer({ allowAutoTopicCreation: false });
+    this.#consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.#config.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.floor((this.#config.sessionTimeoutMs ?? 30_000) / 10),
+      maxBytesPerPartition: 1_048_576,
+    });
+    const joined = new Promise<void>((resolve) => {
+      this.#consumer!.on(this.#consumer!.events.GROUP_JOIN, () => {
+        this.#joined = true;
+        resolve();
+      });
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    await this.#producer.connect();
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: this.#config.fromBeginning ?? true });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.#config.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+    await joined;
+    this.#log.info({ topics }, 'consumer started');
+  }
+
+  async #eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const chunkSize = this.#config.chunkSize ?? 500;
+    for (let i = 0; i < batch.messages.length; i += chunkSize) {
+      if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
+      const chunk = batch.messages.slice(i, i + chunkSize);
+      const records: ConsumedRecord[] = chunk.map((m) => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: m.offset,
+        key: m.key,
+        value: m.value,
+        headers: m.headers ?? {},
+        timestamp: Number(m.timestamp),
+      }));
+      const outputs = await this.#retrying('handle', heartbeat, isRunning, () =>
+        this.#config.handler.handle(records, this.#abort.signal),
+      );
+      if (outputs === undefined) return;
+      if (outputs.length > 0) {
+        const sent = await this.#retrying('produce', heartbeat, isRunning, () => this.#produce(outputs));
+        if (sent === undefined) return;
+      }
+      const last = chunk[chunk.length - 1]!;
+      // Committed offset = next record to read.
+      await this.#consumer!.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+      ]);
+      await heartbeat();
+    }
+  }
+
+  async #produce(outputs: readonly OutputMessage[]): Promise<true> {
+    const byTopic = new Map<string, { key: string | null; value: Buffer; headers?: Record<string, string> }[]>();
+    for (const output of outputs) {
+      const list = byTopic.get(output.topic) ?? [];
+      list.push({ key: output.key, value: output.value, ...(output.headers ? { headers: { ...output.headers } } : {}) });
+      byTopic.set(output.topic, list);
+    }
+    await this.#producer!.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    return true;
+  }
+
+  /**
+   * Retries `operation` with capped exponential backoff until it succeeds, the
+   * consumer stops, or the partition is revoked; undefined means "give up, do not commit".
+   */
+  async #retrying<T>(
+    what: string,
+    heartbeat: () => Promise<void>,
+    isRunning: () => boolean,
+    operation: () => Promise<T>,
+  ): Promise<T | undefined> {
+    const { initialMs, maxMs } = this.#config.retry ?? { initialMs: 250, maxMs: 10_000 };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (err) {
+        if (!isRunning() || this.#abort.signal.aborted) return undefined;
+        const delay = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+        this.#log.warn({ err, attempt, retryInMs: delay }, `${what} failed; retrying`);
+        await sleep(delay, this.#abort.signal);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  async #stop(): Promise<void> {
+    const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
+    const consumer = this.#consumer;
+    const producer = this.#producer;
+    await runCleanups([
+      // kafkajs' disconnect stops fetching and waits for the batch in flight.
+      async () => {
+        if (!consumer) return;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            this.#log.warn({ deadlineMs: deadline }, 'in-flight work did not finish in time; aborting it');
+            this.#abort.abort();
+            resolve();
+          }, deadline);
+        });
+        await Promise.race([consumer.stop(), timeout]);
+        clearTimeout(timer);
+        this.#abort.abort();
+        await consumer.disconnect();
+      },
+      async () => producer?.disconnect(),
+    ]);
+    this.#log.info({}, 'consumer stopped');
+  }
+}

@@ -32,8 +32,8 @@ class SqlFileMigrationProvider implements MigrationProvider {
  * Applies every pending migration, each in its own transaction, under kysely's
  * migration lock (safe when several replicas start at once). Returns the names applied.
  */
-export async function migrateToLatest(db: Kysely<unknown>, dir = defaultMigrationsDir): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider(dir) });
+export async function migrateToLatest<DB>(db: Kysely<DB>, dir = defaultMigrationsDir): Promise<string[]> {
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new SqlFileMigrationProvider(dir) });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(listing)';

@@ -5,8 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * `monthsAhead` months after it (see herald_ensure_monthly_partitions in
  * migrations/0001). Returns how many were created.
  */
-export async function ensureMonthlyPartitions(
-  db: Kysely<unknown>,
+export async function ensureMonthlyPartitions<DB>(
+  db: Kysely<DB>,
   table: string,
   from: Date,
   monthsAhead: number,

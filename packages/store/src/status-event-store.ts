@@ -4,11 +4,11 @@ import type { HeraldDatabase, StatusEventsTable } from './database.js';
 import { ensureMonthlyPartitions, monthKey } from './partitions.js';
 
 /** Maps a status event to its audit row. */
-export function statusEventRow(event: StatusEvent, eventTime: Date): Insertable<StatusEventsTable> {
+export function statusEventRow(event: StatusEvent): Insertable<StatusEventsTable> {
   const d = event.data;
   return {
     id: event.id,
-    event_time: eventTime,
+    event_time: new Date(event.data.eventTime),
     notification_id: d.notificationId,
     state: d.state,
     reason: d.reason ?? null,
@@ -48,7 +48,7 @@ export class StatusEventStore {
       const time = row.event_time as Date;
       const key = monthKey(time);
       if (!this.#knownMonths.has(key)) {
-        await ensureMonthlyPartitions(this.#db as Kysely<unknown>, 'status_events', time, 0);
+        await ensureMonthlyPartitions(this.#db, 'status_events', time, 0);
         this.#knownMonths.add(key);
       }
     }

@@ -60,3 +60,10 @@ export function lifecycleEnv() {
     HERALD_SHUTDOWN_TIMEOUT_MS: millis(25_000),
   };
 }
+
+/** A true/false setting; zod's coerce would read "false" as true. */
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .transform((v) => v === 'true' || v === '1')
+    .default(fallback);

@@ -34,6 +34,8 @@ export interface StatusData {
   readonly tenant: string;
   readonly eventId: string;
   readonly eventType: string;
+  /** Time of the causing event; the audit tables partition on it. */
+  readonly eventTime: string;
   readonly rule: { readonly id: string; readonly version: number };
   readonly channel: ChannelName;
   readonly recipientRef: string;
@@ -86,6 +88,7 @@ export function statusEventFor(
       tenant: job.tenant,
       eventId: job.event.id,
       eventType: job.event.type,
+      eventTime: job.event.time ?? job.plannedAt,
       rule: job.rule,
       channel: job.channel,
       recipientRef: job.recipient.ref,

@@ -1,0 +1,4 @@
+export { buildAuditor } from './auditor.js';
+export type { Auditor } from './auditor.js';
+export { parseAuditorEnv } from './env.js';
+export type { AuditorEnv } from './env.js';

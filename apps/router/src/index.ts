@@ -1,0 +1,4 @@
+export { buildRouter } from './router.js';
+export type { Router, RouterOptions } from './router.js';
+export { parseRouterEnv } from './env.js';
+export type { RouterEnv } from './env.js';

@@ -1,0 +1,180 @@
+/**
+ * The first end-to-end path, on real Kafka and Postgres: events are produced to
+ * herald.events, the router plans webhook jobs from a YAML rule, the worker POSTs
+ * them signed (Standard Webhooks) to a local receiver, and the auditor writes every
+ * status event to the partitioned audit table.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
+import { channelNames, silentLogger, topicNames } from '@herald/core';
+import { deleteTopics } from '@herald/kafka';
+import { buildRouter, parseRouterEnv } from '@herald/router';
+import { createTestDatabase, stackEnv, startReceiver, uniquePrefix, waitFor, type Receiver, type TestDatabase } from '@herald/testkit';
+import { buildWorker, parseWorkerEnv } from '@herald/worker';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const secret = `whsec_${randomBytes(32).toString('base64')}`;
+const kafka = new Kafka({ clientId: 'e2e', brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+
+let receiver: Receiver;
+let testDb: TestDatabase;
+let dir: string;
+let apps: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+let rejectedConsumer: Consumer | undefined;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  dir = await mkdtemp(join(tmpdir(), 'herald-e2e-'));
+  const rulesFile = join(dir, 'rules.yaml');
+  await writeFile(
+    rulesFile,
+    [
+      'rules:',
+      '  - id: big-orders',
+      '    name: Big orders go to the fulfilment webhook',
+      '    when: event.type == "order.shipped" && event.data.total > 100',
+      '    channels:',
+      '      - type: webhook',
+      `        url: ${receiver.url}/hooks/orders`,
+      '        secretRef: default',
+      '',
+    ].join('\n'),
+  );
+  const common = {
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    HERALD_TOPIC_PREFIX: prefix,
+    HERALD_TOPIC_PARTITIONS: '2',
+    HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+  // Three apps built in-process exactly as their main.ts builds them, from settings.
+  apps = [
+    buildAuditor(parseAuditorEnv({ ...common, DATABASE_URL: testDb.url }), silentLogger),
+    buildWorker(
+      parseWorkerEnv({
+        ...common,
+        HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
+        HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      }),
+      silentLogger,
+    ),
+    buildRouter(parseRouterEnv({ ...common, HERALD_RULES_FILE: rulesFile }), silentLogger),
+  ];
+  for (const app of apps) await app.start();
+});
+
+afterAll(async () => {
+  for (const app of [...apps].reverse()) await app.stop();
+  await rejectedConsumer?.disconnect();
+  await receiver?.close();
+  await testDb?.drop();
+  await rm(dir, { recursive: true, force: true });
+  await deleteTopics(kafka, [topics.events, topics.rejected, topics.status, topics.dlq, ...channelNames.map(topics.deliveries)]);
+});
+
+it('routes, signs, delivers and audits events; rejects a malformed one with its reason', async () => {
+  const producer = kafka.producer();
+  await producer.connect();
+  const event = (id: string, total: number) => ({
+    specversion: '1.0',
+    id,
+    source: 'shop/orders',
+    type: 'order.shipped',
+    time: '2026-11-22T10:00:00Z',
+    tenantid: 'acme',
+    data: { orderId: id, total },
+  });
+  await producer.send({
+    topic: topics.events,
+    messages: [
+      { key: 'o-1', value: JSON.stringify(event('evt-structured', 250)) },
+      { key: 'o-2', value: JSON.stringify(event('evt-small', 50)) },
+      { key: 'o-3', value: '{"specversion":"1.0","id":"evt-broken"' },
+      {
+        key: 'o-4',
+        value: JSON.stringify({ orderId: 'evt-binary', total: 999 }),
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: 'evt-binary',
+          ce_source: 'shop/orders',
+          ce_type: 'order.shipped',
+          ce_tenantid: 'acme',
+          'content-type': 'application/json',
+        },
+      },
+    ],
+  });
+  await producer.disconnect();
+
+  // Two matching events (structured and binary mode) reach the receiver, signed.
+  await waitFor('two webhook deliveries', () => receiver.requests.length >= 2, 45_000);
+  const verifier = new Webhook(secret);
+  const bodies = receiver.requests.map((request) => {
+    expect(request.path).toBe('/hooks/orders');
+    const payload = verifier.verify(request.body, {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    }) as { orderId: string; total: number };
+    return payload;
+  });
+  expect(bodies.map((b) => b.orderId).sort()).toEqual(['evt-binary', 'evt-structured']);
+
+  // The malformed event is on the rejected topic with the reason.
+  rejectedConsumer = kafka.consumer({ groupId: `${prefix}e2e-rejected` });
+  await rejectedConsumer.connect();
+  await rejectedConsumer.subscribe({ topic: topics.rejected, fromBeginning: true });
+  const rejected: { value: string; reason: string; code: string }[] = [];
+  await rejectedConsumer.run({
+    eachMessage: async ({ message }) => {
+      rejected.push({
+        value: message.value?.toString() ?? '',
+        reason: message.headers?.['herald-reject-reason']?.toString() ?? '',
+        code: message.headers?.['herald-reject-code']?.toString() ?? '',
+      });
+    },
+  });
+  await waitFor('the rejected event', () => rejected.length >= 1, 30_000);
+  expect(rejected).toHaveLength(1);
+  expect(rejected[0]!.value).toBe('{"specversion":"1.0","id":"evt-broken"');
+  expect(rejected[0]!.code).toBe('HERALD_ERR_EVENT_UNDECODABLE');
+  expect(rejected[0]!.reason).toMatch(/not valid JSON/);
+
+  // The audit table holds queued and sent for both notifications, and their ids are
+  // the webhook-id the receiver saw.
+  const db = new Kysely<{ status_events: { notification_id: string; state: string; event_id: string; channel: string; tenant: string; provider_status: number | null } }>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 2 }) }),
+  });
+  try {
+    const rows = await waitFor(
+      'four audit rows',
+      async () => {
+        const found = await db.selectFrom('status_events').selectAll().orderBy('event_id').orderBy('state').execute();
+        return found.length >= 4 ? found : undefined;
+      },
+      30_000,
+    );
+    expect(rows.map((r) => [r.event_id, r.state])).toEqual([
+      ['evt-binary', 'queued'],
+      ['evt-binary', 'sent'],
+      ['evt-structured', 'queued'],
+      ['evt-structured', 'sent'],
+    ]);
+    expect(rows.every((r) => r.tenant === 'acme' && r.channel === 'webhook')).toBe(true);
+    expect(rows.filter((r) => r.state === 'sent').every((r) => r.provider_status === 204)).toBe(true);
+    const webhookIds = receiver.requests.map((r) => String(r.headers['webhook-id'])).sort();
+    expect([...new Set(rows.map((r) => r.notification_id))].sort()).toEqual(webhookIds);
+    const { rows: parts } = await sql<{ name: string }>`select tableoid::regclass::text as name from status_events limit 1`.execute(db);
+    expect(parts[0]!.name).toBe('status_events_y2026m11');
+  } finally {
+    await db.destroy();
+  }
+});

@@ -1,0 +1,2 @@
+export { runMain } from './run-main.js';
+export type { Runnable } from './run-main.js';

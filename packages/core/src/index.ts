@@ -24,7 +24,7 @@ export type {
 } from './status/status-event.js';
 export { parseEnv } from './config/parse-env.js';
 export type { EnvSource } from './config/parse-env.js';
-export { kafkaEnv, databaseEnv, redisEnv, logEnv, lifecycleEnv, millis } from './config/env-fragments.js';
+export { kafkaEnv, databaseEnv, redisEnv, logEnv, lifecycleEnv, millis, flag } from './config/env-fragments.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { once, runCleanups, sleep } from './lifecycle.js';

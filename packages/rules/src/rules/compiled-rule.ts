@@ -1,0 +1,23 @@
+import type { CelProgram } from '../cel/cel-engine.js';
+import type { Rule } from './rule.js';
+
+/** The compiled expressions behind a {@link Rule}; kept off the public object. */
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly when: CelProgram;
+  readonly recipients?: CelProgram;
+  /** Index-aligned with `rule.channels`. */
+  readonly channelWhen: readonly (CelProgram | undefined)[];
+  readonly dedupeKey?: CelProgram;
+}
+
+const registry = new WeakMap<Rule, CompiledRule>();
+
+export function registerCompiled(compiled: CompiledRule): void {
+  registry.set(compiled.rule, compiled);
+}
+
+/** The compiled form of a rule that came from `loadRules`, else undefined. */
+export function compiledOf(rule: Rule): CompiledRule | undefined {
+  return registry.get(rule);
+}

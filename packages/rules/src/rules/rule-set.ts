@@ -1,0 +1,108 @@
+import type { CloudEvent } from '@herald/core';
+import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
+import { celValueToString } from '../cel/cel-value.js';
+import { dedupeMark } from '../dedupe/dedupe-mark.js';
+import type { CompiledRule } from './compiled-rule.js';
+import type { EvalErrorReport, Rule, RuleMatch } from './rule.js';
+import { TypeIndex } from './type-index.js';
+
+/** Matches plus the expressions that failed on the way (each counted as no match). */
+export interface MatchResult {
+  readonly matches: RuleMatch[];
+  readonly errors: EvalErrorReport[];
+}
+
+/**
+ * A loaded, immutable set of rules. Safe to share across concurrent evaluations; a
+ * reload builds a new set and swaps the reference, so a failed load leaves the last
+ * good set running.
+ */
+export interface RuleSet {
+  /** Every rule of the file in file order, disabled ones included. */
+  readonly rules: readonly Rule[];
+  /**
+   * Rules matching `event`, highest priority first. Stops after the first match whose
+   * rule has `continue: false`. Evaluation errors count as no match and go to
+   * `onEvalError`; this never throws.
+   */
+  match(event: CloudEvent, now: Date): RuleMatch[];
+  /** {@link RuleSet.match} with the evaluation errors returned instead of reported. */
+  evaluate(event: CloudEvent, now: Date): MatchResult;
+  /** The enabled rules that `match` would evaluate for this event type, in order. */
+  candidates(eventType: string): readonly Rule[];
+}
+
+export interface RuleSetOptions {
+  /** Called for each expression that fails at run time; wire it to a metric and the debug log. */
+  readonly onEvalError?: (report: EvalErrorReport) => void;
+  /** Tenant used in dedupe marks for events without `tenantid`. */
+  readonly defaultTenant?: string;
+}
+
+export function tenantOf(event: CloudEvent): string | undefined {
+  const tenant = event.tenantid;
+  return typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined;
+}
+
+export class CompiledRuleSet implements RuleSet {
+  readonly rules: readonly Rule[];
+  readonly #index: TypeIndex<CompiledRule>;
+  readonly #onEvalError: ((report: EvalErrorReport) => void) | undefined;
+  readonly #defaultTenant: string;
+
+  /** `compiled` in file order. */
+  constructor(compiled: readonly CompiledRule[], options: RuleSetOptions = {}) {
+    this.rules = Object.freeze(compiled.map((c) => c.rule));
+    // Array.prototype.sort is stable: equal priorities keep file order.
+    const ordered = compiled.filter((c) => c.rule.enabled).sort((a, b) => b.rule.priority - a.rule.priority);
+    this.#index = new TypeIndex(ordered, (c) => c.rule.types);
+    this.#onEvalError = options.onEvalError;
+    this.#defaultTenant = options.defaultTenant ?? 'default';
+  }
+
+  candidates(eventType: string): readonly Rule[] {
+    return this.#index.candidates(eventType).map((c) => c.rule);
+  }
+
+  match(event: CloudEvent, now: Date): RuleMatch[] {
+    const { matches, errors } = this.evaluate(event, now);
+    if (this.#onEvalError !== undefined) for (const e of errors) this.#onEvalError(e);
+    return matches;
+  }
+
+  evaluate(event: CloudEvent, now: Date): MatchResult {
+    const matches: RuleMatch[] = [];
+    const errors: EvalErrorReport[] = [];
+    const candidates = this.#index.candidates(event.type);
+    if (candidates.length === 0) return { matches, errors };
+    const activation = { event: celEvent(event), recipient: NO_RECIPIENT, now };
+    const tenant = tenantOf(event);
+    for (const compiled of candidates) {
+      const { rule } = compiled;
+      if (rule.tenant !== undefined && rule.tenant !== tenant) continue;
+      const result = compiled.when.evaluate(activation);
+      if (!result.ok) {
+        errors.push(report(rule, 'when', result, event));
+        continue;
+      }
+      if (result.value !== true) continue;
+      let match: RuleMatch = { rule };
+      if (compiled.dedupeKey !== undefined && rule.dedupe !== undefined) {
+        const key = compiled.dedupeKey.evaluate(activation);
+        if (key.ok) {
+          match = { rule, dedupe: dedupeMark(tenant ?? rule.tenant ?? this.#defaultTenant, rule.id, celValueToString(key.value), rule.dedupe.windowMs, now) };
+        } else {
+          // Delivering twice beats dropping: a key that cannot be computed disables dedupe for this match.
+          errors.push(report(rule, 'dedupe.key', key, event));
+        }
+      }
+      matches.push(match);
+      if (!rule.continue) break;
+    }
+    return { matches, errors };
+  }
+}
+
+export function report(rule: Rule, field: string, result: { code: string; reason: string }, event: CloudEvent): EvalErrorReport {
+  return { ruleId: rule.id, field, code: result.code, reason: result.reason, eventId: event.id, eventType: event.type };
+}

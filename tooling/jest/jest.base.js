@@ -23,6 +23,7 @@ export const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.test.ts'],
   globalSetup: `${here}global-setup.js`,
+  reporters: ['default', `${here}summary-reporter.js`],
   testTimeout: 60_000,
   // Two cores: one worker per test file keeps Kafka, Postgres and the tests from
   // starving each other.

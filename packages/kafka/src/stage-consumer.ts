@@ -110,7 +110,7 @@ export class StageConsumer {
     this.#log.info({ topics }, 'consumer started');
   }
 
-  async #eachBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async #eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
@@ -133,7 +133,9 @@ export class StageConsumer {
         if (sent === undefined) return;
       }
       const last = chunk[chunk.length - 1]!;
-      // Committed offset = next record to read.
+      // resolveOffset moves kafkajs' fetch position; commitOffsets makes it durable.
+      // The committed offset is the next record to read.
+      resolveOffset(last.offset);
       await this.#consumer!.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
       ]);

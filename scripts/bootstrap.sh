@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the npm dependencies when they are missing or older than package-lock.json.
+# Called by `npm test` and `npm run demo`, so a fresh clone needs nothing else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
+  echo "Herald needs Node.js 20.19 or newer (found $(node --version 2>/dev/null || echo none)); install it and re-run." >&2
+  exit 1
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[bootstrap] npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi

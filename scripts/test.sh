@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs npm dependencies and the local
+# stack's services (Kafka, PostgreSQL, Redis) when missing, starts the stack, builds,
+# lints and runs every package's tests against the real services.
+#
+#   npm test                 everything
+#   npm test -- --filter=@herald/core   one package (turbo filter syntax)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/bootstrap.sh
+bash deploy/local/stack.sh up
+eval "$(bash deploy/local/stack.sh env)"
+
+summary=$(mktemp)
+export HERALD_TEST_SUMMARY=$summary
+trap 'rm -f "$summary"' EXIT
+
+npx turbo run build --output-logs=errors-only
+npm run lint --silent
+
+status=0
+# Two cores: two packages at a time, each jest with one worker.
+npx turbo run test --concurrency=2 --continue "$@" || status=$?
+
+node -e '
+  const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
+  const sum = (k) => lines.reduce((a, l) => a + l[k], 0);
+  console.log(`\ntests: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
+  if (lines.length === 0 || sum("passed") === 0) { console.error("no test ran"); process.exit(1); }
+' "$summary" || status=1
+exit $status

@@ -77,6 +77,26 @@ export const errorCodes = {
     true,
     'Check the broker is reachable and the client may create or describe topics.',
   ),
+  HERALD_ERR_TEMPLATE_INVALID: spec(
+    'template %s (channel %s, locale %s) is invalid: %s',
+    false,
+    'Fix the template part at the line shown (or the sample data it was rendered with) and save it again; the stored version was not changed.',
+  ),
+  HERALD_ERR_TEMPLATE_NOT_FOUND: spec(
+    'no template %s for channel %s in locale %s (tried %s)',
+    false,
+    'Apply a template with this id for the channel, at least in the "default" locale, or fix the template reference in the rule.',
+  ),
+  HERALD_ERR_TEMPLATE_RENDER: spec(
+    'template %s (channel %s, locale %s) failed to render: %s',
+    false,
+    'The data or recipient settings do not fit the template (e.g. a date that is not a date, an unknown time zone); fix them or guard the template, then replay.',
+  ),
+  HERALD_ERR_TEMPLATE_LIMIT: spec(
+    'template %s (channel %s, locale %s) renders over the provider limit: %s',
+    false,
+    'Shorten the template or the data it shows (e.g. with the truncate helper) below the limit named; the message was not sent.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,114 @@
+import { htmlToText } from '../email/html-to-text.js';
+import { smsSegments } from '../limits/sms-segments.js';
+import { asRecord, leaves, type ChannelSpec } from './channel-spec.js';
+
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * Email: subject (plain text, folded to one line: a value with a newline must never
+ * start a new header), HTML escaped by default, and the plain-text alternative from
+ * the `text` part or, without one, from the HTML.
+ */
+export const emailChannel: ChannelSpec = {
+  parts: {
+    subject: { kind: 'text', required: true, escape: 'none' },
+    html: { kind: 'text', required: true, escape: 'html' },
+    text: { kind: 'text', required: false, escape: 'none' },
+    layout: { kind: 'name', required: false },
+  },
+  finish(parts) {
+    const html = str(parts.html);
+    return {
+      subject: str(parts.subject).replace(/\s+/g, ' ').trim(),
+      html,
+      text: typeof parts.text === 'string' ? parts.text.trim() : htmlToText(html),
+    };
+  },
+  check(content, limits) {
+    limits.chars('emailSubjectChars', 'subject', 'email subject', content.subject);
+  },
+};
+
+/** SMS: the text and how it will be sent (GSM-7 or UCS-2, number of segments). */
+export const smsChannel: ChannelSpec = {
+  parts: { text: { kind: 'text', required: true, escape: 'none' } },
+  finish(parts) {
+    const text = str(parts.text).trim();
+    const { encoding, segments } = smsSegments(text);
+    return { text, encoding, segments };
+  },
+  check(content, limits) {
+    const text = str(content.text);
+    const { encoding, units } = smsSegments(text);
+    limits.count('smsMaxSegments', 'text', `SMS (${encoding}, ${units} ${encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'})`, Number(content.segments), 'segments');
+  },
+};
+
+/** FCM data values must be strings. */
+function stringMap(value: unknown): Record<string, string> | undefined {
+  const record = asRecord(value);
+  if (!record) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
+}
+
+/** Push (FCM): notification title and body, and string-valued data. */
+export const pushChannel: ChannelSpec = {
+  parts: {
+    title: { kind: 'text', required: true, escape: 'none' },
+    body: { kind: 'text', required: true, escape: 'none' },
+    data: { kind: 'structured', required: false, escape: leaves('none') },
+  },
+  finish(parts) {
+    const content: Record<string, unknown> = { title: str(parts.title).trim(), body: str(parts.body).trim() };
+    const data = stringMap(parts.data);
+    if (data) content.data = data;
+    return content;
+  },
+  check(content, limits) {
+    const payload = { notification: { title: content.title, body: content.body }, data: content.data };
+    limits.bytes('pushPayloadBytes', '(payload)', 'FCM notification and data payload', payload);
+  },
+};
+
+/** In-app: title, body and data, shown by Herald's own clients (which escape for display). */
+export const inappChannel: ChannelSpec = {
+  parts: {
+    title: { kind: 'text', required: true, escape: 'none' },
+    body: { kind: 'text', required: true, escape: 'none' },
+    data: { kind: 'structured', required: false, escape: leaves('none') },
+  },
+  finish(parts) {
+    const content: Record<string, unknown> = { title: str(parts.title).trim(), body: str(parts.body).trim() };
+    if (parts.data !== undefined) content.data = parts.data;
+    return content;
+  },
+  check() {},
+};
+
+/** PagerDuty Events API v2: `payload.summary` and `payload.custom_details`. */
+export const pagerdutyChannel: ChannelSpec = {
+  parts: {
+    summary: { kind: 'text', required: true, escape: 'none' },
+    customDetails: { kind: 'structured', required: false, escape: leaves('none') },
+  },
+  finish(parts) {
+    const content: Record<string, unknown> = { summary: str(parts.summary).replace(/\s+/g, ' ').trim() };
+    if (parts.customDetails !== undefined) content.customDetails = parts.customDetails;
+    return content;
+  },
+  check(content, limits) {
+    limits.chars('pagerdutySummaryChars', 'summary', 'PagerDuty summary', content.summary);
+    limits.bytes('pagerdutyPayloadBytes', '(payload)', 'PagerDuty event payload', content);
+  },
+};
+
+/** Webhook: a JSON body built structurally from the template. */
+export const webhookChannel: ChannelSpec = {
+  parts: { body: { kind: 'structured', required: true, escape: leaves('none') } },
+  finish(parts) {
+    return { body: parts.body };
+  },
+  check() {},
+};

@@ -1,0 +1,34 @@
+export { TemplateRegistry, validateTemplate, formatProblem } from './template-registry.js';
+export type { TemplateRegistryOptions, RenderOptions, ValidateOptions } from './template-registry.js';
+export type { TemplateProblem } from './compiled-template.js';
+export { parseTemplateRef } from './template-definition.js';
+export type {
+  TemplateDefinition,
+  TemplateRef,
+  PartialDefinition,
+  LayoutDefinition,
+  StructuredTemplate,
+  ChannelParts,
+  EmailParts,
+  SmsParts,
+  PushParts,
+  SlackParts,
+  DiscordParts,
+  TeamsParts,
+  TelegramParts,
+  InappParts,
+  PagerdutyParts,
+  WebhookParts,
+} from './template-definition.js';
+export type { TemplateHelper } from './helpers/render-context.js';
+export { localeChain, canonicalLocale, DEFAULT_LOCALE } from './locale/locale-chain.js';
+export { defaultLimits, describeViolation } from './limits/provider-limits.js';
+export type { ProviderLimits, LimitViolation } from './limits/provider-limits.js';
+export { smsSegments } from './limits/sms-segments.js';
+export type { SmsSegmentCount } from './limits/sms-segments.js';
+export { escapeMarkdownV2, escapeSlack } from './escape/escape-mode.js';
+export type { EscapeMode } from './escape/escape-mode.js';
+export { checkMarkdownV2 } from './telegram/markdown-v2-check.js';
+export type { MarkdownV2Check, MarkdownV2Problem } from './telegram/markdown-v2-check.js';
+export { htmlToText } from './email/html-to-text.js';
+export { severityColours, teamsMessage } from './channels/chat-channels.js';

@@ -1,0 +1,387 @@
+import { HeraldError, type ChannelName, type RenderedContent } from '@herald/core';
+import { channelSpecs } from './channels/channel-specs.js';
+import {
+  checkShape,
+  compileTemplate,
+  handlebarsMessage,
+  templateName,
+  type CompiledTemplate,
+  type TemplateProblem,
+} from './compiled-template.js';
+import type { EscapeMode } from './escape/escape-mode.js';
+import type { TemplateHelper } from './helpers/render-context.js';
+import { defaultLimits, describeViolation, LimitChecker, type LimitViolation, type ProviderLimits } from './limits/provider-limits.js';
+import { canonicalLocale, DEFAULT_LOCALE, localeChain } from './locale/locale-chain.js';
+import type { LeafScope } from './structured/structured-template.js';
+import {
+  parseTemplateRef,
+  type LayoutDefinition,
+  type PartialDefinition,
+  type TemplateDefinition,
+  type TemplateRef,
+} from './template-definition.js';
+import { positionOf, TemplateEnvironment, type CompiledPart } from './template-environment.js';
+
+export interface TemplateRegistryOptions {
+  readonly partials?: readonly PartialDefinition[];
+  readonly layouts?: readonly LayoutDefinition[];
+  /** Extra helpers, known at compile time like the built-in ones. Must be pure. */
+  readonly helpers?: Readonly<Record<string, TemplateHelper>>;
+  /** Overrides of the provider limits, e.g. `{ smsMaxSegments: 3 }`. */
+  readonly limits?: Partial<ProviderLimits>;
+  /**
+   * The locale `default` templates are written in, used for `Intl` when the recipient
+   * has no usable locale and tried after `default` in every chain. Defaults to `en`.
+   */
+  readonly fallbackLocale?: string;
+  /** Compiled templates kept (least recently used are dropped). Defaults to 1000. */
+  readonly cacheSize?: number;
+}
+
+/** Per render: the recipient's time zone (IANA, default `UTC`) and the clock. */
+export interface RenderOptions {
+  readonly timezone?: string;
+  readonly now: Date;
+}
+
+export interface ValidateOptions {
+  readonly timezone?: string;
+  /** Defaults to 2025-01-01T12:00:00Z, so validating the same sample is deterministic. */
+  readonly now?: Date;
+  /** The locale the sample is rendered for; defaults to the template's own. */
+  readonly locale?: string;
+}
+
+const SAMPLE_NOW = new Date('2025-01-01T12:00:00Z');
+
+interface Located<T> {
+  readonly locale: string;
+  readonly value: T;
+}
+
+/**
+ * Templates in memory, by id, version, channel and locale, compiled once and cached.
+ * Pure: no IO, no clock of its own. The store loads definitions into a registry; a
+ * worker renders from it.
+ *
+ * @example
+ * const registry = new TemplateRegistry();
+ * registry.add({ id: 'welcome', version: 1, channel: 'sms', locale: 'default',
+ *   parts: { text: 'Hi {{name}}, your code is {{code}}' } }, { name: 'Ann', code: '1234' });
+ * registry.render('welcome', 'sms', 'fr-CA', { name: 'Ann', code: '9' }, { now: new Date() });
+ * // { text: 'Hi Ann, your code is 9', encoding: 'GSM-7', segments: 1 }
+ */
+export class TemplateRegistry {
+  readonly #env: TemplateEnvironment;
+  readonly #limits: ProviderLimits;
+  readonly #fallbackLocale: string;
+  readonly #cacheSize: number;
+  /** `id|channel|locale` → version → definition. */
+  readonly #definitions = new Map<string, Map<number, TemplateDefinition>>();
+  readonly #partials = new Map<string, PartialDefinition>();
+  readonly #layouts = new Map<string, LayoutDefinition>();
+  readonly #compiled = new Map<string, CompiledTemplate>();
+  readonly #partialSets = new Map<string, Readonly<Record<string, CompiledPart>>>();
+  readonly #compiledLayouts = new Map<string, CompiledPart>();
+  readonly #validZones = new Map<string, boolean>();
+
+  constructor(options: TemplateRegistryOptions = {}) {
+    this.#env = new TemplateEnvironment(options.helpers);
+    this.#limits = { ...defaultLimits, ...options.limits };
+    this.#fallbackLocale = canonicalLocale(options.fallbackLocale) ?? 'en';
+    this.#cacheSize = options.cacheSize ?? 1000;
+    for (const partial of options.partials ?? []) this.definePartial(partial);
+    for (const layout of options.layouts ?? []) this.defineLayout(layout);
+  }
+
+  /** The limits renders are checked against. */
+  get limits(): ProviderLimits {
+    return this.#limits;
+  }
+
+  /** Adds or replaces a partial; refused with its line when it does not parse. */
+  definePartial(partial: PartialDefinition): void {
+    this.#defineSource('partial', partial, this.#partials);
+  }
+
+  /** Adds or replaces an email layout; it receives the rendered HTML as `{{body}}`. */
+  defineLayout(layout: LayoutDefinition): void {
+    this.#defineSource('layout', layout, this.#layouts);
+  }
+
+  #defineSource<T extends PartialDefinition | LayoutDefinition>(kind: string, def: T, into: Map<string, T>): void {
+    const locale = canonicalLocale(def.locale ?? DEFAULT_LOCALE);
+    if (locale === undefined) {
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [`${kind} ${def.name}`, '-', def.locale, 'the locale is not a BCP 47 tag']);
+    }
+    try {
+      this.#env.parse(def.source);
+    } catch (err) {
+      const { line } = positionOf(err);
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [`${kind} ${def.name}`, '-', locale, `line ${line ?? '?'}: ${handlebarsMessage(err)}`]);
+    }
+    into.set(`${def.name}|${locale}`, def);
+    // Compiled templates hold resolved partial sets and layouts: start again.
+    this.#partialSets.clear();
+    this.#compiledLayouts.clear();
+  }
+
+  /**
+   * Checks a definition as it would be saved and returns every problem (none when it
+   * is fine): its shape, each part compiled (errors with their line), partial and
+   * layout references, then a render of `sampleData` checked against the provider
+   * limits and, for Telegram, MarkdownV2 syntax.
+   */
+  validate(def: TemplateDefinition, sampleData?: unknown, options: ValidateOptions = {}): TemplateProblem[] {
+    const where = {
+      template: templateName(def),
+      channel: String((def as { channel?: unknown }).channel),
+      locale: String((def as { locale?: unknown }).locale),
+    };
+    const problems: TemplateProblem[] = [];
+    const push = (p: Omit<TemplateProblem, 'template' | 'channel' | 'locale' | 'code'> & { code?: TemplateProblem['code'] }): void => {
+      problems.push({ code: 'HERALD_ERR_TEMPLATE_INVALID', ...where, ...p });
+    };
+    checkShape(def).forEach(push);
+    if (problems.length > 0) return problems;
+
+    const locale = def.locale;
+    const compiled = compileTemplate(this.#env, def, [], { eager: false });
+    const compileProblems: Parameters<typeof push>[0][] = [];
+    compileTemplate(this.#env, def, compileProblems, {
+      eager: true,
+      partialExists: (name) => this.#find(this.#partials, name, locale) !== undefined,
+    });
+    compileProblems.forEach(push);
+    if (compiled.layout !== undefined && this.#find(this.#layouts, compiled.layout, locale) === undefined) {
+      push({ part: 'layout', message: `layout "${compiled.layout}" is not defined for this locale or "default"` });
+    }
+    if (problems.length > 0 || sampleData === undefined) return problems;
+
+    let content: Record<string, unknown>;
+    try {
+      content = this.#renderCompiled(compiled, options.locale ?? locale, sampleData, {
+        timezone: options.timezone ?? 'UTC',
+        now: options.now ?? SAMPLE_NOW,
+      });
+    } catch (err) {
+      const detail = err instanceof HeraldError && err.cause instanceof Error ? err.cause : err;
+      push({ ...(err instanceof TemplateRenderError ? { part: err.part } : {}), message: `rendering the sample data failed: ${handlebarsMessage(detail)}` });
+      return problems;
+    }
+    for (const limit of this.#violations(def.channel, content)) {
+      push({ code: 'HERALD_ERR_TEMPLATE_LIMIT', part: limit.path, message: describeViolation(limit), limit });
+    }
+    for (const lint of channelSpecs[def.channel].lint?.(content) ?? []) {
+      const { path, ...rest } = lint;
+      push({ part: path, ...rest, message: `${lint.message} (in the sample's rendered output)` });
+    }
+    return problems;
+  }
+
+  /**
+   * Validates and adds a definition (see `validate`); refused with every problem in
+   * one HERALD_ERR_TEMPLATE_INVALID error. Without sample data only the shape and the
+   * compile are checked, for definitions already validated when they were stored.
+   */
+  add(def: TemplateDefinition, sampleData?: unknown, options?: ValidateOptions): void {
+    const problems = this.validate(def, sampleData, options);
+    if (problems.length > 0) {
+      const detail = problems.map((p) => `\n  - ${formatProblem(p)}`).join('');
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [templateName(def), def.channel, def.locale, `${problems.length} problem(s):${detail}`]);
+    }
+    const key = `${def.id}|${def.channel}|${def.locale}`;
+    let versions = this.#definitions.get(key);
+    if (!versions) this.#definitions.set(key, (versions = new Map()));
+    versions.set(def.version, def);
+    this.#compiled.delete(`${templateName(def)}|${def.channel}|${def.locale}`);
+  }
+
+  /**
+   * The definition a render would use: the first locale of the chain (`fr-CA` → `fr`
+   * → `default` → fallback locale) holding the template, at the version asked for,
+   * or its latest version there.
+   */
+  resolve(ref: TemplateRef, channel: ChannelName, locale: string | undefined): TemplateDefinition {
+    const { id, version } = parseTemplateRef(ref);
+    const chain = localeChain(locale, this.#fallbackLocale);
+    for (const candidate of chain) {
+      const versions = this.#definitions.get(`${id}|${channel}|${candidate}`);
+      if (!versions) continue;
+      if (version !== undefined) {
+        const def = versions.get(version);
+        if (def) return def;
+        continue;
+      }
+      let latest: TemplateDefinition | undefined;
+      for (const def of versions.values()) if (!latest || def.version > latest.version) latest = def;
+      if (latest) return latest;
+    }
+    throw new HeraldError('HERALD_ERR_TEMPLATE_NOT_FOUND', [version === undefined ? id : `${id}@${version}`, channel, locale ?? DEFAULT_LOCALE, chain.join(' → ')]);
+  }
+
+  /**
+   * Renders a template for a recipient. Dates, numbers and plurals follow the
+   * recipient's `locale` and `timezone`, even when the template itself fell back to
+   * another locale. Throws HERALD_ERR_TEMPLATE_NOT_FOUND, _RENDER (data that does not
+   * fit the template) or _LIMIT (output over a provider limit); none is retriable.
+   */
+  render(ref: TemplateRef, channel: ChannelName, locale: string | undefined, data: unknown, options: RenderOptions): RenderedContent {
+    const def = this.resolve(ref, channel, locale);
+    const compiled = this.#compiledFor(def);
+    const content = this.#renderCompiled(compiled, locale, data, options);
+    const violations = this.#violations(channel, content);
+    if (violations.length > 0) {
+      const more = violations.length > 1 ? `; and ${violations.slice(1).map(describeViolation).join('; ')}` : '';
+      throw new HeraldError('HERALD_ERR_TEMPLATE_LIMIT', [compiled.name, channel, where(def, locale), describeViolation(violations[0]!) + more]);
+    }
+    return Object.freeze(content);
+  }
+
+  #compiledFor(def: TemplateDefinition): CompiledTemplate {
+    const key = `${templateName(def)}|${def.channel}|${def.locale}`;
+    let compiled = this.#compiled.get(key);
+    if (compiled) {
+      // Map order is insertion order: re-inserting keeps the least recently used first.
+      this.#compiled.delete(key);
+    } else {
+      compiled = compileTemplate(this.#env, def, [], { eager: false });
+      if (this.#compiled.size >= this.#cacheSize) this.#compiled.delete(this.#compiled.keys().next().value!);
+    }
+    this.#compiled.set(key, compiled);
+    return compiled;
+  }
+
+  #renderCompiled(compiled: CompiledTemplate, locale: string | undefined, data: unknown, options: RenderOptions): Record<string, unknown> {
+    const def = compiled.definition;
+    const timezone = options.timezone ?? 'UTC';
+    if (!this.#isTimeZone(timezone)) {
+      throw new HeraldError('HERALD_ERR_TEMPLATE_RENDER', [compiled.name, def.channel, where(def, locale), `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`]);
+    }
+    const requested = canonicalLocale(locale);
+    const intlLocale = requested === undefined || requested === DEFAULT_LOCALE ? this.#fallbackLocale : requested;
+    const frame = { root: data, locale: intlLocale, timezone, now: options.now };
+    const scope: LeafScope = { context: data, data: frame, partialsFor: (mode) => this.#partialSet(def.locale, mode) };
+    const rendered: Record<string, unknown> = {};
+    for (const part of compiled.parts) {
+      try {
+        rendered[part.name] = part.render(scope);
+      } catch (err) {
+        throw new TemplateRenderError(part.name, [compiled.name, def.channel, where(def, locale), `part ${part.name}: ${handlebarsMessage(err)}`], err);
+      }
+    }
+    if (compiled.layout !== undefined && typeof rendered.html === 'string') {
+      const layout = this.#layout(compiled.layout, def.locale);
+      if (!layout) {
+        throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout "${compiled.layout}" is not defined`]);
+      }
+      try {
+        const context = { ...(data as Record<string, unknown>), body: this.#env.safe(rendered.html) };
+        rendered.html = layout(context, { data: frame, partials: this.#partialSet(def.locale, 'html') });
+      } catch (err) {
+        throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout ${compiled.layout}: ${handlebarsMessage(err)}`], err);
+      }
+    }
+    return channelSpecs[def.channel].finish(rendered, data);
+  }
+
+  #violations(channel: ChannelName, content: Readonly<Record<string, unknown>>): LimitViolation[] {
+    const checker = new LimitChecker(this.#limits);
+    channelSpecs[channel].check(content, checker);
+    return checker.violations;
+  }
+
+  #find<T>(from: Map<string, T>, name: string, locale: string): Located<T> | undefined {
+    for (const candidate of localeChain(locale, this.#fallbackLocale)) {
+      const value = from.get(`${name}|${candidate}`);
+      if (value) return { locale: candidate, value };
+    }
+    return undefined;
+  }
+
+  /** The partials a template in `locale` sees, compiled for one escape mode; cached. */
+  #partialSet(locale: string, mode: EscapeMode): Readonly<Record<string, CompiledPart>> {
+    const key = `${locale}|${mode}`;
+    let set = this.#partialSets.get(key);
+    if (!set) {
+      const names = new Set([...this.#partials.values()].map((p) => p.name));
+      const compiled: Record<string, CompiledPart> = {};
+      for (const name of names) {
+        const found = this.#find(this.#partials, name, locale);
+        if (found) compiled[name] = this.#env.compile(found.value.source, mode);
+      }
+      this.#partialSets.set(key, (set = compiled));
+    }
+    return set;
+  }
+
+  #layout(name: string, locale: string): CompiledPart | undefined {
+    const key = `${name}|${locale}`;
+    let layout = this.#compiledLayouts.get(key);
+    if (!layout) {
+      const found = this.#find(this.#layouts, name, locale);
+      if (!found) return undefined;
+      this.#compiledLayouts.set(key, (layout = this.#env.compile(found.value.source, 'html')));
+    }
+    return layout;
+  }
+
+  #isTimeZone(zone: string): boolean {
+    let valid = this.#validZones.get(zone);
+    if (valid === undefined) {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        valid = true;
+      } catch {
+        valid = false;
+      }
+      if (this.#validZones.size > 1000) this.#validZones.clear();
+      this.#validZones.set(zone, valid);
+    }
+    return valid;
+  }
+}
+
+/** A render failure that knows which part failed (for validation reports). */
+class TemplateRenderError extends HeraldError {
+  constructor(
+    readonly part: string,
+    args: readonly unknown[],
+    cause?: unknown,
+  ) {
+    super('HERALD_ERR_TEMPLATE_RENDER', args, { cause });
+  }
+}
+
+function where(def: TemplateDefinition, requested: string | undefined): string {
+  return requested === undefined || requested === def.locale ? def.locale : `${def.locale}, asked for ${requested}`;
+}
+
+/** `html, line 3, column 5: …` */
+export function formatProblem(p: TemplateProblem): string {
+  const at = [p.part, p.line !== undefined ? `line ${p.line}` : undefined, p.column !== undefined ? `column ${p.column}` : undefined]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  return at ? `${at}: ${p.message}` : p.message;
+}
+
+/**
+ * Validates a template definition as it would be saved and returns all its problems
+ * (an empty array when it is fine). Partials, layouts, helpers and limits come from
+ * `options`, as the registry it will be added to would have them.
+ *
+ * @example
+ * const problems = validateTemplate(
+ *   { id: 'alert', version: 1, channel: 'telegram', locale: 'default', parts: { text: 'Done.' } },
+ *   {},
+ * );
+ * // [{ code: 'HERALD_ERR_TEMPLATE_INVALID', part: 'text', line: 1, column: 5,
+ * //    message: 'unescaped "." ...' }]
+ */
+export function validateTemplate(
+  def: TemplateDefinition,
+  sampleData: unknown,
+  options: TemplateRegistryOptions & ValidateOptions = {},
+): TemplateProblem[] {
+  return new TemplateRegistry(options).validate(def, sampleData, options);
+}

@@ -110,7 +110,7 @@ export class StageConsumer {
     this.#log.info({ topics }, 'consumer started');
   }
 
-  async #eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  async #eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
@@ -136,9 +136,13 @@ export class StageConsumer {
       // resolveOffset moves kafkajs' fetch position; commitOffsets makes it durable.
       // The committed offset is the next record to read.
       resolveOffset(last.offset);
-      await this.#consumer!.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
-      ]);
+      // The batch payload's commit goes straight to the group coordinator, so it still
+      // commits while stop() drains this chunk (consumer.commitOffsets would not).
+      await commitOffsetsIfNecessary({
+        topics: [
+          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] },
+        ],
+      });
       await heartbeat();
     }
   }

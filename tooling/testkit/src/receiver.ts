@@ -12,15 +12,15 @@ export interface ReceivedRequest {
 export interface Receiver {
   readonly url: string;
   readonly requests: ReceivedRequest[];
-  /** Sets the answer for the next requests (default 204). */
-  respondWith(status: number, headers?: Record<string, string>, body?: string): void;
+  /** Sets the answer for the next requests (default 204), optionally after a delay. */
+  respondWith(status: number, headers?: Record<string, string>, body?: string, delayMs?: number): void;
   close(): Promise<void>;
 }
 
 /** A local HTTP receiver on 127.0.0.1 that records every request it gets. */
 export async function startReceiver(): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
-  let answer = { status: 204, headers: {} as Record<string, string>, body: '' };
+  let answer = { status: 204, headers: {} as Record<string, string>, body: '', delayMs: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -32,7 +32,8 @@ export async function startReceiver(): Promise<Receiver> {
         body: Buffer.concat(chunks).toString(),
         receivedAt: Date.now(),
       });
-      res.writeHead(answer.status, answer.headers).end(answer.body);
+      const { status, headers, body, delayMs } = answer;
+      setTimeout(() => res.writeHead(status, headers).end(body), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,8 +41,8 @@ export async function startReceiver(): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    respondWith(status, headers = {}, body = '') {
-      answer = { status, headers, body };
+    respondWith(status, headers = {}, body = '', delayMs = 0) {
+      answer = { status, headers, body, delayMs };
     },
     close: () =>
       new Promise<void>((resolve) => {

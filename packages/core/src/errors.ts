@@ -67,6 +67,21 @@ export const errorCodes = {
     true,
     'Nothing to do: Herald retries; check the receiver if it keeps failing.',
   ),
+  HERALD_ERR_CHANNEL_CONFIG: spec(
+    'channel provider %s is misconfigured: %s',
+    false,
+    'Fix the provider setting named in the message and restart the worker; nothing was sent.',
+  ),
+  HERALD_ERR_TARGET_REFUSED: spec(
+    'delivery target %s refused: %s',
+    false,
+    'Point the address at a public host, or allow its range explicitly (allowPrivateNetworks or allowCidrs) if it is trusted.',
+  ),
+  HERALD_ERR_CONTENT_TOO_LARGE: spec(
+    'content for %s is too large: %s',
+    false,
+    "Shorten the template or payload below the provider's limit given in the message, then replay.",
+  ),
   HERALD_ERR_STORE_MIGRATION: spec(
     'migration %s failed: %s',
     false,

@@ -31,4 +31,6 @@ export interface DeliveryProvider {
   readonly channel: ChannelName;
   send(job: DeliveryJob, content: RenderedContent | undefined, signal: AbortSignal): Promise<DeliveryOutcome>;
   healthCheck(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  /** Releases pooled connections (keep-alive sockets, SMTP pools); idempotent. Absent when there is nothing to release. */
+  close?(): Promise<void>;
 }

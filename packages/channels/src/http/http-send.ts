@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { request, type Dispatcher } from 'undici';
+
+/** One HTTP call a provider makes; the dispatcher carries keep-alive and the SSRF lookup. */
+export interface HttpRequest {
+  readonly url: URL;
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Buffer;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly dispatcher: Dispatcher;
+}
+
+/** What came back: a response (any status), or why none did. Never throws. */
+export type HttpResult =
+  | {
+      readonly kind: 'response';
+      readonly statusCode: number;
+      readonly headers: IncomingHttpHeaders;
+      /** The body as text, cut at {@link MAX_RESPONSE_BYTES}: enough for any error document. */
+      readonly body: string;
+    }
+  | {
+      readonly kind: 'error';
+      readonly cause: 'timeout' | 'aborted' | 'network';
+      readonly error: unknown;
+    };
+
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Sends one request with a per-request timeout combined with the caller's signal.
+ * Redirects are never followed: a 3xx is returned as is, so a receiver cannot
+ * bounce Herald to an address the SSRF check never saw.
+ */
+export async function httpSend(req: HttpRequest): Promise<HttpResult> {
+  const timeout = AbortSignal.timeout(req.timeoutMs);
+  const signal = AbortSignal.any([req.signal, timeout]);
+  try {
+    const res = await request(req.url, {
+      method: req.method ?? 'POST',
+      headers: req.headers,
+      body: req.body ?? null,
+      signal,
+      dispatcher: req.dispatcher,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      chunks.push(buf);
+      size += buf.length;
+      // An endless or huge body must not hold the worker; the prefix is all we report.
+      if (size >= MAX_RESPONSE_BYTES) {
+        res.body.destroy();
+        break;
+      }
+    }
+    return {
+      kind: 'response',
+      statusCode: res.statusCode,
+      headers: res.headers,
+      body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+    };
+  } catch (error) {
+    if (timeout.aborted && !req.signal.aborted) return { kind: 'error', cause: 'timeout', error };
+    if (req.signal.aborted) return { kind: 'error', cause: 'aborted', error };
+    return { kind: 'error', cause: 'network', error };
+  }
+}

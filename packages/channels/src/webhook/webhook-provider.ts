@@ -1,0 +1,150 @@
+import { Agent } from 'undici';
+import {
+  HeraldError,
+  once,
+  type DeliveryJob,
+  type DeliveryOutcome,
+  type DeliveryProvider,
+  type RenderedContent,
+} from '@herald/core';
+import { httpSend } from '../http/http-send.js';
+import { addressPolicy } from '../net/address-policy.js';
+import { assertTargetAllowed, guardedLookup } from '../net/guarded-lookup.js';
+import { classifyHttp, classifyNoResponse, fromHeraldError, permanent } from '../outcomes.js';
+import type { WebhookProviderConfig, WebhookSecrets } from './webhook-provider-config.js';
+import { WebhookSigner } from './webhook-signer.js';
+
+const NAME = 'webhook';
+const DEFAULT_SECRET_REF = 'default';
+// Headers Herald owns: the signature covers id, timestamp and body, and the body is JSON.
+const RESERVED_HEADERS =
+  /^(webhook-.*|content-type|content-length|host|transfer-encoding|connection)$/i;
+
+/** A {@link DeliveryProvider} that also releases its keep-alive sockets. */
+export interface WebhookProvider extends DeliveryProvider {
+  close(): Promise<void>;
+}
+
+/**
+ * Delivers `job.payload` as JSON to the URL in `job.recipient.address`, signed per
+ * Standard Webhooks. `webhook-id` is the notification id, stable across retries,
+ * so a receiver can drop duplicates. Targets are checked against the SSRF policy
+ * before sending and again when the socket connects.
+ *
+ * @example
+ * const webhook = createWebhookProvider({ secrets: { default: 'whsec_...' } });
+ * const outcome = await webhook.send(job, undefined, AbortSignal.timeout(30_000));
+ * if (outcome.status === 'failed' && !outcome.permanent) scheduleRetry(outcome.retryAfterMs);
+ * await webhook.close();
+ */
+export function createWebhookProvider(config: WebhookProviderConfig): WebhookProvider {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const maxPayloadBytes = config.maxPayloadBytes ?? 256 * 1024;
+  const userAgent = config.userAgent ?? 'Herald-Webhooks/0.1';
+  const now = config.now ?? (() => new Date());
+  const decide = addressPolicy(config);
+  const lookup = guardedLookup(decide, config.lookup);
+  const signers = buildSigners(config);
+  const agent = new Agent({
+    connections: config.connectionsPerOrigin ?? 16,
+    keepAliveTimeout: 4_000,
+    connect: { lookup },
+  });
+
+  async function send(
+    job: DeliveryJob,
+    _content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome> {
+    let url: URL;
+    try {
+      url = new URL(job.recipient.address);
+    } catch {
+      return permanent(NAME, `recipient address is not a URL (recipient ${job.recipient.ref})`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      return permanent(NAME, `only http and https URLs are delivered, got ${url.protocol}`);
+    }
+    const secretRef = job.options?.secretRef ?? DEFAULT_SECRET_REF;
+    const signer =
+      signers.get(`${job.tenant}\u0000${secretRef}`) ?? signers.get(`\u0000${secretRef}`);
+    if (signer === undefined) {
+      return fromHeraldError(
+        new HeraldError('HERALD_ERR_WEBHOOK_SECRET', [
+          `"${secretRef}" is not configured for tenant ${job.tenant}; add it to the webhook secrets`,
+        ]),
+      );
+    }
+    const extra = job.options?.headers ?? {};
+    const reserved = Object.keys(extra).find((header) => RESERVED_HEADERS.test(header));
+    if (reserved !== undefined) {
+      return permanent(
+        NAME,
+        `custom header "${reserved}" is reserved by Herald; remove it from the rule`,
+      );
+    }
+    const body = JSON.stringify(job.payload ?? null);
+    const size = Buffer.byteLength(body);
+    if (size > maxPayloadBytes) {
+      return fromHeraldError(
+        new HeraldError('HERALD_ERR_CONTENT_TOO_LARGE', [
+          NAME,
+          `${size} bytes of JSON, the limit is ${maxPayloadBytes}`,
+        ]),
+      );
+    }
+    try {
+      await assertTargetAllowed(url, decide, config.lookup);
+    } catch (err) {
+      if (err instanceof HeraldError) return fromHeraldError(err);
+      return classifyNoResponse(NAME, { kind: 'error', cause: 'network', error: err }, timeoutMs);
+    }
+    const timestamp = now();
+    const result = await httpSend({
+      url,
+      headers: {
+        ...extra,
+        'user-agent': userAgent,
+        'content-type': 'application/json',
+        'webhook-id': job.notificationId,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signer.sign(job.notificationId, timestamp, body),
+      },
+      body,
+      timeoutMs,
+      signal,
+      dispatcher: agent,
+    });
+    if (result.kind === 'error') return classifyNoResponse(NAME, result, timeoutMs);
+    return classifyHttp(`${NAME} ${url.host}`, result, now());
+  }
+
+  return {
+    name: NAME,
+    channel: 'webhook',
+    send,
+    // Webhooks have no shared endpoint to probe; per-target health is the circuit breaker's job.
+    healthCheck: async () => ({
+      ok: !agent.closed,
+      detail: agent.closed ? 'closed' : 'no shared endpoint to probe',
+    }),
+    close: once(() => agent.close()),
+  };
+}
+
+// Signers are built once at start-up, so a malformed secret stops the worker instead of failing sends.
+function buildSigners(config: WebhookProviderConfig): Map<string, WebhookSigner> {
+  const signers = new Map<string, WebhookSigner>();
+  const add = (tenant: string, secrets: WebhookSecrets) => {
+    for (const [ref, value] of Object.entries(secrets)) {
+      const list = typeof value === 'string' ? [value] : [...value];
+      signers.set(
+        `${tenant}\u0000${ref}`,
+        new WebhookSigner(list, tenant === '' ? ref : `${tenant}/${ref}`),
+      );
+    }
+  };
+  add('', config.secrets);
+  for (const [tenant, { secrets }] of Object.entries(config.tenants ?? {})) add(tenant, secrets);
+  return signers;
+}

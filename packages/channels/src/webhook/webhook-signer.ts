@@ -1,0 +1,43 @@
+import { Webhook } from 'standardwebhooks';
+import { HeraldError } from '@herald/core';
+
+const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * Signs messages per Standard Webhooks with one or more secrets. During a rotation
+ * both the new and the old secret sign, and `webhook-signature` lists both, so a
+ * receiver holding either one accepts the message.
+ *
+ * @example
+ * const signer = new WebhookSigner(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw']);
+ * signer.sign('msg_1', new Date(), '{"a":1}'); // 'v1,...'
+ */
+export class WebhookSigner {
+  readonly #webhooks: readonly Webhook[];
+
+  constructor(secrets: readonly string[], ref = 'default') {
+    if (secrets.length === 0) {
+      throw new HeraldError('HERALD_ERR_WEBHOOK_SECRET', [
+        `"${ref}" has no secret; give at least one`,
+      ]);
+    }
+    this.#webhooks = secrets.map((secret, i) => {
+      // Checked here because Webhook decodes any string leniently and would sign with a garbage key.
+      const bytes = SECRET_PATTERN.test(secret)
+        ? Buffer.from(secret.slice('whsec_'.length), 'base64').length
+        : 0;
+      if (bytes < 24 || bytes > 64) {
+        // Never echo the secret: name its position and what is wrong with it.
+        throw new HeraldError('HERALD_ERR_WEBHOOK_SECRET', [
+          `"${ref}" #${i + 1} is not "whsec_" + base64 of 24 to 64 bytes (${bytes === 0 ? 'malformed' : `${bytes} bytes`})`,
+        ]);
+      }
+      return new Webhook(secret);
+    });
+  }
+
+  /** The `webhook-signature` header value: `v1,<sig>` per secret, space-separated. */
+  sign(id: string, timestamp: Date, body: string): string {
+    return this.#webhooks.map((webhook) => webhook.sign(id, timestamp, body)).join(' ');
+  }
+}

@@ -168,11 +168,19 @@ class CompiledProgram implements CelProgram {
 
   evaluate(activation: CelActivation): CelEvalResult {
     let value: unknown;
+    // An absent field is the common failure ("no match"), and cel-js reports it by
+    // throwing; capturing the stack trace is ~4x the cost of the evaluation itself and
+    // nobody reads it (the reason is the summary). Evaluation is synchronous, so the
+    // limit is restored before any other code runs.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       value = this.#parsed(activation as unknown as Record<string, unknown>);
     } catch (err) {
       const e = err as CelErrorLike;
       return { ok: false, code: e.code ?? 'evaluation_error', reason: e.summary ?? firstLine(e.message ?? String(err)) };
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
     if (this.#mustBeBool && typeof value !== 'boolean') {
       return { ok: false, code: 'not_bool', reason: `condition produced ${describe(value)}, expected bool` };

@@ -9,7 +9,7 @@ import type { CompiledRule } from '../rules/compiled-rule.js';
 import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
 import { report, tenantOf } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
-import { fixedRecipientRef, readRecipients, recipientView } from './recipient.js';
+import { readRecipients, recipientView } from './recipient.js';
 import type { Recipient } from './recipient.js';
 
 /** Everything planning needs from outside; all of it data, so planning stays pure. */
@@ -71,6 +71,8 @@ interface Target {
   readonly recipient: Recipient;
   /** Fixed destinations (webhook url, channel address) skip recipient preferences. */
   readonly fixed: boolean;
+  /** `recipient` as a CEL value, built on first use and shared by the rule's channels. */
+  view?: unknown;
 }
 
 /**
@@ -103,22 +105,21 @@ function planRule(event: CloudEvent, compiled: CompiledRule, context: PlanContex
   const tenant = tenantOf(event) ?? rule.tenant ?? context.defaultTenant ?? 'default';
   const priority = priorityFor(event.severity, rule.severity);
   const eventValue = celEvent(event);
-  const fanOut = rule.channels.some((ch) => fixedRecipientRef(ch) === undefined);
   let targets: Target[] = [];
-  if (fanOut && compiled.recipients !== undefined) {
+  if (compiled.fansOut && compiled.recipients !== undefined) {
     const value = compiled.recipients.evaluate({ event: eventValue, recipient: NO_RECIPIENT, now: context.now });
     if (!value.ok) {
       result.errors.push(report(rule, 'recipients', value, event));
-      for (const ch of rule.channels) {
-        if (fixedRecipientRef(ch) === undefined) result.suppressed.push(suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`));
-      }
+      rule.channels.forEach((ch, c) => {
+        if (compiled.fixedRefs[c] === undefined) result.suppressed.push(suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`));
+      });
     } else {
-      targets = resolveTargets(rule, value.value, tenant, context, result);
+      targets = resolveTargets(compiled, value.value, tenant, context, result);
     }
   }
   const planned = new Set<string>();
   rule.channels.forEach((channel, c) => {
-    const fixedRef = fixedRecipientRef(channel);
+    const fixedRef = compiled.fixedRefs[c];
     const channelTargets: Target[] =
       fixedRef === undefined
         ? targets
@@ -135,15 +136,16 @@ function planRule(event: CloudEvent, compiled: CompiledRule, context: PlanContex
       const id = deterministicId(event.id, rule.id, ref, channel.type);
       if (planned.has(id)) continue; // the same recipient listed twice
       planned.add(id);
-      planOne(event, compiled, c, channel, { ...target, ref }, address, { tenant, priority, id, eventValue }, context, result);
+      planOne(event, compiled, c, channel, target, ref, address, { tenant, priority, id, eventValue }, context, result);
     }
   });
 }
 
-function resolveTargets(rule: Rule, value: unknown, tenant: string, context: PlanContext, result: PlanResult): Target[] {
+function resolveTargets(compiled: CompiledRule, value: unknown, tenant: string, context: PlanContext, result: PlanResult): Target[] {
+  const { rule } = compiled;
   const targets: Target[] = [];
   const entries = readRecipients(value);
-  const fanOutChannels = rule.channels.filter((ch) => fixedRecipientRef(ch) === undefined);
+  const fanOutChannels = rule.channels.filter((_, c) => compiled.fixedRefs[c] === undefined);
   if (entries.length === 0) {
     for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'));
   }
@@ -178,17 +180,17 @@ function planOne(
   index: number,
   channel: RuleChannel,
   target: Target,
+  ref: string,
   address: string,
   facts: JobFacts,
   context: PlanContext,
   result: PlanResult,
 ): void {
   const { rule } = compiled;
-  const { ref } = target;
   const notificationId = facts.id;
   const condition = compiled.channelWhen[index];
   if (condition !== undefined) {
-    const view = toCelValue(recipientView(target.recipient.id === '' ? { ...target.recipient, id: ref } : target.recipient));
+    const view = target.recipient.id === '' ? toCelValue(recipientView({ ...target.recipient, id: ref })) : (target.view ??= toCelValue(recipientView(target.recipient)));
     const verdict = condition.evaluate({ event: facts.eventValue, recipient: view, now: context.now });
     if (!verdict.ok) {
       result.errors.push(report(rule, `channels[${index}].when`, verdict, event));

@@ -1,5 +1,5 @@
 import type { ChannelName } from '@herald/core';
-import { addDays, instantOf, wallClock } from './zoned-time.js';
+import { addDays, instantOf, localClock } from './zoned-time.js';
 
 /**
  * A daily window in which non-critical deliveries wait. `start` and `end` are wall
@@ -39,7 +39,7 @@ export function quietHoursEnd(quiet: QuietHours, timeZone: string, now: Date): D
   const start = parseClock(quiet.start);
   const end = parseClock(quiet.end);
   if (start === undefined || end === undefined || start === end) return undefined;
-  const local = wallClock(now.getTime(), timeZone);
+  const local = localClock(now.getTime(), timeZone);
   const minute = local.hour * 60 + local.minute;
   const startsOn = (weekday: number): boolean => quiet.days === undefined || quiet.days.includes(weekday);
 

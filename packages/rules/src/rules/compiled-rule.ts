@@ -9,6 +9,10 @@ export interface CompiledRule {
   /** Index-aligned with `rule.channels`. */
   readonly channelWhen: readonly (CelProgram | undefined)[];
   readonly dedupeKey?: CelProgram;
+  /** Index-aligned with `rule.channels`: the ref of a fixed destination, else undefined (fan-out). */
+  readonly fixedRefs: readonly (string | undefined)[];
+  /** True when some channel fans out over `recipients`. */
+  readonly fansOut: boolean;
 }
 
 const registry = new WeakMap<Rule, CompiledRule>();

@@ -115,8 +115,11 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     const itemOffset = offsetOf(doc, path);
     const { line, col } = lines.linePos(itemOffset);
     const rule = buildRule(input, whenProgram, { file: fileName, line, column: col });
+    const fixedRefs = rule.channels.map(fixedRecipientRef);
     compiled.push({
       rule,
+      fixedRefs,
+      fansOut: fixedRefs.includes(undefined),
       when: whenProgram,
       ...(recipients === undefined ? {} : { recipients }),
       channelWhen,

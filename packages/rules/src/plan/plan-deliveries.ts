@@ -3,10 +3,10 @@ import type { ChannelName, CloudEvent, DeliveryJob, Priority } from '@herald/cor
 import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
 import { toCelValue } from '../cel/cel-value.js';
 import { decidePreferences, mergePreferences } from '../preferences/preferences.js';
-import type { Preferences } from '../preferences/preferences.js';
+import type { DeliveryFacts, Preferences } from '../preferences/preferences.js';
 import { compiledOf } from '../rules/compiled-rule.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
-import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
+import type { EvalErrorReport, Rule, RuleMatch } from '../rules/rule.js';
 import { report, tenantOf } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
 import { readRecipients, recipientView } from './recipient.js';
@@ -89,161 +89,171 @@ interface Target {
  */
 export function planDeliveries(event: CloudEvent, matches: readonly RuleMatch[], context: PlanContext): PlanResult {
   const result: PlanResult = { jobs: [], suppressed: [], deferred: [], errors: [] };
+  if (matches.length === 0) return result;
+  const run = new PlanRun(event, context, result);
   for (const match of matches) {
     const compiled = compiledOf(match.rule);
     if (compiled === undefined) {
       for (const ch of match.rule.channels) result.suppressed.push(suppression(match.rule, ch.type, '*', 'rule_not_loaded', 'rule did not come from loadRules'));
       continue;
     }
-    planRule(event, compiled, context, result);
+    run.planRule(compiled);
   }
   return result;
 }
 
-function planRule(event: CloudEvent, compiled: CompiledRule, context: PlanContext, result: PlanResult): void {
-  const { rule } = compiled;
-  const tenant = tenantOf(event) ?? rule.tenant ?? context.defaultTenant ?? 'default';
-  const priority = priorityFor(event.severity, rule.severity);
-  const eventValue = celEvent(event);
-  let targets: Target[] = [];
-  if (compiled.fansOut && compiled.recipients !== undefined) {
-    const value = compiled.recipients.evaluate({ event: eventValue, recipient: NO_RECIPIENT, now: context.now });
-    if (!value.ok) {
-      result.errors.push(report(rule, 'recipients', value, event));
-      rule.channels.forEach((ch, c) => {
-        if (compiled.fixedRefs[c] === undefined) result.suppressed.push(suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`));
-      });
-    } else {
-      targets = resolveTargets(compiled, value.value, tenant, context, result);
-    }
-  }
-  const planned = new Set<string>();
-  rule.channels.forEach((channel, c) => {
-    const fixedRef = compiled.fixedRefs[c];
-    const channelTargets: Target[] =
-      fixedRef === undefined
-        ? targets
-        : [{ ref: fixedRef, fixed: true, recipient: { id: fixedRef, addresses: { [channel.type]: channel.url ?? channel.address! } } }];
-    for (const target of channelTargets) {
-      const address = target.recipient.addresses[channel.type];
-      // An inline recipient without an id is known by its address.
-      const ref = target.ref !== '' ? target.ref : address;
-      if (address === undefined || ref === undefined) {
-        const id = ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);
-        result.suppressed.push(suppression(rule, channel.type, ref ?? '*', 'no_address', `no ${channel.type} address`, id));
-        continue;
-      }
-      const id = deterministicId(event.id, rule.id, ref, channel.type);
-      if (planned.has(id)) continue; // the same recipient listed twice
-      planned.add(id);
-      planOne(event, compiled, c, channel, target, ref, address, { tenant, priority, id, eventValue }, context, result);
-    }
-  });
-}
+/** What stays the same for every job of one event. */
+class PlanRun {
+  readonly #event: CloudEvent;
+  readonly #context: PlanContext;
+  readonly #result: PlanResult;
+  readonly #eventValue: unknown;
+  readonly #plannedAt: string;
+  // Shared by the event's jobs: a job is immutable once planned.
+  readonly #eventRef: DeliveryJob['event'];
 
-function resolveTargets(compiled: CompiledRule, value: unknown, tenant: string, context: PlanContext, result: PlanResult): Target[] {
-  const { rule } = compiled;
-  const targets: Target[] = [];
-  const entries = readRecipients(value);
-  const fanOutChannels = rule.channels.filter((_, c) => compiled.fixedRefs[c] === undefined);
-  if (entries.length === 0) {
-    for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'));
+  constructor(event: CloudEvent, context: PlanContext, result: PlanResult) {
+    this.#event = event;
+    this.#context = context;
+    this.#result = result;
+    this.#eventValue = celEvent(event);
+    this.#plannedAt = context.now.toISOString();
+    this.#eventRef = event.time === undefined
+      ? { id: event.id, source: event.source, type: event.type }
+      : { id: event.id, source: event.source, type: event.type, time: event.time };
   }
-  for (const entry of entries) {
-    if (entry.kind === 'invalid') {
-      for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail));
-    } else if (entry.kind === 'ref') {
-      const recipient = context.resolveRecipient?.(entry.ref, tenant);
-      if (recipient === undefined) {
-        for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, entry.ref, 'unknown_recipient', `no recipient "${entry.ref}" in tenant ${tenant}`));
+
+  planRule(compiled: CompiledRule): void {
+    const { rule } = compiled;
+    const event = this.#event;
+    const result = this.#result;
+    const tenant = tenantOf(event) ?? rule.tenant ?? this.#context.defaultTenant ?? 'default';
+    const priority = priorityFor(event.severity, rule.severity);
+    let targets: Target[] = [];
+    if (compiled.fansOut && compiled.recipients !== undefined) {
+      const value = compiled.recipients.evaluate({ event: this.#eventValue, recipient: NO_RECIPIENT, now: this.#context.now });
+      if (!value.ok) {
+        result.errors.push(report(rule, 'recipients', value, event));
+        rule.channels.forEach((ch, c) => {
+          if (compiled.fixedRefs[c] === undefined) result.suppressed.push(suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`));
+        });
       } else {
-        targets.push({ ref: entry.ref, recipient, fixed: false });
+        targets = this.#resolveTargets(compiled, value.value, tenant);
       }
-    } else {
-      // An inline recipient without an id is known by its address on each channel.
-      targets.push({ ref: entry.id ?? '', recipient: entry.recipient, fixed: false });
+    }
+    const planned = new Set<string>();
+    for (let c = 0; c < rule.channels.length; c++) {
+      const channel = rule.channels[c]!;
+      const fixedRef = compiled.fixedRefs[c];
+      const channelTargets: Target[] =
+        fixedRef === undefined
+          ? targets
+          : [{ ref: fixedRef, fixed: true, recipient: { id: fixedRef, addresses: { [channel.type]: channel.url ?? channel.address! } } }];
+      for (const target of channelTargets) {
+        const address = target.recipient.addresses[channel.type];
+        // An inline recipient without an id is known by its address.
+        const ref = target.ref !== '' ? target.ref : address;
+        if (address === undefined || ref === undefined) {
+          const id = ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);
+          result.suppressed.push(suppression(rule, channel.type, ref ?? '*', 'no_address', `no ${channel.type} address`, id));
+          continue;
+        }
+        const id = deterministicId(event.id, rule.id, ref, channel.type);
+        if (planned.has(id)) continue; // the same recipient listed twice
+        planned.add(id);
+        this.#planOne(compiled, c, target, ref, address, id, tenant, priority);
+      }
     }
   }
-  return targets;
-}
 
-interface JobFacts {
-  readonly tenant: string;
-  readonly priority: Priority;
-  readonly id: string;
-  readonly eventValue: unknown;
-}
-
-function planOne(
-  event: CloudEvent,
-  compiled: CompiledRule,
-  index: number,
-  channel: RuleChannel,
-  target: Target,
-  ref: string,
-  address: string,
-  facts: JobFacts,
-  context: PlanContext,
-  result: PlanResult,
-): void {
-  const { rule } = compiled;
-  const notificationId = facts.id;
-  const condition = compiled.channelWhen[index];
-  if (condition !== undefined) {
-    const view = target.recipient.id === '' ? toCelValue(recipientView({ ...target.recipient, id: ref })) : (target.view ??= toCelValue(recipientView(target.recipient)));
-    const verdict = condition.evaluate({ event: facts.eventValue, recipient: view, now: context.now });
-    if (!verdict.ok) {
-      result.errors.push(report(rule, `channels[${index}].when`, verdict, event));
-      result.suppressed.push(suppression(rule, channel.type, ref, 'evaluation_error', `channels[${index}].when: ${verdict.reason}`, notificationId));
-      return;
+  #resolveTargets(compiled: CompiledRule, value: unknown, tenant: string): Target[] {
+    const { rule } = compiled;
+    const result = this.#result;
+    const targets: Target[] = [];
+    const entries = readRecipients(value);
+    const fanOutChannels = rule.channels.filter((_, c) => compiled.fixedRefs[c] === undefined);
+    if (entries.length === 0) {
+      for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'));
     }
-    if (verdict.value !== true) {
-      result.suppressed.push(suppression(rule, channel.type, ref, 'condition_false', `channels[${index}].when is false`, notificationId));
-      return;
+    for (const entry of entries) {
+      if (entry.kind === 'invalid') {
+        for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail));
+      } else if (entry.kind === 'ref') {
+        const recipient = this.#context.resolveRecipient?.(entry.ref, tenant);
+        if (recipient === undefined) {
+          for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, entry.ref, 'unknown_recipient', `no recipient "${entry.ref}" in tenant ${tenant}`));
+        } else {
+          targets.push({ ref: entry.ref, recipient, fixed: false });
+        }
+      } else {
+        targets.push({ ref: entry.id ?? '', recipient: entry.recipient, fixed: false });
+      }
     }
+    return targets;
   }
-  let notBefore: string | undefined;
-  if (!target.fixed) {
-    const prefs = mergePreferences(context.tenantPreferences?.(facts.tenant), target.recipient.preferences);
-    const decision = decidePreferences(prefs, {
+
+  #planOne(compiled: CompiledRule, index: number, target: Target, ref: string, address: string, notificationId: string, tenant: string, priority: Priority): void {
+    const { rule } = compiled;
+    const channel = rule.channels[index]!;
+    const result = this.#result;
+    const now = this.#context.now;
+    const condition = compiled.channelWhen[index];
+    if (condition !== undefined) {
+      const view = target.recipient.id === '' ? toCelValue(recipientView({ ...target.recipient, id: ref })) : (target.view ??= toCelValue(recipientView(target.recipient)));
+      const verdict = condition.evaluate({ event: this.#eventValue, recipient: view, now });
+      if (!verdict.ok) {
+        result.errors.push(report(rule, `channels[${index}].when`, verdict, this.#event));
+        result.suppressed.push(suppression(rule, channel.type, ref, 'evaluation_error', `channels[${index}].when: ${verdict.reason}`, notificationId));
+        return;
+      }
+      if (verdict.value !== true) {
+        result.suppressed.push(suppression(rule, channel.type, ref, 'condition_false', `channels[${index}].when is false`, notificationId));
+        return;
+      }
+    }
+    let notBefore: string | undefined;
+    if (!target.fixed) {
+      const tenantDefaults = this.#context.tenantPreferences?.(tenant);
+      const own = target.recipient.preferences;
+      if (tenantDefaults !== undefined || own !== undefined) {
+        const facts: { -readonly [K in keyof DeliveryFacts]: DeliveryFacts[K] } = { channel: channel.type, eventType: this.#event.type, priority, now };
+        if (rule.category !== undefined) facts.category = rule.category;
+        if (target.recipient.timezone !== undefined) facts.timezone = target.recipient.timezone;
+        const decision = decidePreferences(mergePreferences(tenantDefaults, own), facts);
+        if (decision.action === 'suppress') {
+          result.suppressed.push(suppression(rule, channel.type, ref, 'opted_out', decision.detail, notificationId));
+          return;
+        }
+        if (decision.action === 'defer') {
+          notBefore = decision.notBefore.toISOString();
+          result.deferred.push({ notificationId, reason: 'quiet_hours', notBefore });
+        }
+      }
+    }
+    const job: DeliveryJob = {
+      notificationId,
+      event: this.#eventRef,
+      tenant,
+      rule: { id: rule.id, version: rule.version },
       channel: channel.type,
-      eventType: event.type,
-      priority: facts.priority,
-      now: context.now,
-      ...(rule.category === undefined ? {} : { category: rule.category }),
-      ...(target.recipient.timezone === undefined ? {} : { timezone: target.recipient.timezone }),
-    });
-    if (decision.action === 'suppress') {
-      result.suppressed.push(suppression(rule, channel.type, ref, 'opted_out', decision.detail, notificationId));
-      return;
+      recipient: { ref, address },
+      priority,
+      attempt: 1,
+      payload: this.#event.data,
+      plannedAt: this.#plannedAt,
+    };
+    if (channel.template !== undefined) job.template = { ref: channel.template };
+    const locale = target.recipient.locale ?? channel.locale;
+    if (locale !== undefined) job.locale = locale;
+    if (notBefore !== undefined) job.notBefore = notBefore;
+    if (channel.type === 'webhook' && (channel.secretRef !== undefined || channel.headers !== undefined)) {
+      job.options = {};
+      if (channel.secretRef !== undefined) job.options.secretRef = channel.secretRef;
+      if (channel.headers !== undefined) job.options.headers = { ...channel.headers };
     }
-    if (decision.action === 'defer') {
-      notBefore = decision.notBefore.toISOString();
-      result.deferred.push({ notificationId, reason: 'quiet_hours', notBefore });
-    }
+    if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
+    result.jobs.push(job);
   }
-  const locale = target.recipient.locale ?? channel.locale;
-  const options = channel.type === 'webhook' && (channel.secretRef !== undefined || channel.headers !== undefined)
-    ? { ...(channel.secretRef === undefined ? {} : { secretRef: channel.secretRef }), ...(channel.headers === undefined ? {} : { headers: { ...channel.headers } }) }
-    : undefined;
-  const job: DeliveryJob = {
-    notificationId,
-    event: { id: event.id, source: event.source, type: event.type, ...(event.time === undefined ? {} : { time: event.time }) },
-    tenant: facts.tenant,
-    rule: { id: rule.id, version: rule.version },
-    channel: channel.type,
-    recipient: { ref, address },
-    ...(channel.template === undefined ? {} : { template: { ref: channel.template } }),
-    ...(locale === undefined ? {} : { locale }),
-    priority: facts.priority,
-    attempt: 1,
-    ...(notBefore === undefined ? {} : { notBefore }),
-    payload: event.data,
-    ...(options === undefined ? {} : { options }),
-    plannedAt: context.now.toISOString(),
-    ...(context.producedAt === undefined ? {} : { producedAt: context.producedAt }),
-  };
-  result.jobs.push(job);
 }
 
 function suppression(rule: Rule, channel: ChannelName, recipientRef: string, reason: SuppressionReason, detail?: string, notificationId?: string): Suppression {

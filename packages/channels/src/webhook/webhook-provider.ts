@@ -1,15 +1,11 @@
-import { Agent } from 'undici';
 import {
   HeraldError,
-  once,
   type DeliveryJob,
   type DeliveryOutcome,
   type DeliveryProvider,
   type RenderedContent,
 } from '@herald/core';
-import { httpSend } from '../http/http-send.js';
-import { addressPolicy } from '../net/address-policy.js';
-import { assertTargetAllowed, guardedLookup } from '../net/guarded-lookup.js';
+import { HttpClient, parseHttpUrl } from '../http/http-client.js';
 import { classifyHttp, classifyNoResponse, fromHeraldError, permanent } from '../outcomes.js';
 import type { WebhookProviderConfig, WebhookSecrets } from './webhook-provider-config.js';
 import { WebhookSigner } from './webhook-signer.js';
@@ -42,29 +38,16 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
   const maxPayloadBytes = config.maxPayloadBytes ?? 256 * 1024;
   const userAgent = config.userAgent ?? 'Herald-Webhooks/0.1';
   const now = config.now ?? (() => new Date());
-  const decide = addressPolicy(config);
-  const lookup = guardedLookup(decide, config.lookup);
   const signers = buildSigners(config);
-  const agent = new Agent({
-    connections: config.connectionsPerOrigin ?? 16,
-    keepAliveTimeout: 4_000,
-    connect: { lookup },
-  });
+  const http = new HttpClient({ ...config, timeoutMs, guard: true });
 
   async function send(
     job: DeliveryJob,
-    _content: RenderedContent | undefined,
+    content: RenderedContent | undefined,
     signal: AbortSignal,
   ): Promise<DeliveryOutcome> {
-    let url: URL;
-    try {
-      url = new URL(job.recipient.address);
-    } catch {
-      return permanent(NAME, `recipient address is not a URL (recipient ${job.recipient.ref})`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      return permanent(NAME, `only http and https URLs are delivered, got ${url.protocol}`);
-    }
+    const url = parseHttpUrl(job.recipient.address);
+    if (typeof url === 'string') return permanent(NAME, `${url} (recipient ${job.recipient.ref})`);
     const secretRef = job.options?.secretRef ?? DEFAULT_SECRET_REF;
     const signer =
       signers.get(`${job.tenant}\u0000${secretRef}`) ?? signers.get(`\u0000${secretRef}`);
@@ -83,7 +66,8 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
         `custom header "${reserved}" is reserved by Herald; remove it from the rule`,
       );
     }
-    const body = JSON.stringify(job.payload ?? null);
+    // A webhook template renders `body`; without one the event's data goes out as is.
+    const body = JSON.stringify(content?.body ?? job.payload ?? null);
     const size = Buffer.byteLength(body);
     if (size > maxPayloadBytes) {
       return fromHeraldError(
@@ -93,14 +77,8 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
         ]),
       );
     }
-    try {
-      await assertTargetAllowed(url, decide, config.lookup);
-    } catch (err) {
-      if (err instanceof HeraldError) return fromHeraldError(err);
-      return classifyNoResponse(NAME, { kind: 'error', cause: 'network', error: err }, timeoutMs);
-    }
     const timestamp = now();
-    const result = await httpSend({
+    const result = await http.send({
       url,
       headers: {
         ...extra,
@@ -111,9 +89,7 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
         'webhook-signature': signer.sign(job.notificationId, timestamp, body),
       },
       body,
-      timeoutMs,
       signal,
-      dispatcher: agent,
     });
     if (result.kind === 'error') return classifyNoResponse(NAME, result, timeoutMs);
     return classifyHttp(`${NAME} ${url.host}`, result, now());
@@ -125,10 +101,10 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
     send,
     // Webhooks have no shared endpoint to probe; per-target health is the circuit breaker's job.
     healthCheck: async () => ({
-      ok: !agent.closed,
-      detail: agent.closed ? 'closed' : 'no shared endpoint to probe',
+      ok: !http.closed,
+      detail: http.closed ? 'closed' : 'no shared endpoint to probe',
     }),
-    close: once(() => agent.close()),
+    close: http.close,
   };
 }
 

@@ -1,0 +1,96 @@
+import type { RenderedContent } from '@herald/core';
+import { parseHttpUrl } from '../http/http-client.js';
+import {
+  createHttpProvider,
+  unusable,
+  type HttpCall,
+  type HttpDeliveryProvider,
+  type HttpProviderOptions,
+} from '../http/http-provider.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import {
+  classifyHttp,
+  isTransientStatus,
+  permanent,
+  sent,
+  summarize,
+  transient,
+} from '../outcomes.js';
+
+/** Teams needs no credentials: the incoming webhook or Workflows URL (recipient address) carries its signature. */
+export type TeamsProviderConfig = HttpProviderOptions;
+
+// Teams refuses messages over about 28 KB.
+const MAX_MESSAGE_BYTES = 28 * 1024;
+
+/**
+ * Posts an Adaptive Card (`content.card`) to a Teams incoming webhook or a
+ * Workflows (Power Automate) webhook URL. Workflows answer 202; the legacy
+ * connector answers 200 `1`, and sometimes 200 with a text saying Teams
+ * "returned HTTP error 429", which is read as that status.
+ *
+ * @example
+ * const teams = createTeamsProvider({});
+ * await teams.send(job, { card: { type: 'AdaptiveCard', body: [...] }, summary: 'Deploy' }, signal);
+ */
+export function createTeamsProvider(config: TeamsProviderConfig = {}): HttpDeliveryProvider {
+  return createHttpProvider(
+    {
+      name: 'teams',
+      channel: 'teams',
+      guard: true,
+      maxBodyBytes: MAX_MESSAGE_BYTES,
+      prepare(job, content): HttpCall {
+        const url = parseHttpUrl(job.recipient.address);
+        if (typeof url === 'string') throw unusable('teams', url);
+        return {
+          url,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(teamsMessage(content)),
+        };
+      },
+      classify(result, now) {
+        if (result.statusCode >= 200 && result.statusCode < 300) {
+          const embedded = /returned HTTP error (\d{3})/i.exec(result.body);
+          if (embedded === null) return sent(summarize(result.statusCode));
+          const status = Number(embedded[1]);
+          const response = summarize(result.statusCode, result.body);
+          if (isTransientStatus(status)) {
+            return transient(
+              'teams',
+              `Teams returned HTTP ${status}`,
+              parseRetryAfter(result.headers['retry-after'], now),
+              response,
+            );
+          }
+          return permanent('teams', `Teams returned HTTP ${status}`, response);
+        }
+        return classifyHttp('teams', result, now);
+      },
+    },
+    config,
+  );
+}
+
+function teamsMessage(content: RenderedContent | undefined): Record<string, unknown> {
+  const card = content?.card;
+  if (typeof card !== 'object' || card === null) {
+    throw unusable('teams', 'the rendered content has no "card" (an Adaptive Card object)');
+  }
+  return {
+    type: 'message',
+    ...(typeof content?.summary === 'string' ? { summary: content.summary } : {}),
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.5',
+          ...card,
+        },
+      },
+    ],
+  };
+}

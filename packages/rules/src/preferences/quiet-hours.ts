@@ -1,5 +1,5 @@
 import type { ChannelName } from '@herald/core';
-import { addDays, instantOf, localClock } from './zoned-time.js';
+import { addDays, firstInstantAt, localClock } from './zoned-time.js';
 
 /**
  * A daily window in which non-critical deliveries wait. `start` and `end` are wall
@@ -28,8 +28,10 @@ export function parseClock(text: string): number | undefined {
 /**
  * When `now` falls inside the quiet window in `timeZone`, the instant the window
  * ends (the delivery's `notBefore`); otherwise undefined. DST-aware: the end is the
- * wall-clock `end` on the right local date, so a 22:00–07:00 window is 8 hours on
- * the spring-forward night and 10 on the fall-back night in Europe.
+ * first instant after `now` at which the local clock reads `end` or later, so a
+ * 22:00–07:00 window lasts 8 hours on the spring-forward night and 10 on the
+ * fall-back night in Europe; an end inside a skipped hour moves to the end of the
+ * gap, and inside a repeated hour to the occurrence still ahead.
  *
  * @example
  * quietHoursEnd({ start: '22:00', end: '07:00' }, 'Europe/Berlin', new Date('2026-01-10T22:30:00Z'))
@@ -52,7 +54,6 @@ export function quietHoursEnd(quiet: QuietHours, timeZone: string, now: Date): D
     endDate = local; // the window began yesterday evening
   }
   if (endDate === undefined) return undefined;
-  const endsAt = instantOf(endDate.year, endDate.month, endDate.day, Math.floor(end / 60), end % 60, timeZone);
-  // A skipped or repeated hour can put the computed end at or before now; never defer into the past.
-  return endsAt > now.getTime() ? new Date(endsAt) : undefined;
+  const endsAt = firstInstantAt(endDate.year, endDate.month, endDate.day, Math.floor(end / 60), end % 60, timeZone, now.getTime());
+  return endsAt === undefined ? undefined : new Date(endsAt);
 }

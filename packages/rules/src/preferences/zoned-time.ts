@@ -92,17 +92,41 @@ export function localClock(instant: number, timeZone: string): WallClock {
 const DAY = 86_400_000;
 
 /**
- * The instant a wall-clock time happens in `timeZone`, resolving DST like Temporal's
- * `compatible` mode: a time skipped by a spring-forward gap moves forward by the gap
- * (02:30 → 03:30), a time repeated by a fall-back overlap takes its first occurrence.
+ * The instants at which the wall clock in `timeZone` reads the given time, earliest
+ * first: one normally, two in a fall-back overlap, none in a spring-forward gap.
  */
-export function instantOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number {
+export function instantsOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number[] {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const before = offsetAt(wall - DAY, timeZone);
-  const after = offsetAt(wall + DAY, timeZone);
-  const valid = [...new Set([before, after])].map((o) => wall - o).filter((t) => offsetAt(t, timeZone) === wall - t);
-  if (valid.length === 0) return wall - before; // in the gap: shift forward by it
-  return Math.min(...valid);
+  // Offsets a day either side bracket any transition near this wall time.
+  const offsets = new Set([offsetAt(wall - DAY, timeZone), offsetAt(wall + DAY, timeZone)]);
+  return [...offsets]
+    .map((o) => wall - o)
+    .filter((t) => offsetAt(t, timeZone) === wall - t)
+    .sort((a, b) => a - b);
+}
+
+/**
+ * The first instant at which the wall clock in `timeZone` reads the given time *or
+ * later* and which is after `after`: the wall time itself when it exists (its later
+ * occurrence if the earlier one has passed), else the end of the spring-forward gap
+ * that skipped it (a window ending at 02:30 on a night that jumps 02:00 → 03:00 ends
+ * at 03:00).
+ */
+export function firstInstantAt(year: number, month: number, day: number, hour: number, minute: number, timeZone: string, after: number): number | undefined {
+  const instants = instantsOf(year, month, day, hour, minute, timeZone);
+  if (instants.length > 0) return instants.find((t) => t > after);
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  // In the gap: the transition lies between wall - later offset and wall - earlier offset.
+  let lo = wall - offsetAt(wall + DAY, timeZone);
+  let hi = wall - offsetAt(wall - DAY, timeZone);
+  if (lo > hi) [lo, hi] = [hi, lo];
+  const before = offsetAt(lo, timeZone);
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (offsetAt(mid, timeZone) === before) lo = mid;
+    else hi = mid;
+  }
+  return hi > after ? hi : undefined;
 }
 
 /** The calendar date `days` after the given one (handles month and year ends). */

@@ -42,7 +42,8 @@ function readEntry(item: unknown): RecipientEntry {
   if (typeof item === 'string') {
     return item.length > 0 ? { kind: 'ref', ref: item } : { kind: 'invalid', detail: 'empty recipient id' };
   }
-  if (typeof item === 'number') return { kind: 'ref', ref: String(item) };
+  // Numeric ids (a user id from event data) are common; fractions are not ids.
+  if (typeof item === 'number' && Number.isInteger(item)) return { kind: 'ref', ref: String(item) };
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     return { kind: 'invalid', detail: `recipient must be an id or an address map, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}` };
   }

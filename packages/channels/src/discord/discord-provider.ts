@@ -5,7 +5,7 @@ import {
   jsonBody,
   unusable,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { parseRetryAfter, secondsToMs } from '../http/retry-after.js';
@@ -29,7 +29,7 @@ const MAX_EMBED_CHARS = 6_000;
  * const discord = createDiscordProvider({});
  * await discord.send(job, { content: 'Build failed', embeds: [{ title: 'main', color: 0xe74c3c }] }, signal);
  */
-export function createDiscordProvider(config: DiscordProviderConfig = {}): HttpDeliveryProvider {
+export function createDiscordProvider(config: DiscordProviderConfig = {}): ChannelProvider {
   return createHttpProvider(
     {
       name: 'discord',

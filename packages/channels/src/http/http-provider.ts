@@ -4,6 +4,7 @@ import {
   type ChannelName,
   type DeliveryJob,
   type DeliveryOutcome,
+  type DeliveryProvider,
   type RenderedContent,
 } from '@herald/core';
 import type { AddressPolicyConfig } from '../net/address-policy.js';
@@ -46,23 +47,15 @@ export interface HttpProviderSpec {
   readonly health?: HttpCall;
 }
 
-/** A provider over a keep-alive HTTP pool; `close()` releases it. */
-export interface HttpDeliveryProvider {
-  readonly name: string;
-  readonly channel: ChannelName;
-  send(
-    job: DeliveryJob,
-    content: RenderedContent | undefined,
-    signal: AbortSignal,
-  ): Promise<DeliveryOutcome>;
-  healthCheck(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+/** A {@link DeliveryProvider} that holds connections (HTTP pools, SDK clients, SMTP pools); `close()` releases them. */
+export interface ChannelProvider extends DeliveryProvider {
   close(): Promise<void>;
 }
 
 export function createHttpProvider(
   spec: HttpProviderSpec,
   options: HttpProviderOptions,
-): HttpDeliveryProvider {
+): ChannelProvider {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const now = options.now ?? (() => new Date());
   const http = new HttpClient({ ...options, timeoutMs, guard: spec.guard });

@@ -5,7 +5,7 @@ import {
   requireText,
   unusable,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
@@ -38,7 +38,7 @@ const MAX_SUMMARY = 1_024;
  * const pd = createPagerDutyProvider({ routingKeys: { payments: 'R0UT1NGKEY...' } });
  * await pd.send(job, { summary: 'Payments down', severity: 'critical' }, signal);
  */
-export function createPagerDutyProvider(config: PagerDutyProviderConfig): HttpDeliveryProvider {
+export function createPagerDutyProvider(config: PagerDutyProviderConfig): ChannelProvider {
   const apiUrl = (config.apiUrl ?? 'https://events.pagerduty.com').replace(/\/$/, '');
   return createHttpProvider(
     {

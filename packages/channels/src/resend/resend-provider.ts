@@ -5,7 +5,7 @@ import {
   requireText,
   unusable,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -42,7 +42,7 @@ const TRANSIENT_NAMES = new Set([
  * const resend = createResendProvider({ apiKey: 're_...', from: 'Acme <alerts@acme.dev>' });
  * await resend.send(job, { subject: 'Shipped', html: '<p>On its way</p>', text: 'On its way' }, signal);
  */
-export function createResendProvider(config: ResendProviderConfig): HttpDeliveryProvider {
+export function createResendProvider(config: ResendProviderConfig): ChannelProvider {
   const apiUrl = (config.apiUrl ?? 'https://api.resend.com').replace(/\/$/, '');
   return createHttpProvider(
     {

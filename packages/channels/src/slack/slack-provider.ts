@@ -5,7 +5,7 @@ import {
   jsonBody,
   requireText,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -50,7 +50,7 @@ const MAX_BLOCKS = 50;
  * const slack = createSlackProvider({ botToken: 'xoxb-...' });
  * await slack.send(job, { text: 'Deploy finished', blocks: [...] }, signal);
  */
-export function createSlackProvider(config: SlackProviderConfig): HttpDeliveryProvider {
+export function createSlackProvider(config: SlackProviderConfig): ChannelProvider {
   const apiUrl = (config.apiUrl ?? 'https://slack.com/api').replace(/\/$/, '');
   return createHttpProvider(
     {

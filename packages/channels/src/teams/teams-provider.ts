@@ -4,7 +4,7 @@ import {
   createHttpProvider,
   unusable,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
@@ -33,7 +33,7 @@ const MAX_MESSAGE_BYTES = 28 * 1024;
  * const teams = createTeamsProvider({});
  * await teams.send(job, { card: { type: 'AdaptiveCard', body: [...] }, summary: 'Deploy' }, signal);
  */
-export function createTeamsProvider(config: TeamsProviderConfig = {}): HttpDeliveryProvider {
+export function createTeamsProvider(config: TeamsProviderConfig = {}): ChannelProvider {
   return createHttpProvider(
     {
       name: 'teams',

@@ -5,7 +5,7 @@ import {
   requireText,
   unusable,
   type HttpCall,
-  type HttpDeliveryProvider,
+  type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { parseRetryAfter, secondsToMs } from '../http/retry-after.js';
@@ -36,7 +36,7 @@ const MAX_TEXT = 4_096;
  * const telegram = createTelegramProvider({ botToken: process.env.TELEGRAM_TOKEN });
  * await telegram.send(job, { text: 'Order *shipped*' }, signal);
  */
-export function createTelegramProvider(config: TelegramProviderConfig): HttpDeliveryProvider {
+export function createTelegramProvider(config: TelegramProviderConfig): ChannelProvider {
   const apiUrl = (config.apiUrl ?? 'https://api.telegram.org').replace(/\/$/, '');
   const parseMode = config.parseMode ?? 'MarkdownV2';
   return createHttpProvider(

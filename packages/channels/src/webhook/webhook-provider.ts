@@ -6,6 +6,7 @@ import {
   type RenderedContent,
 } from '@herald/core';
 import { HttpClient, parseHttpUrl } from '../http/http-client.js';
+import type { ChannelProvider } from '../http/http-provider.js';
 import { classifyHttp, classifyNoResponse, fromHeraldError, permanent } from '../outcomes.js';
 import type { WebhookProviderConfig, WebhookSecrets } from './webhook-provider-config.js';
 import { WebhookSigner } from './webhook-signer.js';
@@ -17,7 +18,7 @@ const RESERVED_HEADERS =
   /^(webhook-.*|content-type|content-length|host|transfer-encoding|connection)$/i;
 
 /** A {@link DeliveryProvider} that also releases its keep-alive sockets. */
-export interface WebhookProvider extends DeliveryProvider {
+export interface WebhookProvider extends ChannelProvider {
   close(): Promise<void>;
 }
 

@@ -1,0 +1,167 @@
+import type { Agent } from 'node:http';
+import {
+  cert,
+  deleteApp,
+  initializeApp,
+  type App,
+  type Credential,
+  type ServiceAccount,
+} from 'firebase-admin/app';
+import { getMessaging, type Message } from 'firebase-admin/messaging';
+import { HeraldError, once, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import { forTenant, requireText, type ChannelProvider } from '../http/http-provider.js';
+import { assertLimit } from '../limits.js';
+import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
+import { DeadlineError, withDeadline } from '../sdk-call.js';
+
+export interface FcmCredentials {
+  readonly projectId?: string;
+  /** A service account key (the JSON from the Firebase console). */
+  readonly serviceAccount?: ServiceAccount;
+  /** Any firebase-admin credential (workload identity, custom token source); wins over `serviceAccount`. */
+  readonly credential?: Credential;
+}
+
+export interface FcmProviderConfig extends FcmCredentials {
+  /** HTTP agent for every Google call (proxies, tests). */
+  readonly httpAgent?: Agent;
+  /** Time allowed for one send. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  readonly tenants?: Readonly<Record<string, FcmCredentials>>;
+}
+
+// FCM refuses messages over 4 KB of payload.
+const MAX_PAYLOAD_BYTES = 4_096;
+// https://firebase.google.com/docs/cloud-messaging/send/admin-sdk#admin (error codes).
+const INVALID_TOKEN = new Set([
+  'messaging/registration-token-not-registered',
+  'messaging/invalid-registration-token',
+  'messaging/invalid-argument',
+]);
+const TRANSIENT = new Set([
+  'messaging/message-rate-exceeded',
+  'messaging/device-message-rate-exceeded',
+  'messaging/server-unavailable',
+  'messaging/internal-error',
+  'messaging/unknown-error',
+  'app/network-error',
+  'app/network-timeout',
+]);
+
+let appCounter = 0;
+
+/**
+ * Push through `firebase-admin` messaging (FCM HTTP v1). An unregistered or
+ * invalid token is a permanent failure whose reason starts with `invalid-token`,
+ * so the caller can drop the device token.
+ *
+ * @example
+ * const push = createFcmProvider({ projectId: 'acme', serviceAccount: JSON.parse(key) });
+ * await push.send(job, { title: 'Shipped', body: 'On its way', data: { orderId: 'o-1' } }, signal);
+ */
+export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const apps = new Map<string, App>();
+
+  function appFor(tenant: string): App {
+    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
+    let app = apps.get(key);
+    if (app === undefined) {
+      const settings = forTenant<FcmCredentials>(config, config.tenants, tenant);
+      const credential =
+        settings.credential ??
+        (settings.serviceAccount === undefined
+          ? undefined
+          : cert(settings.serviceAccount, config.httpAgent));
+      if (credential === undefined || settings.projectId === undefined) {
+        throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
+          'fcm',
+          `projectId and a serviceAccount or credential are required (tenant ${tenant})`,
+        ]);
+      }
+      // One named app per tenant, so credentials never mix.
+      app = initializeApp(
+        {
+          credential,
+          projectId: settings.projectId,
+          ...(config.httpAgent === undefined ? {} : { httpAgent: config.httpAgent }),
+        },
+        `herald-fcm-${++appCounter}`,
+      );
+      apps.set(key, app);
+    }
+    return app;
+  }
+
+  async function send(
+    job: Parameters<ChannelProvider['send']>[0],
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome> {
+    let app: App;
+    let message: Message;
+    try {
+      app = appFor(job.tenant);
+      const title = requireText('fcm', content, 'title');
+      const body = requireText('fcm', content, 'body');
+      // FCM data values must be strings.
+      const data = Object.fromEntries(
+        Object.entries((content?.data ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : JSON.stringify(v),
+        ]),
+      );
+      data.herald_notification_id = job.notificationId;
+      message = { token: job.recipient.address, notification: { title, body }, data };
+      assertLimit(
+        'fcm',
+        'the message',
+        Buffer.byteLength(JSON.stringify({ notification: message.notification, data })),
+        MAX_PAYLOAD_BYTES,
+        'bytes',
+      );
+    } catch (err) {
+      if (err instanceof HeraldError) return fromHeraldError(err);
+      throw err;
+    }
+    try {
+      const name = await withDeadline(getMessaging(app).send(message), timeoutMs, signal);
+      return sent(summarize(200, undefined, name));
+    } catch (err) {
+      return classifyFcmError(err, timeoutMs);
+    }
+  }
+
+  return {
+    name: 'fcm',
+    channel: 'push',
+    send,
+    healthCheck: async () => ({
+      ok: true,
+      detail: 'FCM has no free probe; failures show in outcomes',
+    }),
+    close: once(async () => {
+      await Promise.all([...apps.values()].map((app) => deleteApp(app)));
+    }),
+  };
+}
+
+function classifyFcmError(err: unknown, timeoutMs: number): DeliveryOutcome {
+  if (err instanceof DeadlineError) {
+    return transient(
+      'fcm',
+      err.reason === 'timeout'
+        ? `no response within ${timeoutMs} ms`
+        : 'aborted before FCM answered (worker stopping)',
+    );
+  }
+  const e = err as { code?: string; message?: string };
+  const code = e.code ?? 'unknown';
+  const response = summarize(undefined, `${code}: ${e.message ?? ''}`);
+  if (INVALID_TOKEN.has(code)) return permanent('fcm', `invalid-token (${code})`, response);
+  // firebase-admin keeps no response headers on its errors, so a 429's Retry-After is not available here.
+  if (TRANSIENT.has(code)) return transient('fcm', code, undefined, response);
+  if (code.startsWith('messaging/') || code.startsWith('app/invalid'))
+    return permanent('fcm', code, response);
+  return transient('fcm', `${code}: ${describe(err)}`, undefined, response);
+}

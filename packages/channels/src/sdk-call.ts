@@ -1,0 +1,32 @@
+/**
+ * Runs an SDK call that takes no AbortSignal of its own, giving up when `signal`
+ * aborts or `timeoutMs` passes. The call may still finish in the background; its
+ * client's own socket timeout (set to the same value) bounds that.
+ */
+export async function withDeadline<T>(
+  call: Promise<T>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<T> {
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new DeadlineError(signal.aborted ? 'aborted' : 'timeout'));
+    if (deadline.aborted) onAbort();
+    else deadline.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call, aborted]);
+  } finally {
+    if (onAbort !== undefined) deadline.removeEventListener('abort', onAbort);
+    call.catch(() => undefined);
+  }
+}
+
+/** Raised by {@link withDeadline}; `cause` says whether the caller aborted or the timeout passed. */
+export class DeadlineError extends Error {
+  constructor(readonly reason: 'aborted' | 'timeout') {
+    super(reason === 'timeout' ? 'timed out' : 'aborted by the caller');
+    this.name = 'DeadlineError';
+  }
+}

@@ -1,0 +1,171 @@
+import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
+import { once, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { assertLimit } from '../limits.js';
+import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
+import { HeraldError } from '@herald/core';
+
+export interface SesCredentials {
+  readonly region?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+  /** Verified sender, e.g. `Acme <alerts@acme.dev>`. */
+  readonly from?: string;
+  readonly configurationSetName?: string;
+}
+
+export interface SesProviderConfig extends SesCredentials {
+  /** Endpoint override (VPC endpoint, local test server). Default: the region's SES endpoint. */
+  readonly endpoint?: string;
+  /** Time allowed for one SendEmail call. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  /** Largest subject + bodies sent, in bytes. Default 10 MiB, SES's message limit without an increase. */
+  readonly maxMessageBytes?: number;
+  readonly now?: () => Date;
+  readonly tenants?: Readonly<Record<string, SesCredentials>>;
+}
+
+// https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html#API_SendEmail_Errors
+const TRANSIENT_ERRORS = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ThrottlingException',
+]);
+
+/**
+ * Amazon SES v2 `SendEmail` through `@aws-sdk/client-sesv2`. SDK retries are off
+ * (`maxAttempts: 1`): Herald's retry lane owns retries and honours `Retry-After`.
+ * SES assigns its own Message-ID, so the notification id travels as the
+ * `X-Herald-Notification-Id` header.
+ *
+ * @example
+ * const ses = createSesProvider({ region: 'eu-west-1', accessKeyId, secretAccessKey, from: 'alerts@acme.dev' });
+ * await ses.send(job, { subject: 'Shipped', html: '<p>On its way</p>', text: 'On its way' }, signal);
+ */
+export function createSesProvider(config: SesProviderConfig): ChannelProvider {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const now = config.now ?? (() => new Date());
+  const clients = new Map<string, SESv2Client>();
+
+  function clientFor(tenant: string): { client: SESv2Client; settings: SesCredentials } {
+    const settings = forTenant<SesCredentials>(config, config.tenants, tenant);
+    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
+    let client = clients.get(key);
+    if (client === undefined) {
+      const { region, accessKeyId, secretAccessKey, sessionToken } = settings;
+      if (region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
+        throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
+          'ses',
+          `region, accessKeyId and secretAccessKey are required (tenant ${tenant})`,
+        ]);
+      }
+      client = new SESv2Client({
+        region,
+        credentials: {
+          accessKeyId,
+          secretAccessKey,
+          ...(sessionToken === undefined ? {} : { sessionToken }),
+        },
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      });
+      clients.set(key, client);
+    }
+    return { client, settings };
+  }
+
+  async function send(
+    job: Parameters<ChannelProvider['send']>[0],
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome> {
+    let command: SendEmailCommand;
+    let client: SESv2Client;
+    try {
+      const found = clientFor(job.tenant);
+      client = found.client;
+      if (found.settings.from === undefined)
+        throw unusable('ses', `no "from" configured for tenant ${job.tenant}`);
+      const subject = requireText('ses', content, 'subject');
+      const html = typeof content?.html === 'string' ? content.html : undefined;
+      const text = typeof content?.text === 'string' ? content.text : undefined;
+      if (html === undefined && text === undefined)
+        throw unusable('ses', 'the rendered content has neither "html" nor "text"');
+      const size =
+        Buffer.byteLength(subject) + Buffer.byteLength(html ?? '') + Buffer.byteLength(text ?? '');
+      assertLimit('ses', 'the message', size, config.maxMessageBytes ?? 10 * 1024 * 1024, 'bytes');
+      command = new SendEmailCommand({
+        FromEmailAddress: found.settings.from,
+        Destination: { ToAddresses: [job.recipient.address] },
+        Content: {
+          Simple: {
+            Subject: { Data: subject, Charset: 'UTF-8' },
+            Body: {
+              ...(html === undefined ? {} : { Html: { Data: html, Charset: 'UTF-8' } }),
+              ...(text === undefined ? {} : { Text: { Data: text, Charset: 'UTF-8' } }),
+            },
+            Headers: [{ Name: 'X-Herald-Notification-Id', Value: job.notificationId }],
+          },
+        },
+        ...(found.settings.configurationSetName === undefined
+          ? {}
+          : { ConfigurationSetName: found.settings.configurationSetName }),
+      });
+    } catch (err) {
+      if (err instanceof HeraldError) return fromHeraldError(err);
+      throw err;
+    }
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    try {
+      const out = await client.send(command, { abortSignal: deadline });
+      return sent(summarize(out.$metadata.httpStatusCode, undefined, out.MessageId));
+    } catch (err) {
+      return classifySesError(err, signal, timeoutMs, now());
+    }
+  }
+
+  return {
+    name: 'ses',
+    channel: 'email',
+    send,
+    healthCheck: async () => ({
+      ok: true,
+      detail: 'SES has no free probe; failures show in outcomes',
+    }),
+    close: once(async () => {
+      for (const client of clients.values()) client.destroy();
+    }),
+  };
+}
+
+function classifySesError(
+  err: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+  now: Date,
+): DeliveryOutcome {
+  if (err instanceof SESv2ServiceException) {
+    const status = err.$metadata.httpStatusCode;
+    const response = summarize(status, `${err.name}: ${err.message}`);
+    if (TRANSIENT_ERRORS.has(err.name) || status === 429 || (status ?? 0) >= 500) {
+      const headers = (err.$response?.headers ?? {}) as Record<string, string>;
+      return transient('ses', err.name, parseRetryAfter(headers['retry-after'], now), response);
+    }
+    return permanent('ses', err.name, response);
+  }
+  const name = (err as { name?: string }).name;
+  if (name === 'AbortError' || name === 'TimeoutError') {
+    return transient(
+      'ses',
+      signal.aborted
+        ? 'aborted before SES answered (worker stopping)'
+        : `no response within ${timeoutMs} ms`,
+    );
+  }
+  return transient('ses', `network error: ${describe(err)}`);
+}

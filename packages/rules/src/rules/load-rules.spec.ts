@@ -209,7 +209,7 @@ describe('loadRules: validation', () => {
 `;
     const err = refusal(source);
     expect(err.code).toBe('HERALD_ERR_RULES_INVALID');
-    expect(err.problems.map((p) => p.ruleId)).toEqual(['bad-field', 'bad-cel']);
+    expect(err.problems.map((p) => p.ruleId)).toEqual(['bad-cel', 'bad-field']);
     expect(err.message).toContain('2 problems');
   });
 

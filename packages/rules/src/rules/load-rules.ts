@@ -70,7 +70,7 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     const path = [...base, i];
     const rawId = (item as { id?: unknown } | null)?.id;
     const ruleId = typeof rawId === 'string' ? rawId : undefined;
-    const parsed = ruleSchema.safeParse(item);
+    const parsed = ruleSchema.safeParse(item, { reportInput: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         schemaProblems.push(at(offsetOf(doc, [...path, ...issue.path.map(pathKey)], issue), describeIssue(issue), ruleId));
@@ -127,8 +127,9 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     });
   });
 
-  if (schemaProblems.length > 0) throw new RulesSourceError('invalid', fileName, [...schemaProblems, ...compileProblems]);
-  if (compileProblems.length > 0) throw new RulesSourceError('compile', fileName, compileProblems);
+  const byPosition = (a: RuleProblem, b: RuleProblem): number => a.line - b.line || a.column - b.column;
+  if (schemaProblems.length > 0) throw new RulesSourceError('invalid', fileName, [...schemaProblems, ...compileProblems].sort(byPosition));
+  if (compileProblems.length > 0) throw new RulesSourceError('compile', fileName, compileProblems.sort(byPosition));
   for (const c of compiled) registerCompiled(c);
   return new CompiledRuleSet(compiled, {
     ...(options.onEvalError === undefined ? {} : { onEvalError: options.onEvalError }),
@@ -190,6 +191,8 @@ function offsetOf(doc: Document, path: Path, issue?: z.core.$ZodIssue): number {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length === 0 ? 'rule' : issue.path.map(pathKey).join('.');
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) return `${where}: is required`;
-  return `${where}: ${issue.message}`;
+  const input = (issue as { input?: unknown }).input;
+  if (issue.code === 'invalid_type' && input === undefined) return `${where}: is required`;
+  const received = input === undefined || (typeof input === 'object' && input !== null) ? '' : `, received ${JSON.stringify(input)}`;
+  return `${where}: ${issue.message}${received}`;
 }

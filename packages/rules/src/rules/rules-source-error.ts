@@ -24,12 +24,14 @@ export class RulesSourceError extends HeraldError {
   readonly problems: readonly RuleProblem[];
 
   constructor(kind: 'compile' | 'invalid', file: string, problems: readonly RuleProblem[]) {
-    const text = problems.map(formatProblem).join('\n');
     const count = problems.length === 1 ? '' : `${problems.length} problems:\n`;
     if (kind === 'compile') {
-      const first = problems[0];
-      super('HERALD_ERR_RULE_COMPILE', [first?.ruleId ?? '(unknown)', `${count}${text}`]);
+      // The message already starts with "rule <id>"; repeat ids only when they differ.
+      const first = problems[0]?.ruleId;
+      const text = problems.map((p) => formatProblem(p.ruleId === first ? { ...p, ruleId: undefined } : p)).join('\n');
+      super('HERALD_ERR_RULE_COMPILE', [first ?? '(unknown)', `${count}${text}`]);
     } else {
+      const text = problems.map(formatProblem).join('\n');
       super('HERALD_ERR_RULES_INVALID', [file, `${count}${text}`]);
     }
     this.name = 'RulesSourceError';
@@ -37,7 +39,7 @@ export class RulesSourceError extends HeraldError {
   }
 }
 
-function formatProblem(p: RuleProblem): string {
+function formatProblem(p: Omit<RuleProblem, 'ruleId'> & { ruleId?: string | undefined }): string {
   const rule = p.ruleId === undefined ? '' : `rule ${p.ruleId}: `;
   return `${p.file}:${p.line}:${p.column}: ${rule}${p.message}\n${p.excerpt}`;
 }

@@ -193,6 +193,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'invalid_type' && input === undefined) return `${where}: is required`;
+  const message = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message;
   const received = input === undefined || (typeof input === 'object' && input !== null) ? '' : `, received ${JSON.stringify(input)}`;
-  return `${where}: ${issue.message}${received}`;
+  return `${where}: ${message}${received}`;
 }

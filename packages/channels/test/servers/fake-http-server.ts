@@ -4,6 +4,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** A request a fake provider received, as it came over the wire. */
@@ -46,10 +47,13 @@ export type ReplyFor = (req: RecordedRequest, scenario: Scenario) => Reply | 'ha
  * Starts an HTTP server on 127.0.0.1 with an ephemeral port. Hung requests are
  * held until `close()`, which drops every connection so tests never leak sockets.
  */
-export async function startFakeHttpServer(replyFor: ReplyFor): Promise<FakeServer> {
+export async function startFakeHttpServer(
+  replyFor: ReplyFor,
+  tls?: { readonly key: string; readonly cert: string },
+): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   let current: Scenario = 'ok';
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -77,11 +81,12 @@ export async function startFakeHttpServer(replyFor: ReplyFor): Promise<FakeServe
       });
       res.end(payload);
     });
-  });
+  };
+  const server = tls === undefined ? createServer(handler) : createTlsServer(tls, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     requests,
     scenario: (s) => {
       current = s;

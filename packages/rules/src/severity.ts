@@ -42,8 +42,11 @@ export function severityOf(value: unknown): Severity | undefined {
  */
 export function priorityFor(eventSeverity: unknown, ruleSeverity: Severity | undefined): Priority {
   const fromEvent = severityOf(eventSeverity);
-  const candidates = [fromEvent, ruleSeverity].filter((s): s is Severity => s !== undefined);
-  if (candidates.length === 0) return 'normal';
-  const best = Math.min(...candidates.map((s) => severities.indexOf(s)));
-  return PRIORITY_OF[severities[best]!];
+  // Planning calls this per matched rule: compare ranks without building arrays.
+  const eventRank = fromEvent === undefined ? severities.length : RANK[fromEvent];
+  const ruleRank = ruleSeverity === undefined ? severities.length : RANK[ruleSeverity];
+  const best = Math.min(eventRank, ruleRank);
+  return best === severities.length ? 'normal' : PRIORITY_OF[severities[best]!];
 }
+
+const RANK: Record<Severity, number> = { critical: 0, high: 1, normal: 2, low: 3 };

@@ -6,7 +6,7 @@ import { decidePreferences, mergePreferences } from '../preferences/preferences.
 import type { DeliveryFacts, Preferences } from '../preferences/preferences.js';
 import { compiledOf } from '../rules/compiled-rule.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
-import type { EvalErrorReport, Rule, RuleMatch } from '../rules/rule.js';
+import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
 import { report, tenantOf } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
 import { readRecipients, recipientView } from './recipient.js';
@@ -141,14 +141,11 @@ class PlanRun {
         targets = this.#resolveTargets(compiled, value.value, tenant);
       }
     }
-    const planned = new Set<string>();
+    let planned: Set<string> | undefined;
     for (let c = 0; c < rule.channels.length; c++) {
       const channel = rule.channels[c]!;
       const fixedRef = compiled.fixedRefs[c];
-      const channelTargets: Target[] =
-        fixedRef === undefined
-          ? targets
-          : [{ ref: fixedRef, fixed: true, recipient: { id: fixedRef, addresses: { [channel.type]: channel.url ?? channel.address! } } }];
+      const channelTargets: Target[] = fixedRef === undefined ? targets : [fixedTarget(fixedRef, channel)];
       for (const target of channelTargets) {
         const address = target.recipient.addresses[channel.type];
         // An inline recipient without an id is known by its address.
@@ -159,8 +156,11 @@ class PlanRun {
           continue;
         }
         const id = deterministicId(event.id, rule.id, ref, channel.type);
-        if (planned.has(id)) continue; // the same recipient listed twice
-        planned.add(id);
+        if (channelTargets.length > 1) {
+          planned ??= new Set();
+          if (planned.has(id)) continue; // the same recipient listed twice
+          planned.add(id);
+        }
         this.#planOne(compiled, c, target, ref, address, id, tenant, priority);
       }
     }
@@ -171,7 +171,7 @@ class PlanRun {
     const result = this.#result;
     const targets: Target[] = [];
     const entries = readRecipients(value);
-    const fanOutChannels = rule.channels.filter((_, c) => compiled.fixedRefs[c] === undefined);
+    const { fanOutChannels } = compiled;
     if (entries.length === 0) {
       for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'));
     }
@@ -254,6 +254,12 @@ class PlanRun {
     if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
     result.jobs.push(job);
   }
+}
+
+function fixedTarget(ref: string, channel: RuleChannel): Target {
+  const addresses: Partial<Record<ChannelName, string>> = {};
+  addresses[channel.type] = channel.url ?? channel.address!;
+  return { ref, fixed: true, recipient: { id: ref, addresses } };
 }
 
 function suppression(rule: Rule, channel: ChannelName, recipientRef: string, reason: SuppressionReason, detail?: string, notificationId?: string): Suppression {

@@ -1,10 +1,12 @@
 import type { CelProgram } from '../cel/cel-engine.js';
-import type { Rule } from './rule.js';
+import type { Rule, RuleChannel } from './rule.js';
 
 /** The compiled expressions behind a {@link Rule}; kept off the public object. */
 export interface CompiledRule {
   readonly rule: Rule;
   readonly when: CelProgram;
+  /** `when` minus the type tests the index guarantees; what matching evaluates. */
+  readonly matchWhen: CelProgram;
   readonly recipients?: CelProgram;
   /** Index-aligned with `rule.channels`. */
   readonly channelWhen: readonly (CelProgram | undefined)[];
@@ -13,6 +15,8 @@ export interface CompiledRule {
   readonly fixedRefs: readonly (string | undefined)[];
   /** True when some channel fans out over `recipients`. */
   readonly fansOut: boolean;
+  /** The channels that fan out over `recipients`. */
+  readonly fanOutChannels: readonly RuleChannel[];
 }
 
 const registry = new WeakMap<Rule, CompiledRule>();

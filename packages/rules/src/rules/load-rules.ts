@@ -14,7 +14,7 @@ import type { RuleSet } from './rule-set.js';
 import { excerptAt, RulesSourceError } from './rules-source-error.js';
 import type { RuleProblem } from './rules-source-error.js';
 import { scalarSourceOffset } from './source-position.js';
-import { deriveTypes } from './type-index.js';
+import { deriveTypes, residualCondition } from './type-index.js';
 import { fixedRecipientRef } from '../plan/recipient.js';
 
 export interface LoadRulesOptions {
@@ -116,10 +116,14 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     const { line, col } = lines.linePos(itemOffset);
     const rule = buildRule(input, whenProgram, { file: fileName, line, column: col });
     const fixedRefs = rule.channels.map(fixedRecipientRef);
+    const residual = residualCondition(whenProgram.ast, whenProgram.expression, rule.types);
+    const fast = residual === undefined ? undefined : engine.compile(residual, 'bool');
     compiled.push({
       rule,
+      matchWhen: fast?.ok === true ? fast.program : whenProgram,
       fixedRefs,
       fansOut: fixedRefs.includes(undefined),
+      fanOutChannels: rule.channels.filter((_, c) => fixedRefs[c] === undefined),
       when: whenProgram,
       ...(recipients === undefined ? {} : { recipients }),
       channelWhen,

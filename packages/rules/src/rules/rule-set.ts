@@ -80,7 +80,7 @@ export class CompiledRuleSet implements RuleSet {
     for (const compiled of candidates) {
       const { rule } = compiled;
       if (rule.tenant !== undefined && rule.tenant !== tenant) continue;
-      const result = compiled.when.evaluate(activation);
+      const result = compiled.matchWhen.evaluate(activation);
       if (!result.ok) {
         errors.push(report(rule, 'when', result, event));
         continue;

@@ -65,6 +65,41 @@ export function deriveTypes(ast: unknown): string[] | undefined {
   }
 }
 
+function conjuncts(node: unknown): unknown[] {
+  return isNode(node) && node.op === '&&' ? (node.args as unknown[]).flatMap(conjuncts) : [node];
+}
+
+/** True when every type the rule is indexed under satisfies `node`, a type test. */
+function impliedByIndex(node: unknown, types: readonly string[]): boolean {
+  const exact = types.every((t) => !t.endsWith('*'));
+  const constraint = deriveTypes(node);
+  if (constraint === undefined || !isNode(node) || types.length === 0) return false;
+  if (node.op === 'rcall') {
+    const prefix = constraint[0]!.slice(0, -1);
+    return types.every((t) => (t.endsWith('*') ? t.slice(0, -1) : t).startsWith(prefix));
+  }
+  return exact && (node.op === '==' || node.op === 'in') && types.every((t) => constraint.includes(t));
+}
+
+/**
+ * The condition without the `event.type` tests the index already guarantees, as CEL
+ * text, or undefined when nothing can be dropped. Most rules start with
+ * `event.type == "x" && ...`; once the index has picked the rule for type x, that
+ * test is always true, and `true && rest` is exactly `rest` in CEL (errors
+ * included), so matching evaluates `rest` alone.
+ */
+export function residualCondition(ast: unknown, source: string, types: readonly string[]): string | undefined {
+  const parts = conjuncts(ast);
+  const kept = parts.filter((part) => !impliedByIndex(part, types));
+  if (kept.length === parts.length) return undefined;
+  if (kept.length === 0) return 'true';
+  const texts = kept.map((part) => {
+    const range = (part as { range?: { start: number; end: number } }).range;
+    return range === undefined ? undefined : `(${source.slice(range.start, range.end)})`;
+  });
+  return texts.every((t) => t !== undefined) ? texts.join(' && ') : undefined;
+}
+
 /** `order.*` → `order.`; `*` → ``; exact types → undefined. */
 function prefixOf(pattern: string): string | undefined {
   return pattern.endsWith('*') ? pattern.slice(0, -1) : undefined;

@@ -21,7 +21,9 @@
 export function toCelValue(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
-      return Number.isSafeInteger(value) ? BigInt(value) : value;
+      if (!Number.isSafeInteger(value)) return value;
+      // Small ints (counts, quantities, status codes) dominate; share their bigints.
+      return value >= 0 && value < SMALL_INTS.length ? SMALL_INTS[value] : BigInt(value);
     case 'string':
     case 'boolean':
     case 'bigint':
@@ -36,6 +38,8 @@ export function toCelValue(value: unknown): unknown {
       return undefined;
   }
 }
+
+const SMALL_INTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
 
 function mapObject(value: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -3,7 +3,7 @@ import { channelSpecs } from './channels/channel-specs.js';
 import type { EscapeMode } from './escape/escape-mode.js';
 import type { LimitViolation } from './limits/provider-limits.js';
 import { canonicalLocale } from './locale/locale-chain.js';
-import { compileStructured, type LeafScope, type StructureProblem } from './structured/structured-template.js';
+import { BundleBuilder, compileStructured, type LeafScope, type StructureProblem } from './structured/structured-template.js';
 import type { StructuredTemplate, TemplateDefinition } from './template-definition.js';
 import { partialReferences, positionOf, type TemplateEnvironment } from './template-environment.js';
 
@@ -36,7 +36,9 @@ export interface CompiledTemplate {
   readonly definition: TemplateDefinition;
   readonly name: string;
   readonly parts: readonly CompiledPartEntry[];
+  /** The email layout's name, and its program when it was found. */
   readonly layout: string | undefined;
+  readonly renderLayout: ((scope: LeafScope) => string) | undefined;
 }
 
 export function templateName(def: { id?: unknown; version?: unknown }): string {
@@ -105,9 +107,14 @@ export function compileTemplate(
   env: TemplateEnvironment,
   def: TemplateDefinition,
   problems: Problem[],
-  options: { eager: boolean; partialExists?: (name: string) => boolean },
+  options: {
+    eager: boolean;
+    partialExists?: (name: string) => boolean;
+    layoutSource?: (name: string) => string | undefined;
+  },
 ): CompiledTemplate {
   const spec = channelSpecs[def.channel];
+  const bundles = new BundleBuilder();
   const partsIn = def.parts as unknown as Readonly<Record<string, unknown>>;
   const parts: CompiledPartEntry[] = [];
   for (const [name, partSpec] of Object.entries(spec.parts)) {
@@ -123,20 +130,25 @@ export function compileTemplate(
             }
           }
         }
-        const compiled = env.compile(source, partSpec.escape, options.eager);
-        parts.push({ name, mode: partSpec.escape, render: (s) => compiled(s.context, { data: s.data, partials: s.partialsFor(partSpec.escape) }) });
+        // Compiled alone to report errors with their own line; renders use the bundle.
+        if (options.eager) env.compile(source, partSpec.escape, true);
+        else env.parse(source);
+        parts.push({ name, mode: partSpec.escape, render: bundles.add(source, partSpec.escape) });
       } catch (err) {
         problems.push({ part: name, ...positionOf(err), message: handlebarsMessage(err) });
       }
       continue;
     }
     const structureProblems: StructureProblem[] = [];
-    const render = compileStructured(env, source as StructuredTemplate, partSpec.escape, name, structureProblems, options.eager);
+    const render = compileStructured(env, source as StructuredTemplate, partSpec.escape, name, structureProblems, options.eager, bundles);
     for (const p of structureProblems) {
       problems.push({ part: p.path, ...(p.cause ? positionOf(p.cause) : {}), message: p.cause ? handlebarsMessage(p.cause) : p.message });
     }
     parts.push({ name, mode: 'structured', render });
   }
   const layout = typeof partsIn.layout === 'string' ? partsIn.layout : undefined;
-  return { definition: def, name: templateName(def), parts, layout };
+  const layoutSource = layout === undefined ? undefined : options.layoutSource?.(layout);
+  const renderLayout = layoutSource === undefined ? undefined : bundles.add(layoutSource, 'html');
+  bundles.finish(env);
+  return { definition: def, name: templateName(def), parts, layout, renderLayout };
 }

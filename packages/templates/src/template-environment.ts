@@ -10,6 +10,14 @@ type Statement = hbs.AST.Statement;
 /** A compiled template part: context in, string out. */
 export type CompiledPart = (context: unknown, options?: Handlebars.RuntimeOptions) => string;
 
+/** One leaf of a bundle, ready to run: cheap to call, see `compileBundle`. */
+export type LeafProgram = (context: unknown, options: { data: unknown }) => string;
+
+/** Runs a bundle's set-up once and hands back one program per source. */
+export type Bundle = (partials: Readonly<Record<string, CompiledPart>>) => LeafProgram[];
+
+const HARVEST_HELPER = 'heraldLeaf';
+
 /** Where a Handlebars error points, when it says. */
 export interface SourcePosition {
   readonly line?: number;
@@ -52,6 +60,11 @@ export class TemplateEnvironment {
         return escape(String(value));
       };
     }
+    helpers[HARVEST_HELPER] = (index, options) => {
+      const { fn, data } = options as { fn: LeafProgram; data: { heraldLeaves: LeafProgram[] } };
+      data.heraldLeaves[index as number] = fn;
+      return '';
+    };
     for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
     this.#knownHelpers = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
     this.helperNames = new Set(Object.keys(helpers));
@@ -77,6 +90,46 @@ export class TemplateEnvironment {
     return this.#hb.compile(this.#prepare(source, mode), options) as CompiledPart;
   }
 
+  /**
+   * Compiles many small sources (the leaves of a structured template) into one
+   * Handlebars template, each source the block of a helper that hands its program
+   * back instead of rendering it. Every top-level Handlebars call re-wraps every
+   * registered helper, which for a Block Kit message of a dozen leaves cost more than
+   * the rendering itself; a bundle pays that once per render and then runs each leaf
+   * program, with any context and data frame, as often as `$each` needs.
+   */
+  compileBundle(entries: readonly { readonly source: string; readonly mode: EscapeMode }[]): Bundle {
+    const noStrip = { open: false, close: false };
+    const body = entries.map(({ source, mode }, index) => {
+      const program = this.#hb.parse(source);
+      // The bundle is compiled with HTML escaping; other modes escape explicitly, so
+      // escaping is decided per source, never by the bundle's compile options.
+      if (mode === 'slack' || mode === 'markdown-v2') wrapEscapedMustaches(program, ESCAPE_HELPER[mode], this.helperNames);
+      else if (mode === 'none') wrapEscapedMustaches(program, undefined, this.helperNames);
+      const loc = program.loc;
+      return {
+        type: 'BlockStatement',
+        path: { type: 'PathExpression', data: false, depth: 0, parts: [HARVEST_HELPER], original: HARVEST_HELPER, loc },
+        params: [{ type: 'NumberLiteral', value: index, original: index, loc }],
+        hash: undefined,
+        program,
+        inverse: undefined,
+        openStrip: noStrip,
+        inverseStrip: noStrip,
+        closeStrip: noStrip,
+        loc,
+      };
+    });
+    const root = { type: 'Program', body, blockParams: undefined, strip: {}, loc: undefined };
+    const options = { knownHelpers: this.#knownHelpers, knownHelpersOnly: true };
+    const compiled = this.#hb.compile(root, options) as CompiledPart;
+    return (partials) => {
+      const heraldLeaves: LeafProgram[] = [];
+      compiled(null, { data: { root: null, heraldLeaves }, partials });
+      return heraldLeaves;
+    };
+  }
+
   #prepare(source: string, mode: EscapeMode): Ast | string {
     if (mode === 'html' || mode === 'none') return source;
     const ast = this.#hb.parse(source);
@@ -87,12 +140,13 @@ export class TemplateEnvironment {
 }
 
 /**
- * Rewrites every escaped `{{expr}}` into `{{{escapeHelper expr}}}`, so a mode other than
+ * Rewrites every escaped `{{expr}}` into `{{{escapeHelper expr}}}` (or `{{{expr}}}`
+ * without a helper), so a mode other than
  * HTML escapes exactly what Handlebars would have HTML-escaped, and nothing else:
  * literal text, `{{{raw}}}` and SafeStrings stay as written. Handlebars has no
  * per-environment escape function (it calls a module-level one), hence the rewrite.
  */
-function wrapEscapedMustaches(program: Ast, helper: string, helpers: ReadonlySet<string>): void {
+function wrapEscapedMustaches(program: Ast, helper: string | undefined, helpers: ReadonlySet<string>): void {
   const visit = (node: Ast | undefined): void => {
     if (!node) return;
     node.body = node.body.map(rewrite);
@@ -102,6 +156,7 @@ function wrapEscapedMustaches(program: Ast, helper: string, helpers: ReadonlySet
       case 'MustacheStatement': {
         const m = statement as hbs.AST.MustacheStatement;
         if (!m.escaped) return m;
+        if (helper === undefined) return { ...m, escaped: false } as hbs.AST.MustacheStatement;
         const isCall =
           m.params.length > 0 ||
           (m.hash !== undefined && m.hash.pairs.length > 0) ||

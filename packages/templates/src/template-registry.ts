@@ -12,7 +12,7 @@ import type { EscapeMode } from './escape/escape-mode.js';
 import type { TemplateHelper } from './helpers/render-context.js';
 import { defaultLimits, describeViolation, LimitChecker, type LimitViolation, type ProviderLimits } from './limits/provider-limits.js';
 import { canonicalLocale, DEFAULT_LOCALE, localeChain } from './locale/locale-chain.js';
-import type { LeafScope } from './structured/structured-template.js';
+import { renderRun, type LeafScope } from './structured/structured-template.js';
 import {
   parseTemplateRef,
   type LayoutDefinition,
@@ -82,7 +82,6 @@ export class TemplateRegistry {
   readonly #layouts = new Map<string, LayoutDefinition>();
   readonly #compiled = new Map<string, CompiledTemplate>();
   readonly #partialSets = new Map<string, Readonly<Record<string, CompiledPart>>>();
-  readonly #compiledLayouts = new Map<string, CompiledPart>();
   readonly #validZones = new Map<string, boolean>();
 
   constructor(options: TemplateRegistryOptions = {}) {
@@ -121,9 +120,9 @@ export class TemplateRegistry {
       throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [`${kind} ${def.name}`, '-', locale, `line ${line ?? '?'}: ${handlebarsMessage(err)}`]);
     }
     into.set(`${def.name}|${locale}`, def);
-    // Compiled templates hold resolved partial sets and layouts: start again.
+    // Compiled templates hold their layout, and partial sets are resolved: start again.
     this.#partialSets.clear();
-    this.#compiledLayouts.clear();
+    this.#compiled.clear();
   }
 
   /**
@@ -146,7 +145,7 @@ export class TemplateRegistry {
     if (problems.length > 0) return problems;
 
     const locale = def.locale;
-    const compiled = compileTemplate(this.#env, def, [], { eager: false });
+    const compiled = this.#compile(def);
     const compileProblems: Parameters<typeof push>[0][] = [];
     compileTemplate(this.#env, def, compileProblems, {
       eager: true,
@@ -245,11 +244,18 @@ export class TemplateRegistry {
       // Map order is insertion order: re-inserting keeps the least recently used first.
       this.#compiled.delete(key);
     } else {
-      compiled = compileTemplate(this.#env, def, [], { eager: false });
+      compiled = this.#compile(def);
       if (this.#compiled.size >= this.#cacheSize) this.#compiled.delete(this.#compiled.keys().next().value!);
     }
     this.#compiled.set(key, compiled);
     return compiled;
+  }
+
+  #compile(def: TemplateDefinition): CompiledTemplate {
+    return compileTemplate(this.#env, def, [], {
+      eager: false,
+      layoutSource: (name) => this.#find(this.#layouts, name, def.locale)?.value.source,
+    });
   }
 
   #renderCompiled(compiled: CompiledTemplate, locale: string | undefined, data: unknown, options: RenderOptions): Record<string, unknown> {
@@ -261,7 +267,7 @@ export class TemplateRegistry {
     const requested = canonicalLocale(locale);
     const intlLocale = requested === undefined || requested === DEFAULT_LOCALE ? this.#fallbackLocale : requested;
     const frame = { root: data, locale: intlLocale, timezone, now: options.now };
-    const scope: LeafScope = { context: data, data: frame, partialsFor: (mode) => this.#partialSet(def.locale, mode) };
+    const scope: LeafScope = { context: data, data: frame, run: renderRun((mode) => this.#partialSet(def.locale, mode)) };
     const rendered: Record<string, unknown> = {};
     for (const part of compiled.parts) {
       try {
@@ -271,13 +277,12 @@ export class TemplateRegistry {
       }
     }
     if (compiled.layout !== undefined && typeof rendered.html === 'string') {
-      const layout = this.#layout(compiled.layout, def.locale);
-      if (!layout) {
+      if (!compiled.renderLayout) {
         throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout "${compiled.layout}" is not defined`]);
       }
       try {
         const context = { ...(data as Record<string, unknown>), body: this.#env.safe(rendered.html) };
-        rendered.html = layout(context, { data: frame, partials: this.#partialSet(def.locale, 'html') });
+        rendered.html = compiled.renderLayout({ context, data: frame, run: scope.run });
       } catch (err) {
         throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout ${compiled.layout}: ${handlebarsMessage(err)}`], err);
       }
@@ -313,17 +318,6 @@ export class TemplateRegistry {
       this.#partialSets.set(key, (set = compiled));
     }
     return set;
-  }
-
-  #layout(name: string, locale: string): CompiledPart | undefined {
-    const key = `${name}|${locale}`;
-    let layout = this.#compiledLayouts.get(key);
-    if (!layout) {
-      const found = this.#find(this.#layouts, name, locale);
-      if (!found) return undefined;
-      this.#compiledLayouts.set(key, (layout = this.#env.compile(found.value.source, 'html')));
-    }
-    return layout;
   }
 
   #isTimeZone(zone: string): boolean {

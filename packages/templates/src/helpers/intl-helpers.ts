@@ -15,8 +15,8 @@ function cached<T>(key: string, build: () => T): T {
   return formatter;
 }
 
-function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  return cached(`dt|${locale}|${JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
+function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions, key?: string): Intl.DateTimeFormat {
+  return cached(`dt|${locale}|${key ?? JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
 }
 
 function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
@@ -25,6 +25,10 @@ function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.N
 
 function pluralRules(locale: string, type: Intl.PluralRuleType): Intl.PluralRules {
   return cached(`p|${locale}|${type}`, () => new Intl.PluralRules(locale, { type }));
+}
+
+function plainNumberFormat(locale: string): Intl.NumberFormat {
+  return cached(`n|${locale}|plain`, () => new Intl.NumberFormat(locale));
 }
 
 function relativeTimeFormat(locale: string, numeric: 'auto' | 'always'): Intl.RelativeTimeFormat {
@@ -93,6 +97,16 @@ function formatDateWith(
   const { params, options } = helperArgs(args);
   const ctx = contextOf(options);
   const date = toDate(params[0], helper);
+  if (Object.keys(options.hash).length === 0) {
+    // The common call, `{{formatDate x "long"}}`: a cache key without serialising options.
+    const base = defaults(params[1]);
+    const key = `${helper}|${ctx.timezone}|${String(params[1])}`;
+    try {
+      return dateTimeFormat(ctx.locale, { ...base, timeZone: ctx.timezone }, key).format(date);
+    } catch (err) {
+      throw new Error(`${helper}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const hashOptions = pick(options.hash, DATE_HASH) as Intl.DateTimeFormatOptions;
   // Intl refuses dateStyle/timeStyle mixed with single fields: explicit fields win.
   const hasParts = DATE_PARTS.some((part) => options.hash[part] !== undefined);
@@ -160,7 +174,9 @@ function formatNumberWith(locale: string, value: number, formatOptions: Intl.Num
 const formatNumber: TemplateHelper = (...args) => {
   const { params, options } = helperArgs(args);
   const value = toNumber(params[0], 'formatNumber');
-  return formatNumberWith(contextOf(options).locale, value, pick(options.hash, NUMBER_HASH), 'formatNumber');
+  const { locale } = contextOf(options);
+  if (Object.keys(options.hash).length === 0) return plainNumberFormat(locale).format(value);
+  return formatNumberWith(locale, value, pick(options.hash, NUMBER_HASH), 'formatNumber');
 };
 
 /** `{{formatCurrency total "EUR"}}`: an amount in major units (12.5 is €12.50). */
@@ -171,8 +187,13 @@ const formatCurrency: TemplateHelper = (...args) => {
   if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) {
     throw new Error(`formatCurrency: currency ${JSON.stringify(currency)} is not an ISO 4217 code such as "EUR"`);
   }
-  const formatOptions = { ...pick(options.hash, NUMBER_HASH), style: 'currency', currency: currency.toUpperCase() };
-  return formatNumberWith(contextOf(options).locale, value, formatOptions as Intl.NumberFormatOptions, 'formatCurrency');
+  const code = currency.toUpperCase();
+  const { locale } = contextOf(options);
+  if (Object.keys(options.hash).length === 0) {
+    return cached(`c|${locale}|${code}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: code })).format(value);
+  }
+  const formatOptions = { ...pick(options.hash, NUMBER_HASH), style: 'currency', currency: code };
+  return formatNumberWith(locale, value, formatOptions as Intl.NumberFormatOptions, 'formatCurrency');
 };
 
 /**
@@ -192,7 +213,7 @@ const plural: TemplateHelper = (...args) => {
   if (typeof form !== 'string') {
     throw new Error(`plural: no form for "${category}" (count ${count}, locale ${locale}); give at least other="..."`);
   }
-  return form.includes('#') ? form.replace(/#/g, numberFormat(locale, {}).format(count)) : form;
+  return form.includes('#') ? form.replace(/#/g, plainNumberFormat(locale).format(count)) : form;
 };
 
 /** The locale-aware helpers, by name. */

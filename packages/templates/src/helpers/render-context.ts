@@ -28,11 +28,17 @@ export function helperArgs(args: readonly unknown[]): { params: unknown[]; optio
   return { params: args.slice(0, -1), options };
 }
 
+const FALLBACK_CONTEXT: RenderContext = { locale: 'en', timezone: 'UTC', now: new Date(0) };
+
+/** The render context from the data frame; the frame itself when complete (no copy per call). */
 export function contextOf(options: HelperCallOptions): RenderContext {
-  const data = options.data ?? {};
+  const data = options.data;
+  if (data && typeof data.locale === 'string' && typeof data.timezone === 'string' && data.now instanceof Date) {
+    return data as RenderContext;
+  }
   return {
-    locale: typeof data.locale === 'string' ? data.locale : 'en',
-    timezone: typeof data.timezone === 'string' ? data.timezone : 'UTC',
-    now: data.now instanceof Date ? data.now : new Date(0),
+    locale: typeof data?.locale === 'string' ? data.locale : FALLBACK_CONTEXT.locale,
+    timezone: typeof data?.timezone === 'string' ? data.timezone : FALLBACK_CONTEXT.timezone,
+    now: data?.now instanceof Date ? data.now : FALLBACK_CONTEXT.now,
   };
 }

@@ -8,12 +8,28 @@ export const DEFAULT_LOCALE = 'default';
  */
 export function canonicalLocale(locale: string | undefined): string | undefined {
   if (locale === undefined || locale === '') return undefined;
-  if (locale.toLowerCase() === DEFAULT_LOCALE) return DEFAULT_LOCALE;
-  try {
-    return Intl.getCanonicalLocales(locale.replace(/_/g, '-'))[0];
-  } catch {
-    return undefined;
+  // Canonicalising through Intl costs microseconds and every render asks: remember.
+  if (canonical.has(locale)) return canonical.get(locale);
+  let result: string | undefined;
+  if (locale.toLowerCase() === DEFAULT_LOCALE) result = DEFAULT_LOCALE;
+  else {
+    try {
+      result = Intl.getCanonicalLocales(locale.replace(/_/g, '-'))[0];
+    } catch {
+      result = undefined;
+    }
   }
+  remember(canonical, locale, result);
+  return result;
+}
+
+const MAX_REMEMBERED = 2048;
+const canonical = new Map<string, string | undefined>();
+const chains = new Map<string, readonly string[]>();
+
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= MAX_REMEMBERED) map.clear();
+  map.set(key, value);
 }
 
 /**
@@ -25,6 +41,13 @@ export function canonicalLocale(locale: string | undefined): string | undefined 
  * localeChain('zh-Hant-TW'); // ['zh-Hant-TW', 'zh-Hant', 'zh', 'default']
  */
 export function localeChain(locale: string | undefined, fallbackLocale?: string): readonly string[] {
+  const key = `${locale ?? ''}|${fallbackLocale ?? ''}`;
+  let chain = chains.get(key);
+  if (!chain) remember(chains, key, (chain = Object.freeze(buildChain(locale, fallbackLocale))));
+  return chain;
+}
+
+function buildChain(locale: string | undefined, fallbackLocale: string | undefined): string[] {
   const chain: string[] = [];
   const push = (tag: string | undefined): void => {
     const canonical = canonicalLocale(tag);

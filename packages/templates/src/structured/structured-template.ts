@@ -1,13 +1,63 @@
 import type { EscapeMode } from '../escape/escape-mode.js';
 import type { StructuredTemplate } from '../template-definition.js';
-import type { CompiledPart, TemplateEnvironment } from '../template-environment.js';
+import type { Bundle, CompiledPart, LeafProgram, TemplateEnvironment } from '../template-environment.js';
 
-/** Per-leaf render input: the Handlebars context and data frame, plus partials. */
+/** State shared by every part of one render. */
+export interface RenderRun {
+  /** Partials compiled for an escape mode: a partial escapes like the part using it. */
+  partialsFor(mode: EscapeMode): Readonly<Record<string, CompiledPart>>;
+  /** A bundle's leaf programs, set up once per render. */
+  programs(bundle: Bundle, partialMode: EscapeMode): LeafProgram[];
+}
+
+/** Per-node render input: the Handlebars context and data frame, and the render. */
 export interface LeafScope {
   readonly context: unknown;
   readonly data: Readonly<Record<string, unknown>>;
-  /** Partials compiled for an escape mode: a partial escapes like the part using it. */
-  readonly partialsFor: (mode: EscapeMode) => Readonly<Record<string, CompiledPart>>;
+  readonly run: RenderRun;
+}
+
+/** A RenderRun that sets each bundle up at most once. */
+export function renderRun(partialsFor: (mode: EscapeMode) => Readonly<Record<string, CompiledPart>>): RenderRun {
+  const ready = new Map<Bundle, LeafProgram[]>();
+  return {
+    partialsFor,
+    programs(bundle, partialMode) {
+      let programs = ready.get(bundle);
+      if (!programs) ready.set(bundle, (programs = bundle(partialsFor(partialMode))));
+      return programs;
+    },
+  };
+}
+
+/**
+ * Collects every source of one template (text parts, structured leaves, the layout)
+ * into as few Handlebars bundles as possible, so a render sets Handlebars up once
+ * rather than once per source. Sources that use partials are grouped by escape mode,
+ * because a partial is compiled to escape like the source that includes it; all the
+ * others share the `html` bundle, whatever their own escaping.
+ */
+export class BundleBuilder {
+  readonly #entries = new Map<EscapeMode, { source: string; mode: EscapeMode }[]>();
+  readonly #bundles = new Map<EscapeMode, Bundle>();
+
+  add(source: string, mode: EscapeMode): (scope: LeafScope) => string {
+    const group: EscapeMode = mode === 'html' || !/\{\{~?\s*#?\s*>/.test(source) ? 'html' : mode;
+    let entries = this.#entries.get(group);
+    if (!entries) this.#entries.set(group, (entries = []));
+    const index = entries.push({ source, mode }) - 1;
+    const bundles = this.#bundles;
+    return (scope) => {
+      const programs = scope.run.programs(bundles.get(group)!, group);
+      // A block program made of one mustache returns the raw value, not a string.
+      return String(programs[index]!(scope.context, { data: scope.data }));
+    };
+  }
+
+  /** Compiles the bundles; call once every source is added, before rendering. */
+  finish(env: TemplateEnvironment): void {
+    for (const [group, entries] of this.#entries) this.#bundles.set(group, env.compileBundle(entries));
+  }
 }
 
 /** A compiled node: renders to a JSON value, or to OMIT (drop it), or SPREAD items. */
@@ -66,7 +116,7 @@ function childPath(path: NodePath, key: string | number): NodePath {
 
 /**
  * Compiles a structured template into a render function. Every string leaf is its own
- * Handlebars template; the output is assembled as values, so whatever a leaf renders
+ * Handlebars template (run from the template's bundles, see BundleBuilder); the output is assembled as values, so whatever a leaf renders
  * stays inside its string when the result is serialised. All problems are collected
  * (not the first), each with the path of the leaf and the Handlebars line.
  */
@@ -76,7 +126,8 @@ export function compileStructured(
   escape: LeafEscape,
   rootPath: NodePath,
   problems: StructureProblem[],
-  eager = false,
+  eager: boolean,
+  bundles: BundleBuilder,
 ): CompiledNode {
   const compileNode = (
     node: StructuredTemplate,
@@ -86,14 +137,16 @@ export function compileStructured(
   ): CompiledNode => {
     if (typeof node === 'string') {
       if (!node.includes('{{')) return () => node;
+      const mode = escape(parent, key);
       try {
-        const mode = escape(parent, key);
-        const part = env.compile(node, mode, eager);
-        return (scope) => part(scope.context, { data: scope.data, partials: scope.partialsFor(mode) });
+        // Compiled alone only to find errors with their own line; renders use the bundle.
+        if (eager) env.compile(node, mode, true);
+        else env.parse(node);
       } catch (err) {
         problems.push({ path, message: (err as Error).message, cause: err });
         return () => '';
       }
+      return bundles.add(node, mode);
     }
     if (node === null || typeof node !== 'object') return () => node;
     if (Array.isArray(node)) {
@@ -153,7 +206,7 @@ export function compileStructured(
       const items: unknown[] = [];
       list.forEach((item, index) => {
         const data = { ...scope.data, index, first: index === 0, last: index === list.length - 1 };
-        const value = body({ context: item, data, partialsFor: scope.partialsFor });
+        const value = body({ context: item, data, run: scope.run });
         if (value === OMIT) return;
         if (value instanceof Spread) items.push(...value.items);
         else items.push(value);

@@ -29,22 +29,49 @@ function rng(seed: number): () => number {
 const random = rng(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-const domains = ['order', 'payment', 'user', 'invoice', 'shipment', 'alert', 'build', 'ticket', 'subscription', 'review'];
-const actions = ['created', 'updated', 'failed', 'completed', 'cancelled', 'escalated', 'expired', 'refunded', 'delayed', 'reopened'];
+const domains = [
+  'order',
+  'payment',
+  'user',
+  'invoice',
+  'shipment',
+  'alert',
+  'build',
+  'ticket',
+  'subscription',
+  'review',
+];
+const actions = [
+  'created',
+  'updated',
+  'failed',
+  'completed',
+  'cancelled',
+  'escalated',
+  'expired',
+  'refunded',
+  'delayed',
+  'reopened',
+];
 const types = domains.flatMap((d) => actions.map((a) => `${d}.${a}`)).slice(0, TYPES);
 
 // Condition shapes seen in real rule files: field comparisons, membership, nested maps,
 // has() guards, list macros, severity and timestamps.
 const conditions = [
   (t: string) => `event.type == "${t}" && event.data.amount > ${Math.floor(random() * 1000)}`,
-  (t: string) => `event.type == "${t}" && event.data.region in ["eu", "us"] && event.data.amount >= 10.5`,
+  (t: string) =>
+    `event.type == "${t}" && event.data.region in ["eu", "us"] && event.data.amount >= 10.5`,
   (t: string) => `event.type == "${t}" && has(event.data.customer.vip) && event.data.customer.vip`,
-  (t: string) => `event.type == "${t}" && event.data.status == "${pick(['failed', 'ok', 'pending'])}"`,
-  (t: string) => `event.type == "${t}" && event.data.items.exists(i, i.qty > ${1 + Math.floor(random() * 5)})`,
+  (t: string) =>
+    `event.type == "${t}" && event.data.status == "${pick(['failed', 'ok', 'pending'])}"`,
+  (t: string) =>
+    `event.type == "${t}" && event.data.items.exists(i, i.qty > ${1 + Math.floor(random() * 5)})`,
   (t: string) => `event.type == "${t}" && event.severity == "critical"`,
-  (t: string) => `event.type == "${t}" && event.data.customer.tier == "${pick(['gold', 'silver', 'bronze'])}" && event.data.amount < 5000`,
+  (t: string) =>
+    `event.type == "${t}" && event.data.customer.tier == "${pick(['gold', 'silver', 'bronze'])}" && event.data.amount < 5000`,
   (t: string) => `event.type == "${t}" && timestamp(event.time) > now - duration("1h")`,
-  (t: string) => `event.type == "${t}" && event.tenantid == "${pick(['acme', 'globex', 'initech'])}"`,
+  (t: string) =>
+    `event.type == "${t}" && event.tenantid == "${pick(['acme', 'globex', 'initech'])}"`,
   (t: string) => `event.type == "${t}" && size(event.data.tags) > 0 && "urgent" in event.data.tags`,
 ];
 const recipientExprs = [
@@ -78,10 +105,17 @@ const recipients = new Map<string, Recipient>();
 for (let i = 0; i < RECIPIENTS; i++) {
   recipients.set(`user-${i}`, {
     id: `user-${i}`,
-    addresses: { email: `u${i}@example.com`, sms: `+4915100${String(i).padStart(5, '0')}`, push: `tok-${i}`, slack: `U${i}` },
+    addresses: {
+      email: `u${i}@example.com`,
+      sms: `+4915100${String(i).padStart(5, '0')}`,
+      push: `tok-${i}`,
+      slack: `U${i}`,
+    },
     timezone: pick(['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'UTC']),
     attributes: { tier: pick(['gold', 'silver']) },
-    ...(random() < 0.3 ? { preferences: { channels: { sms: false }, quietHours: { start: '22:00', end: '07:00' } } } : {}),
+    ...(random() < 0.3
+      ? { preferences: { channels: { sms: false }, quietHours: { start: '22:00', end: '07:00' } } }
+      : {}),
   });
 }
 
@@ -103,10 +137,21 @@ for (let i = 0; i < EVENTS; i++) {
       amount: Math.round(random() * 100_000) / 100,
       region: pick(['eu', 'us', 'apac']),
       status: pick(['failed', 'ok', 'pending']),
-      customer: { tier: pick(['gold', 'silver', 'bronze']), ...(random() < 0.5 ? { vip: random() < 0.5 } : {}), name: 'Ada Lovelace' },
-      items: Array.from({ length: 1 + Math.floor(random() * 4) }, (_, k) => ({ sku: `sku-${k}`, qty: 1 + Math.floor(random() * 8), price: 9.99 })),
+      customer: {
+        tier: pick(['gold', 'silver', 'bronze']),
+        ...(random() < 0.5 ? { vip: random() < 0.5 } : {}),
+        name: 'Ada Lovelace',
+      },
+      items: Array.from({ length: 1 + Math.floor(random() * 4) }, (_, k) => ({
+        sku: `sku-${k}`,
+        qty: 1 + Math.floor(random() * 8),
+        price: 9.99,
+      })),
       tags: random() < 0.5 ? ['urgent', 'billing'] : [],
-      watchers: [`user-${Math.floor(random() * RECIPIENTS)}`, `user-${Math.floor(random() * RECIPIENTS)}`],
+      watchers: [
+        `user-${Math.floor(random() * RECIPIENTS)}`,
+        `user-${Math.floor(random() * RECIPIENTS)}`,
+      ],
     },
   });
 }
@@ -118,7 +163,10 @@ const loadMs = performance.now() - loadStart;
 
 // The machine is shared: besides wall time, measure this process's CPU time, which is
 // what "on one core" means when other work preempts us.
-function runFor(seconds: number, step: (i: number) => void): { ops: number; ms: number; cpuMs: number } {
+function runFor(
+  seconds: number,
+  step: (i: number) => void,
+): { ops: number; ms: number; cpuMs: number } {
   const deadline = performance.now() + seconds * 1000;
   let ops = 0;
   const start = performance.now();
@@ -135,7 +183,11 @@ function runFor(seconds: number, step: (i: number) => void): { ops: number; ms: 
 const now = new Date(baseTime);
 let jobs = 0;
 let matches = 0;
-const context = { now, defaultTenant: 'acme', resolveRecipient: (ref: string) => recipients.get(ref) };
+const context = {
+  now,
+  defaultTenant: 'acme',
+  resolveRecipient: (ref: string) => recipients.get(ref),
+};
 const planOnce = (i: number): void => {
   const event = { ...events[i % EVENTS]! };
   const matched = ruleSet.match(event, now);
@@ -150,7 +202,11 @@ const env = new Environment({ enableOptionalTypes: true })
   .registerVariable('recipient', 'map')
   .registerVariable('now', 'google.protobuf.Timestamp');
 const compiledByType = new Map<string, ((ctx: object) => unknown)[]>();
-for (const type of types) compiledByType.set(type, ruleSet.candidates(type).map((r: Rule) => env.parse(r.when)));
+for (const type of types)
+  compiledByType.set(
+    type,
+    ruleSet.candidates(type).map((r: Rule) => env.parse(r.when)),
+  );
 const bareContexts = events.map((e) => ({ event: toCelValue(e), recipient: {}, now }));
 let bareEvals = 0;
 const bareOnce = (i: number): void => {
@@ -185,10 +241,15 @@ for (let r = 0; r < ROUNDS; r++) {
   totalMatches += matches;
   totalErrors += evalErrors;
   bareEvals = 0;
-  if (!process.env.BENCH_SKIP_BARE) bareRounds.push({ ...runFor(SECONDS / ROUNDS, bareOnce), ops: bareEvals });
+  if (!process.env.BENCH_SKIP_BARE)
+    bareRounds.push({ ...runFor(SECONDS / ROUNDS, bareOnce), ops: bareEvals });
 }
 const median = (rounds: ReturnType<typeof runFor>[]): ReturnType<typeof runFor> =>
-  [...rounds].sort((a, b) => b.ops / b.cpuMs - a.ops / a.cpuMs)[Math.floor(rounds.length / 2)] ?? { ops: 0, ms: 1, cpuMs: 1 };
+  [...rounds].sort((a, b) => b.ops / b.cpuMs - a.ops / a.cpuMs)[Math.floor(rounds.length / 2)] ?? {
+    ops: 0,
+    ms: 1,
+    cpuMs: 1,
+  };
 const planned = median(plannedRounds);
 const bare = median(bareRounds);
 const plannedOps = plannedRounds.reduce((s, r) => s + r.ops, 0);
@@ -196,15 +257,29 @@ jobs = Math.round((totalJobs / plannedOps) * planned.ops);
 matches = totalMatches;
 evalErrors = totalErrors;
 
-const perSecond = (count: number, ms: number): string => Math.round((count * 1000) / ms).toLocaleString('en-US');
-const candidatesPerEvent = events.reduce((s, e) => s + ruleSet.candidates(e.type).length, 0) / EVENTS;
-console.log(`herald rules bench — node ${process.version}, ${ruleSet.rules.length} rules over ${types.length} event types, ${EVENTS} distinct events`);
+const perSecond = (count: number, ms: number): string =>
+  Math.round((count * 1000) / ms).toLocaleString('en-US');
+const candidatesPerEvent =
+  events.reduce((s, e) => s + ruleSet.candidates(e.type).length, 0) / EVENTS;
+console.log(
+  `herald rules bench — node ${process.version}, ${ruleSet.rules.length} rules over ${types.length} event types, ${EVENTS} distinct events`,
+);
 console.log(`  load + compile rules file     ${loadMs.toFixed(0)} ms`);
 console.log(`  candidate rules per event     ${candidatesPerEvent.toFixed(1)} (type index)`);
 console.log(`  matches per event             ${(matches / plannedOps).toFixed(2)}`);
 console.log(`  jobs per event                ${(totalJobs / plannedOps).toFixed(2)}`);
-console.log(`  evaluation errors per event   ${(evalErrors / plannedOps).toFixed(2)} (absent fields → no match)`);
-console.log(`  rounds                        ${ROUNDS} × ${(SECONDS / ROUNDS).toFixed(1)} s each, median shown`);
-console.log(`  planned (match + plan)        ${perSecond(planned.ops, planned.cpuMs)} events/s per CPU-second (${perSecond(planned.ops, planned.ms)}/s wall), ${perSecond(jobs, planned.cpuMs)} jobs/s; target ≥ 50,000 events/s`);
-console.log(`  bare cel-js, same conditions  ${perSecond(bare.ops, bare.cpuMs)} evaluations/s per CPU-second (${perSecond(bare.ops, bare.ms)}/s wall)`);
-console.log(`  conditions per event (bare)   ${candidatesPerEvent.toFixed(1)}; the router evaluates fewer (it stops at the first match without continue)`);
+console.log(
+  `  evaluation errors per event   ${(evalErrors / plannedOps).toFixed(2)} (absent fields → no match)`,
+);
+console.log(
+  `  rounds                        ${ROUNDS} × ${(SECONDS / ROUNDS).toFixed(1)} s each, median shown`,
+);
+console.log(
+  `  planned (match + plan)        ${perSecond(planned.ops, planned.cpuMs)} events/s per CPU-second (${perSecond(planned.ops, planned.ms)}/s wall), ${perSecond(jobs, planned.cpuMs)} jobs/s; target ≥ 50,000 events/s`,
+);
+console.log(
+  `  bare cel-js, same conditions  ${perSecond(bare.ops, bare.cpuMs)} evaluations/s per CPU-second (${perSecond(bare.ops, bare.ms)}/s wall)`,
+);
+console.log(
+  `  conditions per event (bare)   ${candidatesPerEvent.toFixed(1)}; the router evaluates fewer (it stops at the first match without continue)`,
+);

@@ -37,14 +37,24 @@ describe('@herald/rules entry point', () => {
 `,
       'rules.yaml',
     );
-    const event: CloudEvent = { specversion: '1.0', id: 'e9', source: '/shop', type: 'order.shipped', tenantid: 'acme', data: { total: 100, watchers: ['u1'] } };
+    const event: CloudEvent = {
+      specversion: '1.0',
+      id: 'e9',
+      source: '/shop',
+      type: 'order.shipped',
+      tenantid: 'acme',
+      data: { total: 100, watchers: ['u1'] },
+    };
     const now = new Date('2026-01-10T12:00:00Z');
     const plan = rules.planDeliveries(event, set.match(event, now), {
       now,
       resolveRecipient: (ref) => ({ id: ref, addresses: { email: `${ref}@example.com` } }),
     });
     expect(plan.suppressed).toEqual([]);
-    expect(plan.jobs.map((j) => deliveryJobSchema.parse(j).recipient.address)).toEqual(['u1@example.com', 'https://hooks.example.com/x']);
+    expect(plan.jobs.map((j) => deliveryJobSchema.parse(j).recipient.address)).toEqual([
+      'u1@example.com',
+      'https://hooks.example.com/x',
+    ]);
   });
 
   it('refuses bad files with a HeraldError', () => {

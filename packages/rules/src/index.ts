@@ -1,12 +1,26 @@
 export { loadRules } from './rules/load-rules.js';
 export type { LoadRulesOptions } from './rules/load-rules.js';
 export type { MatchResult, RuleSet } from './rules/rule-set.js';
-export type { DedupeMark, EvalErrorReport, Rule, RuleChannel, RuleDedupe, RuleMatch, SourcePosition } from './rules/rule.js';
+export type {
+  DedupeMark,
+  EvalErrorReport,
+  Rule,
+  RuleChannel,
+  RuleDedupe,
+  RuleMatch,
+  SourcePosition,
+} from './rules/rule.js';
 export { RulesSourceError } from './rules/rules-source-error.js';
 export type { RuleProblem } from './rules/rules-source-error.js';
 export { parseDuration } from './rules/duration.js';
 export { planDeliveries, suppressionReasons } from './plan/plan-deliveries.js';
-export type { Deferral, PlanContext, PlanResult, Suppression, SuppressionReason } from './plan/plan-deliveries.js';
+export type {
+  Deferral,
+  PlanContext,
+  PlanResult,
+  Suppression,
+  SuppressionReason,
+} from './plan/plan-deliveries.js';
 export type { Recipient } from './plan/recipient.js';
 export { decidePreferences, mergePreferences } from './preferences/preferences.js';
 export type { DeliveryFacts, PreferenceDecision, Preferences } from './preferences/preferences.js';
@@ -14,7 +28,14 @@ export { quietHoursEnd } from './preferences/quiet-hours.js';
 export type { QuietHours } from './preferences/quiet-hours.js';
 export { dedupeMark, withinWindow } from './dedupe/dedupe-mark.js';
 export { CelEngine } from './cel/cel-engine.js';
-export type { CelActivation, CelCompileFailure, CelCompileResult, CelEvalResult, CelProgram, CelResultKind } from './cel/cel-engine.js';
+export type {
+  CelActivation,
+  CelCompileFailure,
+  CelCompileResult,
+  CelEvalResult,
+  CelProgram,
+  CelResultKind,
+} from './cel/cel-engine.js';
 export { toCelValue, fromCelValue } from './cel/cel-value.js';
 export { severities, priorityFor, severityOf } from './severity.js';
 export type { Severity } from './severity.js';

@@ -4,7 +4,12 @@ import type { Priority } from '@herald/core';
 export const severities = ['critical', 'high', 'normal', 'low'] as const;
 export type Severity = (typeof severities)[number];
 
-const PRIORITY_OF: Record<Severity, Priority> = { critical: 'critical', high: 'high', normal: 'normal', low: 'bulk' };
+const PRIORITY_OF: Record<Severity, Priority> = {
+  critical: 'critical',
+  high: 'high',
+  normal: 'normal',
+  low: 'bulk',
+};
 
 // Producers use many vocabularies for the `severity` extension; these are the common ones.
 const ALIASES: Record<string, Severity> = {

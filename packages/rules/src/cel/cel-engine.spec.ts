@@ -28,10 +28,18 @@ const event = {
   },
 };
 
-function run(expression: string, kind: 'bool' | 'value' = 'bool', recipient: unknown = {}): CelEvalResult {
+function run(
+  expression: string,
+  kind: 'bool' | 'value' = 'bool',
+  recipient: unknown = {},
+): CelEvalResult {
   const compiled = engine.compile(expression, kind);
   if (!compiled.ok) throw new Error(`did not compile: ${compiled.summary}`);
-  return compiled.program.evaluate({ event: toCelValue(event), recipient: toCelValue(recipient), now });
+  return compiled.program.evaluate({
+    event: toCelValue(event),
+    recipient: toCelValue(recipient),
+    now,
+  });
 }
 
 const value = (expression: string): unknown => {
@@ -65,7 +73,12 @@ describe('JSON → CEL mapping', () => {
   });
 
   it('makes whole JSON numbers ints and the rest doubles', () => {
-    expect(toCelValue({ a: 3, b: 3.0, c: 3.5, d: 2 ** 60 })).toEqual({ a: 3n, b: 3n, c: 3.5, d: 2 ** 60 });
+    expect(toCelValue({ a: 3, b: 3.0, c: 3.5, d: 2 ** 60 })).toEqual({
+      a: 3n,
+      b: 3n,
+      c: 3.5,
+      d: 2 ** 60,
+    });
     expect(value('type(event.data.count) == int')).toBe(true);
     expect(value('type(event.data.price) == double')).toBe(true);
     expect(value('type(event.data.huge) == double')).toBe(true);
@@ -84,8 +97,14 @@ describe('JSON → CEL mapping', () => {
   });
 
   it('absorbs a missing field where CEL logic allows it', () => {
-    expect(run('event.data.missing == 1 || event.data.count == 3')).toEqual({ ok: true, value: true });
-    expect(run('event.data.missing == 1 && event.data.count == 4')).toEqual({ ok: true, value: false });
+    expect(run('event.data.missing == 1 || event.data.count == 3')).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(run('event.data.missing == 1 && event.data.count == 4')).toEqual({
+      ok: true,
+      value: false,
+    });
   });
 
   it('has() tests presence: absent keys false, null values true, nested paths', () => {
@@ -136,14 +155,21 @@ describe('JSON → CEL mapping', () => {
   });
 
   it('converts results back to plain JSON values', () => {
-    expect(fromCelValue([1n, 2.5, 'a', { k: 9007199254740993n }])).toEqual([1, 2.5, 'a', { k: '9007199254740993' }]);
+    expect(fromCelValue([1n, 2.5, 'a', { k: 9007199254740993n }])).toEqual([
+      1,
+      2.5,
+      'a',
+      { k: '9007199254740993' },
+    ]);
     expect(celValueToString('abc')).toBe('abc');
     expect(celValueToString(42n)).toBe('42');
     expect(celValueToString({ a: 1n })).toBe('{"a":1}');
   });
 
   it('sees the recipient under `recipient`', () => {
-    expect(run('recipient.attributes.tier == "gold"', 'bool', { attributes: { tier: 'gold' } })).toEqual({ ok: true, value: true });
+    expect(
+      run('recipient.attributes.tier == "gold"', 'bool', { attributes: { tier: 'gold' } }),
+    ).toEqual({ ok: true, value: true });
   });
 });
 
@@ -154,8 +180,16 @@ describe('CelEngine.compile', () => {
   });
 
   it('refuses unknown variables and impossible operations at compile time', () => {
-    expect(engine.compile('evnt.type == "a"', 'bool')).toMatchObject({ ok: false, code: 'unknown_variable', start: 0, end: 4 });
-    expect(engine.compile('event.type == "a" && 1 + "x" > 0', 'bool')).toMatchObject({ ok: false, start: 21 });
+    expect(engine.compile('evnt.type == "a"', 'bool')).toMatchObject({
+      ok: false,
+      code: 'unknown_variable',
+      start: 0,
+      end: 4,
+    });
+    expect(engine.compile('event.type == "a" && 1 + "x" > 0', 'bool')).toMatchObject({
+      ok: false,
+      start: 21,
+    });
     expect(engine.compile('unknownFn(event)', 'bool').ok).toBe(false);
   });
 
@@ -171,7 +205,9 @@ describe('CelEngine.compile', () => {
   it('reports a dyn condition that yields a non-bool at run time', () => {
     const compiled = engine.compile('event.data.count', 'bool');
     if (!compiled.ok) throw new Error('expected to compile');
-    expect(compiled.program.evaluate({ event: toCelValue(event), recipient: {}, now })).toMatchObject({ ok: false, code: 'not_bool' });
+    expect(
+      compiled.program.evaluate({ event: toCelValue(event), recipient: {}, now }),
+    ).toMatchObject({ ok: false, code: 'not_bool' });
   });
 
   it('caches compiled programs by text', () => {

@@ -41,7 +41,8 @@ export interface CelCompileFailure {
   readonly end: number;
 }
 
-export type CelCompileResult = { readonly ok: true; readonly program: CelProgram } | CelCompileFailure;
+export type CelCompileResult =
+  { readonly ok: true; readonly program: CelProgram } | CelCompileFailure;
 
 // Shape of cel-js errors; its .d.ts declares these fields on ParseError/TypeError/EvaluationError.
 interface CelErrorLike {
@@ -53,7 +54,8 @@ interface CelErrorLike {
 
 const ACCEPTED: Record<CelResultKind, (type: string) => boolean> = {
   bool: (type) => type === 'bool' || type === 'dyn',
-  recipients: (type) => type === 'dyn' || type === 'string' || type.startsWith('list') || type.startsWith('map'),
+  recipients: (type) =>
+    type === 'dyn' || type === 'string' || type.startsWith('list') || type.startsWith('map'),
   value: () => true,
 };
 
@@ -80,7 +82,10 @@ const DEFAULT_CACHE_LIMIT = 10_000;
  */
 export class CelEngine {
   readonly #env: Environment;
-  readonly #cache = new Map<string, { parsed: ParseResult; type?: string; failure?: CelCompileFailure }>();
+  readonly #cache = new Map<
+    string,
+    { parsed: ParseResult; type?: string; failure?: CelCompileFailure }
+  >();
   readonly #cacheLimit: number;
 
   constructor(options: { cacheLimit?: number } = {}) {
@@ -111,7 +116,10 @@ export class CelEngine {
         end: expression.length,
       };
     }
-    return { ok: true, program: new CompiledProgram(expression, type, entry.parsed, kind === 'bool') };
+    return {
+      ok: true,
+      program: new CompiledProgram(expression, type, entry.parsed, kind === 'bool'),
+    };
   }
 
   #parse(expression: string): { parsed: ParseResult; type?: string; failure?: CelCompileFailure } {
@@ -178,12 +186,20 @@ class CompiledProgram implements CelProgram {
       value = this.#parsed(activation as unknown as Record<string, unknown>);
     } catch (err) {
       const e = err as CelErrorLike;
-      return { ok: false, code: e.code ?? 'evaluation_error', reason: e.summary ?? firstLine(e.message ?? String(err)) };
+      return {
+        ok: false,
+        code: e.code ?? 'evaluation_error',
+        reason: e.summary ?? firstLine(e.message ?? String(err)),
+      };
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }
     if (this.#mustBeBool && typeof value !== 'boolean') {
-      return { ok: false, code: 'not_bool', reason: `condition produced ${describe(value)}, expected bool` };
+      return {
+        ok: false,
+        code: 'not_bool',
+        reason: `condition produced ${describe(value)}, expected bool`,
+      };
     }
     return { ok: true, value };
   }

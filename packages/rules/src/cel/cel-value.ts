@@ -57,7 +57,9 @@ function mapObject(value: Record<string, unknown>): Record<string, unknown> {
  */
 export function fromCelValue(value: unknown): unknown {
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(fromCelValue);
@@ -76,5 +78,5 @@ export function fromCelValue(value: unknown): unknown {
 /** A CEL value as a string for keys and ids: `"a"` → `a`, `3` → `3`, maps/lists as JSON. */
 export function celValueToString(value: unknown): string {
   const plain = fromCelValue(value);
-  return typeof plain === 'string' ? plain : JSON.stringify(plain) ?? 'null';
+  return typeof plain === 'string' ? plain : (JSON.stringify(plain) ?? 'null');
 }

@@ -5,7 +5,11 @@ const now = new Date('2026-01-10T12:00:00Z');
 describe('dedupeMark', () => {
   it('is the same for the same tenant, rule and key, and differs otherwise', () => {
     const a = dedupeMark('acme', 'disk-full', 'host-7', 600_000, now);
-    expect(a).toEqual({ key: expect.stringMatching(/^herald:dedupe:disk-full:/), windowMs: 600_000, expiresAt: '2026-01-10T12:10:00.000Z' });
+    expect(a).toEqual({
+      key: expect.stringMatching(/^herald:dedupe:disk-full:/),
+      windowMs: 600_000,
+      expiresAt: '2026-01-10T12:10:00.000Z',
+    });
     expect(dedupeMark('acme', 'disk-full', 'host-7', 600_000, new Date(0)).key).toBe(a.key);
     expect(dedupeMark('globex', 'disk-full', 'host-7', 600_000, now).key).not.toBe(a.key);
     expect(dedupeMark('acme', 'disk-low', 'host-7', 600_000, now).key).not.toBe(a.key);

@@ -11,7 +11,13 @@ import type { DedupeMark } from '../rules/rule.js';
  * @example
  * dedupeMark('acme', 'disk-full', 'host-7', 600_000, now).key // 'herald:dedupe:disk-full:…'
  */
-export function dedupeMark(tenant: string, ruleId: string, keyValue: string, windowMs: number, now: Date): DedupeMark {
+export function dedupeMark(
+  tenant: string,
+  ruleId: string,
+  keyValue: string,
+  windowMs: number,
+  now: Date,
+): DedupeMark {
   return {
     key: `herald:dedupe:${ruleId}:${deterministicId(tenant, ruleId, keyValue)}`,
     windowMs,

@@ -9,7 +9,13 @@ import type { Recipient } from './recipient.js';
 const now = new Date('2026-01-10T12:00:00Z');
 
 const people: Record<string, Recipient> = {
-  alice: { id: 'alice', addresses: { email: 'alice@example.com', sms: '+4915100000001' }, locale: 'de-DE', timezone: 'Europe/Berlin', attributes: { tier: 'gold' } },
+  alice: {
+    id: 'alice',
+    addresses: { email: 'alice@example.com', sms: '+4915100000001' },
+    locale: 'de-DE',
+    timezone: 'Europe/Berlin',
+    attributes: { tier: 'gold' },
+  },
   bob: { id: 'bob', addresses: { email: 'bob@example.com' }, attributes: { tier: 'silver' } },
   night: {
     id: 'night',
@@ -20,14 +26,30 @@ const people: Record<string, Recipient> = {
   picky: {
     id: 'picky',
     addresses: { email: 'picky@example.com', sms: '+4915100000003' },
-    preferences: { channels: { sms: false }, categories: { marketing: false }, eventTypes: { 'order.*': false, 'order.refunded': true } },
+    preferences: {
+      channels: { sms: false },
+      categories: { marketing: false },
+      eventTypes: { 'order.*': false, 'order.refunded': true },
+    },
   },
 };
 
-const context: PlanContext = { now, resolveRecipient: (ref) => people[ref], producedAt: '2026-01-10T11:59:59.000Z' };
+const context: PlanContext = {
+  now,
+  resolveRecipient: (ref) => people[ref],
+  producedAt: '2026-01-10T11:59:59.000Z',
+};
 
 function event(type: string, data: unknown = {}, extra: Record<string, unknown> = {}): CloudEvent {
-  return { specversion: '1.0', id: 'evt-1', source: '/shop', type, time: '2026-01-10T11:59:00Z', data, ...extra };
+  return {
+    specversion: '1.0',
+    id: 'evt-1',
+    source: '/shop',
+    type,
+    time: '2026-01-10T11:59:00Z',
+    data,
+    ...extra,
+  };
 }
 
 function plan(rules: string, e: CloudEvent, ctx: PlanContext = context) {
@@ -89,7 +111,10 @@ describe('planDeliveries', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({
       channel: 'webhook',
-      recipient: { ref: 'hooks.example.com/in/orders', address: 'https://hooks.example.com/in/orders?token=abc' },
+      recipient: {
+        ref: 'hooks.example.com/in/orders',
+        address: 'https://hooks.example.com/in/orders?token=abc',
+      },
       payload: { id: 42 },
       options: { secretRef: 'orders-secret', headers: { 'X-Team': 'payments' } },
       notificationId: deterministicId('evt-1', 'hook', 'hooks.example.com/in/orders', 'webhook'),
@@ -105,7 +130,11 @@ describe('planDeliveries', () => {
 `,
       event('x'),
     );
-    expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual(['slack:#ops', 'email:alice', 'email:bob']);
+    expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual([
+      'slack:#ops',
+      'email:alice',
+      'email:bob',
+    ]);
   });
 
   it('accepts inline recipients: address maps with or without an id', () => {
@@ -137,16 +166,32 @@ describe('planDeliveries', () => {
       ['42', 'unknown_recipient'],
       ['bob', 'no_address'],
     ]);
-    expect(suppressed[3]).toMatchObject({ rule: { id: 'r', version: 1 }, channel: 'sms', notificationId: deterministicId('evt-1', 'r', 'bob', 'sms') });
+    expect(suppressed[3]).toMatchObject({
+      rule: { id: 'r', version: 1 },
+      channel: 'sms',
+      notificationId: deterministicId('evt-1', 'r', 'bob', 'sms'),
+    });
   });
 
   it('records recipients that cannot be computed, or are none', () => {
-    const failed = plan(`  - { id: r, recipients: 'event.data.owners', channels: [{ type: email, template: t }] }\n`, event('x'));
+    const failed = plan(
+      `  - { id: r, recipients: 'event.data.owners', channels: [{ type: email, template: t }] }\n`,
+      event('x'),
+    );
     expect(failed.suppressed).toEqual([
-      { rule: { id: 'r', version: 1 }, channel: 'email', recipientRef: '*', reason: 'evaluation_error', detail: 'recipients: No such key: owners' },
+      {
+        rule: { id: 'r', version: 1 },
+        channel: 'email',
+        recipientRef: '*',
+        reason: 'evaluation_error',
+        detail: 'recipients: No such key: owners',
+      },
     ]);
     expect(failed.errors[0]).toMatchObject({ ruleId: 'r', field: 'recipients' });
-    const empty = plan(`  - { id: r, recipients: 'event.data.owners', channels: [{ type: email, template: t }] }\n`, event('x', { owners: [] }));
+    const empty = plan(
+      `  - { id: r, recipients: 'event.data.owners', channels: [{ type: email, template: t }] }\n`,
+      event('x', { owners: [] }),
+    );
     expect(empty.suppressed.map((s) => s.reason)).toEqual(['no_recipients']);
   });
 
@@ -160,7 +205,11 @@ describe('planDeliveries', () => {
 `,
       event('x'),
     );
-    expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual(['email:alice', 'email:bob', 'sms:alice']);
+    expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual([
+      'email:alice',
+      'email:bob',
+      'sms:alice',
+    ]);
     expect(suppressed.map((s) => [s.recipientRef, s.reason])).toEqual([['bob', 'no_address']]);
     const gated = plan(
       `  - id: r
@@ -169,18 +218,25 @@ describe('planDeliveries', () => {
 `,
       event('x'),
     );
-    expect(gated.suppressed.map((s) => [s.recipientRef, s.reason])).toEqual([['bob', 'condition_false']]);
+    expect(gated.suppressed.map((s) => [s.recipientRef, s.reason])).toEqual([
+      ['bob', 'condition_false'],
+    ]);
   });
 
   it('deduplicates a recipient listed twice', () => {
-    const { jobs } = plan(`  - { id: r, recipients: '["alice", "alice"]', channels: [{ type: email, template: t }] }\n`, event('x'));
+    const { jobs } = plan(
+      `  - { id: r, recipients: '["alice", "alice"]', channels: [{ type: email, template: t }] }\n`,
+      event('x'),
+    );
     expect(jobs).toHaveLength(1);
   });
 
   it('takes the higher of event and rule severity as priority', () => {
     const rules = `  - { id: r, recipients: '["bob"]', severity: high, channels: [{ type: email, template: t }] }\n`;
     expect(plan(rules, event('x')).jobs[0]!.priority).toBe('high');
-    expect(plan(rules, event('x', {}, { severity: 'critical' })).jobs[0]!.priority).toBe('critical');
+    expect(plan(rules, event('x', {}, { severity: 'critical' })).jobs[0]!.priority).toBe(
+      'critical',
+    );
     expect(plan(rules, event('x', {}, { severity: 'info' })).jobs[0]!.priority).toBe('high');
     const plain = `  - { id: r, recipients: '["bob"]', channels: [{ type: email, template: t }] }\n`;
     expect(plan(plain, event('x')).jobs[0]!.priority).toBe('normal');
@@ -190,10 +246,15 @@ describe('planDeliveries', () => {
   it('uses tenantid, then the rule tenant, then the default tenant', () => {
     const rules = `  - { id: r, recipients: '["bob"]', channels: [{ type: email, template: t }] }\n`;
     expect(plan(rules, event('x', {}, { tenantid: 't1' })).jobs[0]!.tenant).toBe('t1');
-    expect(plan(rules, event('x'), { ...context, defaultTenant: 'main' }).jobs[0]!.tenant).toBe('main');
+    expect(plan(rules, event('x'), { ...context, defaultTenant: 'main' }).jobs[0]!.tenant).toBe(
+      'main',
+    );
     expect(plan(rules, event('x')).jobs[0]!.tenant).toBe('default');
     const seen: string[] = [];
-    plan(rules, event('x', {}, { tenantid: 't2' }), { ...context, resolveRecipient: (ref, tenant) => (seen.push(tenant), people[ref]) });
+    plan(rules, event('x', {}, { tenantid: 't2' }), {
+      ...context,
+      resolveRecipient: (ref, tenant) => (seen.push(tenant), people[ref]),
+    });
     expect(seen).toEqual(['t2']);
   });
 
@@ -206,21 +267,38 @@ describe('planDeliveries', () => {
         ['picky', 'email', 'opted_out', 'category marketing'],
         ['picky', 'sms', 'opted_out', 'channel sms'],
       ]);
-      expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual(['email:night', 'sms:night']);
+      expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual([
+        'email:night',
+        'sms:night',
+      ]);
       const noCategory = `  - { id: r, recipients: '["picky"]', channels: [{ type: email, template: t }] }\n`;
-      expect(plan(noCategory, event('order.created')).suppressed[0]!.detail).toBe('event type order.*');
+      expect(plan(noCategory, event('order.created')).suppressed[0]!.detail).toBe(
+        'event type order.*',
+      );
       expect(plan(noCategory, event('order.refunded')).jobs).toHaveLength(1);
     });
 
     it('defers deliveries in quiet hours to the end of the window', () => {
       const { jobs, deferred } = plan(rules, event('user.created'));
       // 12:00Z is 21:00 in Tokyo; quiet until 08:00 JST = 23:00Z.
-      expect(jobs.map((j) => j.notBefore)).toEqual(['2026-01-10T23:00:00.000Z', '2026-01-10T23:00:00.000Z']);
-      expect(deferred).toEqual(jobs.map((j) => ({ notificationId: j.notificationId, reason: 'quiet_hours', notBefore: '2026-01-10T23:00:00.000Z' })));
+      expect(jobs.map((j) => j.notBefore)).toEqual([
+        '2026-01-10T23:00:00.000Z',
+        '2026-01-10T23:00:00.000Z',
+      ]);
+      expect(deferred).toEqual(
+        jobs.map((j) => ({
+          notificationId: j.notificationId,
+          reason: 'quiet_hours',
+          notBefore: '2026-01-10T23:00:00.000Z',
+        })),
+      );
     });
 
     it('lets critical deliveries bypass opt-outs and quiet hours', () => {
-      const { jobs, suppressed, deferred } = plan(rules, event('user.created', {}, { severity: 'critical' }));
+      const { jobs, suppressed, deferred } = plan(
+        rules,
+        event('user.created', {}, { severity: 'critical' }),
+      );
       expect(suppressed).toEqual([]);
       expect(deferred).toEqual([]);
       expect(jobs).toHaveLength(4);
@@ -228,27 +306,51 @@ describe('planDeliveries', () => {
     });
 
     it('applies tenant defaults, overridden by the recipient', () => {
-      const ctx: PlanContext = { ...context, tenantPreferences: () => ({ channels: { email: false, sms: false }, quietHours: { start: '00:00', end: '23:59' } }) };
+      const ctx: PlanContext = {
+        ...context,
+        tenantPreferences: () => ({
+          channels: { email: false, sms: false },
+          quietHours: { start: '00:00', end: '23:59' },
+        }),
+      };
       const rule = `  - { id: r, recipients: '["alice", "night"]', channels: [{ type: sms, template: t }] }\n`;
       const withDefaults = plan(rule, event('x'), ctx);
       expect(withDefaults.suppressed.map((s) => [s.recipientRef, s.reason])).toEqual([
         ['alice', 'opted_out'],
         ['night', 'opted_out'],
       ]);
-      const optIn: PlanContext = { ...ctx, resolveRecipient: (ref) => (ref === 'alice' ? { ...people.alice!, preferences: { channels: { sms: true }, quietHours: null } } : people[ref]) };
+      const optIn: PlanContext = {
+        ...ctx,
+        resolveRecipient: (ref) =>
+          ref === 'alice'
+            ? { ...people.alice!, preferences: { channels: { sms: true }, quietHours: null } }
+            : people[ref],
+      };
       const result = plan(rule, event('x'), optIn);
-      expect(result.jobs.map((j) => [j.recipient.ref, j.notBefore])).toEqual([['alice', undefined]]);
+      expect(result.jobs.map((j) => [j.recipient.ref, j.notBefore])).toEqual([
+        ['alice', undefined],
+      ]);
     });
 
     it('does not apply recipient preferences to fixed destinations', () => {
-      const ctx: PlanContext = { ...context, tenantPreferences: () => ({ channels: { webhook: false, slack: false } }) };
-      const { jobs } = plan(`  - { id: r, channels: [{ type: webhook, url: "https://x.example.com" }, { type: slack, template: t, address: "#ops" }] }\n`, event('x'), ctx);
+      const ctx: PlanContext = {
+        ...context,
+        tenantPreferences: () => ({ channels: { webhook: false, slack: false } }),
+      };
+      const { jobs } = plan(
+        `  - { id: r, channels: [{ type: webhook, url: "https://x.example.com" }, { type: slack, template: t, address: "#ops" }] }\n`,
+        event('x'),
+        ctx,
+      );
       expect(jobs).toHaveLength(2);
     });
   });
 
   it('refuses matches whose rule did not come from loadRules', () => {
-    const set = loadRules(`- { id: r, channels: [{ type: webhook, url: "https://x.example.com" }] }`, 'r.yaml');
+    const set = loadRules(
+      `- { id: r, channels: [{ type: webhook, url: "https://x.example.com" }] }`,
+      'r.yaml',
+    );
     const forged: RuleMatch = { rule: { ...set.rules[0]! } };
     const result = planDeliveries(event('x'), [forged], context);
     expect(result.jobs).toEqual([]);
@@ -256,6 +358,11 @@ describe('planDeliveries', () => {
   });
 
   it('plans nothing for no matches', () => {
-    expect(planDeliveries(event('x'), [], context)).toEqual({ jobs: [], suppressed: [], deferred: [], errors: [] });
+    expect(planDeliveries(event('x'), [], context)).toEqual({
+      jobs: [],
+      suppressed: [],
+      deferred: [],
+      errors: [],
+    });
   });
 });

@@ -87,14 +87,27 @@ interface Target {
  * @example
  * const { jobs, suppressed } = planDeliveries(event, rules.match(event, now), { now, resolveRecipient });
  */
-export function planDeliveries(event: CloudEvent, matches: readonly RuleMatch[], context: PlanContext): PlanResult {
+export function planDeliveries(
+  event: CloudEvent,
+  matches: readonly RuleMatch[],
+  context: PlanContext,
+): PlanResult {
   const result: PlanResult = { jobs: [], suppressed: [], deferred: [], errors: [] };
   if (matches.length === 0) return result;
   const run = new PlanRun(event, context, result);
   for (const match of matches) {
     const compiled = compiledOf(match.rule);
     if (compiled === undefined) {
-      for (const ch of match.rule.channels) result.suppressed.push(suppression(match.rule, ch.type, '*', 'rule_not_loaded', 'rule did not come from loadRules'));
+      for (const ch of match.rule.channels)
+        result.suppressed.push(
+          suppression(
+            match.rule,
+            ch.type,
+            '*',
+            'rule_not_loaded',
+            'rule did not come from loadRules',
+          ),
+        );
       continue;
     }
     run.planRule(compiled);
@@ -118,9 +131,10 @@ class PlanRun {
     this.#result = result;
     this.#eventValue = celEvent(event);
     this.#plannedAt = context.now.toISOString();
-    this.#eventRef = event.time === undefined
-      ? { id: event.id, source: event.source, type: event.type }
-      : { id: event.id, source: event.source, type: event.type, time: event.time };
+    this.#eventRef =
+      event.time === undefined
+        ? { id: event.id, source: event.source, type: event.type }
+        : { id: event.id, source: event.source, type: event.type, time: event.time };
   }
 
   planRule(compiled: CompiledRule): void {
@@ -131,11 +145,18 @@ class PlanRun {
     const priority = priorityFor(event.severity, rule.severity);
     let targets: Target[] = [];
     if (compiled.fansOut && compiled.recipients !== undefined) {
-      const value = compiled.recipients.evaluate({ event: this.#eventValue, recipient: NO_RECIPIENT, now: this.#context.now });
+      const value = compiled.recipients.evaluate({
+        event: this.#eventValue,
+        recipient: NO_RECIPIENT,
+        now: this.#context.now,
+      });
       if (!value.ok) {
         result.errors.push(report(rule, 'recipients', value, event));
         rule.channels.forEach((ch, c) => {
-          if (compiled.fixedRefs[c] === undefined) result.suppressed.push(suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`));
+          if (compiled.fixedRefs[c] === undefined)
+            result.suppressed.push(
+              suppression(rule, ch.type, '*', 'evaluation_error', `recipients: ${value.reason}`),
+            );
         });
       } else {
         targets = this.#resolveTargets(compiled, value.value, tenant);
@@ -145,14 +166,25 @@ class PlanRun {
     for (let c = 0; c < rule.channels.length; c++) {
       const channel = rule.channels[c]!;
       const fixedRef = compiled.fixedRefs[c];
-      const channelTargets: Target[] = fixedRef === undefined ? targets : [fixedTarget(fixedRef, channel)];
+      const channelTargets: Target[] =
+        fixedRef === undefined ? targets : [fixedTarget(fixedRef, channel)];
       for (const target of channelTargets) {
         const address = target.recipient.addresses[channel.type];
         // An inline recipient without an id is known by its address.
         const ref = target.ref !== '' ? target.ref : address;
         if (address === undefined || ref === undefined) {
-          const id = ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);
-          result.suppressed.push(suppression(rule, channel.type, ref ?? '*', 'no_address', `no ${channel.type} address`, id));
+          const id =
+            ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);
+          result.suppressed.push(
+            suppression(
+              rule,
+              channel.type,
+              ref ?? '*',
+              'no_address',
+              `no ${channel.type} address`,
+              id,
+            ),
+          );
           continue;
         }
         const id = deterministicId(event.id, rule.id, ref, channel.type);
@@ -173,15 +205,30 @@ class PlanRun {
     const entries = readRecipients(value);
     const { fanOutChannels } = compiled;
     if (entries.length === 0) {
-      for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'));
+      for (const ch of fanOutChannels)
+        result.suppressed.push(
+          suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'),
+        );
     }
     for (const entry of entries) {
       if (entry.kind === 'invalid') {
-        for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail));
+        for (const ch of fanOutChannels)
+          result.suppressed.push(
+            suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail),
+          );
       } else if (entry.kind === 'ref') {
         const recipient = this.#context.resolveRecipient?.(entry.ref, tenant);
         if (recipient === undefined) {
-          for (const ch of fanOutChannels) result.suppressed.push(suppression(rule, ch.type, entry.ref, 'unknown_recipient', `no recipient "${entry.ref}" in tenant ${tenant}`));
+          for (const ch of fanOutChannels)
+            result.suppressed.push(
+              suppression(
+                rule,
+                ch.type,
+                entry.ref,
+                'unknown_recipient',
+                `no recipient "${entry.ref}" in tenant ${tenant}`,
+              ),
+            );
         } else {
           targets.push({ ref: entry.ref, recipient, fixed: false });
         }
@@ -192,22 +239,52 @@ class PlanRun {
     return targets;
   }
 
-  #planOne(compiled: CompiledRule, index: number, target: Target, ref: string, address: string, notificationId: string, tenant: string, priority: Priority): void {
+  #planOne(
+    compiled: CompiledRule,
+    index: number,
+    target: Target,
+    ref: string,
+    address: string,
+    notificationId: string,
+    tenant: string,
+    priority: Priority,
+  ): void {
     const { rule } = compiled;
     const channel = rule.channels[index]!;
     const result = this.#result;
     const now = this.#context.now;
     const condition = compiled.channelWhen[index];
     if (condition !== undefined) {
-      const view = target.recipient.id === '' ? toCelValue(recipientView({ ...target.recipient, id: ref })) : (target.view ??= toCelValue(recipientView(target.recipient)));
+      const view =
+        target.recipient.id === ''
+          ? toCelValue(recipientView({ ...target.recipient, id: ref }))
+          : (target.view ??= toCelValue(recipientView(target.recipient)));
       const verdict = condition.evaluate({ event: this.#eventValue, recipient: view, now });
       if (!verdict.ok) {
         result.errors.push(report(rule, `channels[${index}].when`, verdict, this.#event));
-        result.suppressed.push(suppression(rule, channel.type, ref, 'evaluation_error', `channels[${index}].when: ${verdict.reason}`, notificationId));
+        result.suppressed.push(
+          suppression(
+            rule,
+            channel.type,
+            ref,
+            'evaluation_error',
+            `channels[${index}].when: ${verdict.reason}`,
+            notificationId,
+          ),
+        );
         return;
       }
       if (verdict.value !== true) {
-        result.suppressed.push(suppression(rule, channel.type, ref, 'condition_false', `channels[${index}].when is false`, notificationId));
+        result.suppressed.push(
+          suppression(
+            rule,
+            channel.type,
+            ref,
+            'condition_false',
+            `channels[${index}].when is false`,
+            notificationId,
+          ),
+        );
         return;
       }
     }
@@ -216,12 +293,19 @@ class PlanRun {
       const tenantDefaults = this.#context.tenantPreferences?.(tenant);
       const own = target.recipient.preferences;
       if (tenantDefaults !== undefined || own !== undefined) {
-        const facts: { -readonly [K in keyof DeliveryFacts]: DeliveryFacts[K] } = { channel: channel.type, eventType: this.#event.type, priority, now };
+        const facts: { -readonly [K in keyof DeliveryFacts]: DeliveryFacts[K] } = {
+          channel: channel.type,
+          eventType: this.#event.type,
+          priority,
+          now,
+        };
         if (rule.category !== undefined) facts.category = rule.category;
         if (target.recipient.timezone !== undefined) facts.timezone = target.recipient.timezone;
         const decision = decidePreferences(mergePreferences(tenantDefaults, own), facts);
         if (decision.action === 'suppress') {
-          result.suppressed.push(suppression(rule, channel.type, ref, 'opted_out', decision.detail, notificationId));
+          result.suppressed.push(
+            suppression(rule, channel.type, ref, 'opted_out', decision.detail, notificationId),
+          );
           return;
         }
         if (decision.action === 'defer') {
@@ -246,7 +330,10 @@ class PlanRun {
     const locale = target.recipient.locale ?? channel.locale;
     if (locale !== undefined) job.locale = locale;
     if (notBefore !== undefined) job.notBefore = notBefore;
-    if (channel.type === 'webhook' && (channel.secretRef !== undefined || channel.headers !== undefined)) {
+    if (
+      channel.type === 'webhook' &&
+      (channel.secretRef !== undefined || channel.headers !== undefined)
+    ) {
       job.options = {};
       if (channel.secretRef !== undefined) job.options.secretRef = channel.secretRef;
       if (channel.headers !== undefined) job.options.headers = { ...channel.headers };
@@ -262,7 +349,14 @@ function fixedTarget(ref: string, channel: RuleChannel): Target {
   return { ref, fixed: true, recipient: { id: ref, addresses } };
 }
 
-function suppression(rule: Rule, channel: ChannelName, recipientRef: string, reason: SuppressionReason, detail?: string, notificationId?: string): Suppression {
+function suppression(
+  rule: Rule,
+  channel: ChannelName,
+  recipientRef: string,
+  reason: SuppressionReason,
+  detail?: string,
+  notificationId?: string,
+): Suppression {
   return {
     rule: { id: rule.id, version: rule.version },
     channel,

@@ -40,22 +40,36 @@ export function readRecipients(value: unknown): RecipientEntry[] {
 
 function readEntry(item: unknown): RecipientEntry {
   if (typeof item === 'string') {
-    return item.length > 0 ? { kind: 'ref', ref: item } : { kind: 'invalid', detail: 'empty recipient id' };
+    return item.length > 0
+      ? { kind: 'ref', ref: item }
+      : { kind: 'invalid', detail: 'empty recipient id' };
   }
   // Numeric ids (a user id from event data) are common; fractions are not ids.
   if (typeof item === 'number' && Number.isInteger(item)) return { kind: 'ref', ref: String(item) };
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    return { kind: 'invalid', detail: `recipient must be an id or an address map, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}` };
+    return {
+      kind: 'invalid',
+      detail: `recipient must be an id or an address map, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}`,
+    };
   }
   const map = item as Record<string, unknown>;
   const addresses: Partial<Record<ChannelName, string>> = {};
-  const nested = typeof map.addresses === 'object' && map.addresses !== null ? (map.addresses as Record<string, unknown>) : {};
+  const nested =
+    typeof map.addresses === 'object' && map.addresses !== null
+      ? (map.addresses as Record<string, unknown>)
+      : {};
   for (const source of [nested, map]) {
     for (const [key, value] of Object.entries(source)) {
-      if (isChannelName(key) && typeof value === 'string' && value.length > 0) addresses[key] = value;
+      if (isChannelName(key) && typeof value === 'string' && value.length > 0)
+        addresses[key] = value;
     }
   }
-  const id = typeof map.id === 'string' && map.id.length > 0 ? map.id : typeof map.id === 'number' ? String(map.id) : undefined;
+  const id =
+    typeof map.id === 'string' && map.id.length > 0
+      ? map.id
+      : typeof map.id === 'number'
+        ? String(map.id)
+        : undefined;
   if (id === undefined && Object.keys(addresses).length === 0) {
     return { kind: 'invalid', detail: 'address map has neither an id nor a channel address' };
   }
@@ -74,7 +88,11 @@ function readEntry(item: unknown): RecipientEntry {
  * it is host and path: stable, readable in status events, and free of the query
  * string and credentials, where secrets tend to live.
  */
-export function fixedRecipientRef(channel: { readonly type: string; readonly url?: string; readonly address?: string }): string | undefined {
+export function fixedRecipientRef(channel: {
+  readonly type: string;
+  readonly url?: string;
+  readonly address?: string;
+}): string | undefined {
   if (channel.type === 'webhook' && channel.url !== undefined) return endpointRef(channel.url);
   return channel.address;
 }

@@ -44,7 +44,10 @@ const DELIVER: PreferenceDecision = Object.freeze({ action: 'deliver' });
  * @example
  * mergePreferences({ channels: { sms: false } }, { channels: { sms: true } }).channels // { sms: true }
  */
-export function mergePreferences(tenant: Preferences | undefined, recipient: Preferences | undefined): Preferences {
+export function mergePreferences(
+  tenant: Preferences | undefined,
+  recipient: Preferences | undefined,
+): Preferences {
   if (tenant === undefined) return recipient ?? {};
   if (recipient === undefined) return tenant;
   const quietHours = recipient.quietHours !== undefined ? recipient.quietHours : tenant.quietHours;
@@ -83,7 +86,10 @@ export function decidePreferences(prefs: Preferences, facts: DeliveryFacts): Pre
   }
   const quiet = prefs.quietHours;
   if (quiet && (quiet.channels === undefined || quiet.channels.includes(facts.channel))) {
-    const zone = [quiet.timezone, facts.timezone, prefs.timezone].find((z) => z !== undefined && isValidTimeZone(z)) ?? 'UTC';
+    const zone =
+      [quiet.timezone, facts.timezone, prefs.timezone].find(
+        (z) => z !== undefined && isValidTimeZone(z),
+      ) ?? 'UTC';
     const end = quietHoursEnd(quiet, zone, facts.now);
     if (end !== undefined) return { action: 'defer', reason: 'quiet_hours', notBefore: end };
   }
@@ -91,11 +97,19 @@ export function decidePreferences(prefs: Preferences, facts: DeliveryFacts): Pre
 }
 
 /** The key of `patterns` that best matches `type`: exact, then the longest prefix, then `*`. */
-function mostSpecific(patterns: Readonly<Record<string, boolean>>, type: string): string | undefined {
+function mostSpecific(
+  patterns: Readonly<Record<string, boolean>>,
+  type: string,
+): string | undefined {
   if (type in patterns) return type;
   let best: string | undefined;
   for (const key of Object.keys(patterns)) {
-    if (key.endsWith('*') && type.startsWith(key.slice(0, -1)) && (best === undefined || key.length > best.length)) best = key;
+    if (
+      key.endsWith('*') &&
+      type.startsWith(key.slice(0, -1)) &&
+      (best === undefined || key.length > best.length)
+    )
+      best = key;
   }
   return best;
 }

@@ -2,8 +2,11 @@ import { parseClock, quietHoursEnd } from './quiet-hours.js';
 import { firstInstantAt, instantsOf, offsetAt, wallClock } from './zoned-time.js';
 
 const at = (iso: string): Date => new Date(iso);
-const end = (quiet: Parameters<typeof quietHoursEnd>[0], zone: string, now: string): string | undefined =>
-  quietHoursEnd(quiet, zone, at(now))?.toISOString();
+const end = (
+  quiet: Parameters<typeof quietHoursEnd>[0],
+  zone: string,
+  now: string,
+): string | undefined => quietHoursEnd(quiet, zone, at(now))?.toISOString();
 
 const NIGHT = { start: '22:00', end: '07:00' };
 
@@ -69,9 +72,13 @@ describe('quietHoursEnd', () => {
 
     it('America/New_York transitions on its own dates', () => {
       // Sat 2026-03-07 23:00 EST → Sun 07:00 EDT = 11:00Z.
-      expect(end(NIGHT, 'America/New_York', '2026-03-08T04:00:00Z')).toBe('2026-03-08T11:00:00.000Z');
+      expect(end(NIGHT, 'America/New_York', '2026-03-08T04:00:00Z')).toBe(
+        '2026-03-08T11:00:00.000Z',
+      );
       // Sat 2026-10-31 23:00 EDT → Sun 07:00 EST = 12:00Z.
-      expect(end(NIGHT, 'America/New_York', '2026-11-01T03:00:00Z')).toBe('2026-11-01T12:00:00.000Z');
+      expect(end(NIGHT, 'America/New_York', '2026-11-01T03:00:00Z')).toBe(
+        '2026-11-01T12:00:00.000Z',
+      );
     });
 
     it('an end inside the skipped hour moves to the end of the gap', () => {
@@ -91,8 +98,12 @@ describe('quietHoursEnd', () => {
     it('Australia/Lord_Howe: a half-hour DST shift', () => {
       // 2026-04-05 02:00 LHDT (UTC+11) = 15:00Z → 01:30 LHST (UTC+10:30); 01:30-02:00 repeats.
       const quiet = { start: '00:00', end: '01:45' };
-      expect(end(quiet, 'Australia/Lord_Howe', '2026-04-04T14:00:00Z')).toBe('2026-04-04T14:45:00.000Z');
-      expect(end(quiet, 'Australia/Lord_Howe', '2026-04-04T15:05:00Z')).toBe('2026-04-04T15:15:00.000Z');
+      expect(end(quiet, 'Australia/Lord_Howe', '2026-04-04T14:00:00Z')).toBe(
+        '2026-04-04T14:45:00.000Z',
+      );
+      expect(end(quiet, 'Australia/Lord_Howe', '2026-04-04T15:05:00Z')).toBe(
+        '2026-04-04T15:15:00.000Z',
+      );
     });
   });
 });
@@ -103,17 +114,26 @@ describe('zoned time', () => {
     expect(offsetAt(Date.parse('2026-07-10T12:00:00Z'), 'Europe/Berlin')).toBe(7_200_000);
     expect(offsetAt(Date.parse('2026-07-10T12:00:00Z'), 'Asia/Kolkata')).toBe(19_800_000);
     expect(wallClock(Date.parse('2026-01-10T23:30:00Z'), 'Europe/Berlin')).toEqual({
-      year: 2026, month: 1, day: 11, hour: 0, minute: 30, second: 0, weekday: 0,
+      year: 2026,
+      month: 1,
+      day: 11,
+      hour: 0,
+      minute: 30,
+      second: 0,
+      weekday: 0,
     });
   });
 
   it('finds zero, one or two instants for a wall time', () => {
     expect(instantsOf(2026, 3, 29, 2, 30, 'Europe/Berlin')).toEqual([]);
-    expect(instantsOf(2026, 10, 25, 2, 30, 'Europe/Berlin').map((t) => new Date(t).toISOString())).toEqual([
-      '2026-10-25T00:30:00.000Z',
-      '2026-10-25T01:30:00.000Z',
-    ]);
-    expect(instantsOf(2026, 6, 1, 12, 0, 'Europe/Berlin').map((t) => new Date(t).toISOString())).toEqual(['2026-06-01T10:00:00.000Z']);
-    expect(new Date(firstInstantAt(2026, 3, 8, 2, 15, 'America/New_York', 0)!).toISOString()).toBe('2026-03-08T07:00:00.000Z');
+    expect(
+      instantsOf(2026, 10, 25, 2, 30, 'Europe/Berlin').map((t) => new Date(t).toISOString()),
+    ).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+    expect(
+      instantsOf(2026, 6, 1, 12, 0, 'Europe/Berlin').map((t) => new Date(t).toISOString()),
+    ).toEqual(['2026-06-01T10:00:00.000Z']);
+    expect(new Date(firstInstantAt(2026, 3, 8, 2, 15, 'America/New_York', 0)!).toISOString()).toBe(
+      '2026-03-08T07:00:00.000Z',
+    );
   });
 });

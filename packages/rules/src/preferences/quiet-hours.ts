@@ -43,7 +43,8 @@ export function quietHoursEnd(quiet: QuietHours, timeZone: string, now: Date): D
   if (start === undefined || end === undefined || start === end) return undefined;
   const local = localClock(now.getTime(), timeZone);
   const minute = local.hour * 60 + local.minute;
-  const startsOn = (weekday: number): boolean => quiet.days === undefined || quiet.days.includes(weekday);
+  const startsOn = (weekday: number): boolean =>
+    quiet.days === undefined || quiet.days.includes(weekday);
 
   let endDate: { year: number; month: number; day: number } | undefined;
   if (start < end) {
@@ -54,6 +55,14 @@ export function quietHoursEnd(quiet: QuietHours, timeZone: string, now: Date): D
     endDate = local; // the window began yesterday evening
   }
   if (endDate === undefined) return undefined;
-  const endsAt = firstInstantAt(endDate.year, endDate.month, endDate.day, Math.floor(end / 60), end % 60, timeZone, now.getTime());
+  const endsAt = firstInstantAt(
+    endDate.year,
+    endDate.month,
+    endDate.day,
+    Math.floor(end / 60),
+    end % 60,
+    timeZone,
+    now.getTime(),
+  );
   return endsAt === undefined ? undefined : new Date(endsAt);
 }

@@ -95,7 +95,14 @@ const DAY = 86_400_000;
  * The instants at which the wall clock in `timeZone` reads the given time, earliest
  * first: one normally, two in a fall-back overlap, none in a spring-forward gap.
  */
-export function instantsOf(year: number, month: number, day: number, hour: number, minute: number, timeZone: string): number[] {
+export function instantsOf(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+): number[] {
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   // Offsets a day either side bracket any transition near this wall time.
   const offsets = new Set([offsetAt(wall - DAY, timeZone), offsetAt(wall + DAY, timeZone)]);
@@ -112,7 +119,15 @@ export function instantsOf(year: number, month: number, day: number, hour: numbe
  * that skipped it (a window ending at 02:30 on a night that jumps 02:00 → 03:00 ends
  * at 03:00).
  */
-export function firstInstantAt(year: number, month: number, day: number, hour: number, minute: number, timeZone: string, after: number): number | undefined {
+export function firstInstantAt(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  timeZone: string,
+  after: number,
+): number | undefined {
   const instants = instantsOf(year, month, day, hour, minute, timeZone);
   if (instants.length > 0) return instants.find((t) => t > after);
   const wall = Date.UTC(year, month - 1, day, hour, minute);
@@ -130,7 +145,12 @@ export function firstInstantAt(year: number, month: number, day: number, hour: n
 }
 
 /** The calendar date `days` after the given one (handles month and year ends). */
-export function addDays(year: number, month: number, day: number, days: number): { year: number; month: number; day: number } {
+export function addDays(
+  year: number,
+  month: number,
+  day: number,
+  days: number,
+): { year: number; month: number; day: number } {
   const d = new Date(Date.UTC(year, month - 1, day + days));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }

@@ -55,14 +55,24 @@ describe('loadRules', () => {
 
   it('orders matches by priority and stops at the first rule without continue', () => {
     const set = loadRules(RULES, 'rules.yaml');
-    expect(set.match(event('order.created', { total: 150 }), now).map((m) => m.rule.id)).toEqual(['everything', 'big-order']);
-    expect(set.match(event('order.created', { total: 50 }), now).map((m) => m.rule.id)).toEqual(['everything', 'any-order']);
+    expect(set.match(event('order.created', { total: 150 }), now).map((m) => m.rule.id)).toEqual([
+      'everything',
+      'big-order',
+    ]);
+    expect(set.match(event('order.created', { total: 50 }), now).map((m) => m.rule.id)).toEqual([
+      'everything',
+      'any-order',
+    ]);
     expect(set.match(event('user.created'), now).map((m) => m.rule.id)).toEqual(['everything']);
   });
 
   it('evaluates only the rules indexed for the event type', () => {
     const set = loadRules(RULES, 'rules.yaml');
-    expect(set.candidates('order.created').map((r) => r.id)).toEqual(['everything', 'big-order', 'any-order']);
+    expect(set.candidates('order.created').map((r) => r.id)).toEqual([
+      'everything',
+      'big-order',
+      'any-order',
+    ]);
     expect(set.candidates('user.created').map((r) => r.id)).toEqual(['everything']);
   });
 
@@ -74,7 +84,12 @@ describe('loadRules', () => {
 `);
     expect(isHeraldError(err, 'HERALD_ERR_RULE_COMPILE')).toBe(true);
     expect(err.problems).toHaveLength(1);
-    expect(err.problems[0]).toMatchObject({ file: 'rules.yaml', line: 3, column: 32, ruleId: 'typo' });
+    expect(err.problems[0]).toMatchObject({
+      file: 'rules.yaml',
+      line: 3,
+      column: 32,
+      ruleId: 'typo',
+    });
     expect(err.message).toContain('rule typo');
     expect(err.message).toContain('rules.yaml:3:32');
     expect(err.message).toContain('Unknown variable: evnt');
@@ -87,7 +102,7 @@ describe('loadRules: positions of CEL errors in the file', () => {
 
   it.each([
     ['plain', '    when: event.type == "a" && evnt.x\n', 3, 32],
-    ['single-quoted', "    when: 'event.type == \"a\" && evnt.x'\n", 3, 33],
+    ['single-quoted', '    when: \'event.type == "a" && evnt.x\'\n', 3, 33],
     ['double-quoted with escapes', '    when: "event.type == \\"a\\" && evnt.x"\n', 3, 35],
     ['literal block', '    when: |\n      event.type == "a" &&\n        evnt.x\n', 5, 9],
     ['folded block', '    when: >\n      event.type == "a" &&\n      evnt.x\n', 5, 7],
@@ -95,14 +110,27 @@ describe('loadRules: positions of CEL errors in the file', () => {
   ])('%s scalar', (_style, when, line, column) => {
     const err = refusal(`rules:\n  - id: r1\n${when}${channel}`);
     expect(err.code).toBe('HERALD_ERR_RULE_COMPILE');
-    expect(err.problems[0]).toMatchObject({ line, column, ruleId: 'r1', message: 'when: Unknown variable: evnt' });
-    expect(err.problems[0]!.excerpt.split('\n')[1]!.indexOf('^')).toBe(err.problems[0]!.excerpt.indexOf('| ') + 2 + column - 1);
+    expect(err.problems[0]).toMatchObject({
+      line,
+      column,
+      ruleId: 'r1',
+      message: 'when: Unknown variable: evnt',
+    });
+    expect(err.problems[0]!.excerpt.split('\n')[1]!.indexOf('^')).toBe(
+      err.problems[0]!.excerpt.indexOf('| ') + 2 + column - 1,
+    );
   });
 
   it('positions errors in JSON files too', () => {
-    const json = '{\n  "rules": [\n    {\n      "id": "j1",\n      "when": "event.type == \\"a\\" && nope",\n      "channels": [{"type": "webhook", "url": "https://x.example.com"}]\n    }\n  ]\n}\n';
+    const json =
+      '{\n  "rules": [\n    {\n      "id": "j1",\n      "when": "event.type == \\"a\\" && nope",\n      "channels": [{"type": "webhook", "url": "https://x.example.com"}]\n    }\n  ]\n}\n';
     const err = refusal(json, 'rules.json');
-    expect(err.problems[0]).toMatchObject({ file: 'rules.json', line: 5, column: 39, ruleId: 'j1' });
+    expect(err.problems[0]).toMatchObject({
+      file: 'rules.json',
+      line: 5,
+      column: 39,
+      ruleId: 'j1',
+    });
   });
 
   it('positions errors in recipients, channel conditions and dedupe keys', () => {
@@ -123,16 +151,29 @@ describe('loadRules: positions of CEL errors in the file', () => {
   });
 
   it('refuses a condition of the wrong type', () => {
-    const err = refusal(`- id: r3\n  when: event.data.count + 1\n  channels: [{ type: webhook, url: "https://x.example.com" }]\n`);
-    expect(err.problems[0]).toMatchObject({ line: 2, column: 9, message: 'when: expression must evaluate to bool, but its type is int' });
+    const err = refusal(
+      `- id: r3\n  when: event.data.count + 1\n  channels: [{ type: webhook, url: "https://x.example.com" }]\n`,
+    );
+    expect(err.problems[0]).toMatchObject({
+      line: 2,
+      column: 9,
+      message: 'when: expression must evaluate to bool, but its type is int',
+    });
   });
 });
 
 describe('loadRules: validation', () => {
   it('names unknown fields at the key', () => {
-    const err = refusal(`rules:\n  - id: r1\n    wehn: "true"\n    channels: [{ type: webhook, url: "https://x.example.com" }]\n`);
+    const err = refusal(
+      `rules:\n  - id: r1\n    wehn: "true"\n    channels: [{ type: webhook, url: "https://x.example.com" }]\n`,
+    );
     expect(err.code).toBe('HERALD_ERR_RULES_INVALID');
-    expect(err.problems[0]).toMatchObject({ line: 3, column: 5, ruleId: 'r1', message: 'unknown field "wehn"' });
+    expect(err.problems[0]).toMatchObject({
+      line: 3,
+      column: 5,
+      ruleId: 'r1',
+      message: 'unknown field "wehn"',
+    });
     expect(err.message).toContain('rules.yaml:3:5');
   });
 
@@ -168,7 +209,9 @@ describe('loadRules: validation', () => {
   });
 
   it('keeps webhook-only fields on webhooks', () => {
-    const err = refusal(`- id: w\n  recipients: '["a"]'\n  channels: [{ type: email, template: t, url: "https://x.example.com" }]\n`);
+    const err = refusal(
+      `- id: w\n  recipients: '["a"]'\n  channels: [{ type: email, template: t, url: "https://x.example.com" }]\n`,
+    );
     expect(err.problems[0]!.message).toBe('channels.0.url: "url" applies only to webhook channels');
   });
 
@@ -193,7 +236,9 @@ describe('loadRules: validation', () => {
 
   it('refuses a file that is not a list of rules', () => {
     expect(refusal('just a string').problems[0]!.message).toContain('expected a list of rules');
-    expect(refusal('rules: []\nextra: 1').problems[0]!.message).toContain('expected a list of rules');
+    expect(refusal('rules: []\nextra: 1').problems[0]!.message).toContain(
+      'expected a list of rules',
+    );
   });
 
   it('loads nothing when one rule of many is bad, and lists every problem', () => {
@@ -215,7 +260,12 @@ describe('loadRules: validation', () => {
 
   it('accepts an empty rule list and a bare list', () => {
     expect(loadRules('rules: []', 'r.yaml').rules).toEqual([]);
-    expect(loadRules('- id: a\n  channels: [{ type: webhook, url: "https://x.example.com" }]\n', 'r.yaml').rules).toHaveLength(1);
+    expect(
+      loadRules(
+        '- id: a\n  channels: [{ type: webhook, url: "https://x.example.com" }]\n',
+        'r.yaml',
+      ).rules,
+    ).toHaveLength(1);
   });
 });
 
@@ -241,15 +291,24 @@ describe('RuleSet: matching', () => {
   });
 
   it('skips disabled rules but keeps them in the set', () => {
-    const rules = set(`  - { id: off, enabled: false, priority: 9, ${hook} }\n  - { id: on, ${hook} }\n`);
+    const rules = set(
+      `  - { id: off, enabled: false, priority: 9, ${hook} }\n  - { id: on, ${hook} }\n`,
+    );
     expect(rules.rules.map((r) => r.id)).toEqual(['off', 'on']);
     expect(rules.match(event('x'), now).map((m) => m.rule.id)).toEqual(['on']);
   });
 
   it('limits tenant rules to that tenant', () => {
-    const rules = set(`  - { id: acme-only, tenant: acme, continue: true, ${hook} }\n  - { id: all, ${hook} }\n`);
-    expect(rules.match(event('x', {}, { tenantid: 'acme' }), now).map((m) => m.rule.id)).toEqual(['acme-only', 'all']);
-    expect(rules.match(event('x', {}, { tenantid: 'globex' }), now).map((m) => m.rule.id)).toEqual(['all']);
+    const rules = set(
+      `  - { id: acme-only, tenant: acme, continue: true, ${hook} }\n  - { id: all, ${hook} }\n`,
+    );
+    expect(rules.match(event('x', {}, { tenantid: 'acme' }), now).map((m) => m.rule.id)).toEqual([
+      'acme-only',
+      'all',
+    ]);
+    expect(rules.match(event('x', {}, { tenantid: 'globex' }), now).map((m) => m.rule.id)).toEqual([
+      'all',
+    ]);
     expect(rules.match(event('x'), now).map((m) => m.rule.id)).toEqual(['all']);
   });
 
@@ -272,11 +331,30 @@ describe('RuleSet: matching', () => {
       either: ['a', 'b'],
       opaque: ['*'],
     });
-    expect(rules.candidates('order.created').map((r) => r.id)).toEqual(['exact', 'prefix', 'star', 'opaque']);
-    expect(rules.candidates('order.updated').map((r) => r.id)).toEqual(['prefix', 'star', 'opaque']);
-    expect(rules.candidates('user.deleted').map((r) => r.id)).toEqual(['star', 'in-list', 'starts', 'opaque']);
+    expect(rules.candidates('order.created').map((r) => r.id)).toEqual([
+      'exact',
+      'prefix',
+      'star',
+      'opaque',
+    ]);
+    expect(rules.candidates('order.updated').map((r) => r.id)).toEqual([
+      'prefix',
+      'star',
+      'opaque',
+    ]);
+    expect(rules.candidates('user.deleted').map((r) => r.id)).toEqual([
+      'star',
+      'in-list',
+      'starts',
+      'opaque',
+    ]);
     expect(rules.candidates('b').map((r) => r.id)).toEqual(['star', 'either', 'opaque']);
-    expect(rules.match(event('user.created', { vip: true }), now).map((m) => m.rule.id)).toEqual(['star', 'in-list', 'starts', 'opaque']);
+    expect(rules.match(event('user.created', { vip: true }), now).map((m) => m.rule.id)).toEqual([
+      'star',
+      'in-list',
+      'starts',
+      'opaque',
+    ]);
   });
 
   it('counts evaluation errors as no match and reports them', () => {
@@ -288,24 +366,39 @@ describe('RuleSet: matching', () => {
     const e = event('x');
     expect(rules.match(e, now).map((m) => m.rule.id)).toEqual(['fallback']);
     expect(reports).toEqual([
-      { ruleId: 'needs-severity', field: 'when', code: expect.any(String), reason: 'No such key: severity', eventId: e.id, eventType: 'x' },
+      {
+        ruleId: 'needs-severity',
+        field: 'when',
+        code: expect.any(String),
+        reason: 'No such key: severity',
+        eventId: e.id,
+        eventType: 'x',
+      },
     ]);
     expect(rules.evaluate(e, now).errors).toHaveLength(1);
   });
 
   it('passes now into conditions', () => {
-    const rules = set(`  - { id: fresh, when: 'timestamp(event.time) > now - duration("5m")', ${hook} }\n`);
+    const rules = set(
+      `  - { id: fresh, when: 'timestamp(event.time) > now - duration("5m")', ${hook} }\n`,
+    );
     expect(rules.match(event('x', {}, { time: '2026-03-01T11:58:00Z' }), now)).toHaveLength(1);
     expect(rules.match(event('x', {}, { time: '2026-03-01T11:50:00Z' }), now)).toHaveLength(0);
   });
 
   it('computes dedupe marks per tenant, rule and key', () => {
-    const rules = set(`  - { id: d, dedupe: { key: 'event.data.host', window: 10m }, ${hook} }\n`, { defaultTenant: 'main' });
+    const rules = set(`  - { id: d, dedupe: { key: 'event.data.host', window: 10m }, ${hook} }\n`, {
+      defaultTenant: 'main',
+    });
     const [a] = rules.match(event('x', { host: 'h1' }, { tenantid: 'acme' }), now);
     const [b] = rules.match(event('x', { host: 'h1' }, { tenantid: 'acme', id: 'other' }), now);
     const [c] = rules.match(event('x', { host: 'h2' }, { tenantid: 'acme' }), now);
     const [d] = rules.match(event('x', { host: 'h1' }), now);
-    expect(a!.dedupe).toEqual({ key: expect.stringMatching(/^herald:dedupe:d:[0-9a-f-]{36}$/), windowMs: 600_000, expiresAt: '2026-03-01T12:10:00.000Z' });
+    expect(a!.dedupe).toEqual({
+      key: expect.stringMatching(/^herald:dedupe:d:[0-9a-f-]{36}$/),
+      windowMs: 600_000,
+      expiresAt: '2026-03-01T12:10:00.000Z',
+    });
     expect(b!.dedupe!.key).toBe(a!.dedupe!.key);
     expect(c!.dedupe!.key).not.toBe(a!.dedupe!.key);
     expect(d!.dedupe!.key).not.toBe(a!.dedupe!.key);

@@ -42,21 +42,38 @@ let sharedEngine: CelEngine | undefined;
  *
  * @throws RulesSourceError (`HERALD_ERR_RULES_INVALID` or `HERALD_ERR_RULE_COMPILE`)
  */
-export function loadRules(source: string, fileName: string, options: LoadRulesOptions = {}): RuleSet {
+export function loadRules(
+  source: string,
+  fileName: string,
+  options: LoadRulesOptions = {},
+): RuleSet {
   const engine = options.engine ?? (sharedEngine ??= new CelEngine());
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number, message: string, ruleId?: string): RuleProblem => {
     const { line, col } = lines.linePos(offset);
-    return { file: fileName, line, column: col, message, excerpt: excerptAt(source, line, col), ...(ruleId === undefined ? {} : { ruleId }) };
+    return {
+      file: fileName,
+      line,
+      column: col,
+      message,
+      excerpt: excerptAt(source, line, col),
+      ...(ruleId === undefined ? {} : { ruleId }),
+    };
   };
 
   if (doc.errors.length > 0) {
-    throw new RulesSourceError('invalid', fileName, doc.errors.map((e) => at(e.pos[0], e.message.split(' at line')[0]!)));
+    throw new RulesSourceError(
+      'invalid',
+      fileName,
+      doc.errors.map((e) => at(e.pos[0], e.message.split(' at line')[0]!)),
+    );
   }
   const root = rulesFileSchema.safeParse(doc.toJS() ?? null);
   if (!root.success) {
-    throw new RulesSourceError('invalid', fileName, [at(doc.contents?.range?.[0] ?? 0, 'expected a list of rules, or a map with a "rules:" list')]);
+    throw new RulesSourceError('invalid', fileName, [
+      at(doc.contents?.range?.[0] ?? 0, 'expected a list of rules, or a map with a "rules:" list'),
+    ]);
   }
   const items = Array.isArray(root.data) ? root.data : root.data.rules;
   const base: Path = Array.isArray(root.data) ? [] : ['rules'];
@@ -73,14 +90,26 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     const parsed = ruleSchema.safeParse(item, { reportInput: true });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        schemaProblems.push(at(offsetOf(doc, [...path, ...issue.path.map(pathKey)], issue), describeIssue(issue), ruleId));
+        schemaProblems.push(
+          at(
+            offsetOf(doc, [...path, ...issue.path.map(pathKey)], issue),
+            describeIssue(issue),
+            ruleId,
+          ),
+        );
       }
       return;
     }
     const input = parsed.data;
     const firstAt = seen.get(input.id);
     if (firstAt !== undefined) {
-      schemaProblems.push(at(offsetOf(doc, [...path, 'id']), `duplicate rule id "${input.id}" (first defined at item ${firstAt + 1})`, input.id));
+      schemaProblems.push(
+        at(
+          offsetOf(doc, [...path, 'id']),
+          `duplicate rule id "${input.id}" (first defined at item ${firstAt + 1})`,
+          input.id,
+        ),
+      );
       return;
     }
     seen.set(input.id, i);
@@ -91,25 +120,51 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
       if (ref === undefined) return;
       const key = `${channel.type}\u0000${ref}`;
       if (refs.has(key)) {
-        schemaProblems.push(at(offsetOf(doc, [...path, 'channels', c]), `two ${channel.type} channels deliver to "${ref}"; merge them or give different addresses`, input.id));
+        schemaProblems.push(
+          at(
+            offsetOf(doc, [...path, 'channels', c]),
+            `two ${channel.type} channels deliver to "${ref}"; merge them or give different addresses`,
+            input.id,
+          ),
+        );
       }
       refs.add(key);
     });
 
-    const compileAt = (expression: string, field: Path, kind: CelResultKind): CelProgram | undefined => {
+    const compileAt = (
+      expression: string,
+      field: Path,
+      kind: CelResultKind,
+    ): CelProgram | undefined => {
       const result = engine.compile(expression, kind);
       if (result.ok) return result.program;
       const node = doc.getIn([...path, ...field], true);
-      const offset = isScalar(node) ? scalarSourceOffset(node as Scalar, source, result.start) : offsetOf(doc, [...path, ...field]);
+      const offset = isScalar(node)
+        ? scalarSourceOffset(node as Scalar, source, result.start)
+        : offsetOf(doc, [...path, ...field]);
       compileProblems.push(at(offset, `${field.join('.')}: ${result.summary}`, input.id));
       return undefined;
     };
     const when = input.when === undefined ? engine.compile('true', 'bool') : undefined;
-    const whenProgram = when?.ok === true ? when.program : compileAt(input.when ?? 'true', ['when'], 'bool');
-    const recipients = input.recipients === undefined ? undefined : compileAt(input.recipients, ['recipients'], 'recipients');
-    const channelWhen = input.channels.map((ch, c) => (ch.when === undefined ? undefined : compileAt(ch.when, ['channels', c, 'when'], 'bool')));
-    const dedupeKey = input.dedupe === undefined ? undefined : compileAt(input.dedupe.key, ['dedupe', 'key'], 'value');
-    if (whenProgram === undefined || (input.recipients !== undefined && recipients === undefined) || channelWhen.some((p, c) => p === undefined && input.channels[c]!.when !== undefined) || (input.dedupe !== undefined && dedupeKey === undefined)) {
+    const whenProgram =
+      when?.ok === true ? when.program : compileAt(input.when ?? 'true', ['when'], 'bool');
+    const recipients =
+      input.recipients === undefined
+        ? undefined
+        : compileAt(input.recipients, ['recipients'], 'recipients');
+    const channelWhen = input.channels.map((ch, c) =>
+      ch.when === undefined ? undefined : compileAt(ch.when, ['channels', c, 'when'], 'bool'),
+    );
+    const dedupeKey =
+      input.dedupe === undefined
+        ? undefined
+        : compileAt(input.dedupe.key, ['dedupe', 'key'], 'value');
+    if (
+      whenProgram === undefined ||
+      (input.recipients !== undefined && recipients === undefined) ||
+      channelWhen.some((p, c) => p === undefined && input.channels[c]!.when !== undefined) ||
+      (input.dedupe !== undefined && dedupeKey === undefined)
+    ) {
       return;
     }
     const itemOffset = offsetOf(doc, path);
@@ -131,9 +186,16 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
     });
   });
 
-  const byPosition = (a: RuleProblem, b: RuleProblem): number => a.line - b.line || a.column - b.column;
-  if (schemaProblems.length > 0) throw new RulesSourceError('invalid', fileName, [...schemaProblems, ...compileProblems].sort(byPosition));
-  if (compileProblems.length > 0) throw new RulesSourceError('compile', fileName, compileProblems.sort(byPosition));
+  const byPosition = (a: RuleProblem, b: RuleProblem): number =>
+    a.line - b.line || a.column - b.column;
+  if (schemaProblems.length > 0)
+    throw new RulesSourceError(
+      'invalid',
+      fileName,
+      [...schemaProblems, ...compileProblems].sort(byPosition),
+    );
+  if (compileProblems.length > 0)
+    throw new RulesSourceError('compile', fileName, compileProblems.sort(byPosition));
   for (const c of compiled) registerCompiled(c);
   return new CompiledRuleSet(compiled, {
     ...(options.onEvalError === undefined ? {} : { onEvalError: options.onEvalError }),
@@ -142,7 +204,13 @@ export function loadRules(source: string, fileName: string, options: LoadRulesOp
 }
 
 function buildRule(input: RuleInput, when: CelProgram, source: Rule['source']): Rule {
-  const channels: RuleChannel[] = input.channels.map((ch) => Object.freeze({ ...stripUndefined(ch), ...(ch.headers ? { headers: Object.freeze({ ...ch.headers }) } : {}) }) as RuleChannel);
+  const channels: RuleChannel[] = input.channels.map(
+    (ch) =>
+      Object.freeze({
+        ...stripUndefined(ch),
+        ...(ch.headers ? { headers: Object.freeze({ ...ch.headers }) } : {}),
+      }) as RuleChannel,
+  );
   const rule: Rule = {
     ...stripUndefined({
       id: input.id,
@@ -162,7 +230,11 @@ function buildRule(input: RuleInput, when: CelProgram, source: Rule['source']): 
     labels: Object.freeze({ ...input.labels }),
     version: input.version,
     source: Object.freeze(source),
-    ...(input.dedupe === undefined ? {} : { dedupe: Object.freeze({ ...input.dedupe, windowMs: parseDuration(input.dedupe.window)! }) }),
+    ...(input.dedupe === undefined
+      ? {}
+      : {
+          dedupe: Object.freeze({ ...input.dedupe, windowMs: parseDuration(input.dedupe.window)! }),
+        }),
   } as Rule;
   return Object.freeze(rule);
 }
@@ -180,13 +252,16 @@ function offsetOf(doc: Document, path: Path, issue?: z.core.$ZodIssue): number {
   if (issue?.code === 'unrecognized_keys') {
     const map = doc.getIn(path, true);
     if (isMap(map)) {
-      const pair = map.items.find((p) => isScalar(p.key) && issue.keys.includes(String(p.key.value)));
+      const pair = map.items.find(
+        (p) => isScalar(p.key) && issue.keys.includes(String(p.key.value)),
+      );
       const range = (pair?.key as YamlNode | undefined)?.range;
       if (range) return range[0];
     }
   }
   for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : (doc.getIn(path.slice(0, n), true) as YamlNode | undefined);
+    const node =
+      n === 0 ? doc.contents : (doc.getIn(path.slice(0, n), true) as YamlNode | undefined);
     if (node?.range) return node.range[0];
   }
   return 0;
@@ -194,10 +269,14 @@ function offsetOf(doc: Document, path: Path, issue?: z.core.$ZodIssue): number {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length === 0 ? 'rule' : issue.path.map(pathKey).join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   const input = (issue as { input?: unknown }).input;
   if (issue.code === 'invalid_type' && input === undefined) return `${where}: is required`;
   const message = issue.code === 'invalid_type' ? `expected ${issue.expected}` : issue.message;
-  const received = input === undefined || (typeof input === 'object' && input !== null) ? '' : `, received ${JSON.stringify(input)}`;
+  const received =
+    input === undefined || (typeof input === 'object' && input !== null)
+      ? ''
+      : `, received ${JSON.stringify(input)}`;
   return `${where}: ${message}${received}`;
 }

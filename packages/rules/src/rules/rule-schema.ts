@@ -25,20 +25,37 @@ const channelSchema = z
     if (channel.type !== 'webhook') {
       for (const key of ['url', 'secretRef', 'headers'] as const) {
         if (channel[key] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" applies only to webhook channels` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" applies only to webhook channels`,
+          });
         }
       }
       if (channel.template === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['template'], message: `"template" is required for ${channel.type} channels` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['template'],
+          message: `"template" is required for ${channel.type} channels`,
+        });
       }
     } else if (channel.url !== undefined && channel.address !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['address'], message: 'set either "url" or "address" on a webhook channel, not both' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['address'],
+        message: 'set either "url" or "address" on a webhook channel, not both',
+      });
     }
   });
 
 export const ruleSchema = z
   .strictObject({
-    id: z.string().regex(ID, 'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit'),
+    id: z
+      .string()
+      .regex(
+        ID,
+        'must be 1-128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+      ),
     name: nonEmpty.optional(),
     description: z.string().optional(),
     tenant: nonEmpty.optional(),
@@ -51,12 +68,19 @@ export const ruleSchema = z
     channels: z.array(channelSchema).min(1, 'a rule needs at least one channel'),
     priority: z.number().finite().default(0),
     continue: z.boolean().default(false),
-    severity: z.enum(severities, { error: () => `must be one of ${severities.join(', ')}` }).optional(),
+    severity: z
+      .enum(severities, { error: () => `must be one of ${severities.join(', ')}` })
+      .optional(),
     category: nonEmpty.optional(),
     dedupe: z
       .strictObject({
         key: celText,
-        window: z.string().refine((w) => (parseDuration(w) ?? 0) > 0, 'must be a duration such as 30s, 10m, 1h30m or 1d'),
+        window: z
+          .string()
+          .refine(
+            (w) => (parseDuration(w) ?? 0) > 0,
+            'must be a duration such as 30s, 10m, 1h30m or 1d',
+          ),
       })
       .optional(),
     enabled: z.boolean().default(true),
@@ -79,4 +103,7 @@ export const ruleSchema = z
 export type RuleInput = z.infer<typeof ruleSchema>;
 
 /** A rules file: `rules:` holding a list, or the list itself. */
-export const rulesFileSchema = z.union([z.strictObject({ rules: z.array(z.unknown()) }), z.array(z.unknown())]);
+export const rulesFileSchema = z.union([
+  z.strictObject({ rules: z.array(z.unknown()) }),
+  z.array(z.unknown()),
+]);

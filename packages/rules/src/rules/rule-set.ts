@@ -54,7 +54,9 @@ export class CompiledRuleSet implements RuleSet {
   constructor(compiled: readonly CompiledRule[], options: RuleSetOptions = {}) {
     this.rules = Object.freeze(compiled.map((c) => c.rule));
     // Array.prototype.sort is stable: equal priorities keep file order.
-    const ordered = compiled.filter((c) => c.rule.enabled).sort((a, b) => b.rule.priority - a.rule.priority);
+    const ordered = compiled
+      .filter((c) => c.rule.enabled)
+      .sort((a, b) => b.rule.priority - a.rule.priority);
     this.#index = new TypeIndex(ordered, (c) => c.rule.types);
     this.#onEvalError = options.onEvalError;
     this.#defaultTenant = options.defaultTenant ?? 'default';
@@ -90,7 +92,16 @@ export class CompiledRuleSet implements RuleSet {
       if (compiled.dedupeKey !== undefined && rule.dedupe !== undefined) {
         const key = compiled.dedupeKey.evaluate(activation);
         if (key.ok) {
-          match = { rule, dedupe: dedupeMark(tenant ?? rule.tenant ?? this.#defaultTenant, rule.id, celValueToString(key.value), rule.dedupe.windowMs, now) };
+          match = {
+            rule,
+            dedupe: dedupeMark(
+              tenant ?? rule.tenant ?? this.#defaultTenant,
+              rule.id,
+              celValueToString(key.value),
+              rule.dedupe.windowMs,
+              now,
+            ),
+          };
         } else {
           // Delivering twice beats dropping: a key that cannot be computed disables dedupe for this match.
           errors.push(report(rule, 'dedupe.key', key, event));
@@ -103,6 +114,18 @@ export class CompiledRuleSet implements RuleSet {
   }
 }
 
-export function report(rule: Rule, field: string, result: { code: string; reason: string }, event: CloudEvent): EvalErrorReport {
-  return { ruleId: rule.id, field, code: result.code, reason: result.reason, eventId: event.id, eventType: event.type };
+export function report(
+  rule: Rule,
+  field: string,
+  result: { code: string; reason: string },
+  event: CloudEvent,
+): EvalErrorReport {
+  return {
+    ruleId: rule.id,
+    field,
+    code: result.code,
+    reason: result.reason,
+    eventId: event.id,
+    eventType: event.type,
+  };
 }

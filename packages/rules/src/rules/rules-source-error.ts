@@ -28,7 +28,9 @@ export class RulesSourceError extends HeraldError {
     if (kind === 'compile') {
       // The message already starts with "rule <id>"; repeat ids only when they differ.
       const first = problems[0]?.ruleId;
-      const text = problems.map((p) => formatProblem(p.ruleId === first ? { ...p, ruleId: undefined } : p)).join('\n');
+      const text = problems
+        .map((p) => formatProblem(p.ruleId === first ? { ...p, ruleId: undefined } : p))
+        .join('\n');
       super('HERALD_ERR_RULE_COMPILE', [first ?? '(unknown)', `${count}${text}`]);
     } else {
       const text = problems.map(formatProblem).join('\n');

@@ -30,7 +30,10 @@ export function scalarSourceOffset(node: Scalar, source: string, valueOffset: nu
     if (isBlank(c)) {
       if (source[p] === '\n') {
         p += 1;
-        p = literalIndent === undefined ? skipBlanks(source, p, nodeEnd) : skipIndent(source, p, literalIndent);
+        p =
+          literalIndent === undefined
+            ? skipBlanks(source, p, nodeEnd)
+            : skipIndent(source, p, literalIndent);
       } else if (isBlank(source[p]!)) {
         p += 1;
       } else if (source[p] === '\\') {

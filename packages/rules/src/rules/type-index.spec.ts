@@ -40,7 +40,11 @@ describe('deriveTypes', () => {
 describe('residualCondition', () => {
   it.each([
     ['event.type == "a" && event.data.x > 1', ['a'], '(event.data.x > 1)'],
-    ['event.type == "a" && (event.data.x > 1 || event.data.y) && has(event.data.z)', ['a'], '(event.data.x > 1 || event.data.y) && (has(event.data.z))'],
+    [
+      'event.type == "a" && (event.data.x > 1 || event.data.y) && has(event.data.z)',
+      ['a'],
+      '(event.data.x > 1 || event.data.y) && (has(event.data.z))',
+    ],
     ['event.type in ["a", "b"] && event.data.x', ['a', 'b'], '(event.data.x)'],
     ['event.type.startsWith("order.") && event.data.x', ['order.*'], '(event.data.x)'],
     ['event.type == "a"', ['a'], 'true'],
@@ -67,8 +71,19 @@ describe('residualCondition', () => {
       return c.program;
     };
     const [f, r] = [compile(full), compile(residual)];
-    for (const data of [{ x: 2, y: 'z' }, { x: 0, y: 'z' }, { x: 2 }, {}, { y: 'q' }, { x: 'text', y: 'z' }]) {
-      const activation = { event: toCelValue({ type: 'a', data }), recipient: {}, now: new Date(0) };
+    for (const data of [
+      { x: 2, y: 'z' },
+      { x: 0, y: 'z' },
+      { x: 2 },
+      {},
+      { y: 'q' },
+      { x: 'text', y: 'z' },
+    ]) {
+      const activation = {
+        event: toCelValue({ type: 'a', data }),
+        recipient: {},
+        now: new Date(0),
+      };
       const [a, b] = [f.evaluate(activation), r.evaluate(activation)];
       expect(b.ok).toBe(a.ok);
       expect(b.ok ? b.value : b.reason).toEqual(a.ok ? a.value : a.reason);

@@ -11,12 +11,19 @@ function isEventType(node: unknown): boolean {
   if (!isNode(node)) return false;
   const args = node.args as unknown[];
   const target = args[0];
-  const field = node.op === '.' ? args[1] : node.op === '[]' && isNode(args[1]) && args[1].op === 'value' ? args[1].args : undefined;
+  const field =
+    node.op === '.'
+      ? args[1]
+      : node.op === '[]' && isNode(args[1]) && args[1].op === 'value'
+        ? args[1].args
+        : undefined;
   return field === 'type' && isNode(target) && target.op === 'id' && target.args === 'event';
 }
 
 function stringLiteral(node: unknown): string | undefined {
-  return isNode(node) && node.op === 'value' && typeof node.args === 'string' ? node.args : undefined;
+  return isNode(node) && node.op === 'value' && typeof node.args === 'string'
+    ? node.args
+    : undefined;
 }
 
 /**
@@ -37,16 +44,24 @@ export function deriveTypes(ast: unknown): string[] | undefined {
       const right = deriveTypes(args[1]);
       if (left === undefined || right === undefined) return left ?? right;
       // Either side is sound; exact types index tighter than prefixes.
-      return left.some((t) => t.endsWith('*')) && !right.some((t) => t.endsWith('*')) ? right : left;
+      return left.some((t) => t.endsWith('*')) && !right.some((t) => t.endsWith('*'))
+        ? right
+        : left;
     }
     case '||': {
       const left = deriveTypes(args[0]);
       const right = deriveTypes(args[1]);
-      return left === undefined || right === undefined ? undefined : [...new Set([...left, ...right])];
+      return left === undefined || right === undefined
+        ? undefined
+        : [...new Set([...left, ...right])];
     }
     case '==': {
       const [a, b] = args;
-      const literal = isEventType(a) ? stringLiteral(b) : isEventType(b) ? stringLiteral(a) : undefined;
+      const literal = isEventType(a)
+        ? stringLiteral(b)
+        : isEventType(b)
+          ? stringLiteral(a)
+          : undefined;
       return literal === undefined ? undefined : [literal];
     }
     case 'in': {
@@ -58,7 +73,9 @@ export function deriveTypes(ast: unknown): string[] | undefined {
     case 'rcall': {
       const [name, receiver, callArgs] = args as [string, unknown, unknown[]];
       const prefix = callArgs.length === 1 ? stringLiteral(callArgs[0]) : undefined;
-      return name === 'startsWith' && isEventType(receiver) && prefix !== undefined ? [`${prefix}*`] : undefined;
+      return name === 'startsWith' && isEventType(receiver) && prefix !== undefined
+        ? [`${prefix}*`]
+        : undefined;
     }
     default:
       return undefined;
@@ -78,7 +95,9 @@ function impliedByIndex(node: unknown, types: readonly string[]): boolean {
     const prefix = constraint[0]!.slice(0, -1);
     return types.every((t) => (t.endsWith('*') ? t.slice(0, -1) : t).startsWith(prefix));
   }
-  return exact && (node.op === '==' || node.op === 'in') && types.every((t) => constraint.includes(t));
+  return (
+    exact && (node.op === '==' || node.op === 'in') && types.every((t) => constraint.includes(t))
+  );
 }
 
 /**
@@ -88,7 +107,11 @@ function impliedByIndex(node: unknown, types: readonly string[]): boolean {
  * test is always true, and `true && rest` is exactly `rest` in CEL (errors
  * included), so matching evaluates `rest` alone.
  */
-export function residualCondition(ast: unknown, source: string, types: readonly string[]): string | undefined {
+export function residualCondition(
+  ast: unknown,
+  source: string,
+  types: readonly string[],
+): string | undefined {
   const parts = conjuncts(ast);
   const kept = parts.filter((part) => !impliedByIndex(part, types));
   if (kept.length === parts.length) return undefined;

@@ -27,9 +27,21 @@ const recipients = [
 
 const registry = new TemplateRegistry({
   partials: [
-    { name: 'button', source: '<a class="btn" href="{{url}}" style="background:#1a73e8;color:#fff;padding:12px 20px;border-radius:4px">{{label}}</a>' },
-    { name: 'item', source: '<tr><td>{{name}}</td><td>{{plural qty one="# item" other="# items"}}</td><td align="right">{{formatCurrency price @root.currency}}</td></tr>' },
-    { name: 'footer', source: '<p style="color:#888">{{brand}} · {{address}} · <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>' },
+    {
+      name: 'button',
+      source:
+        '<a class="btn" href="{{url}}" style="background:#1a73e8;color:#fff;padding:12px 20px;border-radius:4px">{{label}}</a>',
+    },
+    {
+      name: 'item',
+      source:
+        '<tr><td>{{name}}</td><td>{{plural qty one="# item" other="# items"}}</td><td align="right">{{formatCurrency price @root.currency}}</td></tr>',
+    },
+    {
+      name: 'footer',
+      source:
+        '<p style="color:#888">{{brand}} · {{address}} · <a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+    },
   ],
   layouts: [
     {
@@ -68,10 +80,37 @@ const slack: TemplateDefinition = {
     text: '[{{upper severity}}] {{title}} on {{service}}',
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: '{{truncate title 140}}' } },
-      { type: 'section', text: { type: 'mrkdwn', text: '*{{service}}* is {{status}} since {{formatTime startedAt}}\n{{summary}}' } },
-      { type: 'section', fields: { $each: 'labels', $template: { type: 'mrkdwn', text: '*{{key}}*\n{{value}}' } } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: '{{plural affected one="# customer affected" other="# customers affected"}} · started {{relativeTime startedAt}}' }] },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open incident' }, url: '{{url}}', style: 'danger' }] },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*{{service}}* is {{status}} since {{formatTime startedAt}}\n{{summary}}',
+        },
+      },
+      {
+        type: 'section',
+        fields: { $each: 'labels', $template: { type: 'mrkdwn', text: '*{{key}}*\n{{value}}' } },
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: '{{plural affected one="# customer affected" other="# customers affected"}} · started {{relativeTime startedAt}}',
+          },
+        ],
+      },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Open incident' },
+            url: '{{url}}',
+            style: 'danger',
+          },
+        ],
+      },
     ],
   },
 };
@@ -91,7 +130,11 @@ const emailData = Array.from({ length: DATASETS }, (_, i) => ({
     total: 19.99 * (1 + (i % 7)),
     itemCount: 1 + (i % 5),
     trackingUrl: `https://track.test/${i}?c=acme&o=${i}`,
-    items: Array.from({ length: 1 + (i % 5) }, (_, j) => ({ name: `Item ${j} "deluxe"`, qty: 1 + (j % 3), price: 9.99 + j })),
+    items: Array.from({ length: 1 + (i % 5) }, (_, j) => ({
+      name: `Item ${j} "deluxe"`,
+      qty: 1 + (j % 3),
+      price: 9.99 + j,
+    })),
   },
 }));
 
@@ -100,7 +143,8 @@ const slackData = Array.from({ length: DATASETS }, (_, i) => ({
   title: `Error rate above 5% <${i}> & rising`,
   service: `checkout-${i % 10}`,
   status: 'degraded',
-  summary: 'p99 latency 2.3s; 5xx at 7.1% of requests. Runbook: <https://runbooks.test/checkout|checkout>',
+  summary:
+    'p99 latency 2.3s; 5xx at 7.1% of requests. Runbook: <https://runbooks.test/checkout|checkout>',
   startedAt: new Date(now.getTime() - (i % 120) * 60_000).toISOString(),
   affected: i % 50,
   url: `https://incidents.test/${i}?tab=timeline&from=slack`,
@@ -138,12 +182,18 @@ function runFor(seconds: number, once: (i: number) => void): Run {
 let sink = 0;
 const renderEmail = (i: number): void => {
   const r = recipients[i % recipients.length]!;
-  const out = registry.render('order-shipped', 'email', r.locale, emailData[i % DATASETS], { timezone: r.timezone, now });
+  const out = registry.render('order-shipped', 'email', r.locale, emailData[i % DATASETS], {
+    timezone: r.timezone,
+    now,
+  });
   sink += (out.html as string).length;
 };
 const renderSlack = (i: number): void => {
   const r = recipients[i % recipients.length]!;
-  const out = registry.render('incident', 'slack', r.locale, slackData[i % DATASETS], { timezone: r.timezone, now });
+  const out = registry.render('incident', 'slack', r.locale, slackData[i % DATASETS], {
+    timezone: r.timezone,
+    now,
+  });
   sink += (out.blocks as unknown[]).length;
 };
 
@@ -158,8 +208,13 @@ const slackRun = only === 'email' ? skipped : runFor(SECONDS, renderSlack);
 const perCpuSecond = (run: Run): number => Math.round((run.ops * 1000) / run.cpuMs);
 const perWallSecond = (run: Run): number => Math.round((run.ops * 1000) / run.ms);
 const fmt = (n: number): string => n.toLocaleString('en-US');
-const sample = registry.render('order-shipped', 'email', 'fr-CA', emailData[1], { timezone: 'America/Toronto', now });
-console.log(`herald templates bench — node ${process.version}, ${DATASETS} data sets, ${recipients.length} locales/time zones, ${SECONDS}s per case`);
+const sample = registry.render('order-shipped', 'email', 'fr-CA', emailData[1], {
+  timezone: 'America/Toronto',
+  now,
+});
+console.log(
+  `herald templates bench — node ${process.version}, ${DATASETS} data sets, ${recipients.length} locales/time zones, ${SECONDS}s per case`,
+);
 for (const [name, run] of [
   ['HTML email (layout + partials + text alternative)', emailRun],
   ['Slack Block Kit message', slackRun],
@@ -169,4 +224,6 @@ for (const [name, run] of [
     `  ${name.padEnd(50)} ${fmt(rate).padStart(9)} renders/s per CPU-second (${fmt(perWallSecond(run))}/s wall, ${(1e6 / rate).toFixed(1)} µs each) ${rate >= TARGET ? 'OK' : 'BELOW'} target ≥ ${fmt(TARGET)}`,
   );
 }
-console.log(`  email size: ${(sample.html as string).length} bytes HTML, ${(sample.text as string).length} chars text (checksum ${sink % 997})`);
+console.log(
+  `  email size: ${(sample.html as string).length} bytes HTML, ${(sample.text as string).length} chars text (checksum ${sink % 997})`,
+);

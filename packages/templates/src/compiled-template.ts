@@ -3,7 +3,12 @@ import { channelSpecs } from './channels/channel-specs.js';
 import type { EscapeMode } from './escape/escape-mode.js';
 import type { LimitViolation } from './limits/provider-limits.js';
 import { canonicalLocale } from './locale/locale-chain.js';
-import { BundleBuilder, compileStructured, type LeafScope, type StructureProblem } from './structured/structured-template.js';
+import {
+  BundleBuilder,
+  compileStructured,
+  type LeafScope,
+  type StructureProblem,
+} from './structured/structured-template.js';
 import type { StructuredTemplate, TemplateDefinition } from './template-definition.js';
 import { partialReferences, positionOf, type TemplateEnvironment } from './template-environment.js';
 
@@ -45,7 +50,9 @@ export function templateName(def: { id?: unknown; version?: unknown }): string {
   return `${String(def.id)}@${String(def.version)}`;
 }
 
-type Problem = Omit<TemplateProblem, 'template' | 'channel' | 'locale' | 'code'> & { code?: TemplateProblem['code'] };
+type Problem = Omit<TemplateProblem, 'template' | 'channel' | 'locale' | 'code'> & {
+  code?: TemplateProblem['code'];
+};
 
 /** Compact form of a Handlebars error: its snippet and expectation on one line. */
 export function handlebarsMessage(err: unknown): string {
@@ -62,32 +69,46 @@ export function checkShape(def: TemplateDefinition): Problem[] {
   const problems: Problem[] = [];
   const d = def as unknown as Record<string, unknown>;
   if (typeof d.id !== 'string' || !/^[A-Za-z0-9][\w.:-]*$/.test(d.id)) {
-    problems.push({ message: `id ${JSON.stringify(d.id)} must be letters, digits, ".", "_", ":" or "-" (no "@", which separates the version)` });
+    problems.push({
+      message: `id ${JSON.stringify(d.id)} must be letters, digits, ".", "_", ":" or "-" (no "@", which separates the version)`,
+    });
   }
   if (!Number.isInteger(d.version) || (d.version as number) < 1) {
     problems.push({ message: `version ${JSON.stringify(d.version)} must be a positive integer` });
   }
   if (typeof d.locale !== 'string' || canonicalLocale(d.locale) === undefined) {
-    problems.push({ message: `locale ${JSON.stringify(d.locale)} must be a BCP 47 tag such as "fr-CA", or "default"` });
+    problems.push({
+      message: `locale ${JSON.stringify(d.locale)} must be a BCP 47 tag such as "fr-CA", or "default"`,
+    });
   } else if (canonicalLocale(d.locale) !== d.locale) {
-    problems.push({ message: `locale "${d.locale}" must be written in canonical form: "${canonicalLocale(d.locale)}"` });
+    problems.push({
+      message: `locale "${d.locale}" must be written in canonical form: "${canonicalLocale(d.locale)}"`,
+    });
   }
   if (!isChannelName(d.channel)) {
-    problems.push({ message: `channel ${JSON.stringify(d.channel)} is not one of ${Object.keys(channelSpecs).join(', ')}` });
+    problems.push({
+      message: `channel ${JSON.stringify(d.channel)} is not one of ${Object.keys(channelSpecs).join(', ')}`,
+    });
     return problems;
   }
   const parts = d.parts;
   if (parts === null || typeof parts !== 'object' || Array.isArray(parts)) {
-    problems.push({ message: 'parts must be an object of the channel\'s template parts' });
+    problems.push({ message: "parts must be an object of the channel's template parts" });
     return problems;
   }
   const spec = channelSpecs[d.channel];
   for (const [name, value] of Object.entries(parts)) {
     const partSpec = spec.parts[name];
     if (!partSpec) {
-      problems.push({ part: name, message: `unknown part for ${d.channel}; expected ${Object.keys(spec.parts).join(', ')}` });
+      problems.push({
+        part: name,
+        message: `unknown part for ${d.channel}; expected ${Object.keys(spec.parts).join(', ')}`,
+      });
     } else if (partSpec.kind !== 'structured' && value !== undefined && typeof value !== 'string') {
-      problems.push({ part: name, message: `must be a string, got ${Array.isArray(value) ? 'array' : typeof value}` });
+      problems.push({
+        part: name,
+        message: `must be a string, got ${Array.isArray(value) ? 'array' : typeof value}`,
+      });
     }
   }
   for (const [name, partSpec] of Object.entries(spec.parts)) {
@@ -126,7 +147,12 @@ export function compileTemplate(
         if (options.partialExists) {
           for (const ref of partialReferences(env.parse(source))) {
             if (!options.partialExists(ref.name)) {
-              problems.push({ part: name, line: ref.line, column: ref.column, message: `partial "${ref.name}" is not defined for this locale or "default"` });
+              problems.push({
+                part: name,
+                line: ref.line,
+                column: ref.column,
+                message: `partial "${ref.name}" is not defined for this locale or "default"`,
+              });
             }
           }
         }
@@ -140,9 +166,21 @@ export function compileTemplate(
       continue;
     }
     const structureProblems: StructureProblem[] = [];
-    const render = compileStructured(env, source as StructuredTemplate, partSpec.escape, name, structureProblems, options.eager, bundles);
+    const render = compileStructured(
+      env,
+      source as StructuredTemplate,
+      partSpec.escape,
+      name,
+      structureProblems,
+      options.eager,
+      bundles,
+    );
     for (const p of structureProblems) {
-      problems.push({ part: p.path, ...(p.cause ? positionOf(p.cause) : {}), message: p.cause ? handlebarsMessage(p.cause) : p.message });
+      problems.push({
+        part: p.path,
+        ...(p.cause ? positionOf(p.cause) : {}),
+        message: p.cause ? handlebarsMessage(p.cause) : p.message,
+      });
     }
     parts.push({ name, mode: 'structured', render });
   }

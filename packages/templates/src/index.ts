@@ -1,5 +1,9 @@
 export { TemplateRegistry, validateTemplate, formatProblem } from './template-registry.js';
-export type { TemplateRegistryOptions, RenderOptions, ValidateOptions } from './template-registry.js';
+export type {
+  TemplateRegistryOptions,
+  RenderOptions,
+  ValidateOptions,
+} from './template-registry.js';
 export type { TemplateProblem } from './compiled-template.js';
 export { parseTemplateRef } from './template-definition.js';
 export type {

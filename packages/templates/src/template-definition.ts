@@ -73,10 +73,14 @@ export interface InappParts {
   readonly data?: StructuredTemplate;
 }
 
-/** PagerDuty Events API v2: `summary` and `custom_details`. */
+/** PagerDuty Events API v2: `summary`, `custom_details`, event action and severity. */
 export interface PagerdutyParts {
   readonly summary: string;
   readonly customDetails?: StructuredTemplate;
+  /** `trigger` (default in the adapter), `acknowledge` or `resolve`. */
+  readonly action?: string;
+  /** `critical`, `error`, `warning` or `info`. */
+  readonly severity?: string;
 }
 
 export interface WebhookParts {

@@ -65,7 +65,8 @@ export class TemplateEnvironment {
       data.heraldLeaves[index as number] = fn;
       return '';
     };
-    for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+    for (const [name, fn] of Object.entries(helpers))
+      hb.registerHelper(name, fn as Handlebars.HelperDelegate);
     this.#knownHelpers = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
     this.helperNames = new Set(Object.keys(helpers));
   }
@@ -85,7 +86,11 @@ export class TemplateEnvironment {
    * compile errors (an unknown helper) surface here instead of at the first render.
    */
   compile(source: string, mode: EscapeMode, eager = false): CompiledPart {
-    const options = { knownHelpers: this.#knownHelpers, knownHelpersOnly: true, noEscape: mode !== 'html' };
+    const options = {
+      knownHelpers: this.#knownHelpers,
+      knownHelpersOnly: true,
+      noEscape: mode !== 'html',
+    };
     if (eager) this.#hb.precompile(this.#prepare(source, mode), options);
     return this.#hb.compile(this.#prepare(source, mode), options) as CompiledPart;
   }
@@ -98,18 +103,28 @@ export class TemplateEnvironment {
    * the rendering itself; a bundle pays that once per render and then runs each leaf
    * program, with any context and data frame, as often as `$each` needs.
    */
-  compileBundle(entries: readonly { readonly source: string; readonly mode: EscapeMode }[]): Bundle {
+  compileBundle(
+    entries: readonly { readonly source: string; readonly mode: EscapeMode }[],
+  ): Bundle {
     const noStrip = { open: false, close: false };
     const body = entries.map(({ source, mode }, index) => {
       const program = this.#hb.parse(source);
       // The bundle is compiled with HTML escaping; other modes escape explicitly, so
       // escaping is decided per source, never by the bundle's compile options.
-      if (mode === 'slack' || mode === 'markdown-v2') wrapEscapedMustaches(program, ESCAPE_HELPER[mode], this.helperNames);
+      if (mode === 'slack' || mode === 'markdown-v2')
+        wrapEscapedMustaches(program, ESCAPE_HELPER[mode], this.helperNames);
       else if (mode === 'none') wrapEscapedMustaches(program, undefined, this.helperNames);
       const loc = program.loc;
       return {
         type: 'BlockStatement',
-        path: { type: 'PathExpression', data: false, depth: 0, parts: [HARVEST_HELPER], original: HARVEST_HELPER, loc },
+        path: {
+          type: 'PathExpression',
+          data: false,
+          depth: 0,
+          parts: [HARVEST_HELPER],
+          original: HARVEST_HELPER,
+          loc,
+        },
         params: [{ type: 'NumberLiteral', value: index, original: index, loc }],
         hash: undefined,
         program,
@@ -146,7 +161,11 @@ export class TemplateEnvironment {
  * literal text, `{{{raw}}}` and SafeStrings stay as written. Handlebars has no
  * per-environment escape function (it calls a module-level one), hence the rewrite.
  */
-function wrapEscapedMustaches(program: Ast, helper: string | undefined, helpers: ReadonlySet<string>): void {
+function wrapEscapedMustaches(
+  program: Ast,
+  helper: string | undefined,
+  helpers: ReadonlySet<string>,
+): void {
   const visit = (node: Ast | undefined): void => {
     if (!node) return;
     node.body = node.body.map(rewrite);
@@ -160,9 +179,16 @@ function wrapEscapedMustaches(program: Ast, helper: string | undefined, helpers:
         const isCall =
           m.params.length > 0 ||
           (m.hash !== undefined && m.hash.pairs.length > 0) ||
-          (m.path.type === 'PathExpression' && helpers.has((m.path as hbs.AST.PathExpression).original));
+          (m.path.type === 'PathExpression' &&
+            helpers.has((m.path as hbs.AST.PathExpression).original));
         const value: hbs.AST.Expression = isCall
-          ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
+          ? ({
+              type: 'SubExpression',
+              path: m.path,
+              params: m.params,
+              hash: m.hash,
+              loc: m.loc,
+            } as hbs.AST.SubExpression)
           : m.path;
         const path: hbs.AST.PathExpression = {
           type: 'PathExpression',
@@ -172,7 +198,13 @@ function wrapEscapedMustaches(program: Ast, helper: string | undefined, helpers:
           original: helper,
           loc: m.loc,
         };
-        return { ...m, path, params: [value], hash: undefined, escaped: false } as unknown as hbs.AST.MustacheStatement;
+        return {
+          ...m,
+          path,
+          params: [value],
+          hash: undefined,
+          escaped: false,
+        } as unknown as hbs.AST.MustacheStatement;
       }
       case 'BlockStatement':
       case 'DecoratorBlock': {
@@ -198,7 +230,9 @@ function wrapEscapedMustaches(program: Ast, helper: string | undefined, helpers:
 export function positionOf(err: unknown): SourcePosition {
   const e = err as { lineNumber?: unknown; column?: unknown; message?: unknown };
   if (typeof e?.lineNumber === 'number') {
-    return typeof e.column === 'number' ? { line: e.lineNumber, column: e.column + 1 } : { line: e.lineNumber };
+    return typeof e.column === 'number'
+      ? { line: e.lineNumber, column: e.column + 1 }
+      : { line: e.lineNumber };
   }
   const match = typeof e?.message === 'string' ? /Parse error on line (\d+)/.exec(e.message) : null;
   return match ? { line: Number(match[1]) } : {};
@@ -213,10 +247,15 @@ export function partialReferences(program: Ast): { name: string; line: number; c
         const p = statement as hbs.AST.PartialStatement;
         // `{{> (lookup ...)}}` is dynamic and `{{> @partial-block}}` is the caller's block.
         if (p.name.type === 'PathExpression' && !(p.name as hbs.AST.PathExpression).data) {
-          found.push({ name: (p.name as hbs.AST.PathExpression).original, line: p.loc.start.line, column: p.loc.start.column + 1 });
+          found.push({
+            name: (p.name as hbs.AST.PathExpression).original,
+            line: p.loc.start.line,
+            column: p.loc.start.column + 1,
+          });
         }
       }
-      if (statement.type === 'PartialBlockStatement') visit((statement as hbs.AST.PartialBlockStatement).program);
+      if (statement.type === 'PartialBlockStatement')
+        visit((statement as hbs.AST.PartialBlockStatement).program);
       if (statement.type === 'BlockStatement' || statement.type === 'DecoratorBlock') {
         visit((statement as hbs.AST.BlockStatement).program);
         visit((statement as hbs.AST.BlockStatement).inverse);

@@ -24,11 +24,19 @@ describe('locale fallback', () => {
   registry.add(sms('fr-CA', 'Bienvenue au Canada {{name}}'));
 
   test('fr-CA → fr → default', () => {
-    expect(registry.render('welcome', 'sms', 'fr-CA', { name: 'A' }, { now }).text).toBe('Bienvenue au Canada A');
-    expect(registry.render('welcome', 'sms', 'fr-BE', { name: 'A' }, { now }).text).toBe('Bienvenue A');
-    expect(registry.render('welcome', 'sms', 'fr_ca', { name: 'A' }, { now }).text).toBe('Bienvenue au Canada A');
+    expect(registry.render('welcome', 'sms', 'fr-CA', { name: 'A' }, { now }).text).toBe(
+      'Bienvenue au Canada A',
+    );
+    expect(registry.render('welcome', 'sms', 'fr-BE', { name: 'A' }, { now }).text).toBe(
+      'Bienvenue A',
+    );
+    expect(registry.render('welcome', 'sms', 'fr_ca', { name: 'A' }, { now }).text).toBe(
+      'Bienvenue au Canada A',
+    );
     expect(registry.render('welcome', 'sms', 'de', { name: 'A' }, { now }).text).toBe('Welcome A');
-    expect(registry.render('welcome', 'sms', undefined, { name: 'A' }, { now }).text).toBe('Welcome A');
+    expect(registry.render('welcome', 'sms', undefined, { name: 'A' }, { now }).text).toBe(
+      'Welcome A',
+    );
   });
 
   test('resolve says which definition a render uses', () => {
@@ -62,7 +70,9 @@ describe('versions', () => {
     expect(registry.render('promo@1', 'sms', 'default', {}, { now }).text).toBe('v1');
     expect(registry.render({ id: 'promo', version: 2 }, 'sms', 'fr', {}, { now }).text).toBe('v2');
     expect(registry.render('promo', 'sms', 'fr', {}, { now }).text).toBe('fr v1');
-    expect(() => registry.render('promo@3', 'sms', 'fr', {}, { now })).toThrow(/no template promo@3/);
+    expect(() => registry.render('promo@3', 'sms', 'fr', {}, { now })).toThrow(
+      /no template promo@3/,
+    );
   });
 
   test('re-adding a version replaces it and its compiled form', () => {
@@ -88,8 +98,15 @@ describe('partials and layouts', () => {
       { name: 'item', source: '<li>{{name}}</li>' },
     ],
     layouts: [
-      { name: 'main', source: '<html><body><h1>{{brand}}</h1>{{body}}<footer>{{> sign}}</footer></body></html>' },
-      { name: 'main', locale: 'fr', source: '<html lang="fr"><body>{{{body}}}<footer>{{> sign}}</footer></body></html>' },
+      {
+        name: 'main',
+        source: '<html><body><h1>{{brand}}</h1>{{body}}<footer>{{> sign}}</footer></body></html>',
+      },
+      {
+        name: 'main',
+        locale: 'fr',
+        source: '<html lang="fr"><body>{{{body}}}<footer>{{> sign}}</footer></body></html>',
+      },
     ],
   });
   const email = (locale: string): TemplateDefinition => ({
@@ -97,7 +114,11 @@ describe('partials and layouts', () => {
     version: 1,
     channel: 'email',
     locale,
-    parts: { subject: 'Order {{id}}', html: '<ul>{{#each items}}{{> item}}{{/each}}</ul>', layout: 'main' },
+    parts: {
+      subject: 'Order {{id}}',
+      html: '<ul>{{#each items}}{{> item}}{{/each}}</ul>',
+      layout: 'main',
+    },
   });
   registry.add(email('default'));
   registry.add(email('fr'));
@@ -105,14 +126,24 @@ describe('partials and layouts', () => {
 
   test('the layout wraps the HTML; partials and layout follow the template locale; values are escaped', () => {
     const out = registry.render('order', 'email', 'en', data, { now });
-    expect(out.html).toBe('<html><body><h1>A&amp;B</h1><ul><li>x&lt;y</li></ul><footer>The &lt;Ops&gt; team</footer></body></html>');
+    expect(out.html).toBe(
+      '<html><body><h1>A&amp;B</h1><ul><li>x&lt;y</li></ul><footer>The &lt;Ops&gt; team</footer></body></html>',
+    );
     const fr = registry.render('order', 'email', 'fr-CA', data, { now });
-    expect(fr.html).toBe('<html lang="fr"><body><ul><li>x&lt;y</li></ul><footer>L\'équipe &lt;Ops&gt;</footer></body></html>');
+    expect(fr.html).toBe(
+      '<html lang="fr"><body><ul><li>x&lt;y</li></ul><footer>L\'équipe &lt;Ops&gt;</footer></body></html>',
+    );
   });
 
   test('a partial used from a text part is not HTML-escaped', () => {
     const r = new TemplateRegistry({ partials: [{ name: 'sign', source: '-- {{team}}' }] });
-    r.add({ id: 's', version: 1, channel: 'sms', locale: 'default', parts: { text: 'Hi\n{{> sign}}' } });
+    r.add({
+      id: 's',
+      version: 1,
+      channel: 'sms',
+      locale: 'default',
+      parts: { text: 'Hi\n{{> sign}}' },
+    });
     expect(r.render('s', 'sms', 'en', { team: 'R&D' }, { now }).text).toBe('Hi\n-- R&D');
   });
 
@@ -125,7 +156,9 @@ describe('partials and layouts', () => {
   });
 
   test('a partial that does not parse is refused with its line', () => {
-    const err = thrown(() => new TemplateRegistry().definePartial({ name: 'bad', source: 'a\nb {{#if x}}' }));
+    const err = thrown(() =>
+      new TemplateRegistry().definePartial({ name: 'bad', source: 'a\nb {{#if x}}' }),
+    );
     expect(err.code).toBe('HERALD_ERR_TEMPLATE_INVALID');
     expect(err.message).toMatch(/partial bad .* line 2: near/);
   });
@@ -133,7 +166,8 @@ describe('partials and layouts', () => {
 
 describe('render', () => {
   const registry = new TemplateRegistry({ cacheSize: 2 });
-  for (const id of ['a', 'b', 'c']) registry.add(sms('default', `${id} {{formatDateTime at}}`, 1, id));
+  for (const id of ['a', 'b', 'c'])
+    registry.add(sms('default', `${id} {{formatDateTime at}}`, 1, id));
 
   test('content is frozen and identical across renders through a small cache', () => {
     const first = registry.render('a', 'sms', 'en', { at: now }, { now });
@@ -144,7 +178,9 @@ describe('render', () => {
   });
 
   test('an unknown time zone is a render error that names it', () => {
-    const err = thrown(() => registry.render('a', 'sms', 'en', { at: now }, { now, timezone: 'Mars/Olympus' }));
+    const err = thrown(() =>
+      registry.render('a', 'sms', 'en', { at: now }, { now, timezone: 'Mars/Olympus' }),
+    );
     expect(err.code).toBe('HERALD_ERR_TEMPLATE_RENDER');
     expect(err.message).toContain('timezone "Mars/Olympus" is not an IANA time zone');
   });

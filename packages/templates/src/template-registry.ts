@@ -10,7 +10,13 @@ import {
 } from './compiled-template.js';
 import type { EscapeMode } from './escape/escape-mode.js';
 import type { TemplateHelper } from './helpers/render-context.js';
-import { defaultLimits, describeViolation, LimitChecker, type LimitViolation, type ProviderLimits } from './limits/provider-limits.js';
+import {
+  defaultLimits,
+  describeViolation,
+  LimitChecker,
+  type LimitViolation,
+  type ProviderLimits,
+} from './limits/provider-limits.js';
 import { canonicalLocale, DEFAULT_LOCALE, localeChain } from './locale/locale-chain.js';
 import { renderRun, type LeafScope } from './structured/structured-template.js';
 import {
@@ -108,16 +114,30 @@ export class TemplateRegistry {
     this.#defineSource('layout', layout, this.#layouts);
   }
 
-  #defineSource<T extends PartialDefinition | LayoutDefinition>(kind: string, def: T, into: Map<string, T>): void {
+  #defineSource<T extends PartialDefinition | LayoutDefinition>(
+    kind: string,
+    def: T,
+    into: Map<string, T>,
+  ): void {
     const locale = canonicalLocale(def.locale ?? DEFAULT_LOCALE);
     if (locale === undefined) {
-      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [`${kind} ${def.name}`, '-', def.locale, 'the locale is not a BCP 47 tag']);
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [
+        `${kind} ${def.name}`,
+        '-',
+        def.locale,
+        'the locale is not a BCP 47 tag',
+      ]);
     }
     try {
       this.#env.parse(def.source);
     } catch (err) {
       const { line } = positionOf(err);
-      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [`${kind} ${def.name}`, '-', locale, `line ${line ?? '?'}: ${handlebarsMessage(err)}`]);
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [
+        `${kind} ${def.name}`,
+        '-',
+        locale,
+        `line ${line ?? '?'}: ${handlebarsMessage(err)}`,
+      ]);
     }
     into.set(`${def.name}|${locale}`, def);
     // Compiled templates hold their layout, and partial sets are resolved: start again.
@@ -131,14 +151,22 @@ export class TemplateRegistry {
    * layout references, then a render of `sampleData` checked against the provider
    * limits and, for Telegram, MarkdownV2 syntax.
    */
-  validate(def: TemplateDefinition, sampleData?: unknown, options: ValidateOptions = {}): TemplateProblem[] {
+  validate(
+    def: TemplateDefinition,
+    sampleData?: unknown,
+    options: ValidateOptions = {},
+  ): TemplateProblem[] {
     const where = {
       template: templateName(def),
       channel: String((def as { channel?: unknown }).channel),
       locale: String((def as { locale?: unknown }).locale),
     };
     const problems: TemplateProblem[] = [];
-    const push = (p: Omit<TemplateProblem, 'template' | 'channel' | 'locale' | 'code'> & { code?: TemplateProblem['code'] }): void => {
+    const push = (
+      p: Omit<TemplateProblem, 'template' | 'channel' | 'locale' | 'code'> & {
+        code?: TemplateProblem['code'];
+      },
+    ): void => {
       problems.push({ code: 'HERALD_ERR_TEMPLATE_INVALID', ...where, ...p });
     };
     checkShape(def).forEach(push);
@@ -152,8 +180,14 @@ export class TemplateRegistry {
       partialExists: (name) => this.#find(this.#partials, name, locale) !== undefined,
     });
     compileProblems.forEach(push);
-    if (compiled.layout !== undefined && this.#find(this.#layouts, compiled.layout, locale) === undefined) {
-      push({ part: 'layout', message: `layout "${compiled.layout}" is not defined for this locale or "default"` });
+    if (
+      compiled.layout !== undefined &&
+      this.#find(this.#layouts, compiled.layout, locale) === undefined
+    ) {
+      push({
+        part: 'layout',
+        message: `layout "${compiled.layout}" is not defined for this locale or "default"`,
+      });
     }
     if (problems.length > 0 || sampleData === undefined) return problems;
 
@@ -165,11 +199,19 @@ export class TemplateRegistry {
       });
     } catch (err) {
       const detail = err instanceof HeraldError && err.cause instanceof Error ? err.cause : err;
-      push({ ...(err instanceof TemplateRenderError ? { part: err.part } : {}), message: `rendering the sample data failed: ${handlebarsMessage(detail)}` });
+      push({
+        ...(err instanceof TemplateRenderError ? { part: err.part } : {}),
+        message: `rendering the sample data failed: ${handlebarsMessage(detail)}`,
+      });
       return problems;
     }
     for (const limit of this.#violations(def.channel, content)) {
-      push({ code: 'HERALD_ERR_TEMPLATE_LIMIT', part: limit.path, message: describeViolation(limit), limit });
+      push({
+        code: 'HERALD_ERR_TEMPLATE_LIMIT',
+        part: limit.path,
+        message: describeViolation(limit),
+        limit,
+      });
     }
     for (const lint of channelSpecs[def.channel].lint?.(content) ?? []) {
       const { path, ...rest } = lint;
@@ -187,7 +229,12 @@ export class TemplateRegistry {
     const problems = this.validate(def, sampleData, options);
     if (problems.length > 0) {
       const detail = problems.map((p) => `\n  - ${formatProblem(p)}`).join('');
-      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [templateName(def), def.channel, def.locale, `${problems.length} problem(s):${detail}`]);
+      throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [
+        templateName(def),
+        def.channel,
+        def.locale,
+        `${problems.length} problem(s):${detail}`,
+      ]);
     }
     const key = `${def.id}|${def.channel}|${def.locale}`;
     let versions = this.#definitions.get(key);
@@ -213,10 +260,16 @@ export class TemplateRegistry {
         continue;
       }
       let latest: TemplateDefinition | undefined;
-      for (const def of versions.values()) if (!latest || def.version > latest.version) latest = def;
+      for (const def of versions.values())
+        if (!latest || def.version > latest.version) latest = def;
       if (latest) return latest;
     }
-    throw new HeraldError('HERALD_ERR_TEMPLATE_NOT_FOUND', [version === undefined ? id : `${id}@${version}`, channel, locale ?? DEFAULT_LOCALE, chain.join(' → ')]);
+    throw new HeraldError('HERALD_ERR_TEMPLATE_NOT_FOUND', [
+      version === undefined ? id : `${id}@${version}`,
+      channel,
+      locale ?? DEFAULT_LOCALE,
+      chain.join(' → '),
+    ]);
   }
 
   /**
@@ -225,14 +278,28 @@ export class TemplateRegistry {
    * another locale. Throws HERALD_ERR_TEMPLATE_NOT_FOUND, _RENDER (data that does not
    * fit the template) or _LIMIT (output over a provider limit); none is retriable.
    */
-  render(ref: TemplateRef, channel: ChannelName, locale: string | undefined, data: unknown, options: RenderOptions): RenderedContent {
+  render(
+    ref: TemplateRef,
+    channel: ChannelName,
+    locale: string | undefined,
+    data: unknown,
+    options: RenderOptions,
+  ): RenderedContent {
     const def = this.resolve(ref, channel, locale);
     const compiled = this.#compiledFor(def);
     const content = this.#renderCompiled(compiled, locale, data, options);
     const violations = this.#violations(channel, content);
     if (violations.length > 0) {
-      const more = violations.length > 1 ? `; and ${violations.slice(1).map(describeViolation).join('; ')}` : '';
-      throw new HeraldError('HERALD_ERR_TEMPLATE_LIMIT', [compiled.name, channel, where(def, locale), describeViolation(violations[0]!) + more]);
+      const more =
+        violations.length > 1
+          ? `; and ${violations.slice(1).map(describeViolation).join('; ')}`
+          : '';
+      throw new HeraldError('HERALD_ERR_TEMPLATE_LIMIT', [
+        compiled.name,
+        channel,
+        where(def, locale),
+        describeViolation(violations[0]!) + more,
+      ]);
     }
     return Object.freeze(content);
   }
@@ -245,7 +312,8 @@ export class TemplateRegistry {
       this.#compiled.delete(key);
     } else {
       compiled = this.#compile(def);
-      if (this.#compiled.size >= this.#cacheSize) this.#compiled.delete(this.#compiled.keys().next().value!);
+      if (this.#compiled.size >= this.#cacheSize)
+        this.#compiled.delete(this.#compiled.keys().next().value!);
     }
     this.#compiled.set(key, compiled);
     return compiled;
@@ -258,33 +326,74 @@ export class TemplateRegistry {
     });
   }
 
-  #renderCompiled(compiled: CompiledTemplate, locale: string | undefined, data: unknown, options: RenderOptions): Record<string, unknown> {
+  #renderCompiled(
+    compiled: CompiledTemplate,
+    locale: string | undefined,
+    data: unknown,
+    options: RenderOptions,
+  ): Record<string, unknown> {
     const def = compiled.definition;
     const timezone = options.timezone ?? 'UTC';
     if (!this.#isTimeZone(timezone)) {
-      throw new HeraldError('HERALD_ERR_TEMPLATE_RENDER', [compiled.name, def.channel, where(def, locale), `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`]);
+      throw new HeraldError('HERALD_ERR_TEMPLATE_RENDER', [
+        compiled.name,
+        def.channel,
+        where(def, locale),
+        `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`,
+      ]);
     }
     const requested = canonicalLocale(locale);
-    const intlLocale = requested === undefined || requested === DEFAULT_LOCALE ? this.#fallbackLocale : requested;
+    const intlLocale =
+      requested === undefined || requested === DEFAULT_LOCALE ? this.#fallbackLocale : requested;
     const frame = { root: data, locale: intlLocale, timezone, now: options.now };
-    const scope: LeafScope = { context: data, data: frame, run: renderRun((mode) => this.#partialSet(def.locale, mode)) };
+    const scope: LeafScope = {
+      context: data,
+      data: frame,
+      run: renderRun((mode) => this.#partialSet(def.locale, mode)),
+    };
     const rendered: Record<string, unknown> = {};
     for (const part of compiled.parts) {
       try {
         rendered[part.name] = part.render(scope);
       } catch (err) {
-        throw new TemplateRenderError(part.name, [compiled.name, def.channel, where(def, locale), `part ${part.name}: ${handlebarsMessage(err)}`], err);
+        throw new TemplateRenderError(
+          part.name,
+          [
+            compiled.name,
+            def.channel,
+            where(def, locale),
+            `part ${part.name}: ${handlebarsMessage(err)}`,
+          ],
+          err,
+        );
       }
     }
     if (compiled.layout !== undefined && typeof rendered.html === 'string') {
       if (!compiled.renderLayout) {
-        throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout "${compiled.layout}" is not defined`]);
+        throw new TemplateRenderError('layout', [
+          compiled.name,
+          def.channel,
+          where(def, locale),
+          `layout "${compiled.layout}" is not defined`,
+        ]);
       }
       try {
-        const context = { ...(data as Record<string, unknown>), body: this.#env.safe(rendered.html) };
+        const context = {
+          ...(data as Record<string, unknown>),
+          body: this.#env.safe(rendered.html),
+        };
         rendered.html = compiled.renderLayout({ context, data: frame, run: scope.run });
       } catch (err) {
-        throw new TemplateRenderError('layout', [compiled.name, def.channel, where(def, locale), `layout ${compiled.layout}: ${handlebarsMessage(err)}`], err);
+        throw new TemplateRenderError(
+          'layout',
+          [
+            compiled.name,
+            def.channel,
+            where(def, locale),
+            `layout ${compiled.layout}: ${handlebarsMessage(err)}`,
+          ],
+          err,
+        );
       }
     }
     return channelSpecs[def.channel].finish(rendered, data);
@@ -348,12 +457,18 @@ class TemplateRenderError extends HeraldError {
 }
 
 function where(def: TemplateDefinition, requested: string | undefined): string {
-  return requested === undefined || requested === def.locale ? def.locale : `${def.locale}, asked for ${requested}`;
+  return requested === undefined || requested === def.locale
+    ? def.locale
+    : `${def.locale}, asked for ${requested}`;
 }
 
 /** `html, line 3, column 5: …` */
 export function formatProblem(p: TemplateProblem): string {
-  const at = [p.part, p.line !== undefined ? `line ${p.line}` : undefined, p.column !== undefined ? `column ${p.column}` : undefined]
+  const at = [
+    p.part,
+    p.line !== undefined ? `line ${p.line}` : undefined,
+    p.column !== undefined ? `column ${p.column}` : undefined,
+  ]
     .filter((x) => x !== undefined)
     .join(', ');
   return at ? `${at}: ${p.message}` : p.message;

@@ -1,12 +1,18 @@
 import { HeraldError } from '@herald/core';
-import { severityColours, teamsMessage, TemplateRegistry, type TemplateDefinition } from '../index.js';
+import {
+  severityColours,
+  teamsMessage,
+  TemplateRegistry,
+  type TemplateDefinition,
+} from '../index.js';
 
 const now = new Date('2025-06-01T08:00:00Z');
 
 function renderer(def: TemplateDefinition, limits = {}) {
   const registry = new TemplateRegistry({ limits });
   registry.add(def);
-  return (data: unknown, locale = 'en') => registry.render(def.id, def.channel, locale, data, { now });
+  return (data: unknown, locale = 'en') =>
+    registry.render(def.id, def.channel, locale, data, { now });
 }
 
 function limitError(fn: () => unknown): HeraldError {
@@ -25,7 +31,10 @@ describe('email', () => {
     version: 3,
     channel: 'email',
     locale: 'default',
-    parts: { subject: 'Receipt for {{name}}', html: '<p>Hello {{name}},</p><p>Total: <b>{{formatCurrency total "GBP"}}</b></p>' },
+    parts: {
+      subject: 'Receipt for {{name}}',
+      html: '<p>Hello {{name}},</p><p>Total: <b>{{formatCurrency total "GBP"}}</b></p>',
+    },
   });
 
   test('HTML escaped, subject on one line and not HTML-escaped, text derived from the HTML', () => {
@@ -37,7 +46,13 @@ describe('email', () => {
   });
 
   test('an explicit text part is used as written', () => {
-    const r = renderer({ id: 'e', version: 1, channel: 'email', locale: 'default', parts: { subject: 's', html: '<p>x</p>', text: 'Plain {{v}} & more' } });
+    const r = renderer({
+      id: 'e',
+      version: 1,
+      channel: 'email',
+      locale: 'default',
+      parts: { subject: 's', html: '<p>x</p>', text: 'Plain {{v}} & more' },
+    });
     expect(r({ v: '<1>' }).text).toBe('Plain <1> & more');
   });
 
@@ -51,11 +66,22 @@ describe('email', () => {
 });
 
 describe('sms', () => {
-  const render = renderer({ id: 'otp', version: 1, channel: 'sms', locale: 'default', parts: { text: '{{msg}}' } }, { smsMaxSegments: 2 });
+  const render = renderer(
+    { id: 'otp', version: 1, channel: 'sms', locale: 'default', parts: { text: '{{msg}}' } },
+    { smsMaxSegments: 2 },
+  );
 
   test('reports encoding and segments', () => {
-    expect(render({ msg: 'Code 1234 €' })).toEqual({ text: 'Code 1234 €', encoding: 'GSM-7', segments: 1 });
-    expect(render({ msg: 'Код 1234' })).toEqual({ text: 'Код 1234', encoding: 'UCS-2', segments: 1 });
+    expect(render({ msg: 'Code 1234 €' })).toEqual({
+      text: 'Code 1234 €',
+      encoding: 'GSM-7',
+      segments: 1,
+    });
+    expect(render({ msg: 'Код 1234' })).toEqual({
+      text: 'Код 1234',
+      encoding: 'UCS-2',
+      segments: 1,
+    });
   });
 
   test('the configured maximum of segments is enforced', () => {
@@ -63,7 +89,9 @@ describe('sms', () => {
     expect(limitError(() => render({ msg: 'a'.repeat(307) })).message).toContain(
       'text: SMS (GSM-7, 307 septets) is 3 segments, over the limit of 2 (smsMaxSegments)',
     );
-    expect(limitError(() => render({ msg: 'ж'.repeat(135) })).message).toContain('SMS (UCS-2, 135 UTF-16 units) is 3 segments');
+    expect(limitError(() => render({ msg: 'ж'.repeat(135) })).message).toContain(
+      'SMS (UCS-2, 135 UTF-16 units) is 3 segments',
+    );
   });
 });
 
@@ -73,7 +101,11 @@ describe('push', () => {
     version: 1,
     channel: 'push',
     locale: 'default',
-    parts: { title: '{{title}}', body: 'Order {{id}} shipped', data: { orderId: { $value: 'id' }, meta: { $value: 'meta' }, link: 'app://o/{{id}}' } },
+    parts: {
+      title: '{{title}}',
+      body: 'Order {{id}} shipped',
+      data: { orderId: { $value: 'id' }, meta: { $value: 'meta' }, link: 'app://o/{{id}}' },
+    },
   });
 
   test('FCM data values are strings', () => {
@@ -101,15 +133,29 @@ describe('slack', () => {
       text: '{{title}}',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: '{{title}}' } },
-        { type: 'section', text: { type: 'mrkdwn', text: '*{{title}}*\n{{body}}' }, fields: { $each: 'fields', $template: { type: 'mrkdwn', text: '*{{k}}*: {{v}}' } } },
-        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open' }, url: '{{url}}' }] },
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: '*{{title}}*\n{{body}}' },
+          fields: { $each: 'fields', $template: { type: 'mrkdwn', text: '*{{k}}*: {{v}}' } },
+        },
+        {
+          type: 'actions',
+          elements: [
+            { type: 'button', text: { type: 'plain_text', text: 'Open' }, url: '{{url}}' },
+          ],
+        },
         { $each: 'extra', $template: { type: 'divider' } },
       ],
     },
   });
 
   test('mrkdwn values are escaped, plain_text and URLs are not', () => {
-    const out = render({ title: '<!channel> A&B', body: '<https://evil|click>', url: 'https://x.test/?a=1&b=2', fields: [{ k: 'env', v: 'prod' }] });
+    const out = render({
+      title: '<!channel> A&B',
+      body: '<https://evil|click>',
+      url: 'https://x.test/?a=1&b=2',
+      fields: [{ k: 'env', v: 'prod' }],
+    });
     expect(out.text).toBe('&lt;!channel&gt; A&amp;B');
     expect(out.blocks).toEqual([
       { type: 'header', text: { type: 'plain_text', text: '<!channel> A&B' } },
@@ -118,28 +164,59 @@ describe('slack', () => {
         text: { type: 'mrkdwn', text: '*&lt;!channel&gt; A&amp;B*\n&lt;https://evil|click&gt;' },
         fields: [{ type: 'mrkdwn', text: '*env*: prod' }],
       },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open' }, url: 'https://x.test/?a=1&b=2' }] },
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            text: { type: 'plain_text', text: 'Open' },
+            url: 'https://x.test/?a=1&b=2',
+          },
+        ],
+      },
     ]);
   });
 
   test('section text over 3,000 characters', () => {
-    expect(limitError(() => render({ title: 't', body: 'x'.repeat(3000), url: 'u' })).message).toContain(
+    expect(
+      limitError(() => render({ title: 't', body: 'x'.repeat(3000), url: 'u' })).message,
+    ).toContain(
       'blocks[1].text.text: Slack section text is 3004 chars, over the limit of 3000 (slackSectionTextChars)',
     );
   });
 
   test('more than 50 blocks, header over 150, more than 10 fields, all reported', () => {
     const err = limitError(() =>
-      render({ title: 'h'.repeat(151), body: '', url: 'u', extra: Array(48).fill(0), fields: Array.from({ length: 11 }, (_, i) => ({ k: i, v: i })) }),
+      render({
+        title: 'h'.repeat(151),
+        body: '',
+        url: 'u',
+        extra: Array(48).fill(0),
+        fields: Array.from({ length: 11 }, (_, i) => ({ k: i, v: i })),
+      }),
     );
-    expect(err.message).toContain('blocks[0].text.text: Slack header text is 151 chars, over the limit of 150');
-    expect(err.message).toContain('blocks: Slack block count is 51 items, over the limit of 50 (slackBlocks)');
-    expect(err.message).toContain('blocks[1].fields: Slack section field count is 11 items, over the limit of 10');
+    expect(err.message).toContain(
+      'blocks[0].text.text: Slack header text is 151 chars, over the limit of 150',
+    );
+    expect(err.message).toContain(
+      'blocks: Slack block count is 51 items, over the limit of 50 (slackBlocks)',
+    );
+    expect(err.message).toContain(
+      'blocks[1].fields: Slack section field count is 11 items, over the limit of 10',
+    );
   });
 
   test('message text over 40,000 characters', () => {
-    const r = renderer({ id: 's', version: 1, channel: 'slack', locale: 'default', parts: { text: '{{t}}' } });
-    expect(limitError(() => r({ t: 'x'.repeat(40_001) })).message).toContain('text: Slack message text is 40001 chars, over the limit of 40000');
+    const r = renderer({
+      id: 's',
+      version: 1,
+      channel: 'slack',
+      locale: 'default',
+      parts: { text: '{{t}}' },
+    });
+    expect(limitError(() => r({ t: 'x'.repeat(40_001) })).message).toContain(
+      'text: Slack message text is 40001 chars, over the limit of 40000',
+    );
   });
 });
 
@@ -152,7 +229,11 @@ describe('discord', () => {
     parts: {
       content: '{{content}}',
       embeds: [
-        { title: '{{title}}', description: '{{desc}}', fields: { $each: 'fields', $template: { name: '{{n}}', value: '{{v}}', inline: true } } },
+        {
+          title: '{{title}}',
+          description: '{{desc}}',
+          fields: { $each: 'fields', $template: { name: '{{n}}', value: '{{v}}', inline: true } },
+        },
         { $if: 'second', $then: { title: 'fixed colour', color: 1234 } },
       ],
     },
@@ -173,13 +254,21 @@ describe('discord', () => {
   });
 
   test('the severity part overrides the data', () => {
-    const r = renderer({ id: 'd2', version: 1, channel: 'discord', locale: 'default', parts: { embeds: { title: 'x' }, severity: '{{#if ok}}resolved{{else}}error{{/if}}' } });
+    const r = renderer({
+      id: 'd2',
+      version: 1,
+      channel: 'discord',
+      locale: 'default',
+      parts: { embeds: { title: 'x' }, severity: '{{#if ok}}resolved{{else}}error{{/if}}' },
+    });
     expect(r({ ok: true, severity: 'critical' }).embeds).toEqual([{ title: 'x', color: 0x57f287 }]);
   });
 
   test('title 256, description 4096, 25 fields, content 2000 and 6000 in total', () => {
     const fields = Array.from({ length: 26 }, () => ({ n: 'n', v: 'v' }));
-    const err = limitError(() => render({ title: 't'.repeat(257), desc: 'd'.repeat(4097), fields, content: 'c'.repeat(2001) }));
+    const err = limitError(() =>
+      render({ title: 't'.repeat(257), desc: 'd'.repeat(4097), fields, content: 'c'.repeat(2001) }),
+    );
     for (const expected of [
       'content: Discord message content is 2001 chars, over the limit of 2000',
       'embeds[0].title: Discord embed title is 257 chars, over the limit of 256',
@@ -188,8 +277,16 @@ describe('discord', () => {
     ]) {
       expect(err.message).toContain(expected);
     }
-    const total = limitError(() => render({ title: 't'.repeat(200), desc: 'd'.repeat(4000), fields: Array.from({ length: 20 }, () => ({ n: 'n', v: 'v'.repeat(100) })) }));
-    expect(total.message).toContain('embeds: Discord embeds total text is 6220 chars, over the limit of 6000 (discordEmbedsTotalChars)');
+    const total = limitError(() =>
+      render({
+        title: 't'.repeat(200),
+        desc: 'd'.repeat(4000),
+        fields: Array.from({ length: 20 }, () => ({ n: 'n', v: 'v'.repeat(100) })),
+      }),
+    );
+    expect(total.message).toContain(
+      'embeds: Discord embeds total text is 6220 chars, over the limit of 6000 (discordEmbedsTotalChars)',
+    );
   });
 });
 
@@ -199,7 +296,15 @@ describe('teams', () => {
     version: 1,
     channel: 'teams',
     locale: 'default',
-    parts: { summary: '{{title}}', card: { body: [{ type: 'TextBlock', text: '{{title}}', wrap: true }, { type: 'TextBlock', text: '{{body}}' }] } },
+    parts: {
+      summary: '{{title}}',
+      card: {
+        body: [
+          { type: 'TextBlock', text: '{{title}}', wrap: true },
+          { type: 'TextBlock', text: '{{body}}' },
+        ],
+      },
+    },
   });
 
   test('Adaptive Card defaults are filled in; the webhook message wraps it', () => {
@@ -216,7 +321,10 @@ describe('teams', () => {
         ],
       },
     });
-    expect(teamsMessage(out)).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: out.card }] });
+    expect(teamsMessage(out)).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: out.card }],
+    });
   });
 
   test('payload over ~28 KB', () => {
@@ -227,10 +335,18 @@ describe('teams', () => {
 });
 
 describe('telegram', () => {
-  const render = renderer({ id: 'tg', version: 1, channel: 'telegram', locale: 'default', parts: { text: '*{{title}}*\n[open]({{mdUrl url}}) `{{mdCode code}}` {{formatNumber n}}' } });
+  const render = renderer({
+    id: 'tg',
+    version: 1,
+    channel: 'telegram',
+    locale: 'default',
+    parts: { text: '*{{title}}*\n[open]({{mdUrl url}}) `{{mdCode code}}` {{formatNumber n}}' },
+  });
 
   test('values are MarkdownV2-escaped per context', () => {
-    expect(render({ title: 'v1.2 - done!', url: 'https://x.test/a_(b)', code: 'a`b', n: 1.5 })).toEqual({
+    expect(
+      render({ title: 'v1.2 - done!', url: 'https://x.test/a_(b)', code: 'a`b', n: 1.5 }),
+    ).toEqual({
       text: '*v1\\.2 \\- done\\!*\n[open](https://x.test/a_(b\\)) `a\\`b` 1\\.5',
       parseMode: 'MarkdownV2',
     });
@@ -238,7 +354,9 @@ describe('telegram', () => {
 
   test('4096 characters counted after parsing, so escapes do not count', () => {
     expect(() => render({ title: '.'.repeat(4000), url: 'u', code: 'c', n: 1 })).not.toThrow();
-    expect(limitError(() => render({ title: '.'.repeat(4096), url: 'u', code: 'c', n: 1 })).message).toContain(
+    expect(
+      limitError(() => render({ title: '.'.repeat(4096), url: 'u', code: 'c', n: 1 })).message,
+    ).toContain(
       'text: Telegram message text (after MarkdownV2 parsing) is 4105 chars, over the limit of 4096',
     );
   });
@@ -246,13 +364,52 @@ describe('telegram', () => {
 
 describe('pagerduty and inapp', () => {
   test('pagerduty summary is one line, at most 1024 characters', () => {
-    const render = renderer({ id: 'pd', version: 1, channel: 'pagerduty', locale: 'default', parts: { summary: '{{s}}\non {{host}}', customDetails: { host: '{{host}}', n: { $value: 'n' } } } });
-    expect(render({ s: 'disk full', host: 'db1', n: 3 })).toEqual({ summary: 'disk full on db1', customDetails: { host: 'db1', n: 3 } });
-    expect(limitError(() => render({ s: 's'.repeat(1020), host: 'h' })).message).toContain('PagerDuty summary is 1025 chars, over the limit of 1024');
+    const render = renderer({
+      id: 'pd',
+      version: 1,
+      channel: 'pagerduty',
+      locale: 'default',
+      parts: {
+        summary: '{{s}}\non {{host}}',
+        customDetails: { host: '{{host}}', n: { $value: 'n' } },
+      },
+    });
+    expect(render({ s: 'disk full', host: 'db1', n: 3 })).toEqual({
+      summary: 'disk full on db1',
+      customDetails: { host: 'db1', n: 3 },
+    });
+    expect(limitError(() => render({ s: 's'.repeat(1020), host: 'h' })).message).toContain(
+      'PagerDuty summary is 1025 chars, over the limit of 1024',
+    );
+  });
+
+  test('pagerduty action and severity follow the data', () => {
+    const render = renderer({
+      id: 'pd2',
+      version: 1,
+      channel: 'pagerduty',
+      locale: 'default',
+      parts: {
+        summary: '{{s}}',
+        action: '{{#if resolved}}resolve{{else}}trigger{{/if}}',
+        severity: '{{level}}',
+      },
+    });
+    expect(render({ s: 'x', resolved: true, level: 'Warning' })).toEqual({
+      summary: 'x',
+      action: 'resolve',
+      severity: 'warning',
+    });
   });
 
   test('inapp', () => {
-    const render = renderer({ id: 'i', version: 1, channel: 'inapp', locale: 'default', parts: { title: '{{t}}', body: '<{{b}}>' } });
+    const render = renderer({
+      id: 'i',
+      version: 1,
+      channel: 'inapp',
+      locale: 'default',
+      parts: { title: '{{t}}', body: '<{{b}}>' },
+    });
     expect(render({ t: 'T', b: 'B' })).toEqual({ title: 'T', body: '<B>' });
   });
 });

@@ -31,14 +31,34 @@ export const slackChannel: ChannelSpec = {
     blocks.forEach((raw, i) => {
       const block = asRecord(raw);
       if (block?.type === 'section') {
-        limits.chars('slackSectionTextChars', `blocks[${i}].text.text`, 'Slack section text', asRecord(block.text)?.text);
+        limits.chars(
+          'slackSectionTextChars',
+          `blocks[${i}].text.text`,
+          'Slack section text',
+          asRecord(block.text)?.text,
+        );
         const fields = asArray(block.fields);
-        limits.count('slackSectionFields', `blocks[${i}].fields`, 'Slack section field count', fields.length);
+        limits.count(
+          'slackSectionFields',
+          `blocks[${i}].fields`,
+          'Slack section field count',
+          fields.length,
+        );
         fields.forEach((field, f) =>
-          limits.chars('slackSectionFieldChars', `blocks[${i}].fields[${f}].text`, 'Slack section field text', asRecord(field)?.text),
+          limits.chars(
+            'slackSectionFieldChars',
+            `blocks[${i}].fields[${f}].text`,
+            'Slack section field text',
+            asRecord(field)?.text,
+          ),
         );
       } else if (block?.type === 'header') {
-        limits.chars('slackHeaderTextChars', `blocks[${i}].text.text`, 'Slack header text', asRecord(block.text)?.text);
+        limits.chars(
+          'slackHeaderTextChars',
+          `blocks[${i}].text.text`,
+          'Slack header text',
+          asRecord(block.text)?.text,
+        );
       }
     });
   },
@@ -70,7 +90,12 @@ export const severityColours: Readonly<Record<string, number>> = {
 function discordEmbedLimits(embeds: readonly unknown[], limits: LimitChecker): void {
   limits.count('discordEmbeds', 'embeds', 'Discord embed count', embeds.length);
   let total = 0;
-  const text = (limit: Parameters<LimitChecker['chars']>[0], path: string, what: string, value: unknown): void => {
+  const text = (
+    limit: Parameters<LimitChecker['chars']>[0],
+    path: string,
+    what: string,
+    value: unknown,
+  ): void => {
     if (typeof value !== 'string') return;
     total += value.length;
     limits.chars(limit, path, what, value);
@@ -78,14 +103,44 @@ function discordEmbedLimits(embeds: readonly unknown[], limits: LimitChecker): v
   embeds.forEach((raw, i) => {
     const embed = asRecord(raw) ?? {};
     text('discordEmbedTitleChars', `embeds[${i}].title`, 'Discord embed title', embed.title);
-    text('discordEmbedDescriptionChars', `embeds[${i}].description`, 'Discord embed description', embed.description);
-    text('discordFooterTextChars', `embeds[${i}].footer.text`, 'Discord embed footer', asRecord(embed.footer)?.text);
-    text('discordAuthorNameChars', `embeds[${i}].author.name`, 'Discord embed author name', asRecord(embed.author)?.name);
+    text(
+      'discordEmbedDescriptionChars',
+      `embeds[${i}].description`,
+      'Discord embed description',
+      embed.description,
+    );
+    text(
+      'discordFooterTextChars',
+      `embeds[${i}].footer.text`,
+      'Discord embed footer',
+      asRecord(embed.footer)?.text,
+    );
+    text(
+      'discordAuthorNameChars',
+      `embeds[${i}].author.name`,
+      'Discord embed author name',
+      asRecord(embed.author)?.name,
+    );
     const fields = asArray(embed.fields);
-    limits.count('discordEmbedFields', `embeds[${i}].fields`, 'Discord embed field count', fields.length);
+    limits.count(
+      'discordEmbedFields',
+      `embeds[${i}].fields`,
+      'Discord embed field count',
+      fields.length,
+    );
     fields.forEach((field, f) => {
-      text('discordFieldNameChars', `embeds[${i}].fields[${f}].name`, 'Discord field name', asRecord(field)?.name);
-      text('discordFieldValueChars', `embeds[${i}].fields[${f}].value`, 'Discord field value', asRecord(field)?.value);
+      text(
+        'discordFieldNameChars',
+        `embeds[${i}].fields[${f}].name`,
+        'Discord field name',
+        asRecord(field)?.name,
+      );
+      text(
+        'discordFieldValueChars',
+        `embeds[${i}].fields[${f}].value`,
+        'Discord field value',
+        asRecord(field)?.value,
+      );
     });
   });
   limits.count('discordEmbedsTotalChars', 'embeds', 'Discord embeds total text', total, 'chars');
@@ -107,12 +162,15 @@ export const discordChannel: ChannelSpec = {
     const text = str(parts.content).trim();
     if (text !== '') content.content = text;
     const severity = (parts.severity ?? asRecord(data)?.severity ?? '') as unknown;
-    const colour = typeof severity === 'string' ? severityColours[severity.trim().toLowerCase()] : undefined;
+    const colour =
+      typeof severity === 'string' ? severityColours[severity.trim().toLowerCase()] : undefined;
     if (parts.embeds !== undefined) {
       const embeds = Array.isArray(parts.embeds) ? parts.embeds : [parts.embeds];
       content.embeds = embeds.map((embed) => {
         const record = asRecord(embed);
-        return record && record.color === undefined && colour !== undefined ? { ...record, color: colour } : embed;
+        return record && record.color === undefined && colour !== undefined
+          ? { ...record, color: colour }
+          : embed;
       });
     }
     return content;
@@ -124,7 +182,10 @@ export const discordChannel: ChannelSpec = {
   lint(content) {
     const problems: LintProblem[] = [];
     if (content.content === undefined && asArray(content.embeds).length === 0) {
-      problems.push({ path: '(message)', message: 'Discord needs content or at least one embed; both rendered empty' });
+      problems.push({
+        path: '(message)',
+        message: 'Discord needs content or at least one embed; both rendered empty',
+      });
     }
     return problems;
   },
@@ -155,15 +216,23 @@ export const teamsChannel: ChannelSpec = {
       ...asRecord(parts.card),
     };
     const content: Record<string, unknown> = { card };
-    if (typeof parts.summary === 'string' && parts.summary.trim() !== '') content.summary = parts.summary.trim();
+    if (typeof parts.summary === 'string' && parts.summary.trim() !== '')
+      content.summary = parts.summary.trim();
     return content;
   },
   check(content, limits) {
-    limits.bytes('teamsPayloadBytes', '(message)', 'Teams message with its Adaptive Card', teamsMessage(content));
+    limits.bytes(
+      'teamsPayloadBytes',
+      '(message)',
+      'Teams message with its Adaptive Card',
+      teamsMessage(content),
+    );
   },
   lint(content) {
     const card = asRecord(content.card);
-    return Array.isArray(card?.body) ? [] : [{ path: 'card.body', message: 'an Adaptive Card needs a "body" array of elements' }];
+    return Array.isArray(card?.body)
+      ? []
+      : [{ path: 'card.body', message: 'an Adaptive Card needs a "body" array of elements' }];
   },
 };
 
@@ -177,7 +246,13 @@ export const telegramChannel: ChannelSpec = {
     const text = str(content.text);
     // The visible length is never more than the raw length: skip the scan when short.
     if (text.length <= limits.limits.telegramTextChars) return;
-    limits.count('telegramTextChars', 'text', 'Telegram message text (after MarkdownV2 parsing)', checkMarkdownV2(text).visibleLength, 'chars');
+    limits.count(
+      'telegramTextChars',
+      'text',
+      'Telegram message text (after MarkdownV2 parsing)',
+      checkMarkdownV2(text).visibleLength,
+      'chars',
+    );
   },
   lint(content) {
     return checkMarkdownV2(str(content.text)).problems.map((p) => ({ path: 'text', ...p }));

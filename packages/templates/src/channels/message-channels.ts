@@ -40,7 +40,13 @@ export const smsChannel: ChannelSpec = {
   check(content, limits) {
     const text = str(content.text);
     const { encoding, units } = smsSegments(text);
-    limits.count('smsMaxSegments', 'text', `SMS (${encoding}, ${units} ${encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'})`, Number(content.segments), 'segments');
+    limits.count(
+      'smsMaxSegments',
+      'text',
+      `SMS (${encoding}, ${units} ${encoding === 'GSM-7' ? 'septets' : 'UTF-16 units'})`,
+      Number(content.segments),
+      'segments',
+    );
   },
 };
 
@@ -49,7 +55,8 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   const record = asRecord(value);
   if (!record) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(record))
+    out[k] = typeof v === 'string' ? v : JSON.stringify(v);
   return out;
 }
 
@@ -61,13 +68,19 @@ export const pushChannel: ChannelSpec = {
     data: { kind: 'structured', required: false, escape: leaves('none') },
   },
   finish(parts) {
-    const content: Record<string, unknown> = { title: str(parts.title).trim(), body: str(parts.body).trim() };
+    const content: Record<string, unknown> = {
+      title: str(parts.title).trim(),
+      body: str(parts.body).trim(),
+    };
     const data = stringMap(parts.data);
     if (data) content.data = data;
     return content;
   },
   check(content, limits) {
-    const payload = { notification: { title: content.title, body: content.body }, data: content.data };
+    const payload = {
+      notification: { title: content.title, body: content.body },
+      data: content.data,
+    };
     limits.bytes('pushPayloadBytes', '(payload)', 'FCM notification and data payload', payload);
   },
 };
@@ -80,27 +93,62 @@ export const inappChannel: ChannelSpec = {
     data: { kind: 'structured', required: false, escape: leaves('none') },
   },
   finish(parts) {
-    const content: Record<string, unknown> = { title: str(parts.title).trim(), body: str(parts.body).trim() };
+    const content: Record<string, unknown> = {
+      title: str(parts.title).trim(),
+      body: str(parts.body).trim(),
+    };
     if (parts.data !== undefined) content.data = parts.data;
     return content;
   },
   check() {},
 };
 
-/** PagerDuty Events API v2: `payload.summary` and `payload.custom_details`. */
+const PAGERDUTY_ACTIONS = ['trigger', 'acknowledge', 'resolve'];
+const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'];
+
+/**
+ * PagerDuty Events API v2: `payload.summary`, `payload.custom_details`, and optionally
+ * the `action` (trigger, acknowledge, resolve) and `severity` (critical, error,
+ * warning, info), templated so one template can follow an incident's state.
+ */
 export const pagerdutyChannel: ChannelSpec = {
   parts: {
     summary: { kind: 'text', required: true, escape: 'none' },
     customDetails: { kind: 'structured', required: false, escape: leaves('none') },
+    action: { kind: 'text', required: false, escape: 'none' },
+    severity: { kind: 'text', required: false, escape: 'none' },
   },
   finish(parts) {
-    const content: Record<string, unknown> = { summary: str(parts.summary).replace(/\s+/g, ' ').trim() };
+    const content: Record<string, unknown> = {
+      summary: str(parts.summary).replace(/\s+/g, ' ').trim(),
+    };
     if (parts.customDetails !== undefined) content.customDetails = parts.customDetails;
+    if (typeof parts.action === 'string') content.action = parts.action.trim().toLowerCase();
+    if (typeof parts.severity === 'string') content.severity = parts.severity.trim().toLowerCase();
     return content;
   },
   check(content, limits) {
     limits.chars('pagerdutySummaryChars', 'summary', 'PagerDuty summary', content.summary);
     limits.bytes('pagerdutyPayloadBytes', '(payload)', 'PagerDuty event payload', content);
+  },
+  lint(content) {
+    const problems = [];
+    if (content.action !== undefined && !PAGERDUTY_ACTIONS.includes(String(content.action))) {
+      problems.push({
+        path: 'action',
+        message: `action "${String(content.action)}" is not one of ${PAGERDUTY_ACTIONS.join(', ')}`,
+      });
+    }
+    if (
+      content.severity !== undefined &&
+      !PAGERDUTY_SEVERITIES.includes(String(content.severity))
+    ) {
+      problems.push({
+        path: 'severity',
+        message: `severity "${String(content.severity)}" is not one of ${PAGERDUTY_SEVERITIES.join(', ')}`,
+      });
+    }
+    return problems;
   },
 };
 

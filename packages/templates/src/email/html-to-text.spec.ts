@@ -14,10 +14,16 @@ describe('htmlToText', () => {
   });
 
   test('declarations are dropped, tags are case-insensitive, a lone < is text', () => {
-    expect(htmlToText('<!DOCTYPE html><HTML><HEAD><TITLE>t</TITLE></HEAD><BODY><P>3 < 4 &lt; 5</P><BR/>end</BODY></HTML>')).toBe('3 < 4 < 5\n\nend');
+    expect(
+      htmlToText(
+        '<!DOCTYPE html><HTML><HEAD><TITLE>t</TITLE></HEAD><BODY><P>3 < 4 &lt; 5</P><BR/>end</BODY></HTML>',
+      ),
+    ).toBe('3 < 4 < 5\n\nend');
   });
 
   test('table cells are separated and whitespace collapses', () => {
-    expect(htmlToText('<table><tr><td>Total</td><td>  €12.50 </td></tr></table>')).toBe('Total €12.50');
+    expect(htmlToText('<table><tr><td>Total</td><td>  €12.50 </td></tr></table>')).toBe(
+      'Total €12.50',
+    );
   });
 });

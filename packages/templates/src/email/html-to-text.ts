@@ -27,7 +27,10 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
     if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+      const code =
+        name[1] === 'x' || name[1] === 'X'
+          ? parseInt(name.slice(2), 16)
+          : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return NAMED_ENTITIES[name.toLowerCase()] ?? whole;
@@ -45,9 +48,30 @@ const enum Tag {
 }
 
 const TAGS = new Map<string, Tag>([
-  ...['p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tfoot', 'tr', 'ul', 'ol', 'blockquote', 'section', 'article', 'header', 'footer', 'hr', 'pre'].map(
-    (name) => [name, Tag.Block] as const,
-  ),
+  ...[
+    'p',
+    'div',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'table',
+    'thead',
+    'tbody',
+    'tfoot',
+    'tr',
+    'ul',
+    'ol',
+    'blockquote',
+    'section',
+    'article',
+    'header',
+    'footer',
+    'hr',
+    'pre',
+  ].map((name) => [name, Tag.Block] as const),
   ...['head', 'style', 'script', 'title'].map((name) => [name, Tag.Skipped] as const),
   ['a', Tag.Anchor],
   ['br', Tag.Break],
@@ -137,7 +161,8 @@ export function htmlToText(html: string): string {
         } else if (link) {
           // Entities are decoded once, for the whole text, below.
           const label = out.slice(link.start).trim();
-          if (!link.href.startsWith('#') && label !== link.href) out = label === '' ? out + link.href : `${out} (${link.href})`;
+          if (!link.href.startsWith('#') && label !== link.href)
+            out = label === '' ? out + link.href : `${out} (${link.href})`;
           link = undefined;
         }
         break;

@@ -15,12 +15,22 @@ function cached<T>(key: string, build: () => T): T {
   return formatter;
 }
 
-function dateTimeFormat(locale: string, options: Intl.DateTimeFormatOptions, key?: string): Intl.DateTimeFormat {
-  return cached(`dt|${locale}|${key ?? JSON.stringify(options)}`, () => new Intl.DateTimeFormat(locale, options));
+function dateTimeFormat(
+  locale: string,
+  options: Intl.DateTimeFormatOptions,
+  key?: string,
+): Intl.DateTimeFormat {
+  return cached(
+    `dt|${locale}|${key ?? JSON.stringify(options)}`,
+    () => new Intl.DateTimeFormat(locale, options),
+  );
 }
 
 function numberFormat(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return cached(`n|${locale}|${JSON.stringify(options)}`, () => new Intl.NumberFormat(locale, options));
+  return cached(
+    `n|${locale}|${JSON.stringify(options)}`,
+    () => new Intl.NumberFormat(locale, options),
+  );
 }
 
 function pluralRules(locale: string, type: Intl.PluralRuleType): Intl.PluralRules {
@@ -44,14 +54,21 @@ export function toDate(value: unknown, helper: string): Date {
         ? new Date(value)
         : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new Error(`${helper}: ${JSON.stringify(value) ?? String(value)} is not a date; pass an ISO 8601 string, epoch milliseconds or a Date`);
+    throw new Error(
+      `${helper}: ${JSON.stringify(value) ?? String(value)} is not a date; pass an ISO 8601 string, epoch milliseconds or a Date`,
+    );
   }
   return date;
 }
 
 /** A finite number from a number or a numeric string; throws otherwise. */
 export function toNumber(value: unknown, helper: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(n)) {
     throw new Error(`${helper}: ${JSON.stringify(value) ?? String(value)} is not a number`);
   }
@@ -59,8 +76,25 @@ export function toNumber(value: unknown, helper: string): number {
 }
 
 const STYLES = new Set(['full', 'long', 'medium', 'short']);
-const DATE_PARTS = ['weekday', 'era', 'year', 'month', 'day', 'hour', 'minute', 'second', 'timeZoneName'] as const;
-const DATE_HASH = [...DATE_PARTS, 'dateStyle', 'timeStyle', 'hour12', 'hourCycle', 'timeZone'] as const;
+const DATE_PARTS = [
+  'weekday',
+  'era',
+  'year',
+  'month',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'timeZoneName',
+] as const;
+const DATE_HASH = [
+  ...DATE_PARTS,
+  'dateStyle',
+  'timeStyle',
+  'hour12',
+  'hourCycle',
+  'timeZone',
+] as const;
 const NUMBER_HASH = [
   'style',
   'unit',
@@ -77,7 +111,10 @@ const NUMBER_HASH = [
   'currencyDisplay',
 ] as const;
 
-function pick(hash: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
+function pick(
+  hash: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of keys) if (hash[key] !== undefined) out[key] = hash[key];
   return out;
@@ -86,7 +123,9 @@ function pick(hash: Readonly<Record<string, unknown>>, keys: readonly string[]):
 function style(value: unknown, fallback: string, helper: string): string {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && STYLES.has(value)) return value;
-  throw new Error(`${helper}: style ${JSON.stringify(value)} is not one of full, long, medium, short`);
+  throw new Error(
+    `${helper}: style ${JSON.stringify(value)} is not one of full, long, medium, short`,
+  );
 }
 
 function formatDateWith(
@@ -111,7 +150,11 @@ function formatDateWith(
   // Intl refuses dateStyle/timeStyle mixed with single fields: explicit fields win.
   const hasParts = DATE_PARTS.some((part) => options.hash[part] !== undefined);
   const base = hasParts ? {} : defaults(params[1]);
-  const formatOptions: Intl.DateTimeFormatOptions = { ...base, timeZone: ctx.timezone, ...hashOptions };
+  const formatOptions: Intl.DateTimeFormatOptions = {
+    ...base,
+    timeZone: ctx.timezone,
+    ...hashOptions,
+  };
   try {
     return dateTimeFormat(ctx.locale, formatOptions).format(date);
   } catch (err) {
@@ -121,11 +164,15 @@ function formatDateWith(
 
 /** `{{formatDate sentAt "long"}}`: a date in the recipient's locale and time zone. */
 const formatDate: TemplateHelper = (...args) =>
-  formatDateWith(args, 'formatDate', (s) => ({ dateStyle: style(s, 'medium', 'formatDate') as 'medium' }));
+  formatDateWith(args, 'formatDate', (s) => ({
+    dateStyle: style(s, 'medium', 'formatDate') as 'medium',
+  }));
 
 /** `{{formatTime sentAt}}`: a time of day, `short` by default. */
 const formatTime: TemplateHelper = (...args) =>
-  formatDateWith(args, 'formatTime', (s) => ({ timeStyle: style(s, 'short', 'formatTime') as 'short' }));
+  formatDateWith(args, 'formatTime', (s) => ({
+    timeStyle: style(s, 'short', 'formatTime') as 'short',
+  }));
 
 /** `{{formatDateTime sentAt "short"}}`: date and time, `medium` date and `short` time by default. */
 const formatDateTime: TemplateHelper = (...args) =>
@@ -162,7 +209,12 @@ const relativeTime: TemplateHelper = (...args) => {
   return relativeTimeFormat(ctx.locale, numeric).format(Math.round(diff / entry[1]), entry[0]);
 };
 
-function formatNumberWith(locale: string, value: number, formatOptions: Intl.NumberFormatOptions, helper: string): string {
+function formatNumberWith(
+  locale: string,
+  value: number,
+  formatOptions: Intl.NumberFormatOptions,
+  helper: string,
+): string {
   try {
     return numberFormat(locale, formatOptions).format(value);
   } catch (err) {
@@ -185,15 +237,25 @@ const formatCurrency: TemplateHelper = (...args) => {
   const value = toNumber(params[0], 'formatCurrency');
   const currency = params[1] ?? options.hash.currency;
   if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) {
-    throw new Error(`formatCurrency: currency ${JSON.stringify(currency)} is not an ISO 4217 code such as "EUR"`);
+    throw new Error(
+      `formatCurrency: currency ${JSON.stringify(currency)} is not an ISO 4217 code such as "EUR"`,
+    );
   }
   const code = currency.toUpperCase();
   const { locale } = contextOf(options);
   if (Object.keys(options.hash).length === 0) {
-    return cached(`c|${locale}|${code}`, () => new Intl.NumberFormat(locale, { style: 'currency', currency: code })).format(value);
+    return cached(
+      `c|${locale}|${code}`,
+      () => new Intl.NumberFormat(locale, { style: 'currency', currency: code }),
+    ).format(value);
   }
   const formatOptions = { ...pick(options.hash, NUMBER_HASH), style: 'currency', currency: code };
-  return formatNumberWith(locale, value, formatOptions as Intl.NumberFormatOptions, 'formatCurrency');
+  return formatNumberWith(
+    locale,
+    value,
+    formatOptions as Intl.NumberFormatOptions,
+    'formatCurrency',
+  );
 };
 
 /**
@@ -209,9 +271,14 @@ const plural: TemplateHelper = (...args) => {
   const { locale } = contextOf(options);
   const type = options.hash.ordinal === true ? 'ordinal' : 'cardinal';
   const category = pluralRules(locale, type).select(count);
-  const form = (count === 0 && options.hash.zero !== undefined ? options.hash.zero : undefined) ?? options.hash[category] ?? options.hash.other;
+  const form =
+    (count === 0 && options.hash.zero !== undefined ? options.hash.zero : undefined) ??
+    options.hash[category] ??
+    options.hash.other;
   if (typeof form !== 'string') {
-    throw new Error(`plural: no form for "${category}" (count ${count}, locale ${locale}); give at least other="..."`);
+    throw new Error(
+      `plural: no form for "${category}" (count ${count}, locale ${locale}); give at least other="..."`,
+    );
   }
   return form.includes('#') ? form.replace(/#/g, plainNumberFormat(locale).format(count)) : form;
 };

@@ -23,7 +23,10 @@ export interface HelperCallOptions {
 export type TemplateHelper = (...args: unknown[]) => unknown;
 
 /** Splits a helper call into its positional arguments and its options. */
-export function helperArgs(args: readonly unknown[]): { params: unknown[]; options: HelperCallOptions } {
+export function helperArgs(args: readonly unknown[]): {
+  params: unknown[];
+  options: HelperCallOptions;
+} {
   const options = args[args.length - 1] as HelperCallOptions;
   return { params: args.slice(0, -1), options };
 }
@@ -33,7 +36,12 @@ const FALLBACK_CONTEXT: RenderContext = { locale: 'en', timezone: 'UTC', now: ne
 /** The render context from the data frame; the frame itself when complete (no copy per call). */
 export function contextOf(options: HelperCallOptions): RenderContext {
   const data = options.data;
-  if (data && typeof data.locale === 'string' && typeof data.timezone === 'string' && data.now instanceof Date) {
+  if (
+    data &&
+    typeof data.locale === 'string' &&
+    typeof data.timezone === 'string' &&
+    data.now instanceof Date
+  ) {
     return data as RenderContext;
   }
   return {

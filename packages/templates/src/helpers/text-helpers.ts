@@ -30,7 +30,8 @@ const truncate: TemplateHelper = (...args) => {
   const { params, options } = helperArgs(args);
   const text = params[0] === undefined || params[0] === null ? '' : String(params[0]);
   const max = Number(params[1]);
-  if (!Number.isInteger(max) || max < 1) throw new Error(`truncate: length ${JSON.stringify(params[1])} must be a positive integer`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new Error(`truncate: length ${JSON.stringify(params[1])} must be a positive integer`);
   const suffix = typeof options.hash.suffix === 'string' ? options.hash.suffix : '…';
   const points = Array.from(text);
   if (points.length <= max) return text;
@@ -47,21 +48,36 @@ export function textHelpers(safe: SafeStringFactory): Readonly<Record<string, Te
   return {
     eq: compare('eq', (a, b) => a === b),
     ne: compare('ne', (a, b) => a !== b),
-    lt: compare('lt', (a, b) => { const [x, y] = ordered(a, b); return x < y; }),
-    lte: compare('lte', (a, b) => { const [x, y] = ordered(a, b); return x <= y; }),
-    gt: compare('gt', (a, b) => { const [x, y] = ordered(a, b); return x > y; }),
-    gte: compare('gte', (a, b) => { const [x, y] = ordered(a, b); return x >= y; }),
+    lt: compare('lt', (a, b) => {
+      const [x, y] = ordered(a, b);
+      return x < y;
+    }),
+    lte: compare('lte', (a, b) => {
+      const [x, y] = ordered(a, b);
+      return x <= y;
+    }),
+    gt: compare('gt', (a, b) => {
+      const [x, y] = ordered(a, b);
+      return x > y;
+    }),
+    gte: compare('gte', (a, b) => {
+      const [x, y] = ordered(a, b);
+      return x >= y;
+    }),
     and: (...args) => helperArgs(args).params.every(truthy),
     or: (...args) => helperArgs(args).params.some(truthy),
     not: (...args) => !truthy(helperArgs(args).params[0]),
     /** `{{default nickname name}}`: the first value that is not empty. */
-    default: (...args) => helperArgs(args).params.find((v) => v !== undefined && v !== null && v !== '') ?? '',
+    default: (...args) =>
+      helperArgs(args).params.find((v) => v !== undefined && v !== null && v !== '') ?? '',
     upper: (...args) => String(helperArgs(args).params[0] ?? '').toUpperCase(),
     lower: (...args) => String(helperArgs(args).params[0] ?? '').toLowerCase(),
     /** `{{join tags ", "}}` */
     join: (...args) => {
       const { params } = helperArgs(args);
-      return Array.isArray(params[0]) ? params[0].join(typeof params[1] === 'string' ? params[1] : ', ') : '';
+      return Array.isArray(params[0])
+        ? params[0].join(typeof params[1] === 'string' ? params[1] : ', ')
+        : '';
     },
     truncate,
     /** Telegram: `` `{{mdCode id}}` `` escapes for inside a code entity. */

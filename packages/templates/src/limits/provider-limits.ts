@@ -82,7 +82,13 @@ export class LimitChecker {
     if (actual > max) this.violations.push({ limit, path, what, actual, max, unit: 'chars' });
   }
 
-  count(limit: keyof ProviderLimits, path: string, what: string, actual: number, unit: LimitViolation['unit'] = 'items'): void {
+  count(
+    limit: keyof ProviderLimits,
+    path: string,
+    what: string,
+    actual: number,
+    unit: LimitViolation['unit'] = 'items',
+  ): void {
     const max = this.limits[limit];
     if (actual > max) this.violations.push({ limit, path, what, actual, max, unit });
   }

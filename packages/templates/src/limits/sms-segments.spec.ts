@@ -26,7 +26,11 @@ describe('smsSegments', () => {
 
   test('any other character switches the whole message to UCS-2: 70, then 67 per part', () => {
     expect(smsSegments('ç'.repeat(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
-    expect(smsSegments('Hello ' + 'ç'.repeat(65))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2 });
+    expect(smsSegments('Hello ' + 'ç'.repeat(65))).toEqual({
+      encoding: 'UCS-2',
+      units: 71,
+      segments: 2,
+    });
     expect(smsSegments('x'.repeat(134) + 'ç').segments).toBe(3);
   });
 

@@ -40,7 +40,10 @@ function remember<T>(map: Map<string, T>, key: string, value: T): void {
  * @example
  * localeChain('zh-Hant-TW'); // ['zh-Hant-TW', 'zh-Hant', 'zh', 'default']
  */
-export function localeChain(locale: string | undefined, fallbackLocale?: string): readonly string[] {
+export function localeChain(
+  locale: string | undefined,
+  fallbackLocale?: string,
+): readonly string[] {
   const key = `${locale ?? ''}|${fallbackLocale ?? ''}`;
   let chain = chains.get(key);
   if (!chain) remember(chains, key, (chain = Object.freeze(buildChain(locale, fallbackLocale))));

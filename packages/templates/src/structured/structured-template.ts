@@ -1,6 +1,11 @@
 import type { EscapeMode } from '../escape/escape-mode.js';
 import type { StructuredTemplate } from '../template-definition.js';
-import type { Bundle, CompiledPart, LeafProgram, TemplateEnvironment } from '../template-environment.js';
+import type {
+  Bundle,
+  CompiledPart,
+  LeafProgram,
+  TemplateEnvironment,
+} from '../template-environment.js';
 
 /** State shared by every part of one render. */
 export interface RenderRun {
@@ -18,7 +23,9 @@ export interface LeafScope {
 }
 
 /** A RenderRun that sets each bundle up at most once. */
-export function renderRun(partialsFor: (mode: EscapeMode) => Readonly<Record<string, CompiledPart>>): RenderRun {
+export function renderRun(
+  partialsFor: (mode: EscapeMode) => Readonly<Record<string, CompiledPart>>,
+): RenderRun {
   const ready = new Map<Bundle, LeafProgram[]>();
   return {
     partialsFor,
@@ -56,7 +63,8 @@ export class BundleBuilder {
 
   /** Compiles the bundles; call once every source is added, before rendering. */
   finish(env: TemplateEnvironment): void {
-    for (const [group, entries] of this.#entries) this.#bundles.set(group, env.compileBundle(entries));
+    for (const [group, entries] of this.#entries)
+      this.#bundles.set(group, env.compileBundle(entries));
   }
 }
 
@@ -74,7 +82,10 @@ class Spread {
 export type NodePath = string;
 
 /** Decides the escape mode of a string leaf from where it sits (e.g. Slack `plain_text`). */
-export type LeafEscape = (parent: Readonly<Record<string, unknown>> | undefined, key: string) => EscapeMode;
+export type LeafEscape = (
+  parent: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+) => EscapeMode;
 
 /** A problem found while compiling a structured template. */
 export interface StructureProblem {
@@ -99,7 +110,8 @@ export function lookupPath(scope: LeafScope, path: string): unknown {
     parts = parts.slice(1);
   }
   for (const part of parts) {
-    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined;
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part))
+      return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;
@@ -111,7 +123,11 @@ function truthy(value: unknown): boolean {
 
 function childPath(path: NodePath, key: string | number): NodePath {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key)}]`;
+  return /^[A-Za-z_$][\w$]*$/.test(key)
+    ? path
+      ? `${path}.${key}`
+      : key
+    : `${path}[${JSON.stringify(key)}]`;
 }
 
 /**
@@ -150,7 +166,9 @@ export function compileStructured(
     }
     if (node === null || typeof node !== 'object') return () => node;
     if (Array.isArray(node)) {
-      const items = (node as readonly StructuredTemplate[]).map((item, i) => compileNode(item, childPath(path, i), parent, key));
+      const items = (node as readonly StructuredTemplate[]).map((item, i) =>
+        compileNode(item, childPath(path, i), parent, key),
+      );
       return (scope) => {
         const out: unknown[] = [];
         for (const item of items) {
@@ -168,7 +186,11 @@ export function compileStructured(
     if ('$value' in object) {
       const source = object.$value;
       if (typeof source !== 'string' || Object.keys(object).length !== 1) {
-        problems.push({ path, message: '$value takes a data path string and no other keys, e.g. { "$value": "order.total" }' });
+        problems.push({
+          path,
+          message:
+            '$value takes a data path string and no other keys, e.g. { "$value": "order.total" }',
+        });
         return () => OMIT;
       }
       return (scope) => {
@@ -177,7 +199,11 @@ export function compileStructured(
       };
     }
     const entries = Object.entries(object).map(([k, v]) => {
-      if (DIRECTIVES.has(k)) problems.push({ path: childPath(path, k), message: `${k} is only valid with $each, $if or $value` });
+      if (DIRECTIVES.has(k))
+        problems.push({
+          path: childPath(path, k),
+          message: `${k} is only valid with $each, $if or $value`,
+        });
       return [k, compileNode(v, childPath(path, k), object, k)] as const;
     });
     return (scope) => {
@@ -191,18 +217,31 @@ export function compileStructured(
     };
   };
 
-  const compileEach = (object: Readonly<Record<string, StructuredTemplate>>, path: NodePath): CompiledNode => {
+  const compileEach = (
+    object: Readonly<Record<string, StructuredTemplate>>,
+    path: NodePath,
+  ): CompiledNode => {
     const source = object.$each;
     const extra = Object.keys(object).filter((k) => k !== '$each' && k !== '$template');
     if (typeof source !== 'string' || !('$template' in object) || extra.length > 0) {
-      problems.push({ path, message: '$each takes a data path and a $template, e.g. { "$each": "items", "$template": { ... } }' });
+      problems.push({
+        path,
+        message:
+          '$each takes a data path and a $template, e.g. { "$each": "items", "$template": { ... } }',
+      });
       return () => OMIT;
     }
-    const body = compileNode(object.$template!, childPath(path, '$template'), undefined, '$template');
+    const body = compileNode(
+      object.$template!,
+      childPath(path, '$template'),
+      undefined,
+      '$template',
+    );
     return (scope) => {
       const list = lookupPath(scope, source);
       if (list === undefined || list === null) return new Spread([]);
-      if (!Array.isArray(list)) throw new Error(`${path}: $each "${source}" is ${typeof list}, not an array`);
+      if (!Array.isArray(list))
+        throw new Error(`${path}: $each "${source}" is ${typeof list}, not an array`);
       const items: unknown[] = [];
       list.forEach((item, index) => {
         const data = { ...scope.data, index, first: index === 0, last: index === list.length - 1 };
@@ -224,14 +263,22 @@ export function compileStructured(
     const condition = object.$if;
     const extra = Object.keys(object).filter((k) => !['$if', '$then', '$else'].includes(k));
     if (typeof condition !== 'string' || !('$then' in object) || extra.length > 0) {
-      problems.push({ path, message: '$if takes a data path, $then and optionally $else, e.g. { "$if": "order.paid", "$then": { ... } }' });
+      problems.push({
+        path,
+        message:
+          '$if takes a data path, $then and optionally $else, e.g. { "$if": "order.paid", "$then": { ... } }',
+      });
       return () => OMIT;
     }
     const negate = condition.startsWith('!');
     const source = negate ? condition.slice(1) : condition;
     const then = compileNode(object.$then!, childPath(path, '$then'), parent, key);
-    const otherwise = '$else' in object ? compileNode(object.$else!, childPath(path, '$else'), parent, key) : () => OMIT;
-    return (scope) => (truthy(lookupPath(scope, source)) !== negate ? then(scope) : otherwise(scope));
+    const otherwise =
+      '$else' in object
+        ? compileNode(object.$else!, childPath(path, '$else'), parent, key)
+        : () => OMIT;
+    return (scope) =>
+      truthy(lookupPath(scope, source)) !== negate ? then(scope) : otherwise(scope);
   };
 
   const root = compileNode(template, rootPath, undefined, rootPath);

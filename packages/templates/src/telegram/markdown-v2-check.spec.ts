@@ -3,7 +3,8 @@ import { checkMarkdownV2 } from './markdown-v2-check.js';
 
 describe('checkMarkdownV2', () => {
   test('well-formed MarkdownV2 passes and counts the visible text', () => {
-    const text = '*Order* _shipped_ __now__ ~old~ ||secret||\n`a.b` [track](https://t.test/a?b=1) \\. done\\!';
+    const text =
+      '*Order* _shipped_ __now__ ~old~ ||secret||\n`a.b` [track](https://t.test/a?b=1) \\. done\\!';
     const result = checkMarkdownV2(text);
     expect(result.problems).toEqual([]);
     expect(result.visibleLength).toBe('Order shipped now old secret\na.b track . done!'.length);
@@ -11,7 +12,11 @@ describe('checkMarkdownV2', () => {
 
   test('reports an unescaped reserved character with line and column', () => {
     expect(checkMarkdownV2('Hello\nall done.').problems).toEqual([
-      { line: 2, column: 9, message: 'unescaped ".": MarkdownV2 reserves it; write \\. in the template' },
+      {
+        line: 2,
+        column: 9,
+        message: 'unescaped ".": MarkdownV2 reserves it; write \\. in the template',
+      },
     ]);
   });
 
@@ -40,6 +45,8 @@ describe('checkMarkdownV2', () => {
 
 describe('escapeSlack', () => {
   test('escapes only &, < and >', () => {
-    expect(escapeSlack('<!here> & *bold* <https://x|y>')).toBe('&lt;!here&gt; &amp; *bold* &lt;https://x|y&gt;');
+    expect(escapeSlack('<!here> & *bold* <https://x|y>')).toBe(
+      '&lt;!here&gt; &amp; *bold* &lt;https://x|y&gt;',
+    );
   });
 });

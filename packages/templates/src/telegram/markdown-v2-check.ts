@@ -66,7 +66,11 @@ export function checkMarkdownV2(text: string): MarkdownV2Check {
         }
         visible++;
       }
-      if (j >= text.length) problems.push({ ...start, message: `${fence} is never closed; close it or write \\\` for a literal backtick` });
+      if (j >= text.length)
+        problems.push({
+          ...start,
+          message: `${fence} is never closed; close it or write \\\` for a literal backtick`,
+        });
       i = j + fence.length - 1;
       continue;
     }
@@ -95,23 +99,38 @@ export function checkMarkdownV2(text: string): MarkdownV2Check {
     if (ch === ']' && linkOpen) {
       linkOpen = undefined;
       if (text[i + 1] !== '(') {
-        problems.push({ ...at(i), message: 'a link is [text](url): "]" must be followed by "("; write \\] for a literal bracket' });
+        problems.push({
+          ...at(i),
+          message:
+            'a link is [text](url): "]" must be followed by "("; write \\] for a literal bracket',
+        });
         continue;
       }
       let j = i + 2;
       for (; j < text.length && text[j] !== ')'; j++) if (text[j] === '\\') j++;
-      if (j >= text.length) problems.push({ ...at(i + 1), message: 'the link URL is never closed with ")"' });
+      if (j >= text.length)
+        problems.push({ ...at(i + 1), message: 'the link URL is never closed with ")"' });
       i = j;
       continue;
     }
     if (MUST_ESCAPE.has(ch)) {
-      problems.push({ ...at(i), message: `unescaped "${ch}": MarkdownV2 reserves it; write \\${ch} in the template` });
+      problems.push({
+        ...at(i),
+        message: `unescaped "${ch}": MarkdownV2 reserves it; write \\${ch} in the template`,
+      });
     }
     visible++;
   }
   for (const [marker, position] of open) {
-    problems.push({ ...position, message: `"${marker}" opens an entity that is never closed; close it or write ${marker.replace(/./g, '\\$&')} for the literal` });
+    problems.push({
+      ...position,
+      message: `"${marker}" opens an entity that is never closed; close it or write ${marker.replace(/./g, '\\$&')} for the literal`,
+    });
   }
-  if (linkOpen) problems.push({ ...linkOpen, message: '"[" starts a link that is never completed; write \\[ for a literal bracket' });
+  if (linkOpen)
+    problems.push({
+      ...linkOpen,
+      message: '"[" starts a link that is never completed; write \\[ for a literal bracket',
+    });
   return { visibleLength: visible, problems };
 }

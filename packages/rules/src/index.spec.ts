@@ -20,6 +20,7 @@ describe('@herald/rules entry point', () => {
         'quietHoursEnd',
         'severities',
         'severityOf',
+        'suppressMatch',
         'suppressionReasons',
         'toCelValue',
         'withinWindow',

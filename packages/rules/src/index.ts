@@ -13,7 +13,7 @@ export type {
 export { RulesSourceError } from './rules/rules-source-error.js';
 export type { RuleProblem } from './rules/rules-source-error.js';
 export { parseDuration } from './rules/duration.js';
-export { planDeliveries, suppressionReasons } from './plan/plan-deliveries.js';
+export { planDeliveries, suppressMatch, suppressionReasons } from './plan/plan-deliveries.js';
 export type {
   Deferral,
   PlanContext,

@@ -2,7 +2,7 @@ import { deliveryJobSchema, deterministicId } from '@herald/core';
 import type { CloudEvent } from '@herald/core';
 import { loadRules } from '../rules/load-rules.js';
 import type { RuleMatch } from '../rules/rule.js';
-import { planDeliveries } from './plan-deliveries.js';
+import { planDeliveries, suppressMatch } from './plan-deliveries.js';
 import type { PlanContext } from './plan-deliveries.js';
 import type { Recipient } from './recipient.js';
 
@@ -364,5 +364,28 @@ describe('planDeliveries', () => {
       deferred: [],
       errors: [],
     });
+  });
+
+  it('records a whole match dropped by the caller, per channel', () => {
+    const set = loadRules(
+      `- { id: d, recipients: [a], channels: [{ type: email, template: t }, { type: sms, template: t }] }`,
+      'r.yaml',
+    );
+    expect(suppressMatch({ rule: set.rules[0]! }, 'dedupe_window', 'seen within 10m')).toEqual([
+      {
+        rule: { id: 'd', version: 1 },
+        channel: 'email',
+        recipientRef: '*',
+        reason: 'dedupe_window',
+        detail: 'seen within 10m',
+      },
+      {
+        rule: { id: 'd', version: 1 },
+        channel: 'sms',
+        recipientRef: '*',
+        reason: 'dedupe_window',
+        detail: 'seen within 10m',
+      },
+    ]);
   });
 });

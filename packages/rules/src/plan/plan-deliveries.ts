@@ -36,6 +36,7 @@ export const suppressionReasons = [
   'opted_out',
   'evaluation_error',
   'rule_not_loaded',
+  'dedupe_window',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
@@ -341,6 +342,22 @@ class PlanRun {
     if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
     result.jobs.push(job);
   }
+}
+
+/**
+ * Suppressions for a match the caller dropped before planning, one per channel with
+ * recipient `*`, so the drop still leaves a status event with its reason. The router
+ * uses it when a match's dedupe mark was already set.
+ *
+ * @example
+ * if (!(await redis.set(m.dedupe.key, '1', 'PX', m.dedupe.windowMs, 'NX'))) suppressed.push(...suppressMatch(m, 'dedupe_window'));
+ */
+export function suppressMatch(
+  match: RuleMatch,
+  reason: SuppressionReason,
+  detail?: string,
+): Suppression[] {
+  return match.rule.channels.map((ch) => suppression(match.rule, ch.type, '*', reason, detail));
 }
 
 function fixedTarget(ref: string, channel: RuleChannel): Target {

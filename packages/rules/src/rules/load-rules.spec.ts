@@ -411,3 +411,15 @@ describe('RuleSet: matching', () => {
     expect(result.errors[0]).toMatchObject({ field: 'dedupe.key' });
   });
 });
+
+describe('loadRules: conveniences', () => {
+  it('reads a YAML list of recipient ids and a boolean condition', () => {
+    const set = loadRules(
+      `- id: r\n  when: true\n  recipients: [alice, "bob \\"b\\""]\n  channels: [{ type: email, template: t }]\n`,
+      'r.yaml',
+    );
+    expect(set.rules[0]!.when).toBe('true');
+    expect(set.rules[0]!.recipients).toBe('["alice","bob \\"b\\""]');
+    expect(set.match(event('x'), now)).toHaveLength(1);
+  });
+});

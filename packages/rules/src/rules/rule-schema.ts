@@ -63,8 +63,18 @@ export const ruleSchema = z
       .array(z.string().regex(TYPE_PATTERN, 'must be an exact type, "prefix.*" or "*"'))
       .min(1, 'must list at least one type (or omit it)')
       .optional(),
-    when: celText.optional(),
-    recipients: celText.optional(),
+    // `when: true` is YAML for a boolean; read it as the CEL constant it means.
+    when: z.union([celText, z.boolean().transform(String)]).optional(),
+    // A plain YAML list of ids is the common case; it is the CEL list literal of those strings.
+    recipients: z
+      .union([
+        celText,
+        z
+          .array(nonEmpty)
+          .min(1, 'must list at least one recipient')
+          .transform((ids) => JSON.stringify(ids)),
+      ])
+      .optional(),
     channels: z.array(channelSchema).min(1, 'a rule needs at least one channel'),
     priority: z.number().finite().default(0),
     continue: z.boolean().default(false),

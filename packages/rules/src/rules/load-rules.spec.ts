@@ -224,7 +224,7 @@ describe('loadRules: validation', () => {
 `);
     expect(err.problems.map((p) => [p.line, p.message])).toEqual([
       [3, expect.stringContaining('two webhook channels deliver to "x.example.com/a"')],
-      [4, 'duplicate rule id "same" (first defined at item 1)'],
+      [4, 'duplicate rule id "same" (first defined on line 2); ids must be unique in a file'],
     ]);
   });
 

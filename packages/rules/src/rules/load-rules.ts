@@ -106,13 +106,13 @@ export function loadRules(
       schemaProblems.push(
         at(
           offsetOf(doc, [...path, 'id']),
-          `duplicate rule id "${input.id}" (first defined at item ${firstAt + 1})`,
+          `duplicate rule id "${input.id}" (first defined on line ${firstAt}); ids must be unique in a file`,
           input.id,
         ),
       );
       return;
     }
-    seen.set(input.id, i);
+    seen.set(input.id, lines.linePos(offsetOf(doc, path)).line);
 
     const refs = new Set<string>();
     input.channels.forEach((channel, c) => {

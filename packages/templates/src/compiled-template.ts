@@ -190,3 +190,15 @@ export function compileTemplate(
   bundles.finish(env);
   return { definition: def, name: templateName(def), parts, layout, renderLayout };
 }
+
+/** `html, line 3, column 5: …` */
+export function formatProblem(p: TemplateProblem): string {
+  const at = [
+    p.part,
+    p.line !== undefined ? `line ${p.line}` : undefined,
+    p.column !== undefined ? `column ${p.column}` : undefined,
+  ]
+    .filter((x) => x !== undefined)
+    .join(', ');
+  return at ? `${at}: ${p.message}` : p.message;
+}

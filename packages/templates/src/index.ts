@@ -1,9 +1,11 @@
-export { TemplateRegistry, validateTemplate, formatProblem } from './template-registry.js';
+export { TemplateRegistry } from './template-registry.js';
+export { validateTemplate } from './validate-template.js';
 export type {
   TemplateRegistryOptions,
   RenderOptions,
   ValidateOptions,
-} from './template-registry.js';
+} from './template-registry-options.js';
+export { formatProblem } from './compiled-template.js';
 export type { TemplateProblem } from './compiled-template.js';
 export { parseTemplateRef } from './template-definition.js';
 export type {

@@ -3,13 +3,13 @@ import { channelSpecs } from './channels/channel-specs.js';
 import {
   checkShape,
   compileTemplate,
+  formatProblem,
   handlebarsMessage,
   templateName,
   type CompiledTemplate,
   type TemplateProblem,
 } from './compiled-template.js';
 import type { EscapeMode } from './escape/escape-mode.js';
-import type { TemplateHelper } from './helpers/render-context.js';
 import {
   defaultLimits,
   describeViolation,
@@ -26,37 +26,13 @@ import {
   type TemplateDefinition,
   type TemplateRef,
 } from './template-definition.js';
+import { TemplateRenderError } from './template-render-error.js';
+import type {
+  RenderOptions,
+  TemplateRegistryOptions,
+  ValidateOptions,
+} from './template-registry-options.js';
 import { positionOf, TemplateEnvironment, type CompiledPart } from './template-environment.js';
-
-export interface TemplateRegistryOptions {
-  readonly partials?: readonly PartialDefinition[];
-  readonly layouts?: readonly LayoutDefinition[];
-  /** Extra helpers, known at compile time like the built-in ones. Must be pure. */
-  readonly helpers?: Readonly<Record<string, TemplateHelper>>;
-  /** Overrides of the provider limits, e.g. `{ smsMaxSegments: 3 }`. */
-  readonly limits?: Partial<ProviderLimits>;
-  /**
-   * The locale `default` templates are written in, used for `Intl` when the recipient
-   * has no usable locale and tried after `default` in every chain. Defaults to `en`.
-   */
-  readonly fallbackLocale?: string;
-  /** Compiled templates kept (least recently used are dropped). Defaults to 1000. */
-  readonly cacheSize?: number;
-}
-
-/** Per render: the recipient's time zone (IANA, default `UTC`) and the clock. */
-export interface RenderOptions {
-  readonly timezone?: string;
-  readonly now: Date;
-}
-
-export interface ValidateOptions {
-  readonly timezone?: string;
-  /** Defaults to 2025-01-01T12:00:00Z, so validating the same sample is deterministic. */
-  readonly now?: Date;
-  /** The locale the sample is rendered for; defaults to the template's own. */
-  readonly locale?: string;
-}
 
 const SAMPLE_NOW = new Date('2025-01-01T12:00:00Z');
 
@@ -445,52 +421,8 @@ export class TemplateRegistry {
   }
 }
 
-/** A render failure that knows which part failed (for validation reports). */
-class TemplateRenderError extends HeraldError {
-  constructor(
-    readonly part: string,
-    args: readonly unknown[],
-    cause?: unknown,
-  ) {
-    super('HERALD_ERR_TEMPLATE_RENDER', args, { cause });
-  }
-}
-
 function where(def: TemplateDefinition, requested: string | undefined): string {
   return requested === undefined || requested === def.locale
     ? def.locale
     : `${def.locale}, asked for ${requested}`;
-}
-
-/** `html, line 3, column 5: …` */
-export function formatProblem(p: TemplateProblem): string {
-  const at = [
-    p.part,
-    p.line !== undefined ? `line ${p.line}` : undefined,
-    p.column !== undefined ? `column ${p.column}` : undefined,
-  ]
-    .filter((x) => x !== undefined)
-    .join(', ');
-  return at ? `${at}: ${p.message}` : p.message;
-}
-
-/**
- * Validates a template definition as it would be saved and returns all its problems
- * (an empty array when it is fine). Partials, layouts, helpers and limits come from
- * `options`, as the registry it will be added to would have them.
- *
- * @example
- * const problems = validateTemplate(
- *   { id: 'alert', version: 1, channel: 'telegram', locale: 'default', parts: { text: 'Done.' } },
- *   {},
- * );
- * // [{ code: 'HERALD_ERR_TEMPLATE_INVALID', part: 'text', line: 1, column: 5,
- * //    message: 'unescaped "." ...' }]
- */
-export function validateTemplate(
-  def: TemplateDefinition,
-  sampleData: unknown,
-  options: TemplateRegistryOptions & ValidateOptions = {},
-): TemplateProblem[] {
-  return new TemplateRegistry(options).validate(def, sampleData, options);
 }

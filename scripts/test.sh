@@ -13,7 +13,7 @@ bash deploy/local/stack.sh up
 eval "$(bash deploy/local/stack.sh env)"
 
 summary=$(mktemp)
-export HERALD_TEST_SUMMARY=$summary
+export TEST_SUMMARY_FILE=$summary
 trap 'rm -f "$summary"' EXIT
 
 npx turbo run build --output-logs=errors-only

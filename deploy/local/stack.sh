@@ -12,11 +12,11 @@
 # Every command is idempotent and safe to re-run; concurrent callers serialise on a lock.
 # Settings (environment):
 #   HERALD_STACK_DIR             data, logs and caches        default <repo>/.local
-#   HERALD_KAFKA_PORT            broker listener              default 19092
-#   HERALD_KAFKA_CONTROLLER_PORT KRaft controller listener    default 19093
-#   HERALD_PG_PORT               PostgreSQL                   default 15432
-#   HERALD_REDIS_PORT            Redis                        default 16379
-#   HERALD_KAFKA_HEAP            JVM heap for the broker      default 768m
+#   HERALD_STACK_KAFKA_PORT            broker listener              default 19092
+#   HERALD_STACK_KAFKA_CONTROLLER_PORT KRaft controller listener    default 19093
+#   HERALD_STACK_PG_PORT               PostgreSQL                   default 15432
+#   HERALD_STACK_REDIS_PORT            Redis                        default 16379
+#   HERALD_STACK_KAFKA_HEAP            JVM heap for the broker      default 768m
 # Ports are not the services' defaults on purpose, so the stack never collides with a
 # system-wide Postgres or Redis.
 set -euo pipefail
@@ -24,11 +24,11 @@ set -euo pipefail
 REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LOCAL_DIR="$REPO_DIR/deploy/local"
 STACK_DIR=${HERALD_STACK_DIR:-$REPO_DIR/.local}
-KAFKA_PORT=${HERALD_KAFKA_PORT:-19092}
-KAFKA_CONTROLLER_PORT=${HERALD_KAFKA_CONTROLLER_PORT:-19093}
-PG_PORT=${HERALD_PG_PORT:-15432}
-REDIS_PORT=${HERALD_REDIS_PORT:-16379}
-KAFKA_HEAP=${HERALD_KAFKA_HEAP:-768m}
+KAFKA_PORT=${HERALD_STACK_KAFKA_PORT:-19092}
+KAFKA_CONTROLLER_PORT=${HERALD_STACK_KAFKA_CONTROLLER_PORT:-19093}
+PG_PORT=${HERALD_STACK_PG_PORT:-15432}
+REDIS_PORT=${HERALD_STACK_REDIS_PORT:-16379}
+KAFKA_HEAP=${HERALD_STACK_KAFKA_HEAP:-768m}
 KAFKA_VERSION=3.9.1
 PG_USER=herald
 PG_PASSWORD=herald
@@ -140,13 +140,13 @@ kafka_up() {
       kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
         >>"$LOG_DIR/kafka.log" 2>&1 || die "Kafka storage format failed; see $LOG_DIR/kafka.log"
     fi
-    port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process; set HERALD_KAFKA_PORT"
+    port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process; set HERALD_STACK_KAFKA_PORT"
     log "starting kafka on 127.0.0.1:$KAFKA_PORT"
     # setsid + nohup: the broker outlives the shell that started it; both exec, so $! is java.
     setsid nohup java -Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -Djava.awt.headless=true "-Dlog4j.configuration=file:$LOCAL_DIR/kafka-log4j.properties" \
       -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-      >"$LOG_DIR/kafka.log" 2>&1 </dev/null &
+      >"$LOG_DIR/kafka.log" 2>&1 </dev/null 9>&- &
     echo $! >"$KAFKA_DIR/kafka.pid"
   fi
   wait_for "kafka" 120 kafka_ready
@@ -197,13 +197,13 @@ pg_up() {
   if pg_run "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; then
     log "postgres already running"
   else
-    port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set HERALD_PG_PORT"
+    port_open "$PG_PORT" && die "port $PG_PORT is taken by another process; set HERALD_STACK_PG_PORT"
     log "starting postgres on 127.0.0.1:$PG_PORT"
     pg_run mkdir -p "$PG_DIR/run"
     pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DIR/run \
           -c max_connections=300 -c shared_buffers=256MB -c synchronous_commit=off \
-          -c max_locks_per_transaction=256" start >/dev/null ||
+          -c max_locks_per_transaction=256" start >/dev/null 9>&- ||
       die "postgres did not start; see $PG_DIR/postgres.log"
   fi
   ln -sf "$PG_DIR/postgres.log" "$LOG_DIR/postgres.log"
@@ -234,12 +234,12 @@ redis_up() {
   if pid_alive "$REDIS_DIR/redis.pid"; then
     log "redis already running (pid $(cat "$REDIS_DIR/redis.pid"))"
   else
-    port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another process; set HERALD_REDIS_PORT"
+    port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by another process; set HERALD_STACK_REDIS_PORT"
     log "starting redis on 127.0.0.1:$REDIS_PORT"
     # Append-only file: idempotency marks and rate-limit windows survive a restart.
     redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
       --pidfile "$REDIS_DIR/redis.pid" --logfile "$LOG_DIR/redis.log" --dir "$REDIS_DIR" \
-      --appendonly yes --appendfsync everysec --save "" --protected-mode no >/dev/null
+      --appendonly yes --appendfsync everysec --save "" --protected-mode no >/dev/null 9>&-
   fi
   wait_for "redis" 30 redis_ready
 }
@@ -323,6 +323,8 @@ check_services() {
   done
 }
 
+# The lock is fd 9; every service started under it closes fd 9 (`9>&-`), or a
+# long-lived daemon would hold the lock for ever.
 with_lock() {
   mkdir -p "$STACK_DIR"
   exec 9>"$STACK_DIR/.lock"

@@ -5,6 +5,8 @@ export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /** Settings Herald owns start with this prefix; an unknown one is a typo, not noise. */
 const OWN_PREFIX = 'HERALD_';
+/** The local stack's own settings (deploy/local/stack.sh); no app reads them. */
+const STACK_PREFIX = 'HERALD_STACK_';
 
 function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -48,7 +50,7 @@ function deepFreeze<T>(value: T): T {
 export function parseEnv<S extends z.ZodRawShape>(shape: S, source: EnvSource): Readonly<z.infer<z.ZodObject<S>>> {
   const known = Object.keys(shape);
   for (const name of Object.keys(source)) {
-    if (name.startsWith(OWN_PREFIX) && !known.includes(name) && source[name] !== undefined) {
+    if (name.startsWith(OWN_PREFIX) && !name.startsWith(STACK_PREFIX) && !known.includes(name) && source[name] !== undefined) {
       const suggestion = closest(name, known.filter((k) => k.startsWith(OWN_PREFIX)));
       throw new HeraldError('HERALD_ERR_CONFIG_UNKNOWN', [
         name,

@@ -18,6 +18,10 @@ export type Bundle = (partials: Readonly<Record<string, CompiledPart>>) => LeafP
 
 const HARVEST_HELPER = 'heraldLeaf';
 
+// Handlebars already refuses prototype properties and methods; saying so explicitly
+// also stops it logging each refused name to the console.
+const NO_PROTO_ACCESS = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+
 /** Where a Handlebars error points, when it says. */
 export interface SourcePosition {
   readonly line?: number;
@@ -67,7 +71,14 @@ export class TemplateEnvironment {
     };
     for (const [name, fn] of Object.entries(helpers))
       hb.registerHelper(name, fn as Handlebars.HelperDelegate);
-    this.#knownHelpers = Object.fromEntries(Object.keys(helpers).map((name) => [name, true]));
+    // `log` writes to the console: a package never chooses a log sink, and a template
+    // must not be able to fill the worker's logs. Unregistered and unknown, so
+    // `{{log x}}` is refused when the template is saved.
+    hb.unregisterHelper('log');
+    this.#knownHelpers = {
+      ...Object.fromEntries(Object.keys(helpers).map((name) => [name, true])),
+      log: false,
+    };
     this.helperNames = new Set(Object.keys(helpers));
   }
 
@@ -140,7 +151,7 @@ export class TemplateEnvironment {
     const compiled = this.#hb.compile(root, options) as CompiledPart;
     return (partials) => {
       const heraldLeaves: LeafProgram[] = [];
-      compiled(null, { data: { root: null, heraldLeaves }, partials });
+      compiled(null, { data: { root: null, heraldLeaves }, partials, ...NO_PROTO_ACCESS });
       return heraldLeaves;
     };
   }

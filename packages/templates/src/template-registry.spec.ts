@@ -199,3 +199,24 @@ describe('render', () => {
     expect(r.render('welcome', 'sms', 'en', {}, { now }).text).toBe('[][][]');
   });
 });
+
+describe('TemplateDefinition types', () => {
+  test('parts are checked per channel at compile time', () => {
+    const base = { id: 'c', version: 1, locale: 'default' } as const;
+    const ok: TemplateDefinition[] = [
+      { ...base, channel: 'email', parts: { subject: 's', html: 'h' } },
+      { ...base, channel: 'slack', parts: { text: 't', blocks: [{ $each: 'x', $template: 'y' }] } },
+    ];
+    // @ts-expect-error an email needs a subject
+    const noSubject: TemplateDefinition = { ...base, channel: 'email', parts: { html: 'h' } };
+    // @ts-expect-error SMS parts are { text }, not email parts
+    const wrongParts: TemplateDefinition = { ...base, channel: 'sms', parts: { subject: 's' } };
+    // @ts-expect-error not a channel core knows
+    const fax: TemplateDefinition = { ...base, channel: 'fax', parts: { text: 't' } };
+    // The same mistakes are refused at run time, for definitions read from YAML or a database.
+    const refused = [...ok, noSubject, wrongParts, fax].map(
+      (def) => new TemplateRegistry().validate(def).length > 0,
+    );
+    expect(refused).toEqual([false, false, true, true, true]);
+  });
+});

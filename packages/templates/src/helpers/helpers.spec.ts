@@ -160,6 +160,19 @@ describe('text helpers', () => {
     }
   });
 
+  test('the log helper is not available: templates do not write to the console', () => {
+    const registry = new TemplateRegistry();
+    expect(() =>
+      registry.add({
+        id: 't',
+        version: 1,
+        channel: 'sms',
+        locale: 'default',
+        parts: { text: '{{log "x"}}' },
+      }),
+    ).toThrow(/unknown helper log/);
+  });
+
   test('custom helpers passed to the registry are known', () => {
     const registry = new TemplateRegistry({ helpers: { shout: (s: unknown) => `${String(s)}!` } });
     registry.add({

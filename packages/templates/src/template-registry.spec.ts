@@ -161,6 +161,12 @@ describe('partials and layouts', () => {
     );
     expect(err.code).toBe('HERALD_ERR_TEMPLATE_INVALID');
     expect(err.message).toMatch(/partial bad .* line 2: near/);
+    const unknown = thrown(() =>
+      new TemplateRegistry().defineLayout({ name: 'main', source: '<p>\n  {{shout x}}</p>' }),
+    );
+    expect(unknown.message).toBe(
+      'HERALD_ERR_TEMPLATE_INVALID: template layout main (channel -, locale default) is invalid: line 2, column 3: You specified knownHelpersOnly, but used the unknown helper shout',
+    );
   });
 });
 

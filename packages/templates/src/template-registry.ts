@@ -80,7 +80,7 @@ export class TemplateRegistry {
     return this.#limits;
   }
 
-  /** Adds or replaces a partial; refused with its line when it does not parse. */
+  /** Adds or replaces a partial; refused with its line when it does not compile. */
   definePartial(partial: PartialDefinition): void {
     this.#defineSource('partial', partial, this.#partials);
   }
@@ -105,14 +105,15 @@ export class TemplateRegistry {
       ]);
     }
     try {
-      this.#env.parse(def.source);
+      // Compiled now (not only parsed) so an unknown helper is refused here, with its line.
+      this.#env.compile(def.source, 'html', true);
     } catch (err) {
-      const { line } = positionOf(err);
+      const { line, column } = positionOf(err);
       throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [
         `${kind} ${def.name}`,
         '-',
         locale,
-        `line ${line ?? '?'}: ${handlebarsMessage(err)}`,
+        `line ${line ?? '?'}${column === undefined ? '' : `, column ${column}`}: ${handlebarsMessage(err)}`,
       ]);
     }
     into.set(`${def.name}|${locale}`, def);

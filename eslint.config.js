@@ -24,41 +24,95 @@ const layer = (files, allowed, why) => ({
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.local/**', '.turbo/**', 'bench-results/**', 'helm/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.local/**',
+      '.turbo/**',
+      'bench-results/**',
+      'helm/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly' },
+      globals: {
+        process: 'readonly',
+        Buffer: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+      },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-properties': [
         'error',
         {
           object: 'process',
           property: 'env',
-          message: 'Read settings only in the app\'s src/env.ts (validated once at start-up) and pass them down.',
+          message:
+            "Read settings only in the app's src/env.ts (validated once at start-up) and pass them down.",
         },
       ],
     },
   },
   {
     // Where reading the environment is the point.
-    files: ['apps/*/src/env.ts', 'apps/*/src/main.ts', 'tooling/**', 'scripts/**', 'examples/**', '**/*.spec.ts', '**/test/**', '**/bench/**', '*.config.js'],
+    files: [
+      'apps/*/src/env.ts',
+      'apps/*/src/main.ts',
+      'tooling/**',
+      'scripts/**',
+      'examples/**',
+      '**/*.spec.ts',
+      '**/test/**',
+      '**/bench/**',
+      '*.config.js',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   layer(['packages/core/**'], [], '@herald/core depends on no other Herald package.'),
-  layer(['packages/{rules,templates,ratelimit,kafka,store,telemetry,runtime}/src/**'], ['core'], 'This package may depend on @herald/core only.'),
-  layer(['packages/channels/src/**'], ['core', 'templates'], '@herald/channels may depend on @herald/core and @herald/templates only.'),
+  layer(
+    ['packages/{rules,templates,ratelimit,kafka,store,telemetry,runtime}/src/**'],
+    ['core'],
+    'This package may depend on @herald/core only.',
+  ),
+  layer(
+    ['packages/channels/src/**'],
+    ['core', 'templates'],
+    '@herald/channels may depend on @herald/core and @herald/templates only.',
+  ),
   {
     files: ['apps/**', 'packages/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../apps/*', '@herald/router', '@herald/worker', '@herald/auditor', '@herald/api', '@herald/cli'], message: 'Nothing imports from an app; move shared logic into a package.' }] },
+        {
+          patterns: [
+            {
+              group: [
+                '../../apps/*',
+                '@herald/router',
+                '@herald/worker',
+                '@herald/auditor',
+                '@herald/api',
+                '@herald/cli',
+              ],
+              message: 'Nothing imports from an app; move shared logic into a package.',
+            },
+          ],
+        },
       ],
     },
     ignores: ['**/test/**', 'packages/**/src/**'],

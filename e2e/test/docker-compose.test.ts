@@ -31,27 +31,42 @@ const herald = Object.entries(compose.services).filter(([, s]) => s.image === 'h
 function hostPath(service: Service, inside: string): string {
   for (const volume of service.volumes ?? []) {
     const [host, container] = volume.split(':') as [string, string];
-    if (inside.startsWith(`${container}/`)) return `${root}${host.replace(/^\.\//, '')}${inside.slice(container.length)}`;
+    if (inside.startsWith(`${container}/`))
+      return `${root}${host.replace(/^\.\//, '')}${inside.slice(container.length)}`;
   }
   for (const name of service.secrets ?? []) {
-    if (inside === `/run/secrets/${name}`) return `${root}${compose.secrets[name]!.file.replace(/^\.\//, '')}`;
+    if (inside === `/run/secrets/${name}`)
+      return `${root}${compose.secrets[name]!.file.replace(/^\.\//, '')}`;
   }
   throw new Error(`${inside} is not mounted in the service`);
 }
 
 describe('docker-compose.yml', () => {
   it('runs the three Herald apps next to Kafka, Postgres and Redis', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['auditor', 'kafka', 'postgres', 'redis', 'router', 'worker-webhook']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'auditor',
+      'kafka',
+      'postgres',
+      'redis',
+      'router',
+      'worker-webhook',
+    ]);
     expect(herald.map(([, s]) => s.command?.[0]).sort()).toEqual(['auditor', 'router', 'worker']);
   });
 
   it('depends only on services that exist, and mounts files that exist', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       for (const dependency of Object.keys(service.depends_on ?? {})) {
-        expect([name, dependency, dependency in compose.services]).toEqual([name, dependency, true]);
+        expect([name, dependency, dependency in compose.services]).toEqual([
+          name,
+          dependency,
+          true,
+        ]);
       }
-      for (const volume of service.volumes ?? []) expect(existsSync(`${root}${volume.split(':')[0]}`)).toBe(true);
-      for (const secret of service.secrets ?? []) expect(existsSync(`${root}${compose.secrets[secret]!.file}`)).toBe(true);
+      for (const volume of service.volumes ?? [])
+        expect(existsSync(`${root}${volume.split(':')[0]}`)).toBe(true);
+      for (const secret of service.secrets ?? [])
+        expect(existsSync(`${root}${compose.secrets[secret]!.file}`)).toBe(true);
     }
   });
 

@@ -16,13 +16,25 @@ import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import { channelNames, silentLogger, topicNames } from '@herald/core';
 import { deleteTopics } from '@herald/kafka';
 import { buildRouter, parseRouterEnv } from '@herald/router';
-import { createTestDatabase, stackEnv, startReceiver, uniquePrefix, waitFor, type Receiver, type TestDatabase } from '@herald/testkit';
+import {
+  createTestDatabase,
+  stackEnv,
+  startReceiver,
+  uniquePrefix,
+  waitFor,
+  type Receiver,
+  type TestDatabase,
+} from '@herald/testkit';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-const kafka = new Kafka({ clientId: 'e2e', brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'e2e',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
 
 let receiver: Receiver;
 let testDb: TestDatabase;
@@ -77,7 +89,13 @@ afterAll(async () => {
   await receiver?.close();
   await testDb?.drop();
   await rm(dir, { recursive: true, force: true });
-  await deleteTopics(kafka, [topics.events, topics.rejected, topics.status, topics.dlq, ...channelNames.map(topics.deliveries)]);
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.map(topics.deliveries),
+  ]);
 });
 
 it('routes, signs, delivers and audits events; rejects a malformed one with its reason', async () => {
@@ -150,14 +168,28 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
 
   // The audit table holds queued and sent for both notifications, and their ids are
   // the webhook-id the receiver saw.
-  const db = new Kysely<{ status_events: { notification_id: string; state: string; event_id: string; channel: string; tenant: string; provider_status: number | null } }>({
+  const db = new Kysely<{
+    status_events: {
+      notification_id: string;
+      state: string;
+      event_id: string;
+      channel: string;
+      tenant: string;
+      provider_status: number | null;
+    };
+  }>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 2 }) }),
   });
   try {
     const rows = await waitFor(
       'four audit rows',
       async () => {
-        const found = await db.selectFrom('status_events').selectAll().orderBy('event_id').orderBy('state').execute();
+        const found = await db
+          .selectFrom('status_events')
+          .selectAll()
+          .orderBy('event_id')
+          .orderBy('state')
+          .execute();
         return found.length >= 4 ? found : undefined;
       },
       30_000,
@@ -169,10 +201,14 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
       ['evt-structured', 'sent'],
     ]);
     expect(rows.every((r) => r.tenant === 'acme' && r.channel === 'webhook')).toBe(true);
-    expect(rows.filter((r) => r.state === 'sent').every((r) => r.provider_status === 204)).toBe(true);
+    expect(rows.filter((r) => r.state === 'sent').every((r) => r.provider_status === 204)).toBe(
+      true,
+    );
     const webhookIds = receiver.requests.map((r) => String(r.headers['webhook-id'])).sort();
     expect([...new Set(rows.map((r) => r.notification_id))].sort()).toEqual(webhookIds);
-    const { rows: parts } = await sql<{ name: string }>`select tableoid::regclass::text as name from status_events limit 1`.execute(db);
+    const { rows: parts } = await sql<{
+      name: string;
+    }>`select tableoid::regclass::text as name from status_events limit 1`.execute(db);
     expect(parts[0]!.name).toBe('status_events_y2026m11');
   } finally {
     await db.destroy();

@@ -5,7 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 
 const [brokers, prefix] = process.argv.slice(2);
-const kafka = new Kafka({ clientId: 'herald-demo-producer', brokers: brokers.split(','), logLevel: logLevel.WARN });
+const kafka = new Kafka({
+  clientId: 'herald-demo-producer',
+  brokers: brokers.split(','),
+  logLevel: logLevel.WARN,
+});
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 const topic = `${prefix}herald.events`;
 
@@ -38,12 +42,24 @@ const binary = (type, data) => ({
 });
 
 const events = [
-  ['order.shipped over 100 (structured mode)', structured('order.shipped', { orderId: 1001, total: 250.5, currency: 'EUR' })],
-  ['order.shipped under 100: no rule matches', structured('order.shipped', { orderId: 1002, total: 20, currency: 'EUR' })],
-  ['order.shipped over 100 (binary mode)', binary('order.shipped', { orderId: 1003, total: 999, currency: 'EUR' })],
+  [
+    'order.shipped over 100 (structured mode)',
+    structured('order.shipped', { orderId: 1001, total: 250.5, currency: 'EUR' }),
+  ],
+  [
+    'order.shipped under 100: no rule matches',
+    structured('order.shipped', { orderId: 1002, total: 20, currency: 'EUR' }),
+  ],
+  [
+    'order.shipped over 100 (binary mode)',
+    binary('order.shipped', { orderId: 1003, total: 999, currency: 'EUR' }),
+  ],
   ['payment.failed (critical)', structured('payment.failed', { invoiceId: 'inv-77', amount: 42 })],
   ['malformed: not JSON', { key: 'bad', value: '{"specversion": "1.0", "id": ' }],
-  ['malformed: no type', { key: 'bad', value: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'shop' }) }],
+  [
+    'malformed: no type',
+    { key: 'bad', value: JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'shop' }) },
+  ],
 ];
 
 await producer.connect();

@@ -22,7 +22,11 @@ createServer((req, res) => {
     const duplicate = seen.has(id) ? ' (duplicate webhook-id, ignored)' : '';
     seen.add(id);
     const summary = payload ? JSON.stringify(payload) : body.slice(0, 120);
-    console.log(`[receiver] ${new Date().toISOString().slice(11, 23)} ${req.url} webhook-id=${id} ${verdict}${duplicate} ${summary}`);
+    console.log(
+      `[receiver] ${new Date().toISOString().slice(11, 23)} ${req.url} webhook-id=${id} ${verdict}${duplicate} ${summary}`,
+    );
     res.writeHead(payload ? 204 : 401).end();
   });
-}).listen(Number(port), '127.0.0.1', () => console.log(`[receiver] listening on http://127.0.0.1:${port}`));
+}).listen(Number(port), '127.0.0.1', () =>
+  console.log(`[receiver] listening on http://127.0.0.1:${port}`),
+);

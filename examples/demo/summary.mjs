@@ -9,6 +9,8 @@ const { rows } = await client.query(`
   from status_events order by occurred_at`);
 console.log(`[audit] ${rows.length} status events in status_events:`);
 for (const r of rows) {
-  console.log(`[audit]   ${r.occurred_at.toISOString().slice(11, 23)} ${r.state.padEnd(7)} ${r.event_type.padEnd(15)} ${r.channel} ${r.recipient_ref} ${r.provider_status ?? ''} ${r.reason}`);
+  console.log(
+    `[audit]   ${r.occurred_at.toISOString().slice(11, 23)} ${r.state.padEnd(7)} ${r.event_type.padEnd(15)} ${r.channel} ${r.recipient_ref} ${r.provider_status ?? ''} ${r.reason}`,
+  );
 }
 await client.end();

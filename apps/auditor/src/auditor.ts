@@ -1,5 +1,12 @@
 import type { Kysely } from 'kysely';
-import { consumerGroups, once, runCleanups, topicNames, type Logger, type StatusEvent } from '@herald/core';
+import {
+  consumerGroups,
+  once,
+  runCleanups,
+  topicNames,
+  type Logger,
+  type StatusEvent,
+} from '@herald/core';
 import {
   createKafkaClient,
   ensureTopics,
@@ -47,13 +54,22 @@ function isStatusEvent(value: unknown): value is StatusEvent {
 export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
   const log = logger.child({ component: 'auditor' });
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
-  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: `${env.HERALD_KAFKA_CLIENT_ID}-auditor`, logger });
+  const kafka = createKafkaClient({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.HERALD_KAFKA_CLIENT_ID}-auditor`,
+    logger,
+  });
   let db: Kysely<HeraldDatabase> | undefined;
   let consumer: StageConsumer | undefined;
   let partitionTimer: NodeJS.Timeout | undefined;
 
   async function ensurePartitions(): Promise<void> {
-    const created = await ensureMonthlyPartitions(db!, 'status_events', new Date(), env.HERALD_PARTITIONS_AHEAD_MONTHS);
+    const created = await ensureMonthlyPartitions(
+      db!,
+      'status_events',
+      new Date(),
+      env.HERALD_PARTITIONS_AHEAD_MONTHS,
+    );
     if (created > 0) log.info({ created }, 'partitions created');
   }
 
@@ -71,13 +87,17 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
       if (isStatusEvent(parsed)) {
         rows.push(statusEventRow(parsed));
       } else {
-        log.warn({ topic: record.topic, partition: record.partition, offset: record.offset }, 'not a status event; dead-lettered');
+        log.warn(
+          { topic: record.topic, partition: record.partition, offset: record.offset },
+          'not a status event; dead-lettered',
+        );
         deadLetters.push({
           topic: topics.dlq,
           key: record.key?.toString() ?? null,
           value: record.value ?? Buffer.alloc(0),
           headers: {
-            'herald-dlq-reason': 'not a Herald status event (herald.notification.* with data.notificationId and data.eventTime)',
+            'herald-dlq-reason':
+              'not a Herald status event (herald.notification.* with data.notificationId and data.eventTime)',
             'herald-dlq-source-topic': record.topic,
             'herald-dlq-source-offset': `${record.partition}:${record.offset}`,
           },
@@ -91,16 +111,25 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
   let statusStore: StatusEventStore | undefined;
 
   const start = once(async () => {
-    db = createDatabase({ url: env.DATABASE_URL, poolSize: env.HERALD_DATABASE_POOL_SIZE, logger: log });
+    db = createDatabase({
+      url: env.DATABASE_URL,
+      poolSize: env.HERALD_DATABASE_POOL_SIZE,
+      logger: log,
+    });
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await ensurePartitions();
     partitionTimer = setInterval(() => {
-      ensurePartitions().catch((err: unknown) => log.warn({ err }, 'partition maintenance failed; will retry'));
+      ensurePartitions().catch((err: unknown) =>
+        log.warn({ err }, 'partition maintenance failed; will retry'),
+      );
     }, DAY_MS);
     partitionTimer.unref();
     statusStore = new StatusEventStore(db);
-    await ensureTopics(kafka, heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION));
+    await ensureTopics(
+      kafka,
+      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+    );
     consumer = new StageConsumer({
       kafka,
       groupId: consumerGroups.auditor(env.HERALD_TOPIC_PREFIX),

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { databaseEnv, kafkaEnv, lifecycleEnv, logEnv, parseEnv, type EnvSource } from '@herald/core';
+import {
+  databaseEnv,
+  kafkaEnv,
+  lifecycleEnv,
+  logEnv,
+  parseEnv,
+  type EnvSource,
+} from '@herald/core';
 
 const shape = {
   ...kafkaEnv(),

@@ -6,7 +6,9 @@ const shape = {
   ...logEnv(),
   ...lifecycleEnv(),
   /** YAML or JSON file with the routing rules. */
-  HERALD_RULES_FILE: z.string({ message: 'expected the path of a rules YAML file, e.g. examples/demo/rules.yaml' }).min(1),
+  HERALD_RULES_FILE: z
+    .string({ message: 'expected the path of a rules YAML file, e.g. examples/demo/rules.yaml' })
+    .min(1),
   /** Tenant of events that carry no `tenantid` extension. */
   HERALD_DEFAULT_TENANT: z.string().min(1).default('default'),
 };

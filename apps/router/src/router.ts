@@ -51,12 +51,19 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   const now = options.now ?? (() => new Date());
   const log = logger.child({ component: 'router' });
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
-  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: `${env.HERALD_KAFKA_CLIENT_ID}-router`, logger });
+  const kafka = createKafkaClient({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.HERALD_KAFKA_CLIENT_ID}-router`,
+    logger,
+  });
   let rules: RuleSet | undefined;
   let consumer: StageConsumer | undefined;
 
   function reject(record: ConsumedRecord, code: string, reason: string): OutputMessage {
-    log.info({ code, reason, partition: record.partition, offset: record.offset }, 'event rejected');
+    log.info(
+      { code, reason, partition: record.partition, offset: record.offset },
+      'event rejected',
+    );
     return {
       topic: topics.rejected,
       key: record.key?.toString() ?? null,
@@ -77,14 +84,25 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     const producedAt = new Date(record.timestamp).toISOString();
     // The event's own time when it has one; else when Kafka got it. Stable across
     // redeliveries, so every hop derives the same ids and partitions from it.
-    const event: CloudEvent = decoded.event.time ? decoded.event : { ...decoded.event, time: producedAt };
+    const event: CloudEvent = decoded.event.time
+      ? decoded.event
+      : { ...decoded.event, time: producedAt };
     const at = now();
-    const plan = planDeliveries(event, rules!.match(event, at), { now: at, producedAt, defaultTenant: env.HERALD_DEFAULT_TENANT });
+    const plan = planDeliveries(event, rules!.match(event, at), {
+      now: at,
+      producedAt,
+      defaultTenant: env.HERALD_DEFAULT_TENANT,
+    });
     const traceparent = record.headers.traceparent?.toString();
     const headers = traceparent ? { traceparent } : undefined;
     const outputs: OutputMessage[] = [];
     for (const job of plan.jobs) {
-      outputs.push({ topic: topics.deliveries(job.channel), key: job.recipient.ref, value: Buffer.from(JSON.stringify(job)), ...(headers ? { headers } : {}) });
+      outputs.push({
+        topic: topics.deliveries(job.channel),
+        key: job.recipient.ref,
+        value: Buffer.from(JSON.stringify(job)),
+        ...(headers ? { headers } : {}),
+      });
       outputs.push({
         topic: topics.status,
         key: job.notificationId,
@@ -93,9 +111,19 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       });
     }
     for (const s of plan.suppressed) {
-      log.info({ eventId: event.id, rule: s.rule, channel: s.channel, recipient: s.recipientRef, reason: s.reason }, 'delivery suppressed');
+      log.info(
+        {
+          eventId: event.id,
+          rule: s.rule,
+          channel: s.channel,
+          recipient: s.recipientRef,
+          reason: s.reason,
+        },
+        'delivery suppressed',
+      );
     }
-    if (plan.jobs.length === 0 && plan.suppressed.length === 0) log.debug({ eventId: event.id, type: event.type }, 'no rule matched');
+    if (plan.jobs.length === 0 && plan.suppressed.length === 0)
+      log.debug({ eventId: event.id, type: event.type }, 'no rule matched');
     return outputs;
   }
 
@@ -103,7 +131,10 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     const source = await readFile(env.HERALD_RULES_FILE, 'utf8');
     rules = loadRules(source, env.HERALD_RULES_FILE);
     log.info({ file: env.HERALD_RULES_FILE, rules: rules.rules.length }, 'rules loaded');
-    await ensureTopics(kafka, heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION));
+    await ensureTopics(
+      kafka,
+      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+    );
     consumer = new StageConsumer({
       kafka,
       groupId: consumerGroups.router(env.HERALD_TOPIC_PREFIX),

@@ -1,6 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { channelNames, flag, HeraldError, kafkaEnv, lifecycleEnv, logEnv, millis, parseEnv, type EnvSource } from '@herald/core';
+import {
+  channelNames,
+  flag,
+  HeraldError,
+  kafkaEnv,
+  lifecycleEnv,
+  logEnv,
+  millis,
+  parseEnv,
+  type EnvSource,
+} from '@herald/core';
 
 /** Channels this build can send; the others are refused at start-up, not on the first job. */
 export const supportedChannels = ['webhook'] as const;
@@ -28,7 +38,12 @@ const shape = {
   /** Comma-separated channels this process serves (or `--channel X` on the command line). */
   HERALD_WORKER_CHANNELS: z
     .string()
-    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
     .pipe(
       z
         .array(z.enum(channelNames))
@@ -63,7 +78,13 @@ export function parseWorkerEnv(source: EnvSource) {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [`HERALD_WEBHOOK_SECRETS_FILE: cannot read ${file}: ${(err as Error).message}`]);
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      `HERALD_WEBHOOK_SECRETS_FILE: cannot read ${file}: ${(err as Error).message}`,
+    ]);
   }
-  return parseEnv(shape, { ...source, HERALD_WEBHOOK_SECRETS_FILE: undefined, HERALD_WEBHOOK_SECRETS: text });
+  return parseEnv(shape, {
+    ...source,
+    HERALD_WEBHOOK_SECRETS_FILE: undefined,
+    HERALD_WEBHOOK_SECRETS: text,
+  });
 }

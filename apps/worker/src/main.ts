@@ -16,7 +16,9 @@ function channelsFromArgs(argv: readonly string[]): string | undefined {
 
 await runMain('worker', () => {
   const channels = channelsFromArgs(process.argv.slice(2));
-  const env = parseWorkerEnv(channels ? { ...process.env, HERALD_WORKER_CHANNELS: channels } : process.env);
+  const env = parseWorkerEnv(
+    channels ? { ...process.env, HERALD_WORKER_CHANNELS: channels } : process.env,
+  );
   const logger = createLogger({ app: 'worker', level: env.HERALD_LOG_LEVEL });
   return { app: buildWorker(env, logger), logger };
 });

@@ -45,20 +45,32 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   const now = options.now ?? (() => new Date());
   const log = logger.child({ component: 'worker', channels: env.HERALD_WORKER_CHANNELS });
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
-  const kafka = createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId: `${env.HERALD_KAFKA_CLIENT_ID}-worker`, logger });
+  const kafka = createKafkaClient({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.HERALD_KAFKA_CLIENT_ID}-worker`,
+    logger,
+  });
   const limit = pLimit(env.HERALD_WORKER_CONCURRENCY);
   const providers = new Map<string, DeliveryProvider>();
   const consumers: StageConsumer[] = [];
   let webhook: WebhookProvider | undefined;
 
-  function statusMessage(job: DeliveryJob, state: 'sent' | 'failed', details: StatusDetails, headers: ConsumedRecord['headers']): OutputMessage {
+  function statusMessage(
+    job: DeliveryJob,
+    state: 'sent' | 'failed',
+    details: StatusDetails,
+    headers: ConsumedRecord['headers'],
+  ): OutputMessage {
     const event = statusEventFor(job, state, SOURCE, now(), details);
     const traceparent = headers.traceparent?.toString();
     return {
       topic: topics.status,
       key: job.notificationId,
       value: Buffer.from(JSON.stringify(event)),
-      headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8', ...(traceparent ? { traceparent } : {}) },
+      headers: {
+        'content-type': 'application/cloudevents+json; charset=UTF-8',
+        ...(traceparent ? { traceparent } : {}),
+      },
     };
   }
 
@@ -67,7 +79,10 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     try {
       job = decodeDeliveryJob(record.value);
     } catch (err) {
-      log.warn({ err, topic: record.topic, partition: record.partition, offset: record.offset }, 'malformed job; dead-lettered');
+      log.warn(
+        { err, topic: record.topic, partition: record.partition, offset: record.offset },
+        'malformed job; dead-lettered',
+      );
       return {
         topic: topics.dlq,
         key: record.key?.toString() ?? null,
@@ -82,23 +97,38 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     const jobLog = log.child({ notificationId: job.notificationId, tenantId: job.tenant });
     const provider = providers.get(job.channel);
     if (!provider) {
-      return statusMessage(job, 'failed', { reason: `no provider for channel ${job.channel} in this worker`, retryable: false }, record.headers);
+      return statusMessage(
+        job,
+        'failed',
+        { reason: `no provider for channel ${job.channel} in this worker`, retryable: false },
+        record.headers,
+      );
     }
     const outcome = await provider.send(job, undefined, signal);
     if (outcome.status === 'sent') {
       jobLog.debug({ provider: provider.name }, 'sent');
       return statusMessage(job, 'sent', { provider: outcome.provider }, record.headers);
     }
-    jobLog.info({ provider: provider.name, reason: outcome.reason, permanent: outcome.permanent }, 'send failed');
+    jobLog.info(
+      { provider: provider.name, reason: outcome.reason, permanent: outcome.permanent },
+      'send failed',
+    );
     return statusMessage(
       job,
       'failed',
-      { reason: outcome.reason, retryable: !outcome.permanent, ...(outcome.provider ? { provider: outcome.provider } : {}) },
+      {
+        reason: outcome.reason,
+        retryable: !outcome.permanent,
+        ...(outcome.provider ? { provider: outcome.provider } : {}),
+      },
       record.headers,
     );
   }
 
-  async function handle(records: readonly ConsumedRecord[], signal: AbortSignal): Promise<OutputMessage[]> {
+  async function handle(
+    records: readonly ConsumedRecord[],
+    signal: AbortSignal,
+  ): Promise<OutputMessage[]> {
     // One lane per key keeps a recipient's messages in order; lanes run concurrently.
     const lanes = new Map<string, ConsumedRecord[]>();
     for (const record of records) {
@@ -119,7 +149,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   const start = once(async () => {
     if (env.HERALD_WORKER_CHANNELS.includes('webhook')) {
       const secrets = env.HERALD_WEBHOOK_SECRETS ?? {};
-      if (Object.keys(secrets).length === 0) log.warn({}, 'no webhook secrets configured; jobs naming a secret will fail');
+      if (Object.keys(secrets).length === 0)
+        log.warn({}, 'no webhook secrets configured; jobs naming a secret will fail');
       webhook = createWebhookProvider({
         secrets,
         timeoutMs: env.HERALD_WEBHOOK_TIMEOUT_MS,
@@ -127,7 +158,10 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       });
       providers.set('webhook', webhook);
     }
-    await ensureTopics(kafka, heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION));
+    await ensureTopics(
+      kafka,
+      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+    );
     for (const channel of env.HERALD_WORKER_CHANNELS) {
       const consumer = new StageConsumer({
         kafka,

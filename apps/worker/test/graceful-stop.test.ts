@@ -6,13 +6,23 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { channelNames, deterministicId, encodeDeliveryJob, topicNames, type DeliveryJob } from '@herald/core';
+import {
+  channelNames,
+  deterministicId,
+  encodeDeliveryJob,
+  topicNames,
+  type DeliveryJob,
+} from '@herald/core';
 import { deleteTopics } from '@herald/kafka';
 import { stackEnv, startReceiver, uniquePrefix, waitFor, type Receiver } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
-const kafka = new Kafka({ clientId: 'worker-test', brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'worker-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let receiver: Receiver;
 
@@ -22,7 +32,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver.close();
-  await deleteTopics(kafka, [topics.events, topics.rejected, topics.status, topics.dlq, ...channelNames.map(topics.deliveries)]);
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.map(topics.deliveries),
+  ]);
 });
 
 it('drains the in-flight send on SIGTERM, publishes its status and exits 0', async () => {
@@ -33,7 +49,9 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
       KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
       HERALD_TOPIC_PREFIX: prefix,
       HERALD_TOPIC_PARTITIONS: '1',
-      HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: `whsec_${randomBytes(24).toString('base64')}` }),
+      HERALD_WEBHOOK_SECRETS: JSON.stringify({
+        default: `whsec_${randomBytes(24).toString('base64')}`,
+      }),
       HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       HERALD_LOG_LEVEL: 'info',
     },
@@ -47,7 +65,12 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   await waitFor('the worker to start', () => output.includes('"msg":"started"'), 60_000);
   const job: DeliveryJob = {
     notificationId: deterministicId('evt-sigterm', 'r', 'hook', 'webhook'),
-    event: { id: 'evt-sigterm', source: 'test', type: 'test.sigterm', time: new Date().toISOString() },
+    event: {
+      id: 'evt-sigterm',
+      source: 'test',
+      type: 'test.sigterm',
+      time: new Date().toISOString(),
+    },
     tenant: 'acme',
     rule: { id: 'r', version: 1 },
     channel: 'webhook',
@@ -59,7 +82,10 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   };
   const producer = kafka.producer();
   await producer.connect();
-  await producer.send({ topic: topics.deliveries('webhook'), messages: [{ key: 'hook', value: encodeDeliveryJob(job) }] });
+  await producer.send({
+    topic: topics.deliveries('webhook'),
+    messages: [{ key: 'hook', value: encodeDeliveryJob(job) }],
+  });
   await producer.disconnect();
 
   await waitFor('the request to be in flight', () => receiver.requests.length === 1, 30_000);
@@ -72,7 +98,10 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   const reader = kafka.consumer({ groupId: `${prefix}reader` });
   await reader.connect();
   await reader.subscribe({ topic: topics.status, fromBeginning: true });
-  await reader.run({ eachMessage: async ({ message }) => void statuses.push(JSON.parse(message.value!.toString()).type) });
+  await reader.run({
+    eachMessage: async ({ message }) =>
+      void statuses.push(JSON.parse(message.value!.toString()).type),
+  });
   await waitFor('the sent status', () => statuses.length >= 1, 20_000);
   await reader.disconnect();
   expect(statuses).toEqual(['herald.notification.sent']);
@@ -80,7 +109,10 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   // And its offset was committed: a restarted group would not send it again.
   const admin = kafka.admin();
   await admin.connect();
-  const [offsets] = await admin.fetchOffsets({ groupId: `${prefix}herald-worker-webhook`, topics: [topics.deliveries('webhook')] });
+  const [offsets] = await admin.fetchOffsets({
+    groupId: `${prefix}herald-worker-webhook`,
+    topics: [topics.deliveries('webhook')],
+  });
   await admin.disconnect();
   expect(offsets!.partitions[0]!.offset).toBe('1');
 });

@@ -1,7 +1,11 @@
 // Providers: one factory per provider, each returning a ChannelProvider.
 export { createWebhookProvider } from './webhook/webhook-provider.js';
 export type { WebhookProvider } from './webhook/webhook-provider.js';
-export type { WebhookProviderConfig, WebhookSecret, WebhookSecrets } from './webhook/webhook-provider-config.js';
+export type {
+  WebhookProviderConfig,
+  WebhookSecret,
+  WebhookSecrets,
+} from './webhook/webhook-provider-config.js';
 export { WebhookSigner } from './webhook/webhook-signer.js';
 export { createSesProvider } from './ses/ses-provider.js';
 export type { SesProviderConfig, SesCredentials } from './ses/ses-provider.js';
@@ -22,7 +26,10 @@ export type { TeamsProviderConfig } from './teams/teams-provider.js';
 export { createTelegramProvider } from './telegram/telegram-provider.js';
 export type { TelegramProviderConfig, TelegramCredentials } from './telegram/telegram-provider.js';
 export { createPagerDutyProvider, pagerDutyActions } from './pagerduty/pagerduty-provider.js';
-export type { PagerDutyProviderConfig, PagerDutyCredentials } from './pagerduty/pagerduty-provider.js';
+export type {
+  PagerDutyProviderConfig,
+  PagerDutyCredentials,
+} from './pagerduty/pagerduty-provider.js';
 // Shared pieces callers configure or reuse.
 export type { ChannelProvider, HttpProviderOptions } from './http/http-provider.js';
 export { addressPolicy } from './net/address-policy.js';

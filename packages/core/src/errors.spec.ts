@@ -3,14 +3,21 @@ import { errorCodes, HeraldError } from './errors.js';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 const documented = new Map(
-  [...doc.matchAll(/^\| `(HERALD_ERR_[A-Z_]+)` \| (.*) \| (yes|no) \| (.*) \|$/gm)].map((m) => [m[1]!, { retriable: m[3] === 'yes', fix: m[4]! }]),
+  [...doc.matchAll(/^\| `(HERALD_ERR_[A-Z_]+)` \| (.*) \| (yes|no) \| (.*) \|$/gm)].map((m) => [
+    m[1]!,
+    { retriable: m[3] === 'yes', fix: m[4]! },
+  ]),
 );
 
 describe('error registry', () => {
   it('docs/errors.md lists exactly the codes of the registry, with the same retriable flag and fix', () => {
     expect([...documented.keys()].sort()).toEqual(Object.keys(errorCodes).sort());
     for (const [code, spec] of Object.entries(errorCodes)) {
-      expect({ code, retriable: documented.get(code)?.retriable, fix: documented.get(code)?.fix }).toEqual({
+      expect({
+        code,
+        retriable: documented.get(code)?.retriable,
+        fix: documented.get(code)?.fix,
+      }).toEqual({
         code,
         retriable: spec.retriable,
         fix: spec.fix.replace(/\|/g, '\\|'),

@@ -10,7 +10,9 @@ describe('deterministicId', () => {
   });
 
   it('keeps the ids it has always given (jobs already in flight carry them)', () => {
-    expect(deterministicId('evt-1', 'rule', 'alice', 'email')).toBe('b61e3ff1-0e32-8ade-bf65-c01d40454c4d');
+    expect(deterministicId('evt-1', 'rule', 'alice', 'email')).toBe(
+      'b61e3ff1-0e32-8ade-bf65-c01d40454c4d',
+    );
     expect(deterministicId('')).toBe('838413de-ca4d-8e4a-9934-c0e056c92aac');
     expect(deterministicId('é', 'x')).toBe('badc3b94-fab7-8465-ab5a-d5b60b570167');
   });

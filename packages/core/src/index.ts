@@ -6,13 +6,22 @@ export {
   validateCloudEvent,
   STRUCTURED_CONTENT_TYPE,
 } from './cloudevents/cloud-event.js';
-export type { CloudEvent, CloudEventAttribute, DecodeResult, KafkaRecordLike } from './cloudevents/cloud-event.js';
+export type {
+  CloudEvent,
+  CloudEventAttribute,
+  DecodeResult,
+  KafkaRecordLike,
+} from './cloudevents/cloud-event.js';
 export { channelNames, isChannelName, priorities } from './channels.js';
 export type { ChannelName, Priority } from './channels.js';
 export { topicNames, consumerGroups } from './topics.js';
 export type { TopicNames } from './topics.js';
 export { deterministicId } from './ids.js';
-export { deliveryJobSchema, encodeDeliveryJob, decodeDeliveryJob } from './delivery/delivery-job.js';
+export {
+  deliveryJobSchema,
+  encodeDeliveryJob,
+  decodeDeliveryJob,
+} from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
 export { notificationStates, statusEventFor } from './status/status-event.js';
 export type {
@@ -24,8 +33,20 @@ export type {
 } from './status/status-event.js';
 export { parseEnv } from './config/parse-env.js';
 export type { EnvSource } from './config/parse-env.js';
-export { kafkaEnv, databaseEnv, redisEnv, logEnv, lifecycleEnv, millis, flag } from './config/env-fragments.js';
+export {
+  kafkaEnv,
+  databaseEnv,
+  redisEnv,
+  logEnv,
+  lifecycleEnv,
+  millis,
+  flag,
+} from './config/env-fragments.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { once, runCleanups, sleep } from './lifecycle.js';
-export type { DeliveryOutcome, DeliveryProvider, RenderedContent } from './delivery/delivery-provider.js';
+export type {
+  DeliveryOutcome,
+  DeliveryProvider,
+  RenderedContent,
+} from './delivery/delivery-provider.js';

@@ -11,7 +11,9 @@ export function once<T>(operation: () => Promise<T>): () => Promise<T> {
  * Runs every cleanup in order even when some throw, then throws the first error (with
  * the others attached) so that one failing adapter never leaves the rest open.
  */
-export async function runCleanups(cleanups: readonly (() => Promise<unknown> | unknown)[]): Promise<void> {
+export async function runCleanups(
+  cleanups: readonly (() => Promise<unknown> | unknown)[],
+): Promise<void> {
   const errors: unknown[] = [];
   for (const cleanup of cleanups) {
     try {

@@ -28,7 +28,10 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
           topic: spec.topic,
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
-          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
         })),
       });
     } catch (err) {
@@ -36,7 +39,11 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
       const now = new Set(await admin.listTopics());
       const absent = missing.filter((spec) => !now.has(spec.topic)).map((s) => s.topic);
       if (absent.length > 0) {
-        throw new HeraldError('HERALD_ERR_KAFKA_TOPIC', [absent.join(', '), (err as Error).message], { cause: err });
+        throw new HeraldError(
+          'HERALD_ERR_KAFKA_TOPIC',
+          [absent.join(', '), (err as Error).message],
+          { cause: err },
+        );
       }
     }
   } finally {

@@ -3,6 +3,11 @@ export type { KafkaClientConfig } from './kafka-client.js';
 export { ensureTopics, deleteTopics } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
-export type { ConsumedRecord, OutputMessage, StageConsumerConfig, StageHandler } from './stage-consumer.js';
+export type {
+  ConsumedRecord,
+  OutputMessage,
+  StageConsumerConfig,
+  StageHandler,
+} from './stage-consumer.js';
 export { MessagePublisher } from './producer.js';
 export { heraldTopicSpecs } from './herald-topics.js';

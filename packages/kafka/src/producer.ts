@@ -22,7 +22,11 @@ export class MessagePublisher {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: { ...m.headers } } : {}) })),
+        messages: list.map((m) => ({
+          key: m.key,
+          value: m.value,
+          ...(m.headers ? { headers: { ...m.headers } } : {}),
+        })),
       })),
     });
   }

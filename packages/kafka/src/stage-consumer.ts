@@ -28,7 +28,10 @@ export interface OutputMessage {
  *   with backoff and its offsets are not committed, so nothing is lost.
  */
 export interface StageHandler {
-  handle(records: readonly ConsumedRecord[], signal: AbortSignal): Promise<readonly OutputMessage[]>;
+  handle(
+    records: readonly ConsumedRecord[],
+    signal: AbortSignal,
+  ): Promise<readonly OutputMessage[]>;
 }
 
 export interface StageConsumerConfig {
@@ -99,7 +102,10 @@ export class StageConsumer {
     });
     await this.#producer.connect();
     await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: this.#config.fromBeginning ?? true });
+    await this.#consumer.subscribe({
+      topics: [...topics],
+      fromBeginning: this.#config.fromBeginning ?? true,
+    });
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -110,7 +116,14 @@ export class StageConsumer {
     this.#log.info({ topics }, 'consumer started');
   }
 
-  async #eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  async #eachBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
@@ -129,7 +142,9 @@ export class StageConsumer {
       );
       if (outputs === undefined) return;
       if (outputs.length > 0) {
-        const sent = await this.#retrying('produce', heartbeat, isRunning, () => this.#produce(outputs));
+        const sent = await this.#retrying('produce', heartbeat, isRunning, () =>
+          this.#produce(outputs),
+        );
         if (sent === undefined) return;
       }
       const last = chunk[chunk.length - 1]!;
@@ -140,7 +155,12 @@ export class StageConsumer {
       // commits while stop() drains this chunk (consumer.commitOffsets would not).
       await commitOffsetsIfNecessary({
         topics: [
-          { topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }] },
+          {
+            topic: batch.topic,
+            partitions: [
+              { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+            ],
+          },
         ],
       });
       await heartbeat();
@@ -148,10 +168,17 @@ export class StageConsumer {
   }
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
-    const byTopic = new Map<string, { key: string | null; value: Buffer; headers?: Record<string, string> }[]>();
+    const byTopic = new Map<
+      string,
+      { key: string | null; value: Buffer; headers?: Record<string, string> }[]
+    >();
     for (const output of outputs) {
       const list = byTopic.get(output.topic) ?? [];
-      list.push({ key: output.key, value: output.value, ...(output.headers ? { headers: { ...output.headers } } : {}) });
+      list.push({
+        key: output.key,
+        value: output.value,
+        ...(output.headers ? { headers: { ...output.headers } } : {}),
+      });
       byTopic.set(output.topic, list);
     }
     await this.#producer!.sendBatch({
@@ -196,7 +223,10 @@ export class StageConsumer {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<void>((resolve) => {
           timer = setTimeout(() => {
-            this.#log.warn({ deadlineMs: deadline }, 'in-flight work did not finish in time; aborting it');
+            this.#log.warn(
+              { deadlineMs: deadline },
+              'in-flight work did not finish in time; aborting it',
+            );
             this.#abort.abort();
             resolve();
           }, deadline);

@@ -1,12 +1,22 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { silentLogger } from '@herald/core';
-import { deleteTopics, ensureTopics, StageConsumer, type ConsumedRecord, type StageHandler } from '@herald/kafka';
+import {
+  deleteTopics,
+  ensureTopics,
+  StageConsumer,
+  type ConsumedRecord,
+  type StageHandler,
+} from '@herald/kafka';
 import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const input = `${prefix}in`;
 const output = `${prefix}out`;
-const kafka = new Kafka({ clientId: 'stage-test', brokers: stackEnv().KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'stage-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
 const seen: string[] = [];
 const consumers: StageConsumer[] = [];
 
@@ -32,8 +42,14 @@ function stage(handler: StageHandler, groupSuffix = 'g'): StageConsumer {
   return consumer;
 }
 
-const upper: (records: readonly ConsumedRecord[]) => { topic: string; key: null; value: Buffer }[] = (records) =>
-  records.map((r) => ({ topic: output, key: null, value: Buffer.from(r.value!.toString().toUpperCase()) }));
+const upper: (
+  records: readonly ConsumedRecord[],
+) => { topic: string; key: null; value: Buffer }[] = (records) =>
+  records.map((r) => ({
+    topic: output,
+    key: null,
+    value: Buffer.from(r.value!.toString().toUpperCase()),
+  }));
 
 async function committed(group: string): Promise<number> {
   const admin = kafka.admin();
@@ -54,7 +70,9 @@ beforeAll(async () => {
   const reader = kafka.consumer({ groupId: `${prefix}reader` });
   await reader.connect();
   await reader.subscribe({ topic: output, fromBeginning: true });
-  await reader.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+  await reader.run({
+    eachMessage: async ({ message }) => void seen.push(message.value!.toString()),
+  });
   consumers.push({ stop: () => reader.disconnect() } as unknown as StageConsumer);
 });
 
@@ -99,7 +117,11 @@ it('stop() drains the chunk in flight: its outputs are published and its offsets
       handle: async (records) => {
         entered();
         await new Promise((r) => setTimeout(r, 1_000));
-        return records.map((r) => ({ topic: output, key: null, value: Buffer.from(`slow-${r.value!.toString()}`) }));
+        return records.map((r) => ({
+          topic: output,
+          key: null,
+          value: Buffer.from(`slow-${r.value!.toString()}`),
+        }));
       },
     },
     'drain',
@@ -110,6 +132,12 @@ it('stop() drains the chunk in flight: its outputs are published and its offsets
   await inHandle;
   await slow.stop();
   await waitFor('the drained outputs', () => seen.filter((v) => v.startsWith('slow-')).length >= 5);
-  expect(seen.filter((v) => v.startsWith('slow-'))).toEqual(['slow-a', 'slow-b', 'slow-c', 'slow-d', 'slow-e']);
+  expect(seen.filter((v) => v.startsWith('slow-'))).toEqual([
+    'slow-a',
+    'slow-b',
+    'slow-c',
+    'slow-d',
+    'slow-e',
+  ]);
   expect(await committed('drain')).toBe(5);
 });

@@ -11,13 +11,18 @@ export interface Runnable {
  * 0 stopped cleanly, 1 failed at run time, 2 bad configuration (nothing connected).
  * Apps' `build*` factories never touch the process, so tests build them directly.
  */
-export async function runMain(name: string, build: () => { app: Runnable; logger: Logger }): Promise<void> {
+export async function runMain(
+  name: string,
+  build: () => { app: Runnable; logger: Logger },
+): Promise<void> {
   let built: { app: Runnable; logger: Logger };
   try {
     built = build();
   } catch (err) {
     // Configuration errors are for a human: print the message alone, not a stack.
-    process.stderr.write(`herald-${name}: ${isHeraldError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    process.stderr.write(
+      `herald-${name}: ${isHeraldError(err) ? err.message : String((err as Error)?.stack ?? err)}\n`,
+    );
     process.exit(2);
   }
   const { app, logger } = built;

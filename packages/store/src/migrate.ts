@@ -19,10 +19,15 @@ class SqlFileMigrationProvider implements MigrationProvider {
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       if (!FILE.test(file)) {
-        throw new HeraldError('HERALD_ERR_STORE_MIGRATION', [file, 'name must be NNNN_lower_snake_case.sql']);
+        throw new HeraldError('HERALD_ERR_STORE_MIGRATION', [
+          file,
+          'name must be NNNN_lower_snake_case.sql',
+        ]);
       }
       const text = await readFile(join(this.dir, file), 'utf8');
-      migrations[file.replace(/\.sql$/, '')] = { up: async (db) => void (await sql.raw(text).execute(db)) };
+      migrations[file.replace(/\.sql$/, '')] = {
+        up: async (db) => void (await sql.raw(text).execute(db)),
+      };
     }
     return migrations;
   }
@@ -32,12 +37,22 @@ class SqlFileMigrationProvider implements MigrationProvider {
  * Applies every pending migration, each in its own transaction, under kysely's
  * migration lock (safe when several replicas start at once). Returns the names applied.
  */
-export async function migrateToLatest<DB>(db: Kysely<DB>, dir = defaultMigrationsDir): Promise<string[]> {
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: new SqlFileMigrationProvider(dir) });
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  dir = defaultMigrationsDir,
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider: new SqlFileMigrationProvider(dir),
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(listing)';
-    throw new HeraldError('HERALD_ERR_STORE_MIGRATION', [failed, (error as Error).message ?? String(error)], { cause: error });
+    throw new HeraldError(
+      'HERALD_ERR_STORE_MIGRATION',
+      [failed, (error as Error).message ?? String(error)],
+      { cause: error },
+    );
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

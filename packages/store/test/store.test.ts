@@ -59,7 +59,11 @@ describe('store', () => {
     ]);
     expect(created.sort()).toEqual([0, 3]);
     expect(await partitions()).toEqual(
-      expect.arrayContaining(['status_events_y2026m11', 'status_events_y2026m12', 'status_events_y2027m01']),
+      expect.arrayContaining([
+        'status_events_y2026m11',
+        'status_events_y2026m12',
+        'status_events_y2027m01',
+      ]),
     );
     expect(await ensureMonthlyPartitions(db, 'status_events', from, 2)).toBe(0);
   });
@@ -69,19 +73,34 @@ describe('store', () => {
     const event = statusEventFor(job, 'sent', 'herald/test', new Date('2027-01-01T00:00:02Z'));
     const row = statusEventRow(event);
     expect(await store.insert([row])).toBe(1);
-    const { rows } = await sql<{ tableoid: string }>`select tableoid::regclass::text as tableoid from status_events where id = ${event.id}`.execute(db);
+    const { rows } = await sql<{
+      tableoid: string;
+    }>`select tableoid::regclass::text as tableoid from status_events where id = ${event.id}`.execute(
+      db,
+    );
     expect(rows[0]?.tableoid).toBe('status_events_y2026m12');
   });
 
   it('insert is idempotent and creates a missing partition for a far-away month', async () => {
     const store = new StatusEventStore(db);
     const far = { ...job, event: { ...job.event, time: '2031-05-05T00:00:00Z' } };
-    const row = statusEventRow(statusEventFor(far, "failed", "herald/test", new Date(), { reason: "boom" }));
+    const row = statusEventRow(
+      statusEventFor(far, 'failed', 'herald/test', new Date(), { reason: 'boom' }),
+    );
     expect(await store.insert([row, row])).toBe(1);
     expect(await store.insert([row])).toBe(0);
     expect(await partitions()).toContain('status_events_y2031m05');
-    const stored = await db.selectFrom('status_events').selectAll().where('id', '=', row.id).execute();
+    const stored = await db
+      .selectFrom('status_events')
+      .selectAll()
+      .where('id', '=', row.id)
+      .execute();
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ state: 'failed', reason: 'boom', tenant: 'acme', channel: 'webhook' });
+    expect(stored[0]).toMatchObject({
+      state: 'failed',
+      reason: 'boom',
+      tenant: 'acme',
+      channel: 'webhook',
+    });
   });
 });

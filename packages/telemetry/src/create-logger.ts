@@ -5,6 +5,8 @@ export interface LoggerConfig {
   /** The app: router, worker, auditor, api, cli. */
   readonly app: string;
   readonly level: string;
+  /** Where lines go; stdout by default. Tests pass a stream to read them back. */
+  readonly destination?: NodeJS.WritableStream;
 }
 
 /**
@@ -33,11 +35,12 @@ export const redactedPaths = [
  * secrets redacted. Packages receive it (or a child) through the `Logger` port.
  */
 export function createLogger(config: LoggerConfig): Logger {
-  return pino({
+  const options = {
     name: `herald-${config.app}`,
     level: config.level,
     redact: { paths: redactedPaths, censor: '[redacted]' },
     base: { app: config.app },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return config.destination ? pino(options, config.destination) : pino(options);
 }

@@ -13,7 +13,12 @@ export interface Receiver {
   readonly url: string;
   readonly requests: ReceivedRequest[];
   /** Sets the answer for the next requests (default 204), optionally after a delay. */
-  respondWith(status: number, headers?: Record<string, string>, body?: string, delayMs?: number): void;
+  respondWith(
+    status: number,
+    headers?: Record<string, string>,
+    body?: string,
+    delayMs?: number,
+  ): void;
   close(): Promise<void>;
 }
 

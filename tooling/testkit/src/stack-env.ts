@@ -11,7 +11,9 @@ export interface StackEnv {
  * starts the stack and sets them when they are not already set.
  */
 export function stackEnv(): StackEnv {
-  const missing = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'].filter((name) => !process.env[name]);
+  const missing = ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'].filter(
+    (name) => !process.env[name],
+  );
   if (missing.length > 0) {
     throw new Error(
       `${missing.join(', ')} not set: run the tests through jest (its global setup starts the local stack) or export them from 'deploy/local/stack.sh env'`,

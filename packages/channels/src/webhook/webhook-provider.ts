@@ -2,7 +2,6 @@ import {
   HeraldError,
   type DeliveryJob,
   type DeliveryOutcome,
-  type DeliveryProvider,
   type RenderedContent,
 } from '@herald/core';
 import { HttpClient, parseHttpUrl } from '../http/http-client.js';
@@ -17,7 +16,7 @@ const DEFAULT_SECRET_REF = 'default';
 const RESERVED_HEADERS =
   /^(webhook-.*|content-type|content-length|host|transfer-encoding|connection)$/i;
 
-/** A {@link DeliveryProvider} that also releases its keep-alive sockets. */
+/** A DeliveryProvider (see @herald/core) that also releases its keep-alive sockets. */
 export interface WebhookProvider extends ChannelProvider {
   close(): Promise<void>;
 }

@@ -2,8 +2,6 @@
 // and error documents. One factory per provider; every one is a FakeServer.
 import { header, startFakeHttpServer, type FakeServer, type Reply } from './fake-http-server.js';
 
-const unauthorized: Reply = { status: 401, body: { error: 'unauthorized' } };
-
 /** Slack: incoming webhooks at /services/..., Web API at /api/chat.postMessage (200 + ok:false for errors). */
 export function startSlackServer(botToken: string): Promise<FakeServer> {
   return startFakeHttpServer((req, scenario) => {

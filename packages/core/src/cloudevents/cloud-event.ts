@@ -46,20 +46,28 @@ function invalid(reason: string): DecodeResult {
  */
 export function validateCloudEvent(candidate: unknown): DecodeResult {
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
-    return invalid(`expected a JSON object, received ${Array.isArray(candidate) ? 'an array' : typeof candidate}`);
+    return invalid(
+      `expected a JSON object, received ${Array.isArray(candidate) ? 'an array' : typeof candidate}`,
+    );
   }
   const event = candidate as Record<string, unknown>;
   if (event.specversion !== '1.0') {
-    return invalid(`"specversion" must be "1.0", received ${JSON.stringify(event.specversion) ?? 'nothing'}`);
+    return invalid(
+      `"specversion" must be "1.0", received ${JSON.stringify(event.specversion) ?? 'nothing'}`,
+    );
   }
   for (const name of REQUIRED) {
     const value = event[name];
     if (typeof value !== 'string' || value.length === 0) {
-      return invalid(`"${name}" must be a non-empty string, received ${JSON.stringify(value) ?? 'nothing'}`);
+      return invalid(
+        `"${name}" must be a non-empty string, received ${JSON.stringify(value) ?? 'nothing'}`,
+      );
     }
   }
   if (event.time !== undefined && (typeof event.time !== 'string' || !RFC3339.test(event.time))) {
-    return invalid(`"time" must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z, received ${JSON.stringify(event.time)}`);
+    return invalid(
+      `"time" must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z, received ${JSON.stringify(event.time)}`,
+    );
   }
   for (const [name, value] of Object.entries(event)) {
     if (name === 'data' || name === 'data_base64') continue;
@@ -67,12 +75,21 @@ export function validateCloudEvent(candidate: unknown): DecodeResult {
       return invalid(`attribute name "${name}" must be 1-20 lower-case letters or digits`);
     }
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
-      return invalid(`attribute "${name}" must be a string, number or boolean, received ${typeof value}`);
+      return invalid(
+        `attribute "${name}" must be a string, number or boolean, received ${typeof value}`,
+      );
     }
   }
   if (typeof event.data_base64 === 'string') {
     const { data_base64: encoded, ...rest } = event;
-    return { ok: true, mode: 'structured', event: { ...rest, data: decodeData(Buffer.from(encoded as string, 'base64'), rest.datacontenttype) } as CloudEvent };
+    return {
+      ok: true,
+      mode: 'structured',
+      event: {
+        ...rest,
+        data: decodeData(Buffer.from(encoded as string, 'base64'), rest.datacontenttype),
+      } as CloudEvent,
+    };
   }
   return { ok: true, mode: 'structured', event: event as CloudEvent };
 }
@@ -107,14 +124,22 @@ export function decodeCloudEvent(record: KafkaRecordLike): DecodeResult {
   const binary =
     headers.ce_specversion !== undefined && !contentType?.startsWith('application/cloudevents');
   if (record.value === null) {
-    return { ok: false, error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', ['the record has no value (tombstone)']) };
+    return {
+      ok: false,
+      error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', [
+        'the record has no value (tombstone)',
+      ]),
+    };
   }
   if (!binary) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(record.value.toString());
     } catch (err) {
-      return { ok: false, error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', [(err as Error).message]) };
+      return {
+        ok: false,
+        error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', [(err as Error).message]),
+      };
     }
     return validateCloudEvent(parsed);
   }
@@ -127,7 +152,12 @@ export function decodeCloudEvent(record: KafkaRecordLike): DecodeResult {
   try {
     data = record.value.length === 0 ? undefined : decodeData(record.value, contentType);
   } catch (err) {
-    return { ok: false, error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', [`binary-mode data: ${(err as Error).message}`]) };
+    return {
+      ok: false,
+      error: new HeraldError('HERALD_ERR_EVENT_UNDECODABLE', [
+        `binary-mode data: ${(err as Error).message}`,
+      ]),
+    };
   }
   const result = validateCloudEvent({ ...attributes, ...(data === undefined ? {} : { data }) });
   return result.ok ? { ...result, mode: 'binary' } : result;

@@ -15,7 +15,12 @@ export function kafkaEnv() {
     /** Comma-separated host:port list. */
     KAFKA_BROKERS: z
       .string({ message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:19092' })
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
       .refine((list) => list.length > 0 && list.every((b) => hostPort.test(b)), {
         message: 'expected a comma-separated list of host:port, e.g. 127.0.0.1:19092',
       }),
@@ -34,8 +39,13 @@ export function kafkaEnv() {
 export function databaseEnv() {
   return {
     DATABASE_URL: z
-      .string({ message: 'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald' })
-      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald'),
+      .string({
+        message: 'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald',
+      })
+      .regex(
+        /^postgres(ql)?:\/\//,
+        'expected a postgres:// URL, e.g. postgres://herald:herald@127.0.0.1:15432/herald',
+      ),
     HERALD_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   };
 }
@@ -50,7 +60,9 @@ export function redisEnv() {
 
 export function logEnv() {
   return {
-    HERALD_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    HERALD_LOG_LEVEL: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+      .default('info'),
   };
 }
 

@@ -23,7 +23,11 @@ function levenshtein(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     previous = current;
   }
@@ -47,11 +51,22 @@ function deepFreeze<T>(value: T): T {
  * @example
  * const env = parseEnv({ ...kafkaEnv(), ...databaseEnv() }, process.env);
  */
-export function parseEnv<S extends z.ZodRawShape>(shape: S, source: EnvSource): Readonly<z.infer<z.ZodObject<S>>> {
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  source: EnvSource,
+): Readonly<z.infer<z.ZodObject<S>>> {
   const known = Object.keys(shape);
   for (const name of Object.keys(source)) {
-    if (name.startsWith(OWN_PREFIX) && !name.startsWith(STACK_PREFIX) && !known.includes(name) && source[name] !== undefined) {
-      const suggestion = closest(name, known.filter((k) => k.startsWith(OWN_PREFIX)));
+    if (
+      name.startsWith(OWN_PREFIX) &&
+      !name.startsWith(STACK_PREFIX) &&
+      !known.includes(name) &&
+      source[name] !== undefined
+    ) {
+      const suggestion = closest(
+        name,
+        known.filter((k) => k.startsWith(OWN_PREFIX)),
+      );
       throw new HeraldError('HERALD_ERR_CONFIG_UNKNOWN', [
         name,
         suggestion ? `did you mean ${suggestion}?` : 'this app does not read it; remove it',

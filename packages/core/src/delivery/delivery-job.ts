@@ -64,7 +64,9 @@ export function decodeDeliveryJob(value: Buffer | string | null): DeliveryJob {
   const result = deliveryJobSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new HeraldError('HERALD_ERR_JOB_INVALID', [`${issue.path.join('.') || '(root)'}: ${issue.message}`]);
+    throw new HeraldError('HERALD_ERR_JOB_INVALID', [
+      `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    ]);
   }
   return result.data;
 }

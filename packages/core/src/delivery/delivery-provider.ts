@@ -29,7 +29,11 @@ export interface DeliveryProvider {
   /** Provider name for metrics and status, e.g. `webhook`, `ses`, `twilio`. */
   readonly name: string;
   readonly channel: ChannelName;
-  send(job: DeliveryJob, content: RenderedContent | undefined, signal: AbortSignal): Promise<DeliveryOutcome>;
+  send(
+    job: DeliveryJob,
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome>;
   healthCheck(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;
   /** Releases pooled connections (keep-alive sockets, SMTP pools); idempotent. Absent when there is nothing to release. */
   close?(): Promise<void>;

@@ -1,0 +1,140 @@
+/**
+ * The auditor on real Kafka and Postgres: status events become rows once, however
+ * often they are replayed; a record that is not a status event goes to herald.dlq.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
+import {
+  channelNames,
+  deterministicId,
+  silentLogger,
+  statusEventFor,
+  topicNames,
+  type DeliveryJob,
+} from '@herald/core';
+import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import {
+  createTestDatabase,
+  stackEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from '@herald/testkit';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'auditor-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+let testDb: TestDatabase;
+let auditor: Auditor;
+let db: Kysely<{ status_events: { id: string; state: string; notification_id: string } }>;
+
+const job: DeliveryJob = {
+  notificationId: deterministicId('evt-a', 'r', 'bob', 'webhook'),
+  event: { id: 'evt-a', source: 's', type: 'order.shipped', time: '2026-10-31T23:00:00Z' },
+  tenant: 'acme',
+  rule: { id: 'r', version: 1 },
+  channel: 'webhook',
+  recipient: { ref: 'bob', address: 'https://example.com/h' },
+  priority: 'normal',
+  attempt: 1,
+  payload: {},
+  plannedAt: '2026-11-01T00:00:00Z',
+};
+
+async function publish(values: (string | object)[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: topics.status,
+    messages: values.map((v) => ({
+      key: job.notificationId,
+      value: typeof v === 'string' ? v : JSON.stringify(v),
+    })),
+  });
+  await producer.disconnect();
+}
+
+beforeAll(async () => {
+  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  db = new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 2 }) }),
+  });
+  await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
+  auditor = buildAuditor(
+    parseAuditorEnv({
+      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+      DATABASE_URL: testDb.url,
+      HERALD_TOPIC_PREFIX: prefix,
+      HERALD_TOPIC_PARTITIONS: '1',
+    }),
+    silentLogger,
+  );
+  await auditor.start();
+});
+
+afterAll(async () => {
+  await auditor?.stop();
+  await db?.destroy();
+  await testDb?.drop();
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.map(topics.deliveries),
+  ]);
+});
+
+it('writes each status once, dead-letters a foreign record, and absorbs replays', async () => {
+  const queued = statusEventFor(job, 'queued', 'herald/router', new Date('2026-11-01T00:00:00Z'));
+  const sent = statusEventFor(job, 'sent', 'herald/worker', new Date('2026-11-01T00:00:01Z'), {
+    provider: { statusCode: 200 },
+  });
+  await publish([queued, sent, queued, 'not a status event']);
+
+  const dlq: { value: string; reason: string }[] = [];
+  const reader = kafka.consumer({ groupId: `${prefix}dlq-reader` });
+  await reader.connect();
+  await reader.subscribe({ topic: topics.dlq, fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) =>
+      void dlq.push({
+        value: message.value!.toString(),
+        reason: message.headers!['herald-dlq-reason']!.toString(),
+      }),
+  });
+  await waitFor('the dead-lettered record', () => dlq.length === 1);
+  await reader.disconnect();
+  expect(dlq[0]).toEqual({
+    value: 'not a status event',
+    reason: expect.stringMatching(/not a Herald status event/),
+  });
+
+  const rows = await waitFor('two rows', async () => {
+    const found = await db
+      .selectFrom('status_events')
+      .select(['id', 'state', 'notification_id'])
+      .orderBy('state')
+      .execute();
+    return found.length >= 2 ? found : undefined;
+  });
+  expect(rows.map((r) => r.state)).toEqual(['queued', 'sent']);
+
+  // Replaying the topic's statuses (e.g. after a reset of offsets) changes nothing.
+  await publish([sent, queued, sent]);
+  const marker = statusEventFor({ ...job, attempt: 2 }, 'sent', 'herald/worker', new Date());
+  await publish([marker]);
+  await waitFor(
+    'the marker row',
+    async () =>
+      (await db.selectFrom('status_events').select('id').where('id', '=', marker.id).execute())
+        .length === 1,
+  );
+  expect(await db.selectFrom('status_events').select('id').execute()).toHaveLength(3);
+});

@@ -9,7 +9,12 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   exit 1
 fi
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[bootstrap] npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+# `npm install`, not `npm ci`: npm 11.19's `ci` rejects its own lock files when a
+# dependency has platform-specific optional packages (@swc/core, turbo), reporting
+# "Missing: @swc/core-darwin-arm64@ from lock file". With the committed lock in sync,
+# `npm install` installs exactly the locked versions.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+   [ package.json -nt node_modules/.package-lock.json ]; then
+  echo "[bootstrap] npm install" >&2
+  npm install --no-audit --no-fund --loglevel=error
 fi

@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import type { CommandContext } from './command-context.js';
+import { registerProduceCommand } from './produce-command.js';
+import { registerStackCommand } from './stack-command.js';
+import { registerTailCommand } from './tail-command.js';
+
+/**
+ * Every `herald` command. A new command group is one file in this folder exporting
+ * `register<Name>Command(program, context)`, plus one line here.
+ */
+export const commandRegistrations: readonly ((
+  program: Command,
+  context: CommandContext,
+) => void)[] = [registerStackCommand, registerProduceCommand, registerTailCommand];
+
+export type { CommandContext } from './command-context.js';

@@ -23,7 +23,11 @@ export {
   decodeDeliveryJob,
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
-export { notificationStates, statusEventFor } from './status/status-event.js';
+export {
+  notificationStates,
+  statusEventFor,
+  statusEventFromData,
+} from './status/status-event.js';
 export type {
   NotificationState,
   ProviderResponse,

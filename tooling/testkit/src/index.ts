@@ -5,3 +5,4 @@ export type { TestDatabase } from './test-database.js';
 export { startReceiver } from './receiver.js';
 export type { Receiver, ReceivedRequest } from './receiver.js';
 export { waitFor } from './wait-for.js';
+export { expectValidStatusEvent, statusEventSchemaPath } from './status-schema.js';

@@ -15,12 +15,16 @@ export const notificationStates = [
   'failed',
   'dead_lettered',
   'rejected',
+  /** A provider receipt said the address does not accept mail/messages (SES bounce, complaint). */
+  'bounced',
 ] as const;
 
 export type NotificationState = (typeof notificationStates)[number];
 
 /** What a provider answered, without anything secret. */
 export interface ProviderResponse {
+  /** Which provider answered, e.g. `ses`, `twilio` (receipts set it). */
+  readonly name?: string;
   readonly statusCode?: number;
   readonly messageId?: string;
   readonly message?: string;
@@ -39,10 +43,14 @@ export interface StatusData {
   readonly rule: { readonly id: string; readonly version: number };
   readonly channel: ChannelName;
   readonly recipientRef: string;
+  /** The raw address; only present when the publisher is configured to include it. */
+  readonly recipientAddress?: string;
   readonly attempt: number;
   readonly maxAttempts?: number;
   readonly retryable?: boolean;
   readonly provider?: ProviderResponse;
+  /** A deferred job's earliest send time (quiet hours). */
+  readonly notBefore?: string;
   readonly occurredAt: string;
   readonly producedAt?: string;
 }
@@ -51,6 +59,8 @@ export interface StatusEvent extends CloudEvent {
   readonly type: `herald.notification.${NotificationState}`;
   readonly subject: string;
   readonly data: StatusData;
+  /** W3C trace context (CloudEvents distributed-tracing extension), when known. */
+  readonly traceparent?: string;
 }
 
 export interface StatusDetails {
@@ -58,6 +68,36 @@ export interface StatusDetails {
   readonly retryable?: boolean;
   readonly maxAttempts?: number;
   readonly provider?: ProviderResponse;
+  readonly notBefore?: string;
+  /** W3C `traceparent` of the causing record; set on the CloudEvent, not in `data`. */
+  readonly traceparent?: string;
+}
+
+/**
+ * Wraps status `data` in its CloudEvent, with the deterministic id
+ * (notification, state, attempt). For publishers that have no DeliveryJob at hand,
+ * e.g. provider receipts in apps/api.
+ *
+ * @example
+ * const event = statusEventFromData({ ...data, state: 'delivered', occurredAt }, 'herald/api');
+ */
+export function statusEventFromData(
+  data: StatusData,
+  source: string,
+  traceparent?: string,
+): StatusEvent {
+  return {
+    specversion: '1.0',
+    id: deterministicId(data.notificationId, data.state, String(data.attempt)),
+    source,
+    type: `herald.notification.${data.state}`,
+    subject: data.notificationId,
+    time: data.occurredAt,
+    datacontenttype: 'application/json',
+    tenantid: data.tenant,
+    ...(traceparent === undefined ? {} : { traceparent }),
+    data,
+  };
 }
 
 /**
@@ -73,6 +113,7 @@ export function statusEventFor(
   details: StatusDetails = {},
 ): StatusEvent {
   const occurredAt = now.toISOString();
+  const { traceparent, ...rest } = details;
   return {
     specversion: '1.0',
     id: deterministicId(job.notificationId, state, String(job.attempt)),
@@ -82,6 +123,7 @@ export function statusEventFor(
     time: occurredAt,
     datacontenttype: 'application/json',
     tenantid: job.tenant,
+    ...(traceparent === undefined ? {} : { traceparent }),
     data: {
       notificationId: job.notificationId,
       state,
@@ -95,7 +137,7 @@ export function statusEventFor(
       attempt: job.attempt,
       occurredAt,
       ...(job.producedAt === undefined ? {} : { producedAt: job.producedAt }),
-      ...details,
+      ...rest,
     },
   };
 }

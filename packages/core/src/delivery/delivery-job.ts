@@ -27,6 +27,8 @@ export const deliveryJobSchema = z.object({
   }),
   template: z.object({ ref: z.string().min(1) }).optional(),
   locale: z.string().optional(),
+  /** The recipient's IANA time zone (`Europe/Paris`), for dates in templates; UTC when absent. */
+  timezone: z.string().optional(),
   priority: z.enum(priorities),
   /** 1 for the first try. */
   attempt: z.number().int().positive(),

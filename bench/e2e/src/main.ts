@@ -1,0 +1,297 @@
+/**
+ * `npm run bench:e2e`: Herald's whole pipeline (router → worker → auditor, 100 rules,
+ * webhook deliveries to a local receiver, status events and audit rows) against a
+ * bare kafkajs baseline doing the same three hops, on the same local stack and
+ * receiver, in one invocation. Prints the figures and the ratio; writes JSON and
+ * Markdown under bench-results/.
+ *
+ *   --profile short|full      short: CI-sized (no timing asserted); full: the published figures
+ *   --events N                events per max-rate run
+ *   --rate R                  events/s of the fixed-rate latency run
+ *   --partitions P            partitions of every topic
+ *   --concurrency C           worker jobs in flight (HERALD_WORKER_CONCURRENCY)
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { BenchReceiver } from './receiver.js';
+import { benchRules, produceEvents } from './event-producer.js';
+import { LagSampler, type LagPoint } from './lag-sampler.js';
+import { ProcessSampler, type ProcessUsage } from './process-sampler.js';
+import { spawnApp, type RunningProcess } from './spawn-app.js';
+import { asciiPlot, latency, perSecond, sustained, type LatencySummary } from './stats.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+const profile = option('profile', 'full');
+const full = profile === 'full';
+const events = Number(option('events', full ? '60000' : '3000'));
+const rate = Number(option('rate', full ? '5000' : '500'));
+const rateSeconds = full ? 15 : 4;
+const partitions = option('partitions', '6');
+const concurrency = option('concurrency', '64');
+
+const stackEnv = Object.fromEntries(
+  execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /^export (\w+)=(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1]!, m[2]!]),
+) as { KAFKA_BROKERS: string; DATABASE_URL: string; REDIS_URL: string };
+execFileSync('bash', [`${root}deploy/local/stack.sh`, 'up'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+
+const kafka = new Kafka({
+  clientId: 'bench',
+  brokers: stackEnv.KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const admin = kafka.admin();
+await admin.connect();
+const receiver = new BenchReceiver();
+await receiver.start();
+
+async function freshDatabase(name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: stackEnv.DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(stackEnv.DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function waitForArrivals(count: number, idleMs: number): Promise<void> {
+  let last = receiver.arrivals.length;
+  let lastChange = Date.now();
+  while (receiver.arrivals.length < count) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (receiver.arrivals.length !== last)
+      [last, lastChange] = [receiver.arrivals.length, Date.now()];
+    if (Date.now() - lastChange > idleMs)
+      throw new Error(`stalled at ${receiver.arrivals.length}/${count} deliveries`);
+  }
+}
+
+interface RunResult {
+  readonly name: string;
+  readonly mode: string;
+  readonly events: number;
+  readonly delivered: number;
+  readonly duplicates: number;
+  readonly producedInSeconds: number;
+  readonly sustainedPerSecond: number;
+  readonly latencyMs: LatencySummary;
+  readonly auditLatencyMs?: LatencySummary | undefined;
+  readonly processes: ProcessUsage[];
+  readonly lag: LagPoint[];
+  readonly plot: string;
+}
+
+async function runPipeline(
+  name: 'herald' | 'baseline',
+  mode: 'max' | 'rate',
+  count: number,
+  eventsPerSecond: number,
+): Promise<RunResult> {
+  const prefix = `bench-${randomBytes(3).toString('hex')}.`;
+  receiver.reset();
+  const processes: RunningProcess[] = [];
+  let inputTopic: string;
+  let groups: Record<string, string>;
+  let dbUrl: string | undefined;
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  try {
+    if (name === 'herald') {
+      dbUrl = await freshDatabase('herald_bench');
+      const rulesFile = `${root}.local/bench-rules.yaml`;
+      writeFileSync(rulesFile, benchRules(receiver.url));
+      const common = {
+        KAFKA_BROKERS: stackEnv.KAFKA_BROKERS,
+        HERALD_TOPIC_PREFIX: prefix,
+        HERALD_TOPIC_PARTITIONS: partitions,
+        HERALD_LOG_LEVEL: 'warn',
+      };
+      const started = '"msg":"started"';
+      // Apps log at warn in the bench; runMain logs "started" at info, so readiness is read at info.
+      processes.push(
+        await spawnApp(
+          'auditor',
+          `${root}apps/auditor/dist/main.js`,
+          [],
+          {
+            ...common,
+            HERALD_LOG_LEVEL: 'info',
+            DATABASE_URL: dbUrl,
+            REDIS_URL: stackEnv.REDIS_URL,
+          },
+          started,
+        ),
+      );
+      processes.push(
+        await spawnApp(
+          'worker',
+          `${root}apps/worker/dist/main.js`,
+          ['--channel', 'webhook'],
+          {
+            ...common,
+            HERALD_LOG_LEVEL: 'info',
+            HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
+            HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+            HERALD_WORKER_CONCURRENCY: concurrency,
+            REDIS_URL: stackEnv.REDIS_URL,
+            DATABASE_URL: stackEnv.DATABASE_URL,
+          },
+          started,
+        ),
+      );
+      processes.push(
+        await spawnApp(
+          'router',
+          `${root}apps/router/dist/main.js`,
+          [],
+          {
+            ...common,
+            HERALD_LOG_LEVEL: 'info',
+            HERALD_RULES_FILE: rulesFile,
+            REDIS_URL: stackEnv.REDIS_URL,
+            DATABASE_URL: stackEnv.DATABASE_URL,
+          },
+          started,
+        ),
+      );
+      inputTopic = `${prefix}herald.events`;
+      groups = {
+        [`${prefix}herald-router`]: inputTopic,
+        [`${prefix}herald-worker-webhook`]: `${prefix}herald.deliveries.webhook`,
+        [`${prefix}herald-auditor`]: `${prefix}herald.status`,
+      };
+    } else {
+      inputTopic = `${prefix}bare.events`;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: ['bare.events', 'bare.deliveries', 'bare.status'].map((t) => ({
+          topic: `${prefix}${t}`,
+          numPartitions: Number(partitions),
+          replicationFactor: 1,
+        })),
+      });
+      const script = `${root}bench/e2e/dist/baseline-stage.js`;
+      processes.push(
+        await spawnApp(
+          'bare-deliver',
+          script,
+          ['deliver', stackEnv.KAFKA_BROKERS, prefix],
+          {},
+          'ready',
+        ),
+      );
+      processes.push(
+        await spawnApp(
+          'bare-route',
+          script,
+          ['route', stackEnv.KAFKA_BROKERS, prefix, receiver.url],
+          {},
+          'ready',
+        ),
+      );
+      groups = {
+        [`${prefix}bare-route`]: inputTopic,
+        [`${prefix}bare-deliver`]: `${prefix}bare.deliveries`,
+      };
+    }
+    const sampler = new ProcessSampler();
+    sampler.start(new Map(processes.map((p) => [p.name, p.child.pid!])));
+    const lag = new LagSampler(admin, groups);
+    lag.start();
+    const start = Date.now();
+    const producedInSeconds = await produceEvents(
+      kafka,
+      inputTopic,
+      count,
+      mode === 'rate' ? eventsPerSecond : 0,
+    );
+    await waitForArrivals(count, 30_000);
+    let auditLatencyMs: LatencySummary | undefined;
+    if (dbUrl) {
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      const deadline = Date.now() + 60_000;
+      let rows: { ms: number }[] = [];
+      while (Date.now() < deadline) {
+        rows = (
+          await client.query<{ ms: number }>(
+            `select extract(epoch from recorded_at - event_time) * 1000 as ms from status_events where state = 'sent'`,
+          )
+        ).rows;
+        if (rows.length >= count) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await client.end();
+      auditLatencyMs = latency(rows.map((r) => Math.round(Number(r.ms))));
+    }
+    lag.stop();
+    const usage = sampler.sample();
+    const arrivals = receiver.arrivals;
+    return {
+      name,
+      mode: mode === 'rate' ? `${eventsPerSecond}/s` : 'max',
+      events: count,
+      delivered: arrivals.length,
+      duplicates: receiver.duplicates,
+      producedInSeconds,
+      sustainedPerSecond: sustained(arrivals),
+      latencyMs: latency(arrivals.map((a) => a.at - a.sentAt)),
+      auditLatencyMs,
+      processes: usage,
+      lag: lag.points,
+      plot: asciiPlot(`${name} ${mode}`, perSecond(arrivals, start)),
+    };
+  } finally {
+    for (const p of processes.reverse()) await p.stop();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  }
+}
+
+const results: RunResult[] = [];
+const heraldMax = await runPipeline('herald', 'max', events, 0);
+results.push(heraldMax);
+const bareMax = await runPipeline('baseline', 'max', events, 0);
+results.push(bareMax);
+results.push(await runPipeline('herald', 'rate', rate * rateSeconds, rate));
+await receiver.stop();
+await admin.disconnect();
+
+const ratio =
+  bareMax.sustainedPerSecond > 0 ? heraldMax.sustainedPerSecond / bareMax.sustainedPerSecond : 0;
+const table = [
+  '| run | mode | delivered | sustained/s | p50 ms | p95 ms | p99 ms | max ms | audit p99 ms | CPU s (peak RSS MiB) per process |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} |`,
+  ),
+  '',
+  `Herald / baseline throughput: **${ratio.toFixed(2)}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency})`,
+].join('\n');
+
+const dir = `${root}bench-results`;
+mkdirSync(dir, { recursive: true });
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+writeFileSync(
+  `${dir}/e2e-${stamp}.json`,
+  JSON.stringify({ profile, partitions, concurrency, ratio, results }, null, 2),
+);
+writeFileSync(`${dir}/e2e-${stamp}.md`, `${table}\n`);
+for (const r of results) console.log(`\n${r.plot}`);
+console.log(`\n${table}\n\nwritten: bench-results/e2e-${stamp}.{json,md}`);

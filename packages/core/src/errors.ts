@@ -112,6 +112,21 @@ export const errorCodes = {
     false,
     'Shorten the template or the data it shows (e.g. with the truncate helper) below the limit named; the message was not sent.',
   ),
+  HERALD_ERR_RULES_CONFLICT: spec(
+    'rules changed while applying: expected version %s, found %s',
+    true,
+    'Someone applied rules at the same time; run the command again to see the diff against the new version.',
+  ),
+  HERALD_ERR_RULES_VERSION_NOT_FOUND: spec(
+    'rule set version %s does not exist (latest is %s)',
+    false,
+    'Pick a version listed by `herald rules history`.',
+  ),
+  HERALD_ERR_RECIPIENT_INVALID: spec(
+    'recipient %s (tenant %s) is invalid: %s',
+    false,
+    'Fix the field named: phone numbers in E.164 (+4915112345678), e-mail addresses with one @, webhook URLs starting with https://, a known IANA time zone.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

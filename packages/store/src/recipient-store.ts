@@ -1,0 +1,244 @@
+import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
+import { channelNames, HeraldError, isChannelName, type ChannelName } from '@herald/core';
+import type { HeraldDatabase } from './database.js';
+
+/** Tables of migrations/0002 that hold recipients and preferences. */
+export type RecipientTables = {
+  recipients: {
+    tenant: string;
+    id: string;
+    locale: string | null;
+    timezone: string | null;
+    attributes: ColumnType<unknown, string, string>;
+    preferences: ColumnType<unknown, string | null, string | null>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  recipient_addresses: { tenant: string; recipient_id: string; channel: string; address: string };
+  tenant_preferences: {
+    tenant: string;
+    preferences: ColumnType<unknown, string, string>;
+    updated_at: Generated<Date>;
+  };
+};
+
+/**
+ * A recipient as stored. `preferences` is the JSON shape of `Preferences` in
+ * @herald/rules (channels, categories, eventTypes, quietHours, timezone); the store
+ * keeps it as data, the planner interprets it.
+ */
+export interface StoredRecipient {
+  readonly tenant: string;
+  readonly id: string;
+  readonly addresses: Readonly<Partial<Record<ChannelName, string>>>;
+  readonly locale?: string;
+  readonly timezone?: string;
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  readonly preferences?: Readonly<Record<string, unknown>>;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** Why an address is not acceptable for its channel, or undefined when it is. */
+export function addressProblem(channel: string, address: string): string | undefined {
+  if (!isChannelName(channel)) {
+    return `unknown channel "${channel}"; expected one of ${channelNames.join(', ')}`;
+  }
+  if (address.length === 0 || address.length > 4096) return `${channel} address is empty or too long`;
+  if (channel === 'sms' && !E164.test(address))
+    return `sms address "${address}" is not E.164 (e.g. +4915112345678)`;
+  if (channel === 'email' && !EMAIL.test(address))
+    return `email address "${address}" is not an e-mail address`;
+  if (channel === 'webhook') {
+    let url: URL | undefined;
+    try {
+      url = new URL(address);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      return `webhook address "${address}" is not an http(s) URL`;
+  }
+  return undefined;
+}
+
+function timezoneProblem(zone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return undefined;
+  } catch {
+    return `timezone "${zone}" is not an IANA time zone (e.g. Europe/Berlin)`;
+  }
+}
+
+function validate(recipient: StoredRecipient): void {
+  const problems: string[] = [];
+  if (recipient.id.length === 0) problems.push('id is empty');
+  for (const [channel, address] of Object.entries(recipient.addresses)) {
+    const problem = addressProblem(channel, address ?? '');
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (recipient.timezone !== undefined) {
+    const problem = timezoneProblem(recipient.timezone);
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (problems.length > 0) {
+    throw new HeraldError('HERALD_ERR_RECIPIENT_INVALID', [
+      recipient.id,
+      recipient.tenant,
+      problems.join('; '),
+    ]);
+  }
+}
+
+/**
+ * Recipients, their addresses per channel and preferences, and tenant default
+ * preferences (migrations/0002). Addresses are validated on the way in (E.164
+ * phones, e-mail, http(s) webhook URLs), in code with a message and again by
+ * CHECK constraints.
+ *
+ * @example
+ * await recipients.upsert({ tenant: 'acme', id: 'alice', addresses: { email: 'alice@example.com', sms: '+4915112345678' }, timezone: 'Europe/Berlin' });
+ * const found = await recipients.getMany('acme', ['alice', 'bob']); // Map: only the ones that exist
+ */
+export class RecipientStore {
+  readonly #db: Kysely<HeraldDatabase & RecipientTables>;
+
+  constructor(db: Kysely<HeraldDatabase>) {
+    this.#db = db.withTables<RecipientTables>();
+  }
+
+  /** Creates or replaces a recipient with exactly these addresses, in one transaction. */
+  async upsert(recipient: StoredRecipient): Promise<void> {
+    validate(recipient);
+    await this.#db.transaction().execute(async (tx) => {
+      const row = {
+        tenant: recipient.tenant,
+        id: recipient.id,
+        locale: recipient.locale ?? null,
+        timezone: recipient.timezone ?? null,
+        attributes: JSON.stringify(recipient.attributes ?? {}),
+        preferences:
+          recipient.preferences === undefined ? null : JSON.stringify(recipient.preferences),
+      };
+      await tx
+        .insertInto('recipients')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['tenant', 'id']).doUpdateSet({
+            locale: row.locale,
+            timezone: row.timezone,
+            attributes: row.attributes,
+            preferences: row.preferences,
+            updated_at: sql<Date>`now()`,
+          }),
+        )
+        .execute();
+      await tx
+        .deleteFrom('recipient_addresses')
+        .where('tenant', '=', recipient.tenant)
+        .where('recipient_id', '=', recipient.id)
+        .execute();
+      const addresses = Object.entries(recipient.addresses).filter(
+        (e): e is [string, string] => e[1] !== undefined,
+      );
+      if (addresses.length > 0) {
+        await tx
+          .insertInto('recipient_addresses')
+          .values(
+            addresses.map(([channel, address]) => ({
+              tenant: recipient.tenant,
+              recipient_id: recipient.id,
+              channel,
+              address,
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async delete(tenant: string, id: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom('recipients')
+      .where('tenant', '=', tenant)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The recipients of `tenant` among `ids`, in two queries; absent ids are not in the map. */
+  async getMany(tenant: string, ids: readonly string[]): Promise<Map<string, StoredRecipient>> {
+    const found = new Map<string, StoredRecipient>();
+    if (ids.length === 0) return found;
+    const wanted = [...new Set(ids)];
+    const rows = await this.#db
+      .selectFrom('recipients')
+      .select(['id', 'locale', 'timezone', 'attributes', 'preferences'])
+      .where('tenant', '=', tenant)
+      .where('id', 'in', wanted)
+      .execute();
+    if (rows.length === 0) return found;
+    const addresses = await this.#db
+      .selectFrom('recipient_addresses')
+      .select(['recipient_id', 'channel', 'address'])
+      .where('tenant', '=', tenant)
+      .where(
+        'recipient_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+    const byRecipient = new Map<string, Partial<Record<ChannelName, string>>>();
+    for (const a of addresses) {
+      if (!isChannelName(a.channel)) continue;
+      let map = byRecipient.get(a.recipient_id);
+      if (map === undefined) byRecipient.set(a.recipient_id, (map = {}));
+      map[a.channel] = a.address;
+    }
+    for (const r of rows) {
+      found.set(r.id, {
+        tenant,
+        id: r.id,
+        addresses: byRecipient.get(r.id) ?? {},
+        ...(r.locale === null ? {} : { locale: r.locale }),
+        ...(r.timezone === null ? {} : { timezone: r.timezone }),
+        attributes: (r.attributes ?? {}) as Record<string, unknown>,
+        ...(r.preferences === null || r.preferences === undefined
+          ? {}
+          : { preferences: r.preferences as Record<string, unknown> }),
+      });
+    }
+    return found;
+  }
+
+  /** Replaces a tenant's default preferences; `null` removes them. */
+  async setTenantPreferences(
+    tenant: string,
+    preferences: Readonly<Record<string, unknown>> | null,
+  ): Promise<void> {
+    if (preferences === null) {
+      await this.#db.deleteFrom('tenant_preferences').where('tenant', '=', tenant).execute();
+      return;
+    }
+    const value = JSON.stringify(preferences);
+    await this.#db
+      .insertInto('tenant_preferences')
+      .values({ tenant, preferences: value })
+      .onConflict((oc) =>
+        oc.column('tenant').doUpdateSet({ preferences: value, updated_at: sql<Date>`now()` }),
+      )
+      .execute();
+  }
+
+  /** A tenant's default preferences, undefined when it has none. */
+  async tenantPreferences(tenant: string): Promise<Record<string, unknown> | undefined> {
+    const row = await this.#db
+      .selectFrom('tenant_preferences')
+      .select('preferences')
+      .where('tenant', '=', tenant)
+      .executeTakeFirst();
+    return (row?.preferences ?? undefined) as Record<string, unknown> | undefined;
+  }
+}

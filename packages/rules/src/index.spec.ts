@@ -18,6 +18,8 @@ describe('@herald/rules entry point', () => {
         'planDeliveries',
         'priorityFor',
         'quietHoursEnd',
+        'recipientRefs',
+        'ruleDefinition',
         'severities',
         'severityOf',
         'suppressMatch',

@@ -13,6 +13,9 @@ export type {
 export { RulesSourceError } from './rules/rules-source-error.js';
 export type { RuleProblem } from './rules/rules-source-error.js';
 export { parseDuration } from './rules/duration.js';
+export { ruleDefinition } from './rules/rule-definition.js';
+export { recipientRefs } from './plan/recipient-refs.js';
+export type { RecipientRef } from './plan/recipient-refs.js';
 export { planDeliveries, suppressMatch, suppressionReasons } from './plan/plan-deliveries.js';
 export type {
   Deferral,

@@ -45,7 +45,8 @@ export function addressProblem(channel: string, address: string): string | undef
   if (!isChannelName(channel)) {
     return `unknown channel "${channel}"; expected one of ${channelNames.join(', ')}`;
   }
-  if (address.length === 0 || address.length > 4096) return `${channel} address is empty or too long`;
+  if (address.length === 0 || address.length > 4096)
+    return `${channel} address is empty or too long`;
   if (channel === 'sms' && !E164.test(address))
     return `sms address "${address}" is not E.164 (e.g. +4915112345678)`;
   if (channel === 'email' && !EMAIL.test(address))

@@ -126,7 +126,9 @@ describe('RuleStore', () => {
     ]);
 
     const audit = await db
-      .withTables<{ config_audit_log: { actor: string; action: string; version: number; details: unknown } }>()
+      .withTables<{
+        config_audit_log: { actor: string; action: string; version: number; details: unknown };
+      }>()
       .selectFrom('config_audit_log')
       .select(['actor', 'action', 'version', 'details'])
       .orderBy('version')
@@ -179,7 +181,11 @@ describe('RecipientStore', () => {
       attributes: { team: 'sales' },
       preferences: { channels: { sms: false } },
     });
-    await recipients.upsert({ tenant: 'other', id: 'alice', addresses: { email: 'a@other.example' } });
+    await recipients.upsert({
+      tenant: 'other',
+      id: 'alice',
+      addresses: { email: 'a@other.example' },
+    });
     const found = await recipients.getMany('acme', ['alice', 'nobody', 'alice']);
     expect([...found.keys()]).toEqual(['alice']);
     expect(found.get('alice')).toEqual({
@@ -215,7 +221,9 @@ describe('RecipientStore', () => {
 
     expect(await recipients.tenantPreferences('acme')).toBeUndefined();
     await recipients.setTenantPreferences('acme', { categories: { marketing: false } });
-    expect(await recipients.tenantPreferences('acme')).toEqual({ categories: { marketing: false } });
+    expect(await recipients.tenantPreferences('acme')).toEqual({
+      categories: { marketing: false },
+    });
     await recipients.setTenantPreferences('acme', null);
     expect(await recipients.tenantPreferences('acme')).toBeUndefined();
     expect(await recipients.delete('acme', 'alice')).toBe(true);

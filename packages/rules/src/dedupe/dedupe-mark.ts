@@ -9,7 +9,7 @@ import type { DedupeMark } from '../rules/rule.js';
  * (long strings, maps) give a bounded key.
  *
  * @example
- * dedupeMark('acme', 'disk-full', 'host-7', 600_000, now).key // 'herald:dedupe:disk-full:…'
+ * dedupeMark('acme', 'disk-full', 'host-7', 600_000, now).key // 'herald:dedupe:disk-full:{…}'
  */
 export function dedupeMark(
   tenant: string,
@@ -19,7 +19,9 @@ export function dedupeMark(
   now: Date,
 ): DedupeMark {
   return {
-    key: `herald:dedupe:${ruleId}:${deterministicId(tenant, ruleId, keyValue)}`,
+    // The hash tag ({...}) puts the key in one Redis Cluster slot by its own hash,
+    // so callers may extend the key (a prefix, a suffix) without crossing slots.
+    key: `herald:dedupe:${ruleId}:{${deterministicId(tenant, ruleId, keyValue)}}`,
     windowMs,
     expiresAt: new Date(now.getTime() + windowMs).toISOString(),
   };

@@ -395,7 +395,7 @@ describe('RuleSet: matching', () => {
     const [c] = rules.match(event('x', { host: 'h2' }, { tenantid: 'acme' }), now);
     const [d] = rules.match(event('x', { host: 'h1' }), now);
     expect(a!.dedupe).toEqual({
-      key: expect.stringMatching(/^herald:dedupe:d:[0-9a-f-]{36}$/),
+      key: expect.stringMatching(/^herald:dedupe:d:\{[0-9a-f-]{36}\}$/),
       windowMs: 600_000,
       expiresAt: '2026-03-01T12:10:00.000Z',
     });

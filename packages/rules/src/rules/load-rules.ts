@@ -24,6 +24,11 @@ export interface LoadRulesOptions {
   readonly onEvalError?: (report: EvalErrorReport) => void;
   /** Tenant for dedupe marks of events without `tenantid`. */
   readonly defaultTenant?: string;
+  /**
+   * Version per rule id, overriding the file's `version:`. Rules stored in Postgres
+   * carry the store's revision, so jobs name the exact revision that planned them.
+   */
+  readonly ruleVersions?: Readonly<Record<string, number>>;
 }
 
 type Path = readonly (string | number)[];
@@ -169,7 +174,12 @@ export function loadRules(
     }
     const itemOffset = offsetOf(doc, path);
     const { line, col } = lines.linePos(itemOffset);
-    const rule = buildRule(input, whenProgram, { file: fileName, line, column: col });
+    const rule = buildRule(
+      input,
+      whenProgram,
+      { file: fileName, line, column: col },
+      options.ruleVersions?.[input.id],
+    );
     const fixedRefs = rule.channels.map(fixedRecipientRef);
     const residual = residualCondition(whenProgram.ast, whenProgram.expression, rule.types);
     const fast = residual === undefined ? undefined : engine.compile(residual, 'bool');
@@ -203,7 +213,12 @@ export function loadRules(
   });
 }
 
-function buildRule(input: RuleInput, when: CelProgram, source: Rule['source']): Rule {
+function buildRule(
+  input: RuleInput,
+  when: CelProgram,
+  source: Rule['source'],
+  version: number | undefined,
+): Rule {
   const channels: RuleChannel[] = input.channels.map(
     (ch) =>
       Object.freeze({
@@ -228,7 +243,7 @@ function buildRule(input: RuleInput, when: CelProgram, source: Rule['source']): 
     continue: input.continue,
     enabled: input.enabled,
     labels: Object.freeze({ ...input.labels }),
-    version: input.version,
+    version: version ?? input.version,
     source: Object.freeze(source),
     ...(input.dedupe === undefined
       ? {}

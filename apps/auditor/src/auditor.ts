@@ -16,38 +16,29 @@ import {
   type OutputMessage,
 } from '@herald/kafka';
 import {
+  AuditStore,
+  auditTables,
   createDatabase,
+  dropExpiredPartitions,
   ensureMonthlyPartitions,
   migrateToLatest,
-  StatusEventStore,
-  statusEventRow,
   type HeraldDatabase,
 } from '@herald/store';
 import type { AuditorEnv } from './env.js';
+import { decodeStatusEvent } from './status-decoder.js';
 
 export interface Auditor {
   start(): Promise<void>;
   stop(): Promise<void>;
-}
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function isStatusEvent(value: unknown): value is StatusEvent {
-  const v = value as StatusEvent | null;
-  return (
-    typeof v?.id === 'string' &&
-    typeof v.type === 'string' &&
-    v.type.startsWith('herald.notification.') &&
-    typeof v.data?.notificationId === 'string' &&
-    typeof v.data.eventTime === 'string' &&
-    !Number.isNaN(Date.parse(v.data.eventTime))
-  );
+  /** Creates partitions ahead and applies retention now (also runs at start-up and on a schedule). */
+  maintain(now?: Date): Promise<{ created: number; dropped: string[] }>;
 }
 
 /**
- * The auditor: consumes herald.status, writes each chunk as one idempotent multi-row
- * insert, and commits offsets only after the insert. While Postgres is down the
- * insert throws, the stage consumer retries with backoff and commits nothing, so
+ * The auditor: consumes herald.status and writes each chunk into the audit
+ * projections (status_events, notifications, delivery_attempts, events) in one
+ * idempotent transaction, committing offsets only after it. While Postgres is down
+ * the write throws, the stage consumer retries with backoff and commits nothing, so
  * the auditor catches up when Postgres returns. A record that is not a status event
  * goes to herald.dlq with the reason instead of blocking the partition.
  */
@@ -60,55 +51,53 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
     logger,
   });
   let db: Kysely<HeraldDatabase> | undefined;
+  let store: AuditStore | undefined;
   let consumer: StageConsumer | undefined;
-  let partitionTimer: NodeJS.Timeout | undefined;
+  let maintenanceTimer: NodeJS.Timeout | undefined;
 
-  async function ensurePartitions(): Promise<void> {
-    const created = await ensureMonthlyPartitions(
-      db!,
-      'status_events',
-      new Date(),
-      env.HERALD_PARTITIONS_AHEAD_MONTHS,
-    );
+  async function maintain(now = new Date()): Promise<{ created: number; dropped: string[] }> {
+    let created = 0;
+    const dropped: string[] = [];
+    for (const table of auditTables) {
+      created += await ensureMonthlyPartitions(db!, table, now, env.HERALD_PARTITIONS_AHEAD_MONTHS);
+      if (env.HERALD_AUDIT_RETENTION_MONTHS > 0) {
+        dropped.push(
+          ...(await dropExpiredPartitions(db!, table, env.HERALD_AUDIT_RETENTION_MONTHS, now)),
+        );
+      }
+    }
     if (created > 0) log.info({ created }, 'partitions created');
+    if (dropped.length > 0) log.info({ dropped }, 'expired partitions detached and dropped');
+    return { created, dropped };
   }
 
   async function handle(records: readonly ConsumedRecord[]): Promise<OutputMessage[]> {
-    const store = statusStore!;
-    const rows = [];
+    const events: StatusEvent[] = [];
     const deadLetters: OutputMessage[] = [];
     for (const record of records) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(record.value?.toString() ?? 'null');
-      } catch {
-        parsed = undefined;
+      const decoded = decodeStatusEvent(record.value);
+      if (decoded.ok) {
+        events.push(decoded.event);
+        continue;
       }
-      if (isStatusEvent(parsed)) {
-        rows.push(statusEventRow(parsed));
-      } else {
-        log.warn(
-          { topic: record.topic, partition: record.partition, offset: record.offset },
-          'not a status event; dead-lettered',
-        );
-        deadLetters.push({
-          topic: topics.dlq,
-          key: record.key?.toString() ?? null,
-          value: record.value ?? Buffer.alloc(0),
-          headers: {
-            'herald-dlq-reason':
-              'not a Herald status event (herald.notification.* with data.notificationId and data.eventTime)',
-            'herald-dlq-source-topic': record.topic,
-            'herald-dlq-source-offset': `${record.partition}:${record.offset}`,
-          },
-        });
-      }
+      log.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset },
+        'not a status event; dead-lettered',
+      );
+      deadLetters.push({
+        topic: topics.dlq,
+        key: record.key?.toString() ?? null,
+        value: record.value ?? Buffer.alloc(0),
+        headers: {
+          'herald-dlq-reason': decoded.reason,
+          'herald-dlq-source-topic': record.topic,
+          'herald-dlq-source-offset': `${record.partition}:${record.offset}`,
+        },
+      });
     }
-    await store.insert(rows);
+    await store!.write(events);
     return deadLetters;
   }
-
-  let statusStore: StatusEventStore | undefined;
 
   const start = once(async () => {
     db = createDatabase({
@@ -118,14 +107,14 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
     });
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
-    await ensurePartitions();
-    partitionTimer = setInterval(() => {
-      ensurePartitions().catch((err: unknown) =>
+    await maintain();
+    maintenanceTimer = setInterval(() => {
+      maintain().catch((err: unknown) =>
         log.warn({ err }, 'partition maintenance failed; will retry'),
       );
-    }, DAY_MS);
-    partitionTimer.unref();
-    statusStore = new StatusEventStore(db);
+    }, env.HERALD_AUDITOR_MAINTENANCE_INTERVAL_MS);
+    maintenanceTimer.unref();
+    store = new AuditStore(db);
     await ensureTopics(
       kafka,
       heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
@@ -137,15 +126,16 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
       handler: { handle },
       logger: log,
       chunkSize: env.HERALD_AUDITOR_BATCH_SIZE,
+      partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
     });
     await consumer.start();
   });
 
   const stop = once(async () => {
-    clearInterval(partitionTimer);
+    clearInterval(maintenanceTimer);
     await runCleanups([() => consumer?.stop(), () => db?.destroy()]);
   });
 
-  return { start, stop };
+  return { start, stop, maintain: (now) => maintain(now) };
 }

@@ -4,6 +4,7 @@ import {
   kafkaEnv,
   lifecycleEnv,
   logEnv,
+  millis,
   parseEnv,
   type EnvSource,
 } from '@herald/core';
@@ -17,6 +18,15 @@ const shape = {
   HERALD_AUDITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Monthly partitions created ahead of the current month, at start-up and daily. */
   HERALD_PARTITIONS_AHEAD_MONTHS: z.coerce.number().int().min(1).max(24).default(2),
+  /**
+   * Retention: partitions whose whole month ended more than this many months ago are
+   * detached and dropped, at start-up and on every maintenance run. 0 keeps everything.
+   */
+  HERALD_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
+  /** How often partitions are created ahead and retention runs. */
+  HERALD_AUDITOR_MAINTENANCE_INTERVAL_MS: millis(3_600_000),
+  /** Kafka partitions of herald.status written concurrently (each its own transaction). */
+  HERALD_AUDITOR_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
 };
 
 export type AuditorEnv = ReturnType<typeof parseAuditorEnv>;

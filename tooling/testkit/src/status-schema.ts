@@ -12,7 +12,7 @@ export const statusEventSchemaPath = fileURLToPath(
 const addFormats = ((addFormatsModule as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv2020) => Ajv2020;
 
-let validate: ((value: unknown) => boolean) & { errors?: unknown } | undefined;
+let validate: (((value: unknown) => boolean) & { errors?: unknown }) | undefined;
 
 function validator() {
   if (!validate) {
@@ -43,6 +43,8 @@ export function expectValidStatusEvent(value: unknown): void {
   }
   const event = parsed as { type: string; data: { state: string } };
   if (event.type !== `herald.notification.${event.data.state}`) {
-    throw new Error(`status event type ${event.type} does not match data.state ${event.data.state}`);
+    throw new Error(
+      `status event type ${event.type} does not match data.state ${event.data.state}`,
+    );
   }
 }

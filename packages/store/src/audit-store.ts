@@ -1,0 +1,290 @@
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { StatusEvent } from '@herald/core';
+import type { HeraldDatabase, StatusEventsTable } from './database.js';
+import { ensureMonthlyPartitions, monthKey } from './partitions.js';
+import { statusEventRow } from './status-event-store.js';
+import {
+  attemptRow,
+  mergeAttemptRows,
+  mergeNotificationRows,
+  notificationRow,
+  type AttemptRow,
+  type AuditTables,
+  type NotificationRow,
+} from './audit-rows.js';
+
+type AuditDatabase = HeraldDatabase & AuditTables;
+
+/** The partitioned tables the auditor writes, all partitioned by month on event_time. */
+export const auditTables = [
+  'status_events',
+  'notifications',
+  'delivery_attempts',
+  'events',
+] as const;
+
+/** What one `write` changed (rows inserted or updated, per table). */
+export interface AuditWriteResult {
+  readonly statusEvents: number;
+  readonly notifications: number;
+  readonly attempts: number;
+  readonly events: number;
+}
+
+// The upsert's column rules (see the header of migrations/0004_audit.sql): state
+// fields follow the higher rank, provider fields keep the last known value, and
+// timestamps merge regardless of rank.
+const higher = (t: string) => `excluded.state_rank > ${t}.state_rank`;
+const ranked = (t: string, c: string) =>
+  `CASE WHEN ${higher(t)} THEN excluded.${c} ELSE ${t}.${c} END`;
+const kept = (t: string, c: string) =>
+  `CASE WHEN ${higher(t)} THEN COALESCE(excluded.${c}, ${t}.${c}) ELSE COALESCE(${t}.${c}, excluded.${c}) END`;
+const least = (t: string, c: string) => `LEAST(${t}.${c}, excluded.${c})`;
+const newly = (t: string, c: string) => `(${t}.${c} IS NULL AND excluded.${c} IS NOT NULL)`;
+
+function updateSet(t: string, rules: Record<string, (t: string, c: string) => string>) {
+  return Object.fromEntries(
+    Object.entries(rules).map(([column, rule]) => [column, sql.raw(rule(t, column))]),
+  );
+}
+
+const notificationUpdate = updateSet('notifications', {
+  state: ranked,
+  state_rank: ranked,
+  state_at: ranked,
+  attempt: ranked,
+  max_attempts: kept,
+  retryable: ranked,
+  reason: kept,
+  provider_name: kept,
+  provider_status: kept,
+  provider_message_id: kept,
+  provider_message: kept,
+  first_status_at: least,
+  last_status_at: (t, c) => `GREATEST(${t}.${c}, excluded.${c})`,
+  queued_at: least,
+  sent_at: least,
+  delivered_at: least,
+  failed_at: least,
+  updated_at: () => 'now()',
+});
+// Only touch a row when something changes: a replay then writes no new tuples.
+const notificationChanged = sql.raw<boolean>(
+  [
+    higher('notifications'),
+    'excluded.first_status_at < notifications.first_status_at',
+    'excluded.last_status_at > notifications.last_status_at',
+    ...['provider_message_id', 'queued_at', 'sent_at', 'delivered_at', 'failed_at'].map((c) =>
+      newly('notifications', c),
+    ),
+  ].join(' OR '),
+);
+
+const attemptUpdate = updateSet('delivery_attempts', {
+  state: ranked,
+  state_rank: ranked,
+  retryable: ranked,
+  finished_at: kept,
+  reason: kept,
+  provider_name: kept,
+  provider_status: kept,
+  provider_message_id: kept,
+  provider_message: kept,
+  started_at: least,
+});
+const attemptChanged = sql.raw<boolean>(
+  [
+    higher('delivery_attempts'),
+    'excluded.started_at < delivery_attempts.started_at',
+    newly('delivery_attempts', 'provider_message_id'),
+  ].join(' OR '),
+);
+
+function groupBy<T>(rows: Iterable<T>, key: (row: T) => string, merge: (a: T, b: T) => T): T[] {
+  const map = new Map<string, T>();
+  for (const row of rows) {
+    const k = key(row);
+    const seen = map.get(k);
+    map.set(k, seen === undefined ? row : merge(seen, row));
+  }
+  return [...map.values()];
+}
+
+/**
+ * Writes a batch of status events into every audit projection, in one transaction:
+ * `status_events` (insert, skip duplicates), `notifications` and `delivery_attempts`
+ * (upsert by state rank), `events` (recomputed from its notifications). Idempotent
+ * and order-insensitive: replaying any suffix of the topic, in any order, leaves the
+ * same rows. Partitions for the months a batch touches are created on first sight.
+ *
+ * @example
+ * const store = new AuditStore(db);
+ * await store.write(statusEvents); // { statusEvents: 3, notifications: 1, attempts: 1, events: 1 }
+ */
+export class AuditStore {
+  readonly #db: Kysely<AuditDatabase>;
+  readonly #knownMonths = new Set<string>();
+
+  constructor(db: Kysely<HeraldDatabase>) {
+    this.#db = db.withTables<AuditTables>();
+  }
+
+  async write(events: readonly StatusEvent[]): Promise<AuditWriteResult> {
+    if (events.length === 0) return { statusEvents: 0, notifications: 0, attempts: 0, events: 0 };
+    await this.#ensurePartitions(events);
+    const statusRows = groupBy(
+      events.map(statusEventRow),
+      (r) => `${r.id}|${(r.event_time as Date).toISOString()}`,
+      (a) => a,
+    );
+    const notifications = groupBy(
+      events.map(notificationRow),
+      (r) => r.notification_id,
+      mergeNotificationRows,
+    );
+    const attempts = groupBy(
+      events.map(attemptRow).filter((r): r is AttemptRow => r !== undefined),
+      (r) => `${r.notification_id}|${r.attempt}`,
+      mergeAttemptRows,
+    );
+    return this.#db.transaction().execute(async (trx) => ({
+      statusEvents: await insertStatusEvents(trx, statusRows),
+      notifications: await upsertNotifications(trx, notifications),
+      attempts: await upsertAttempts(trx, attempts),
+      events: await recomputeEvents(trx, notifications),
+    }));
+  }
+
+  async #ensurePartitions(events: readonly StatusEvent[]): Promise<void> {
+    for (const event of events) {
+      const time = new Date(event.data.eventTime);
+      const key = monthKey(time);
+      if (this.#knownMonths.has(key)) continue;
+      for (const table of auditTables) await ensureMonthlyPartitions(this.#db, table, time, 0);
+      this.#knownMonths.add(key);
+    }
+  }
+}
+
+async function insertStatusEvents(
+  trx: Transaction<AuditDatabase>,
+  rows: readonly Insertable<StatusEventsTable>[],
+): Promise<number> {
+  const result = await trx
+    .insertInto('status_events')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['id', 'event_time']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+async function upsertNotifications(
+  trx: Transaction<AuditDatabase>,
+  rows: readonly NotificationRow[],
+): Promise<number> {
+  // Sorted by key: concurrent batches lock rows in the same order (no deadlocks).
+  const sorted = [...rows].sort((a, b) => (a.notification_id < b.notification_id ? -1 : 1));
+  const result = await trx
+    .insertInto('notifications')
+    .values(sorted)
+    .onConflict((oc) =>
+      oc
+        .columns(['notification_id', 'event_time'])
+        .doUpdateSet(notificationUpdate)
+        .where(notificationChanged),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+async function upsertAttempts(
+  trx: Transaction<AuditDatabase>,
+  rows: readonly AttemptRow[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const sorted = [...rows].sort((a, b) =>
+    a.notification_id === b.notification_id
+      ? a.attempt - b.attempt
+      : a.notification_id < b.notification_id
+        ? -1
+        : 1,
+  );
+  const result = await trx
+    .insertInto('delivery_attempts')
+    .values(sorted)
+    .onConflict((oc) =>
+      oc
+        .columns(['notification_id', 'attempt', 'event_time'])
+        .doUpdateSet(attemptUpdate)
+        .where(attemptChanged),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * Recomputes the `events` rows of the events this batch touched from their
+ * notifications. Notifications of one event arrive on several partitions, so batches
+ * run concurrently: an advisory lock per event (taken in a fixed order) serialises
+ * them, and the recompute statement then sees every committed notification.
+ */
+async function recomputeEvents(
+  trx: Transaction<AuditDatabase>,
+  notifications: readonly NotificationRow[],
+): Promise<number> {
+  const keys = groupBy(
+    notifications.map((n) => ({
+      eventId: n.event_id,
+      tenant: n.tenant,
+      eventTime: n.event_time.toISOString(),
+    })),
+    (k) => `${k.eventId}|${k.tenant}|${k.eventTime}`,
+    (a) => a,
+  );
+  const ids = keys.map((k) => k.eventId);
+  const tenants = keys.map((k) => k.tenant);
+  const times = keys.map((k) => k.eventTime);
+  await sql`
+    select pg_advisory_xact_lock(k) from (
+      select distinct hashtextextended('herald_event:' || e || '|' || t, 0) as k
+      from unnest(${ids}::text[], ${tenants}::text[]) as u(e, t) order by 1
+    ) s`.execute(trx);
+  const result = await sql`
+    insert into events (event_id, tenant, event_time, event_type, first_seen_at, last_status_at,
+                        notifications, pending, succeeded, failed, suppressed, outcome)
+    select event_id, tenant, event_time, event_type, first_seen_at, last_status_at, total,
+           pending, succeeded, failed, suppressed,
+           case when pending > 0 then 'pending'
+                when failed = 0 and succeeded > 0 then 'delivered'
+                when failed = 0 then 'suppressed'
+                when succeeded = 0 then 'failed'
+                else 'partial' end
+    from (
+      select n.event_id, n.tenant, n.event_time, min(n.event_type) as event_type,
+             min(n.first_status_at) as first_seen_at, max(n.last_status_at) as last_status_at,
+             count(*)::int as total,
+             count(*) filter (where n.state in ('queued', 'deferred', 'sending', 'retrying')
+                              or (n.state = 'failed' and n.retryable))::int as pending,
+             count(*) filter (where n.state in ('sent', 'delivered'))::int as succeeded,
+             count(*) filter (where n.state in ('dead_lettered', 'bounced', 'rejected')
+                              or (n.state = 'failed' and n.retryable is not true))::int as failed,
+             count(*) filter (where n.state = 'suppressed')::int as suppressed
+      from notifications n
+      join unnest(${ids}::text[], ${tenants}::text[], ${times}::timestamptz[]) as k(event_id, tenant, event_time)
+        on n.event_id = k.event_id and n.tenant = k.tenant and n.event_time = k.event_time
+      group by n.event_id, n.tenant, n.event_time
+      order by n.event_id, n.tenant, n.event_time
+    ) c
+    on conflict (event_id, tenant, event_time) do update set
+      event_type = excluded.event_type, first_seen_at = excluded.first_seen_at,
+      last_status_at = excluded.last_status_at, notifications = excluded.notifications,
+      pending = excluded.pending, succeeded = excluded.succeeded, failed = excluded.failed,
+      suppressed = excluded.suppressed, outcome = excluded.outcome
+    where (events.notifications, events.pending, events.succeeded, events.failed,
+           events.suppressed, events.last_status_at, events.first_seen_at)
+      is distinct from (excluded.notifications, excluded.pending, excluded.succeeded,
+           excluded.failed, excluded.suppressed, excluded.last_status_at, excluded.first_seen_at)`.execute(
+    trx,
+  );
+  return Number(result.numAffectedRows ?? 0);
+}

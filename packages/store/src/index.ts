@@ -17,3 +17,30 @@ export type {
 } from './rule-store.js';
 export { RecipientStore, addressProblem } from './recipient-store.js';
 export type { RecipientTables, StoredRecipient } from './recipient-store.js';
+export { AuditStore, auditTables } from './audit-store.js';
+export type { AuditWriteResult } from './audit-store.js';
+export {
+  attemptRow,
+  mergeAttemptRows,
+  mergeNotificationRows,
+  notificationRow,
+  stateRank,
+} from './audit-rows.js';
+export type {
+  AttemptRow,
+  AuditTables,
+  DeliveryAttemptsTable,
+  EventsTable,
+  NotificationRow,
+  NotificationsTable,
+} from './audit-rows.js';
+export { AuditQueries } from './audit-queries.js';
+export type {
+  AttemptRecord,
+  AuditFilter,
+  EventRecord,
+  NotificationHistory,
+  NotificationRecord,
+  StatusRecord,
+} from './audit-queries.js';
+export { dropExpiredPartitions } from './retention.js';

@@ -14,8 +14,15 @@ export type {
 } from './cloudevents/cloud-event.js';
 export { channelNames, isChannelName, priorities } from './channels.js';
 export type { ChannelName, Priority } from './channels.js';
-export { topicNames, consumerGroups } from './topics.js';
-export type { TopicNames } from './topics.js';
+export {
+  topicNames,
+  consumerGroups,
+  delayTiers,
+  delayTierFor,
+  deliveryTopicFor,
+  priorityLanePriorities,
+} from './topics.js';
+export type { TopicNames, DelayTier } from './topics.js';
 export { deterministicId } from './ids.js';
 export {
   deliveryJobSchema,

@@ -10,4 +10,4 @@ export type {
   StageHandler,
 } from './stage-consumer.js';
 export { MessagePublisher } from './producer.js';
-export { heraldTopicSpecs } from './herald-topics.js';
+export { heraldTopicSpecs, deliveryLaneTopics, deliveryLaneTopicSpecs } from './herald-topics.js';

@@ -49,6 +49,14 @@ export interface StageConsumerConfig {
   readonly shutdownTimeoutMs?: number;
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   readonly sessionTimeoutMs?: number;
+  /**
+   * Delay lanes: when a record may be handled (ms since epoch), from its topic and
+   * broker timestamp. Must not decrease along a partition (e.g. timestamp + a fixed
+   * delay per topic). The records before the first one not yet due are handled; the
+   * partition then pauses until that one is due, without holding up other partitions.
+   * Absent: every record is due at once (the default stage behaviour).
+   */
+  readonly releaseAt?: (topic: string, timestamp: number) => number;
 }
 
 /**
@@ -67,6 +75,8 @@ export class StageConsumer {
   #consumer: Consumer | undefined;
   #producer: Producer | undefined;
   #joined = false;
+  /** Delay lanes: paused partitions (`topic:partition`) and their resume timers. */
+  readonly #pausedUntil = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
   readonly start = once(() => this.#start());
   readonly stop = once(() => this.#stop());
@@ -123,11 +133,29 @@ export class StageConsumer {
     isStale,
     resolveOffset,
     commitOffsetsIfNecessary,
+    pause,
   }: EachBatchPayload): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
+    const releaseAt = this.#config.releaseAt;
+    const laneKey = `${batch.topic}:${batch.partition}`;
+    // A batch fetched before its partition paused: leave it unresolved, it is fetched again.
+    if (releaseAt && (this.#pausedUntil.get(laneKey)?.at ?? 0) > Date.now()) return;
     for (let i = 0; i < batch.messages.length; i += chunkSize) {
       if (!isRunning() || isStale() || this.#abort.signal.aborted) return;
-      const chunk = batch.messages.slice(i, i + chunkSize);
+      let chunk = batch.messages.slice(i, i + chunkSize);
+      let waitUntil: number | undefined;
+      if (releaseAt) {
+        const now = Date.now();
+        const notDue = chunk.findIndex((m) => releaseAt(batch.topic, Number(m.timestamp)) > now);
+        if (notDue >= 0) {
+          waitUntil = releaseAt(batch.topic, Number(chunk[notDue]!.timestamp));
+          chunk = chunk.slice(0, notDue);
+        }
+      }
+      if (chunk.length === 0) {
+        this.#pauseUntil(laneKey, waitUntil!, pause);
+        return;
+      }
       const records: ConsumedRecord[] = chunk.map((m) => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -164,7 +192,27 @@ export class StageConsumer {
         ],
       });
       await heartbeat();
+      if (waitUntil !== undefined) {
+        this.#pauseUntil(laneKey, waitUntil, pause);
+        return;
+      }
     }
+  }
+
+  /** Pauses one partition until `at`; the unresolved records are fetched again on resume. */
+  #pauseUntil(laneKey: string, at: number, pause: EachBatchPayload['pause']): void {
+    const existing = this.#pausedUntil.get(laneKey);
+    if (existing) clearTimeout(existing.timer);
+    const resume = pause();
+    const timer = setTimeout(
+      () => {
+        this.#pausedUntil.delete(laneKey);
+        if (!this.#abort.signal.aborted) resume();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    timer.unref();
+    this.#pausedUntil.set(laneKey, { at, timer });
   }
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
@@ -216,6 +264,8 @@ export class StageConsumer {
     const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
     const consumer = this.#consumer;
     const producer = this.#producer;
+    for (const { timer } of this.#pausedUntil.values()) clearTimeout(timer);
+    this.#pausedUntil.clear();
     await runCleanups([
       // kafkajs' disconnect stops fetching and waits for the batch in flight.
       async () => {

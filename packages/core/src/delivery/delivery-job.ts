@@ -42,6 +42,24 @@ export const deliveryJobSchema = z.object({
       headers: z.record(z.string(), z.string()).optional(),
     })
     .optional(),
+  /** When the worker first tried to send it; the retry budget's max age counts from here. */
+  firstAttemptAt: z.string().optional(),
+  /** Every failed attempt so far (retries, dead letters), oldest first; at most the last 50. */
+  history: z
+    .array(
+      z.object({
+        attempt: z.number().int().positive(),
+        at: z.string(),
+        outcome: z.enum(['transient', 'permanent', 'deferred', 'crashed']),
+        reason: z.string(),
+        statusCode: z.number().int().optional(),
+      }),
+    )
+    .optional(),
+  /** Set by `herald dlq replay`: the retry budget counts attempts after `fromAttempt`. */
+  replay: z
+    .object({ count: z.number().int().positive(), at: z.string(), fromAttempt: z.number().int() })
+    .optional(),
   /** When the router planned the job; start of the event → delivery latency. */
   plannedAt: z.string(),
   /** When the producer published the event (Kafka timestamp), if known. */

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { DependencyError } from './dependency-error.js';
+
+export type AcquireResult =
+  | { readonly status: 'acquired' }
+  | { readonly status: 'sent'; readonly summary: string }
+  | { readonly status: 'busy'; readonly retryInMs: number };
+
+export interface IdempotencyConfig {
+  /** Prepended to keys (the topic prefix), so installs and tests can share a Redis. */
+  readonly keyPrefix?: string;
+  /** How long a lease protects an in-flight send; longer than the provider timeout. */
+  readonly leaseMs?: number;
+  /** How long a sent mark lives; well beyond the retry horizon (default 7 days). */
+  readonly ttlMs?: number;
+}
+
+type ScriptRedis = Redis & {
+  heraldIdemAcquire(
+    key: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<[string, string | number]>;
+  heraldIdemComplete(key: string, summary: string, ttlMs: number): Promise<number>;
+  heraldIdemRelease(key: string, owner: string): Promise<number>;
+};
+
+function script(name: string): string {
+  return readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8');
+}
+
+/**
+ * Durable "was this notification sent?" marks in Redis, one key per notification id
+ * (`herald:idem:{<id>}`: the hash tag keeps each script on one Cluster slot). A worker
+ * takes a lease before sending, turns it into a sent mark after, or gives it back.
+ * Every Redis failure surfaces as a DependencyError.
+ */
+export class IdempotencyStore {
+  readonly #redis: ScriptRedis;
+  readonly #prefix: string;
+  readonly #leaseMs: number;
+  readonly #ttlMs: number;
+
+  constructor(redis: Redis, config: IdempotencyConfig = {}) {
+    this.#prefix = config.keyPrefix ?? '';
+    this.#leaseMs = config.leaseMs ?? 60_000;
+    this.#ttlMs = config.ttlMs ?? 7 * 24 * 3_600_000;
+    redis.defineCommand('heraldIdemAcquire', {
+      numberOfKeys: 1,
+      lua: script('idempotency-acquire-1.lua'),
+    });
+    redis.defineCommand('heraldIdemComplete', {
+      numberOfKeys: 1,
+      lua: script('idempotency-complete-1.lua'),
+    });
+    redis.defineCommand('heraldIdemRelease', {
+      numberOfKeys: 1,
+      lua: script('idempotency-release-1.lua'),
+    });
+    this.#redis = redis as ScriptRedis;
+  }
+
+  key(notificationId: string): string {
+    return `${this.#prefix}herald:idem:{${notificationId}}`;
+  }
+
+  async acquire(notificationId: string, owner: string): Promise<AcquireResult> {
+    const [status, detail] = await this.#call(() =>
+      this.#redis.heraldIdemAcquire(this.key(notificationId), owner, this.#leaseMs),
+    );
+    if (status === 'sent') return { status: 'sent', summary: String(detail) };
+    if (status === 'busy') return { status: 'busy', retryInMs: Math.max(1, Number(detail)) };
+    return { status: 'acquired' };
+  }
+
+  async complete(notificationId: string, summary: string): Promise<void> {
+    await this.#call(() =>
+      this.#redis.heraldIdemComplete(this.key(notificationId), summary, this.#ttlMs),
+    );
+  }
+
+  async release(notificationId: string, owner: string): Promise<void> {
+    await this.#call(() => this.#redis.heraldIdemRelease(this.key(notificationId), owner));
+  }
+
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      throw new DependencyError('redis', err);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+export { defaultRetryPolicies, nextRetry, retryDelay, retryPoliciesWith } from './retry-policy.js';
+export type { AttemptFacts, RetryDecision, RetryPolicy } from './retry-policy.js';
+export {
+  BreakerRegistry,
+  CircuitBreaker,
+  defaultBreakerConfig,
+  endpointOf,
+} from './circuit-breaker.js';
+export type {
+  BreakerConfig,
+  BreakerSnapshot,
+  BreakerState,
+  BreakerVerdict,
+} from './circuit-breaker.js';
+export {
+  deadLetterHeaders,
+  deadLetterKinds,
+  deadLetterSchema,
+  encodeDeadLetter,
+  readDeadLetter,
+  replayJob,
+} from './dead-letter.js';
+export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from './dead-letter.js';
+export { DependencyError } from './dependency-error.js';
+export { IdempotencyStore } from './idempotency-store.js';
+export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';

@@ -1,0 +1,74 @@
+/** Idempotency marks against the real Redis of the local stack, through the entry point. */
+import { Redis } from 'ioredis';
+import { IdempotencyStore } from '@herald/delivery';
+import { stackEnv, uniquePrefix } from '@herald/testkit';
+
+const prefix = uniquePrefix();
+let redis: Redis;
+let store: IdempotencyStore;
+
+beforeAll(() => {
+  redis = new Redis(stackEnv().REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  store = new IdempotencyStore(redis, { keyPrefix: prefix, leaseMs: 300, ttlMs: 60_000 });
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+it('keys carry the notification id as a Cluster hash tag', () => {
+  expect(store.key('n-1')).toBe(`${prefix}herald:idem:{n-1}`);
+});
+
+it('one owner gets the lease; another is told it is busy; a sent mark wins for everyone', async () => {
+  expect(await store.acquire('n-1', 'w1/0/1')).toEqual({ status: 'acquired' });
+  expect(await store.acquire('n-1', 'w1/0/1')).toEqual({ status: 'acquired' });
+  const busy = await store.acquire('n-1', 'w2/0/7');
+  expect(busy.status).toBe('busy');
+  expect(busy.status === 'busy' && busy.retryInMs).toBeGreaterThan(0);
+  await store.complete('n-1', '{"statusCode":200}');
+  expect(await store.acquire('n-1', 'w2/0/7')).toEqual({
+    status: 'sent',
+    summary: '{"statusCode":200}',
+  });
+  expect(await redis.pttl(store.key('n-1'))).toBeGreaterThan(50_000);
+});
+
+it('release frees only the owner’s lease', async () => {
+  await store.acquire('n-2', 'a');
+  await store.release('n-2', 'b');
+  expect((await store.acquire('n-2', 'b')).status).toBe('busy');
+  await store.release('n-2', 'a');
+  expect(await store.acquire('n-2', 'b')).toEqual({ status: 'acquired' });
+});
+
+it('a crashed owner’s lease expires, so the job is not stuck', async () => {
+  await store.acquire('n-3', 'dead-worker');
+  await new Promise((r) => setTimeout(r, 400));
+  expect(await store.acquire('n-3', 'new-worker')).toEqual({ status: 'acquired' });
+});
+
+it('concurrent acquirers: exactly one wins', async () => {
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => store.acquire('n-4', `owner-${i}`)),
+  );
+  expect(results.filter((r) => r.status === 'acquired')).toHaveLength(1);
+});
+
+it('an unreachable Redis surfaces as a DependencyError', async () => {
+  const down = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  const s = new IdempotencyStore(down);
+  await down.connect().catch(() => undefined);
+  await expect(s.acquire('n-5', 'x')).rejects.toMatchObject({
+    name: 'DependencyError',
+    dependency: 'redis',
+  });
+  down.disconnect();
+});

@@ -7,9 +7,10 @@
 -- partition key in every unique constraint) and an upsert always finds its row.
 --
 -- State precedence (no regression on replay or reordering): every row carries
--- state_rank = attempt * 100 + rank(state), rank computed by the auditor:
---   queued 1 · deferred 2 · sending 3 · retrying 4 (and a retryable failed) · sent 5 ·
---   failed 6 · dead_lettered 7 · delivered 8 · bounced 9 · suppressed 10 · rejected 10
+-- state_rank = attempt * 1000 + rank(state), rank computed by the auditor
+-- (stateRank in packages/store/src/audit-rows.ts):
+--   queued 10 · deferred 20 · sending 30 · failed, retryable 35 · retrying 40 · sent 50 ·
+--   failed 60 · dead_lettered 70 · delivered 80 · bounced 90 · suppressed 100 · rejected 100
 -- An upsert replaces the state only when the new rank is higher: a late `sent` never
 -- overwrites `delivered`, a replayed status changes nothing, a later attempt moves on.
 -- Timestamps merge regardless of rank (earliest first_status_at, latest

@@ -17,6 +17,7 @@ import {
 import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import {
   createTestDatabase,
+  expectValidStatusEvent,
   stackEnv,
   uniquePrefix,
   waitFor,
@@ -48,6 +49,8 @@ const job: DeliveryJob = {
 };
 
 async function publish(values: (string | object)[]): Promise<void> {
+  // Everything this test publishes as a status event must match the published schema.
+  for (const v of values) if (typeof v !== 'string') expectValidStatusEvent(v);
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({

@@ -88,32 +88,34 @@ export type AttemptRow = Insertable<DeliveryAttemptsTable> & {
  * (delivered, bounced) outranks what the worker saw (sent, failed).
  */
 const stateOrder: Readonly<Record<NotificationState, number>> = {
-  queued: 1,
-  deferred: 2,
-  sending: 3,
-  retrying: 4,
-  sent: 5,
-  failed: 6,
-  dead_lettered: 7,
-  delivered: 8,
-  bounced: 9,
-  suppressed: 10,
-  rejected: 10,
+  queued: 10,
+  deferred: 20,
+  sending: 30,
+  retrying: 40,
+  sent: 50,
+  failed: 60,
+  dead_lettered: 70,
+  delivered: 80,
+  bounced: 90,
+  suppressed: 100,
+  rejected: 100,
 };
+/** A retryable `failed`: more attempts follow, and `retrying` comes after it. */
+const retryableFailed = 35;
 
 /**
  * The rank the projections compare before replacing a row's state:
- * `attempt * 100 + order(state)`. A higher rank wins; an equal or lower one only
- * merges timestamps. So a late `sent` never overwrites `delivered` (same attempt, 5 <
- * 8), a replay changes nothing (equal), and attempt 2's `sending` supersedes attempt
- * 1's `retrying`. A retryable `failed` ranks like `retrying`: more attempts follow.
+ * `attempt * 1000 + order(state)`. A higher rank wins; an equal or lower one only
+ * merges timestamps. So a late `sent` never overwrites `delivered` (same attempt, 50 <
+ * 80), a replay changes nothing (equal), and attempt 2's `sending` supersedes attempt
+ * 1's `retrying`. A retryable `failed` ranks below `retrying`: more attempts follow.
  *
  * @example
  * stateRank('delivered', 1) > stateRank('sent', 1); // true
  */
 export function stateRank(state: NotificationState, attempt: number, retryable?: boolean): number {
-  const order = state === 'failed' && retryable === true ? stateOrder.retrying : stateOrder[state];
-  return Math.max(0, attempt) * 100 + order;
+  const order = state === 'failed' && retryable === true ? retryableFailed : stateOrder[state];
+  return Math.max(0, attempt) * 1000 + order;
 }
 
 /** States that belong to one delivery attempt (everything from `sending` on). */

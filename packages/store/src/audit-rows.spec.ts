@@ -1,0 +1,53 @@
+import { deterministicId, statusEventFor, type DeliveryJob } from '@herald/core';
+import { mergeNotificationRows, notificationRow, stateRank } from './audit-rows.js';
+
+const job: DeliveryJob = {
+  notificationId: deterministicId('e', 'r', 'a', 'email'),
+  event: { id: 'e', source: 's', type: 't', time: '2026-11-01T00:00:00Z' },
+  tenant: 'acme',
+  rule: { id: 'r', version: 1 },
+  channel: 'email',
+  recipient: { ref: 'a', address: 'a@example.com' },
+  priority: 'normal',
+  attempt: 1,
+  payload: {},
+  plannedAt: '2026-11-01T00:00:00Z',
+};
+const row = (state: Parameters<typeof statusEventFor>[1], seconds: number, attempt = 1) =>
+  notificationRow(
+    statusEventFor({ ...job, attempt }, state, 'test', new Date(Date.UTC(2026, 10, 1, 0, 0, seconds))),
+  );
+
+describe('stateRank', () => {
+  it('orders progress, then outcomes, then receipts, within an attempt', () => {
+    const order = ['queued', 'deferred', 'sending', 'retrying', 'sent', 'failed', 'dead_lettered', 'delivered', 'bounced'] as const;
+    const ranks = order.map((s) => stateRank(s, 1));
+    expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
+  });
+
+  it('a later attempt outranks the previous attempt's progress', () => {
+    expect(stateRank('sending', 2)).toBeGreaterThan(stateRank('retrying', 1));
+    expect(stateRank('failed', 1, true)).toBeLessThan(stateRank('retrying', 1));
+    expect(stateRank('sent', 1)).toBeLessThan(stateRank('delivered', 1));
+  });
+});
+
+describe('mergeNotificationRows', () => {
+  it('is order-insensitive: the higher rank wins, timestamps merge', () => {
+    const queued = row('queued', 1);
+    const sent = { ...row('sent', 2), provider_message_id: 'm-1' };
+    const delivered = row('delivered', 3);
+    const forward = [queued, sent, delivered].reduce(mergeNotificationRows);
+    const backward = [delivered, sent, queued].reduce(mergeNotificationRows);
+    expect(forward).toEqual(backward);
+    expect(forward).toMatchObject({
+      state: 'delivered',
+      provider_message_id: 'm-1',
+      queued_at: queued.queued_at,
+      sent_at: sent.sent_at,
+      delivered_at: delivered.delivered_at,
+      first_status_at: queued.first_status_at,
+      last_status_at: delivered.last_status_at,
+    });
+  });
+});

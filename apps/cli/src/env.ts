@@ -12,6 +12,8 @@ const shape = {
   REDIS_URL: z.string().default('redis://127.0.0.1:16379'),
   ...logEnv(),
   HERALD_LOG_LEVEL: logEnv().HERALD_LOG_LEVEL.default('warn'),
+  /** Who `herald rules apply|rollback` records in the config audit log; default user@host. */
+  HERALD_ACTOR: z.string().min(1).max(200).optional(),
 };
 
 export type CliEnv = ReturnType<typeof parseCliEnv>;

@@ -1,14 +1,50 @@
 import { z } from 'zod';
-import { kafkaEnv, lifecycleEnv, logEnv, parseEnv, type EnvSource } from '@herald/core';
+import {
+  databaseEnv,
+  HeraldError,
+  kafkaEnv,
+  lifecycleEnv,
+  logEnv,
+  millis,
+  parseEnv,
+  redisEnv,
+  type EnvSource,
+} from '@herald/core';
+
+const FILE_HINT = 'expected the path of a rules YAML file, e.g. examples/demo/rules.yaml';
 
 const shape = {
   ...kafkaEnv(),
   ...logEnv(),
   ...lifecycleEnv(),
-  /** YAML or JSON file with the routing rules. */
-  HERALD_RULES_FILE: z
-    .string({ message: 'expected the path of a rules YAML file, e.g. examples/demo/rules.yaml' })
-    .min(1),
+  /**
+   * Where rules come from: `file` (HERALD_RULES_FILE, read once at start) or
+   * `postgres` (applied with `herald rules apply`, reloaded without a restart).
+   */
+  HERALD_RULES_SOURCE: z
+    .enum(['file', 'postgres'], { message: 'expected file or postgres' })
+    .default('file'),
+  /** YAML or JSON file with the routing rules; only with HERALD_RULES_SOURCE=file. */
+  HERALD_RULES_FILE: z.string({ message: FILE_HINT }).min(1).optional(),
+  /** How often a postgres-sourced router checks for a new rule set version. */
+  HERALD_RULES_POLL_MS: millis(5_000),
+  /**
+   * Recipients, preferences and (with HERALD_RULES_SOURCE=postgres) rules. Without
+   * it, recipient ids resolve to nobody (`unknown_recipient`); inline addresses
+   * and fixed destinations still work.
+   */
+  DATABASE_URL: databaseEnv().DATABASE_URL.optional(),
+  HERALD_DATABASE_POOL_SIZE: databaseEnv().HERALD_DATABASE_POOL_SIZE,
+  /** Event and rule dedupe. Without it nothing is deduplicated (a warning at start). */
+  REDIS_URL: redisEnv().REDIS_URL.optional(),
+  /** The same event id (per source) seen again within this window is not planned twice. */
+  HERALD_EVENT_DEDUPE_WINDOW_MS: millis(24 * 60 * 60 * 1000),
+  /** Redis commands slower than this count as Redis being down (dedupe fails open). */
+  HERALD_REDIS_TIMEOUT_MS: millis(500),
+  /** How long a loaded recipient (or a known-missing id) is reused. */
+  HERALD_RECIPIENT_CACHE_TTL_MS: millis(30_000),
+  /** Most recipients kept in memory; the least recently used go first. */
+  HERALD_RECIPIENT_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   /** Tenant of events that carry no `tenantid` extension. */
   HERALD_DEFAULT_TENANT: z.string().min(1).default('default'),
 };
@@ -17,5 +53,21 @@ export type RouterEnv = ReturnType<typeof parseRouterEnv>;
 
 /** Parses and freezes the router's settings; throws naming every bad one. */
 export function parseRouterEnv(source: EnvSource) {
-  return parseEnv(shape, source);
+  const env = parseEnv(shape, source);
+  const problems: string[] = [];
+  if (env.HERALD_RULES_SOURCE === 'file' && env.HERALD_RULES_FILE === undefined)
+    problems.push(
+      `HERALD_RULES_FILE: ${FILE_HINT} (not set); or set HERALD_RULES_SOURCE=postgres to use applied rules`,
+    );
+  if (env.HERALD_RULES_SOURCE === 'postgres' && env.HERALD_RULES_FILE !== undefined)
+    problems.push(
+      `HERALD_RULES_FILE: not read with HERALD_RULES_SOURCE=postgres, received ${JSON.stringify(env.HERALD_RULES_FILE)}; remove one of the two`,
+    );
+  if (env.HERALD_RULES_SOURCE === 'postgres' && env.DATABASE_URL === undefined)
+    problems.push(
+      'DATABASE_URL: expected a postgres:// URL with HERALD_RULES_SOURCE=postgres (not set)',
+    );
+  if (problems.length > 0)
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [problems.join('; ')]);
+  return env;
 }

@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import {
   consumerGroups,
   decodeCloudEvent,
+  deterministicId,
   once,
   runCleanups,
   statusEventFor,
   topicNames,
   type CloudEvent,
+  type DeliveryJob,
   type Logger,
+  type StatusEvent,
 } from '@herald/core';
 import {
   createKafkaClient,
@@ -17,12 +19,29 @@ import {
   type ConsumedRecord,
   type OutputMessage,
 } from '@herald/kafka';
-import { loadRules, planDeliveries, type RuleSet } from '@herald/rules';
+import {
+  planDeliveries,
+  recipientRefs,
+  suppressMatch,
+  type EvalErrorReport,
+  type Preferences,
+  type Recipient,
+  type RuleMatch,
+  type Suppression,
+} from '@herald/rules';
+import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
+import { LiveRules } from './live-rules.js';
+import { RecipientCache } from './recipient-cache.js';
+import { RedisDedupe } from './redis-dedupe.js';
 
 export interface Router {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Checks for a newer applied rule set now (postgres source); for tests and admin hooks. */
+  reloadRules(): Promise<void>;
+  /** The applied rule set version in use; 0 for a file or none yet. */
+  rulesVersion(): number;
 }
 
 export interface RouterOptions {
@@ -40,23 +59,57 @@ function headerStrings(headers: ConsumedRecord['headers']): Record<string, strin
   return out;
 }
 
+/** A decoded event of the chunk and what is known about it so far. */
+interface Routed {
+  readonly record: ConsumedRecord;
+  readonly event: CloudEvent;
+  readonly producedAt: string;
+  readonly headers: Record<string, string> | undefined;
+  duplicate: boolean;
+  matches: RuleMatch[];
+  /** Tenant of each matched rule's jobs, by rule id (also for matches dropped later). */
+  tenants: Map<string, string>;
+  dropped: Suppression[];
+}
+
 /**
- * The router: consumes herald.events, decodes each CloudEvent, matches it against
- * the rule set and publishes one delivery job per (rule, recipient, channel) to
- * herald.deliveries.<channel> (keyed by recipient, so one recipient's messages stay
- * in order) with a `queued` status event for each. An event that cannot be decoded
- * goes to herald.events.rejected unchanged, with the reason in headers.
+ * The router: consumes herald.events, decodes each CloudEvent, drops an event id
+ * already seen within the dedupe window (`duplicate_event`), matches the rules,
+ * drops matches whose rule dedupe key is set (`dedupe_window`), loads the
+ * recipients the matches name into a cache, and publishes one delivery job per
+ * (rule, recipient, channel) to herald.deliveries.<channel> (keyed by recipient)
+ * with a `queued` status — or `deferred` (quiet hours, with `notBefore`). Every
+ * candidate not planned gets a `suppressed` status with its reason. An event that
+ * cannot be decoded goes to herald.events.rejected unchanged, reason in headers.
  */
 export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptions = {}): Router {
   const now = options.now ?? (() => new Date());
   const log = logger.child({ component: 'router' });
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
+  const defaultTenant = env.HERALD_DEFAULT_TENANT;
   const kafka = createKafkaClient({
     brokers: env.KAFKA_BROKERS,
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-router`,
     logger,
   });
-  let rules: RuleSet | undefined;
+  const db =
+    env.DATABASE_URL === undefined
+      ? undefined
+      : createDatabase({ url: env.DATABASE_URL, poolSize: env.HERALD_DATABASE_POOL_SIZE, logger });
+  const onEvalError = (report: EvalErrorReport): void =>
+    log.debug({ ...report }, 'rule expression failed: counted as no match');
+  const rules = new LiveRules(
+    env.HERALD_RULES_SOURCE === 'postgres'
+      ? { kind: 'postgres', store: new RuleStore(db!), pollMs: env.HERALD_RULES_POLL_MS }
+      : { kind: 'file', file: env.HERALD_RULES_FILE! },
+    { onEvalError, defaultTenant },
+    log,
+  );
+  const recipients = db === undefined ? undefined : recipientCache(new RecipientStore(db), env);
+  const dedupe =
+    env.REDIS_URL === undefined
+      ? undefined
+      : new RedisDedupe(env.REDIS_URL, env.HERALD_REDIS_TIMEOUT_MS, log);
   let consumer: StageConsumer | undefined;
 
   function reject(record: ConsumedRecord, code: string, reason: string): OutputMessage {
@@ -78,59 +131,197 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     };
   }
 
-  function route(record: ConsumedRecord): OutputMessage[] {
-    const decoded = decodeCloudEvent(record);
-    if (!decoded.ok) return [reject(record, decoded.error.code, decoded.error.message)];
-    const producedAt = new Date(record.timestamp).toISOString();
-    // The event's own time when it has one; else when Kafka got it. Stable across
-    // redeliveries, so every hop derives the same ids and partitions from it.
-    const event: CloudEvent = decoded.event.time
-      ? decoded.event
-      : { ...decoded.event, time: producedAt };
-    const at = now();
-    const plan = planDeliveries(event, rules!.match(event, at), {
-      now: at,
-      producedAt,
-      defaultTenant: env.HERALD_DEFAULT_TENANT,
-    });
-    const traceparent = record.headers.traceparent?.toString();
-    const headers = traceparent ? { traceparent } : undefined;
+  function statusMessage(status: StatusEvent, item: Routed): OutputMessage {
+    return {
+      topic: topics.status,
+      key: status.data.notificationId,
+      value: Buffer.from(JSON.stringify(status)),
+      ...(item.headers ? { headers: item.headers } : {}),
+    };
+  }
+
+  /** A `suppressed` status for a candidate that has no job: a minimal job stands in. */
+  function suppressedStatus(item: Routed, s: Suppression, tenantOf: Map<string, string>, at: Date) {
+    const { event } = item;
+    const stand: DeliveryJob = {
+      notificationId:
+        s.notificationId ??
+        (s.reason === 'duplicate_event'
+          ? deterministicId(event.id, s.rule.id, s.recipientRef, s.channel, s.reason)
+          : deterministicId(event.id, s.rule.id, s.recipientRef, s.channel)),
+      event: {
+        id: event.id,
+        source: event.source,
+        type: event.type,
+        ...(event.time === undefined ? {} : { time: event.time }),
+      },
+      tenant: tenantOf.get(s.rule.id) ?? defaultTenant,
+      rule: s.rule,
+      channel: s.channel,
+      recipient: { ref: s.recipientRef, address: '-' },
+      priority: 'normal',
+      attempt: 1,
+      payload: null,
+      plannedAt: at.toISOString(),
+      producedAt: item.producedAt,
+    };
+    log.info(
+      {
+        eventId: event.id,
+        rule: s.rule,
+        channel: s.channel,
+        recipient: s.recipientRef,
+        reason: s.reason,
+        detail: s.detail,
+      },
+      'delivery suppressed',
+    );
+    return statusMessage(
+      statusEventFor(stand, 'suppressed', SOURCE, at, { reason: s.reason }),
+      item,
+    );
+  }
+
+  function tenantsOf(event: CloudEvent, matches: readonly RuleMatch[]): Map<string, string> {
+    const own =
+      typeof event.tenantid === 'string' && event.tenantid !== '' ? event.tenantid : undefined;
+    return new Map(matches.map((m) => [m.rule.id, own ?? m.rule.tenant ?? defaultTenant]));
+  }
+
+  async function handle(records: readonly ConsumedRecord[]): Promise<OutputMessage[]> {
     const outputs: OutputMessage[] = [];
+    const ruleSet = rules.current; // one set for the whole chunk
+    const at = now();
+    const items: Routed[] = [];
+    for (const record of records) {
+      const decoded = decodeCloudEvent(record);
+      if (!decoded.ok) {
+        outputs.push(reject(record, decoded.error.code, decoded.error.message));
+        continue;
+      }
+      const producedAt = new Date(record.timestamp).toISOString();
+      const traceparent = record.headers.traceparent?.toString();
+      items.push({
+        record,
+        // The event's own time when it has one; else when Kafka got it. Stable across
+        // redeliveries, so every hop derives the same ids and partitions from it.
+        event: decoded.event.time ? decoded.event : { ...decoded.event, time: producedAt },
+        producedAt,
+        headers: traceparent ? { traceparent } : undefined,
+        duplicate: false,
+        matches: [],
+        tenants: new Map(),
+        dropped: [],
+      });
+    }
+    if (dedupe !== undefined) {
+      const granted = await dedupe.claim(
+        items.map((i) => ({
+          key: RedisDedupe.eventKey(env.HERALD_TOPIC_PREFIX, i.event),
+          // The record's position: the same record again is a redelivery, not a duplicate.
+          owner: `${i.record.topic}:${i.record.partition}:${i.record.offset}`,
+          windowMs: env.HERALD_EVENT_DEDUPE_WINDOW_MS,
+        })),
+      );
+      items.forEach((item, n) => (item.duplicate = !granted[n]));
+    }
+    const marked: { item: Routed; match: RuleMatch }[] = [];
+    for (const item of items) {
+      item.matches = ruleSet.match(item.event, at);
+      item.tenants = tenantsOf(item.event, item.matches);
+      if (item.duplicate) {
+        log.info(
+          { eventId: item.event.id, source: item.event.source, reason: 'duplicate_event' },
+          'event already routed within the dedupe window',
+        );
+        item.dropped = item.matches.flatMap((m) =>
+          suppressMatch(m, 'duplicate_event', 'event id seen within the dedupe window'),
+        );
+        item.matches = [];
+        continue;
+      }
+      for (const match of item.matches) if (match.dedupe) marked.push({ item, match });
+    }
+    if (dedupe !== undefined && marked.length > 0) {
+      const granted = await dedupe.claim(
+        marked.map(({ item, match }) => ({
+          key: `${env.HERALD_TOPIC_PREFIX}${match.dedupe!.key}`,
+          // The same event again (redelivery) keeps its match; another event is a duplicate.
+          owner: deterministicId(item.event.source, item.event.id),
+          windowMs: match.dedupe!.windowMs,
+        })),
+      );
+      marked.forEach(({ item, match }, n) => {
+        if (granted[n]) return;
+        item.matches = item.matches.filter((m) => m !== match);
+        item.dropped.push(
+          ...suppressMatch(
+            match,
+            'dedupe_window',
+            `dedupe key set until ${match.dedupe!.expiresAt}`,
+          ),
+        );
+      });
+    }
+    if (recipients !== undefined) {
+      // Planning resolves recipients synchronously: load the ids it will ask for first.
+      await recipients.load(
+        items.flatMap((i) => recipientRefs(i.event, i.matches, { now: at, defaultTenant })),
+      );
+    }
+    for (const item of items) outputs.push(...route(item, at));
+    return outputs;
+  }
+
+  function route(item: Routed, at: Date): OutputMessage[] {
+    const { event } = item;
+    const outputs: OutputMessage[] = [];
+    const plan = planDeliveries(event, item.matches, {
+      now: at,
+      producedAt: item.producedAt,
+      defaultTenant,
+      ...(recipients === undefined
+        ? {}
+        : {
+            resolveRecipient: (ref: string, tenant: string) => recipients.resolve(ref, tenant),
+            tenantPreferences: (tenant: string) => recipients.tenantPreferences(tenant),
+          }),
+    });
+    const deferred = new Map(plan.deferred.map((d) => [d.notificationId, d]));
     for (const job of plan.jobs) {
       outputs.push({
         topic: topics.deliveries(job.channel),
         key: job.recipient.ref,
         value: Buffer.from(JSON.stringify(job)),
-        ...(headers ? { headers } : {}),
+        ...(item.headers ? { headers: item.headers } : {}),
       });
-      outputs.push({
-        topic: topics.status,
-        key: job.notificationId,
-        value: Buffer.from(JSON.stringify(statusEventFor(job, 'queued', SOURCE, at))),
-        ...(headers ? { headers } : {}),
-      });
-    }
-    for (const s of plan.suppressed) {
-      log.info(
-        {
-          eventId: event.id,
-          rule: s.rule,
-          channel: s.channel,
-          recipient: s.recipientRef,
-          reason: s.reason,
-        },
-        'delivery suppressed',
+      const deferral = deferred.get(job.notificationId);
+      outputs.push(
+        statusMessage(
+          deferral === undefined
+            ? statusEventFor(job, 'queued', SOURCE, at)
+            : statusEventFor(job, 'deferred', SOURCE, at, {
+                reason: deferral.reason,
+                notBefore: deferral.notBefore,
+              }),
+          item,
+        ),
       );
     }
-    if (plan.jobs.length === 0 && plan.suppressed.length === 0)
+    const suppressed = [...item.dropped, ...plan.suppressed];
+    for (const s of suppressed) outputs.push(suppressedStatus(item, s, item.tenants, at));
+    if (plan.jobs.length === 0 && suppressed.length === 0)
       log.debug({ eventId: event.id, type: event.type }, 'no rule matched');
     return outputs;
   }
 
   const start = once(async () => {
-    const source = await readFile(env.HERALD_RULES_FILE, 'utf8');
-    rules = loadRules(source, env.HERALD_RULES_FILE);
-    log.info({ file: env.HERALD_RULES_FILE, rules: rules.rules.length }, 'rules loaded');
+    await rules.start();
+    if (dedupe === undefined)
+      log.warn({}, 'REDIS_URL not set: events and rule dedupe keys are not deduplicated');
+    else await dedupe.start();
+    if (recipients === undefined)
+      log.warn({}, 'DATABASE_URL not set: recipient ids resolve to nobody (unknown_recipient)');
     await ensureTopics(
       kafka,
       heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
@@ -139,14 +330,55 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       kafka,
       groupId: consumerGroups.router(env.HERALD_TOPIC_PREFIX),
       topics: [topics.events],
-      handler: { handle: async (records) => records.flatMap(route) },
+      handler: { handle: (records) => handle(records) },
       logger: log,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
     });
     await consumer.start();
   });
 
-  const stop = once(() => runCleanups([() => consumer?.stop()]));
+  const stop = once(() =>
+    runCleanups([
+      () => consumer?.stop(),
+      () => rules.stop(),
+      () => dedupe?.stop(),
+      () => db?.destroy(),
+    ]),
+  );
 
-  return { start, stop };
+  return {
+    start,
+    stop,
+    reloadRules: () => rules.refresh(),
+    rulesVersion: () => rules.version,
+  };
+}
+
+/** The cache over the recipient store, converting rows to the planner's `Recipient`. */
+function recipientCache(store: RecipientStore, env: RouterEnv): RecipientCache {
+  return new RecipientCache(
+    {
+      async getMany(tenant, ids) {
+        const rows = await store.getMany(tenant, ids);
+        const out = new Map<string, Recipient>();
+        for (const [id, r] of rows) {
+          out.set(id, {
+            id,
+            tenant,
+            addresses: r.addresses,
+            ...(r.locale === undefined ? {} : { locale: r.locale }),
+            ...(r.timezone === undefined ? {} : { timezone: r.timezone }),
+            ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
+            // Stored as the JSON shape of Preferences (docs/rules.md).
+            ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
+          });
+        }
+        return out;
+      },
+      async tenantPreferences(tenant) {
+        return (await store.tenantPreferences(tenant)) as Preferences | undefined;
+      },
+    },
+    { ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS, maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE },
+  );
 }

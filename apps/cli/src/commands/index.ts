@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './command-context.js';
 import { registerProduceCommand } from './produce-command.js';
+import { registerRulesCommand } from './rules-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerTailCommand } from './tail-command.js';
 
@@ -11,6 +12,11 @@ import { registerTailCommand } from './tail-command.js';
 export const commandRegistrations: readonly ((
   program: Command,
   context: CommandContext,
-) => void)[] = [registerStackCommand, registerProduceCommand, registerTailCommand];
+) => void)[] = [
+  registerStackCommand,
+  registerProduceCommand,
+  registerTailCommand,
+  registerRulesCommand,
+];
 
 export type { CommandContext } from './command-context.js';

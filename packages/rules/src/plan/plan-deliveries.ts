@@ -37,6 +37,7 @@ export const suppressionReasons = [
   'evaluation_error',
   'rule_not_loaded',
   'dedupe_window',
+  'duplicate_event',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 

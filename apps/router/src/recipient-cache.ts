@@ -1,0 +1,103 @@
+import type { Preferences, Recipient, RecipientRef } from '@herald/rules';
+
+/** Where the cache loads from: recipients of one tenant by id, and tenant defaults. */
+export interface RecipientSource {
+  getMany(tenant: string, ids: readonly string[]): Promise<ReadonlyMap<string, Recipient>>;
+  tenantPreferences(tenant: string): Promise<Preferences | undefined>;
+}
+
+interface Entry<T> {
+  readonly value: T;
+  readonly expiresAt: number;
+}
+
+/**
+ * A bounded, TTL'd cache of recipients and tenant preferences in front of Postgres.
+ * `planDeliveries` resolves recipients synchronously, so the router first asks
+ * `load()` for the ids a chunk's matches name (one query per tenant for the missing
+ * ones), then plans with `resolve`/`tenantPreferences`, which only read memory.
+ * Missing ids are cached too (as absent), so an unknown id costs one query per TTL.
+ * Least recently used entries go first once `maxEntries` is reached.
+ */
+export class RecipientCache {
+  readonly #source: RecipientSource;
+  readonly #ttlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  // Map iteration order is insertion order: re-inserting on use makes it an LRU.
+  readonly #recipients = new Map<string, Entry<Recipient | null>>();
+  readonly #tenants = new Map<string, Entry<Preferences | null>>();
+
+  constructor(
+    source: RecipientSource,
+    options: { ttlMs: number; maxEntries: number; now?: () => number },
+  ) {
+    this.#source = source;
+    this.#ttlMs = options.ttlMs;
+    this.#maxEntries = options.maxEntries;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#recipients.size;
+  }
+
+  /** Loads what `refs` need and is not cached (or expired). Throws when the source is down. */
+  async load(refs: readonly RecipientRef[]): Promise<void> {
+    const now = this.#now();
+    const missing = new Map<string, string[]>();
+    const tenants = new Set<string>();
+    for (const { tenant, ref } of refs) {
+      tenants.add(tenant);
+      const entry = this.#recipients.get(key(tenant, ref));
+      if (entry !== undefined && entry.expiresAt > now) continue;
+      let ids = missing.get(tenant);
+      if (ids === undefined) missing.set(tenant, (ids = []));
+      ids.push(ref);
+    }
+    const expiresAt = now + this.#ttlMs;
+    await Promise.all([
+      ...[...missing].map(async ([tenant, ids]) => {
+        const found = await this.#source.getMany(tenant, ids);
+        for (const id of ids) this.#set(key(tenant, id), found.get(id) ?? null, expiresAt);
+      }),
+      ...[...tenants].map(async (tenant) => {
+        const entry = this.#tenants.get(tenant);
+        if (entry !== undefined && entry.expiresAt > now) return;
+        const prefs = await this.#source.tenantPreferences(tenant);
+        this.#tenants.set(tenant, { value: prefs ?? null, expiresAt });
+      }),
+    ]);
+  }
+
+  /** A loaded recipient; undefined when unknown or not loaded. Synchronous, for planning. */
+  resolve(ref: string, tenant: string): Recipient | undefined {
+    const k = key(tenant, ref);
+    const entry = this.#recipients.get(k);
+    if (entry === undefined) return undefined;
+    this.#recipients.delete(k);
+    this.#recipients.set(k, entry);
+    return entry.value ?? undefined;
+  }
+
+  tenantPreferences(tenant: string): Preferences | undefined {
+    return this.#tenants.get(tenant)?.value ?? undefined;
+  }
+
+  #set(k: string, value: Recipient | null, expiresAt: number): void {
+    this.#recipients.delete(k);
+    this.#recipients.set(k, { value, expiresAt });
+    while (this.#recipients.size > this.#maxEntries) {
+      const oldest = this.#recipients.keys().next().value as string;
+      this.#recipients.delete(oldest);
+    }
+    // Tenants are few; bound them anyway.
+    while (this.#tenants.size > this.#maxEntries) {
+      this.#tenants.delete(this.#tenants.keys().next().value as string);
+    }
+  }
+}
+
+function key(tenant: string, ref: string): string {
+  return `${tenant}\u0000${ref}`;
+}

@@ -1,0 +1,102 @@
+import { Redis } from 'ioredis';
+import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
+
+/** One claim: a key to set for `windowMs` unless it holds a different owner. */
+export interface DedupeClaim {
+  readonly key: string;
+  /** Who claims: the event's Kafka position (event dedupe) or the event id (rule dedupe). */
+  readonly owner: string;
+  readonly windowMs: number;
+}
+
+/**
+ * Dedupe marks in Redis. A claim is `SET key owner NX PX window`; when the key is
+ * already set, its value is read back: the same owner means the same record or
+ * event came again (a redelivery after a crash, before offsets were committed),
+ * which must be planned again — deterministic ids absorb the copies — not
+ * dropped. Only a different owner is a duplicate.
+ *
+ * When Redis is unreachable or slow (past `timeoutMs`), claims fail open: every
+ * claim is granted and a warning is logged (at most once per 10 s). A duplicate
+ * then costs a second delivery attempt, and within one event the deterministic
+ * notification ids still let the worker's idempotency absorb it; dropping events
+ * because a cache is down would lose them.
+ *
+ * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot.
+ */
+export class RedisDedupe {
+  readonly #redis: Redis;
+  readonly #log: Logger;
+  #lastWarning = 0;
+
+  constructor(url: string, timeoutMs: number, logger: Logger) {
+    this.#log = logger;
+    this.#redis = new Redis(url, {
+      lazyConnect: true,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 1,
+      // Fail fast while disconnected instead of queueing commands for later.
+      enableOfflineQueue: false,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    // Errors surface on commands; without a listener ioredis prints them.
+    this.#redis.on('error', () => undefined);
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#redis.connect();
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#redis.disconnect();
+  }
+
+  /** The key of an event id: CloudEvents ids are unique per source. */
+  static eventKey(prefix: string, event: CloudEvent): string {
+    return `${prefix}herald:event:{${deterministicId(event.source, event.id)}}`;
+  }
+
+  /** For each claim, true when granted (first, or the same owner again). Never throws. */
+  async claim(claims: readonly DedupeClaim[]): Promise<boolean[]> {
+    if (claims.length === 0) return [];
+    try {
+      const set = this.#redis.pipeline();
+      for (const c of claims) set.set(c.key, c.owner, 'PX', c.windowMs, 'NX');
+      const results = (await set.exec()) ?? [];
+      const granted = claims.map((_, i) => {
+        const [err, reply] = results[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        return reply === 'OK';
+      });
+      const taken = claims.flatMap((c, i) => (granted[i] ? [] : [i]));
+      if (taken.length === 0) return granted;
+      const get = this.#redis.pipeline();
+      for (const i of taken) get.get(claims[i]!.key);
+      const owners = (await get.exec()) ?? [];
+      taken.forEach((claimIndex, j) => {
+        const [err, owner] = owners[j] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        // Expired between SET and GET: nobody holds it any more, so the claim stands.
+        granted[claimIndex] = owner === null || owner === claims[claimIndex]!.owner;
+      });
+      return granted;
+    } catch (err) {
+      this.#warn(err);
+      return claims.map(() => true);
+    }
+  }
+
+  #warn(err: unknown): void {
+    const now = Date.now();
+    if (now - this.#lastWarning < 10_000) return;
+    this.#lastWarning = now;
+    this.#log.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'redis unavailable: dedupe fails open (events are planned, duplicates are not dropped)',
+    );
+  }
+}

@@ -1,2 +1,49 @@
 export { createLogger, redactedPaths } from './create-logger.js';
 export type { LoggerConfig } from './create-logger.js';
+export { telemetryEnv, otlpProtocols, samplers } from './telemetry-env.js';
+export type { OtlpProtocol, TelemetryEnv } from './telemetry-env.js';
+export {
+  createHeraldMetrics,
+  deliveryOutcomes,
+  failureClasses,
+  rateLimitDecisions,
+  breakerStates,
+} from './metrics/herald-metrics.js';
+export type {
+  BreakerState,
+  DeliveryOutcomeLabel,
+  DeliveryRecord,
+  FailureClass,
+  HeraldMetricSet,
+  HeraldMetrics,
+  HeraldMetricsOptions,
+  RateLimitDecision,
+} from './metrics/herald-metrics.js';
+export { createLagCollector, partitionLag } from './metrics/lag-collector.js';
+export type {
+  LagAdmin,
+  LagCollector,
+  LagCollectorConfig,
+  PartitionLag,
+} from './metrics/lag-collector.js';
+export { startOpsServer, runReadinessChecks } from './ops/ops-server.js';
+export type {
+  OpsServer,
+  OpsServerConfig,
+  ReadinessCheck,
+  ReadinessReport,
+} from './ops/ops-server.js';
+export { consumerGroupCheck } from './ops/consumer-group-check.js';
+export type { ConsumerGroupCheck, InstrumentableConsumer } from './ops/consumer-group-check.js';
+export { startTracing, tracingConfig } from './tracing/start-tracing.js';
+export type { Tracing, TracingConfig } from './tracing/start-tracing.js';
+export { injectTraceContext, extractTraceContext } from './tracing/kafka-trace-context.js';
+export type { KafkaHeaders } from './tracing/kafka-trace-context.js';
+export {
+  traceSend,
+  traceProcess,
+  traceSpan,
+  activeTraceId,
+  messagingAttributes,
+} from './tracing/messaging-spans.js';
+export type { ConsumedMessage, ProduceTarget } from './tracing/messaging-spans.js';

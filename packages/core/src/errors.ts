@@ -127,6 +127,21 @@ export const errorCodes = {
     false,
     'Fix the field named: phone numbers in E.164 (+4915112345678), e-mail addresses with one @, webhook URLs starting with https://, a known IANA time zone.',
   ),
+  HERALD_ERR_RECEIPT_SIGNATURE: spec(
+    'delivery receipt from %s refused: %s',
+    false,
+    "Check the provider's signing secret or token in the api settings (HERALD_API_*), the public URL the provider calls (HERALD_API_PUBLIC_URL), and for SNS the allowed certificate hosts and topics.",
+  ),
+  HERALD_ERR_RECEIPT_INVALID: spec(
+    'delivery receipt from %s is malformed: %s',
+    false,
+    'Send the fields named in the message; docs/status-events.md lists what each receipt endpoint expects.',
+  ),
+  HERALD_ERR_RECEIPT_UNMATCHED: spec(
+    'delivery receipt from %s matches no notification yet: %s',
+    true,
+    'The auditor may not have recorded the send yet: the provider retries. If it persists, the message was not sent by Herald or its notification id/provider message id is missing.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

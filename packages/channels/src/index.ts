@@ -35,3 +35,10 @@ export type { ChannelProvider, HttpProviderOptions } from './http/http-provider.
 export { addressPolicy } from './net/address-policy.js';
 export type { AddressPolicyConfig, AddressDecision } from './net/address-policy.js';
 export { parseRetryAfter } from './http/retry-after.js';
+// Configuration from settings: the fragment apps compose, and the router a worker builds.
+export { channelsEnv, emailProviders } from './config/channels-env.js';
+export type { ChannelsEnv, EmailProviderName } from './config/channels-env.js';
+export { createChannelRouter } from './config/channel-router.js';
+export type { ChannelRouter, ChannelRouterOptions } from './config/channel-router.js';
+export type { ReadSecretFile, TenantCredentials } from './config/channel-settings.js';
+export { Secret } from './config/secret.js';

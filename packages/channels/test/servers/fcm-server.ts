@@ -49,6 +49,23 @@ export async function startFcmServer(projectId: string, accessToken: string): Pr
   const server = await startFakeHttpServer(
     (req, scenario) => {
       if (scenario === 'hang') return 'hang';
+      // Google's OAuth token endpoint (oauth2.googleapis.com/token), reached through the
+      // same agent: a service account key is exchanged for the access token.
+      if (req.path === '/token') {
+        const form = new URLSearchParams(req.body);
+        if (
+          form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' ||
+          (form.get('assertion') ?? '').split('.').length !== 3
+        )
+          return {
+            status: 400,
+            body: { error: 'invalid_grant', error_description: 'Invalid JWT' },
+          };
+        return {
+          status: 200,
+          body: { access_token: accessToken, expires_in: 3600, token_type: 'Bearer' },
+        };
+      }
       if (header(req, 'authorization') !== `Bearer ${accessToken}`)
         return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
       if (req.path !== `/v1/projects/${projectId}/messages:send`)

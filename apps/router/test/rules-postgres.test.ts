@@ -36,6 +36,7 @@ let rulesStore: RuleStore;
 let router: Router;
 let producer: Producer;
 let consumer: Consumer;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON read by assertions
 const seen: { topic: string; value: Record<string, any> }[] = [];
 const warnings: string[] = [];
 const logger = {

@@ -44,3 +44,17 @@ export type {
   StatusRecord,
 } from './audit-queries.js';
 export { dropExpiredPartitions } from './retention.js';
+export { TemplateStore } from './templates-store.js';
+export type {
+  TemplateTables,
+  TemplateInput,
+  FragmentInput,
+  TemplateBundle,
+  StoredTemplate,
+  TemplateSnapshot,
+  TemplateValidator,
+  TemplateValidationProblem,
+  TemplateChange,
+  TemplateApplyResult,
+  TemplateSummary,
+} from './templates-store.js';

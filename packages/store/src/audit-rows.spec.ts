@@ -15,17 +15,32 @@ const job: DeliveryJob = {
 };
 const row = (state: Parameters<typeof statusEventFor>[1], seconds: number, attempt = 1) =>
   notificationRow(
-    statusEventFor({ ...job, attempt }, state, 'test', new Date(Date.UTC(2026, 10, 1, 0, 0, seconds))),
+    statusEventFor(
+      { ...job, attempt },
+      state,
+      'test',
+      new Date(Date.UTC(2026, 10, 1, 0, 0, seconds)),
+    ),
   );
 
 describe('stateRank', () => {
   it('orders progress, then outcomes, then receipts, within an attempt', () => {
-    const order = ['queued', 'deferred', 'sending', 'retrying', 'sent', 'failed', 'dead_lettered', 'delivered', 'bounced'] as const;
+    const order = [
+      'queued',
+      'deferred',
+      'sending',
+      'retrying',
+      'sent',
+      'failed',
+      'dead_lettered',
+      'delivered',
+      'bounced',
+    ] as const;
     const ranks = order.map((s) => stateRank(s, 1));
     expect([...ranks].sort((a, b) => a - b)).toEqual(ranks);
   });
 
-  it('a later attempt outranks the previous attempt's progress', () => {
+  it("a later attempt outranks the previous attempt's progress", () => {
     expect(stateRank('sending', 2)).toBeGreaterThan(stateRank('retrying', 1));
     expect(stateRank('failed', 1, true)).toBeLessThan(stateRank('retrying', 1));
     expect(stateRank('sent', 1)).toBeLessThan(stateRank('delivered', 1));

@@ -1,0 +1,215 @@
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Kysely } from 'kysely';
+import {
+  HeraldError,
+  isHeraldError,
+  once,
+  runCleanups,
+  topicNames,
+  type Logger,
+} from '@herald/core';
+import { createKafkaClient, ensureTopics, heraldTopicSpecs, MessagePublisher } from '@herald/kafka';
+import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
+import type { ApiEnv } from './env.js';
+import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
+import { sesReceipt } from './receipts/ses-receipts.js';
+import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
+import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
+import { webhookReceipt } from './receipts/webhook-receipts.js';
+
+export interface Api {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The address it listens on, once started (e.g. http://127.0.0.1:8080). */
+  readonly url: string;
+}
+
+/** HTTP status per error code; anything else (Kafka, Postgres down) is a 503. */
+function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
+  if (isHeraldError(err)) {
+    const status =
+      err.code === 'HERALD_ERR_RECEIPT_SIGNATURE'
+        ? 401
+        : err.code === 'HERALD_ERR_RECEIPT_INVALID'
+          ? 400
+          : err.code === 'HERALD_ERR_RECEIPT_UNMATCHED'
+            ? 503
+            : 500;
+    log.warn({ code: err.code, err }, 'receipt refused');
+    if (status === 503) void reply.header('retry-after', '30');
+    return reply.code(status).send({ code: err.code, message: err.message });
+  }
+  log.error({ err }, 'receipt failed');
+  return reply
+    .code(503)
+    .header('retry-after', '10')
+    .send({ code: 'unavailable', message: 'a dependency is down; retry later' });
+}
+
+/**
+ * Herald's HTTP API: provider delivery receipts become status events on
+ * herald.status. Endpoints:
+ * - `POST /v1/receipts/ses`: SES events through an SNS HTTPS subscription (signature
+ *   verified, subscriptions confirmed)
+ * - `POST /v1/receipts/twilio`: Twilio status callbacks (`X-Twilio-Signature` verified)
+ * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
+ * - `GET /healthz`: 200 when Postgres answers
+ *
+ * Fastify because it gives raw bodies per content type (signatures are over raw
+ * bytes), a small footprint, and `inject()` for tests without a socket.
+ */
+export function buildApi(env: ApiEnv, logger: Logger): Api {
+  const log = logger.child({ component: 'api' });
+  const kafka = createKafkaClient({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.HERALD_KAFKA_CLIENT_ID}-api`,
+    logger,
+  });
+  const publisher = new MessagePublisher(kafka);
+  const sns = new SnsVerifier({
+    certHosts: env.HERALD_API_SNS_CERT_HOSTS,
+    topicArns: env.HERALD_API_SNS_TOPIC_ARNS,
+  });
+  let db: Kysely<HeraldDatabase> | undefined;
+  let recorder: ReceiptRecorder | undefined;
+  let app: FastifyInstance | undefined;
+  let url = '';
+
+  async function record(reply: FastifyReply, receipts: readonly (Receipt | undefined)[]) {
+    const known = receipts.filter((r): r is Receipt => r !== undefined);
+    const events = await recorder!.record(known);
+    return reply.code(200).send({
+      recorded: events.map((e) => ({
+        notificationId: e.subject,
+        state: e.data.state,
+        statusId: e.id,
+      })),
+    });
+  }
+
+  function routes(server: FastifyInstance): void {
+    // Signatures are over the raw bytes: every body is read as a Buffer.
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+    server.get('/healthz', async (_req, reply) => {
+      try {
+        await db!.selectNoFrom((eb) => eb.lit(1).as('ok')).execute();
+        return reply.send({ status: 'ok' });
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', postgres: 'down' });
+      }
+    });
+
+    server.post('/v1/receipts/ses', async (req, reply) => {
+      try {
+        let message: SnsMessage;
+        try {
+          message = JSON.parse((req.body as Buffer | undefined)?.toString() ?? '') as SnsMessage;
+        } catch {
+          throw new HeraldError('HERALD_ERR_RECEIPT_INVALID', ['sns', 'body is not JSON']);
+        }
+        await sns.verify(message);
+        if (message.Type === 'SubscriptionConfirmation') {
+          const confirm = sns.checkUrl(message.SubscribeURL ?? '', 'SubscribeURL');
+          const response = await fetch(confirm, {
+            signal: AbortSignal.timeout(5000),
+            redirect: 'error',
+          });
+          if (!response.ok) throw new Error(`SubscribeURL answered ${response.status}`);
+          log.info({ topicArn: message.TopicArn }, 'SNS subscription confirmed');
+          return reply.send({ confirmed: message.TopicArn });
+        }
+        if (message.Type === 'UnsubscribeConfirmation') return reply.send({ ok: true });
+        return await record(reply, [sesReceipt(message.Message)]);
+      } catch (err) {
+        return answer(reply, err, log);
+      }
+    });
+
+    server.post('/v1/receipts/twilio', async (req, reply) => {
+      if (!env.HERALD_API_TWILIO_AUTH_TOKEN) {
+        return reply
+          .code(404)
+          .send({ message: 'Twilio receipts are off: set HERALD_API_TWILIO_AUTH_TOKEN' });
+      }
+      try {
+        const params = new URLSearchParams((req.body as Buffer | undefined)?.toString() ?? '');
+        const base = env.HERALD_API_PUBLIC_URL ?? `${req.protocol}://${req.host}`;
+        const calledUrl = `${base.replace(/\/$/, '')}${req.url}`;
+        const signature = req.headers['x-twilio-signature'];
+        verifyTwilioSignature(
+          env.HERALD_API_TWILIO_AUTH_TOKEN,
+          calledUrl,
+          params,
+          Array.isArray(signature) ? signature[0] : signature,
+        );
+        const query = new URL(req.url, 'http://x').searchParams;
+        return await record(reply, [twilioReceipt(params, query)]);
+      } catch (err) {
+        return answer(reply, err, log);
+      }
+    });
+
+    server.post<{ Params: { provider: string } }>(
+      '/v1/receipts/webhook/:provider',
+      async (req, reply) => {
+        const secrets = env.HERALD_API_RECEIPT_SECRETS[req.params.provider];
+        if (!secrets) {
+          return reply.code(404).send({
+            message: `no receipt secret for provider ${req.params.provider} (HERALD_API_RECEIPT_SECRETS)`,
+          });
+        }
+        try {
+          const headers: Record<string, string> = {};
+          for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+            const value = req.headers[name];
+            if (typeof value === 'string') headers[name] = value;
+          }
+          const body = (req.body as Buffer | undefined)?.toString() ?? '';
+          return await record(reply, [webhookReceipt(req.params.provider, secrets, body, headers)]);
+        } catch (err) {
+          return answer(reply, err, log);
+        }
+      },
+    );
+  }
+
+  const start = once(async () => {
+    if (env.HERALD_API_SNS_TOPIC_ARNS.length === 0) {
+      log.warn(
+        {},
+        'HERALD_API_SNS_TOPIC_ARNS is empty: SES receipts from any SNS topic are accepted',
+      );
+    }
+    db = createDatabase({
+      url: env.DATABASE_URL,
+      poolSize: env.HERALD_DATABASE_POOL_SIZE,
+      logger: log,
+    });
+    const topics = topicNames(env.HERALD_TOPIC_PREFIX);
+    await ensureTopics(
+      kafka,
+      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+    );
+    await publisher.start();
+    recorder = new ReceiptRecorder(new AuditQueries(db), publisher, env.HERALD_TOPIC_PREFIX, log);
+    app = Fastify({ logger: false, bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES, trustProxy: true });
+    routes(app);
+    url = await app.listen({ host: env.HERALD_API_HOST, port: env.HERALD_API_PORT });
+    log.info({ url }, 'api listening');
+  });
+
+  const stop = once(async () => {
+    // Stop intake first, then the adapters in reverse start order.
+    await runCleanups([() => app?.close(), () => publisher.stop(), () => db?.destroy()]);
+  });
+
+  return {
+    start,
+    stop,
+    get url() {
+      return url;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import {
+  databaseEnv,
+  kafkaEnv,
+  lifecycleEnv,
+  logEnv,
+  parseEnv,
+  type EnvSource,
+} from '@herald/core';
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+);
+
+const receiptSecrets = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"postmark":"whsec_..."}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.record(
+      z.string().regex(/^[a-z0-9-]+$/, 'provider names are lower-case letters, digits and "-"'),
+      z.union([z.string().startsWith('whsec_'), z.array(z.string().startsWith('whsec_')).min(1)]),
+      { message: 'expected {"provider": "whsec_..."} or {"provider": ["whsec_new", "whsec_old"]}' },
+    ),
+  );
+
+const shape = {
+  ...kafkaEnv(),
+  ...databaseEnv(),
+  ...logEnv(),
+  ...lifecycleEnv(),
+  HERALD_API_HOST: z.string().default('0.0.0.0'),
+  HERALD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /**
+   * The URL providers call, e.g. https://herald.example.com (behind a proxy the
+   * request's own URL differs). Twilio signs the full URL, so it must match.
+   */
+  HERALD_API_PUBLIC_URL: z
+    .url({ message: 'expected an http(s) URL, e.g. https://herald.example.com' })
+    .optional(),
+  /** Twilio's auth token; without it the Twilio receipt endpoint answers 404. */
+  HERALD_API_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /**
+   * Hosts an SNS SigningCertURL may point at (`*` = one DNS label). The certificate is
+   * fetched over https only, except from a loopback host listed here (tests).
+   */
+  HERALD_API_SNS_CERT_HOSTS: list.default(['sns.*.amazonaws.com', 'sns.*.amazonaws.com.cn']),
+  /** SNS topics accepted (ARNs). Empty accepts any topic: anyone can sign with SNS. */
+  HERALD_API_SNS_TOPIC_ARNS: list.default([]),
+  /** Standard Webhooks secrets per provider for /v1/receipts/webhook/<provider>. */
+  HERALD_API_RECEIPT_SECRETS: receiptSecrets.default({}),
+  /** Largest request body accepted. */
+  HERALD_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
+};
+
+export type ApiEnv = ReturnType<typeof parseApiEnv>;
+
+/** Parses and freezes the API's settings; throws naming every bad one. */
+export function parseApiEnv(source: EnvSource) {
+  return parseEnv(shape, source);
+}

@@ -1,0 +1,478 @@
+/**
+ * Provider receipts end to end on real Kafka and Postgres: signed callbacks (SES via
+ * SNS, Twilio, Standard Webhooks) → status events on herald.status → the auditor's
+ * rows. The SNS signing certificate is served by a local server that the api is
+ * configured to trust; Twilio signatures come from the twilio SDK's own helper.
+ */
+import { execFileSync } from 'node:child_process';
+import { createSign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Webhook } from 'standardwebhooks';
+import twilio from 'twilio';
+import { buildApi, parseApiEnv, type Api } from '@herald/api';
+import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
+import {
+  channelNames,
+  deterministicId,
+  silentLogger,
+  statusEventFor,
+  topicNames,
+  type ChannelName,
+  type DeliveryJob,
+  type StatusEvent,
+} from '@herald/core';
+import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
+import {
+  createTestDatabase,
+  expectValidStatusEvent,
+  stackEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from '@herald/testkit';
+import type { Kysely } from 'kysely';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'api-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const TWILIO_TOKEN = 'twilio-test-auth-token';
+const WEBHOOK_SECRET = `whsec_${Buffer.from('herald-receipts-test-secret-32by').toString('base64')}`;
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
+
+let testDb: TestDatabase;
+let db: Kysely<HeraldDatabase>;
+let audit: AuditQueries;
+let auditor: Auditor;
+let api: Api;
+let certServer: Server;
+let certBase: string;
+let keyPem: string;
+const confirmations: string[] = [];
+const statusSeen: StatusEvent[] = [];
+let statusReader: ReturnType<Kafka['consumer']>;
+
+function job(recipient: string, channel: ChannelName): DeliveryJob {
+  return {
+    notificationId: deterministicId(prefix, 'evt-r', recipient, channel),
+    event: { id: 'evt-r', source: 'shop', type: 'order.shipped', time: '2026-11-21T08:00:00Z' },
+    tenant: 'acme',
+    rule: { id: 'shipping', version: 2 },
+    channel,
+    recipient: { ref: recipient, address: 'x' },
+    priority: 'normal',
+    attempt: 1,
+    payload: {},
+    plannedAt: '2026-11-21T08:00:00Z',
+  };
+}
+const emailJob = job('alice', 'email');
+const bounceJob = job('bob', 'email');
+const smsJob = job('carol', 'sms');
+const failedSmsJob = job('dave', 'sms');
+const webhookJob = job('erin', 'webhook');
+
+async function publish(events: readonly StatusEvent[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: topics.status,
+    messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+  });
+  await producer.disconnect();
+}
+
+/** Signs an SNS message as AWS documents it (fields in order, name\nvalue\n). */
+function signSns(fields: Record<string, string>, version: '1' | '2'): Record<string, string> {
+  const type = fields.Type!;
+  const order =
+    type === 'Notification'
+      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const text = order
+    .filter((k) => fields[k] !== undefined)
+    .map((k) => `${k}\n${fields[k]}\n`)
+    .join('');
+  const signature = createSign(version === '1' ? 'RSA-SHA1' : 'RSA-SHA256')
+    .update(text)
+    .sign(keyPem, 'base64');
+  return {
+    ...fields,
+    SignatureVersion: version,
+    Signature: signature,
+    SigningCertURL: `${certBase}/SimpleNotificationService-test.pem`,
+  };
+}
+
+function snsNotification(sesEvent: object, version: '1' | '2' = '2'): Record<string, string> {
+  return signSns(
+    {
+      Type: 'Notification',
+      MessageId: `sns-${Math.random()}`,
+      TopicArn: TOPIC_ARN,
+      Message: JSON.stringify(sesEvent),
+      Timestamp: new Date().toISOString(),
+    },
+    version,
+  );
+}
+
+async function post(path: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${api.url}${path}`, { method: 'POST', body, headers });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function stateOf(id: string): Promise<string | undefined> {
+  return (await audit.notification(id))?.notification.state;
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-sns-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=sns.test',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  keyPem = readFileSync(join(dir, 'key.pem'), 'utf8');
+  const certPem = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  rmSync(dir, { recursive: true });
+  certServer = createServer((req, res) => {
+    if (req.url?.startsWith('/confirm')) {
+      confirmations.push(req.url);
+      res.writeHead(200).end('<ConfirmSubscriptionResponse/>');
+    } else if (req.url === '/SimpleNotificationService-test.pem') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(certPem);
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => certServer.listen(0, '127.0.0.1', resolve));
+  certBase = `http://127.0.0.1:${(certServer.address() as AddressInfo).port}`;
+
+  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  db = createDatabase({ url: testDb.url, poolSize: 2, logger: silentLogger });
+  audit = new AuditQueries(db);
+  await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
+  const common = {
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    DATABASE_URL: testDb.url,
+    HERALD_TOPIC_PREFIX: prefix,
+    HERALD_TOPIC_PARTITIONS: '1',
+  };
+  auditor = buildAuditor(parseAuditorEnv(common), silentLogger);
+  await auditor.start();
+  api = buildApi(
+    parseApiEnv({
+      ...common,
+      HERALD_API_HOST: '127.0.0.1',
+      HERALD_API_PORT: '0',
+      HERALD_API_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+      HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
+      HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
+      HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
+    }),
+    silentLogger,
+  );
+  await api.start();
+
+  statusReader = kafka.consumer({ groupId: `${prefix}status-reader` });
+  await statusReader.connect();
+  await statusReader.subscribe({ topic: topics.status, fromBeginning: true });
+  await statusReader.run({
+    eachMessage: async ({ message }) => {
+      const value = message.value!.toString();
+      expectValidStatusEvent(value); // every status on the topic, the api's included
+      statusSeen.push(JSON.parse(value) as StatusEvent);
+    },
+  });
+
+  // What the worker reported: each notification was sent, with the provider's id.
+  const at = new Date('2026-11-21T08:00:01Z');
+  await publish(
+    [
+      [emailJob, 'ses-msg-1'],
+      [bounceJob, 'ses-msg-2'],
+      [smsJob, 'SM-carol'],
+      [failedSmsJob, 'SM-dave'],
+      [webhookJob, 'pm-erin'],
+    ].flatMap(([j, messageId]) => [
+      statusEventFor(j as DeliveryJob, 'queued', 'herald/router', at),
+      statusEventFor(j as DeliveryJob, 'sent', 'herald/worker', at, {
+        provider: { statusCode: 200, messageId: messageId as string },
+      }),
+    ]),
+  );
+  await waitFor('the sent rows', async () => (await stateOf(webhookJob.notificationId)) === 'sent');
+}, 60_000);
+
+afterAll(async () => {
+  await statusReader?.disconnect();
+  await api?.stop();
+  await auditor?.stop();
+  await db?.destroy();
+  await testDb?.drop();
+  await new Promise((resolve) => certServer?.close(resolve));
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.map(topics.deliveries),
+  ]);
+});
+
+it('answers /healthz', async () => {
+  const response = await fetch(`${api.url}/healthz`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ status: 'ok' });
+});
+
+describe('SES through SNS', () => {
+  it('confirms a subscription after verifying its signature', async () => {
+    const message = signSns(
+      {
+        Type: 'SubscriptionConfirmation',
+        MessageId: 'sub-1',
+        Token: 'tok',
+        TopicArn: TOPIC_ARN,
+        Message: 'You have chosen to subscribe',
+        SubscribeURL: `${certBase}/confirm?Token=tok`,
+        Timestamp: new Date().toISOString(),
+      },
+      '1',
+    );
+    const { status } = await post('/v1/receipts/ses', JSON.stringify(message), {
+      'content-type': 'text/plain; charset=UTF-8',
+    });
+    expect(status).toBe(200);
+    expect(confirmations).toEqual(['/confirm?Token=tok']);
+  });
+
+  it('a Delivery event (notification id in the SES tags) makes the notification delivered', async () => {
+    const { status, body } = await post(
+      '/v1/receipts/ses',
+      JSON.stringify(
+        snsNotification({
+          eventType: 'Delivery',
+          mail: {
+            timestamp: '2026-11-21T08:00:02Z',
+            messageId: 'ses-msg-1',
+            tags: { 'herald-notification-id': [emailJob.notificationId] },
+          },
+          delivery: { timestamp: '2026-11-21T08:00:03Z', smtpResponse: '250 2.0.0 OK' },
+        }),
+      ),
+      { 'content-type': 'text/plain; charset=UTF-8' },
+    );
+    expect(status).toBe(200);
+    expect(body.recorded).toEqual([
+      expect.objectContaining({ notificationId: emailJob.notificationId, state: 'delivered' }),
+    ]);
+    await waitFor(
+      'delivered',
+      async () => (await stateOf(emailJob.notificationId)) === 'delivered',
+    );
+    const history = (await audit.notification(emailJob.notificationId))!;
+    expect(history.notification).toMatchObject({
+      provider_name: 'ses',
+      provider_message_id: 'ses-msg-1',
+      provider_message: '250 2.0.0 OK',
+      delivered_at: new Date('2026-11-21T08:00:03Z'),
+    });
+    expect(history.attempts[0]).toMatchObject({ attempt: 1, state: 'delivered' });
+  });
+
+  it('a Bounce event (SignatureVersion 1, matched by message id) makes it bounced', async () => {
+    const { status } = await post(
+      '/v1/receipts/ses',
+      JSON.stringify(
+        snsNotification(
+          {
+            notificationType: 'Bounce',
+            mail: { timestamp: '2026-11-21T08:00:02Z', messageId: 'ses-msg-2' },
+            bounce: {
+              bounceType: 'Permanent',
+              bounceSubType: 'NoEmail',
+              timestamp: '2026-11-21T08:00:04Z',
+              bouncedRecipients: [
+                { status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' },
+              ],
+            },
+          },
+          '1',
+        ),
+      ),
+    );
+    expect(status).toBe(200);
+    await waitFor('bounced', async () => (await stateOf(bounceJob.notificationId)) === 'bounced');
+    expect((await audit.notification(bounceJob.notificationId))!.notification).toMatchObject({
+      reason: 'Permanent bounce (NoEmail): 5.1.1',
+      provider_message: 'smtp; 550 5.1.1 user unknown',
+    });
+    const { events } = await audit.event('evt-r');
+    expect(events[0]).toMatchObject({ notifications: 5, failed: 1 });
+  });
+
+  it('refuses a tampered message, a foreign certificate host, plain http and a foreign topic', async () => {
+    const good = snsNotification({ eventType: 'Delivery', mail: { messageId: 'ses-msg-2' } });
+    const cases = [
+      { ...good, Message: good.Message!.replace('Delivery', 'Bounce') },
+      { ...good, SigningCertURL: 'https://evil.example.com/SimpleNotificationService-x.pem' },
+      { ...good, SigningCertURL: 'http://sns.eu-west-1.amazonaws.com/cert.pem' },
+      { ...good, TopicArn: 'arn:aws:sns:eu-west-1:999999999999:someone-else' },
+    ];
+    for (const message of cases) {
+      const { status, body } = await post('/v1/receipts/ses', JSON.stringify(message));
+      expect([status, body.code]).toEqual([401, 'HERALD_ERR_RECEIPT_SIGNATURE']);
+    }
+    expect(await stateOf(bounceJob.notificationId)).toBe('bounced');
+  });
+});
+
+describe('Twilio status callbacks', () => {
+  const callback = (params: Record<string, string>, query = '') => {
+    const path = `/v1/receipts/twilio${query}`;
+    const signature = twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${api.url}${path}`, params);
+    return { path, body: new URLSearchParams(params).toString(), signature };
+  };
+
+  it('delivered, with the notification id in the StatusCallback URL', async () => {
+    const { path, body, signature } = callback(
+      {
+        MessageSid: 'SM-carol',
+        MessageStatus: 'delivered',
+        AccountSid: 'AC1',
+        To: '+4915112345678',
+      },
+      `?notificationId=${smsJob.notificationId}`,
+    );
+    const { status } = await post(path, body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature,
+    });
+    expect(status).toBe(200);
+    await waitFor('delivered', async () => (await stateOf(smsJob.notificationId)) === 'delivered');
+  });
+
+  it('undelivered, matched by MessageSid, becomes failed with the error code', async () => {
+    const { path, body, signature } = callback({
+      MessageSid: 'SM-dave',
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+    });
+    const { status } = await post(path, body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature,
+    });
+    expect(status).toBe(200);
+    await waitFor('failed', async () => (await stateOf(failedSmsJob.notificationId)) === 'failed');
+    expect((await audit.notification(failedSmsJob.notificationId))!.notification.reason).toBe(
+      'undelivered: Twilio error 30003',
+    );
+  });
+
+  it('refuses a wrong signature and ignores progress statuses', async () => {
+    const { path, body } = callback({ MessageSid: 'SM-carol', MessageStatus: 'failed' });
+    const refused = await post(path, body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl',
+    });
+    expect([refused.status, refused.body.code]).toEqual([401, 'HERALD_ERR_RECEIPT_SIGNATURE']);
+    const progress = callback({ MessageSid: 'SM-carol', MessageStatus: 'sent' });
+    const ignored = await post(progress.path, progress.body, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': progress.signature,
+    });
+    expect([ignored.status, ignored.body.recorded]).toEqual([200, []]);
+    expect(await stateOf(smsJob.notificationId)).toBe('delivered');
+  });
+});
+
+describe('Standard Webhooks receipts', () => {
+  const signed = (payload: object, secret = WEBHOOK_SECRET) => {
+    const body = JSON.stringify(payload);
+    const id = `msg_${Math.random().toString(36).slice(2)}`;
+    const timestamp = new Date();
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': new Webhook(secret).sign(id, timestamp, body),
+      },
+    };
+  };
+
+  it('delivered by provider message id; a replayed receipt is one fact', async () => {
+    const receipt = signed({
+      type: 'delivered',
+      providerMessageId: 'pm-erin',
+      occurredAt: '2026-11-21T08:00:05Z',
+    });
+    expect(
+      (await post('/v1/receipts/webhook/postmark', receipt.body, receipt.headers)).status,
+    ).toBe(200);
+    expect(
+      (await post('/v1/receipts/webhook/postmark', receipt.body, receipt.headers)).status,
+    ).toBe(200);
+    await waitFor(
+      'delivered',
+      async () => (await stateOf(webhookJob.notificationId)) === 'delivered',
+    );
+    const history = (await audit.notification(webhookJob.notificationId))!;
+    expect(history.statuses.map((s) => s.state)).toEqual(['queued', 'sent', 'delivered']);
+  });
+
+  it('refuses a bad signature, an unknown provider, a malformed body; 503 for an unknown message', async () => {
+    const forged = signed(
+      { type: 'failed', providerMessageId: 'pm-erin' },
+      `whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`,
+    );
+    expect((await post('/v1/receipts/webhook/postmark', forged.body, forged.headers)).status).toBe(
+      401,
+    );
+    const ok = signed({ type: 'failed', providerMessageId: 'pm-erin' });
+    expect((await post('/v1/receipts/webhook/nobody', ok.body, ok.headers)).status).toBe(404);
+    const malformed = signed({ type: 'opened', providerMessageId: 'pm-erin' });
+    const bad = await post('/v1/receipts/webhook/postmark', malformed.body, malformed.headers);
+    expect([bad.status, bad.body.code]).toEqual([400, 'HERALD_ERR_RECEIPT_INVALID']);
+    const unknown = signed({ type: 'delivered', providerMessageId: 'pm-nobody' });
+    const unmatched = await post('/v1/receipts/webhook/postmark', unknown.body, unknown.headers);
+    expect([unmatched.status, unmatched.body.code]).toEqual([503, 'HERALD_ERR_RECEIPT_UNMATCHED']);
+  });
+});
+
+it('every receipt status on herald.status came from herald/api and matches the schema', async () => {
+  await waitFor(
+    'the receipt statuses',
+    () => statusSeen.filter((s) => s.source === 'herald/api').length >= 6,
+  );
+  const fromApi = statusSeen.filter((s) => s.source === 'herald/api');
+  expect(new Set(fromApi.map((s) => s.data.state))).toEqual(
+    new Set(['delivered', 'bounced', 'failed']),
+  );
+  for (const status of fromApi)
+    expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark)$/);
+});

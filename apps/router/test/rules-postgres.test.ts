@@ -175,7 +175,9 @@ describe('router with rules in Postgres', () => {
   it('routes by v1, picks up v2 within seconds, keeps v2 when a bad version lands, and follows a rollback', async () => {
     const e1 = event('t.greet');
     await produce(e1);
-    const [job1] = await waitFor('v1 job', () => jobsOf(e1.id).length === 1 && jobsOf(e1.id));
+    const [job1] = await waitFor('v1 job', () =>
+      jobsOf(e1.id).length === 1 ? jobsOf(e1.id) : undefined,
+    );
     expect(job1).toMatchObject({
       rule: { id: 'greet', version: 1 },
       template: { ref: 'greet-v1' },
@@ -189,7 +191,9 @@ describe('router with rules in Postgres', () => {
     expect(Date.now() - applied).toBeLessThan(5_000);
     const e2 = event('t.greet');
     await produce(e2);
-    const [job2] = await waitFor('v2 job', () => jobsOf(e2.id).length === 1 && jobsOf(e2.id));
+    const [job2] = await waitFor('v2 job', () =>
+      jobsOf(e2.id).length === 1 ? jobsOf(e2.id) : undefined,
+    );
     expect(job2).toMatchObject({
       rule: { id: 'greet', version: 2 },
       template: { ref: 'greet-v2' },
@@ -220,7 +224,9 @@ describe('router with rules in Postgres', () => {
     expect(router.rulesVersion()).toBe(2);
     const e3 = event('t.greet');
     await produce(e3);
-    const [job3] = await waitFor('job by v2', () => jobsOf(e3.id).length === 1 && jobsOf(e3.id));
+    const [job3] = await waitFor('job by v2', () =>
+      jobsOf(e3.id).length === 1 ? jobsOf(e3.id) : undefined,
+    );
     expect(job3).toMatchObject({ template: { ref: 'greet-v2' } });
 
     // Rollback: v1's file again, as version 4.
@@ -229,7 +235,9 @@ describe('router with rules in Postgres', () => {
     await waitFor('router on v4', () => router.rulesVersion() === 4, 5_000);
     const e4 = event('t.greet');
     await produce(e4);
-    const [job4] = await waitFor('job by v4', () => jobsOf(e4.id).length === 1 && jobsOf(e4.id));
+    const [job4] = await waitFor('job by v4', () =>
+      jobsOf(e4.id).length === 1 ? jobsOf(e4.id) : undefined,
+    );
     expect(job4).toMatchObject({
       template: { ref: 'greet-v1' },
       rule: { id: 'greet', version: 4 },
@@ -241,7 +249,7 @@ describe('router with rules in Postgres', () => {
     await produce(e);
     const statuses = await waitFor('10 statuses', () => {
       const s = statusesOf(e.id);
-      return s.length >= 10 && s;
+      return s.length >= 10 ? s : undefined;
     });
     const summary = statuses
       .map((s) => `${s.recipientRef} ${s.channel} ${s.state}${s.reason ? ` ${s.reason}` : ''}`)
@@ -267,7 +275,7 @@ describe('router with rules in Postgres', () => {
       'bob email',
       'carol email',
     ]);
-    expect(jobs.find((j) => j.recipient.ref === 'carol').notBefore).toBe(
+    expect(jobs.find((j) => j.recipient.ref === 'carol')!.notBefore).toBe(
       '2026-01-11T07:00:00.000Z',
     );
   }, 30_000);

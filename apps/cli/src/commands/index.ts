@@ -4,6 +4,7 @@ import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerTailCommand } from './tail-command.js';
+import { registerTemplatesCommand } from './templates-command.js';
 
 /**
  * Every `herald` command. A new command group is one file in this folder exporting
@@ -17,6 +18,7 @@ export const commandRegistrations: readonly ((
   registerProduceCommand,
   registerTailCommand,
   registerRulesCommand,
+  registerTemplatesCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -1,0 +1,217 @@
+import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { parseDocument } from 'yaml';
+import { HeraldError, isChannelName, type ChannelName } from '@herald/core';
+import {
+  createDatabase,
+  migrateToLatest,
+  TemplateStore,
+  type TemplateBundle,
+  type TemplateChange,
+} from '@herald/store';
+import {
+  buildTemplateRegistry,
+  validateTemplate,
+  type TemplateDefinition,
+} from '@herald/templates';
+import type { CommandContext } from './command-context.js';
+
+function actorOf(context: CommandContext): string {
+  if (context.env.HERALD_ACTOR !== undefined) return context.env.HERALD_ACTOR;
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return `unknown@${hostname()}`;
+  }
+}
+
+async function withStore<T>(
+  context: CommandContext,
+  body: (store: TemplateStore) => Promise<T>,
+): Promise<T> {
+  const db = createDatabase({ url: context.env.DATABASE_URL, poolSize: 2, logger: context.logger });
+  try {
+    await migrateToLatest(db);
+    return await body(
+      new TemplateStore(db, {
+        validate: (def, sample, ctx) => validateTemplate(def as TemplateDefinition, sample, ctx),
+      }),
+    );
+  } finally {
+    await db.destroy();
+  }
+}
+
+function invalid(file: string, where: string, message: string): HeraldError {
+  return new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [file, '-', '-', `${where}: ${message}`]);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a templates file (docs/templates.md, "Templates files"): `templates`, and
+ * optionally `partials` and `layouts`. Structure errors name the entry and its line.
+ */
+export async function readTemplatesFile(file: string): Promise<TemplateBundle> {
+  const text = await readFile(file, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw invalid(file, `line ${e.linePos?.[0].line ?? '?'}`, e.message);
+  }
+  const lineOf = (path: (string | number)[]): string => {
+    const node = doc.getIn(path, true) as { range?: [number] } | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined
+      ? path.join('.')
+      : `${path.join('.')} (line ${text.slice(0, offset).split('\n').length})`;
+  };
+  const root = doc.toJS() as unknown;
+  if (!isRecord(root)) throw invalid(file, '(root)', 'expected a mapping with "templates"');
+  for (const k of Object.keys(root))
+    if (!['templates', 'partials', 'layouts'].includes(k))
+      throw invalid(file, lineOf([k]), 'unknown key; expected templates, partials or layouts');
+  const list = (name: string): unknown[] => {
+    const v = root[name];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) throw invalid(file, lineOf([name]), 'expected a list');
+    return v;
+  };
+  const fragments = (name: 'partials' | 'layouts') =>
+    list(name).map((f, i) => {
+      if (!isRecord(f) || typeof f.name !== 'string' || typeof f.source !== 'string')
+        throw invalid(file, lineOf([name, i]), 'expected { name, source, locale? }');
+      return {
+        name: f.name,
+        source: f.source,
+        ...(typeof f.locale === 'string' ? { locale: f.locale } : {}),
+      };
+    });
+  const templates = list('templates').map((t, i) => {
+    const at = lineOf(['templates', i]);
+    if (!isRecord(t)) throw invalid(file, at, 'expected { id, channel, locale, parts, sample? }');
+    for (const k of Object.keys(t))
+      if (!['id', 'channel', 'locale', 'parts', 'sample'].includes(k))
+        throw invalid(file, lineOf(['templates', i, k]), `unknown key "${k}"`);
+    if (typeof t.id !== 'string') throw invalid(file, at, '"id" is required');
+    if (!isChannelName(t.channel))
+      throw invalid(
+        file,
+        at,
+        `"channel" must be a channel name, received ${JSON.stringify(t.channel)}`,
+      );
+    if (!isRecord(t.parts)) throw invalid(file, at, '"parts" is required');
+    return {
+      id: t.id,
+      channel: t.channel,
+      locale: typeof t.locale === 'string' ? t.locale : 'default',
+      parts: t.parts,
+      ...(t.sample === undefined ? {} : { sampleData: t.sample }),
+    };
+  });
+  return { templates, partials: fragments('partials'), layouts: fragments('layouts') };
+}
+
+function changeLine(c: TemplateChange): string {
+  const mark = c.action === 'created' ? '+' : c.action === 'updated' ? '~' : '=';
+  const what =
+    c.kind === 'template'
+      ? `${c.name} ${c.channel} ${c.locale}`
+      : `${c.kind} ${c.name} ${c.locale}`;
+  const version =
+    c.action === 'updated' ? `v${c.previousVersion} → v${c.version}` : `v${c.version}`;
+  return `  ${mark} ${what}  ${version} (${c.action})`;
+}
+
+async function applyTemplates(context: CommandContext, file: string, dryRun: boolean) {
+  const bundle = await readTemplatesFile(file);
+  const out = context.out;
+  await withStore(context, async (store) => {
+    const result = await store.apply(bundle, { actor: actorOf(context), dryRun });
+    out.write(
+      `${file}: ${bundle.templates.length} template(s), ${bundle.partials?.length ?? 0} partial(s), ${bundle.layouts?.length ?? 0} layout(s) valid\n`,
+    );
+    out.write(`${result.changes.map(changeLine).join('\n')}\n`);
+    const changed = result.changes.filter((c) => c.action !== 'unchanged').length;
+    if (dryRun) out.write(`dry run: nothing applied (${changed} change(s) would be saved)\n`);
+    else if (!result.applied) out.write(`unchanged: revision ${result.revision}\n`);
+    else out.write(`applied ${changed} change(s) as revision ${result.revision}\n`);
+  });
+}
+
+interface RenderFlags {
+  readonly channel: string;
+  readonly locale?: string;
+  readonly data?: string;
+  readonly timezone?: string;
+  readonly file?: string;
+  readonly now?: string;
+}
+
+async function renderTemplate(context: CommandContext, ref: string, flags: RenderFlags) {
+  if (!isChannelName(flags.channel))
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      `--channel: unknown channel "${flags.channel}"`,
+    ]);
+  const channel: ChannelName = flags.channel;
+  const data: unknown =
+    flags.data === undefined ? {} : JSON.parse(await readFile(flags.data, 'utf8'));
+  const set =
+    flags.file === undefined
+      ? await withStore(context, (store) => store.load())
+      : await readTemplatesFile(flags.file).then((b) => ({
+          templates: b.templates.map((t) => ({ ...t, version: 1 })),
+          partials: b.partials ?? [],
+          layouts: b.layouts ?? [],
+        }));
+  const registry = buildTemplateRegistry(set);
+  const def = registry.resolve(ref, channel, flags.locale);
+  const content = registry.render(ref, channel, flags.locale, data, {
+    now: flags.now === undefined ? new Date() : new Date(flags.now),
+    ...(flags.timezone === undefined ? {} : { timezone: flags.timezone }),
+  });
+  context.out.write(`# ${def.id}@${def.version} (channel ${channel}, locale ${def.locale})\n`);
+  context.out.write(`${JSON.stringify(content, null, 2)}\n`);
+}
+
+/** `herald templates apply | render | list`. */
+export function registerTemplatesCommand(program: Command, context: CommandContext): void {
+  const templates = program
+    .command('templates')
+    .description('templates stored and versioned in Postgres');
+  templates
+    .command('apply')
+    .description(
+      'validate every template of a file and save the changed ones as new versions, atomically',
+    )
+    .requiredOption('-f, --file <templates.yaml>', 'templates file (docs/templates.md)')
+    .option('--dry-run', 'validate and show what would change, save nothing')
+    .action((flags: { file: string; dryRun?: boolean }) =>
+      applyTemplates(context, flags.file, flags.dryRun === true),
+    );
+  templates
+    .command('render <ref>')
+    .description('render a template (id or id@version) with data, as a worker would')
+    .requiredOption('--channel <channel>', 'channel of the template')
+    .option('--locale <locale>', 'recipient locale, e.g. fr-CA')
+    .option('--data <data.json>', 'template data (the event data)')
+    .option('--timezone <zone>', 'recipient time zone, e.g. Europe/Paris (default UTC)')
+    .option('-f, --file <templates.yaml>', 'render from a file instead of the database')
+    .option('--now <iso>', 'the send time (default: now)')
+    .action((ref: string, flags: RenderFlags) => renderTemplate(context, ref, flags));
+  templates
+    .command('list')
+    .description('the latest version of every template')
+    .action(() =>
+      withStore(context, async (store) => {
+        const rows = await store.list();
+        if (rows.length === 0) context.out.write('no templates\n');
+        for (const r of rows)
+          context.out.write(
+            `${r.id}  ${r.channel}  ${r.locale}  v${r.version} (${r.versions} version${r.versions > 1 ? 's' : ''})  ${r.updatedBy}  ${r.updatedAt.toISOString()}\n`,
+          );
+      }),
+    );
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAuditCommand } from './audit-command.js';
 import type { CommandContext } from './command-context.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
@@ -19,6 +20,7 @@ export const commandRegistrations: readonly ((
   registerTailCommand,
   registerRulesCommand,
   registerTemplatesCommand,
+  registerAuditCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -2,15 +2,15 @@
 # Prints the path of a helm binary, building it from the Go module proxy on first use.
 # The binary is cached under .local/cache/helm-<version>/ (git-ignored), so only the
 # first run on a machine pays for the build (a few minutes on two cores).
-#   HERALD_HELM_BIN=/path/to/helm   use that binary instead
+#   HELM_BINARY=/path/to/helm   use that binary instead (not HERALD_*: apps refuse unknown ones)
 set -euo pipefail
-version=${HERALD_HELM_VERSION:-v3.19.5}
-if [ -n "${HERALD_HELM_BIN:-}" ]; then echo "$HERALD_HELM_BIN"; exit 0; fi
+version=v3.19.5
+if [ -n "${HELM_BINARY:-}" ]; then echo "$HELM_BINARY"; exit 0; fi
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 dir="$root/.local/cache/helm-$version"
 bin="$dir/helm"
 if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
-command -v go >/dev/null || { echo "ensure-helm: Go is needed to build helm $version (or set HERALD_HELM_BIN)" >&2; exit 1; }
+command -v go >/dev/null || { echo "ensure-helm: Go is needed to build helm $version (or set HELM_BINARY)" >&2; exit 1; }
 mkdir -p "$dir"
 # One build at a time: parallel test workers wait for the first.
 exec 9>"$dir.lock"

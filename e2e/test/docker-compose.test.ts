@@ -45,8 +45,10 @@ describe('docker-compose.yml', () => {
   it('runs the three Herald apps next to Kafka, Postgres and Redis', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'auditor',
+      'grafana',
       'kafka',
       'postgres',
+      'prometheus',
       'redis',
       'router',
       'worker-webhook',

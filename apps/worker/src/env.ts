@@ -7,6 +7,8 @@ import {
   kafkaEnv,
   lifecycleEnv,
   logEnv,
+  redisEnv,
+  databaseEnv,
   millis,
   parseEnv,
   type EnvSource,
@@ -30,6 +32,29 @@ const secretsJson = z
       message: 'expected {"ref": "whsec_..."} or {"ref": ["whsec_new", "whsec_old"]}',
     }),
   );
+
+/** A JSON object setting, e.g. {"webhook": {"maxAttempts": 5}}. */
+const jsonObject = (example: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected JSON such as ${example}` });
+      return z.NEVER;
+    }
+  });
+
+const retryOverride = z
+  .object({
+    maxAttempts: z.number().int().min(1).max(100),
+    maxAgeMs: z.number().int().positive(),
+    baseDelayMs: z.number().int().positive(),
+    maxDelayMs: z.number().int().positive(),
+    minDelayMs: z.number().int().nonnegative(),
+    retryAfterMaxMs: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
 
 const shape = {
   ...kafkaEnv(),
@@ -55,6 +80,39 @@ const shape = {
     .default(['webhook']),
   /** Jobs in flight at once per process (different recipients; one recipient's jobs stay in order). */
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Idempotency marks and rate limits; without it a redelivered job may be sent twice. */
+  REDIS_URL: redisEnv().REDIS_URL.optional(),
+  /** Rate-limit policies (table rate_limit_policies); without it no rate limits apply. */
+  DATABASE_URL: databaseEnv().DATABASE_URL.optional(),
+  /** Retry policy overrides per channel: {"webhook": {"maxAttempts": 5, "baseDelayMs": 1000}}. */
+  HERALD_WORKER_RETRY_POLICIES: jsonObject('{"webhook":{"maxAttempts":5}}')
+    .pipe(z.partialRecord(z.enum(channelNames), retryOverride))
+    .optional(),
+  /** Circuit breaker per endpoint: {"windowMs":30000,"minRequests":20,"failureRatio":0.5,"openMs":30000,"halfOpenProbes":1}. */
+  HERALD_WORKER_BREAKER: jsonObject('{"minRequests":20,"failureRatio":0.5}')
+    .pipe(
+      z
+        .object({
+          windowMs: z.number().int().positive(),
+          minRequests: z.number().int().min(1),
+          failureRatio: z.number().gt(0).max(1),
+          openMs: z.number().int().positive(),
+          halfOpenProbes: z.number().int().min(1),
+        })
+        .partial()
+        .strict(),
+    )
+    .optional(),
+  /** Tries before a job that crashes the handler is dead-lettered as poison. */
+  HERALD_WORKER_POISON_MAX_TRIES: z.coerce.number().int().min(1).max(100).default(3),
+  /** How long an idempotency lease protects an in-flight send (longer than any provider timeout). */
+  HERALD_IDEMPOTENCY_LEASE_MS: millis(60_000),
+  /** How long a sent mark lives: well beyond the longest retry horizon (24 h). */
+  HERALD_IDEMPOTENCY_TTL_MS: millis(7 * 24 * 3_600_000),
+  /** When Redis cannot answer a rate-limit check: `open` sends anyway, `closed` defers the job. */
+  HERALD_RATELIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
+  /** How often rate-limit policies are re-read from Postgres. */
+  HERALD_RATELIMIT_REFRESH_MS: millis(30_000),
   /** Webhook signing secrets as JSON: {"default": "whsec_..."}; a list signs with each (rotation). */
   HERALD_WEBHOOK_SECRETS: secretsJson.optional(),
   /** The same, read from a file (e.g. a mounted Kubernetes Secret). */

@@ -1,48 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import { createWebhookProvider, type WebhookProvider } from '@herald/channels';
 import {
   consumerGroups,
-  decodeDeliveryJob,
+  delayTiers,
   once,
   runCleanups,
-  statusEventFor,
   topicNames,
-  type DeliveryJob,
+  type ChannelName,
   type DeliveryProvider,
   type Logger,
-  type StatusDetails,
 } from '@herald/core';
 import {
+  BreakerRegistry,
+  defaultBreakerConfig,
+  IdempotencyStore,
+  retryPoliciesWith,
+  type BreakerSnapshot,
+} from '@herald/delivery';
+import {
   createKafkaClient,
+  deliveryLaneTopicSpecs,
   ensureTopics,
   heraldTopicSpecs,
   StageConsumer,
   type ConsumedRecord,
   type OutputMessage,
 } from '@herald/kafka';
+import { createDeliveryPipeline, type RateLimitPort } from './delivery-pipeline.js';
 import type { WorkerEnv } from './env.js';
+import { startRateLimiter, type RateLimiterHandle } from './rate-limiter.js';
 
 export interface Worker {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Circuit breaker states per endpoint (for metrics and `herald status`). */
+  breakers(): BreakerSnapshot[];
 }
 
 export interface WorkerOptions {
-  /** Clock, for status timestamps. */
+  /** Clock, for status timestamps, backoff and breakers. */
   readonly now?: () => Date;
+  /** Uniform random source in [0, 1), for backoff jitter. */
+  readonly random?: () => number;
 }
 
-const SOURCE = 'herald/worker';
-
 /**
- * A channel worker: consumes herald.deliveries.<channel> for each configured channel,
- * sends every job through the channel's provider and publishes one status event per
- * outcome (`sent`, or `failed` with the provider's classification). Offsets commit
- * only once the status events are acknowledged. Jobs for one recipient (one Kafka
- * key) are sent in order; different recipients are sent concurrently.
+ * A channel worker. For each configured channel it consumes three lanes, each with
+ * its own consumer group and concurrency, so none waits for another:
+ * - `herald.deliveries.<channel>.critical`: critical and high priority jobs;
+ * - `herald.deliveries.<channel>`: everything else;
+ * - `herald.deliveries.<channel>.delay-<tier>`: retries and jobs waiting for a time
+ *   (quiet hours, an open circuit, a rate limit), released when due.
+ * Every job goes through the delivery pipeline (idempotency lease, rate limit, circuit
+ * breaker, send, then a sent mark, a retry or a dead letter) and publishes one status
+ * event per state change. Offsets commit only once the outputs are acknowledged.
+ * Jobs for one recipient (one Kafka key) are handled in order within a lane.
  */
 export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptions = {}): Worker {
   const now = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
   const log = logger.child({ component: 'worker', channels: env.HERALD_WORKER_CHANNELS });
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
   const kafka = createKafkaClient({
@@ -50,100 +68,43 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-worker`,
     logger,
   });
-  const limit = pLimit(env.HERALD_WORKER_CONCURRENCY);
   const providers = new Map<string, DeliveryProvider>();
   const consumers: StageConsumer[] = [];
+  const breakers = new BreakerRegistry(
+    { ...defaultBreakerConfig, ...env.HERALD_WORKER_BREAKER },
+    () => now().getTime(),
+    (endpoint, from, to) => log.warn({ endpoint, from, to }, 'circuit breaker changed state'),
+  );
   let webhook: WebhookProvider | undefined;
+  let redis: Redis | undefined;
+  let rateLimiter: RateLimiterHandle | undefined;
 
-  function statusMessage(
-    job: DeliveryJob,
-    state: 'sent' | 'failed',
-    details: StatusDetails,
-    headers: ConsumedRecord['headers'],
-  ): OutputMessage {
-    const event = statusEventFor(job, state, SOURCE, now(), details);
-    const traceparent = headers.traceparent?.toString();
+  function laneHandler(pipeline: ReturnType<typeof createDeliveryPipeline>) {
+    const limit = pLimit(env.HERALD_WORKER_CONCURRENCY);
     return {
-      topic: topics.status,
-      key: job.notificationId,
-      value: Buffer.from(JSON.stringify(event)),
-      headers: {
-        'content-type': 'application/cloudevents+json; charset=UTF-8',
-        ...(traceparent ? { traceparent } : {}),
+      async handle(records: readonly ConsumedRecord[], signal: AbortSignal) {
+        // One lane per key keeps a recipient's messages in order; lanes run concurrently.
+        const lanes = new Map<string, ConsumedRecord[]>();
+        for (const record of records) {
+          const key = record.key?.toString() ?? `offset:${record.offset}`;
+          const lane = lanes.get(key);
+          if (lane) lane.push(record);
+          else lanes.set(key, [record]);
+        }
+        const results = new Map<ConsumedRecord, OutputMessage[]>();
+        const settled = await Promise.allSettled(
+          [...lanes.values()].map((lane) =>
+            limit(async () => {
+              for (const record of lane)
+                results.set(record, await pipeline.processRecord(record, signal));
+            }),
+          ),
+        );
+        const failure = settled.find((s) => s.status === 'rejected');
+        if (failure) throw (failure as PromiseRejectedResult).reason;
+        return records.flatMap((r) => results.get(r)!);
       },
     };
-  }
-
-  async function deliver(record: ConsumedRecord, signal: AbortSignal): Promise<OutputMessage> {
-    let job: DeliveryJob;
-    try {
-      job = decodeDeliveryJob(record.value);
-    } catch (err) {
-      log.warn(
-        { err, topic: record.topic, partition: record.partition, offset: record.offset },
-        'malformed job; dead-lettered',
-      );
-      return {
-        topic: topics.dlq,
-        key: record.key?.toString() ?? null,
-        value: record.value ?? Buffer.alloc(0),
-        headers: {
-          'herald-dlq-reason': (err as Error).message,
-          'herald-dlq-source-topic': record.topic,
-          'herald-dlq-source-offset': `${record.partition}:${record.offset}`,
-        },
-      };
-    }
-    const jobLog = log.child({ notificationId: job.notificationId, tenantId: job.tenant });
-    const provider = providers.get(job.channel);
-    if (!provider) {
-      return statusMessage(
-        job,
-        'failed',
-        { reason: `no provider for channel ${job.channel} in this worker`, retryable: false },
-        record.headers,
-      );
-    }
-    const outcome = await provider.send(job, undefined, signal);
-    if (outcome.status === 'sent') {
-      jobLog.debug({ provider: provider.name }, 'sent');
-      return statusMessage(job, 'sent', { provider: outcome.provider }, record.headers);
-    }
-    jobLog.info(
-      { provider: provider.name, reason: outcome.reason, permanent: outcome.permanent },
-      'send failed',
-    );
-    return statusMessage(
-      job,
-      'failed',
-      {
-        reason: outcome.reason,
-        retryable: !outcome.permanent,
-        ...(outcome.provider ? { provider: outcome.provider } : {}),
-      },
-      record.headers,
-    );
-  }
-
-  async function handle(
-    records: readonly ConsumedRecord[],
-    signal: AbortSignal,
-  ): Promise<OutputMessage[]> {
-    // One lane per key keeps a recipient's messages in order; lanes run concurrently.
-    const lanes = new Map<string, ConsumedRecord[]>();
-    for (const record of records) {
-      const key = record.key?.toString() ?? `offset:${record.offset}`;
-      lanes.set(key, [...(lanes.get(key) ?? []), record]);
-    }
-    const results = new Map<ConsumedRecord, OutputMessage>();
-    await Promise.all(
-      [...lanes.values()].map((lane) =>
-        limit(async () => {
-          for (const record of lane) results.set(record, await deliver(record, signal));
-        }),
-      ),
-    );
-    return records.map((r) => results.get(r)!);
   }
 
   const start = once(async () => {
@@ -158,27 +119,97 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       });
       providers.set('webhook', webhook);
     }
-    await ensureTopics(
-      kafka,
-      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
-    );
-    for (const channel of env.HERALD_WORKER_CHANNELS) {
-      const consumer = new StageConsumer({
-        kafka,
-        groupId: consumerGroups.worker(channel, env.HERALD_TOPIC_PREFIX),
-        topics: [topics.deliveries(channel)],
-        handler: { handle },
-        logger: log,
-        shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
+    let idempotency: IdempotencyStore | undefined;
+    let limiter: RateLimitPort | undefined;
+    if (env.REDIS_URL) {
+      redis = new Redis(env.REDIS_URL, {
+        lazyConnect: true,
+        // Fail fast while Redis is away: the stage retries the chunk with backoff.
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 5_000,
       });
-      consumers.push(consumer);
-      await consumer.start();
+      redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+      await redis.connect();
+      idempotency = new IdempotencyStore(redis, {
+        keyPrefix: env.HERALD_TOPIC_PREFIX,
+        leaseMs: env.HERALD_IDEMPOTENCY_LEASE_MS,
+        ttlMs: env.HERALD_IDEMPOTENCY_TTL_MS,
+      });
+      if (env.DATABASE_URL) {
+        rateLimiter = await startRateLimiter(env, redis, log);
+        limiter = rateLimiter;
+      } else log.warn({}, 'DATABASE_URL not set; no rate-limit policies apply');
+    } else {
+      log.warn({}, 'REDIS_URL not set; no idempotency marks, a redelivered job may be sent twice');
     }
+    const pipeline = createDeliveryPipeline({
+      topics,
+      providers,
+      retryPolicies: retryPoliciesWith(env.HERALD_WORKER_RETRY_POLICIES ?? {}),
+      breakers,
+      ...(idempotency ? { idempotency } : {}),
+      ...(limiter ? { rateLimiter: limiter } : {}),
+      instanceId: randomBytes(6).toString('hex'),
+      poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
+      log,
+      now,
+      random,
+    });
+    const channels = env.HERALD_WORKER_CHANNELS as readonly ChannelName[];
+    const specs = [
+      ...heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      ...deliveryLaneTopicSpecs(
+        topics,
+        channels,
+        env.HERALD_TOPIC_PARTITIONS,
+        env.HERALD_TOPIC_REPLICATION,
+      ),
+    ];
+    await ensureTopics(kafka, [...new Map(specs.map((s) => [s.topic, s])).values()]);
+    const base = { kafka, logger: log, shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS };
+    for (const channel of channels) {
+      const tierDelay = new Map<string, number>(
+        delayTiers.map((tier) => [topics.delayed(channel, tier), tier.ms]),
+      );
+      consumers.push(
+        new StageConsumer({
+          ...base,
+          groupId: consumerGroups.workerCritical(channel, env.HERALD_TOPIC_PREFIX),
+          topics: [topics.criticalDeliveries(channel)],
+          handler: laneHandler(pipeline),
+        }),
+        new StageConsumer({
+          ...base,
+          groupId: consumerGroups.worker(channel, env.HERALD_TOPIC_PREFIX),
+          topics: [topics.deliveries(channel)],
+          handler: laneHandler(pipeline),
+        }),
+        new StageConsumer({
+          ...base,
+          groupId: consumerGroups.workerDelayed(channel, env.HERALD_TOPIC_PREFIX),
+          topics: [...tierDelay.keys()],
+          handler: laneHandler(pipeline),
+          partitionsConsumedConcurrently: 6,
+          // With every tier partition paused kafkajs sleeps this long before fetching again.
+          maxWaitTimeMs: 200,
+          releaseAt: (topic, timestamp) => timestamp + (tierDelay.get(topic) ?? 0),
+        }),
+      );
+    }
+    await Promise.all(consumers.map((c) => c.start()));
   });
 
   const stop = once(async () => {
-    await runCleanups([...consumers.reverse().map((c) => () => c.stop()), () => webhook?.close()]);
+    await runCleanups([
+      ...[...consumers].reverse().map((c) => () => c.stop()),
+      () => rateLimiter?.stop(),
+      async () => {
+        await redis?.quit().catch(() => redis?.disconnect());
+      },
+      () => webhook?.close(),
+    ]);
   });
 
-  return { start, stop };
+  return { start, stop, breakers: () => breakers.snapshot() };
 }

@@ -57,6 +57,8 @@ export interface StageConsumerConfig {
    * Absent: every record is due at once (the default stage behaviour).
    */
   readonly releaseAt?: (topic: string, timestamp: number) => number;
+  /** Longest wait of a fetch (kafkajs maxWaitTimeInMs; default 5000). Delay lanes use a short one. */
+  readonly maxWaitTimeMs?: number;
 }
 
 /**
@@ -100,6 +102,9 @@ export class StageConsumer {
       sessionTimeout: this.#config.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((this.#config.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 1_048_576,
+      ...(this.#config.maxWaitTimeMs === undefined
+        ? {}
+        : { maxWaitTimeInMs: this.#config.maxWaitTimeMs }),
     });
     const joined = new Promise<void>((resolve) => {
       this.#consumer!.on(this.#consumer!.events.GROUP_JOIN, () => {

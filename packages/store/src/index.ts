@@ -58,3 +58,9 @@ export type {
   TemplateApplyResult,
   TemplateSummary,
 } from './templates-store.js';
+export { RateLimitPolicyStore } from './rate-limit-policy-store.js';
+export type {
+  RateLimitPolicyInput,
+  RateLimitTables,
+  StoredRateLimitPolicy,
+} from './rate-limit-policy-store.js';

@@ -1,0 +1,322 @@
+import {
+  delayTierFor,
+  encodeDeliveryJob,
+  decodeDeliveryJob,
+  statusEventFor,
+  type ChannelName,
+  type DeliveryJob,
+  type DeliveryProvider,
+  type Logger,
+  type NotificationState,
+  type ProviderResponse,
+  type StatusDetails,
+  type TopicNames,
+} from '@herald/core';
+import {
+  deadLetterHeaders,
+  DependencyError,
+  encodeDeadLetter,
+  endpointOf,
+  nextRetry,
+  type AttemptRecord,
+  type BreakerRegistry,
+  type DeadLetterKind,
+  type IdempotencyStore,
+  type RetryPolicy,
+} from '@herald/delivery';
+import type { ConsumedRecord, OutputMessage } from '@herald/kafka';
+
+/** What the rate limiter says about one job (the port the worker owns). */
+export type RateVerdict =
+  | { readonly action: 'allow' }
+  | { readonly action: 'defer'; readonly until: number; readonly reason: string }
+  | { readonly action: 'drop'; readonly reason: string };
+
+export interface RateLimitPort {
+  check(job: DeliveryJob, providerName: string): Promise<RateVerdict>;
+}
+
+export interface PipelineDeps {
+  readonly topics: TopicNames;
+  readonly providers: ReadonlyMap<string, DeliveryProvider>;
+  readonly retryPolicies: Readonly<Record<ChannelName, RetryPolicy>>;
+  readonly breakers: BreakerRegistry;
+  readonly idempotency?: IdempotencyStore;
+  readonly rateLimiter?: RateLimitPort;
+  readonly instanceId: string;
+  /** Tries before a record that crashes the handler is dead-lettered. */
+  readonly poisonMaxTries: number;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly random: () => number;
+}
+
+const SOURCE = 'herald/worker';
+/** A job due within this is sent now rather than parked in a delay lane. */
+const HOLD_SLACK_MS = 100;
+const MAX_HISTORY = 50;
+
+/**
+ * One delivery attempt per record: wait (delay lane) → idempotency lease → rate
+ * limit → circuit breaker → send → sent mark / retry lane / dead letter, each with its
+ * status event. Returns the record's output messages; throws only a DependencyError
+ * (Redis down), or a crash the poison counter has not yet given up on.
+ */
+export function createDeliveryPipeline(deps: PipelineDeps) {
+  const { topics, log } = deps;
+  const crashes = new Map<string, number>();
+
+  function status(
+    job: DeliveryJob,
+    state: NotificationState,
+    details: StatusDetails,
+    record: ConsumedRecord,
+  ): OutputMessage {
+    const traceparent = record.headers.traceparent?.toString();
+    const event = statusEventFor(job, state, SOURCE, deps.now(), {
+      ...details,
+      ...(traceparent ? { traceparent } : {}),
+    });
+    return {
+      topic: topics.status,
+      key: job.notificationId,
+      value: Buffer.from(JSON.stringify(event)),
+      headers: {
+        'content-type': 'application/cloudevents+json; charset=UTF-8',
+        ...(traceparent ? { traceparent } : {}),
+      },
+    };
+  }
+
+  function delayed(job: DeliveryJob, at: number, record: ConsumedRecord): OutputMessage {
+    const traceparent = record.headers.traceparent?.toString();
+    const tier = delayTierFor(at - deps.now().getTime());
+    return {
+      topic: topics.delayed(job.channel, tier),
+      key: job.recipient.ref,
+      value: encodeDeliveryJob({ ...job, notBefore: new Date(at).toISOString() }),
+      headers: traceparent ? { traceparent } : {},
+    };
+  }
+
+  function deadLetter(
+    record: ConsumedRecord,
+    kind: DeadLetterKind,
+    reason: string,
+    job: DeliveryJob | undefined,
+    attempts: readonly AttemptRecord[],
+  ): OutputMessage[] {
+    const letter = {
+      heraldDeadLetter: 1 as const,
+      kind,
+      reason,
+      deadLetteredAt: deps.now().toISOString(),
+      ...(job
+        ? { notificationId: job.notificationId, channel: job.channel, tenant: job.tenant, job }
+        : { raw: (record.value ?? Buffer.alloc(0)).toString('base64') }),
+      attempts: [...attempts],
+      source: { topic: record.topic, partition: record.partition, offset: record.offset },
+    };
+    const out: OutputMessage[] = [
+      {
+        topic: topics.dlq,
+        key: job?.notificationId ?? record.key?.toString() ?? null,
+        value: encodeDeadLetter(letter),
+        headers: deadLetterHeaders(letter),
+      },
+    ];
+    if (job) out.push(status(job, 'dead_lettered', { reason, retryable: false }, record));
+    return out;
+  }
+
+  function attemptRecord(
+    job: DeliveryJob,
+    outcome: AttemptRecord['outcome'],
+    reason: string,
+    statusCode?: number,
+  ): AttemptRecord {
+    return {
+      attempt: job.attempt,
+      at: deps.now().toISOString(),
+      outcome,
+      reason: reason.slice(0, 300),
+      ...(statusCode === undefined ? {} : { statusCode }),
+    };
+  }
+
+  async function processJob(
+    record: ConsumedRecord,
+    job: DeliveryJob,
+    signal: AbortSignal,
+  ): Promise<OutputMessage[]> {
+    const nowMs = deps.now().getTime();
+    const jitter = (ms: number) => Math.round(ms * deps.random());
+    if (job.notBefore !== undefined && Date.parse(job.notBefore) - nowMs > HOLD_SLACK_MS) {
+      return [delayed(job, Date.parse(job.notBefore), record)];
+    }
+    const provider = deps.providers.get(job.channel);
+    if (!provider) {
+      const reason = `no provider for channel ${job.channel} in this worker`;
+      return deadLetter(record, 'permanent', reason, job, [
+        ...(job.history ?? []),
+        attemptRecord(job, 'permanent', reason),
+      ]);
+    }
+    const owner = `${deps.instanceId}/${record.topic}/${record.partition}/${record.offset}`;
+    const idem = deps.idempotency;
+    if (idem) {
+      const mark = await idem.acquire(job.notificationId, owner);
+      if (mark.status === 'sent') {
+        // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
+        const summary = JSON.parse(mark.summary) as {
+          attempt: number;
+          provider?: ProviderResponse;
+        };
+        return [
+          status(
+            { ...job, attempt: summary.attempt },
+            'sent',
+            summary.provider ? { provider: summary.provider } : {},
+            record,
+          ),
+        ];
+      }
+      if (mark.status === 'busy')
+        return [delayed(job, nowMs + mark.retryInMs + jitter(500), record)];
+    }
+    const release = () => idem?.release(job.notificationId, owner);
+    const history = job.history ?? [];
+    const defer = async (until: number, reason: string): Promise<OutputMessage[]> => {
+      await release();
+      const next = {
+        ...job,
+        history: [...history, attemptRecord(job, 'deferred', reason)].slice(-MAX_HISTORY),
+      };
+      return [
+        delayed(next, until, record),
+        status(job, 'deferred', { reason, notBefore: new Date(until).toISOString() }, record),
+      ];
+    };
+    try {
+      if (deps.rateLimiter && !job.replay?.count) {
+        const verdict = await deps.rateLimiter.check(job, provider.name);
+        if (verdict.action === 'defer') return await defer(verdict.until, verdict.reason);
+        if (verdict.action === 'drop') {
+          await release();
+          return [status(job, 'suppressed', { reason: verdict.reason }, record)];
+        }
+      }
+      const endpoint = endpointOf(provider.name, job.recipient.address);
+      const breaker = deps.breakers.for(endpoint);
+      const allowed = breaker.allow();
+      if (!allowed.allowed) {
+        return await defer(allowed.retryAt + jitter(1_000), `circuit open for ${endpoint}`);
+      }
+      const attemptJob: DeliveryJob = job.firstAttemptAt
+        ? job
+        : { ...job, firstAttemptAt: deps.now().toISOString() };
+      const outcome = await provider.send(attemptJob, undefined, signal);
+      breaker.record(outcome.status === 'sent' || outcome.permanent, allowed.probe);
+      if (outcome.status === 'sent') {
+        await idem?.complete(
+          job.notificationId,
+          JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
+        );
+        return [status(job, 'sent', { provider: outcome.provider }, record)];
+      }
+      await release();
+      const attempts = [
+        ...history,
+        attemptRecord(
+          job,
+          outcome.permanent ? 'permanent' : 'transient',
+          outcome.reason,
+          outcome.provider?.statusCode,
+        ),
+      ].slice(-MAX_HISTORY);
+      const providerDetail = outcome.provider ? { provider: outcome.provider } : {};
+      if (outcome.permanent) {
+        log.info(
+          { notificationId: job.notificationId, reason: outcome.reason },
+          'permanent failure',
+        );
+        return deadLetter(record, 'permanent', outcome.reason, attemptJob, attempts);
+      }
+      const policy = deps.retryPolicies[job.channel];
+      const base = job.replay?.fromAttempt ?? 0;
+      const decision = nextRetry(
+        policy,
+        {
+          attempt: job.attempt,
+          attemptBase: base,
+          firstAttemptAt: Date.parse(attemptJob.firstAttemptAt!),
+          ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+        },
+        nowMs,
+        deps.random,
+      );
+      if (decision.action === 'exhausted') {
+        const reason = `retries exhausted (${decision.reason}); last: ${outcome.reason}`;
+        return deadLetter(record, 'exhausted', reason, attemptJob, attempts);
+      }
+      const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };
+      return [
+        delayed(next, decision.at, record),
+        status(
+          job,
+          'retrying',
+          {
+            reason: outcome.reason,
+            retryable: true,
+            maxAttempts: base + policy.maxAttempts,
+            notBefore: new Date(decision.at).toISOString(),
+            ...providerDetail,
+          },
+          record,
+        ),
+      ];
+    } catch (err) {
+      await Promise.resolve(release()).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** One record → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
+  async function processRecord(
+    record: ConsumedRecord,
+    signal: AbortSignal,
+  ): Promise<OutputMessage[]> {
+    let job: DeliveryJob;
+    try {
+      job = decodeDeliveryJob(record.value);
+    } catch (err) {
+      log.warn(
+        { err, topic: record.topic, partition: record.partition, offset: record.offset },
+        'malformed job; dead-lettered',
+      );
+      return deadLetter(record, 'malformed', (err as Error).message, undefined, []);
+    }
+    const key = `${record.topic}/${record.partition}/${record.offset}`;
+    try {
+      const out = await processJob(record, job, signal);
+      crashes.delete(key);
+      return out;
+    } catch (err) {
+      if (err instanceof DependencyError || signal.aborted) throw err;
+      const tries = (crashes.get(key) ?? 0) + 1;
+      log.error({ err, notificationId: job.notificationId, tries }, 'handler crashed on a job');
+      if (tries < deps.poisonMaxTries) {
+        crashes.set(key, tries);
+        throw err;
+      }
+      crashes.delete(key);
+      const reason = `handler crashed ${tries} times: ${(err as Error).message}`;
+      return deadLetter(record, 'poison', reason, job, [
+        ...(job.history ?? []),
+        attemptRecord(job, 'crashed', reason),
+      ]);
+    }
+  }
+
+  return { processRecord };
+}

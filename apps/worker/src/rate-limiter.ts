@@ -1,0 +1,71 @@
+import { isChannelName, type DeliveryJob, type Logger } from '@herald/core';
+import { policiesFor, RateLimiter, type RateLimitPolicy } from '@herald/ratelimit';
+import { createDatabase, RateLimitPolicyStore } from '@herald/store';
+import type { Redis } from 'ioredis';
+import type { RateLimitPort, RateVerdict } from './delivery-pipeline.js';
+import type { WorkerEnv } from './env.js';
+
+export interface RateLimiterHandle extends RateLimitPort {
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker's rate limiter: policies from Postgres (re-read every
+ * HERALD_RATELIMIT_REFRESH_MS; a failed refresh keeps the last good set), checked in
+ * Redis. Redis unreachable → HERALD_RATELIMIT_FAIL_MODE.
+ */
+export async function startRateLimiter(
+  env: WorkerEnv,
+  redis: Redis,
+  log: Logger,
+): Promise<RateLimiterHandle> {
+  const db = createDatabase({ url: env.DATABASE_URL!, poolSize: 2, logger: log });
+  const store = new RateLimitPolicyStore(db);
+  let policies: RateLimitPolicy[] = [];
+  const load = async () => {
+    const rows = await store.list({ enabledOnly: true });
+    policies = rows.map((r) => ({
+      id: r.id,
+      scope: r.scope,
+      limit: r.limit,
+      periodMs: r.periodMs,
+      burst: r.burst,
+      action: r.action,
+      bypassCritical: r.bypassCritical,
+      tenant: r.tenant ?? undefined,
+      channel: r.channel !== null && isChannelName(r.channel) ? r.channel : undefined,
+      provider: r.provider ?? undefined,
+    }));
+  };
+  try {
+    await load();
+    log.info({ policies: policies.length }, 'rate-limit policies loaded');
+  } catch (err) {
+    log.warn({ err }, 'rate-limit policies could not be read; retrying in the background');
+  }
+  const timer = setInterval(() => {
+    load().catch((err: unknown) => log.warn({ err }, 'rate-limit policy refresh failed'));
+  }, env.HERALD_RATELIMIT_REFRESH_MS);
+  timer.unref();
+  const limiter = new RateLimiter(redis, {
+    keyPrefix: env.HERALD_TOPIC_PREFIX,
+    failMode: env.HERALD_RATELIMIT_FAIL_MODE,
+    onRedisError: (err) =>
+      log.warn(
+        { err, failMode: env.HERALD_RATELIMIT_FAIL_MODE },
+        'rate limiter could not reach redis',
+      ),
+  });
+  return {
+    async check(job: DeliveryJob, providerName: string): Promise<RateVerdict> {
+      const decision = await limiter.check(policiesFor(policies, job, providerName));
+      if (decision.allowed) return { action: 'allow' };
+      if (decision.policy?.action === 'drop') return { action: 'drop', reason: decision.reason };
+      return { action: 'defer', until: decision.retryAt, reason: decision.reason };
+    },
+    async stop() {
+      clearInterval(timer);
+      await db.destroy();
+    },
+  };
+}

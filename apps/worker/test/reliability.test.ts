@@ -1,0 +1,351 @@
+/**
+ * The worker's delivery reliability against the real Kafka, Redis and Postgres of the
+ * local stack: retries through the delay lanes, Retry-After, dead letters, idempotency,
+ * notBefore, the priority lane, poison records, rate limits and circuit breakers.
+ */
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Redis } from 'ioredis';
+import {
+  deterministicId,
+  encodeDeliveryJob,
+  silentLogger,
+  topicNames,
+  type DeliveryJob,
+  type StatusEvent,
+} from '@herald/core';
+import { readDeadLetter, type DeadLetter } from '@herald/delivery';
+import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
+import { createLogger } from '@herald/telemetry';
+import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
+import {
+  createTestDatabase,
+  stackEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from '@herald/testkit';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'worker-rel',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const statuses: StatusEvent[] = [];
+const letters: DeadLetter[] = [];
+const hits: { path: string; id: string; at: number }[] = [];
+const counters = new Map<string, number>();
+let server: Server;
+let base: string;
+let worker: Worker;
+let producer: Producer;
+let reader: Consumer;
+let db: TestDatabase;
+
+function answer(path: string, n: number): [number, Record<string, string>] {
+  if (path.startsWith('/ok')) return [204, {}];
+  if (path.startsWith('/flaky')) return n <= 2 ? [503, {}] : [204, {}];
+  if (path.startsWith('/perm')) return [400, {}];
+  if (path.startsWith('/down')) return [503, {}];
+  if (path.startsWith('/slowdown')) return n === 1 ? [429, { 'retry-after': '2' }] : [204, {}];
+  if (path.startsWith('/breaker')) return [500, {}];
+  return [404, {}];
+}
+
+// Failing endpoints get hosts of their own (127.0.0.x), so each has its own circuit breaker.
+const hostFor = (path: string) =>
+  path.startsWith('/flaky')
+    ? base.replace('127.0.0.1', '127.0.0.2')
+    : path.startsWith('/down')
+      ? base.replace('127.0.0.1', '127.0.0.3')
+      : path.startsWith('/slowdown')
+        ? base.replace('127.0.0.1', '127.0.0.4')
+        : base;
+
+function job(id: string, path: string, extra: Partial<DeliveryJob> = {}): DeliveryJob {
+  return {
+    notificationId: deterministicId(prefix, id),
+    event: {
+      id: `e-${id}`,
+      source: 'test',
+      type: 'test.reliability',
+      time: new Date().toISOString(),
+    },
+    tenant: 'acme',
+    rule: { id: 'r', version: 1 },
+    channel: 'webhook',
+    recipient: { ref: `rcpt-${id}`, address: `${hostFor(path)}${path}` },
+    priority: 'normal',
+    attempt: 1,
+    payload: { id },
+    plannedAt: new Date().toISOString(),
+    ...extra,
+  };
+}
+
+async function publish(j: DeliveryJob, topic = topics.deliveries('webhook')) {
+  await producer.send({ topic, messages: [{ key: j.recipient.ref, value: encodeDeliveryJob(j) }] });
+}
+
+const statesOf = (j: DeliveryJob) =>
+  statuses
+    .filter((s) => s.subject === j.notificationId)
+    .map((s) => `${s.data.state}:${s.data.attempt}`);
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      const n = (counters.get(path) ?? 0) + 1;
+      counters.set(path, n);
+      hits.push({ path, id: String(req.headers['webhook-id']), at: Date.now() });
+      const [code, headers] = answer(path, n);
+      res.writeHead(code, headers).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  db = await createTestDatabase(stackEnv().DATABASE_URL);
+  const database = createDatabase({ url: db.url, poolSize: 2, logger: silentLogger });
+  await migrateToLatest(database);
+  await new RateLimitPolicyStore(database).upsert({
+    id: 'paced',
+    scope: 'recipient',
+    tenant: 'paced-tenant',
+    channel: 'webhook',
+    provider: null,
+    limit: 1,
+    periodMs: 1_000,
+    burst: 1,
+    action: 'defer',
+    bypassCritical: true,
+  });
+  await database.destroy();
+  const env = parseWorkerEnv({
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    REDIS_URL: stackEnv().REDIS_URL,
+    DATABASE_URL: db.url,
+    HERALD_TOPIC_PREFIX: prefix,
+    HERALD_TOPIC_PARTITIONS: '1',
+    HERALD_WEBHOOK_SECRETS: JSON.stringify({
+      default: `whsec_${randomBytes(24).toString('base64')}`,
+    }),
+    HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+    HERALD_WORKER_RETRY_POLICIES: JSON.stringify({
+      webhook: {
+        maxAttempts: 3,
+        baseDelayMs: 200,
+        maxDelayMs: 400,
+        minDelayMs: 100,
+        maxAgeMs: 120_000,
+      },
+    }),
+    HERALD_WORKER_BREAKER: JSON.stringify({
+      minRequests: 3,
+      failureRatio: 0.5,
+      openMs: 60_000,
+      windowMs: 60_000,
+    }),
+  });
+  worker = buildWorker(
+    env,
+    process.env.DEBUG_WORKER ? createLogger({ app: 'worker', level: 'info' }) : silentLogger,
+  );
+  await worker.start();
+  producer = kafka.producer();
+  await producer.connect();
+  reader = kafka.consumer({ groupId: `${prefix}reader` });
+  await reader.connect();
+  await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      if (topic === topics.status)
+        statuses.push(JSON.parse(message.value!.toString()) as StatusEvent);
+      else letters.push(readDeadLetter({ ...message, partition }).letter);
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await reader?.disconnect();
+  await producer?.disconnect();
+  await worker?.stop();
+  server?.close();
+  await db?.drop();
+  const redis = new Redis(stackEnv().REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await deleteTopics(kafka, [
+    topics.status,
+    topics.dlq,
+    topics.events,
+    topics.rejected,
+    ...deliveryLaneTopics(topics, 'webhook'),
+  ]);
+}, 60_000);
+
+it('retries a transient failure through the delay lane and sends on the third attempt', async () => {
+  const j = job('flaky', '/flaky');
+  await publish(j);
+  await waitFor('sent', () => statesOf(j).includes('sent:3'), 30_000);
+  expect(statesOf(j)).toEqual(['retrying:1', 'retrying:2', 'sent:3']);
+  const retrying = statuses.find(
+    (s) => s.subject === j.notificationId && s.data.state === 'retrying',
+  )!;
+  expect(retrying.data).toMatchObject({
+    maxAttempts: 3,
+    retryable: true,
+    provider: { statusCode: 503 },
+  });
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(
+    Date.parse(retrying.data.occurredAt),
+  );
+  // The provider-facing idempotency key is the notification id on every attempt.
+  expect(hits.filter((h) => h.path === '/flaky').map((h) => h.id)).toEqual(
+    Array(3).fill(j.notificationId),
+  );
+}, 40_000);
+
+it('dead-letters a permanent failure at once, with the job and the attempt', async () => {
+  const j = job('perm', '/perm');
+  await publish(j);
+  await waitFor(
+    'dead letter',
+    () => letters.some((l) => l.notificationId === j.notificationId),
+    20_000,
+  );
+  const letter = letters.find((l) => l.notificationId === j.notificationId)!;
+  expect(letter).toMatchObject({
+    kind: 'permanent',
+    channel: 'webhook',
+    tenant: 'acme',
+    job: { notificationId: j.notificationId },
+  });
+  expect(letter.attempts).toEqual([
+    expect.objectContaining({ attempt: 1, outcome: 'permanent', statusCode: 400 }),
+  ]);
+  await waitFor('dead_lettered status', () => statesOf(j).includes('dead_lettered:1'), 10_000);
+});
+
+it('dead-letters after max attempts with every attempt’s outcome', async () => {
+  const j = job('down', '/down');
+  await publish(j);
+  await waitFor(
+    'dead letter',
+    () => letters.some((l) => l.notificationId === j.notificationId),
+    30_000,
+  );
+  const letter = letters.find((l) => l.notificationId === j.notificationId)!;
+  expect(letter.kind).toBe('exhausted');
+  expect(letter.reason).toMatch(/3 of 3 attempts used/);
+  expect(letter.attempts.map((a) => [a.attempt, a.outcome, a.statusCode])).toEqual([
+    [1, 'transient', 503],
+    [2, 'transient', 503],
+    [3, 'transient', 503],
+  ]);
+  expect(counters.get('/down')).toBe(3);
+}, 40_000);
+
+it('honours Retry-After', async () => {
+  const j = job('slowdown', '/slowdown');
+  await publish(j);
+  await waitFor('sent', () => statesOf(j).includes('sent:2'), 20_000);
+  const times = hits.filter((h) => h.path === '/slowdown').map((h) => h.at);
+  expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_950);
+});
+
+it('holds a notBefore job without delaying the traffic behind it', async () => {
+  const later = job('later', '/ok-later', {
+    notBefore: new Date(Date.now() + 3_000).toISOString(),
+  });
+  const now = job('now', '/ok-now');
+  const published = Date.now();
+  await publish(later);
+  await publish(now);
+  await waitFor('the immediate job', () => statesOf(now).includes('sent:1'), 10_000);
+  expect(hits.find((h) => h.path === '/ok-now')!.at - published).toBeLessThan(2_500);
+  await waitFor('the held job', () => statesOf(later).includes('sent:1'), 15_000);
+  expect(hits.find((h) => h.path === '/ok-later')!.at).toBeGreaterThanOrEqual(
+    Date.parse(later.notBefore!) - 100,
+  );
+}, 30_000);
+
+it('sends a job once even when it is published twice (idempotency mark)', async () => {
+  const j = job('twice', '/ok-twice');
+  await publish(j);
+  await waitFor('sent', () => statesOf(j).includes('sent:1'), 10_000);
+  await publish(j);
+  await waitFor('the duplicate to be handled', () => statesOf(j).length >= 2, 10_000);
+  expect(statesOf(j)).toEqual(['sent:1', 'sent:1']);
+  expect(
+    new Set(statuses.filter((s) => s.subject === j.notificationId).map((s) => s.id)).size,
+  ).toBe(1);
+  expect(hits.filter((h) => h.path === '/ok-twice')).toHaveLength(1);
+});
+
+it('consumes the priority lane', async () => {
+  const j = job('critical', '/ok-critical', { priority: 'critical' });
+  await publish(j, topics.criticalDeliveries('webhook'));
+  await waitFor('sent', () => statesOf(j).includes('sent:1'), 10_000);
+});
+
+it('dead-letters an undecodable record instead of looping', async () => {
+  await producer.send({
+    topic: topics.deliveries('webhook'),
+    messages: [{ key: 'junk', value: '{not json' }],
+  });
+  await waitFor('malformed letter', () => letters.some((l) => l.kind === 'malformed'), 10_000);
+  const letter = letters.find((l) => l.kind === 'malformed')!;
+  expect(Buffer.from(letter.raw!, 'base64').toString()).toBe('{not json');
+});
+
+it('paces a recipient by its rate-limit policy, deferring instead of dropping', async () => {
+  const jobs = [1, 2, 3].map((i) => ({
+    ...job(`paced-${i}`, '/ok-paced', { tenant: 'paced-tenant' }),
+    recipient: { ref: 'paced', address: `${base}/ok-paced` },
+  }));
+  for (const j of jobs) await publish(j);
+  await waitFor('all three sent', () => jobs.every((j) => statesOf(j).includes('sent:1')), 20_000);
+  const times = hits
+    .filter((h) => h.path === '/ok-paced')
+    .map((h) => h.at)
+    .sort((a, b) => a - b);
+  expect(times).toHaveLength(3);
+  expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
+  expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(900);
+  expect(
+    statuses.some(
+      (s) => s.data.state === 'deferred' && /rate limit paced/.test(s.data.reason ?? ''),
+    ),
+  ).toBe(true);
+}, 30_000);
+
+it('opens the circuit for a failing endpoint and defers its jobs instead of failing them', async () => {
+  // Another host name for the same receiver: its own breaker.
+  const host = base.replace('127.0.0.1', 'localhost');
+  const jobs = Array.from({ length: 8 }, (_, i) => ({
+    ...job(`breaker-${i}`, `/breaker/${i}`),
+    recipient: { ref: 'breaker', address: `${host}/breaker/${i}` },
+  }));
+  for (const j of jobs) await publish(j);
+  await waitFor(
+    'deferrals',
+    () =>
+      statuses.some((s) => s.data.state === 'deferred' && /circuit open/.test(s.data.reason ?? '')),
+    20_000,
+  );
+  const snapshot = worker.breakers().find((b) => b.endpoint === `webhook:${new URL(host).host}`)!;
+  expect(snapshot.state).toBe('open');
+  // The open breaker held the rest back: four sends, and none dead-lettered for it.
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(counters.get('/breaker/4')).toBeUndefined();
+  expect(letters.filter((l) => l.job?.recipient.ref === 'breaker')).toEqual([]);
+}, 30_000);

@@ -200,10 +200,12 @@ describe('startOpsServer', () => {
       ]),
     );
     // Every sample line is `name{labels} value`, and every family has HELP and TYPE.
+    // (prom-client prints an empty event-loop histogram's mean as `Nan`; Prometheus
+    // parses floats case-insensitively, so that is valid.)
     for (const line of lines.filter((l) => l && !l.startsWith('#'))) {
       expect([
         line,
-        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|NaN)$/.test(line),
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|[+-]?Inf|NaN)$/i.test(line),
       ]).toEqual([line, true]);
     }
     const families = lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);

@@ -1,0 +1,173 @@
+/**
+ * The GCRA script against the real Redis of the local stack, and the fail-open /
+ * fail-closed modes against a Redis of this test's own (started and stopped here, so
+ * the shared one is never touched).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { RateLimiter, type PolicyHit, type RateLimitPolicy } from '@herald/ratelimit';
+import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+
+const prefix = uniquePrefix();
+let redis: Redis;
+
+const policy = (p: Partial<RateLimitPolicy>): RateLimitPolicy => ({
+  id: 'p',
+  scope: 'recipient',
+  limit: 5,
+  periodMs: 1_000,
+  burst: 1,
+  action: 'defer',
+  bypassCritical: true,
+  ...p,
+});
+
+beforeAll(() => {
+  redis = new Redis(stackEnv().REDIS_URL);
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+it('keys share one Cluster hash tag', () => {
+  const limiter = new RateLimiter(redis, { keyPrefix: prefix, failMode: 'open' });
+  expect(limiter.key({ policy: policy({ id: 'sms' }), subject: 'sms:+1555' })).toBe(
+    `${prefix}herald:rl:{herald-rl}:sms:sms:+1555`,
+  );
+});
+
+it('paces to period / limit and says when the next request is allowed (server time)', async () => {
+  const limiter = new RateLimiter(redis, { keyPrefix: prefix, failMode: 'open' });
+  const hit: PolicyHit = { policy: policy({ id: 'pace' }), subject: 'a' };
+  expect(await limiter.check([hit])).toEqual({ allowed: true });
+  const refused = await limiter.check([hit]);
+  expect(refused.allowed).toBe(false);
+  if (refused.allowed) return;
+  const [seconds, micros] = await redis.time();
+  const serverNow = Number(seconds) * 1_000 + Number(micros) / 1_000;
+  expect(refused.retryAt - serverNow).toBeGreaterThan(100);
+  expect(refused.retryAt - serverNow).toBeLessThanOrEqual(201);
+  expect(refused.reason).toMatch(/rate limit pace \(5 per 1000 ms per recipient\)/);
+  await new Promise((r) => setTimeout(r, refused.retryAt - serverNow + 5));
+  expect((await limiter.check([hit])).allowed).toBe(true);
+});
+
+it('is all or nothing across a job’s policies', async () => {
+  const limiter = new RateLimiter(redis, { keyPrefix: prefix, failMode: 'open' });
+  const loose: PolicyHit = { policy: policy({ id: 'loose', limit: 1_000 }), subject: 'x' };
+  const tight: PolicyHit = {
+    policy: policy({ id: 'tight', limit: 1, periodMs: 60_000 }),
+    subject: 'x',
+  };
+  expect((await limiter.check([loose, tight])).allowed).toBe(true);
+  const before = await redis.get(limiter.key(loose));
+  const refused = await limiter.check([loose, tight]);
+  expect(refused).toMatchObject({ allowed: false, policy: { id: 'tight' } });
+  expect(await redis.get(limiter.key(loose))).toBe(before);
+});
+
+it('admits exactly limit per window under concurrency', async () => {
+  const limiter = new RateLimiter(redis, { keyPrefix: prefix, failMode: 'open' });
+  const hit: PolicyHit = {
+    policy: policy({ id: 'burst', limit: 10, periodMs: 10_000, burst: 10 }),
+    subject: 's',
+  };
+  const results = await Promise.all(Array.from({ length: 50 }, () => limiter.check([hit])));
+  expect(results.filter((r) => r.allowed)).toHaveLength(10);
+});
+
+describe('Redis unreachable', () => {
+  const port = 36380;
+  const dir = mkdtempSync(join(tmpdir(), 'herald-rl-redis-'));
+  let own: Redis;
+
+  beforeAll(async () => {
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore', detached: true },
+    ).unref();
+    own = new Redis({
+      port,
+      host: '127.0.0.1',
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => 200,
+    });
+    own.on('error', () => undefined);
+    await waitFor('own redis', async () => (await own.ping().catch(() => '')) === 'PONG', 10_000);
+  });
+
+  afterAll(() => {
+    own.disconnect();
+    try {
+      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore' });
+    } catch {
+      // already stopped by the test
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fail open admits, fail closed defers, and both recover when Redis returns', async () => {
+    const errors: unknown[] = [];
+    const open = new RateLimiter(own, { failMode: 'open', onRedisError: (e) => errors.push(e) });
+    const closed = new RateLimiter(own, {
+      failMode: 'closed',
+      failClosedRetryMs: 7_000,
+      now: () => 1_000,
+    });
+    const hit: PolicyHit = {
+      policy: policy({ id: 'f', limit: 1, periodMs: 60_000 }),
+      subject: 'z',
+    };
+    expect(await open.check([hit])).toEqual({ allowed: true });
+    execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore' });
+    await waitFor(
+      'redis down',
+      async () => (await own.ping().catch(() => 'down')) === 'down',
+      10_000,
+    );
+    expect(await open.check([hit])).toEqual({ allowed: true, failedOpen: true });
+    expect(errors.length).toBeGreaterThan(0);
+    expect(await closed.check([hit])).toEqual({
+      allowed: false,
+      retryAt: 8_000,
+      reason: 'rate limiter unavailable (fail closed)',
+    });
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ],
+      { stdio: 'ignore', detached: true },
+    ).unref();
+    await waitFor('redis back', async () => (await own.ping().catch(() => '')) === 'PONG', 10_000);
+    expect(await closed.check([hit])).toEqual({ allowed: true });
+    expect((await closed.check([hit])).allowed).toBe(false);
+  });
+});

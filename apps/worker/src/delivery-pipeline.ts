@@ -198,7 +198,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       ];
     };
     try {
-      if (deps.rateLimiter && !job.replay?.count) {
+      if (deps.rateLimiter) {
         const verdict = await deps.rateLimiter.check(job, provider.name);
         if (verdict.action === 'defer') return await defer(verdict.until, verdict.reason);
         if (verdict.action === 'drop') {

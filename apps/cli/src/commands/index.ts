@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAuditCommand } from './audit-command.js';
 import type { CommandContext } from './command-context.js';
+import { registerDlqCommand } from './dlq-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerStackCommand } from './stack-command.js';
@@ -21,6 +22,7 @@ export const commandRegistrations: readonly ((
   registerRulesCommand,
   registerTemplatesCommand,
   registerAuditCommand,
+  registerDlqCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -42,10 +42,10 @@ const kept = (t: string, c: string) =>
 const least = (t: string, c: string) => `LEAST(${t}.${c}, excluded.${c})`;
 const newly = (t: string, c: string) => `(${t}.${c} IS NULL AND excluded.${c} IS NOT NULL)`;
 
-function updateSet(t: string, rules: Record<string, (t: string, c: string) => string>) {
-  return Object.fromEntries(
-    Object.entries(rules).map(([column, rule]) => [column, sql.raw(rule(t, column))]),
-  );
+function updateSet(t: string, rules: Record<string, (t: string, c: string) => string>): string {
+  return Object.entries(rules)
+    .map(([column, rule]) => `${column} = ${rule(t, column)}`)
+    .join(', ');
 }
 
 const notificationUpdate = updateSet('notifications', {
@@ -69,16 +69,14 @@ const notificationUpdate = updateSet('notifications', {
   updated_at: () => 'now()',
 });
 // Only touch a row when something changes: a replay then writes no new tuples.
-const notificationChanged = sql.raw<boolean>(
-  [
-    higher('notifications'),
-    'excluded.first_status_at < notifications.first_status_at',
-    'excluded.last_status_at > notifications.last_status_at',
-    ...['provider_message_id', 'queued_at', 'sent_at', 'delivered_at', 'failed_at'].map((c) =>
-      newly('notifications', c),
-    ),
-  ].join(' OR '),
-);
+const notificationChanged = [
+  higher('notifications'),
+  'excluded.first_status_at < notifications.first_status_at',
+  'excluded.last_status_at > notifications.last_status_at',
+  ...['provider_message_id', 'queued_at', 'sent_at', 'delivered_at', 'failed_at'].map((c) =>
+    newly('notifications', c),
+  ),
+].join(' OR ');
 
 const attemptUpdate = updateSet('delivery_attempts', {
   state: ranked,
@@ -92,13 +90,113 @@ const attemptUpdate = updateSet('delivery_attempts', {
   provider_message: kept,
   started_at: least,
 });
-const attemptChanged = sql.raw<boolean>(
-  [
-    higher('delivery_attempts'),
-    'excluded.started_at < delivery_attempts.started_at',
-    newly('delivery_attempts', 'provider_message_id'),
-  ].join(' OR '),
-);
+const attemptChanged = [
+  higher('delivery_attempts'),
+  'excluded.started_at < delivery_attempts.started_at',
+  newly('delivery_attempts', 'provider_message_id'),
+].join(' OR ');
+
+/** Column name → Postgres type, in insert order. */
+type Columns<Row> = readonly (readonly [keyof Row & string, string])[];
+
+const statusColumns: Columns<Insertable<StatusEventsTable>> = [
+  ['id', 'uuid'],
+  ['event_time', 'timestamptz'],
+  ['notification_id', 'uuid'],
+  ['state', 'text'],
+  ['reason', 'text'],
+  ['tenant', 'text'],
+  ['event_id', 'text'],
+  ['event_type', 'text'],
+  ['rule_id', 'text'],
+  ['rule_version', 'int4'],
+  ['channel', 'text'],
+  ['recipient_ref', 'text'],
+  ['attempt', 'int4'],
+  ['max_attempts', 'int4'],
+  ['retryable', 'bool'],
+  ['provider_status', 'int4'],
+  ['provider_message_id', 'text'],
+  ['provider_message', 'text'],
+  ['occurred_at', 'timestamptz'],
+];
+
+const notificationColumns: Columns<NotificationRow> = [
+  ['notification_id', 'uuid'],
+  ['event_time', 'timestamptz'],
+  ['tenant', 'text'],
+  ['event_id', 'text'],
+  ['event_type', 'text'],
+  ['rule_id', 'text'],
+  ['rule_version', 'int4'],
+  ['channel', 'text'],
+  ['recipient_ref', 'text'],
+  ['state', 'text'],
+  ['state_rank', 'int4'],
+  ['state_at', 'timestamptz'],
+  ['reason', 'text'],
+  ['attempt', 'int4'],
+  ['max_attempts', 'int4'],
+  ['retryable', 'bool'],
+  ['provider_name', 'text'],
+  ['provider_status', 'int4'],
+  ['provider_message_id', 'text'],
+  ['provider_message', 'text'],
+  ['first_status_at', 'timestamptz'],
+  ['last_status_at', 'timestamptz'],
+  ['queued_at', 'timestamptz'],
+  ['sent_at', 'timestamptz'],
+  ['delivered_at', 'timestamptz'],
+  ['failed_at', 'timestamptz'],
+];
+
+const attemptColumns: Columns<AttemptRow> = [
+  ['notification_id', 'uuid'],
+  ['attempt', 'int4'],
+  ['event_time', 'timestamptz'],
+  ['tenant', 'text'],
+  ['channel', 'text'],
+  ['recipient_ref', 'text'],
+  ['state', 'text'],
+  ['state_rank', 'int4'],
+  ['reason', 'text'],
+  ['retryable', 'bool'],
+  ['provider_name', 'text'],
+  ['provider_status', 'int4'],
+  ['provider_message_id', 'text'],
+  ['provider_message', 'text'],
+  ['started_at', 'timestamptz'],
+  ['finished_at', 'timestamptz'],
+];
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+/**
+ * One multi-row insert as `INSERT … SELECT * FROM unnest($1::type[], …)`: one array
+ * parameter per column instead of one parameter per value. Postgres parses and plans
+ * a short statement, and the batch is not bounded by the 65,535-parameter limit;
+ * measured about twice as fast as a VALUES list of the same rows (see bench/).
+ */
+async function unnestInsert<Row>(
+  trx: Transaction<AuditDatabase>,
+  table: string,
+  columns: Columns<Row>,
+  rows: readonly Row[],
+  conflict: string,
+): Promise<number> {
+  const names = sql.raw(columns.map(([name]) => name).join(', '));
+  const arrays = sql.join(
+    columns.map(
+      ([name, type]) =>
+        sql`${rows.map((row) => iso(row[name as keyof Row]) ?? null)}::${sql.raw(type)}[]`,
+    ),
+  );
+  const result =
+    await sql`insert into ${sql.table(table)} (${names}) select * from unnest(${arrays}) ${sql.raw(conflict)}`.execute(
+      trx,
+    );
+  return Number(result.numAffectedRows ?? 0);
+}
 
 function groupBy<T>(rows: Iterable<T>, key: (row: T) => string, merge: (a: T, b: T) => T): T[] {
   const map = new Map<string, T>();
@@ -166,35 +264,32 @@ export class AuditStore {
   }
 }
 
-async function insertStatusEvents(
+function insertStatusEvents(
   trx: Transaction<AuditDatabase>,
   rows: readonly Insertable<StatusEventsTable>[],
 ): Promise<number> {
-  const result = await trx
-    .insertInto('status_events')
-    .values([...rows])
-    .onConflict((oc) => oc.columns(['id', 'event_time']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  return unnestInsert(
+    trx,
+    'status_events',
+    statusColumns,
+    rows,
+    'on conflict (id, event_time) do nothing',
+  );
 }
 
-async function upsertNotifications(
+function upsertNotifications(
   trx: Transaction<AuditDatabase>,
   rows: readonly NotificationRow[],
 ): Promise<number> {
   // Sorted by key: concurrent batches lock rows in the same order (no deadlocks).
   const sorted = [...rows].sort((a, b) => (a.notification_id < b.notification_id ? -1 : 1));
-  const result = await trx
-    .insertInto('notifications')
-    .values(sorted)
-    .onConflict((oc) =>
-      oc
-        .columns(['notification_id', 'event_time'])
-        .doUpdateSet(notificationUpdate)
-        .where(notificationChanged),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  return unnestInsert(
+    trx,
+    'notifications',
+    notificationColumns,
+    sorted,
+    `on conflict (notification_id, event_time) do update set ${notificationUpdate} where ${notificationChanged}`,
+  );
 }
 
 async function upsertAttempts(
@@ -209,17 +304,13 @@ async function upsertAttempts(
         ? -1
         : 1,
   );
-  const result = await trx
-    .insertInto('delivery_attempts')
-    .values(sorted)
-    .onConflict((oc) =>
-      oc
-        .columns(['notification_id', 'attempt', 'event_time'])
-        .doUpdateSet(attemptUpdate)
-        .where(attemptChanged),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0);
+  return unnestInsert(
+    trx,
+    'delivery_attempts',
+    attemptColumns,
+    sorted,
+    `on conflict (notification_id, attempt, event_time) do update set ${attemptUpdate} where ${attemptChanged}`,
+  );
 }
 
 /**

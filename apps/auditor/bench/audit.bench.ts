@@ -1,0 +1,177 @@
+/**
+ * Auditor throughput: status events/s from Kafka into Postgres (every projection,
+ * every index), next to a bare kysely multi-row insert of the same status_events
+ * rows, measured in the same run on the same Postgres.
+ *
+ *   npm run bench -w apps/auditor              # 100,000 status events
+ *   npm run bench -w apps/auditor -- 200000
+ *
+ * Uses KAFKA_BROKERS and DATABASE_URL (default: the local stack); creates its own
+ * topic prefix and databases and removes them afterwards.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { sql } from 'kysely';
+import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
+import {
+  channelNames,
+  deterministicId,
+  silentLogger,
+  statusEventFor,
+  topicNames,
+  type DeliveryJob,
+  type NotificationState,
+  type StatusEvent,
+} from '@herald/core';
+import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { createDatabase, migrateToLatest, statusEventRow } from '@herald/store';
+import { createTestDatabase, uniquePrefix } from '@herald/testkit';
+
+const total = Number(process.argv[2] ?? 100_000);
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://herald:herald@127.0.0.1:15432/herald';
+const partitions = 6;
+const batchSize = Number(process.argv[3] ?? 1000);
+const concurrency = Number(process.argv[4] ?? partitions);
+const states: NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
+
+function statusEvents(prefix: string): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  const start = Date.parse('2026-11-21T00:00:00Z');
+  for (let n = 0; events.length < total; n++) {
+    const eventId = `bench-evt-${Math.floor(n / 5)}`; // five notifications per event
+    const job: DeliveryJob = {
+      notificationId: deterministicId(prefix, String(n)),
+      event: {
+        id: eventId,
+        source: 'bench',
+        type: 'order.shipped',
+        time: new Date(start + n).toISOString(),
+      },
+      tenant: `tenant-${n % 10}`,
+      rule: { id: 'shipping', version: 1 },
+      channel: 'email',
+      recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
+      priority: 'normal',
+      attempt: 1,
+      payload: {},
+      plannedAt: new Date(start + n).toISOString(),
+    };
+    for (const [i, state] of states.entries()) {
+      if (events.length === total) break;
+      events.push(
+        statusEventFor(job, state, 'herald/bench', new Date(start + n + i * 1000), {
+          maxAttempts: 5,
+          ...(state === 'sent'
+            ? { provider: { statusCode: 250, messageId: `ses-${prefix}${n}` } }
+            : {}),
+        }),
+      );
+    }
+  }
+  return events;
+}
+
+async function main(): Promise<void> {
+  const prefix = uniquePrefix();
+  const topics = topicNames(prefix);
+  const kafka = new Kafka({
+    clientId: 'audit-bench',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const events = statusEvents(prefix);
+  const auditDb = await createTestDatabase(databaseUrl);
+  const bareDb = await createTestDatabase(databaseUrl);
+  try {
+    await ensureTopics(kafka, heraldTopicSpecs(topics, partitions, 1));
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 5000) {
+      await producer.send({
+        topic: topics.status,
+        acks: -1,
+        messages: events
+          .slice(i, i + 5000)
+          .map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+      });
+    }
+    await producer.disconnect();
+
+    // 1. The auditor, from Kafka: every projection and index of migrations/.
+    const db = createDatabase({ url: auditDb.url, poolSize: 4, logger: silentLogger });
+    await migrateToLatest(db);
+    const auditor = buildAuditor(
+      parseAuditorEnv({
+        KAFKA_BROKERS: brokers,
+        DATABASE_URL: auditDb.url,
+        HERALD_TOPIC_PREFIX: prefix,
+        HERALD_TOPIC_PARTITIONS: String(partitions),
+        HERALD_AUDITOR_BATCH_SIZE: String(batchSize),
+        HERALD_AUDITOR_CONCURRENCY: String(concurrency),
+        HERALD_DATABASE_POOL_SIZE: String(partitions + 2),
+      }),
+      silentLogger,
+    );
+    const started = performance.now();
+    await auditor.start();
+    // start() resolves once the consumer joined its group (migrations, partitions,
+    // topic checks and the group join are start-up, reported apart).
+    const joined = performance.now();
+    for (;;) {
+      const { rows } = await sql<{ n: string }>`select count(*) as n from status_events`.execute(
+        db,
+      );
+      if (Number(rows[0]!.n) >= total) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const auditorMs = performance.now() - joined;
+    const startupMs = joined - started;
+    await auditor.stop();
+    const counts = await sql<{ t: string; n: string }>`
+      select 'notifications' as t, count(*) as n from notifications union all
+      select 'delivery_attempts', count(*) from delivery_attempts union all
+      select 'events', count(*) from events`.execute(db);
+    await db.destroy();
+
+    // 2. Bare kysely: the same status_events rows, multi-row inserts of the same size.
+    const bare = createDatabase({ url: bareDb.url, poolSize: 1, logger: silentLogger });
+    await migrateToLatest(bare);
+    await sql`select herald_ensure_monthly_partitions('status_events', '2026-11-01'::timestamptz, 1)`.execute(
+      bare,
+    );
+    const rows = events.map(statusEventRow);
+    const bareStarted = performance.now();
+    for (let i = 0; i < rows.length; i += batchSize) {
+      await bare
+        .insertInto('status_events')
+        .values(rows.slice(i, i + batchSize))
+        .execute();
+    }
+    const bareMs = performance.now() - bareStarted;
+    await bare.destroy();
+
+    const rate = (ms: number) => Math.round(total / (ms / 1000)).toLocaleString('en');
+    console.log(
+      `audit bench: ${total.toLocaleString('en')} status events, ${partitions} partitions, batches of ${batchSize}`,
+    );
+    console.log(
+      `  auditor, Kafka → Postgres (status_events + ${counts.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')}`).join(', ')}; all indexes): ${rate(auditorMs)} status events/s (${Math.round(auditorMs)} ms after a start-up of ${Math.round(startupMs)} ms; ${rate(auditorMs + startupMs)}/s counting it)`,
+    );
+    console.log(
+      `  bare kysely multi-row insert into status_events (same rows, one connection): ${rate(bareMs)} rows/s (${Math.round(bareMs)} ms)`,
+    );
+    console.log(`  target: ≥ 20,000 status events/s through the auditor`);
+  } finally {
+    await deleteTopics(kafka, [
+      topics.events,
+      topics.rejected,
+      topics.status,
+      topics.dlq,
+      ...channelNames.map(topics.deliveries),
+    ]);
+    await auditDb.drop();
+    await bareDb.drop();
+  }
+}
+
+await main();

@@ -11,7 +11,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { sql } from 'kysely';
-import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
+import { buildAuditor, parseAuditorEnv } from '../src/index.js';
 import {
   channelNames,
   deterministicId,

@@ -1,10 +1,10 @@
 #!/bin/sh
-# herald <app> [args]: runs one of Herald's apps (router, worker, auditor).
+# herald <app> [args]: runs one of Herald's apps (router, worker, auditor, api).
 set -e
 app=${1:-router}
 [ $# -gt 0 ] && shift
 case $app in
-  router|worker|auditor) exec node "/herald/apps/$app/dist/main.js" "$@" ;;
+  router|worker|auditor|api) exec node "/herald/apps/$app/dist/main.js" "$@" ;;
   # Applies pending SQL migrations (migrations/, forward-only) and exits: the Helm
   # chart's pre-install/pre-upgrade Job. Needs DATABASE_URL.
   migrate)

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { parseApiEnv } from '@herald/api';
 import { parseAuditorEnv } from '@herald/auditor';
 import { parseRouterEnv } from '@herald/router';
 import { loadRules } from '@herald/rules';
@@ -42,8 +43,9 @@ function hostPath(service: Service, inside: string): string {
 }
 
 describe('docker-compose.yml', () => {
-  it('runs the three Herald apps next to Kafka, Postgres and Redis', () => {
+  it('runs the Herald apps next to Kafka, Postgres and Redis', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
       'auditor',
       'grafana',
       'kafka',
@@ -53,7 +55,12 @@ describe('docker-compose.yml', () => {
       'router',
       'worker-webhook',
     ]);
-    expect(herald.map(([, s]) => s.command?.[0]).sort()).toEqual(['auditor', 'router', 'worker']);
+    expect(herald.map(([, s]) => s.command?.[0]).sort()).toEqual([
+      'api',
+      'auditor',
+      'router',
+      'worker',
+    ]);
   });
 
   it('depends only on services that exist, and mounts files that exist', () => {
@@ -85,6 +92,8 @@ describe('docker-compose.yml', () => {
       const parsed = parseWorkerEnv({ ...env, HERALD_WORKER_CHANNELS: channels });
       expect(parsed.HERALD_WORKER_CHANNELS).toEqual(['webhook']);
       expect(Object.keys(parsed.HERALD_WEBHOOK_SECRETS ?? {})).toEqual(['default']);
+    } else if (app === 'api') {
+      expect(parseApiEnv(env).DATABASE_URL).toMatch(/@postgres:5432\//);
     } else {
       expect(parseAuditorEnv(env).DATABASE_URL).toMatch(/@postgres:5432\//);
     }

@@ -18,6 +18,7 @@ import { deleteTopics } from '@herald/kafka';
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import {
   createTestDatabase,
+  expectValidStatusEvent,
   stackEnv,
   startReceiver,
   uniquePrefix,
@@ -210,6 +211,23 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
       name: string;
     }>`select tableoid::regclass::text as name from status_events limit 1`.execute(db);
     expect(parts[0]!.name).toBe('status_events_y2026m11');
+
+    // Every status on herald.status matches docs/schemas/status-event.schema.json, and
+    // the notifications projection holds one row per notification in its last state.
+    const statusReader = kafka.consumer({ groupId: `${prefix}e2e-status` });
+    const statuses: string[] = [];
+    await statusReader.connect();
+    await statusReader.subscribe({ topic: topics.status, fromBeginning: true });
+    await statusReader.run({
+      eachMessage: async ({ message }) => void statuses.push(message.value!.toString()),
+    });
+    await waitFor('four status events', () => statuses.length >= 4, 30_000);
+    await statusReader.disconnect();
+    for (const status of statuses) expectValidStatusEvent(status);
+    const { rows: notifications } = await sql<{
+      state: string;
+    }>`select state from notifications order by notification_id`.execute(db);
+    expect(notifications.map((n) => n.state)).toEqual(['sent', 'sent']);
   } finally {
     await db.destroy();
   }

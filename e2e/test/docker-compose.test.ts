@@ -84,7 +84,7 @@ describe('docker-compose.yml', () => {
     const [app, ...args] = service.command!;
     if (app === 'router') {
       const parsed = parseRouterEnv(env);
-      const file = hostPath(service, parsed.HERALD_RULES_FILE);
+      const file = hostPath(service, parsed.HERALD_RULES_FILE!);
       expect(loadRules(readFileSync(file, 'utf8'), file).rules.length).toBeGreaterThan(0);
     } else if (app === 'worker') {
       const channels = args[args.indexOf('--channel') + 1]!;

@@ -30,11 +30,7 @@ export {
   decodeDeliveryJob,
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
-export {
-  notificationStates,
-  statusEventFor,
-  statusEventFromData,
-} from './status/status-event.js';
+export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
 export type {
   NotificationState,
   ProviderResponse,

@@ -39,6 +39,7 @@ export { parseRetryAfter } from './http/retry-after.js';
 export { channelsEnv, emailProviders } from './config/channels-env.js';
 export type { ChannelsEnv, EmailProviderName } from './config/channels-env.js';
 export { createChannelRouter } from './config/channel-router.js';
-export type { ChannelRouter, ChannelRouterOptions } from './config/channel-router.js';
+export type { ChannelRouter } from './config/channel-router.js';
+export type { ChannelRouterOptions } from './config/channel-router-options.js';
 export type { ReadSecretFile, TenantCredentials } from './config/channel-settings.js';
 export { Secret } from './config/secret.js';

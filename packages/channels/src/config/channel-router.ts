@@ -1,5 +1,3 @@
-import type { Agent } from 'node:http';
-import type { LookupFunction } from 'node:net';
 import {
   HeraldError,
   runCleanups,
@@ -7,25 +5,13 @@ import {
   type ChannelName,
   type DeliveryJob,
   type DeliveryOutcome,
-  type Logger,
   type RenderedContent,
 } from '@herald/core';
 import type { ChannelProvider } from '../http/http-provider.js';
 import type { ChannelsEnv } from './channels-env.js';
-import { ChannelSettingsReader, type ReadSecretFile } from './channel-settings.js';
+import { ChannelSettingsReader } from './channel-settings.js';
+import type { ChannelRouterOptions } from './channel-router-options.js';
 import { providerBuilders, type BuildContext } from './provider-builders.js';
-
-export interface ChannelRouterOptions {
-  readonly logger?: Logger;
-  /** Reads `*_FILE` secrets and the tenants file. Default: `fs.readFileSync`. */
-  readonly readFile?: ReadSecretFile;
-  /** Clock for webhook timestamps and `Retry-After` dates. */
-  readonly now?: () => Date;
-  /** DNS lookup for recipient URLs (webhook, Slack/Discord/Teams webhooks); answers still pass the SSRF policy. */
-  readonly lookup?: LookupFunction;
-  /** HTTP agent for every Google call of FCM (egress proxy). */
-  readonly fcmHttpAgent?: Agent;
-}
 
 /**
  * The providers of one worker, one per channel it serves, built from settings.

@@ -13,7 +13,7 @@ import { createWebhookProvider } from '../webhook/webhook-provider.js';
 import type { WebhookSecrets } from '../webhook/webhook-provider-config.js';
 import { WebhookSigner } from '../webhook/webhook-signer.js';
 import type { ChannelName } from '@herald/core';
-import type { ChannelRouterOptions } from './channel-router.js';
+import type { ChannelRouterOptions } from './channel-router-options.js';
 import { parseSmtpUrl, type ChannelSettingsReader } from './channel-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 

@@ -30,7 +30,7 @@ export default tseslint.config(
       '.local/**',
       '.turbo/**',
       'bench-results/**',
-      'helm/**',
+      'helm/herald/**',
     ],
   },
   js.configs.recommended,

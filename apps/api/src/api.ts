@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   HeraldError,
   isHeraldError,
@@ -10,6 +10,8 @@ import {
 } from '@herald/core';
 import { createKafkaClient, ensureTopics, heraldTopicSpecs, MessagePublisher } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
+import { startOpsServer, type OpsServer } from '@herald/telemetry';
+import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
@@ -22,6 +24,17 @@ export interface Api {
   stop(): Promise<void>;
   /** The address it listens on, once started (e.g. http://127.0.0.1:8080). */
   readonly url: string;
+  /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`; HERALD_METRICS_PORT). */
+  readonly opsUrl: string;
+}
+
+/** The receipt outcome an error stands for. */
+function outcomeOf(err: unknown): ReceiptOutcome {
+  if (!isHeraldError(err)) return 'unavailable';
+  if (err.code === 'HERALD_ERR_RECEIPT_SIGNATURE') return 'signature_invalid';
+  if (err.code === 'HERALD_ERR_RECEIPT_INVALID') return 'invalid';
+  if (err.code === 'HERALD_ERR_RECEIPT_UNMATCHED') return 'unmatched';
+  return 'unavailable';
 }
 
 /** HTTP status per error code; anything else (Kafka, Postgres down) is a 503. */
@@ -55,6 +68,11 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
  * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
  * - `GET /healthz`: 200 when Postgres answers
  *
+ * Metrics and probes are on a second port, the ops server (HERALD_METRICS_PORT, 9464):
+ * `/metrics`, `/healthz`, `/readyz` (Kafka producer started and brokers reachable,
+ * Postgres reachable). Providers reach the API port; only the cluster reaches the
+ * ops port.
+ *
  * Fastify because it gives raw bodies per content type (signatures are over raw
  * bytes), a small footprint, and `inject()` for tests without a socket.
  */
@@ -74,10 +92,26 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   let recorder: ReceiptRecorder | undefined;
   let app: FastifyInstance | undefined;
   let url = '';
+  let ops: OpsServer | undefined;
+  let admin: ReturnType<typeof kafka.admin> | undefined;
+  let publishing = false;
+  const telemetry = createApiMetrics();
 
-  async function record(reply: FastifyReply, receipts: readonly (Receipt | undefined)[]) {
+  /** Answers a refused receipt, counting it. */
+  function refuse(reply: FastifyReply, provider: string, err: unknown): FastifyReply {
+    telemetry.receipt(provider, outcomeOf(err));
+    return answer(reply, err, log);
+  }
+
+  async function record(
+    reply: FastifyReply,
+    provider: string,
+    receipts: readonly (Receipt | undefined)[],
+  ) {
     const known = receipts.filter((r): r is Receipt => r !== undefined);
     const events = await recorder!.record(known);
+    if (events.length === 0) telemetry.receipt(provider, 'ignored');
+    for (const event of events) telemetry.receipt(provider, event.data.state as ReceiptOutcome);
     return reply.code(200).send({
       recorded: events.map((e) => ({
         notificationId: e.subject,
@@ -91,6 +125,18 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     // Signatures are over the raw bytes: every body is read as a Buffer.
     server.removeAllContentTypeParsers();
     server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    // Route patterns, not URLs, so the label stays bounded (a 404 is `unmatched`).
+    server.addHook('onResponse', (req, reply, done) => {
+      telemetry.series.httpDuration.observe(
+        {
+          method: req.method,
+          route: req.routeOptions.url ?? 'unmatched',
+          status_code: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
 
     server.get('/healthz', async (_req, reply) => {
       try {
@@ -118,12 +164,16 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
           });
           if (!response.ok) throw new Error(`SubscribeURL answered ${response.status}`);
           log.info({ topicArn: message.TopicArn }, 'SNS subscription confirmed');
+          telemetry.receipt('ses', 'confirmed');
           return reply.send({ confirmed: message.TopicArn });
         }
-        if (message.Type === 'UnsubscribeConfirmation') return reply.send({ ok: true });
-        return await record(reply, [sesReceipt(message.Message)]);
+        if (message.Type === 'UnsubscribeConfirmation') {
+          telemetry.receipt('ses', 'ignored');
+          return reply.send({ ok: true });
+        }
+        return await record(reply, 'ses', [sesReceipt(message.Message)]);
       } catch (err) {
-        return answer(reply, err, log);
+        return refuse(reply, 'ses', err);
       }
     });
 
@@ -145,17 +195,19 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
           Array.isArray(signature) ? signature[0] : signature,
         );
         const query = new URL(req.url, 'http://x').searchParams;
-        return await record(reply, [twilioReceipt(params, query)]);
+        return await record(reply, 'twilio', [twilioReceipt(params, query)]);
       } catch (err) {
-        return answer(reply, err, log);
+        return refuse(reply, 'twilio', err);
       }
     });
 
     server.post<{ Params: { provider: string } }>(
       '/v1/receipts/webhook/:provider',
       async (req, reply) => {
-        const secrets = env.HERALD_API_RECEIPT_SECRETS[req.params.provider];
+        const provider = req.params.provider;
+        const secrets = env.HERALD_API_RECEIPT_SECRETS[provider];
         if (!secrets) {
+          telemetry.receipt('unknown', 'invalid');
           return reply.code(404).send({
             message: `no receipt secret for provider ${req.params.provider} (HERALD_API_RECEIPT_SECRETS)`,
           });
@@ -167,15 +219,30 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
             if (typeof value === 'string') headers[name] = value;
           }
           const body = (req.body as Buffer | undefined)?.toString() ?? '';
-          return await record(reply, [webhookReceipt(req.params.provider, secrets, body, headers)]);
+          return await record(reply, provider, [webhookReceipt(provider, secrets, body, headers)]);
         } catch (err) {
-          return answer(reply, err, log);
+          return refuse(reply, provider, err);
         }
       },
     );
   }
 
   const start = once(async () => {
+    // The ops server first: /healthz answers while connecting, /readyz fails until
+    // the producer is started and Postgres answers.
+    ops = await startOpsServer({
+      port: env.HERALD_METRICS_PORT,
+      host: env.HERALD_METRICS_HOST,
+      registry: telemetry.metrics.registry,
+      logger: log,
+      checks: {
+        kafka: async () => {
+          if (!publishing) throw new Error('the Kafka producer is not connected');
+          await admin!.describeCluster();
+        },
+        postgres: () => sql`select 1`.execute(db!),
+      },
+    });
     if (env.HERALD_API_SNS_TOPIC_ARNS.length === 0) {
       log.warn(
         {},
@@ -192,7 +259,10 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       kafka,
       heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
     );
+    admin = kafka.admin();
+    await admin.connect();
     await publisher.start();
+    publishing = true;
     recorder = new ReceiptRecorder(new AuditQueries(db), publisher, env.HERALD_TOPIC_PREFIX, log);
     app = Fastify({ logger: false, bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES, trustProxy: true });
     routes(app);
@@ -202,7 +272,16 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
 
   const stop = once(async () => {
     // Stop intake first, then the adapters in reverse start order.
-    await runCleanups([() => app?.close(), () => publisher.stop(), () => db?.destroy()]);
+    await runCleanups([
+      () => app?.close(),
+      () => {
+        publishing = false;
+        return publisher.stop();
+      },
+      () => admin?.disconnect(),
+      () => db?.destroy(),
+      () => ops?.stop(),
+    ]);
   });
 
   return {
@@ -210,6 +289,9 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     stop,
     get url() {
       return url;
+    },
+    get opsUrl() {
+      return ops?.url ?? '';
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  HeraldError,
   databaseEnv,
   kafkaEnv,
   lifecycleEnv,
@@ -7,6 +8,7 @@ import {
   parseEnv,
   type EnvSource,
 } from '@herald/core';
+import { telemetryEnv } from '@herald/telemetry';
 
 const list = z.string().transform((s) =>
   s
@@ -38,7 +40,14 @@ const shape = {
   ...databaseEnv(),
   ...logEnv(),
   ...lifecycleEnv(),
+  /**
+   * The ops port HERALD_METRICS_PORT (9464: /metrics, /healthz, /readyz, what probes
+   * and Prometheus call), consumer lag, OTEL_* tracing. Apart from the API port on
+   * purpose: providers reach the API, never the metrics.
+   */
+  ...telemetryEnv(),
   HERALD_API_HOST: z.string().default('0.0.0.0'),
+  /** The HTTP API (receipts, /healthz): what providers call. Must differ from HERALD_METRICS_PORT. */
   HERALD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /**
    * The URL providers call, e.g. https://herald.example.com (behind a proxy the
@@ -66,5 +75,11 @@ export type ApiEnv = ReturnType<typeof parseApiEnv>;
 
 /** Parses and freezes the API's settings; throws naming every bad one. */
 export function parseApiEnv(source: EnvSource) {
-  return parseEnv(shape, source);
+  const env = parseEnv(shape, source);
+  if (env.HERALD_API_PORT !== 0 && env.HERALD_API_PORT === env.HERALD_METRICS_PORT) {
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      `HERALD_API_PORT and HERALD_METRICS_PORT are both ${env.HERALD_API_PORT}; the API and the ops server (/metrics, /healthz, /readyz) need two ports: keep HERALD_API_PORT=8080 and HERALD_METRICS_PORT=9464, or set two different ones`,
+    ]);
+  }
+  return env;
 }

@@ -179,6 +179,7 @@ beforeAll(async () => {
     DATABASE_URL: testDb.url,
     HERALD_TOPIC_PREFIX: prefix,
     HERALD_TOPIC_PARTITIONS: '1',
+    HERALD_METRICS_PORT: '0',
   };
   auditor = buildAuditor(parseAuditorEnv(common), silentLogger);
   await auditor.start();
@@ -475,4 +476,110 @@ it('every receipt status on herald.status came from herald/api and matches the s
   );
   for (const status of fromApi)
     expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark)$/);
+});
+
+describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
+  const sample = (text: string, name: string, labels: Record<string, string>) => {
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith(`${name}{`) &&
+          Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)),
+      );
+    return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+
+  it('serves /healthz and /readyz on its own port, ready with Kafka and Postgres', async () => {
+    expect(new URL(api.opsUrl).port).not.toBe(new URL(api.url).port);
+    expect((await fetch(`${api.opsUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${api.opsUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      checks: { kafka: { ok: true }, postgres: { ok: true } },
+    });
+    // The API port does not serve metrics: providers never see them.
+    expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
+  });
+
+  it('counts every receipt above by provider and outcome, signature failures, request durations', async () => {
+    const text = await (await fetch(`${api.opsUrl}/metrics`)).text();
+    const receipts = (provider: string, outcome: string) =>
+      sample(text, 'herald_receipts_total', { provider, outcome });
+    expect(receipts('ses', 'confirmed')).toBe(1);
+    expect(receipts('ses', 'delivered')).toBe(1);
+    expect(receipts('ses', 'bounced')).toBe(1);
+    expect(receipts('ses', 'signature_invalid')).toBe(4);
+    expect(receipts('twilio', 'delivered')).toBe(1);
+    expect(receipts('twilio', 'failed')).toBe(1);
+    expect(receipts('twilio', 'ignored')).toBe(1);
+    expect(receipts('twilio', 'signature_invalid')).toBe(1);
+    expect(receipts('postmark', 'delivered')).toBe(2);
+    expect(receipts('postmark', 'signature_invalid')).toBe(1);
+    expect(receipts('postmark', 'invalid')).toBe(1);
+    expect(receipts('postmark', 'unmatched')).toBe(1);
+    expect(receipts('unknown', 'invalid')).toBe(1);
+    expect(sample(text, 'herald_receipt_signature_failures_total', { provider: 'ses' })).toBe(4);
+    expect(sample(text, 'herald_receipt_signature_failures_total', { provider: 'twilio' })).toBe(1);
+    expect(
+      sample(text, 'herald_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/receipts/webhook/:provider',
+        status_code: '200',
+      }),
+    ).toBe(2);
+    expect(
+      sample(text, 'herald_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/v1/receipts/ses',
+        status_code: '401',
+      }),
+    ).toBe(4);
+    expect(text).toContain('app="api"');
+  });
+
+  it('is live but not ready while Postgres is unreachable', async () => {
+    // A port nothing listens on: the api starts (Postgres is used lazily), /readyz says why.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = buildApi(
+      parseApiEnv({
+        KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+        DATABASE_URL: `postgres://herald:herald@127.0.0.1:${port}/herald`,
+        HERALD_TOPIC_PREFIX: prefix,
+        HERALD_TOPIC_PARTITIONS: '1',
+        HERALD_API_HOST: '127.0.0.1',
+        HERALD_API_PORT: '0',
+        HERALD_METRICS_PORT: '0',
+      }),
+      silentLogger,
+    );
+    try {
+      await unreachable.start();
+      expect((await fetch(`${unreachable.opsUrl}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${unreachable.opsUrl}/readyz`);
+      expect(ready.status).toBe(503);
+      const report = (await ready.json()) as {
+        checks: Record<string, { ok: boolean; error?: string }>;
+      };
+      expect(report.checks.kafka).toEqual({ ok: true });
+      expect(report.checks.postgres!.ok).toBe(false);
+      expect(report.checks.postgres!.error).toMatch(/ECONNREFUSED/);
+    } finally {
+      await unreachable.stop();
+    }
+  });
+
+  it('refuses one port for both the API and the ops server', () => {
+    expect(() =>
+      parseApiEnv({
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        DATABASE_URL: 'postgres://h:h@127.0.0.1:5432/h',
+        HERALD_API_PORT: '9464',
+      }),
+    ).toThrow(/HERALD_ERR_CONFIG_INVALID.*HERALD_API_PORT and HERALD_METRICS_PORT are both 9464/);
+  });
 });

@@ -109,6 +109,7 @@ async function main(): Promise<void> {
         HERALD_AUDITOR_BATCH_SIZE: String(batchSize),
         HERALD_AUDITOR_CONCURRENCY: String(concurrency),
         HERALD_DATABASE_POOL_SIZE: String(partitions + 2),
+        HERALD_METRICS_PORT: '0',
       }),
       silentLogger,
     );

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import {
   consumerGroups,
   once,
@@ -24,7 +24,14 @@ import {
   migrateToLatest,
   type HeraldDatabase,
 } from '@herald/store';
+import {
+  createLagCollector,
+  startOpsServer,
+  type LagCollector,
+  type OpsServer,
+} from '@herald/telemetry';
 import type { AuditorEnv } from './env.js';
+import { createAuditorMetrics, traceChunk, traceWrite } from './auditor-telemetry.js';
 import { decodeStatusEvent } from './status-decoder.js';
 
 export interface Auditor {
@@ -32,6 +39,8 @@ export interface Auditor {
   stop(): Promise<void>;
   /** Creates partitions ahead and applies retention now (also runs at start-up and on a schedule). */
   maintain(now?: Date): Promise<{ created: number; dropped: string[] }>;
+  /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`). */
+  readonly opsUrl: string;
 }
 
 /**
@@ -54,18 +63,38 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
   let store: AuditStore | undefined;
   let consumer: StageConsumer | undefined;
   let maintenanceTimer: NodeJS.Timeout | undefined;
+  let admin: ReturnType<typeof kafka.admin> | undefined;
+  let lag: LagCollector | undefined;
+  let ops: OpsServer | undefined;
+  const group = consumerGroups.auditor(env.HERALD_TOPIC_PREFIX);
+  const telemetry = createAuditorMetrics();
+  const { counters } = telemetry;
 
   async function maintain(now = new Date()): Promise<{ created: number; dropped: string[] }> {
     let created = 0;
     const dropped: string[] = [];
-    for (const table of auditTables) {
-      created += await ensureMonthlyPartitions(db!, table, now, env.HERALD_PARTITIONS_AHEAD_MONTHS);
-      if (env.HERALD_AUDIT_RETENTION_MONTHS > 0) {
-        dropped.push(
-          ...(await dropExpiredPartitions(db!, table, env.HERALD_AUDIT_RETENTION_MONTHS, now)),
+    try {
+      for (const table of auditTables) {
+        created += await ensureMonthlyPartitions(
+          db!,
+          table,
+          now,
+          env.HERALD_PARTITIONS_AHEAD_MONTHS,
         );
+        if (env.HERALD_AUDIT_RETENTION_MONTHS > 0) {
+          dropped.push(
+            ...(await dropExpiredPartitions(db!, table, env.HERALD_AUDIT_RETENTION_MONTHS, now)),
+          );
+        }
       }
+    } catch (err) {
+      counters.maintenanceRuns.inc({ result: 'error' });
+      throw err;
+    } finally {
+      counters.partitionsCreated.inc(created);
+      counters.partitionsDropped.inc(dropped.length);
     }
+    counters.maintenanceRuns.inc({ result: 'ok' });
     if (created > 0) log.info({ created }, 'partitions created');
     if (dropped.length > 0) log.info({ dropped }, 'expired partitions detached and dropped');
     return { created, dropped };
@@ -73,11 +102,13 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
 
   async function handle(records: readonly ConsumedRecord[]): Promise<OutputMessage[]> {
     const events: StatusEvent[] = [];
+    const traceparents = new Map<ConsumedRecord, string>();
     const deadLetters: OutputMessage[] = [];
     for (const record of records) {
       const decoded = decodeStatusEvent(record.value);
       if (decoded.ok) {
         events.push(decoded.event);
+        if (decoded.event.traceparent) traceparents.set(record, decoded.event.traceparent);
         continue;
       }
       log.warn(
@@ -95,11 +126,40 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
         },
       });
     }
-    await store!.write(events);
+    await traceChunk(
+      records,
+      group,
+      (r) => traceparents.get(r),
+      () =>
+        telemetry.metrics.timeAuditorWrite(events.length, () =>
+          traceWrite(events.length, async () => {
+            const written = await store!.write(events);
+            telemetry.recordChunk(
+              events.map((e) => e.data.state),
+              written,
+              deadLetters.length,
+            );
+          }),
+        ),
+    );
     return deadLetters;
   }
 
   const start = once(async () => {
+    // The ops server first: /healthz answers during migrations, /readyz fails until
+    // the consumer joined its group and Postgres answers.
+    ops = await startOpsServer({
+      port: env.HERALD_METRICS_PORT,
+      host: env.HERALD_METRICS_HOST,
+      registry: telemetry.metrics.registry,
+      logger: log,
+      checks: {
+        consumerGroup: () => {
+          if (!consumer?.joined) throw new Error('consumer has not joined its group');
+        },
+        postgres: () => sql`select 1`.execute(db!),
+      },
+    });
     db = createDatabase({
       url: env.DATABASE_URL,
       poolSize: env.HERALD_DATABASE_POOL_SIZE,
@@ -121,7 +181,7 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
     );
     consumer = new StageConsumer({
       kafka,
-      groupId: consumerGroups.auditor(env.HERALD_TOPIC_PREFIX),
+      groupId: group,
       topics: [topics.status],
       handler: { handle },
       logger: log,
@@ -130,12 +190,36 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
     });
     await consumer.start();
+    admin = kafka.admin();
+    await admin.connect();
+    lag = createLagCollector({
+      admin,
+      metrics: telemetry.metrics,
+      logger: log,
+      intervalMs: env.HERALD_LAG_INTERVAL_MS,
+      groups: [{ group, topics: [topics.status] }],
+    });
+    lag.start();
   });
 
   const stop = once(async () => {
     clearInterval(maintenanceTimer);
-    await runCleanups([() => consumer?.stop(), () => db?.destroy()]);
+    // Reverse start order: the ops server (started first) answers until the end.
+    await runCleanups([
+      () => lag?.stop(),
+      () => admin?.disconnect(),
+      () => consumer?.stop(),
+      () => db?.destroy(),
+      () => ops?.stop(),
+    ]);
   });
 
-  return { start, stop, maintain: (now) => maintain(now) };
+  return {
+    start,
+    stop,
+    maintain: (now) => maintain(now),
+    get opsUrl() {
+      return ops?.url ?? '';
+    },
+  };
 }

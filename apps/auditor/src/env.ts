@@ -8,12 +8,15 @@ import {
   parseEnv,
   type EnvSource,
 } from '@herald/core';
+import { telemetryEnv } from '@herald/telemetry';
 
 const shape = {
   ...kafkaEnv(),
   ...databaseEnv(),
   ...logEnv(),
   ...lifecycleEnv(),
+  /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */
+  ...telemetryEnv(),
   /** Status events per multi-row insert. */
   HERALD_AUDITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Monthly partitions created ahead of the current month, at start-up and daily. */

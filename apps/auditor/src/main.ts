@@ -1,10 +1,25 @@
-import { createLogger } from '@herald/telemetry';
+import { runMain } from '@herald/runtime';
+import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
 import { buildAuditor } from './auditor.js';
 import { parseAuditorEnv } from './env.js';
-import { runMain } from '@herald/runtime';
 
 await runMain('auditor', () => {
   const env = parseAuditorEnv(process.env);
   const logger = createLogger({ app: 'auditor', level: env.HERALD_LOG_LEVEL });
-  return { app: buildAuditor(env, logger), logger };
+  // Tracing first, so every span has a provider; flushed after the auditor stopped.
+  const tracing = startTracing(tracingConfig(env, 'auditor'));
+  const auditor = buildAuditor(env, logger);
+  return {
+    app: {
+      start: () => auditor.start(),
+      stop: async () => {
+        try {
+          await auditor.stop();
+        } finally {
+          await tracing.stop();
+        }
+      },
+    },
+    logger,
+  };
 });

@@ -75,6 +75,7 @@ beforeAll(async () => {
       DATABASE_URL: testDb.url,
       HERALD_TOPIC_PREFIX: prefix,
       HERALD_TOPIC_PARTITIONS: '1',
+      HERALD_METRICS_PORT: '0',
     }),
     silentLogger,
   );

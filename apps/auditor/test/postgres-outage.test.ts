@@ -118,6 +118,7 @@ beforeAll(async () => {
       HERALD_TOPIC_PREFIX: prefix,
       HERALD_TOPIC_PARTITIONS: '2',
       HERALD_AUDITOR_BATCH_SIZE: '50',
+      HERALD_METRICS_PORT: '0',
     }),
     silentLogger,
   );

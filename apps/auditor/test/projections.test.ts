@@ -117,6 +117,7 @@ beforeAll(async () => {
       HERALD_TOPIC_PREFIX: prefix,
       HERALD_TOPIC_PARTITIONS: '1',
       HERALD_AUDIT_RETENTION_MONTHS: '3',
+      HERALD_METRICS_PORT: '0',
     }),
     silentLogger,
   );

@@ -42,5 +42,10 @@ export function createDatabase(config: DatabaseConfig): Kysely<HeraldDatabase> {
   // An idle client losing its server (Postgres restarted) must not crash the process;
   // the next query gets a fresh connection.
   pool.on('error', (err) => config.logger.warn({ err }, 'idle database connection failed'));
+  // A client whose socket dies mid-query (network drop, Postgres killed) emits 'error'
+  // as well as failing the query; unhandled, that event would crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => config.logger.warn({ err }, 'database connection lost'));
+  });
   return new Kysely<HeraldDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

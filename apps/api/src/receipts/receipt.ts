@@ -8,6 +8,7 @@ import {
 } from '@herald/core';
 import type { MessagePublisher } from '@herald/kafka';
 import type { AuditQueries, NotificationRecord } from '@herald/store';
+import { traceSend, traceSpan } from '@herald/telemetry';
 
 /** The states a provider receipt can report. */
 export const receiptStates = ['delivered', 'bounced', 'failed'] as const;
@@ -50,30 +51,31 @@ export class ReceiptRecorder {
     this.#log = log;
   }
 
-  /** Publishes one status event per receipt; throws HERALD_ERR_RECEIPT_UNMATCHED (retriable) if any is unknown. */
+  /**
+   * Publishes one status event per receipt; throws HERALD_ERR_RECEIPT_UNMATCHED
+   * (retriable) if any is unknown. Each receipt is a span `receipt <provider>` with a
+   * PRODUCER span `send herald.status` inside it, whose `traceparent` goes into the
+   * record's headers and the status event's `traceparent` extension, so the auditor's
+   * span links to it. Every endpoint passes at most one receipt per request.
+   */
   async record(receipts: readonly Receipt[]): Promise<StatusEvent[]> {
     const events: StatusEvent[] = [];
     for (const receipt of receipts) {
-      const notification = await this.#find(receipt);
-      if (!notification) {
-        throw new HeraldError('HERALD_ERR_RECEIPT_UNMATCHED', [
-          receipt.provider,
-          receipt.notificationId
-            ? `notification ${receipt.notificationId}`
-            : `provider message id ${receipt.providerMessageId ?? '(none)'}`,
-        ]);
-      }
-      events.push(statusFor(receipt, notification));
+      events.push(
+        await traceSpan(
+          `receipt ${receipt.provider}`,
+          {
+            kind: 'internal',
+            attributes: {
+              'herald.receipt.provider': receipt.provider,
+              'herald.receipt.state': receipt.state,
+            },
+          },
+          (span) =>
+            this.#recordOne(receipt, (id) => span.setAttribute('herald.notification.id', id)),
+        ),
+      );
     }
-    if (events.length === 0) return events;
-    await this.#publisher.send(
-      events.map((event) => ({
-        topic: this.#topic,
-        key: event.subject,
-        value: Buffer.from(JSON.stringify(event)),
-        headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8' },
-      })),
-    );
     for (const event of events) {
       this.#log.info(
         { notificationId: event.subject, tenantId: event.data.tenant, state: event.data.state },
@@ -81,6 +83,34 @@ export class ReceiptRecorder {
       );
     }
     return events;
+  }
+
+  async #recordOne(receipt: Receipt, found: (id: string) => void): Promise<StatusEvent> {
+    const notification = await this.#find(receipt);
+    if (!notification) {
+      throw new HeraldError('HERALD_ERR_RECEIPT_UNMATCHED', [
+        receipt.provider,
+        receipt.notificationId
+          ? `notification ${receipt.notificationId}`
+          : `provider message id ${receipt.providerMessageId ?? '(none)'}`,
+      ]);
+    }
+    found(notification.notification_id);
+    return traceSend(
+      { topic: this.#topic, key: notification.notification_id, messageCount: 1 },
+      async (headers) => {
+        const event = statusFor(receipt, notification, headers.traceparent);
+        await this.#publisher.send([
+          {
+            topic: this.#topic,
+            key: event.subject,
+            value: Buffer.from(JSON.stringify(event)),
+            headers: { ...headers, 'content-type': 'application/cloudevents+json; charset=UTF-8' },
+          },
+        ]);
+        return event;
+      },
+    );
   }
 
   async #find(receipt: Receipt): Promise<NotificationRecord | undefined> {
@@ -94,7 +124,7 @@ export class ReceiptRecorder {
   }
 }
 
-function statusFor(receipt: Receipt, n: NotificationRecord): StatusEvent {
+function statusFor(receipt: Receipt, n: NotificationRecord, traceparent?: string): StatusEvent {
   const messageId = receipt.providerMessageId ?? n.provider_message_id ?? undefined;
   return statusEventFromData(
     {
@@ -120,5 +150,6 @@ function statusFor(receipt: Receipt, n: NotificationRecord): StatusEvent {
       occurredAt: new Date(receipt.occurredAt).toISOString(),
     },
     SOURCE,
+    traceparent,
   );
 }

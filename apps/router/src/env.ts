@@ -10,6 +10,7 @@ import {
   redisEnv,
   type EnvSource,
 } from '@herald/core';
+import { telemetryEnv } from '@herald/telemetry';
 
 const FILE_HINT = 'expected the path of a rules YAML file, e.g. examples/demo/rules.yaml';
 
@@ -17,6 +18,8 @@ const shape = {
   ...kafkaEnv(),
   ...logEnv(),
   ...lifecycleEnv(),
+  /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */
+  ...telemetryEnv(),
   /**
    * Where rules come from: `file` (HERALD_RULES_FILE, read once at start) or
    * `postgres` (applied with `herald rules apply`, reloaded without a restart).

@@ -1,10 +1,25 @@
 import { runMain } from '@herald/runtime';
-import { createLogger } from '@herald/telemetry';
+import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
 import { parseRouterEnv } from './env.js';
 import { buildRouter } from './router.js';
 
 await runMain('router', () => {
   const env = parseRouterEnv(process.env);
   const logger = createLogger({ app: 'router', level: env.HERALD_LOG_LEVEL });
-  return { app: buildRouter(env, logger), logger };
+  // Tracing first, so every span has a provider; flushed after the router stopped.
+  const tracing = startTracing(tracingConfig(env, 'router'));
+  const router = buildRouter(env, logger);
+  return {
+    app: {
+      start: () => router.start(),
+      stop: async () => {
+        try {
+          await router.stop();
+        } finally {
+          await tracing.stop();
+        }
+      },
+    },
+    logger,
+  };
 });

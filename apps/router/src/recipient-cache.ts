@@ -1,4 +1,6 @@
 import type { Preferences, Recipient, RecipientRef } from '@herald/rules';
+import type { RecipientStore } from '@herald/store';
+import type { RouterEnv } from './env.js';
 
 /** Where the cache loads from: recipients of one tenant by id, and tenant defaults. */
 export interface RecipientSource {
@@ -100,4 +102,33 @@ export class RecipientCache {
 
 function key(tenant: string, ref: string): string {
   return `${tenant}\u0000${ref}`;
+}
+
+/** The cache over the recipient store, converting rows to the planner's `Recipient`. */
+export function recipientCache(store: RecipientStore, env: RouterEnv): RecipientCache {
+  return new RecipientCache(
+    {
+      async getMany(tenant, ids) {
+        const rows = await store.getMany(tenant, ids);
+        const out = new Map<string, Recipient>();
+        for (const [id, r] of rows) {
+          out.set(id, {
+            id,
+            tenant,
+            addresses: r.addresses,
+            ...(r.locale === undefined ? {} : { locale: r.locale }),
+            ...(r.timezone === undefined ? {} : { timezone: r.timezone }),
+            ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
+            // Stored as the JSON shape of Preferences (docs/rules.md).
+            ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
+          });
+        }
+        return out;
+      },
+      async tenantPreferences(tenant) {
+        return (await store.tenantPreferences(tenant)) as Preferences | undefined;
+      },
+    },
+    { ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS, maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE },
+  );
 }

@@ -55,6 +55,11 @@ export class RedisDedupe {
     this.#redis.disconnect();
   }
 
+  /** For readiness: resolves when Redis answers, throws otherwise (dedupe itself fails open). */
+  async ping(): Promise<void> {
+    await this.#redis.ping();
+  }
+
   /** The key of an event id: CloudEvents ids are unique per source. */
   static eventKey(prefix: string, event: CloudEvent): string {
     return `${prefix}herald:event:{${deterministicId(event.source, event.id)}}`;

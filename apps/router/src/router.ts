@@ -1,6 +1,9 @@
+import { sql } from 'kysely';
 import {
+  channelNames,
   consumerGroups,
   decodeCloudEvent,
+  deliveryTopicFor,
   deterministicId,
   once,
   runCleanups,
@@ -24,16 +27,21 @@ import {
   recipientRefs,
   suppressMatch,
   type EvalErrorReport,
-  type Preferences,
-  type Recipient,
   type RuleMatch,
   type Suppression,
 } from '@herald/rules';
 import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
-import { RecipientCache } from './recipient-cache.js';
+import { recipientCache } from './recipient-cache.js';
 import { RedisDedupe } from './redis-dedupe.js';
+import {
+  createRouterMetrics,
+  openProcessSpan,
+  startRouterOps,
+  type ProcessSpan,
+  type RouterOps,
+} from './router-telemetry.js';
 
 export interface Router {
   start(): Promise<void>;
@@ -42,6 +50,8 @@ export interface Router {
   reloadRules(): Promise<void>;
   /** The applied rule set version in use; 0 for a file or none yet. */
   rulesVersion(): number;
+  /** `http://host:port` of /metrics, /healthz, /readyz once started (HERALD_METRICS_PORT=0 picks one). */
+  opsUrl(): string | undefined;
 }
 
 export interface RouterOptions {
@@ -64,6 +74,7 @@ interface Routed {
   readonly record: ConsumedRecord;
   readonly event: CloudEvent;
   readonly producedAt: string;
+  /** The router span's trace context, for every output of the event. */
   readonly headers: Record<string, string> | undefined;
   duplicate: boolean;
   matches: RuleMatch[];
@@ -96,8 +107,12 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     env.DATABASE_URL === undefined
       ? undefined
       : createDatabase({ url: env.DATABASE_URL, poolSize: env.HERALD_DATABASE_POOL_SIZE, logger });
-  const onEvalError = (report: EvalErrorReport): void =>
+  const groupId = consumerGroups.router(env.HERALD_TOPIC_PREFIX);
+  const { metrics, counters } = createRouterMetrics();
+  const onEvalError = (report: EvalErrorReport): void => {
+    counters.ruleEvaluationErrors.inc({ rule: report.ruleId, field: report.field });
     log.debug({ ...report }, 'rule expression failed: counted as no match');
+  };
   const rules = new LiveRules(
     env.HERALD_RULES_SOURCE === 'postgres'
       ? { kind: 'postgres', store: new RuleStore(db!), pollMs: env.HERALD_RULES_POLL_MS }
@@ -111,8 +126,16 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       ? undefined
       : new RedisDedupe(env.REDIS_URL, env.HERALD_REDIS_TIMEOUT_MS, log);
   let consumer: StageConsumer | undefined;
+  let admin: ReturnType<typeof kafka.admin> | undefined;
+  let ops: RouterOps | undefined;
 
-  function reject(record: ConsumedRecord, code: string, reason: string): OutputMessage {
+  function reject(
+    record: ConsumedRecord,
+    code: string,
+    reason: string,
+    span: ProcessSpan,
+  ): OutputMessage {
+    metrics.m.eventsRejected.inc({ reason: code });
     log.info(
       { code, reason, partition: record.partition, offset: record.offset },
       'event rejected',
@@ -123,6 +146,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       value: record.value ?? Buffer.alloc(0),
       headers: {
         ...headerStrings(record.headers),
+        ...span.headers,
         'herald-reject-code': code,
         'herald-reject-reason': reason,
         'herald-source-topic': record.topic,
@@ -165,6 +189,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       plannedAt: at.toISOString(),
       producedAt: item.producedAt,
     };
+    counters.suppressed.inc({ channel: s.channel, reason: s.reason });
     log.info(
       {
         eventId: event.id,
@@ -188,32 +213,50 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     return new Map(matches.map((m) => [m.rule.id, own ?? m.rule.tenant ?? defaultTenant]));
   }
 
+  /** One `process` span per record, open while the chunk is handled. */
   async function handle(records: readonly ConsumedRecord[]): Promise<OutputMessage[]> {
+    const spans = records.map((record) => openProcessSpan(record, groupId));
+    try {
+      const outputs = await handleChunk(records, spans);
+      for (const span of spans) span.end();
+      return outputs;
+    } catch (err) {
+      for (const span of spans) span.end(err);
+      throw err;
+    }
+  }
+
+  async function handleChunk(
+    records: readonly ConsumedRecord[],
+    spans: readonly ProcessSpan[],
+  ): Promise<OutputMessage[]> {
     const outputs: OutputMessage[] = [];
     const ruleSet = rules.current; // one set for the whole chunk
     const at = now();
     const items: Routed[] = [];
-    for (const record of records) {
+    records.forEach((record, n) => {
+      const span = spans[n]!;
       const decoded = decodeCloudEvent(record);
+      metrics.m.eventsConsumed.inc({ mode: decoded.ok ? decoded.mode : modeOf(record) });
       if (!decoded.ok) {
-        outputs.push(reject(record, decoded.error.code, decoded.error.message));
-        continue;
+        outputs.push(reject(record, decoded.error.code, decoded.error.message, span));
+        return;
       }
+      span.setEventId(decoded.event.id);
       const producedAt = new Date(record.timestamp).toISOString();
-      const traceparent = record.headers.traceparent?.toString();
       items.push({
         record,
         // The event's own time when it has one; else when Kafka got it. Stable across
         // redeliveries, so every hop derives the same ids and partitions from it.
         event: decoded.event.time ? decoded.event : { ...decoded.event, time: producedAt },
         producedAt,
-        headers: traceparent ? { traceparent } : undefined,
+        headers: span.headers,
         duplicate: false,
         matches: [],
         tenants: new Map(),
         dropped: [],
       });
-    }
+    });
     if (dedupe !== undefined) {
       const granted = await dedupe.claim(
         items.map((i) => ({
@@ -228,6 +271,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     const marked: { item: Routed; match: RuleMatch }[] = [];
     for (const item of items) {
       item.matches = ruleSet.match(item.event, at);
+      for (const m of item.matches) metrics.m.rulesMatched.inc({ rule: m.rule.id });
       item.tenants = tenantsOf(item.event, item.matches);
       if (item.duplicate) {
         log.info(
@@ -289,13 +333,17 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     });
     const deferred = new Map(plan.deferred.map((d) => [d.notificationId, d]));
     for (const job of plan.jobs) {
+      metrics.m.jobsPlanned.inc({ channel: job.channel });
       outputs.push({
-        topic: topics.deliveries(job.channel),
+        // critical and high jobs travel on the channel's priority lane.
+        topic: deliveryTopicFor(topics, job),
         key: job.recipient.ref,
         value: Buffer.from(JSON.stringify(job)),
         ...(item.headers ? { headers: item.headers } : {}),
       });
       const deferral = deferred.get(job.notificationId);
+      if (deferral !== undefined)
+        counters.deferred.inc({ channel: job.channel, reason: deferral.reason });
       outputs.push(
         statusMessage(
           deferral === undefined
@@ -322,13 +370,40 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     else await dedupe.start();
     if (recipients === undefined)
       log.warn({}, 'DATABASE_URL not set: recipient ids resolve to nobody (unknown_recipient)');
-    await ensureTopics(
-      kafka,
-      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
-    );
+    await ensureTopics(kafka, [
+      ...heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      // The priority lanes the router publishes to; workers create the rest of each channel's lanes.
+      ...channelNames.map((c) => ({
+        topic: topics.criticalDeliveries(c),
+        partitions: env.HERALD_TOPIC_PARTITIONS,
+        replicationFactor: env.HERALD_TOPIC_REPLICATION,
+      })),
+    ]);
+    admin = kafka.admin();
+    await admin.connect();
+    const kafkaAdmin = admin;
+    // Before the consumer joins: /healthz answers and /readyz says 503 while it joins.
+    ops = await startRouterOps({
+      port: env.HERALD_METRICS_PORT,
+      host: env.HERALD_METRICS_HOST,
+      lagIntervalMs: env.HERALD_LAG_INTERVAL_MS,
+      metrics,
+      admin: kafkaAdmin,
+      group: groupId,
+      topic: topics.events,
+      logger: log,
+      checks: {
+        kafka: () => kafkaAdmin.describeCluster(),
+        consumerGroup: () => {
+          if (consumer?.joined !== true) throw new Error('consumer has not joined its group');
+        },
+        ...(db === undefined ? {} : { postgres: () => sql`select 1`.execute(db) }),
+        ...(dedupe === undefined ? {} : { redis: () => dedupe.ping() }),
+      },
+    });
     consumer = new StageConsumer({
       kafka,
-      groupId: consumerGroups.router(env.HERALD_TOPIC_PREFIX),
+      groupId,
       topics: [topics.events],
       handler: { handle: (records) => handle(records) },
       logger: log,
@@ -340,6 +415,8 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   const stop = once(() =>
     runCleanups([
       () => consumer?.stop(),
+      () => ops?.stop(),
+      () => admin?.disconnect(),
       () => rules.stop(),
       () => dedupe?.stop(),
       () => db?.destroy(),
@@ -351,34 +428,11 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     stop,
     reloadRules: () => rules.refresh(),
     rulesVersion: () => rules.version,
+    opsUrl: () => ops?.url,
   };
 }
 
-/** The cache over the recipient store, converting rows to the planner's `Recipient`. */
-function recipientCache(store: RecipientStore, env: RouterEnv): RecipientCache {
-  return new RecipientCache(
-    {
-      async getMany(tenant, ids) {
-        const rows = await store.getMany(tenant, ids);
-        const out = new Map<string, Recipient>();
-        for (const [id, r] of rows) {
-          out.set(id, {
-            id,
-            tenant,
-            addresses: r.addresses,
-            ...(r.locale === undefined ? {} : { locale: r.locale }),
-            ...(r.timezone === undefined ? {} : { timezone: r.timezone }),
-            ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
-            // Stored as the JSON shape of Preferences (docs/rules.md).
-            ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
-          });
-        }
-        return out;
-      },
-      async tenantPreferences(tenant) {
-        return (await store.tenantPreferences(tenant)) as Preferences | undefined;
-      },
-    },
-    { ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS, maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE },
-  );
+/** The CloudEvents mode of a record that did not decode (for the consumed counter). */
+function modeOf(record: ConsumedRecord): 'structured' | 'binary' {
+  return record.headers.ce_specversion === undefined ? 'structured' : 'binary';
 }

@@ -149,6 +149,7 @@ beforeAll(async () => {
       DATABASE_URL: testDb.url,
       REDIS_URL: stackEnv().REDIS_URL,
       HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
+      HERALD_METRICS_PORT: '0',
     }),
     logger,
     { now: () => NOW },
@@ -165,7 +166,7 @@ afterAll(async () => {
     topics.rejected,
     topics.status,
     topics.dlq,
-    ...channelNames.map(topics.deliveries),
+    ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
   ]);
   await db?.destroy();
   await testDb?.drop();

@@ -1,0 +1,242 @@
+/**
+ * The router against real Kafka and Redis: priority lanes (critical and high jobs on
+ * herald.deliveries.<channel>.critical), the counters on /metrics after routing, and
+ * /healthz and /readyz of its ops server.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { channelNames, silentLogger, topicNames, type CloudEvent } from '@herald/core';
+import { deleteTopics } from '@herald/kafka';
+import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
+import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'router-telemetry-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const rules = `rules:
+  - id: alerts
+    when: event.type == "t.alert"
+    channels: [{ type: webhook, url: "https://hooks.example.com/alerts" }]
+  - id: people
+    when: event.type == "t.people"
+    recipients: '["nobody"]'
+    channels: [{ type: email, template: people }]
+  - id: fragile
+    when: event.type == "t.fragile" && event.data.order.total > 1
+    channels: [{ type: webhook, url: "https://hooks.example.com/fragile" }]
+`;
+
+let dir: string;
+let router: Router;
+let producer: Producer;
+let observer: Consumer;
+const seen: { topic: string; value: Record<string, unknown> }[] = [];
+
+function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
+  return { specversion: '1.0', id: randomUUID(), source: '/test', type, data: {}, ...extra };
+}
+
+async function produce(...values: (CloudEvent | string)[]): Promise<void> {
+  await producer.send({
+    topic: topics.events,
+    acks: -1,
+    messages: values.map((v) => ({ value: typeof v === 'string' ? v : JSON.stringify(v) })),
+  });
+}
+
+/** The value of one series of a scrape: name plus a subset of its labels. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const body = line.slice(name.length + 1, line.lastIndexOf('}'));
+    if (Object.entries(labels).every(([k, v]) => body.includes(`${k}="${v}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'herald-router-telemetry-'));
+  await writeFile(join(dir, 'rules.yaml'), rules);
+  router = buildRouter(
+    parseRouterEnv({
+      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+      REDIS_URL: stackEnv().REDIS_URL,
+      HERALD_TOPIC_PREFIX: prefix,
+      HERALD_TOPIC_PARTITIONS: '1',
+      HERALD_RULES_FILE: join(dir, 'rules.yaml'),
+      HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
+      HERALD_METRICS_PORT: '0',
+      HERALD_METRICS_HOST: '127.0.0.1',
+      HERALD_LAG_INTERVAL_MS: '200',
+    }),
+    silentLogger,
+  );
+  await router.start();
+  producer = kafka.producer();
+  await producer.connect();
+  observer = kafka.consumer({ groupId: `${prefix}observer` });
+  await observer.connect();
+  await observer.subscribe({
+    topics: [
+      topics.status,
+      topics.rejected,
+      topics.deliveries('webhook'),
+      topics.criticalDeliveries('webhook'),
+    ],
+    fromBeginning: true,
+  });
+  await observer.run({
+    eachMessage: async ({ topic, message }) => {
+      const text = message.value?.toString() ?? '';
+      let value: Record<string, unknown>;
+      try {
+        value = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        value = { raw: text };
+      }
+      seen.push({ topic, value });
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await router?.stop();
+  await observer?.disconnect();
+  await producer?.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteGroups([`${prefix}observer`, `${prefix}herald-router`]).catch(() => undefined);
+  await admin.disconnect();
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
+  ]);
+  await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+const jobOf = (id: string) =>
+  seen.find(
+    (m) => m.topic !== topics.status && (m.value.event as { id?: string } | undefined)?.id === id,
+  );
+
+describe('router priority lanes', () => {
+  it('publishes critical and high jobs on the priority lane, the rest on the main topic', async () => {
+    const critical = event('t.alert', { severity: 'critical' });
+    const high = event('t.alert', { severity: 'error' });
+    const normal = event('t.alert');
+    await produce(critical, high, normal);
+    await waitFor('three jobs', () => jobOf(critical.id) && jobOf(high.id) && jobOf(normal.id));
+    expect(jobOf(critical.id)).toMatchObject({
+      topic: topics.criticalDeliveries('webhook'),
+      value: { priority: 'critical', channel: 'webhook' },
+    });
+    expect(jobOf(high.id)).toMatchObject({
+      topic: topics.criticalDeliveries('webhook'),
+      value: { priority: 'high' },
+    });
+    expect(jobOf(normal.id)).toMatchObject({
+      topic: topics.deliveries('webhook'),
+      value: { priority: 'normal' },
+    });
+  });
+});
+
+describe('router ops server', () => {
+  it('is alive, and ready once the consumer joined and Kafka and Redis answer', async () => {
+    const url = router.opsUrl()!;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({
+      status: 'ok',
+      checks: { kafka: { ok: true }, consumerGroup: { ok: true }, redis: { ok: true } },
+    });
+  });
+
+  it('counts consumed, rejected, matched, planned, suppressed and failed expressions on /metrics', async () => {
+    const before = Date.now();
+    const alert = event('t.alert');
+    const people = event('t.people');
+    const fragile = event('t.fragile');
+    const binary = {
+      topic: topics.events,
+      acks: -1,
+      messages: [
+        {
+          value: JSON.stringify({}),
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: randomUUID(),
+            ce_source: '/test',
+            ce_type: 't.alert',
+            'content-type': 'application/json',
+          },
+        },
+      ],
+    };
+    await produce(alert, people, fragile, '{not json', JSON.stringify({ specversion: '1.0' }));
+    await producer.send(binary);
+    await waitFor('the rejected records and the people suppression', () => {
+      const rejected = seen.filter((m) => m.topic === topics.rejected).length;
+      const suppressed = seen.some(
+        (m) =>
+          m.topic === topics.status && (m.value.data as { eventId?: string }).eventId === people.id,
+      );
+      return rejected === 2 && suppressed;
+    });
+    const text = await waitFor('scraped counters', async () => {
+      const body = await (await fetch(`${router.opsUrl()!}/metrics`)).text();
+      return (sample(body, 'herald_events_consumed_total', { mode: 'binary' }) ?? 0) >= 1
+        ? body
+        : undefined;
+    });
+    // Three events of the lanes test before this one, all structured.
+    expect(
+      sample(text, 'herald_events_consumed_total', { mode: 'structured', app: 'router' }),
+    ).toBe(8);
+    expect(sample(text, 'herald_events_consumed_total', { mode: 'binary' })).toBe(1);
+    expect(
+      sample(text, 'herald_events_rejected_total', { reason: 'HERALD_ERR_EVENT_UNDECODABLE' }),
+    ).toBe(1);
+    expect(
+      sample(text, 'herald_events_rejected_total', { reason: 'HERALD_ERR_EVENT_INVALID' }),
+    ).toBe(1);
+    expect(sample(text, 'herald_rules_matched_total', { rule: 'alerts' })).toBe(5);
+    expect(sample(text, 'herald_rules_matched_total', { rule: 'people' })).toBe(1);
+    expect(sample(text, 'herald_rules_matched_total', { rule: 'fragile' })).toBeUndefined();
+    expect(sample(text, 'herald_jobs_planned_total', { channel: 'webhook' })).toBe(5);
+    expect(
+      sample(text, 'herald_router_suppressed_total', {
+        channel: 'email',
+        reason: 'unknown_recipient',
+      }),
+    ).toBe(1);
+    expect(sample(text, 'herald_rule_evaluation_errors_total', { rule: 'fragile' })).toBe(1);
+    expect(Date.now() - before).toBeLessThan(30_000);
+  });
+
+  it('exports the consumer lag of its group on herald.events', async () => {
+    const lag = await waitFor('lag of a fully consumed topic', async () => {
+      const body = await (await fetch(`${router.opsUrl()!}/metrics`)).text();
+      const value = sample(body, 'herald_consumer_lag_messages', {
+        group: `${prefix}herald-router`,
+        topic: topics.events,
+        partition: '0',
+      });
+      return value === 0 ? 'zero' : undefined;
+    });
+    expect(lag).toBe('zero');
+  });
+});

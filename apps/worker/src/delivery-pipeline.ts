@@ -3,10 +3,12 @@ import {
   encodeDeliveryJob,
   decodeDeliveryJob,
   statusEventFor,
+  HeraldError,
   type ChannelName,
   type DeliveryJob,
-  type DeliveryProvider,
+  type DeliveryOutcome,
   type Logger,
+  type RenderedContent,
   type NotificationState,
   type ProviderResponse,
   type StatusDetails,
@@ -25,10 +27,16 @@ import {
   type RetryPolicy,
 } from '@herald/delivery';
 import type { ConsumedRecord, OutputMessage } from '@herald/kafka';
+import {
+  injectTraceContext,
+  traceSpan,
+  type FailureClass,
+  type HeraldMetrics,
+} from '@herald/telemetry';
 
 /** What the rate limiter says about one job (the port the worker owns). */
 export type RateVerdict =
-  | { readonly action: 'allow' }
+  | { readonly action: 'allow'; readonly bypassed?: boolean }
   | { readonly action: 'defer'; readonly until: number; readonly reason: string }
   | { readonly action: 'drop'; readonly reason: string };
 
@@ -36,9 +44,29 @@ export interface RateLimitPort {
   check(job: DeliveryJob, providerName: string): Promise<RateVerdict>;
 }
 
+/** The providers of the channels served (a `ChannelRouter` from `@herald/channels`). */
+export interface SendPort {
+  providerFor(job: DeliveryJob): { readonly name: string } | undefined;
+  send(
+    job: DeliveryJob,
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome>;
+}
+
+/** Renders a job's template (`renderForJob` over the live registry); failures are permanent. */
+export type RenderPort = (
+  job: DeliveryJob,
+) =>
+  | { readonly status: 'rendered'; readonly content: RenderedContent | undefined }
+  | Extract<DeliveryOutcome, { status: 'failed' }>;
+
 export interface PipelineDeps {
   readonly topics: TopicNames;
-  readonly providers: ReadonlyMap<string, DeliveryProvider>;
+  readonly channels: SendPort;
+  /** Absent when the worker has no template source (no DATABASE_URL). */
+  readonly render?: RenderPort;
+  readonly metrics?: HeraldMetrics;
   readonly retryPolicies: Readonly<Record<ChannelName, RetryPolicy>>;
   readonly breakers: BreakerRegistry;
   readonly idempotency?: IdempotencyStore;
@@ -56,6 +84,36 @@ const SOURCE = 'herald/worker';
 const HOLD_SLACK_MS = 100;
 const MAX_HISTORY = 50;
 
+/** The metrics label of a failed send (a closed list: see docs/observability.md). */
+export function failureClassOf(
+  outcome: Extract<DeliveryOutcome, { status: 'failed' }>,
+): FailureClass {
+  const code = outcome.provider?.statusCode;
+  if (code === 429 || (!outcome.permanent && outcome.retryAfterMs !== undefined))
+    return 'rate_limited';
+  if (code === 401 || code === 403) return 'auth';
+  if (/timed? ?out|timeout|ETIMEDOUT|aborted/i.test(outcome.reason)) return 'timeout';
+  if (outcome.permanent) {
+    if (code === 400 || code === 404 || code === 413 || code === 422) return 'invalid_request';
+    if (/HERALD_ERR_TEMPLATE/.test(outcome.reason)) return 'invalid_request';
+    return 'permanent';
+  }
+  return 'transient';
+}
+
+/**
+ * The trace headers of an output: the active span's context (the worker's `process`
+ * span when tracing is on), else the record's own `traceparent` passed on.
+ */
+function traceHeaders(record: ConsumedRecord): Record<string, string> {
+  const headers = injectTraceContext<Record<string, string>>({});
+  if (headers.traceparent === undefined) {
+    const incoming = record.headers.traceparent?.toString();
+    if (incoming) headers.traceparent = incoming;
+  }
+  return headers;
+}
+
 /**
  * One delivery attempt per record: wait (delay lane) → idempotency lease → rate
  * limit → circuit breaker → send → sent mark / retry lane / dead letter, each with its
@@ -72,7 +130,8 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     details: StatusDetails,
     record: ConsumedRecord,
   ): OutputMessage {
-    const traceparent = record.headers.traceparent?.toString();
+    const trace = traceHeaders(record);
+    const traceparent = trace.traceparent;
     const event = statusEventFor(job, state, SOURCE, deps.now(), {
       ...details,
       ...(traceparent ? { traceparent } : {}),
@@ -81,21 +140,17 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       topic: topics.status,
       key: job.notificationId,
       value: Buffer.from(JSON.stringify(event)),
-      headers: {
-        'content-type': 'application/cloudevents+json; charset=UTF-8',
-        ...(traceparent ? { traceparent } : {}),
-      },
+      headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8', ...trace },
     };
   }
 
   function delayed(job: DeliveryJob, at: number, record: ConsumedRecord): OutputMessage {
-    const traceparent = record.headers.traceparent?.toString();
     const tier = delayTierFor(at - deps.now().getTime());
     return {
       topic: topics.delayed(job.channel, tier),
       key: job.recipient.ref,
       value: encodeDeliveryJob({ ...job, notBefore: new Date(at).toISOString() }),
-      headers: traceparent ? { traceparent } : {},
+      headers: traceHeaders(record),
     };
   }
 
@@ -122,7 +177,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         topic: topics.dlq,
         key: job?.notificationId ?? record.key?.toString() ?? null,
         value: encodeDeadLetter(letter),
-        headers: deadLetterHeaders(letter),
+        headers: { ...deadLetterHeaders(letter), ...traceHeaders(record) },
       },
     ];
     if (job) out.push(status(job, 'dead_lettered', { reason, retryable: false }, record));
@@ -154,7 +209,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     if (job.notBefore !== undefined && Date.parse(job.notBefore) - nowMs > HOLD_SLACK_MS) {
       return [delayed(job, Date.parse(job.notBefore), record)];
     }
-    const provider = deps.providers.get(job.channel);
+    const provider = deps.channels.providerFor(job);
     if (!provider) {
       const reason = `no provider for channel ${job.channel} in this worker`;
       return deadLetter(record, 'permanent', reason, job, [
@@ -186,6 +241,44 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
     const release = () => idem?.release(job.notificationId, owner);
     const history = job.history ?? [];
+    const record1 = (
+      outcome: Parameters<HeraldMetrics['recordDelivery']>[0]['outcome'],
+      failureClass: FailureClass,
+      durationSeconds?: number,
+    ) =>
+      deps.metrics?.recordDelivery({
+        channel: job.channel,
+        provider: provider.name,
+        outcome,
+        failureClass,
+        ...(durationSeconds === undefined ? {} : { durationSeconds }),
+        eventTime: new Date(job.producedAt ?? job.event.time ?? job.plannedAt),
+        now: deps.now(),
+      });
+    let content: RenderedContent | undefined;
+    if (job.template !== undefined) {
+      const rendered = deps.render
+        ? deps.render(job)
+        : ({
+            status: 'failed',
+            permanent: true,
+            reason: new HeraldError('HERALD_ERR_TEMPLATE_NOT_FOUND', [
+              job.template.ref,
+              job.channel,
+              job.locale ?? 'default',
+              'nothing: this worker has no template store, set DATABASE_URL',
+            ]).message,
+          } as const);
+      if (rendered.status === 'failed') {
+        await release();
+        record1('dead_lettered', 'invalid_request');
+        return deadLetter(record, 'permanent', rendered.reason, job, [
+          ...history,
+          attemptRecord(job, 'permanent', rendered.reason),
+        ]);
+      }
+      content = rendered.content;
+    }
     const defer = async (until: number, reason: string): Promise<OutputMessage[]> => {
       await release();
       const next = {
@@ -200,8 +293,14 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     try {
       if (deps.rateLimiter) {
         const verdict = await deps.rateLimiter.check(job, provider.name);
+        deps.metrics?.m.rateLimitDecisions.inc({
+          channel: job.channel,
+          decision:
+            verdict.action === 'allow' ? (verdict.bypassed ? 'bypassed' : 'allowed') : 'deferred',
+        });
         if (verdict.action === 'defer') return await defer(verdict.until, verdict.reason);
         if (verdict.action === 'drop') {
+          record1('suppressed', 'rate_limited');
           await release();
           return [status(job, 'suppressed', { reason: verdict.reason }, record)];
         }
@@ -215,9 +314,23 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       const attemptJob: DeliveryJob = job.firstAttemptAt
         ? job
         : { ...job, firstAttemptAt: deps.now().toISOString() };
-      const outcome = await provider.send(attemptJob, undefined, signal);
+      const started = performance.now();
+      const outcome = await traceSpan(
+        `${provider.name} send`,
+        {
+          kind: 'client',
+          attributes: { 'herald.channel': job.channel, 'herald.provider': provider.name },
+        },
+        async (span) => {
+          const result = await deps.channels.send(attemptJob, content, signal);
+          span.setAttribute('herald.outcome', result.status);
+          return result;
+        },
+      );
+      const seconds = (performance.now() - started) / 1000;
       breaker.record(outcome.status === 'sent' || outcome.permanent, allowed.probe);
       if (outcome.status === 'sent') {
+        record1('sent', 'none', seconds);
         await idem?.complete(
           job.notificationId,
           JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
@@ -235,7 +348,9 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         ),
       ].slice(-MAX_HISTORY);
       const providerDetail = outcome.provider ? { provider: outcome.provider } : {};
+      const failureClass = failureClassOf(outcome);
       if (outcome.permanent) {
+        record1('dead_lettered', failureClass, seconds);
         log.info(
           { notificationId: job.notificationId, reason: outcome.reason },
           'permanent failure',
@@ -256,9 +371,11 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         deps.random,
       );
       if (decision.action === 'exhausted') {
+        record1('dead_lettered', failureClass, seconds);
         const reason = `retries exhausted (${decision.reason}); last: ${outcome.reason}`;
         return deadLetter(record, 'exhausted', reason, attemptJob, attempts);
       }
+      record1('retrying', failureClass, seconds);
       const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };
       return [
         delayed(next, decision.at, record),

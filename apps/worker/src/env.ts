@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { channelsEnv } from '@herald/channels';
 import {
   channelNames,
-  flag,
-  HeraldError,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -13,25 +11,20 @@ import {
   parseEnv,
   type EnvSource,
 } from '@herald/core';
+import { telemetryEnv } from '@herald/telemetry';
 
 /** Channels this build can send; the others are refused at start-up, not on the first job. */
-export const supportedChannels = ['webhook'] as const;
-
-const secretsJson = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"default":"whsec_..."}' });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]), {
-      message: 'expected {"ref": "whsec_..."} or {"ref": ["whsec_new", "whsec_old"]}',
-    }),
-  );
+export const supportedChannels = [
+  'email',
+  'sms',
+  'push',
+  'slack',
+  'discord',
+  'teams',
+  'telegram',
+  'pagerduty',
+  'webhook',
+] as const;
 
 /** A JSON object setting, e.g. {"webhook": {"maxAttempts": 5}}. */
 const jsonObject = (example: string) =>
@@ -60,6 +53,10 @@ const shape = {
   ...kafkaEnv(),
   ...logEnv(),
   ...lifecycleEnv(),
+  ...telemetryEnv(),
+  // Every provider's settings, HERALD_WEBHOOK_SECRETS(_FILE), _TIMEOUT_MS and
+  // _ALLOW_PRIVATE_NETWORKS included; *_FILE secrets are read by createChannelRouter, once.
+  ...channelsEnv(),
   /** Comma-separated channels this process serves (or `--channel X` on the command line). */
   HERALD_WORKER_CHANNELS: z
     .string()
@@ -82,8 +79,15 @@ const shape = {
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** Idempotency marks and rate limits; without it a redelivered job may be sent twice. */
   REDIS_URL: redisEnv().REDIS_URL.optional(),
-  /** Rate-limit policies (table rate_limit_policies); without it no rate limits apply. */
+  /**
+   * Templates (hot reloaded) and rate-limit policies. Without it the worker sends
+   * template-less jobs only (webhook, PagerDuty payloads); a job naming a template is
+   * dead-lettered with HERALD_ERR_TEMPLATE_NOT_FOUND, and no rate limits apply.
+   */
   DATABASE_URL: databaseEnv().DATABASE_URL.optional(),
+  HERALD_DATABASE_POOL_SIZE: databaseEnv().HERALD_DATABASE_POOL_SIZE,
+  /** How often to look for template changes (hot reload). */
+  HERALD_TEMPLATES_POLL_MS: millis(10_000),
   /** Retry policy overrides per channel: {"webhook": {"maxAttempts": 5, "baseDelayMs": 1000}}. */
   HERALD_WORKER_RETRY_POLICIES: jsonObject('{"webhook":{"maxAttempts":5}}')
     .pipe(z.partialRecord(z.enum(channelNames), retryOverride))
@@ -113,36 +117,14 @@ const shape = {
   HERALD_RATELIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   /** How often rate-limit policies are re-read from Postgres. */
   HERALD_RATELIMIT_REFRESH_MS: millis(30_000),
-  /** Webhook signing secrets as JSON: {"default": "whsec_..."}; a list signs with each (rotation). */
-  HERALD_WEBHOOK_SECRETS: secretsJson.optional(),
-  /** The same, read from a file (e.g. a mounted Kubernetes Secret). */
-  HERALD_WEBHOOK_SECRETS_FILE: z.string().optional(),
-  HERALD_WEBHOOK_TIMEOUT_MS: millis(10_000),
-  /** Allow webhook targets on private, loopback and link-local networks (local development only). */
-  HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: flag(false),
 };
 
 export type WorkerEnv = ReturnType<typeof parseWorkerEnv>;
 
 /**
- * Parses and freezes the worker's settings. `HERALD_WEBHOOK_SECRETS_FILE` is read
- * here, once, so a missing or malformed file stops start-up with its path.
+ * Parses and freezes the worker's settings. Provider credentials stay `Secret`
+ * values; `createChannelRouter` reads their `*_FILE` forms and checks them at start-up.
  */
 export function parseWorkerEnv(source: EnvSource) {
-  const env = parseEnv(shape, source);
-  if (env.HERALD_WEBHOOK_SECRETS_FILE === undefined) return env;
-  const file = env.HERALD_WEBHOOK_SECRETS_FILE;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
-      `HERALD_WEBHOOK_SECRETS_FILE: cannot read ${file}: ${(err as Error).message}`,
-    ]);
-  }
-  return parseEnv(shape, {
-    ...source,
-    HERALD_WEBHOOK_SECRETS_FILE: undefined,
-    HERALD_WEBHOOK_SECRETS: text,
-  });
+  return parseEnv(shape, source);
 }

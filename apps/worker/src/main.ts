@@ -1,5 +1,5 @@
 import { runMain } from '@herald/runtime';
-import { createLogger } from '@herald/telemetry';
+import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
 import { parseWorkerEnv } from './env.js';
 import { buildWorker } from './worker.js';
 
@@ -20,5 +20,20 @@ await runMain('worker', () => {
     channels ? { ...process.env, HERALD_WORKER_CHANNELS: channels } : process.env,
   );
   const logger = createLogger({ app: 'worker', level: env.HERALD_LOG_LEVEL });
-  return { app: buildWorker(env, logger), logger };
+  // Tracing first, so every span has a provider; stopped (flushed) after the worker.
+  const tracing = startTracing(tracingConfig(env, 'worker'));
+  const worker = buildWorker(env, logger);
+  return {
+    app: {
+      start: worker.start,
+      stop: async () => {
+        try {
+          await worker.stop();
+        } finally {
+          await tracing.stop();
+        }
+      },
+    },
+    logger,
+  };
 });

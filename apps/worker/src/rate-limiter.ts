@@ -58,8 +58,16 @@ export async function startRateLimiter(
   });
   return {
     async check(job: DeliveryJob, providerName: string): Promise<RateVerdict> {
-      const decision = await limiter.check(policiesFor(policies, job, providerName));
-      if (decision.allowed) return { action: 'allow' };
+      const applicable = policiesFor(policies, job, providerName);
+      const decision = await limiter.check(applicable);
+      if (decision.allowed) {
+        // Critical jobs skip the policies that let them: report that as a bypass.
+        const bypassed =
+          job.priority === 'critical' &&
+          policiesFor(policies, { ...job, priority: 'high' }, providerName).length >
+            applicable.length;
+        return bypassed ? { action: 'allow', bypassed } : { action: 'allow' };
+      }
       if (decision.policy?.action === 'drop') return { action: 'drop', reason: decision.reason };
       return { action: 'defer', until: decision.retryAt, reason: decision.reason };
     },

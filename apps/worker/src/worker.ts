@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
-import { createWebhookProvider, type WebhookProvider } from '@herald/channels';
+import { sql, type Kysely } from 'kysely';
+import { createChannelRouter, type ChannelRouter } from '@herald/channels';
 import {
   consumerGroups,
   delayTiers,
@@ -9,7 +10,6 @@ import {
   runCleanups,
   topicNames,
   type ChannelName,
-  type DeliveryProvider,
   type Logger,
 } from '@herald/core';
 import {
@@ -28,6 +28,17 @@ import {
   type ConsumedRecord,
   type OutputMessage,
 } from '@herald/kafka';
+import { createDatabase, TemplateStore, type HeraldDatabase } from '@herald/store';
+import {
+  createHeraldMetrics,
+  createLagCollector,
+  startOpsServer,
+  traceProcess,
+  type HeraldMetrics,
+  type LagCollector,
+  type OpsServer,
+} from '@herald/telemetry';
+import { LiveTemplates, renderForJob } from '@herald/templates';
 import { createDeliveryPipeline, type RateLimitPort } from './delivery-pipeline.js';
 import type { WorkerEnv } from './env.js';
 import { startRateLimiter, type RateLimiterHandle } from './rate-limiter.js';
@@ -37,6 +48,10 @@ export interface Worker {
   stop(): Promise<void>;
   /** Circuit breaker states per endpoint (for metrics and `herald status`). */
   breakers(): BreakerSnapshot[];
+  /** The metrics registry served on /metrics. */
+  readonly metrics: HeraldMetrics;
+  /** The ops server (/metrics, /healthz, /readyz) once started. */
+  ops(): OpsServer | undefined;
 }
 
 export interface WorkerOptions {
@@ -68,18 +83,33 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-worker`,
     logger,
   });
-  const providers = new Map<string, DeliveryProvider>();
   const consumers: StageConsumer[] = [];
+  const metrics = createHeraldMetrics({ defaultLabels: { app: 'worker' } });
+  // Breaker endpoints are `<provider>:<host>` (or the provider): the provider → channel map
+  // labels their gauge.
+  const channelOfProvider = new Map<string, string>();
+  const breakerLabels = (endpoint: string) => {
+    const provider = endpoint.split(':')[0]!;
+    return { channel: channelOfProvider.get(provider) ?? 'unknown', provider, endpoint };
+  };
   const breakers = new BreakerRegistry(
     { ...defaultBreakerConfig, ...env.HERALD_WORKER_BREAKER },
     () => now().getTime(),
-    (endpoint, from, to) => log.warn({ endpoint, from, to }, 'circuit breaker changed state'),
+    (endpoint, from, to) => {
+      log.warn({ endpoint, from, to }, 'circuit breaker changed state');
+      metrics.recordBreakerState(breakerLabels(endpoint), to);
+    },
   );
-  let webhook: WebhookProvider | undefined;
+  let router: ChannelRouter | undefined;
+  let db: Kysely<HeraldDatabase> | undefined;
+  let templates: LiveTemplates | undefined;
   let redis: Redis | undefined;
   let rateLimiter: RateLimiterHandle | undefined;
+  let admin: ReturnType<typeof kafka.admin> | undefined;
+  let lag: LagCollector | undefined;
+  let ops: OpsServer | undefined;
 
-  function laneHandler(pipeline: ReturnType<typeof createDeliveryPipeline>) {
+  function laneHandler(pipeline: ReturnType<typeof createDeliveryPipeline>, groupId: string) {
     const limit = pLimit(env.HERALD_WORKER_CONCURRENCY);
     return {
       async handle(records: readonly ConsumedRecord[], signal: AbortSignal) {
@@ -95,8 +125,20 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
         const settled = await Promise.allSettled(
           [...lanes.values()].map((lane) =>
             limit(async () => {
-              for (const record of lane)
-                results.set(record, await pipeline.processRecord(record, signal));
+              for (const record of lane) {
+                const out = await traceProcess(
+                  {
+                    topic: record.topic,
+                    partition: record.partition,
+                    offset: record.offset,
+                    group: groupId,
+                    key: record.key,
+                    headers: record.headers,
+                  },
+                  () => pipeline.processRecord(record, signal),
+                );
+                results.set(record, out);
+              }
             }),
           ),
         );
@@ -108,16 +150,27 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   }
 
   const start = once(async () => {
-    if (env.HERALD_WORKER_CHANNELS.includes('webhook')) {
-      const secrets = env.HERALD_WEBHOOK_SECRETS ?? {};
-      if (Object.keys(secrets).length === 0)
-        log.warn({}, 'no webhook secrets configured; jobs naming a secret will fail');
-      webhook = createWebhookProvider({
-        secrets,
-        timeoutMs: env.HERALD_WEBHOOK_TIMEOUT_MS,
-        allowPrivateNetworks: env.HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    const channels = env.HERALD_WORKER_CHANNELS as readonly ChannelName[];
+    // Throws HERALD_ERR_CHANNEL_CONFIG (every problem at once) before anything connects.
+    router = createChannelRouter(env, channels, { logger: log, now });
+    for (const warning of router.warnings) log.warn({ warning }, 'channel provider limitation');
+    for (const [channel, provider] of router.providers)
+      channelOfProvider.set(provider.name, channel);
+    if (env.DATABASE_URL) {
+      db = createDatabase({
+        url: env.DATABASE_URL,
+        poolSize: env.HERALD_DATABASE_POOL_SIZE,
+        logger: log,
       });
-      providers.set('webhook', webhook);
+      templates = new LiveTemplates({
+        source: new TemplateStore(db),
+        intervalMs: env.HERALD_TEMPLATES_POLL_MS,
+        logger: log,
+      });
+      // A stored template that no longer compiles stops start-up.
+      await templates.start();
+    } else {
+      log.warn({}, 'DATABASE_URL not set; jobs naming a template are dead-lettered');
     }
     let idempotency: IdempotencyStore | undefined;
     let limiter: RateLimitPort | undefined;
@@ -143,9 +196,12 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     } else {
       log.warn({}, 'REDIS_URL not set; no idempotency marks, a redelivered job may be sent twice');
     }
+    const live = templates;
     const pipeline = createDeliveryPipeline({
       topics,
-      providers,
+      channels: router,
+      ...(live ? { render: (job) => renderForJob(live.registry, job, { now: now() }) } : {}),
+      metrics,
       retryPolicies: retryPoliciesWith(env.HERALD_WORKER_RETRY_POLICIES ?? {}),
       breakers,
       ...(idempotency ? { idempotency } : {}),
@@ -156,7 +212,6 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       now,
       random,
     });
-    const channels = env.HERALD_WORKER_CHANNELS as readonly ChannelName[];
     const specs = [
       ...heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
       ...deliveryLaneTopicSpecs(
@@ -168,28 +223,30 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     ];
     await ensureTopics(kafka, [...new Map(specs.map((s) => [s.topic, s])).values()]);
     const base = { kafka, logger: log, shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS };
+    const groups: { group: string; topics: string[] }[] = [];
+    const stage = (groupId: string, laneTopics: string[]) => {
+      groups.push({ group: groupId, topics: laneTopics });
+      return { ...base, groupId, topics: laneTopics, handler: laneHandler(pipeline, groupId) };
+    };
     for (const channel of channels) {
       const tierDelay = new Map<string, number>(
         delayTiers.map((tier) => [topics.delayed(channel, tier), tier.ms]),
       );
       consumers.push(
+        new StageConsumer(
+          stage(consumerGroups.workerCritical(channel, env.HERALD_TOPIC_PREFIX), [
+            topics.criticalDeliveries(channel),
+          ]),
+        ),
+        new StageConsumer(
+          stage(consumerGroups.worker(channel, env.HERALD_TOPIC_PREFIX), [
+            topics.deliveries(channel),
+          ]),
+        ),
         new StageConsumer({
-          ...base,
-          groupId: consumerGroups.workerCritical(channel, env.HERALD_TOPIC_PREFIX),
-          topics: [topics.criticalDeliveries(channel)],
-          handler: laneHandler(pipeline),
-        }),
-        new StageConsumer({
-          ...base,
-          groupId: consumerGroups.worker(channel, env.HERALD_TOPIC_PREFIX),
-          topics: [topics.deliveries(channel)],
-          handler: laneHandler(pipeline),
-        }),
-        new StageConsumer({
-          ...base,
-          groupId: consumerGroups.workerDelayed(channel, env.HERALD_TOPIC_PREFIX),
-          topics: [...tierDelay.keys()],
-          handler: laneHandler(pipeline),
+          ...stage(consumerGroups.workerDelayed(channel, env.HERALD_TOPIC_PREFIX), [
+            ...tierDelay.keys(),
+          ]),
           partitionsConsumedConcurrently: 6,
           // With every tier partition paused kafkajs sleeps this long before fetching again.
           maxWaitTimeMs: 200,
@@ -197,19 +254,57 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
         }),
       );
     }
+    // The ops server answers /healthz at once and /readyz 503 until every lane joined.
+    admin = kafka.admin();
+    await admin.connect();
+    const adminClient = admin;
+    const redisClient = redis;
+    const database = db;
+    ops = await startOpsServer({
+      port: env.HERALD_METRICS_PORT,
+      host: env.HERALD_METRICS_HOST,
+      registry: metrics.registry,
+      logger: log,
+      checks: {
+        kafka: () => adminClient.describeCluster(),
+        consumerGroups: () => {
+          const waiting = consumers.filter((c) => !c.joined).length;
+          if (waiting > 0) throw new Error(`${waiting} of ${consumers.length} lanes not joined`);
+        },
+        ...(redisClient ? { redis: () => redisClient.ping() } : {}),
+        ...(database ? { postgres: () => sql`select 1`.execute(database) } : {}),
+      },
+    });
+    log.info({ url: ops.url }, 'ops server listening');
     await Promise.all(consumers.map((c) => c.start()));
+    if (env.HERALD_LAG_INTERVAL_MS > 0) {
+      lag = createLagCollector({
+        admin: adminClient,
+        metrics,
+        logger: log,
+        intervalMs: env.HERALD_LAG_INTERVAL_MS,
+        groups,
+        dlq: { topic: topics.dlq, replayGroup: `${env.HERALD_TOPIC_PREFIX}herald-dlq-replay` },
+      });
+      lag.start();
+    }
   });
 
   const stop = once(async () => {
     await runCleanups([
       ...[...consumers].reverse().map((c) => () => c.stop()),
+      () => lag?.stop(),
+      () => ops?.stop(),
+      () => admin?.disconnect(),
       () => rateLimiter?.stop(),
       async () => {
         await redis?.quit().catch(() => redis?.disconnect());
       },
-      () => webhook?.close(),
+      () => templates?.stop(),
+      () => router?.close(),
+      () => db?.destroy(),
     ]);
   });
 
-  return { start, stop, breakers: () => breakers.snapshot() };
+  return { start, stop, breakers: () => breakers.snapshot(), metrics, ops: () => ops };
 }

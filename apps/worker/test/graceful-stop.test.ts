@@ -49,6 +49,7 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
       KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
       HERALD_TOPIC_PREFIX: prefix,
       HERALD_TOPIC_PARTITIONS: '1',
+      HERALD_METRICS_PORT: '0',
       HERALD_WEBHOOK_SECRETS: JSON.stringify({
         default: `whsec_${randomBytes(24).toString('base64')}`,
       }),

@@ -134,6 +134,7 @@ beforeAll(async () => {
     DATABASE_URL: db.url,
     HERALD_TOPIC_PREFIX: prefix,
     HERALD_TOPIC_PARTITIONS: '1',
+    HERALD_METRICS_PORT: '0',
     HERALD_WEBHOOK_SECRETS: JSON.stringify({
       default: `whsec_${randomBytes(24).toString('base64')}`,
     }),

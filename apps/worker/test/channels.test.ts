@@ -1,0 +1,250 @@
+/**
+ * The worker serving several channels in one process against the real stack: an email
+ * rendered from a template stored in Postgres goes out over SMTP, an SMS through
+ * Twilio's API, a job naming a missing template is dead-lettered; then /metrics and
+ * /readyz of the ops server, and the traceparent carried to the status outputs.
+ */
+import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import {
+  deterministicId,
+  encodeDeliveryJob,
+  silentLogger,
+  topicNames,
+  type DeliveryJob,
+  type StatusEvent,
+} from '@herald/core';
+import { readDeadLetter, type DeadLetter } from '@herald/delivery';
+import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
+import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
+import {
+  createTestDatabase,
+  stackEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from '@herald/testkit';
+import { startSmtp, startTwilio, type LocalServer } from './servers/provider-fakes.js';
+
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'worker-channels',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const SID = 'AC0123456789abcdef0123456789abcdef';
+const statuses: { event: StatusEvent; traceparent?: string }[] = [];
+const letters: DeadLetter[] = [];
+let smtp: LocalServer;
+let twilio: LocalServer;
+let worker: Worker;
+let producer: Producer;
+let reader: Consumer;
+let db: TestDatabase;
+
+function job(id: string, extra: Partial<DeliveryJob>): DeliveryJob {
+  return {
+    notificationId: deterministicId(prefix, id),
+    event: { id: `e-${id}`, source: 'test', type: 'order.shipped', time: new Date().toISOString() },
+    tenant: 'acme',
+    rule: { id: 'r', version: 1 },
+    channel: 'email',
+    recipient: { ref: `rcpt-${id}`, address: 'ada@example.com' },
+    priority: 'normal',
+    attempt: 1,
+    payload: { name: 'Ada', order: 'A-1001' },
+    plannedAt: new Date().toISOString(),
+    producedAt: new Date(Date.now() - 1_500).toISOString(),
+    ...extra,
+  };
+}
+
+const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+async function publish(j: DeliveryJob) {
+  await producer.send({
+    topic: topics.deliveries(j.channel),
+    messages: [{ key: j.recipient.ref, value: encodeDeliveryJob(j), headers: { traceparent } }],
+  });
+}
+
+const stateOf = (j: DeliveryJob) =>
+  statuses.filter((s) => s.event.subject === j.notificationId).map((s) => s.event.data.state);
+
+beforeAll(async () => {
+  smtp = await startSmtp('mailer', 's3cret');
+  twilio = await startTwilio(SID, 'twilio-token');
+  db = await createTestDatabase(stackEnv().DATABASE_URL);
+  const database = createDatabase({ url: db.url, poolSize: 2, logger: silentLogger });
+  await migrateToLatest(database);
+  await new TemplateStore(database).apply(
+    {
+      templates: [
+        {
+          id: 'order-shipped',
+          channel: 'email',
+          locale: 'default',
+          parts: {
+            subject: 'Order {{order}} shipped',
+            html: '<p>Hello {{name}}, order <b>{{order}}</b> is on its way.</p>',
+          },
+        },
+        {
+          id: 'order-shipped',
+          channel: 'sms',
+          locale: 'default',
+          parts: { text: 'Hi {{name}}, order {{order}} shipped.' },
+        },
+      ],
+    },
+    { actor: 'test' },
+  );
+  await database.destroy();
+  const env = parseWorkerEnv({
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    REDIS_URL: stackEnv().REDIS_URL,
+    DATABASE_URL: db.url,
+    HERALD_TOPIC_PREFIX: prefix,
+    HERALD_TOPIC_PARTITIONS: '1',
+    HERALD_METRICS_PORT: '0',
+    HERALD_METRICS_HOST: '127.0.0.1',
+    HERALD_WORKER_CHANNELS: 'email,sms',
+    HERALD_EMAIL_PROVIDER: 'smtp',
+    HERALD_SMTP_URL: `smtp://mailer:s3cret@127.0.0.1:${new URL(smtp.url).port}`,
+    HERALD_EMAIL_FROM: 'Herald <herald@example.com>',
+    HERALD_TWILIO_ACCOUNT_SID: SID,
+    HERALD_TWILIO_AUTH_TOKEN: 'twilio-token',
+    HERALD_TWILIO_FROM: '+15005550006',
+    HERALD_TWILIO_API_URL: twilio.url,
+  });
+  worker = buildWorker(env, silentLogger);
+  await worker.start();
+  producer = kafka.producer();
+  await producer.connect();
+  reader = kafka.consumer({ groupId: `${prefix}reader` });
+  await reader.connect();
+  await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      if (topic === topics.status)
+        statuses.push({
+          event: JSON.parse(message.value!.toString()) as StatusEvent,
+          ...(message.headers?.traceparent
+            ? { traceparent: message.headers.traceparent.toString() }
+            : {}),
+        });
+      else letters.push(readDeadLetter({ ...message, partition }).letter);
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await reader?.disconnect();
+  await producer?.disconnect();
+  await worker?.stop();
+  await smtp?.close();
+  await twilio?.close();
+  await db?.drop();
+  await deleteTopics(kafka, [
+    topics.status,
+    topics.dlq,
+    topics.events,
+    topics.rejected,
+    ...deliveryLaneTopics(topics, 'email'),
+    ...deliveryLaneTopics(topics, 'sms'),
+  ]);
+}, 60_000);
+
+it('is ready once every lane joined, and alive', async () => {
+  const ops = worker.ops()!;
+  const health = await fetch(`${ops.url}/healthz`);
+  expect(health.status).toBe(200);
+  await waitFor('ready', async () => (await fetch(`${ops.url}/readyz`)).status === 200, 30_000);
+  const report = (await (await fetch(`${ops.url}/readyz`)).json()) as {
+    checks: Record<string, { ok: boolean }>;
+  };
+  expect(Object.keys(report.checks).sort()).toEqual([
+    'consumerGroups',
+    'kafka',
+    'postgres',
+    'redis',
+  ]);
+});
+
+it('sends an email rendered from a stored template over SMTP and an SMS through Twilio', async () => {
+  const email = job('mail', { template: { ref: 'order-shipped' } });
+  const sms = job('sms', {
+    channel: 'sms',
+    recipient: { ref: 'rcpt-sms', address: '+15005550010' },
+    template: { ref: 'order-shipped' },
+  });
+  await publish(email);
+  await publish(sms);
+  await waitFor('sent', () => stateOf(email).includes('sent') && stateOf(sms).includes('sent'));
+  expect(smtp.received).toHaveLength(1);
+  const raw = smtp.received[0]!.body;
+  expect(smtp.received[0]!.path).toBe('ada@example.com');
+  expect(raw).toContain('Subject: Order A-1001 shipped');
+  expect(raw).toContain('Hello Ada, order <b>A-1001</b> is on its way.');
+  expect(twilio.received).toHaveLength(1);
+  const form = new URLSearchParams(twilio.received[0]!.body);
+  expect(form.get('To')).toBe('+15005550010');
+  expect(form.get('Body')).toBe('Hi Ada, order A-1001 shipped.');
+  // The status outputs carry the record's trace (tracing off: the incoming traceparent).
+  const sent = statuses.find((s) => s.event.subject === email.notificationId)!;
+  expect(sent.traceparent).toBe(traceparent);
+});
+
+it('dead-letters a job whose template does not exist, without sending', async () => {
+  const missing = job('missing', { template: { ref: 'no-such-template' } });
+  await publish(missing);
+  await waitFor('dead-lettered', () => stateOf(missing).includes('dead_lettered'));
+  const letter = letters.find((l) => l.notificationId === missing.notificationId)!;
+  expect(letter.kind).toBe('permanent');
+  expect(letter.reason).toMatch(/^HERALD_ERR_TEMPLATE_NOT_FOUND/);
+  expect(smtp.received.map((r) => r.body).join()).not.toContain('no-such-template');
+});
+
+it('counts deliveries, durations and latency on /metrics', async () => {
+  const text = await (await fetch(`${worker.ops()!.url}/metrics`)).text();
+  // `name{a="1",b="2"}` matches the sample with that name and at least those labels.
+  const value = (series: string) => {
+    const [, name, want] = /^([^{]+)\{(.*)\}$/.exec(series)!;
+    const pairs = (labels: string): string[] => labels.match(/\w+="[^"]*"/g) ?? [];
+    const line = text.split('\n').find((l) => {
+      const m = /^([^{ ]+)\{(.*)\} /.exec(l);
+      if (m === null || m[1] !== name) return false;
+      const have = pairs(m[2]!);
+      return pairs(want!).every((p) => have.includes(p));
+    });
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+  expect(
+    value(
+      'herald_deliveries_total{channel="email",provider="smtp",outcome="sent",failure_class="none",app="worker"}',
+    ),
+  ).toBe(1);
+  expect(
+    value(
+      'herald_deliveries_total{channel="sms",provider="twilio",outcome="sent",failure_class="none",app="worker"}',
+    ),
+  ).toBe(1);
+  expect(
+    value(
+      'herald_deliveries_total{channel="email",provider="smtp",outcome="dead_lettered",failure_class="invalid_request",app="worker"}',
+    ),
+  ).toBe(1);
+  expect(value('herald_dead_lettered_total{stage="worker",channel="email",app="worker"}')).toBe(1);
+  expect(
+    value(
+      'herald_delivery_duration_seconds_count{channel="email",provider="smtp",outcome="sent",app="worker"}',
+    ),
+  ).toBe(1);
+  // producedAt was 1.5 s before the send: the latency lands above the 1 s bucket.
+  expect(value('herald_event_to_delivery_seconds_bucket{le="1",channel="sms",app="worker"}')).toBe(
+    0,
+  );
+  expect(value('herald_event_to_delivery_seconds_count{channel="sms",app="worker"}')).toBe(1);
+  expect(value('notifications_delivered_total{channel="email",app="worker"}')).toBe(1);
+});

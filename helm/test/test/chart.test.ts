@@ -21,6 +21,7 @@ import {
   topicNames,
   type ChannelName,
 } from '@herald/core';
+import { parseApiEnv } from '@herald/api';
 import { parseAuditorEnv } from '@herald/auditor';
 import { parseRouterEnv } from '@herald/router';
 import { telemetryEnv } from '@herald/telemetry';
@@ -157,7 +158,6 @@ describe.each(cases)('values %s', (name) => {
   it("gives each app settings that pass the app's own start-up validation", () => {
     for (const d of ofKind(name, 'Deployment')) {
       const [app, , channel] = container(d).args as [string, string?, string?];
-      if (app === 'api') continue; // @herald/api has no settings parser yet
       if (app === 'worker' && !(supportedChannels as readonly string[]).includes(channel!))
         continue;
       const env = envOf(d);
@@ -222,6 +222,7 @@ function parseApp(app: string, env: Record<string, string>, what: string) {
   try {
     if (app === 'router') parseRouterEnv(env);
     else if (app === 'auditor') parseAuditorEnv(env);
+    else if (app === 'api') parseApiEnv(env);
     else if (app === 'worker') {
       const file = env.HERALD_WEBHOOK_SECRETS_FILE;
       if (file) {

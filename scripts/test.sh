@@ -29,4 +29,10 @@ node -e '
   console.log(`\ntests: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
   if (lines.length === 0 || sum("passed") === 0) { console.error("no test ran"); process.exit(1); }
 ' "$summary" || status=1
+
+# Chaos, short profile (2,000 events, every fault once) on its own stack instance:
+# bounded by its settle deadline and a 5-minute timeout. SKIP_CHAOS=1 skips it.
+if [ "${SKIP_CHAOS:-}" != 1 ]; then
+  CHAOS_SKIP_BUILD=1 bash scripts/chaos.sh --profile short || status=1
+fi
 exit $status

@@ -1,0 +1,447 @@
+// Herald chaos suite: N events through the real router, two webhook workers and the
+// auditor (their dist/main.js), on the chaos stack instance, while a seeded schedule
+// SIGKILLs a worker, restarts Kafka, stops Redis and stops Postgres, and receivers
+// answer 500, 429 + Retry-After, hang past the timeout, or refuse (400). After the
+// system settles it accounts for every event and checks duplicates, the audit tables
+// and the rate limit. Run through scripts/chaos.sh (npm run chaos), which owns the stack.
+//
+//   node e2e/chaos/chaos.mjs --events 3000 --seed 42 --settle-ms 180000
+//
+// Exit code 0 = every assertion held; the counts are printed either way.
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import { readDeadLetter } from '@herald/delivery';
+import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
+import { silentLogger } from '@herald/core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split(/\s*--/)
+    .filter(Boolean)
+    .map((a) => a.split(/[ =]/)),
+);
+const N = Number(args.events ?? 3000);
+const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
+const settleMs = Number(args['settle-ms'] ?? 180_000);
+const rateEps = Number(args.rate ?? 400); // events per second pushed
+// A harness, not an app: scripts/chaos.sh sets the stack addresses and HERALD_STACK_* ports.
+// eslint-disable-next-line no-restricted-properties
+const env = process.env;
+const brokers = env.KAFKA_BROKERS;
+const databaseUrl = env.DATABASE_URL;
+const redisUrl = env.REDIS_URL;
+if (!brokers || !databaseUrl || !redisUrl) throw new Error('run through scripts/chaos.sh');
+console.log(`[chaos] seed=${seed} events=${N} rate=${rateEps}/s settle<=${settleMs}ms`);
+
+// mulberry32: the same seed gives the same modes and the same fault times.
+function rng(a) {
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(seed);
+const prefix = `chaos-${seed}-${randomBytes(3).toString('hex')}.`;
+const t0 = Date.now();
+const log = (msg) => console.log(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
+
+// ---- receivers -------------------------------------------------------------------
+// Modes per event: ok, e500 (first try 500), e429 (first try 429 Retry-After: 1),
+// hang (first try never answered), perm (always 400 → DLQ), hot (one recipient, rate limited).
+const RECIPIENTS = 50;
+const HOT_LIMIT = { limit: 5, periodMs: 1000, burst: 5 };
+// The rate-limited recipient drains at 5/s: cap its share so settling stays bounded.
+const HOT_MAX = 150;
+let hotCount = 0;
+const modes = [];
+for (let i = 0; i < N; i++) {
+  const r = random();
+  if (r >= 0.88 && hotCount++ >= HOT_MAX) {
+    modes.push('ok');
+    continue;
+  }
+  modes.push(
+    r < 0.6
+      ? 'ok'
+      : r < 0.7
+        ? 'e500'
+        : r < 0.8
+          ? 'e429'
+          : r < 0.85
+            ? 'hang'
+            : r < 0.88
+              ? 'perm'
+              : 'hot',
+  );
+}
+const seen = new Map(); // webhook-id → attempts
+const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
+let rawDuplicates = 0; // 2xx answered again for an id already accepted
+const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
+const hung = new Set();
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const [, , mode] = (req.url ?? '').split('/');
+    const id = String(req.headers['webhook-id']);
+    const n = (seen.get(id) ?? 0) + 1;
+    seen.set(id, n);
+    if (mode === 'hot') hotTimes.push(Date.now());
+    if (mode === 'perm') return res.writeHead(400).end('{"error":"refused"}');
+    if (n === 1 && mode === 'e500') return res.writeHead(500).end();
+    if (n === 1 && mode === 'e429') return res.writeHead(429, { 'retry-after': '1' }).end();
+    if (n === 1 && mode === 'hang') {
+      hung.add(res);
+      return; // never answered: the worker times out and retries
+    }
+    if (accepted.has(id)) rawDuplicates++;
+    else accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
+    res.writeHead(204).end();
+  });
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const receiver = `http://127.0.0.1:${server.address().port}`;
+
+// ---- set-up: database, policy, rules ---------------------------------------------
+const database = createDatabase({ url: databaseUrl, poolSize: 2, logger: silentLogger });
+await migrateToLatest(database);
+await new RateLimitPolicyStore(database).upsert({
+  id: `${prefix}hot`,
+  scope: 'recipient',
+  tenant: 'chaos',
+  channel: 'webhook',
+  provider: null,
+  limit: HOT_LIMIT.limit,
+  periodMs: HOT_LIMIT.periodMs,
+  burst: HOT_LIMIT.burst,
+  action: 'defer',
+  bypassCritical: false,
+});
+await database.destroy();
+const dir = mkdtempSync(join(tmpdir(), 'herald-chaos-'));
+const rulesFile = join(dir, 'rules.yaml');
+writeFileSync(
+  rulesFile,
+  `rules:
+  - id: chaos
+    when: event.type == "chaos.tick"
+    recipients: '[{"id": event.data.recipient, "webhook": "${receiver}/r/" + event.data.mode + "/" + event.data.recipient}]'
+    channels:
+      - type: webhook
+        secretRef: default
+`,
+);
+
+// ---- processes -------------------------------------------------------------------
+const common = {
+  PATH: env.PATH,
+  KAFKA_BROKERS: brokers,
+  HERALD_TOPIC_PREFIX: prefix,
+  HERALD_TOPIC_PARTITIONS: '6',
+  HERALD_LOG_LEVEL: 'warn',
+  HERALD_METRICS_PORT: '0',
+  HERALD_METRICS_HOST: '127.0.0.1',
+  HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+};
+const secret = `whsec_${randomBytes(24).toString('base64')}`;
+const specs = {
+  router: [
+    'apps/router/dist/main.js',
+    [],
+    { REDIS_URL: redisUrl, HERALD_RULES_FILE: rulesFile, HERALD_DEFAULT_TENANT: 'chaos' },
+  ],
+  auditor: ['apps/auditor/dist/main.js', [], { DATABASE_URL: databaseUrl }],
+};
+const workerEnv = {
+  REDIS_URL: redisUrl,
+  DATABASE_URL: databaseUrl,
+  HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
+  HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+  HERALD_WEBHOOK_TIMEOUT_MS: '1500',
+  HERALD_RATELIMIT_FAIL_MODE: 'closed',
+  HERALD_RATELIMIT_REFRESH_MS: '2000',
+  HERALD_WORKER_RETRY_POLICIES: JSON.stringify({
+    webhook: {
+      maxAttempts: 10,
+      baseDelayMs: 200,
+      maxDelayMs: 2000,
+      minDelayMs: 100,
+      retryAfterMaxMs: 2000,
+      maxAgeMs: 600_000,
+    },
+  }),
+  HERALD_WORKER_BREAKER: JSON.stringify({ minRequests: 200, failureRatio: 0.9, openMs: 1000 }),
+};
+specs.workerA = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
+specs.workerB = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
+const procs = {};
+function launch(name) {
+  const [script, argv, extra] = specs[name];
+  const out = openSync(join(dir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, [join(root, script), ...argv], {
+    env: { ...common, ...extra },
+    stdio: ['ignore', out, out],
+  });
+  procs[name] = child;
+  child.on('exit', (code, signal) => {
+    if (procs[name] === child && !stopping) log(`${name} exited (${code ?? signal})`);
+  });
+}
+let stopping = false;
+for (const name of Object.keys(specs)) launch(name);
+log(`processes started; logs in ${dir}`);
+
+// ---- faults ----------------------------------------------------------------------
+const stack = (action, service) => {
+  log(`stack ${action} ${service}`);
+  execFileSync('bash', [join(root, 'deploy/local/stack.sh'), action, service], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env,
+  });
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const produceMs = (N / rateEps) * 1000;
+const at = (fraction) => Math.round(produceMs * fraction * (0.9 + 0.2 * random()));
+const faults = [
+  [
+    at(0.15),
+    'SIGKILL workerA mid-batch',
+    async () => {
+      // Mid-batch: only once the receivers are busy.
+      while (seen.size < Math.min(200, N / 10)) await sleep(50);
+      log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
+      procs.workerA.kill('SIGKILL');
+      await sleep(1500);
+      launch('workerA');
+    },
+  ],
+  [
+    at(0.35),
+    'restart Kafka',
+    async () => {
+      stack('down', 'kafka');
+      await sleep(2000);
+      stack('up', 'kafka');
+    },
+  ],
+  [
+    at(0.6),
+    'stop/start Redis',
+    async () => {
+      stack('down', 'redis');
+      await sleep(3000);
+      stack('up', 'redis');
+    },
+  ],
+  [
+    at(0.8),
+    'stop/start Postgres',
+    async () => {
+      stack('down', 'postgres');
+      await sleep(3000);
+      stack('up', 'postgres');
+    },
+  ],
+];
+let productionStarted;
+const started = new Promise((r) => (productionStarted = r));
+const faultsDone = (async () => {
+  await started;
+  let elapsed = 0;
+  for (const [when, name, run] of faults.sort((a, b) => a[0] - b[0])) {
+    await sleep(Math.max(0, when - elapsed));
+    const started = Date.now();
+    log(`fault: ${name}`);
+    await run();
+    elapsed = when + (Date.now() - started);
+  }
+})();
+
+// ---- produce ---------------------------------------------------------------------
+const kafka = new Kafka({
+  clientId: 'chaos',
+  brokers: brokers.split(','),
+  logLevel: logLevel.NOTHING,
+  retry: { retries: 30, maxRetryTime: 5000 },
+});
+const producer = kafka.producer({ allowAutoTopicCreation: false });
+await producer.connect();
+await sleep(3000); // let the router create its topics
+const eventId = (seq) => `${prefix}e${seq}`;
+const recipientOf = (seq) => (modes[seq] === 'hot' ? 'hot' : `r${seq % RECIPIENTS}`);
+const batch = Math.max(1, Math.round(rateEps / 10));
+for (let seq = 0; seq < N; seq += batch) {
+  const started = Date.now();
+  const messages = [];
+  for (let s = seq; s < Math.min(N, seq + batch); s++) {
+    messages.push({
+      key: recipientOf(s),
+      value: JSON.stringify({
+        specversion: '1.0',
+        id: eventId(s),
+        source: 'chaos',
+        type: 'chaos.tick',
+        time: new Date().toISOString(),
+        tenantid: 'chaos',
+        data: { seq: s, mode: modes[s] === 'hot' ? 'hot' : modes[s], recipient: recipientOf(s) },
+      }),
+    });
+  }
+  for (;;) {
+    try {
+      await producer.send({ topic: `${prefix}herald.events`, acks: -1, messages });
+      if (seq === 0) productionStarted();
+      break;
+    } catch (err) {
+      log(`produce retry: ${err.message}`);
+      await sleep(1000);
+    }
+  }
+  await sleep(Math.max(0, 100 - (Date.now() - started)));
+}
+log(`produced ${N} events`);
+await faultsDone;
+log('faults done; settling');
+
+// ---- settle: read status and DLQ, wait until every event is accounted for --------
+const dlq = new Map(); // notification id → seq
+const suppressed = new Map(); // event id → reason
+const notificationOfEvent = new Map();
+const reader = kafka.consumer({ groupId: `${prefix}chaos-reader`, retry: { retries: 30 } });
+await reader.connect();
+await reader.subscribe({
+  topics: [`${prefix}herald.status`, `${prefix}herald.dlq`],
+  fromBeginning: true,
+});
+await reader.run({
+  eachMessage: async ({ topic, partition, message }) => {
+    if (topic.endsWith('herald.dlq')) {
+      const { letter } = readDeadLetter({ ...message, partition });
+      if (letter.job) dlq.set(letter.notificationId, letter.job.payload?.seq);
+      return;
+    }
+    const status = JSON.parse(message.value.toString());
+    notificationOfEvent.set(status.data.eventId, status.subject);
+    if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
+  },
+});
+const deliveredSeqs = () => new Set(accepted.values());
+function account() {
+  const delivered = deliveredSeqs();
+  const dlqSeqs = new Set(dlq.values());
+  let missing = 0;
+  for (let s = 0; s < N; s++)
+    if (!delivered.has(s) && !dlqSeqs.has(s) && !suppressed.has(eventId(s))) missing++;
+  return { delivered: delivered.size, dlq: dlqSeqs.size, suppressed: suppressed.size, missing };
+}
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+async function audit() {
+  const { rows } = await pool.query(
+    `select state, count(*)::int as n from notifications where event_id like $1 group by state`,
+    [`${prefix}%`],
+  );
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+const deadline = Date.now() + settleMs;
+let counts = account();
+let auditCounts = {};
+for (;;) {
+  counts = account();
+  try {
+    auditCounts = await audit();
+  } catch (err) {
+    log(`audit query failed: ${err.message}`);
+  }
+  const audited = (auditCounts.sent ?? 0) + (auditCounts.delivered ?? 0);
+  if (
+    counts.missing === 0 &&
+    audited === counts.delivered &&
+    (auditCounts.dead_lettered ?? 0) === dlq.size
+  )
+    break;
+  if (Date.now() > deadline) {
+    log('settle deadline reached');
+    break;
+  }
+  log(`waiting: ${JSON.stringify(counts)} audit=${JSON.stringify(auditCounts)}`);
+  await sleep(5000);
+}
+
+// ---- checks ----------------------------------------------------------------------
+const failures = [];
+const check = (ok, message) => {
+  if (!ok) failures.push(message);
+};
+check(
+  counts.missing === 0,
+  `${counts.missing} events not accounted for (not delivered, suppressed or in the DLQ)`,
+);
+const expectedDlq = modes.filter((m) => m === 'perm').length;
+check(
+  dlq.size === expectedDlq,
+  `DLQ holds ${dlq.size} notifications, receivers refused ${expectedDlq}`,
+);
+// A deduplicating receiver applies each webhook-id once; check that ids map to one event.
+const effectsPerSeq = new Map();
+for (const s of accepted.values()) effectsPerSeq.set(s, (effectsPerSeq.get(s) ?? 0) + 1);
+const multi = [...effectsPerSeq.values()].filter((n) => n > 1).length;
+check(multi === 0, `${multi} events produced more than one notification id with an effect`);
+const audited = (auditCounts.sent ?? 0) + (auditCounts.delivered ?? 0);
+check(
+  audited === accepted.size,
+  `audit has ${audited} sent notifications, receivers accepted ${accepted.size}`,
+);
+check(
+  (auditCounts.dead_lettered ?? 0) === dlq.size,
+  `audit has ${auditCounts.dead_lettered ?? 0} dead-lettered, DLQ ${dlq.size}`,
+);
+// Rate limit: GCRA allows `burst` at once then `limit` per period; no window of one
+// period may see more than limit + burst requests at the receiver.
+hotTimes.sort((a, b) => a - b);
+let maxInWindow = 0;
+for (let i = 0, j = 0; i < hotTimes.length; i++) {
+  while (hotTimes[i] - hotTimes[j] >= HOT_LIMIT.periodMs) j++;
+  maxInWindow = Math.max(maxInWindow, i - j + 1);
+}
+const allowed = HOT_LIMIT.limit + HOT_LIMIT.burst;
+check(
+  maxInWindow <= allowed,
+  `rate limit exceeded: ${maxInWindow} requests in ${HOT_LIMIT.periodMs} ms (allowed ${allowed})`,
+);
+
+const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
+console.log(
+  `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
+    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
+    `multi_effect=${multi} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
+    `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
+);
+for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
+if (failures.length === 0) console.log('[chaos] PASS');
+
+// ---- tear down -------------------------------------------------------------------
+stopping = true;
+await reader.disconnect().catch(() => undefined);
+await producer.disconnect().catch(() => undefined);
+await pool.end();
+for (const child of Object.values(procs)) child.kill('SIGTERM');
+await sleep(3000);
+for (const child of Object.values(procs)) if (child.exitCode === null) child.kill('SIGKILL');
+for (const res of hung) res.destroy();
+server.closeAllConnections();
+server.close();
+process.exit(failures.length === 0 ? 0 : 1);

@@ -28,7 +28,7 @@ esac
 export HERALD_STACK_DIR=${CHAOS_STACK_DIR:-/tmp/herald-chaos-stack}
 export HERALD_STACK_KAFKA_PORT=49092 HERALD_STACK_KAFKA_CONTROLLER_PORT=49093
 export HERALD_STACK_PG_PORT=45432 HERALD_STACK_REDIS_PORT=46379
-trap 'bash deploy/local/stack.sh down >/dev/null 2>&1 || true' EXIT
+trap 'bash deploy/local/stack.sh down >/dev/null 2>&1 || true' EXIT INT TERM
 
 bash deploy/local/stack.sh up
 eval "$(bash deploy/local/stack.sh env)"

@@ -189,6 +189,8 @@ const workerEnv = {
 specs.workerA = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
 specs.workerB = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
 const procs = {};
+const killed = new Set(); // children the schedule killed on purpose
+let unexpectedExits = 0;
 function launch(name) {
   const [script, argv, extra] = specs[name];
   const out = openSync(join(dir, `${name}.log`), 'a');
@@ -198,9 +200,21 @@ function launch(name) {
   });
   procs[name] = child;
   child.on('exit', (code, signal) => {
-    if (procs[name] === child && !stopping) log(`${name} exited (${code ?? signal})`);
+    if (procs[name] !== child || stopping) return;
+    log(`${name} exited (${code ?? signal})`);
+    if (killed.delete(child)) return;
+    // Like a Deployment's restart policy: an app that exits on its own is counted and
+    // restarted (it must not lose anything by dying).
+    unexpectedExits++;
+    setTimeout(() => !stopping && launch(name), 1000);
   });
 }
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    stopping = true;
+    for (const child of Object.values(procs)) child.kill('SIGKILL');
+    process.exit(130);
+  });
 let stopping = false;
 for (const name of Object.keys(specs)) launch(name);
 log(`processes started; logs in ${dir}`);
@@ -224,6 +238,7 @@ const faults = [
       // Mid-batch: only once the receivers are busy.
       while (seen.size < Math.min(200, N / 10)) await sleep(50);
       log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
+      killed.add(procs.workerA);
       procs.workerA.kill('SIGKILL');
       await sleep(1500);
       launch('workerA');
@@ -427,7 +442,7 @@ const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
-    `multi_effect=${multi} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
+    `multi_effect=${multi} unexpected_exits_restarted=${unexpectedExits} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);

@@ -24,3 +24,13 @@ export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';
 export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';
+export {
+  breakerIndexKey,
+  breakerStateKey,
+  publishBreakerStates,
+} from './breaker-state-publisher.js';
+export type {
+  BreakerStateEntry,
+  BreakerStatePublisher,
+  BreakerStatePublisherConfig,
+} from './breaker-state-publisher.js';

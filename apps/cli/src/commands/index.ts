@@ -5,6 +5,7 @@ import { registerDlqCommand } from './dlq-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerStackCommand } from './stack-command.js';
+import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
 
@@ -23,6 +24,7 @@ export const commandRegistrations: readonly ((
   registerTemplatesCommand,
   registerAuditCommand,
   registerDlqCommand,
+  registerStatusCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

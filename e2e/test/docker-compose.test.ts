@@ -86,12 +86,20 @@ describe('docker-compose.yml', () => {
       const parsed = parseRouterEnv(env);
       const file = hostPath(service, parsed.HERALD_RULES_FILE!);
       expect(loadRules(readFileSync(file, 'utf8'), file).rules.length).toBeGreaterThan(0);
+      expect(parsed.REDIS_URL).toBe('redis://redis:6379');
+      expect(parsed.DATABASE_URL).toMatch(/@postgres:5432\//);
+      expect(parsed.HERALD_METRICS_PORT).toBe(9464);
     } else if (app === 'worker') {
       const channels = args[args.indexOf('--channel') + 1]!;
       env.HERALD_WEBHOOK_SECRETS_FILE = hostPath(service, env.HERALD_WEBHOOK_SECRETS_FILE!);
       const parsed = parseWorkerEnv({ ...env, HERALD_WORKER_CHANNELS: channels });
       expect(parsed.HERALD_WORKER_CHANNELS).toEqual(['webhook']);
-      expect(Object.keys(parsed.HERALD_WEBHOOK_SECRETS ?? {})).toEqual(['default']);
+      // The secrets file itself is read by the channel router at start-up.
+      const secrets = JSON.parse(readFileSync(env.HERALD_WEBHOOK_SECRETS_FILE, 'utf8')) as object;
+      expect(Object.keys(secrets)).toEqual(['default']);
+      expect(parsed.REDIS_URL).toBe('redis://redis:6379');
+      expect(parsed.DATABASE_URL).toMatch(/@postgres:5432\//);
+      expect(parsed.HERALD_METRICS_PORT).toBe(9464);
     } else if (app === 'api') {
       expect(parseApiEnv(env).DATABASE_URL).toMatch(/@postgres:5432\//);
     } else {

@@ -14,8 +14,8 @@ import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import { channelNames, silentLogger, topicNames } from '@herald/core';
-import { deleteTopics } from '@herald/kafka';
-import { buildRouter, parseRouterEnv } from '@herald/router';
+import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import {
   createTestDatabase,
   expectValidStatusEvent,
@@ -41,6 +41,7 @@ let receiver: Receiver;
 let testDb: TestDatabase;
 let dir: string;
 let apps: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+let router: Router;
 let rejectedConsumer: Consumer | undefined;
 
 beforeAll(async () => {
@@ -67,19 +68,34 @@ beforeAll(async () => {
     HERALD_TOPIC_PREFIX: prefix,
     HERALD_TOPIC_PARTITIONS: '2',
     HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+    // Three ops servers in one process: each on a free port.
+    HERALD_METRICS_PORT: '0',
+    HERALD_METRICS_HOST: '127.0.0.1',
+    // Event dedupe (router) and idempotency marks (worker).
+    REDIS_URL: stackEnv().REDIS_URL,
   };
+  router = buildRouter(
+    parseRouterEnv({
+      ...common,
+      HERALD_RULES_FILE: rulesFile,
+      HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
+    }),
+    silentLogger,
+  );
   // Three apps built in-process exactly as their main.ts builds them, from settings.
   apps = [
     buildAuditor(parseAuditorEnv({ ...common, DATABASE_URL: testDb.url }), silentLogger),
     buildWorker(
       parseWorkerEnv({
         ...common,
+        // Templates and rate-limit policies (the auditor migrated the database first).
+        DATABASE_URL: testDb.url,
         HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
         HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       }),
       silentLogger,
     ),
-    buildRouter(parseRouterEnv({ ...common, HERALD_RULES_FILE: rulesFile }), silentLogger),
+    router,
   ];
   for (const app of apps) await app.start();
 });
@@ -90,12 +106,16 @@ afterAll(async () => {
   await receiver?.close();
   await testDb?.drop();
   await rm(dir, { recursive: true, force: true });
+  // Kafka refuses a delete request that names a topic twice.
   await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
+    ...new Set([
+      topics.events,
+      topics.rejected,
+      topics.status,
+      topics.dlq,
+      ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
+      ...deliveryLaneTopics(topics, 'webhook'),
+    ]),
   ]);
 });
 
@@ -146,6 +166,14 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
     return payload;
   });
   expect(bodies.map((b) => b.orderId).sort()).toEqual(['evt-binary', 'evt-structured']);
+
+  // The router's ops server: ready, and its counters saw what happened.
+  expect((await fetch(`${router.opsUrl()!}/readyz`)).status).toBe(200);
+  const scrape = await (await fetch(`${router.opsUrl()!}/metrics`)).text();
+  expect(scrape).toMatch(/^herald_jobs_planned_total\{[^}]*channel="webhook"[^}]*\} 2$/m);
+  expect(scrape).toMatch(
+    /^herald_events_rejected_total\{[^}]*reason="HERALD_ERR_EVENT_UNDECODABLE"[^}]*\} 1$/m,
+  );
 
   // The malformed event is on the rejected topic with the reason.
   rejectedConsumer = kafka.consumer({ groupId: `${prefix}e2e-rejected` });

@@ -21,6 +21,8 @@ npx turbo run build --output-logs=errors-only >/dev/null
 run_dir=.local/demo
 mkdir -p "$run_dir" .local/logs
 port=${HERALD_STACK_DEMO_PORT:-18080}
+# Ops servers (/metrics, /healthz, /readyz): one port each, since the apps share a machine.
+metrics_port=${HERALD_STACK_DEMO_METRICS_PORT:-19464}
 prefix="demo-$(date +%s)."
 secret="whsec_$(head -c 32 /dev/urandom | base64)"
 sed "s#\${RECEIVER_URL}#http://127.0.0.1:$port#" examples/demo/rules.yaml >"$run_dir/rules.yaml"
@@ -56,12 +58,20 @@ wait_started() {
 node examples/demo/receiver.mjs "$port" "$secret" &
 pids+=($!)
 
-common=(KAFKA_BROKERS="$KAFKA_BROKERS" HERALD_TOPIC_PREFIX="$prefix" HERALD_TOPIC_PARTITIONS=3)
-start auditor env "${common[@]}" DATABASE_URL="$db_url" node apps/auditor/dist/main.js
+common=(KAFKA_BROKERS="$KAFKA_BROKERS" HERALD_TOPIC_PREFIX="$prefix" HERALD_TOPIC_PARTITIONS=3
+  HERALD_METRICS_HOST=127.0.0.1)
+# Router and worker read the database the auditor migrates: start it first.
+start auditor env "${common[@]}" DATABASE_URL="$db_url" HERALD_METRICS_PORT=$((metrics_port + 2)) \
+  node apps/auditor/dist/main.js
+wait_started auditor
 start worker env "${common[@]}" HERALD_WEBHOOK_SECRETS="{\"default\":\"$secret\"}" \
-  HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true node apps/worker/dist/main.js --channel webhook
-start router env "${common[@]}" HERALD_RULES_FILE="$run_dir/rules.yaml" node apps/router/dist/main.js
-for app in auditor worker router; do wait_started "$app"; done
+  HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true REDIS_URL="$REDIS_URL" DATABASE_URL="$db_url" \
+  HERALD_METRICS_PORT=$((metrics_port + 1)) node apps/worker/dist/main.js --channel webhook
+start router env "${common[@]}" HERALD_RULES_FILE="$run_dir/rules.yaml" REDIS_URL="$REDIS_URL" \
+  DATABASE_URL="$db_url" HERALD_METRICS_PORT=$metrics_port node apps/router/dist/main.js
+for app in worker router; do wait_started "$app"; done
+echo "[demo] metrics: router http://127.0.0.1:$metrics_port/metrics," \
+  "worker :$((metrics_port + 1)), auditor :$((metrics_port + 2))"
 
 node examples/demo/produce.mjs "$KAFKA_BROKERS" "$prefix"
 echo "[demo] waiting for the deliveries and the audit trail"
@@ -69,6 +79,8 @@ sleep 4
 grep -h '"msg":"event rejected"' .local/logs/demo-router.log |
   node -e 'require("readline").createInterface({ input: process.stdin }).on("line", (l) => { const e = JSON.parse(l); console.log(`[router] rejected: ${e.reason}`); })'
 node examples/demo/summary.mjs "$db_url"
+echo "[demo] herald status:"
+HERALD_TOPIC_PREFIX="$prefix" DATABASE_URL="$db_url" node apps/cli/dist/main.js status | sed 's/^/  /'
 
 if [ $follow -eq 1 ]; then
   echo "[demo] Herald keeps running (topics prefixed $prefix); Ctrl-C stops it"

@@ -120,6 +120,9 @@ async function runPipeline(
         HERALD_TOPIC_PREFIX: prefix,
         HERALD_TOPIC_PARTITIONS: partitions,
         HERALD_LOG_LEVEL: 'warn',
+        // Three ops servers on one machine: each picks a free port.
+        HERALD_METRICS_PORT: '0',
+        HERALD_METRICS_HOST: '127.0.0.1',
       };
       const started = '"msg":"started"';
       // Apps log at warn in the bench; runMain logs "started" at info, so readiness is read at info.
@@ -149,7 +152,7 @@ async function runPipeline(
             HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
             HERALD_WORKER_CONCURRENCY: concurrency,
             REDIS_URL: stackEnv.REDIS_URL,
-            DATABASE_URL: stackEnv.DATABASE_URL,
+            DATABASE_URL: dbUrl,
           },
           started,
         ),
@@ -164,7 +167,7 @@ async function runPipeline(
             HERALD_LOG_LEVEL: 'info',
             HERALD_RULES_FILE: rulesFile,
             REDIS_URL: stackEnv.REDIS_URL,
-            DATABASE_URL: stackEnv.DATABASE_URL,
+            DATABASE_URL: dbUrl,
           },
           started,
         ),

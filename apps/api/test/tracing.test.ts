@@ -1,0 +1,180 @@
+/**
+ * A receipt is a span, and the status event it publishes carries that trace: the
+ * `send herald.status` span's traceparent is in the Kafka headers and in the
+ * CloudEvent's traceparent extension. Spans go to a local OTLP/HTTP receiver.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { Webhook } from 'standardwebhooks';
+import { buildApi, parseApiEnv, type Api } from '@herald/api';
+import {
+  channelNames,
+  deterministicId,
+  silentLogger,
+  statusEventFor,
+  topicNames,
+  type DeliveryJob,
+  type StatusEvent,
+} from '@herald/core';
+import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { AuditStore, createDatabase, migrateToLatest } from '@herald/store';
+import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
+import {
+  createTestDatabase,
+  expectValidStatusEvent,
+  stackEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from '@herald/testkit';
+
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+
+const SECRET = `whsec_${Buffer.from('herald-tracing-test-secret-32byt').toString('base64')}`;
+const prefix = uniquePrefix();
+const topics = topicNames(prefix);
+const kafka = new Kafka({
+  clientId: 'api-tracing-test',
+  brokers: stackEnv().KAFKA_BROKERS.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const spans: ExportedSpan[] = [];
+const published: { traceparent?: string; event: StatusEvent }[] = [];
+let receiver: Server;
+let tracing: Tracing;
+let testDb: TestDatabase;
+let api: Api;
+let reader: Consumer;
+
+const job: DeliveryJob = {
+  notificationId: deterministicId(prefix, 'receipt'),
+  event: { id: 'evt-r', source: 's', type: 'order.shipped', time: '2026-11-04T10:00:00Z' },
+  tenant: 'acme',
+  rule: { id: 'r', version: 1 },
+  channel: 'email',
+  recipient: { ref: 'carol', address: 'carol@example.com' },
+  priority: 'normal',
+  attempt: 1,
+  payload: {},
+  plannedAt: '2026-11-04T10:00:00Z',
+};
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
+      };
+      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
+
+  // The notification as the auditor would have recorded it: sent, with a message id.
+  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  const db = createDatabase({ url: testDb.url, poolSize: 1, logger: silentLogger });
+  await migrateToLatest(db);
+  const at = new Date('2026-11-04T10:00:01Z');
+  await new AuditStore(db).write([
+    statusEventFor(job, 'queued', 'herald/router', at),
+    statusEventFor(job, 'sent', 'herald/worker', at, {
+      provider: { statusCode: 200, messageId: 'pm-traced' },
+    }),
+  ]);
+  await db.destroy();
+
+  await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
+  reader = kafka.consumer({ groupId: `${prefix}status-reader` });
+  await reader.connect();
+  await reader.subscribe({ topic: topics.status, fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const value = message.value!.toString();
+      expectValidStatusEvent(value);
+      published.push({
+        traceparent: message.headers?.traceparent?.toString(),
+        event: JSON.parse(value) as StatusEvent,
+      });
+    },
+  });
+
+  const env = parseApiEnv({
+    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    DATABASE_URL: testDb.url,
+    HERALD_TOPIC_PREFIX: prefix,
+    HERALD_TOPIC_PARTITIONS: '1',
+    HERALD_API_HOST: '127.0.0.1',
+    HERALD_API_PORT: '0',
+    HERALD_METRICS_PORT: '0',
+    HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: SECRET }),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+  });
+  tracing = startTracing(tracingConfig(env, 'api'));
+  api = buildApi(env, silentLogger);
+  await api.start();
+}, 60_000);
+
+afterAll(async () => {
+  await reader?.disconnect();
+  await api?.stop();
+  await tracing?.stop();
+  await testDb?.drop();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+  await deleteTopics(kafka, [
+    topics.events,
+    topics.rejected,
+    topics.status,
+    topics.dlq,
+    ...channelNames.map(topics.deliveries),
+  ]);
+});
+
+it('publishes the receipt status with the traceparent of its send span', async () => {
+  const body = JSON.stringify({
+    type: 'delivered',
+    providerMessageId: 'pm-traced',
+    occurredAt: '2026-11-04T10:00:05Z',
+  });
+  const id = 'msg_traced';
+  const timestamp = new Date();
+  const response = await fetch(`${api.url}/v1/receipts/webhook/postmark`, {
+    method: 'POST',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': new Webhook(SECRET).sign(id, timestamp, body),
+    },
+  });
+  expect(response.status).toBe(200);
+
+  const record = await waitFor('the delivered status', () =>
+    published.find((p) => p.event.data.state === 'delivered'),
+  );
+  expect(record.event.subject).toBe(job.notificationId);
+  expect(record.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  expect(record.event.traceparent).toBe(record.traceparent);
+  const [, traceId, spanId] = record.traceparent!.split('-');
+
+  const send = await waitFor('the send span', async () => {
+    await tracing.flush();
+    return spans.find((s) => s.spanId === spanId);
+  });
+  expect(send).toMatchObject({ name: `send ${topics.status}`, kind: 4, traceId }); // PRODUCER
+  const receipt = spans.find((s) => s.spanId === send.parentSpanId);
+  expect(receipt).toMatchObject({ name: 'receipt postmark', traceId });
+}, 60_000);

@@ -445,6 +445,9 @@ console.log(
     `multi_effect=${multi} unexpected_exits_restarted=${unexpectedExits} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
+const reasons = {};
+for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
+if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

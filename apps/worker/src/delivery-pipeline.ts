@@ -281,9 +281,13 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
     const defer = async (until: number, reason: string): Promise<OutputMessage[]> => {
       await release();
+      // A job deferred again (rate limit, open circuit) replaces its previous deferral
+      // instead of adding one: a job paced for hours would otherwise grow to MAX_HISTORY
+      // entries, and a lane's output batch past the broker's message size limit.
+      const previous = history.at(-1)?.outcome === 'deferred' ? history.slice(0, -1) : history;
       const next = {
         ...job,
-        history: [...history, attemptRecord(job, 'deferred', reason)].slice(-MAX_HISTORY),
+        history: [...previous, attemptRecord(job, 'deferred', reason)].slice(-MAX_HISTORY),
       };
       return [
         delayed(next, until, record),

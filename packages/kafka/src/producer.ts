@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { once } from '@herald/core';
+import { sendOutputs } from './send-outputs.js';
 import type { OutputMessage } from './stage-consumer.js';
 
 /**
@@ -16,18 +17,6 @@ export class MessagePublisher {
   }
 
   async send(messages: readonly OutputMessage[]): Promise<void> {
-    const byTopic = new Map<string, OutputMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.#producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((m) => ({
-          key: m.key,
-          value: m.value,
-          ...(m.headers ? { headers: { ...m.headers } } : {}),
-        })),
-      })),
-    });
+    await sendOutputs(this.#producer, messages);
   }
 }

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { once, runCleanups, sleep, type Logger } from '@herald/core';
+import { sendOutputs } from './send-outputs.js';
 
 /** One record as a stage handler sees it. */
 export interface ConsumedRecord {
@@ -221,23 +222,7 @@ export class StageConsumer {
   }
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
-    const byTopic = new Map<
-      string,
-      { key: string | null; value: Buffer; headers?: Record<string, string> }[]
-    >();
-    for (const output of outputs) {
-      const list = byTopic.get(output.topic) ?? [];
-      list.push({
-        key: output.key,
-        value: output.value,
-        ...(output.headers ? { headers: { ...output.headers } } : {}),
-      });
-      byTopic.set(output.topic, list);
-    }
-    await this.#producer!.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    await sendOutputs(this.#producer!, outputs);
     return true;
   }
 

@@ -141,3 +141,28 @@ it('stop() drains the chunk in flight: its outputs are published and its offsets
   ]);
   expect(await committed('drain')).toBe(5);
 });
+
+it('splits outputs larger than one produce request, so a big chunk never wedges a stage', async () => {
+  // 40 outputs of 100 KiB = 4 MiB for one chunk: over the broker's 1 MiB batch limit
+  // if sent as one request.
+  const big = stage(
+    {
+      handle: async (records) =>
+        records.flatMap((r) =>
+          Array.from({ length: 40 }, (_, i) => ({
+            topic: output,
+            key: null,
+            value: Buffer.alloc(100 * 1024, `${r.value!.toString()}${i % 10}`),
+          })),
+        ),
+    },
+    'big',
+  );
+  const before = seen.length;
+  await produce(['f']);
+  await big.start();
+  // The fresh group reads a..f: 6 records × 40 outputs.
+  await waitFor('all big outputs', () => seen.length - before >= 240, 60_000);
+  await big.stop();
+  expect(await committed('big')).toBe(6);
+});

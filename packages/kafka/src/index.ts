@@ -3,11 +3,7 @@ export type { KafkaClientConfig } from './kafka-client.js';
 export { ensureTopics, deleteTopics } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
-export type {
-  ConsumedRecord,
-  OutputMessage,
-  StageConsumerConfig,
-  StageHandler,
-} from './stage-consumer.js';
+export type { ConsumedRecord, StageConsumerConfig, StageHandler } from './stage-consumer.js';
+export type { OutputMessage } from './output-message.js';
 export { MessagePublisher } from './producer.js';
 export { heraldTopicSpecs, deliveryLaneTopics, deliveryLaneTopicSpecs } from './herald-topics.js';

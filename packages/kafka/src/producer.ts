@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { once } from '@herald/core';
 import { sendOutputs } from './send-outputs.js';
-import type { OutputMessage } from './stage-consumer.js';
+import type { OutputMessage } from './output-message.js';
 
 /**
  * A producer for edges that publish without consuming (the API, the CLI, tests).

@@ -1,5 +1,5 @@
 import type { Message, Producer } from 'kafkajs';
-import type { OutputMessage } from './stage-consumer.js';
+import type { OutputMessage } from './output-message.js';
 
 /**
  * Bytes per produce request. The broker refuses a record batch over

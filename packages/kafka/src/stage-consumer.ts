@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { once, runCleanups, sleep, type Logger } from '@herald/core';
+import type { OutputMessage } from './output-message.js';
 import { sendOutputs } from './send-outputs.js';
 
 /** One record as a stage handler sees it. */
@@ -12,14 +13,6 @@ export interface ConsumedRecord {
   readonly headers: KafkaMessage['headers'] & object;
   /** Broker timestamp (ms since epoch) of the record. */
   readonly timestamp: number;
-}
-
-/** A message a handler wants published; published before the input offsets commit. */
-export interface OutputMessage {
-  readonly topic: string;
-  readonly key: string | null;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**

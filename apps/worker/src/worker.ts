@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import { sql, type Kysely } from 'kysely';
@@ -16,8 +17,10 @@ import {
   BreakerRegistry,
   defaultBreakerConfig,
   IdempotencyStore,
+  publishBreakerStates,
   retryPoliciesWith,
   type BreakerSnapshot,
+  type BreakerStatePublisher,
 } from '@herald/delivery';
 import {
   createKafkaClient,
@@ -104,6 +107,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   let db: Kysely<HeraldDatabase> | undefined;
   let templates: LiveTemplates | undefined;
   let redis: Redis | undefined;
+  let breakerStates: BreakerStatePublisher | undefined;
   let rateLimiter: RateLimiterHandle | undefined;
   let admin: ReturnType<typeof kafka.admin> | undefined;
   let lag: LagCollector | undefined;
@@ -184,6 +188,14 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       });
       redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
       await redis.connect();
+      // Breakers live in this process; `herald status` reads them from Redis.
+      breakerStates = publishBreakerStates(redis, () => breakers.snapshot(), {
+        keyPrefix: env.HERALD_TOPIC_PREFIX,
+        worker: `${hostname()}:${process.pid}`,
+        channels: env.HERALD_WORKER_CHANNELS,
+        onError: (err) =>
+          log.debug({ err }, 'breaker state publish failed; retrying at the next tick'),
+      });
       idempotency = new IdempotencyStore(redis, {
         keyPrefix: env.HERALD_TOPIC_PREFIX,
         leaseMs: env.HERALD_IDEMPOTENCY_LEASE_MS,
@@ -297,6 +309,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       () => ops?.stop(),
       () => admin?.disconnect(),
       () => rateLimiter?.stop(),
+      () => breakerStates?.stop(),
       async () => {
         await redis?.quit().catch(() => redis?.disconnect());
       },

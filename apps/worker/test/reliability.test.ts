@@ -16,7 +16,7 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { readDeadLetter, type DeadLetter } from '@herald/delivery';
+import { breakerStateKey, readDeadLetter, type DeadLetter } from '@herald/delivery';
 import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
 import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
@@ -349,4 +349,23 @@ it('opens the circuit for a failing endpoint and defers its jobs instead of fail
   await new Promise((r) => setTimeout(r, 1_000));
   expect(counters.get('/breaker/4')).toBeUndefined();
   expect(letters.filter((l) => l.job?.recipient.ref === 'breaker')).toEqual([]);
-}, 30_000);
+  // The open breaker is published to Redis for `herald status` (other processes).
+  const redis = new Redis(stackEnv().REDIS_URL);
+  try {
+    const key = breakerStateKey(prefix, snapshot.endpoint);
+    const fields = await waitFor(
+      'the published breaker state',
+      async () => {
+        const found = await redis.hgetall(key);
+        return Object.keys(found).length > 0 ? found : undefined;
+      },
+      15_000,
+    );
+    const entries = Object.values(fields).map(
+      (v) => JSON.parse(v) as { state: string; channels: string[] },
+    );
+    expect(entries[0]).toMatchObject({ state: 'open', channels: ['webhook'] });
+  } finally {
+    redis.disconnect();
+  }
+}, 45_000);

@@ -8,7 +8,13 @@ import {
   topicNames,
   type Logger,
 } from '@herald/core';
-import { createKafkaClient, ensureTopics, heraldTopicSpecs, MessagePublisher } from '@herald/kafka';
+import {
+  createKafkaClient,
+  ensureTopics,
+  heraldTopicSpecs,
+  MessagePublisher,
+  kafkaSecurity,
+} from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
 import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
@@ -80,6 +86,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   const log = logger.child({ component: 'api' });
   const kafka = createKafkaClient({
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-api`,
     logger,
   });

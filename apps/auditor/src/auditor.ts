@@ -14,6 +14,7 @@ import {
   StageConsumer,
   type ConsumedRecord,
   type OutputMessage,
+  kafkaSecurity,
 } from '@herald/kafka';
 import {
   AuditStore,
@@ -56,6 +57,7 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
   const kafka = createKafkaClient({
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-auditor`,
     logger,
   });

@@ -21,6 +21,7 @@ import {
   StageConsumer,
   type ConsumedRecord,
   type OutputMessage,
+  kafkaSecurity,
 } from '@herald/kafka';
 import {
   planDeliveries,
@@ -100,6 +101,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   const defaultTenant = env.HERALD_DEFAULT_TENANT;
   const kafka = createKafkaClient({
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-router`,
     logger,
   });

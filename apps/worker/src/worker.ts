@@ -30,6 +30,7 @@ import {
   StageConsumer,
   type ConsumedRecord,
   type OutputMessage,
+  kafkaSecurity,
 } from '@herald/kafka';
 import { createDatabase, TemplateStore, type HeraldDatabase } from '@herald/store';
 import {
@@ -83,6 +84,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   const topics = topicNames(env.HERALD_TOPIC_PREFIX);
   const kafka = createKafkaClient({
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-worker`,
     logger,
   });

@@ -1,5 +1,5 @@
-export { createKafkaClient } from './kafka-client.js';
-export type { KafkaClientConfig } from './kafka-client.js';
+export { createKafkaClient, kafkaSecurity } from './kafka-client.js';
+export type { KafkaClientConfig, KafkaSecurity, KafkaSecuritySettings } from './kafka-client.js';
 export { ensureTopics, deleteTopics } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';

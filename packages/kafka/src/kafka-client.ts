@@ -1,10 +1,68 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Logger } from '@herald/core';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { HeraldError, type Logger } from '@herald/core';
+
+/** The SASL and TLS part of a kafkajs configuration. */
+export type KafkaSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'>;
 
 export interface KafkaClientConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
+  readonly security?: KafkaSecurity;
+}
+
+/** The settings of `kafkaEnv()` that secure the connection. */
+export interface KafkaSecuritySettings {
+  readonly HERALD_KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
+  readonly HERALD_KAFKA_SASL_USERNAME?: string | undefined;
+  readonly HERALD_KAFKA_SASL_PASSWORD?: string | undefined;
+  readonly HERALD_KAFKA_TLS: boolean;
+  readonly HERALD_KAFKA_TLS_CA_FILE?: string | undefined;
+}
+
+/**
+ * Turns the Kafka security settings into kafkajs' `sasl` and `ssl`, reading the CA
+ * file once. Called while an app is built, so a missing credential or an unreadable
+ * CA file stops start-up with the setting's name.
+ *
+ * @example
+ * createKafkaClient({ brokers: env.KAFKA_BROKERS, clientId, logger, security: kafkaSecurity(env) });
+ */
+export function kafkaSecurity(
+  settings: KafkaSecuritySettings,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): KafkaSecurity {
+  const security: { sasl?: KafkaConfig['sasl']; ssl?: KafkaConfig['ssl'] } = {};
+  const mechanism = settings.HERALD_KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    const { HERALD_KAFKA_SASL_USERNAME: username, HERALD_KAFKA_SASL_PASSWORD: password } = settings;
+    if (!username || !password) {
+      throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+        `HERALD_KAFKA_SASL_MECHANISM is ${mechanism}: set HERALD_KAFKA_SASL_USERNAME and HERALD_KAFKA_SASL_PASSWORD too`,
+      ]);
+    }
+    security.sasl = { mechanism, username, password } as KafkaConfig['sasl'];
+  }
+  if (settings.HERALD_KAFKA_TLS_CA_FILE !== undefined && !settings.HERALD_KAFKA_TLS) {
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      'HERALD_KAFKA_TLS_CA_FILE is set but HERALD_KAFKA_TLS is not true: set HERALD_KAFKA_TLS=true or remove the CA file',
+    ]);
+  }
+  if (settings.HERALD_KAFKA_TLS) {
+    const file = settings.HERALD_KAFKA_TLS_CA_FILE;
+    if (file === undefined) security.ssl = true;
+    else {
+      try {
+        security.ssl = { ca: [readFile(file)] };
+      } catch (err) {
+        throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+          `HERALD_KAFKA_TLS_CA_FILE: cannot read ${file}: ${(err as Error).message}`,
+        ]);
+      }
+    }
+  }
+  return security;
 }
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -23,6 +81,7 @@ export function createKafkaClient(config: KafkaClientConfig): Kafka {
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
+    ...config.security,
     logLevel: logLevel.WARN,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     logCreator:

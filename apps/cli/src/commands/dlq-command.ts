@@ -8,7 +8,7 @@ import {
   type TopicNames,
 } from '@herald/core';
 import { readDeadLetter, replayJob, type DeadLetterRecord } from '@herald/delivery';
-import { createKafkaClient, MessagePublisher } from '@herald/kafka';
+import { createKafkaClient, MessagePublisher, kafkaSecurity } from '@herald/kafka';
 import type { CommandContext } from './command-context.js';
 
 interface Filters {
@@ -39,6 +39,7 @@ function matches(record: DeadLetterRecord, f: Filters): boolean {
 async function readAll(context: CommandContext, topics: TopicNames): Promise<DeadLetterRecord[]> {
   const kafka = createKafkaClient({
     brokers: context.env.KAFKA_BROKERS,
+    security: kafkaSecurity(context.env),
     clientId: 'herald-cli',
     logger: context.logger,
   });
@@ -166,6 +167,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         const publisher = new MessagePublisher(
           createKafkaClient({
             brokers: context.env.KAFKA_BROKERS,
+            security: kafkaSecurity(context.env),
             clientId: 'herald-cli',
             logger: context.logger,
           }),

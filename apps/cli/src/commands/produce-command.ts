@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { topicNames, validateCloudEvent, type CloudEvent } from '@herald/core';
-import { createKafkaClient, MessagePublisher } from '@herald/kafka';
+import { createKafkaClient, MessagePublisher, kafkaSecurity } from '@herald/kafka';
 import type { CommandContext } from './command-context.js';
 
 interface ProduceOptions {
@@ -70,6 +70,7 @@ export function registerProduceCommand(program: Command, context: CommandContext
       const events = await eventsFrom(options);
       const kafka = createKafkaClient({
         brokers: context.env.KAFKA_BROKERS,
+        security: kafkaSecurity(context.env),
         clientId: 'herald-cli',
         logger: context.logger,
       });

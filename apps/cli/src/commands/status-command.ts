@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { topicNames } from '@herald/core';
 import { breakerIndexKey, breakerStateKey, type BreakerStateEntry } from '@herald/delivery';
-import { createKafkaClient } from '@herald/kafka';
+import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
 import { partitionLag } from '@herald/telemetry';
 import type { CommandContext } from './command-context.js';
 
@@ -201,6 +201,7 @@ export async function collectStatus(context: CommandContext): Promise<StatusRepo
   if (kafkaUp) {
     const admin = createKafkaClient({
       brokers: context.env.KAFKA_BROKERS,
+      security: kafkaSecurity(context.env),
       clientId: 'herald-cli',
       logger: context.logger,
     }).admin();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { topicNames } from '@herald/core';
-import { createKafkaClient } from '@herald/kafka';
+import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
 import type { CommandContext } from './command-context.js';
 
 const tailable = ['status', 'events', 'rejected', 'dlq'] as const;
@@ -31,6 +31,7 @@ export function registerTailCommand(program: Command, context: CommandContext): 
       }[which as (typeof tailable)[number]];
       const kafka = createKafkaClient({
         brokers: context.env.KAFKA_BROKERS,
+        security: kafkaSecurity(context.env),
         clientId: 'herald-cli',
         logger: context.logger,
       });

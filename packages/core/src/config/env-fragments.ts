@@ -33,6 +33,13 @@ export function kafkaEnv() {
     /** Partitions for topics Herald creates; existing topics are not changed. */
     HERALD_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
     HERALD_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
+    /** SASL for the brokers; username and password are then required. */
+    HERALD_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    HERALD_KAFKA_SASL_USERNAME: z.string().optional(),
+    HERALD_KAFKA_SASL_PASSWORD: z.string().optional(),
+    /** TLS to the brokers; HERALD_KAFKA_TLS_CA_FILE adds a CA bundle (PEM) to the trusted ones. */
+    HERALD_KAFKA_TLS: flag(false),
+    HERALD_KAFKA_TLS_CA_FILE: z.string().optional(),
   };
 }
 

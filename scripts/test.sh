@@ -30,6 +30,12 @@ node -e '
   if (lines.length === 0 || sum("passed") === 0) { console.error("no test ran"); process.exit(1); }
 ' "$summary" || status=1
 
+# End-to-end benchmark, short profile: prints its figures and the ratio to the bare
+# baseline; asserts no timing (these machines are shared and noisy).
+if [ "${SKIP_BENCH:-}" != 1 ]; then
+  npm run bench -w @herald/bench-e2e --silent || status=1
+fi
+
 # Chaos, short profile (2,000 events, every fault once) on its own stack instance:
 # bounded by its settle deadline and a 5-minute timeout. SKIP_CHAOS=1 skips it.
 if [ "${SKIP_CHAOS:-}" != 1 ]; then

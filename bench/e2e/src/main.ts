@@ -10,6 +10,13 @@
  *   --rate R                  events/s of the fixed-rate latency run
  *   --partitions P            partitions of every topic
  *   --concurrency C           worker jobs in flight (HERALD_WORKER_CONCURRENCY)
+ *   --runs LIST               which runs, comma-separated: herald-max,baseline-max,herald-rate (all)
+ *   --cpu-prof DIR            V8 CPU profile of every spawned process, written to DIR on exit
+ *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
+ *   --app-env K=V,K=V         extra settings for the Herald apps (e.g. HERALD_KAFKA_...)
+ *
+ * Every Herald run also prints Redis calls per command (INFO commandstats before/after;
+ * other clients of the shared Redis add to it).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -37,6 +44,15 @@ const rate = Number(option('rate', full ? '5000' : '500'));
 const rateSeconds = full ? 15 : 4;
 const partitions = option('partitions', '6');
 const concurrency = option('concurrency', '64');
+const runs = option('runs', 'herald-max,baseline-max,herald-rate').split(',');
+const cpuProfDir = option('cpu-prof', '');
+const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+const appEnv = Object.fromEntries(
+  option('app-env', '')
+    .split(',')
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+) as Record<string, string>;
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -68,6 +84,20 @@ async function freshDatabase(name: string): Promise<string> {
   const url = new URL(stackEnv.DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** Calls per Redis command so far (INFO commandstats through redis-cli). */
+function redisCommandStats(url: string): Map<string, number> {
+  const stats = new Map<string, number>();
+  try {
+    const out = execFileSync('redis-cli', ['-u', url, 'info', 'commandstats'], {
+      encoding: 'utf8',
+    });
+    for (const m of out.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
+  } catch {
+    // no redis-cli: no counts
+  }
+  return stats;
 }
 
 async function waitForArrivals(count: number, idleMs: number): Promise<void> {
@@ -123,6 +153,7 @@ async function runPipeline(
         // Three ops servers on one machine: each picks a free port.
         HERALD_METRICS_PORT: '0',
         HERALD_METRICS_HOST: '127.0.0.1',
+        ...appEnv,
       };
       const started = '"msg":"started"';
       // Apps log at warn in the bench; runMain logs "started" at info, so readiness is read at info.
@@ -138,6 +169,8 @@ async function runPipeline(
             REDIS_URL: stackEnv.REDIS_URL,
           },
           started,
+          60_000,
+          nodeArgs,
         ),
       );
       processes.push(
@@ -155,6 +188,8 @@ async function runPipeline(
             DATABASE_URL: dbUrl,
           },
           started,
+          60_000,
+          nodeArgs,
         ),
       );
       processes.push(
@@ -170,6 +205,8 @@ async function runPipeline(
             DATABASE_URL: dbUrl,
           },
           started,
+          60_000,
+          nodeArgs,
         ),
       );
       inputTopic = `${prefix}herald.events`;
@@ -180,14 +217,23 @@ async function runPipeline(
       };
     } else {
       inputTopic = `${prefix}bare.events`;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: ['bare.events', 'bare.deliveries', 'bare.status'].map((t) => ({
-          topic: `${prefix}${t}`,
-          numPartitions: Number(partitions),
-          replicationFactor: 1,
-        })),
-      });
+      // A busy broker may answer the leader check before it hosts the new partitions: retry.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: ['bare.events', 'bare.deliveries', 'bare.status'].map((t) => ({
+              topic: `${prefix}${t}`,
+              numPartitions: Number(partitions),
+              replicationFactor: 1,
+            })),
+          });
+          break;
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       const script = `${root}bench/e2e/dist/baseline-stage.js`;
       processes.push(
         await spawnApp(
@@ -196,6 +242,8 @@ async function runPipeline(
           ['deliver', stackEnv.KAFKA_BROKERS, prefix],
           {},
           'ready',
+          60_000,
+          nodeArgs,
         ),
       );
       processes.push(
@@ -205,6 +253,8 @@ async function runPipeline(
           ['route', stackEnv.KAFKA_BROKERS, prefix, receiver.url],
           {},
           'ready',
+          60_000,
+          nodeArgs,
         ),
       );
       groups = {
@@ -212,6 +262,7 @@ async function runPipeline(
         [`${prefix}bare-deliver`]: `${prefix}bare.deliveries`,
       };
     }
+    const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;
     const sampler = new ProcessSampler();
     sampler.start(new Map(processes.map((p) => [p.name, p.child.pid!])));
     const lag = new LagSampler(admin, groups);
@@ -244,7 +295,22 @@ async function runPipeline(
     }
     lag.stop();
     const usage = sampler.sample();
+    if (redisBefore) {
+      const after = redisCommandStats(stackEnv.REDIS_URL);
+      const calls = [...after]
+        .map(([cmd, n]) => [cmd, n - (redisBefore.get(cmd) ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .sort((a, b) => b[1] - a[1]);
+      const total = calls.reduce((sum, [, n]) => sum + n, 0);
+      console.log(
+        `redis calls during ${name} ${mode} (${count} deliveries): ${total} (${(total / count).toFixed(2)}/delivery): ${calls.map(([c, n]) => `${c} ${n}`).join(', ')}`,
+      );
+    }
     const arrivals = receiver.arrivals;
+    const runLatency = latency(arrivals.map((a) => a.at - a.sentAt));
+    console.log(
+      `${name} ${mode}: ${arrivals.length}/${count} delivered, ${sustained(arrivals)}/s sustained, p99 ${runLatency.p99} ms; CPU s: ${usage.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)}`).join(', ')}`,
+    );
     return {
       name,
       mode: mode === 'rate' ? `${eventsPerSecond}/s` : 'max',
@@ -253,7 +319,7 @@ async function runPipeline(
       duplicates: receiver.duplicates,
       producedInSeconds,
       sustainedPerSecond: sustained(arrivals),
-      latencyMs: latency(arrivals.map((a) => a.at - a.sentAt)),
+      latencyMs: runLatency,
       auditLatencyMs,
       processes: usage,
       lag: lag.points,
@@ -267,16 +333,23 @@ async function runPipeline(
 }
 
 const results: RunResult[] = [];
-const heraldMax = await runPipeline('herald', 'max', events, 0);
-results.push(heraldMax);
-const bareMax = await runPipeline('baseline', 'max', events, 0);
-results.push(bareMax);
-results.push(await runPipeline('herald', 'rate', rate * rateSeconds, rate));
+const heraldMax = runs.includes('herald-max')
+  ? await runPipeline('herald', 'max', events, 0)
+  : undefined;
+if (heraldMax) results.push(heraldMax);
+const bareMax = runs.includes('baseline-max')
+  ? await runPipeline('baseline', 'max', events, 0)
+  : undefined;
+if (bareMax) results.push(bareMax);
+if (runs.includes('herald-rate'))
+  results.push(await runPipeline('herald', 'rate', rate * rateSeconds, rate));
 await receiver.stop();
 await admin.disconnect();
 
 const ratio =
-  bareMax.sustainedPerSecond > 0 ? heraldMax.sustainedPerSecond / bareMax.sustainedPerSecond : 0;
+  heraldMax && bareMax && bareMax.sustainedPerSecond > 0
+    ? heraldMax.sustainedPerSecond / bareMax.sustainedPerSecond
+    : 0;
 const table = [
   '| run | mode | delivered | sustained/s | p50 ms | p95 ms | p99 ms | max ms | audit p99 ms | CPU s (peak RSS MiB) per process |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

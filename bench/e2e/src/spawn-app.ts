@@ -17,8 +17,9 @@ export async function spawnApp(
   env: Readonly<Record<string, string>>,
   readyText: string,
   timeoutMs = 60_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -28,6 +28,9 @@ export const base = {
   // Two cores: one worker per test file keeps Kafka, Postgres and the tests from
   // starving each other.
   maxWorkers: 1,
+  // A leaked handle (an exporter's timer, a socket a library keeps) must not hang CI
+  // after every test has finished; the suites close what they open, this is the net.
+  forceExit: true,
 };
 
 /** Unit-only run: the `*.spec.ts` files beside the code, no services needed. */

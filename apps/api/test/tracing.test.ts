@@ -3,8 +3,6 @@
  * `send herald.status` span's traceparent is in the Kafka headers and in the
  * CloudEvent's traceparent extension. Spans go to a local OTLP/HTTP receiver.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
@@ -27,6 +25,8 @@ import {
   uniquePrefix,
   waitFor,
   type TestDatabase,
+  startOtlpReceiver,
+  type OtlpReceiver,
 } from '@herald/testkit';
 
 interface ExportedSpan {
@@ -45,9 +45,8 @@ const kafka = new Kafka({
   brokers: stackEnv().KAFKA_BROKERS.split(','),
   logLevel: logLevel.NOTHING,
 });
-const spans: ExportedSpan[] = [];
 const published: { traceparent?: string; event: StatusEvent }[] = [];
-let receiver: Server;
+let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
 let testDb: TestDatabase;
 let api: Api;
@@ -67,19 +66,8 @@ const job: DeliveryJob = {
 };
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
+  receiver = await startOtlpReceiver<ExportedSpan>();
+  const endpoint = receiver.endpoint;
 
   // The notification as the auditor would have recorded it: sent, with a message id.
   testDb = await createTestDatabase(stackEnv().DATABASE_URL);
@@ -131,8 +119,7 @@ afterAll(async () => {
   await api?.stop();
   await tracing?.stop();
   await testDb?.drop();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.stop();
   await deleteTopics(kafka, [
     topics.events,
     topics.rejected,
@@ -172,9 +159,9 @@ it('publishes the receipt status with the traceparent of its send span', async (
 
   const send = await waitFor('the send span', async () => {
     await tracing.flush();
-    return spans.find((s) => s.spanId === spanId);
+    return receiver.spans.find((s) => s.spanId === spanId);
   });
   expect(send).toMatchObject({ name: `send ${topics.status}`, kind: 4, traceId }); // PRODUCER
-  const receipt = spans.find((s) => s.spanId === send.parentSpanId);
+  const receipt = receiver.spans.find((s) => s.spanId === send.parentSpanId);
   expect(receipt).toMatchObject({ name: 'receipt postmark', traceId });
 }, 60_000);

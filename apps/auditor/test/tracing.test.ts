@@ -3,8 +3,6 @@
  * `process herald.status` CONSUMER span per chunk, linked to the trace of each record
  * (its Kafka traceparent header, else the status event's traceparent extension).
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
@@ -23,6 +21,8 @@ import {
   uniquePrefix,
   waitFor,
   type TestDatabase,
+  startOtlpReceiver,
+  type OtlpReceiver,
 } from '@herald/testkit';
 
 interface ExportedSpan {
@@ -41,8 +41,7 @@ const kafka = new Kafka({
   brokers: stackEnv().KAFKA_BROKERS.split(','),
   logLevel: logLevel.NOTHING,
 });
-const spans: ExportedSpan[] = [];
-let receiver: Server;
+let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
 let testDb: TestDatabase;
 let auditor: Auditor;
@@ -61,19 +60,8 @@ const job: DeliveryJob = {
 };
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
+  receiver = await startOtlpReceiver<ExportedSpan>();
+  const endpoint = receiver.endpoint;
   testDb = await createTestDatabase(stackEnv().DATABASE_URL);
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
   const env = parseAuditorEnv({
@@ -94,8 +82,7 @@ afterAll(async () => {
   await auditor?.stop();
   await tracing?.stop();
   await testDb?.drop();
-  receiver?.closeAllConnections();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.stop();
   await deleteTopics(kafka, [
     topics.events,
     topics.rejected,
@@ -131,7 +118,7 @@ it('writes a chunk in one process span linked to every record trace', async () =
 
   const process = await waitFor('the chunk span', async () => {
     await tracing.flush();
-    return spans.find(
+    return receiver.spans.find(
       (s) =>
         s.name === `process ${topics.status}` &&
         (s.links ?? []).some((l) => l.traceId === fromEvent.traceId),
@@ -146,7 +133,9 @@ it('writes a chunk in one process span linked to every record trace', async () =
       expect.objectContaining(fromEvent),
     ]),
   );
-  const write = spans.find((s) => s.name === 'audit write' && s.traceId === process.traceId);
+  const write = receiver.spans.find(
+    (s) => s.name === 'audit write' && s.traceId === process.traceId,
+  );
   expect(write?.parentSpanId).toBe(process.spanId);
   expect(write?.kind).toBe(3); // CLIENT
 }, 60_000);

@@ -4,8 +4,6 @@
  * the router publishes carry the router span's context, so the worker continues it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +12,13 @@ import { channelNames, silentLogger, topicNames } from '@herald/core';
 import { deleteTopics } from '@herald/kafka';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+import {
+  stackEnv,
+  startOtlpReceiver,
+  uniquePrefix,
+  waitFor,
+  type OtlpReceiver,
+} from '@herald/testkit';
 
 interface ExportedSpan {
   traceId: string;
@@ -25,29 +29,6 @@ interface ExportedSpan {
   attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 
-/** A local OTLP/HTTP JSON traces endpoint keeping every span it receives. */
-async function startOtlpReceiver() {
-  const spans: ExportedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-        resourceSpans: { scopeSpans: { spans: ExportedSpan[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`,
-    spans,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
 const kafka = new Kafka({
@@ -56,7 +37,7 @@ const kafka = new Kafka({
   logLevel: logLevel.NOTHING,
 });
 let dir: string;
-let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
 let router: Router;
 let producer: Producer;
@@ -73,7 +54,7 @@ beforeAll(async () => {
     channels: [{ type: webhook, url: "https://hooks.example.com/alerts" }]
 `,
   );
-  receiver = await startOtlpReceiver();
+  receiver = await startOtlpReceiver<ExportedSpan>();
   const env = parseRouterEnv({
     KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
     HERALD_TOPIC_PREFIX: prefix,

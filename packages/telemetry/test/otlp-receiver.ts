@@ -1,39 +1,6 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ReceivedExport } from '@herald/testkit';
 
-export interface ReceivedExport {
-  readonly contentType: string;
-  readonly body: Buffer;
-}
-
-/** A local OTLP/HTTP traces endpoint that keeps every export request it receives. */
-export async function startOtlpReceiver() {
-  const received: ReceivedExport[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (req.url === '/v1/traces' && req.method === 'POST') {
-        received.push({
-          contentType: req.headers['content-type'] ?? '',
-          body: Buffer.concat(chunks),
-        });
-        res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/json' });
-        res.end(req.headers['content-type']?.includes('json') ? '{}' : undefined);
-      } else {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}/v1/traces`,
-    received,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+export { startOtlpReceiver } from '@herald/testkit';
 
 export interface OtlpSpan {
   traceId: string;

@@ -6,3 +6,5 @@ export { startReceiver } from './receiver.js';
 export type { Receiver, ReceivedRequest } from './receiver.js';
 export { waitFor } from './wait-for.js';
 export { expectValidStatusEvent, statusEventSchemaPath } from './status-schema.js';
+export { startOtlpReceiver } from './otlp-receiver.js';
+export type { OtlpReceiver, ReceivedExport } from './otlp-receiver.js';

@@ -13,8 +13,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
-import { channelNames, silentLogger, topicNames } from '@herald/core';
-import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { silentLogger, topicNames } from '@herald/core';
+import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import {
   createTestDatabase,
@@ -106,17 +106,7 @@ afterAll(async () => {
   await receiver?.close();
   await testDb?.drop();
   await rm(dir, { recursive: true, force: true });
-  // Kafka refuses a delete request that names a topic twice.
-  await deleteTopics(kafka, [
-    ...new Set([
-      topics.events,
-      topics.rejected,
-      topics.status,
-      topics.dlq,
-      ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
-      ...deliveryLaneTopics(topics, 'webhook'),
-    ]),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('routes, signs, delivers and audits events; rejects a malformed one with its reason', async () => {

@@ -17,7 +17,6 @@ import twilio from 'twilio';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
@@ -26,7 +25,7 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
 import {
   createTestDatabase,
@@ -234,13 +233,7 @@ afterAll(async () => {
   await db?.destroy();
   await testDb?.drop();
   await new Promise((resolve) => certServer?.close(resolve));
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('answers /healthz', async () => {

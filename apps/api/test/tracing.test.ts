@@ -7,7 +7,6 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
@@ -15,7 +14,7 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { AuditStore, createDatabase, migrateToLatest } from '@herald/store';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
@@ -120,13 +119,7 @@ afterAll(async () => {
   await tracing?.stop();
   await testDb?.drop();
   await receiver?.stop();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('publishes the receipt status with the traceparent of its send span', async () => {

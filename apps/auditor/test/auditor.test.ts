@@ -7,14 +7,13 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import {
   createTestDatabase,
   expectValidStatusEvent,
@@ -86,13 +85,7 @@ afterAll(async () => {
   await auditor?.stop();
   await db?.destroy();
   await testDb?.drop();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('writes each status once, dead-letters a foreign record, and absorbs replays', async () => {

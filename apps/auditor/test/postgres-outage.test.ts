@@ -11,7 +11,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   consumerGroups,
   deterministicId,
   silentLogger,
@@ -20,7 +19,7 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { createDatabase, type HeraldDatabase } from '@herald/store';
 import {
   createTestDatabase,
@@ -131,13 +130,7 @@ afterAll(async () => {
   await db?.destroy();
   await testDb?.drop();
   postgres('down');
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 }, 60_000);
 
 it('holds its offsets while Postgres is down and catches up, exactly once, when it returns', async () => {

@@ -7,7 +7,6 @@ import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
@@ -17,7 +16,7 @@ import {
   type StatusDetails,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import {
   AuditQueries,
   createDatabase,
@@ -128,13 +127,7 @@ afterAll(async () => {
   await auditor?.stop();
   await db?.destroy();
   await testDb?.drop();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('out of order: delivered before sent and queued ends as delivered, with every milestone', async () => {

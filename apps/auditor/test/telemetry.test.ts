@@ -9,14 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import {
   createTestDatabase,
   stackEnv,
@@ -142,13 +141,7 @@ afterAll(async () => {
   await auditor?.stop();
   await gate?.stop();
   await testDb?.drop();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('is live and ready once it joined its group and Postgres answers', async () => {

@@ -6,14 +6,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
-  channelNames,
   deterministicId,
   silentLogger,
   statusEventFor,
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
   createTestDatabase,
@@ -83,13 +82,7 @@ afterAll(async () => {
   await tracing?.stop();
   await testDb?.drop();
   await receiver?.stop();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('writes a chunk in one process span linked to every record trace', async () => {

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildCli, parseCliEnv } from '@herald/cli';
-import { channelNames, silentLogger, topicNames } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { silentLogger, topicNames } from '@herald/core';
+import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { stackEnv, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
@@ -23,15 +23,7 @@ async function herald(...args: string[]): Promise<string> {
 }
 
 beforeAll(() => ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1)));
-afterAll(() =>
-  deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]),
-);
+afterAll(() => deleteTopicsWithPrefix(kafka, prefix));
 
 it('produces structured and binary events that tail reads back', async () => {
   expect(

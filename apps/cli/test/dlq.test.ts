@@ -2,9 +2,14 @@
 import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildCli, parseCliEnv } from '@herald/cli';
-import { channelNames, silentLogger, topicNames, type DeliveryJob } from '@herald/core';
+import { silentLogger, topicNames, type DeliveryJob } from '@herald/core';
 import { deadLetterHeaders, encodeDeadLetter, type DeadLetter } from '@herald/delivery';
-import { deleteTopics, deliveryLaneTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import {
+  deliveryLaneTopics,
+  ensureTopics,
+  heraldTopicSpecs,
+  deleteTopicsWithPrefix,
+} from '@herald/kafka';
 import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
 
 const prefix = uniquePrefix();
@@ -103,16 +108,7 @@ beforeAll(async () => {
   await producer.disconnect();
 });
 
-afterAll(() =>
-  deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-    ...deliveryLaneTopics(topics, 'webhook').slice(1),
-  ]),
-);
+afterAll(() => deleteTopicsWithPrefix(kafka, prefix));
 
 it('lists with filters by tenant, reason, kind and time', async () => {
   expect((await herald('dlq', 'list')).map((l) => l.kind)).toEqual([

@@ -14,7 +14,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { readDeadLetter, type DeadLetter } from '@herald/delivery';
-import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
 import {
@@ -146,14 +146,7 @@ afterAll(async () => {
   await smtp?.close();
   await twilio?.close();
   await db?.drop();
-  await deleteTopics(kafka, [
-    topics.status,
-    topics.dlq,
-    topics.events,
-    topics.rejected,
-    ...deliveryLaneTopics(topics, 'email'),
-    ...deliveryLaneTopics(topics, 'sms'),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 }, 60_000);
 
 it('is ready once every lane joined, and alive', async () => {

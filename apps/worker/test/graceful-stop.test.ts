@@ -6,14 +6,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  channelNames,
-  deterministicId,
-  encodeDeliveryJob,
-  topicNames,
-  type DeliveryJob,
-} from '@herald/core';
-import { deleteTopics } from '@herald/kafka';
+import { deterministicId, encodeDeliveryJob, topicNames, type DeliveryJob } from '@herald/core';
+import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { stackEnv, startReceiver, uniquePrefix, waitFor, type Receiver } from '@herald/testkit';
 
 const prefix = uniquePrefix();
@@ -32,13 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver.close();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.map(topics.deliveries),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 });
 
 it('drains the in-flight send on SIGTERM, publishes its status and exits 0', async () => {

@@ -17,7 +17,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { breakerStateKey, readDeadLetter, type DeadLetter } from '@herald/delivery';
-import { deleteTopics, deliveryLaneTopics } from '@herald/kafka';
+import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
@@ -184,13 +184,7 @@ afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
-  await deleteTopics(kafka, [
-    topics.status,
-    topics.dlq,
-    topics.events,
-    topics.rejected,
-    ...deliveryLaneTopics(topics, 'webhook'),
-  ]);
+  await deleteTopicsWithPrefix(kafka, prefix);
 }, 60_000);
 
 it('retries a transient failure through the delay lane and sends on the third attempt', async () => {

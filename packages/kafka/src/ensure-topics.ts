@@ -63,3 +63,20 @@ export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Pro
     await admin.disconnect();
   }
 }
+
+/**
+ * Deletes every topic whose name starts with `prefix`: a test run's or a benchmark
+ * run's own topics (main, critical and delay lanes alike), whatever it created.
+ */
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  if (prefix === '')
+    throw new Error('deleteTopicsWithPrefix needs a non-empty prefix; it would delete every topic');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}

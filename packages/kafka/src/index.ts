@@ -1,6 +1,6 @@
 export { createKafkaClient, kafkaSecurity } from './kafka-client.js';
 export type { KafkaClientConfig, KafkaSecurity, KafkaSecuritySettings } from './kafka-client.js';
-export { ensureTopics, deleteTopics } from './ensure-topics.js';
+export { ensureTopics, deleteTopics, deleteTopicsWithPrefix } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
 export type { ConsumedRecord, StageConsumerConfig, StageHandler } from './stage-consumer.js';

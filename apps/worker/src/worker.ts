@@ -187,6 +187,9 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
         maxRetriesPerRequest: 1,
         enableOfflineQueue: false,
         connectTimeout: 5_000,
+        // Jobs of a chunk run concurrently: their lease and sent-mark scripts issued in
+        // one tick go out in one write instead of one syscall each (see docs/benchmarks.md).
+        enableAutoPipelining: true,
       });
       redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
       await redis.connect();

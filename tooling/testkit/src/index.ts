@@ -8,3 +8,5 @@ export { waitFor } from './wait-for.js';
 export { expectValidStatusEvent, statusEventSchemaPath } from './status-schema.js';
 export { startOtlpReceiver } from './otlp-receiver.js';
 export type { OtlpReceiver, ReceivedExport } from './otlp-receiver.js';
+export { testRun } from './test-run.js';
+export type { TestRun, Startable, Stoppable } from './test-run.js';

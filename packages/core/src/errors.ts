@@ -37,6 +37,26 @@ export const errorCodes = {
     false,
     'Add the missing or malformed attribute named in the message (id, source, type, specversion "1.0").',
   ),
+  HERALD_ERR_EVENT_SCHEMA_UNKNOWN: spec(
+    'event is schema-registry encoded with schema id %s, which the schema registry does not know',
+    false,
+    'Produce with the registry the router reads (HERALD_SCHEMA_REGISTRY_URL), and register the schema before producing; replay the record from herald.events.rejected.',
+  ),
+  HERALD_ERR_EVENT_SCHEMA_DECODE: spec(
+    'event does not decode with its registered schema (id %s): %s',
+    false,
+    'Encode the event with the serializer of the schema its id names (Avro, JSON Schema or Protobuf) so that it decodes to a CloudEvent (docs/ARCHITECTURE.md, "Events decoding"), then replay it from herald.events.rejected.',
+  ),
+  HERALD_ERR_EVENT_SCHEMA_NO_REGISTRY: spec(
+    'event is schema-registry encoded (schema id %s) but the router has no schema registry',
+    false,
+    'Set HERALD_SCHEMA_REGISTRY_URL (and _USERNAME/_PASSWORD if it needs them) on the router, then replay the record from herald.events.rejected.',
+  ),
+  HERALD_ERR_SCHEMA_REGISTRY_UNAVAILABLE: spec(
+    'schema registry unavailable: %s',
+    true,
+    'Nothing is lost: the router retries the chunk. Check the registry answers at HERALD_SCHEMA_REGISTRY_URL and that the credentials are right.',
+  ),
   HERALD_ERR_JOB_INVALID: spec(
     'delivery job is malformed: %s',
     false,

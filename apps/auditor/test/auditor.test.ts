@@ -2,10 +2,9 @@
  * The auditor on real Kafka and Postgres: status events become rows once, however
  * often they are replayed; a record that is not a status event goes to herald.dlq.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
+import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import {
   deterministicId,
   silentLogger,
@@ -13,25 +12,12 @@ import {
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
-import {
-  createTestDatabase,
-  expectValidStatusEvent,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
 
-const prefix = uniquePrefix();
-const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'auditor-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-let testDb: TestDatabase;
-let auditor: Auditor;
+const run = testRun('auditor-test');
+const { kafka } = run;
+const topics = topicNames(run.prefix);
 let db: Kysely<{ status_events: { id: string; state: string; notification_id: string } }>;
 
 const job: DeliveryJob = {
@@ -63,30 +49,16 @@ async function publish(values: (string | object)[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  const { url } = await run.database();
   db = new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: testDb.url, max: 2 }) }),
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }),
   });
+  run.defer(() => db.destroy());
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  auditor = buildAuditor(
-    parseAuditorEnv({
-      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-      DATABASE_URL: testDb.url,
-      HERALD_TOPIC_PREFIX: prefix,
-      HERALD_TOPIC_PARTITIONS: '1',
-      HERALD_METRICS_PORT: '0',
-    }),
-    silentLogger,
-  );
-  await auditor.start();
+  await run.start(buildAuditor(parseAuditorEnv(run.settings()), silentLogger));
 });
 
-afterAll(async () => {
-  await auditor?.stop();
-  await db?.destroy();
-  await testDb?.drop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('writes each status once, dead-letters a foreign record, and absorbs replays', async () => {
   const queued = statusEventFor(job, 'queued', 'herald/router', new Date('2026-11-01T00:00:00Z'));
@@ -96,7 +68,7 @@ it('writes each status once, dead-letters a foreign record, and absorbs replays'
   await publish([queued, sent, queued, 'not a status event']);
 
   const dlq: { value: string; reason: string }[] = [];
-  const reader = kafka.consumer({ groupId: `${prefix}dlq-reader` });
+  const reader = kafka.consumer({ groupId: `${run.prefix}dlq-reader` });
   await reader.connect();
   await reader.subscribe({ topic: topics.dlq, fromBeginning: true });
   await reader.run({

@@ -3,7 +3,6 @@
  * regress a row, replays change nothing, partitions follow the event's UTC month, and
  * retention detaches and drops whole old months only.
  */
-import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
@@ -16,30 +15,18 @@ import {
   type StatusDetails,
   type StatusEvent,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import {
   AuditQueries,
   createDatabase,
   dropExpiredPartitions,
   type HeraldDatabase,
 } from '@herald/store';
-import {
-  createTestDatabase,
-  expectValidStatusEvent,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
 
-const prefix = uniquePrefix();
+const run = testRun('auditor-projections-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'auditor-projections-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-let testDb: TestDatabase;
 let auditor: Auditor;
 let db: Kysely<HeraldDatabase>;
 let audit: AuditQueries;
@@ -104,31 +91,21 @@ async function partitionOf(table: string, where: string): Promise<string | undef
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 4, logger: silentLogger });
+  const { url } = await run.database();
+  db = createDatabase({ url, poolSize: 4, logger: silentLogger });
+  run.defer(() => db.destroy());
   audit = new AuditQueries(db);
   // One partition only: the test's publish order is the consume order.
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  auditor = buildAuditor(
-    parseAuditorEnv({
-      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-      DATABASE_URL: testDb.url,
-      HERALD_TOPIC_PREFIX: prefix,
-      HERALD_TOPIC_PARTITIONS: '1',
-      HERALD_AUDIT_RETENTION_MONTHS: '3',
-      HERALD_METRICS_PORT: '0',
-    }),
-    silentLogger,
+  auditor = await run.start(
+    buildAuditor(
+      parseAuditorEnv(run.settings({ HERALD_AUDIT_RETENTION_MONTHS: '3' })),
+      silentLogger,
+    ),
   );
-  await auditor.start();
 });
 
-afterAll(async () => {
-  await auditor?.stop();
-  await db?.destroy();
-  await testDb?.drop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('out of order: delivered before sent and queued ends as delivered, with every milestone', async () => {
   const job = jobFor('evt-ooo', 'alice', '2026-11-20T09:00:00Z');

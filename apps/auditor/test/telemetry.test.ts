@@ -6,7 +6,6 @@
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
 import {
   deterministicId,
@@ -15,23 +14,12 @@ import {
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
-import {
-  createTestDatabase,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { testRun, waitFor } from '@herald/testkit';
 
-const prefix = uniquePrefix();
+const run = testRun('auditor-telemetry-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'auditor-telemetry-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-let testDb: TestDatabase;
 let auditor: Auditor;
 let gate: TcpGate;
 
@@ -116,33 +104,29 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  const testDb = await run.database();
   const url = new URL(testDb.url);
   gate = await tcpGate(new URL(testDb.url));
+  run.defer(() => gate.stop());
   url.port = String(gate.port);
   url.hostname = '127.0.0.1';
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  auditor = buildAuditor(
-    parseAuditorEnv({
-      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-      DATABASE_URL: url.toString(),
-      HERALD_TOPIC_PREFIX: prefix,
-      HERALD_TOPIC_PARTITIONS: '1',
-      HERALD_METRICS_PORT: '0',
-      HERALD_METRICS_HOST: '127.0.0.1',
-      HERALD_LAG_INTERVAL_MS: '200',
-    }),
-    silentLogger,
+  auditor = await run.start(
+    buildAuditor(
+      parseAuditorEnv(
+        run.settings({
+          // Through the gate, which the test closes to take Postgres away.
+          DATABASE_URL: url.toString(),
+          HERALD_METRICS_HOST: '127.0.0.1',
+          HERALD_LAG_INTERVAL_MS: '200',
+        }),
+      ),
+      silentLogger,
+    ),
   );
-  await auditor.start();
 }, 60_000);
 
-afterAll(async () => {
-  await auditor?.stop();
-  await gate?.stop();
-  await testDb?.drop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('is live and ready once it joined its group and Postgres answers', async () => {
   expect((await get('/healthz')).status).toBe(200);

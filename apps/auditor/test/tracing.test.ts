@@ -3,8 +3,7 @@
  * `process herald.status` CONSUMER span per chunk, linked to the trace of each record
  * (its Kafka traceparent header, else the status event's traceparent extension).
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
+import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import {
   deterministicId,
   silentLogger,
@@ -12,17 +11,9 @@ import {
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import {
-  createTestDatabase,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-  startOtlpReceiver,
-  type OtlpReceiver,
-} from '@herald/testkit';
+import { startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
 
 interface ExportedSpan {
   traceId: string;
@@ -33,17 +24,11 @@ interface ExportedSpan {
   parentSpanId?: string;
 }
 
-const prefix = uniquePrefix();
+const run = testRun('auditor-tracing-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'auditor-tracing-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
-let testDb: TestDatabase;
-let auditor: Auditor;
 
 const job: DeliveryJob = {
   notificationId: deterministicId(prefix, 'traced'),
@@ -60,30 +45,21 @@ const job: DeliveryJob = {
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver<ExportedSpan>();
-  const endpoint = receiver.endpoint;
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+  run.defer(() => receiver.stop());
+  await run.database();
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  const env = parseAuditorEnv({
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-    DATABASE_URL: testDb.url,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_METRICS_PORT: '0',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-  });
+  const env = parseAuditorEnv(
+    run.settings({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    }),
+  );
   tracing = startTracing(tracingConfig(env, 'auditor'));
-  auditor = buildAuditor(env, silentLogger);
-  await auditor.start();
+  run.defer(() => tracing.stop());
+  await run.start(buildAuditor(env, silentLogger));
 }, 60_000);
 
-afterAll(async () => {
-  await auditor?.stop();
-  await tracing?.stop();
-  await testDb?.drop();
-  await receiver?.stop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('writes a chunk in one process span linked to every record trace', async () => {
   const fromHeader = { traceId: 'a'.repeat(31) + '1', spanId: 'b'.repeat(15) + '1' };

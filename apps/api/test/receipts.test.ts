@@ -11,11 +11,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import twilio from 'twilio';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
-import { buildAuditor, parseAuditorEnv, type Auditor } from '@herald/auditor';
+import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import {
   deterministicId,
   silentLogger,
@@ -25,33 +24,21 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
-import {
-  createTestDatabase,
-  expectValidStatusEvent,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
+import type { Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
 
-const prefix = uniquePrefix();
+const run = testRun('api-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'api-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 const TWILIO_TOKEN = 'twilio-test-auth-token';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('herald-receipts-test-secret-32by').toString('base64')}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
 
-let testDb: TestDatabase;
 let db: Kysely<HeraldDatabase>;
 let audit: AuditQueries;
-let auditor: Auditor;
 let api: Api;
 let certServer: Server;
 let certBase: string;
@@ -167,36 +154,33 @@ beforeAll(async () => {
     } else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => certServer.listen(0, '127.0.0.1', resolve));
+  run.defer(() => new Promise((resolve) => certServer.close(resolve)));
   certBase = `http://127.0.0.1:${(certServer.address() as AddressInfo).port}`;
 
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 2, logger: silentLogger });
+  const { url } = await run.database();
+  db = createDatabase({ url, poolSize: 2, logger: silentLogger });
+  run.defer(() => db.destroy());
   audit = new AuditQueries(db);
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  const common = {
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-    DATABASE_URL: testDb.url,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_METRICS_PORT: '0',
-  };
-  auditor = buildAuditor(parseAuditorEnv(common), silentLogger);
-  await auditor.start();
-  api = buildApi(
-    parseApiEnv({
-      ...common,
-      HERALD_API_HOST: '127.0.0.1',
-      HERALD_API_PORT: '0',
-      HERALD_API_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
-      HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
-      HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
-    }),
-    silentLogger,
+  await run.start(buildAuditor(parseAuditorEnv(run.settings()), silentLogger));
+  api = await run.start(
+    buildApi(
+      parseApiEnv(
+        run.settings({
+          HERALD_API_HOST: '127.0.0.1',
+          HERALD_API_PORT: '0',
+          HERALD_API_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+          HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
+          HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
+          HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
+        }),
+      ),
+      silentLogger,
+    ),
   );
-  await api.start();
 
   statusReader = kafka.consumer({ groupId: `${prefix}status-reader` });
+  run.defer(() => statusReader.disconnect());
   await statusReader.connect();
   await statusReader.subscribe({ topic: topics.status, fromBeginning: true });
   await statusReader.run({
@@ -226,15 +210,7 @@ beforeAll(async () => {
   await waitFor('the sent rows', async () => (await stateOf(webhookJob.notificationId)) === 'sent');
 }, 60_000);
 
-afterAll(async () => {
-  await statusReader?.disconnect();
-  await api?.stop();
-  await auditor?.stop();
-  await db?.destroy();
-  await testDb?.drop();
-  await new Promise((resolve) => certServer?.close(resolve));
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('answers /healthz', async () => {
   const response = await fetch(`${api.url}/healthz`);
@@ -539,15 +515,13 @@ describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const unreachable = buildApi(
-      parseApiEnv({
-        KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-        DATABASE_URL: `postgres://herald:herald@127.0.0.1:${port}/herald`,
-        HERALD_TOPIC_PREFIX: prefix,
-        HERALD_TOPIC_PARTITIONS: '1',
-        HERALD_API_HOST: '127.0.0.1',
-        HERALD_API_PORT: '0',
-        HERALD_METRICS_PORT: '0',
-      }),
+      parseApiEnv(
+        run.settings({
+          DATABASE_URL: `postgres://herald:herald@127.0.0.1:${port}/herald`,
+          HERALD_API_HOST: '127.0.0.1',
+          HERALD_API_PORT: '0',
+        }),
+      ),
       silentLogger,
     );
     try {

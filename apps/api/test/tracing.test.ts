@@ -3,7 +3,7 @@
  * `send herald.status` span's traceparent is in the Kafka headers and in the
  * CloudEvent's traceparent extension. Spans go to a local OTLP/HTTP receiver.
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
 import {
@@ -14,17 +14,14 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
+import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { AuditStore, createDatabase, migrateToLatest } from '@herald/store';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
-  createTestDatabase,
   expectValidStatusEvent,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
   startOtlpReceiver,
+  testRun,
+  waitFor,
   type OtlpReceiver,
 } from '@herald/testkit';
 
@@ -37,17 +34,12 @@ interface ExportedSpan {
 }
 
 const SECRET = `whsec_${Buffer.from('herald-tracing-test-secret-32byt').toString('base64')}`;
-const prefix = uniquePrefix();
+const run = testRun('api-tracing-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'api-tracing-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 const published: { traceparent?: string; event: StatusEvent }[] = [];
 let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
-let testDb: TestDatabase;
 let api: Api;
 let reader: Consumer;
 
@@ -66,11 +58,11 @@ const job: DeliveryJob = {
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver<ExportedSpan>();
-  const endpoint = receiver.endpoint;
+  run.defer(() => receiver.stop());
 
   // The notification as the auditor would have recorded it: sent, with a message id.
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  const db = createDatabase({ url: testDb.url, poolSize: 1, logger: silentLogger });
+  const { url } = await run.database();
+  const db = createDatabase({ url, poolSize: 1, logger: silentLogger });
   await migrateToLatest(db);
   const at = new Date('2026-11-04T10:00:01Z');
   await new AuditStore(db).write([
@@ -83,6 +75,7 @@ beforeAll(async () => {
 
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
   reader = kafka.consumer({ groupId: `${prefix}status-reader` });
+  run.defer(() => reader.disconnect());
   await reader.connect();
   await reader.subscribe({ topic: topics.status, fromBeginning: true });
   await reader.run({
@@ -96,31 +89,21 @@ beforeAll(async () => {
     },
   });
 
-  const env = parseApiEnv({
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-    DATABASE_URL: testDb.url,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_API_HOST: '127.0.0.1',
-    HERALD_API_PORT: '0',
-    HERALD_METRICS_PORT: '0',
-    HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: SECRET }),
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-  });
+  const env = parseApiEnv(
+    run.settings({
+      HERALD_API_HOST: '127.0.0.1',
+      HERALD_API_PORT: '0',
+      HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: SECRET }),
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    }),
+  );
   tracing = startTracing(tracingConfig(env, 'api'));
-  api = buildApi(env, silentLogger);
-  await api.start();
+  run.defer(() => tracing.stop());
+  api = await run.start(buildApi(env, silentLogger));
 }, 60_000);
 
-afterAll(async () => {
-  await reader?.disconnect();
-  await api?.stop();
-  await tracing?.stop();
-  await testDb?.drop();
-  await receiver?.stop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('publishes the receipt status with the traceparent of its send span', async () => {
   const body = JSON.stringify({

@@ -20,6 +20,7 @@ import {
   encodeDeadLetter,
   endpointOf,
   nextRetry,
+  type AcquireResult,
   type AttemptRecord,
   type BreakerRegistry,
   type DeadLetterKind,
@@ -199,16 +200,21 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     };
   }
 
+  /** Who holds a job's lease: this worker instance and the record (a retried chunk is the same owner). */
+  const ownerOf = (record: ConsumedRecord) =>
+    `${deps.instanceId}/${record.topic}/${record.partition}/${record.offset}`;
+  const isHeld = (job: DeliveryJob, nowMs: number) =>
+    job.notBefore !== undefined && Date.parse(job.notBefore) - nowMs > HOLD_SLACK_MS;
+
   async function processJob(
     record: ConsumedRecord,
     job: DeliveryJob,
     signal: AbortSignal,
+    lease: AcquireResult | undefined,
   ): Promise<OutputMessage[]> {
     const nowMs = deps.now().getTime();
     const jitter = (ms: number) => Math.round(ms * deps.random());
-    if (job.notBefore !== undefined && Date.parse(job.notBefore) - nowMs > HOLD_SLACK_MS) {
-      return [delayed(job, Date.parse(job.notBefore), record)];
-    }
+    if (isHeld(job, nowMs)) return [delayed(job, Date.parse(job.notBefore!), record)];
     const provider = deps.channels.providerFor(job);
     if (!provider) {
       const reason = `no provider for channel ${job.channel} in this worker`;
@@ -217,10 +223,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         attemptRecord(job, 'permanent', reason),
       ]);
     }
-    const owner = `${deps.instanceId}/${record.topic}/${record.partition}/${record.offset}`;
+    const owner = ownerOf(record);
     const idem = deps.idempotency;
     if (idem) {
-      const mark = await idem.acquire(job.notificationId, owner);
+      const mark = lease ?? (await idem.acquire(job.notificationId, owner));
       if (mark.status === 'sent') {
         // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
         const summary = JSON.parse(mark.summary) as {
@@ -402,24 +408,67 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
   }
 
+  /**
+   * Decodes a chunk's jobs and takes the send leases of those about to be sent in one
+   * Redis round trip, instead of one per job inside each job's critical path. A
+   * notification id seen twice in the chunk is leased once; its later copies ask for
+   * themselves when their turn comes (and find it sent).
+   */
+  async function prepare(
+    records: readonly ConsumedRecord[],
+  ): Promise<Map<ConsumedRecord, Prepared>> {
+    const prepared = new Map<ConsumedRecord, Prepared>();
+    const toLease: { record: ConsumedRecord; notificationId: string; owner: string }[] = [];
+    const leased = new Set<string>();
+    const nowMs = deps.now().getTime();
+    for (const record of records) {
+      let job: DeliveryJob;
+      try {
+        job = decodeDeliveryJob(record.value);
+      } catch (err) {
+        prepared.set(record, { error: err as Error });
+        continue;
+      }
+      prepared.set(record, { job });
+      if (
+        deps.idempotency &&
+        !isHeld(job, nowMs) &&
+        !leased.has(job.notificationId) &&
+        deps.channels.providerFor(job)
+      ) {
+        leased.add(job.notificationId);
+        toLease.push({ record, notificationId: job.notificationId, owner: ownerOf(record) });
+      }
+    }
+    if (deps.idempotency && toLease.length > 0) {
+      const leases = await deps.idempotency.acquireMany(toLease);
+      toLease.forEach(({ record }, i) => {
+        const entry = prepared.get(record) as { job: DeliveryJob };
+        prepared.set(record, { job: entry.job, lease: leases[i]! });
+      });
+    }
+    return prepared;
+  }
+
   /** One record → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
   async function processRecord(
     record: ConsumedRecord,
     signal: AbortSignal,
+    prepared?: Prepared,
   ): Promise<OutputMessage[]> {
-    let job: DeliveryJob;
-    try {
-      job = decodeDeliveryJob(record.value);
-    } catch (err) {
+    const decoded = prepared ?? (await prepare([record])).get(record)!;
+    if ('error' in decoded) {
+      const err = decoded.error;
       log.warn(
         { err, topic: record.topic, partition: record.partition, offset: record.offset },
         'malformed job; dead-lettered',
       );
-      return deadLetter(record, 'malformed', (err as Error).message, undefined, []);
+      return deadLetter(record, 'malformed', err.message, undefined, []);
     }
+    const { job } = decoded;
     const key = `${record.topic}/${record.partition}/${record.offset}`;
     try {
-      const out = await processJob(record, job, signal);
+      const out = await processJob(record, job, signal, decoded.lease);
       crashes.delete(key);
       return out;
     } catch (err) {
@@ -439,5 +488,9 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
   }
 
-  return { processRecord };
+  return { prepare, processRecord };
 }
+
+/** A record of a chunk, decoded, with its send lease when {@link createDeliveryPipeline}'s `prepare` took one. */
+export type Prepared =
+  { readonly job: DeliveryJob; readonly lease?: AcquireResult } | { readonly error: Error };

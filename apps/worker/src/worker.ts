@@ -127,6 +127,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
           if (lane) lane.push(record);
           else lanes.set(key, [record]);
         }
+        const prepared = await pipeline.prepare(records);
         const results = new Map<ConsumedRecord, OutputMessage[]>();
         const settled = await Promise.allSettled(
           [...lanes.values()].map((lane) =>
@@ -141,7 +142,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
                     key: record.key,
                     headers: record.headers,
                   },
-                  () => pipeline.processRecord(record, signal),
+                  () => pipeline.processRecord(record, signal, prepared.get(record)),
                 );
                 results.set(record, out);
               }

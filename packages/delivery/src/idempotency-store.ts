@@ -22,9 +22,14 @@ type ScriptRedis = Redis & {
     owner: string,
     leaseMs: number,
   ): Promise<[string, string | number]>;
-  heraldIdemComplete(key: string, summary: string, ttlMs: number): Promise<number>;
   heraldIdemRelease(key: string, owner: string): Promise<number>;
 };
+
+function acquireResult([status, detail]: [string, string | number]): AcquireResult {
+  if (status === 'sent') return { status: 'sent', summary: String(detail) };
+  if (status === 'busy') return { status: 'busy', retryInMs: Math.max(1, Number(detail)) };
+  return { status: 'acquired' };
+}
 
 function script(name: string): string {
   return readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8');
@@ -50,10 +55,6 @@ export class IdempotencyStore {
       numberOfKeys: 1,
       lua: script('idempotency-acquire-1.lua'),
     });
-    redis.defineCommand('heraldIdemComplete', {
-      numberOfKeys: 1,
-      lua: script('idempotency-complete-1.lua'),
-    });
     redis.defineCommand('heraldIdemRelease', {
       numberOfKeys: 1,
       lua: script('idempotency-release-1.lua'),
@@ -66,17 +67,45 @@ export class IdempotencyStore {
   }
 
   async acquire(notificationId: string, owner: string): Promise<AcquireResult> {
-    const [status, detail] = await this.#call(() =>
+    const reply = await this.#call(() =>
       this.#redis.heraldIdemAcquire(this.key(notificationId), owner, this.#leaseMs),
     );
-    if (status === 'sent') return { status: 'sent', summary: String(detail) };
-    if (status === 'busy') return { status: 'busy', retryInMs: Math.max(1, Number(detail)) };
-    return { status: 'acquired' };
+    return acquireResult(reply);
   }
 
+  /**
+   * The leases of many notifications in one round trip (a pipeline: one write, and
+   * per-slot batches on a Cluster), in the order asked. Each is decided on its own, as
+   * by {@link acquire}; ask for a notification id once per call.
+   */
+  async acquireMany(
+    requests: readonly { readonly notificationId: string; readonly owner: string }[],
+  ): Promise<AcquireResult[]> {
+    if (requests.length === 0) return [];
+    const replies = await this.#call(async () => {
+      const pipeline = this.#redis.pipeline() as unknown as {
+        heraldIdemAcquire(key: string, owner: string, leaseMs: number): void;
+        exec(): Promise<[Error | null, unknown][] | null>;
+      };
+      for (const r of requests)
+        pipeline.heraldIdemAcquire(this.key(r.notificationId), r.owner, this.#leaseMs);
+      const results = await pipeline.exec();
+      if (results === null) throw new Error('redis pipeline was discarded');
+      return results.map(([err, reply]) => {
+        if (err) throw err;
+        return reply as [string, string | number];
+      });
+    });
+    return replies.map(acquireResult);
+  }
+
+  /**
+   * Turns the lease into a sent mark, whoever holds it: a send that happened is a fact,
+   * even if the lease ran out meanwhile. A plain SET, so no script runs for it.
+   */
   async complete(notificationId: string, summary: string): Promise<void> {
     await this.#call(() =>
-      this.#redis.heraldIdemComplete(this.key(notificationId), summary, this.#ttlMs),
+      this.#redis.set(this.key(notificationId), `sent:${summary}`, 'PX', this.#ttlMs),
     );
   }
 

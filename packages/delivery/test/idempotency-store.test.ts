@@ -57,6 +57,28 @@ it('concurrent acquirers: exactly one wins', async () => {
   expect(results.filter((r) => r.status === 'acquired')).toHaveLength(1);
 });
 
+it('acquireMany decides each lease as acquire would, in the order asked, in one round trip', async () => {
+  await store.acquire('m-busy', 'other-owner');
+  await store.acquire('m-sent', 'x');
+  await store.complete('m-sent', '{"attempt":1}');
+  await store.acquire('m-own', 'me/0/3');
+  expect(
+    await store.acquireMany([
+      { notificationId: 'm-new', owner: 'me/0/1' },
+      { notificationId: 'm-busy', owner: 'me/0/2' },
+      { notificationId: 'm-sent', owner: 'me/0/4' },
+      { notificationId: 'm-own', owner: 'me/0/3' },
+    ]),
+  ).toEqual([
+    { status: 'acquired' },
+    { status: 'busy', retryInMs: expect.any(Number) },
+    { status: 'sent', summary: '{"attempt":1}' },
+    { status: 'acquired' },
+  ]);
+  expect(await redis.get(store.key('m-new'))).toBe('lease:me/0/1');
+  expect(await store.acquireMany([])).toEqual([]);
+});
+
 it('an unreachable Redis surfaces as a DependencyError', async () => {
   const down = new Redis('redis://127.0.0.1:1', {
     lazyConnect: true,
@@ -70,5 +92,10 @@ it('an unreachable Redis surfaces as a DependencyError', async () => {
     name: 'DependencyError',
     dependency: 'redis',
   });
+  await expect(s.acquireMany([{ notificationId: 'n-5', owner: 'x' }])).rejects.toMatchObject({
+    name: 'DependencyError',
+    dependency: 'redis',
+  });
+  await expect(s.complete('n-5', '{}')).rejects.toMatchObject({ name: 'DependencyError' });
   down.disconnect();
 });

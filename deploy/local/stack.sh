@@ -2,12 +2,17 @@
 # Herald's local stack without Docker: Apache Kafka (KRaft, single node), PostgreSQL
 # and Redis, all on 127.0.0.1, data under a git-ignored folder of the repo.
 #
-#   deploy/local/stack.sh up     [kafka|postgres|redis ...]   install what is missing, start, wait until ready
-#   deploy/local/stack.sh down   [kafka|postgres|redis ...]   stop (data kept)
+#   deploy/local/stack.sh up     [kafka|postgres|redis|registry ...]   install what is missing, start, wait until ready
+#   deploy/local/stack.sh down   [kafka|postgres|redis|registry ...]   stop (data kept)
 #   deploy/local/stack.sh status                              what runs, where, and its memory
 #   deploy/local/stack.sh logs   [service] [-f]               the last lines of each log
 #   deploy/local/stack.sh reset                               stop and delete all data (the jar cache is kept)
-#   deploy/local/stack.sh env                                 print KAFKA_BROKERS, DATABASE_URL, REDIS_URL as exports
+#   deploy/local/stack.sh env                                 print KAFKA_BROKERS, DATABASE_URL, REDIS_URL,
+#                                                             SCHEMA_REGISTRY_URL as exports
+#
+# `up` without arguments starts kafka, postgres and redis. The schema registry
+# (Apicurio Registry, Confluent-compatible API, schemas kept in a Kafka topic) is
+# optional: `up registry` starts it, and Kafka first when nothing answers on its port.
 #
 # Every command is idempotent and safe to re-run; concurrent callers serialise on a lock.
 # Settings (environment):
@@ -17,6 +22,8 @@
 #   HERALD_STACK_PG_PORT               PostgreSQL                   default 15432
 #   HERALD_STACK_REDIS_PORT            Redis                        default 16379
 #   HERALD_STACK_KAFKA_HEAP            JVM heap for the broker      default 768m
+#   HERALD_STACK_REGISTRY_PORT         schema registry              default 18081
+#   HERALD_STACK_REGISTRY_TOPIC        its Kafka journal topic      default herald-registry-journal
 # Ports are not the services' defaults on purpose, so the stack never collides with a
 # system-wide Postgres or Redis.
 set -euo pipefail
@@ -29,6 +36,9 @@ KAFKA_CONTROLLER_PORT=${HERALD_STACK_KAFKA_CONTROLLER_PORT:-19093}
 PG_PORT=${HERALD_STACK_PG_PORT:-15432}
 REDIS_PORT=${HERALD_STACK_REDIS_PORT:-16379}
 KAFKA_HEAP=${HERALD_STACK_KAFKA_HEAP:-768m}
+REGISTRY_PORT=${HERALD_STACK_REGISTRY_PORT:-18081}
+REGISTRY_TOPIC=${HERALD_STACK_REGISTRY_TOPIC:-herald-registry-journal}
+REGISTRY_VERSION=3.0.9
 KAFKA_VERSION=3.9.1
 PG_USER=herald
 PG_PASSWORD=herald
@@ -39,7 +49,10 @@ KAFKA_DIR="$STACK_DIR/kafka"
 REDIS_DIR="$STACK_DIR/redis"
 PG_DIR="$STACK_DIR/postgres"
 LOG_DIR="$STACK_DIR/logs"
-SERVICES=(kafka postgres redis)
+REGISTRY_HOME="$STACK_DIR/cache/apicurio-registry-$REGISTRY_VERSION"
+REGISTRY_DIR="$STACK_DIR/registry"
+SERVICES=(kafka postgres redis registry)
+DEFAULT_SERVICES=(kafka postgres redis)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -248,6 +261,66 @@ redis_ready() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" 
 
 redis_down() { stop_pid redis "$REDIS_DIR/redis.pid" 30; }
 
+# ---------------------------------------------------------------- schema registry
+
+# Apicurio Registry's runnable distribution (Quarkus app + lib/), from Maven Central
+# like the Kafka jars; Karapace, the other Apache-licensed choice, is not on PyPI.
+ensure_registry_dist() {
+  [ -f "$REGISTRY_HOME/.complete" ] && return 0
+  ensure_java
+  command -v unzip >/dev/null || apt_install unzip
+  log "fetching Apicurio Registry $REGISTRY_VERSION with Maven into $REGISTRY_HOME (first run only)"
+  local tmp="$REGISTRY_HOME.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  # The 2.8 `get` without transitive resolution: the zip's parent POM is not on Maven
+  # Central (3.x plugins read it all the same) and the zip needs nothing else. Its own
+  # local repository, so the zip's path is known.
+  local repo="$STACK_DIR/cache/m2"
+  mvn -q -B "-Dmaven.repo.local=$repo" org.apache.maven.plugins:maven-dependency-plugin:2.8:get \
+    "-Dartifact=io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:zip:all" -Dtransitive=false \
+    >"$STACK_DIR/mvn-registry.log" 2>&1 ||
+    die "Maven could not fetch Apicurio Registry; see $STACK_DIR/mvn-registry.log"
+  local zip="$repo/io/apicurio/apicurio-registry-app/$REGISTRY_VERSION/apicurio-registry-app-$REGISTRY_VERSION-all.zip"
+  (cd "$tmp" && unzip -q "$zip") || die "could not unpack $zip into $tmp"
+  rm -f "$zip"
+  rm -rf "$REGISTRY_HOME"
+  mv "$tmp" "$REGISTRY_HOME"
+  touch "$REGISTRY_HOME/.complete"
+}
+
+registry_up() {
+  ensure_registry_dist
+  # The registry keeps its schemas in a Kafka topic: Kafka first, unless something
+  # already answers on its port (another stack instance's broker, say).
+  port_open "$KAFKA_PORT" || kafka_up
+  mkdir -p "$REGISTRY_DIR" "$LOG_DIR"
+  if pid_alive "$REGISTRY_DIR/registry.pid"; then
+    log "registry already running (pid $(cat "$REGISTRY_DIR/registry.pid"))"
+  else
+    port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process; set HERALD_STACK_REGISTRY_PORT"
+    log "starting schema registry on 127.0.0.1:$REGISTRY_PORT (journal topic $REGISTRY_TOPIC)"
+    setsid nohup java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$REGISTRY_PORT" \
+      -Dquarkus.http.access-log.enabled=false \
+      -Dapicurio.storage.kind=kafkasql "-Dapicurio.kafkasql.bootstrap.servers=127.0.0.1:$KAFKA_PORT" \
+      "-Dapicurio.kafkasql.topic=$REGISTRY_TOPIC" "-Dapicurio.kafkasql.snapshots.topic=$REGISTRY_TOPIC-snapshots" \
+      -jar "$REGISTRY_HOME/apicurio-registry-app-$REGISTRY_VERSION-runner.jar" \
+      >"$LOG_DIR/registry.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$REGISTRY_DIR/registry.pid"
+  fi
+  wait_for "registry" 120 registry_ready
+}
+
+# Ready once the Confluent API answers and the journal has been read back (health/ready).
+registry_ready() {
+  pid_alive "$REGISTRY_DIR/registry.pid" || die "the registry exited during start-up; see $LOG_DIR/registry.log"
+  curl -sf "http://127.0.0.1:$REGISTRY_PORT/health/ready" >/dev/null 2>&1 &&
+    curl -sf "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7/config" >/dev/null 2>&1
+}
+
+registry_down() { stop_pid registry "$REGISTRY_DIR/registry.pid" 30; }
+
 # ---------------------------------------------------------------- common
 
 # stop_pid <name> <pidfile> <seconds>: SIGTERM, wait, then SIGKILL.
@@ -275,11 +348,12 @@ print_env() {
 export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB
 export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+export SCHEMA_REGISTRY_URL=http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7
 EOF
 }
 
 status() {
-  local pg_state="stopped" kafka_state="stopped" redis_state="stopped" pid
+  local pg_state="stopped" kafka_state="stopped" redis_state="stopped" registry_state="stopped (optional: up registry)" pid
   pg_bindir >/dev/null 2>&1 && as_root && runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null ||
     PG_DIR="/var/tmp/herald-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/postgres"
   if pid_alive "$KAFKA_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then
@@ -293,11 +367,15 @@ status() {
   if pid_alive "$REDIS_DIR/redis.pid" && port_open "$REDIS_PORT"; then
     redis_state="running  pid $(cat "$REDIS_DIR/redis.pid")  rss $(rss_mib "$(cat "$REDIS_DIR/redis.pid")")"
   fi
+  if pid_alive "$REGISTRY_DIR/registry.pid" && port_open "$REGISTRY_PORT"; then
+    registry_state="running  pid $(cat "$REGISTRY_DIR/registry.pid")  rss $(rss_mib "$(cat "$REGISTRY_DIR/registry.pid")")"
+  fi
   cat <<EOF
 Herald local stack ($STACK_DIR)
   kafka     127.0.0.1:$KAFKA_PORT   $kafka_state
   postgres  postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB   $pg_state
   redis     redis://127.0.0.1:$REDIS_PORT   $redis_state
+  registry  http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7   $registry_state
 EOF
   [[ "$kafka_state$pg_state$redis_state" != *stopped* ]]
 }
@@ -307,7 +385,7 @@ logs() {
   for arg in "$@"; do
     case $arg in -f|--follow) follow=1 ;; *) services+=("$arg") ;; esac
   done
-  [ ${#services[@]} -gt 0 ] || services=("${SERVICES[@]}")
+  [ ${#services[@]} -gt 0 ] || services=("${DEFAULT_SERVICES[@]}")
   local files=()
   for s in "${services[@]}"; do files+=("$LOG_DIR/$s.log"); done
   if [ $follow -eq 1 ]; then exec tail -n 50 -F "${files[@]}"; fi
@@ -333,28 +411,28 @@ with_lock() {
 }
 
 up() {
-  local services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${SERVICES[@]}")
+  local services=("$@"); [ ${#services[@]} -gt 0 ] || services=("${DEFAULT_SERVICES[@]}")
   check_services "${services[@]}"
   local started=$SECONDS
   for s in "${services[@]}"; do
-    case $s in redis) redis_up ;; postgres) pg_up ;; kafka) kafka_up ;; esac
+    case $s in redis) redis_up ;; postgres) pg_up ;; kafka) kafka_up ;; registry) registry_up ;; esac
   done
   log "ready in $((SECONDS - started))s"
   status >&2 || true
 }
 
 down() {
-  local services=("$@"); [ ${#services[@]} -gt 0 ] || services=(kafka redis postgres)
+  local services=("$@"); [ ${#services[@]} -gt 0 ] || services=(registry kafka redis postgres)
   check_services "${services[@]}"
   for s in "${services[@]}"; do
-    case $s in redis) redis_down ;; postgres) pg_down ;; kafka) kafka_down ;; esac
+    case $s in redis) redis_down ;; postgres) pg_down ;; kafka) kafka_down ;; registry) registry_down ;; esac
   done
 }
 
 reset() {
   down
   log "deleting data in $STACK_DIR (the jar cache stays)"
-  rm -rf "$KAFKA_DIR" "$REDIS_DIR" "$LOG_DIR"
+  rm -rf "$KAFKA_DIR" "$REDIS_DIR" "$REGISTRY_DIR" "$LOG_DIR"
   pg_prepare_dir
   rm -rf "$PG_DIR"
 }
@@ -368,5 +446,5 @@ case $cmd in
   status) status ;;
   logs) logs "$@" ;;
   env) print_env ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

@@ -4,7 +4,7 @@
  * Twilio's API, a job naming a missing template is dead-lettered; then /metrics and
  * /readyz of the ops server, and the traceparent carried to the status outputs.
  */
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import {
   deterministicId,
   encodeDeliveryJob,
@@ -14,25 +14,14 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { readDeadLetter, type DeadLetter } from '@herald/delivery';
-import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
-import {
-  createTestDatabase,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { stackEnv, testRun, waitFor } from '@herald/testkit';
 import { startSmtp, startTwilio, type LocalServer } from './servers/provider-fakes.js';
 
-const prefix = uniquePrefix();
+const run = testRun('worker-channels');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'worker-channels',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 const SID = 'AC0123456789abcdef0123456789abcdef';
 const statuses: { event: StatusEvent; traceparent?: string }[] = [];
 const letters: DeadLetter[] = [];
@@ -41,7 +30,6 @@ let twilio: LocalServer;
 let worker: Worker;
 let producer: Producer;
 let reader: Consumer;
-let db: TestDatabase;
 
 function job(id: string, extra: Partial<DeliveryJob>): DeliveryJob {
   return {
@@ -74,9 +62,11 @@ const stateOf = (j: DeliveryJob) =>
 
 beforeAll(async () => {
   smtp = await startSmtp('mailer', 's3cret');
+  run.defer(() => smtp.close());
   twilio = await startTwilio(SID, 'twilio-token');
-  db = await createTestDatabase(stackEnv().DATABASE_URL);
-  const database = createDatabase({ url: db.url, poolSize: 2, logger: silentLogger });
+  run.defer(() => twilio.close());
+  const { url } = await run.database();
+  const database = createDatabase({ url, poolSize: 2, logger: silentLogger });
   await migrateToLatest(database);
   await new TemplateStore(database).apply(
     {
@@ -102,12 +92,8 @@ beforeAll(async () => {
   );
   await database.destroy();
   const env = parseWorkerEnv({
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    ...run.settings(),
     REDIS_URL: stackEnv().REDIS_URL,
-    DATABASE_URL: db.url,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_METRICS_PORT: '0',
     HERALD_METRICS_HOST: '127.0.0.1',
     HERALD_WORKER_CHANNELS: 'email,sms',
     HERALD_EMAIL_PROVIDER: 'smtp',
@@ -118,11 +104,12 @@ beforeAll(async () => {
     HERALD_TWILIO_FROM: '+15005550006',
     HERALD_TWILIO_API_URL: twilio.url,
   });
-  worker = buildWorker(env, silentLogger);
-  await worker.start();
+  worker = await run.start(buildWorker(env, silentLogger));
   producer = kafka.producer();
+  run.defer(() => producer.disconnect());
   await producer.connect();
   reader = kafka.consumer({ groupId: `${prefix}reader` });
+  run.defer(() => reader.disconnect());
   await reader.connect();
   await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
   await reader.run({
@@ -139,15 +126,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(async () => {
-  await reader?.disconnect();
-  await producer?.disconnect();
-  await worker?.stop();
-  await smtp?.close();
-  await twilio?.close();
-  await db?.drop();
-  await deleteTopicsWithPrefix(kafka, prefix);
-}, 60_000);
+afterAll(() => run.stop(), 60_000);
 
 it('is ready once every lane joined, and alive', async () => {
   const ops = worker.ops()!;

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import type { Consumer, Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import {
   deterministicId,
@@ -17,25 +17,14 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { breakerStateKey, readDeadLetter, type DeadLetter } from '@herald/delivery';
-import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
-import {
-  createTestDatabase,
-  stackEnv,
-  uniquePrefix,
-  waitFor,
-  type TestDatabase,
-} from '@herald/testkit';
+import { stackEnv, testRun, waitFor } from '@herald/testkit';
 
-const prefix = uniquePrefix();
+const run = testRun('worker-rel');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'worker-rel',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 const statuses: StatusEvent[] = [];
 const letters: DeadLetter[] = [];
 const hits: { path: string; id: string; at: number }[] = [];
@@ -45,7 +34,6 @@ let base: string;
 let worker: Worker;
 let producer: Producer;
 let reader: Consumer;
-let db: TestDatabase;
 
 function answer(path: string, n: number): [number, Record<string, string>] {
   if (path.startsWith('/ok')) return [204, {}];
@@ -111,9 +99,20 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  run.defer(() => server.close());
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  db = await createTestDatabase(stackEnv().DATABASE_URL);
-  const database = createDatabase({ url: db.url, poolSize: 2, logger: silentLogger });
+  // The run's Redis keys (idempotency marks, rate-limit windows, breaker states) go last.
+  run.defer(async () => {
+    const redis = new Redis(stackEnv().REDIS_URL);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  });
+  const { url } = await run.database();
+  const database = createDatabase({ url, poolSize: 2, logger: silentLogger });
   await migrateToLatest(database);
   await new RateLimitPolicyStore(database).upsert({
     id: 'paced',
@@ -129,12 +128,8 @@ beforeAll(async () => {
   });
   await database.destroy();
   const env = parseWorkerEnv({
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+    ...run.settings(),
     REDIS_URL: stackEnv().REDIS_URL,
-    DATABASE_URL: db.url,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_METRICS_PORT: '0',
     HERALD_WEBHOOK_SECRETS: JSON.stringify({
       default: `whsec_${randomBytes(24).toString('base64')}`,
     }),
@@ -155,14 +150,17 @@ beforeAll(async () => {
       windowMs: 60_000,
     }),
   });
-  worker = buildWorker(
-    env,
-    process.env.DEBUG_WORKER ? createLogger({ app: 'worker', level: 'info' }) : silentLogger,
+  worker = await run.start(
+    buildWorker(
+      env,
+      process.env.DEBUG_WORKER ? createLogger({ app: 'worker', level: 'info' }) : silentLogger,
+    ),
   );
-  await worker.start();
   producer = kafka.producer();
+  run.defer(() => producer.disconnect());
   await producer.connect();
   reader = kafka.consumer({ groupId: `${prefix}reader` });
+  run.defer(() => reader.disconnect());
   await reader.connect();
   await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
   await reader.run({
@@ -174,18 +172,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(async () => {
-  await reader?.disconnect();
-  await producer?.disconnect();
-  await worker?.stop();
-  server?.close();
-  await db?.drop();
-  const redis = new Redis(stackEnv().REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-  await deleteTopicsWithPrefix(kafka, prefix);
-}, 60_000);
+afterAll(() => run.stop(), 60_000);
 
 it('retries a transient failure through the delay lane and sends on the third attempt', async () => {
   const j = job('flaky', '/flaky');

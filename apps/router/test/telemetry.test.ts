@@ -7,19 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { channelNames, silentLogger, topicNames, type CloudEvent } from '@herald/core';
-import { deleteTopics } from '@herald/kafka';
+import type { Consumer, Producer } from 'kafkajs';
+import { silentLogger, topicNames, type CloudEvent } from '@herald/core';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
-import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+import { stackEnv, testRun, waitFor } from '@herald/testkit';
 
-const prefix = uniquePrefix();
+const run = testRun('router-telemetry-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'router-telemetry-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 const rules = `rules:
   - id: alerts
     when: event.type == "t.alert"
@@ -33,7 +28,6 @@ const rules = `rules:
     channels: [{ type: webhook, url: "https://hooks.example.com/fragile" }]
 `;
 
-let dir: string;
 let router: Router;
 let producer: Producer;
 let observer: Consumer;
@@ -63,26 +57,28 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'herald-router-telemetry-'));
+  const dir = await mkdtemp(join(tmpdir(), 'herald-router-telemetry-'));
+  run.defer(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'rules.yaml'), rules);
-  router = buildRouter(
-    parseRouterEnv({
-      KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-      REDIS_URL: stackEnv().REDIS_URL,
-      HERALD_TOPIC_PREFIX: prefix,
-      HERALD_TOPIC_PARTITIONS: '1',
-      HERALD_RULES_FILE: join(dir, 'rules.yaml'),
-      HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
-      HERALD_METRICS_PORT: '0',
-      HERALD_METRICS_HOST: '127.0.0.1',
-      HERALD_LAG_INTERVAL_MS: '200',
-    }),
-    silentLogger,
+  router = await run.start(
+    buildRouter(
+      parseRouterEnv(
+        run.settings({
+          REDIS_URL: stackEnv().REDIS_URL,
+          HERALD_RULES_FILE: join(dir, 'rules.yaml'),
+          HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
+          HERALD_METRICS_HOST: '127.0.0.1',
+          HERALD_LAG_INTERVAL_MS: '200',
+        }),
+      ),
+      silentLogger,
+    ),
   );
-  await router.start();
   producer = kafka.producer();
+  run.defer(() => producer.disconnect());
   await producer.connect();
   observer = kafka.consumer({ groupId: `${prefix}observer` });
+  run.defer(() => observer.disconnect());
   await observer.connect();
   await observer.subscribe({
     topics: [
@@ -107,23 +103,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await router?.stop();
-  await observer?.disconnect();
-  await producer?.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([`${prefix}observer`, `${prefix}herald-router`]).catch(() => undefined);
-  await admin.disconnect();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
-  ]);
-  await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => run.stop(), 60_000);
 
 const jobOf = (id: string) =>
   seen.find(

@@ -7,18 +7,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
-import { channelNames, silentLogger, topicNames } from '@herald/core';
-import { deleteTopics } from '@herald/kafka';
-import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
+import type { Consumer, Producer } from 'kafkajs';
+import { silentLogger, topicNames } from '@herald/core';
+import { buildRouter, parseRouterEnv } from '@herald/router';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import {
-  stackEnv,
-  startOtlpReceiver,
-  uniquePrefix,
-  waitFor,
-  type OtlpReceiver,
-} from '@herald/testkit';
+import { startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
 
 interface ExportedSpan {
   traceId: string;
@@ -29,23 +22,18 @@ interface ExportedSpan {
   attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
 }
 
-const prefix = uniquePrefix();
+const run = testRun('router-tracing-test');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const kafka = new Kafka({
-  clientId: 'router-tracing-test',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-let dir: string;
 let receiver: OtlpReceiver<ExportedSpan>;
 let tracing: Tracing;
-let router: Router;
 let producer: Producer;
 let observer: Consumer;
 const seen: { topic: string; traceparent?: string; eventId?: string }[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'herald-router-tracing-'));
+  const dir = await mkdtemp(join(tmpdir(), 'herald-router-tracing-'));
+  run.defer(() => rm(dir, { recursive: true, force: true }));
   await writeFile(
     join(dir, 'rules.yaml'),
     `rules:
@@ -55,21 +43,22 @@ beforeAll(async () => {
 `,
   );
   receiver = await startOtlpReceiver<ExportedSpan>();
-  const env = parseRouterEnv({
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-    HERALD_TOPIC_PREFIX: prefix,
-    HERALD_TOPIC_PARTITIONS: '1',
-    HERALD_RULES_FILE: join(dir, 'rules.yaml'),
-    HERALD_METRICS_PORT: '0',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-  });
+  run.defer(() => receiver.stop());
+  const env = parseRouterEnv(
+    run.settings({
+      HERALD_RULES_FILE: join(dir, 'rules.yaml'),
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    }),
+  );
   tracing = startTracing(tracingConfig(env, 'router'));
-  router = buildRouter(env, silentLogger);
-  await router.start();
+  run.defer(() => tracing.stop());
+  await run.start(buildRouter(env, silentLogger));
   producer = kafka.producer();
+  run.defer(() => producer.disconnect());
   await producer.connect();
   observer = kafka.consumer({ groupId: `${prefix}observer` });
+  run.defer(() => observer.disconnect());
   await observer.connect();
   await observer.subscribe({
     topics: [topics.status, topics.deliveries('webhook'), topics.rejected],
@@ -96,25 +85,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-afterAll(async () => {
-  await router?.stop();
-  await observer?.disconnect();
-  await producer?.disconnect();
-  await tracing?.stop();
-  await receiver?.stop();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteGroups([`${prefix}observer`, `${prefix}herald-router`]).catch(() => undefined);
-  await admin.disconnect();
-  await deleteTopics(kafka, [
-    topics.events,
-    topics.rejected,
-    topics.status,
-    topics.dlq,
-    ...channelNames.flatMap((c) => [topics.deliveries(c), topics.criticalDeliveries(c)]),
-  ]);
-  await rm(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => run.stop(), 60_000);
 
 it("continues the producer's trace and hands its own span to the job and status records", async () => {
   expect(tracing.enabled).toBe(true);

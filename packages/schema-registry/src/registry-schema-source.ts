@@ -39,17 +39,6 @@ interface ProtoReflection {
   toObject?(message: unknown, options: object): Record<string, unknown>;
 }
 
-/** The subset of a mappersmith response the not-found check reads. */
-interface RawResponse {
-  status(): number;
-  data(): unknown;
-  request(): { path(): string };
-}
-
-// The Confluent API's "schema not found". A 404 without it (a wrong base URL, a proxy)
-// must not turn every event into a rejection: it counts as the registry being unusable.
-const SCHEMA_NOT_FOUND = 40403;
-
 /**
  * Schemas from a Confluent-compatible registry through @kafkajs/confluent-schema-registry,
  * which caches every schema it fetched (ids are immutable) and sends one request per
@@ -62,14 +51,10 @@ const SCHEMA_NOT_FOUND = 40403;
 export class RegistrySchemaSource implements SchemaSource {
   readonly #registry: SchemaRegistry;
   readonly #settings: SchemaRegistrySettings;
-  // Ids the registry answered 40403 for. The library's error keeps the status but not
-  // the body, so the raw response is inspected on its way through (see notFound()).
-  readonly #missing = new Set<number>();
 
   constructor(settings: SchemaRegistrySettings) {
     this.#settings = settings;
     const timeout = settings.timeoutMs ?? 5_000;
-    const missing = this.#missing;
     this.#registry = new SchemaRegistry(
       {
         host: settings.url.replace(/\/+$/, ''),
@@ -83,11 +68,6 @@ export class RegistrySchemaSource implements SchemaSource {
           () => ({
             prepareRequest: (next: () => Promise<{ enhance(extra: object): unknown }>) =>
               next().then((request) => request.enhance({ timeout })),
-            response: (next: () => Promise<unknown>) =>
-              next().catch((response: unknown) => {
-                notFound(response, missing);
-                throw response;
-              }),
           }),
         ] as never,
       },
@@ -104,8 +84,20 @@ export class RegistrySchemaSource implements SchemaSource {
     try {
       instance = await this.#registry.getSchema(id);
     } catch (err) {
-      if (this.#missing.delete(id)) return undefined;
-      if (isResponseError(err)) throw unavailable(err);
+      if (isResponseError(err)) {
+        // A 404 is "no such id" only from a registry that otherwise answers: a wrong base
+        // URL or a proxy's 404 must not turn every event into a rejection. (The library's
+        // error drops the body, so its Confluent error_code 40403 cannot be read.)
+        if (
+          err.status === 404 &&
+          (await this.ping().then(
+            () => true,
+            () => false,
+          ))
+        )
+          return undefined;
+        throw unavailable(err);
+      }
       // The registry answered, but the schema text does not compile (or is of a type this
       // library does not know): no payload written with it can be decoded here.
       return {
@@ -145,25 +137,6 @@ export class RegistrySchemaSource implements SchemaSource {
     await response.arrayBuffer();
     if (!response.ok) throw new Error(`GET /config answered ${response.status}`);
   }
-}
-
-function notFound(response: unknown, missing: Set<number>): void {
-  const raw = response as Partial<RawResponse> | null;
-  if (typeof raw?.status !== 'function' || raw.status() !== 404) return;
-  let body = raw.data?.();
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body) as unknown;
-    } catch {
-      return;
-    }
-  }
-  const id = /\/schemas\/ids\/(\d+)/.exec(raw.request?.().path() ?? '')?.[1];
-  if (
-    id !== undefined &&
-    (body as { error_code?: unknown } | null)?.error_code === SCHEMA_NOT_FOUND
-  )
-    missing.add(Number(id));
 }
 
 function isResponseError(err: unknown): err is Error & { status?: number } {

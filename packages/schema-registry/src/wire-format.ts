@@ -38,8 +38,16 @@ export interface ProtobufPayload {
   readonly message: Buffer;
 }
 
-/** Reads the message indexes in front of a Protobuf payload; throws on a truncated or absurd header. */
+/**
+ * Reads the message indexes in front of a Protobuf payload; throws on a truncated
+ * header. Some serializers (@kafkajs/confluent-schema-registry among them) write no
+ * indexes at all. The two are told apart by the first byte: a Protobuf field tag is at
+ * least 0x08 (field numbers start at 1), while an index count of 0 to 3 is 0x00 to
+ * 0x06; so the first message is assumed when there are no indexes, and index paths
+ * are at most 3 deep.
+ */
 export function readMessageIndexes(payload: Buffer): ProtobufPayload {
+  if (payload.length === 0 || payload[0]! >= 0x08) return { indexes: [0], message: payload };
   let offset = 0;
   const next = (): number => {
     let result = 0;
@@ -56,8 +64,7 @@ export function readMessageIndexes(payload: Buffer): ProtobufPayload {
   };
   const count = next();
   if (count === 0) return { indexes: [0], message: payload.subarray(offset) };
-  if (count < 0 || count > 100)
-    throw new Error(`Protobuf message index count ${count} is out of range`);
+  if (count < 0) throw new Error(`Protobuf message index count ${count} is negative`);
   const indexes: number[] = [];
   for (let i = 0; i < count; i++) {
     const index = next();

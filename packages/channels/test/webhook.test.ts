@@ -1,4 +1,5 @@
-import type { LookupFunction } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
   createWebhookProvider,
@@ -261,6 +262,31 @@ describe('webhook provider: classification', () => {
     expect(outcome).toMatchObject({ status: 'failed', permanent: false });
     expect(outcome.status === 'failed' && outcome.reason).toMatch(/no response within 300 ms/);
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('gives up on a response body trickled past the timeout, as a timeout', async () => {
+    // Each gap is shorter than the timeout, so only the whole-exchange bound can stop it.
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write('.'), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const started = Date.now();
+      const outcome = await provider({ timeoutMs: 300 }).send(
+        makeJob('webhook', `http://127.0.0.1:${port}/hook`),
+        undefined,
+        signal(),
+      );
+      expect(outcome).toMatchObject({ status: 'failed', permanent: false });
+      expect(outcome.status === 'failed' && outcome.reason).toMatch(/no response within 300 ms/);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('classifies a caller abort as transient', async () => {

@@ -79,6 +79,13 @@ it('acquireMany decides each lease as acquire would, in the order asked, in one 
   expect(await store.acquireMany([])).toEqual([]);
 });
 
+it('marks completed in the same turn are all written (one pipeline), each caller awaiting its own', async () => {
+  const ids = Array.from({ length: 50 }, (_, i) => `c-${i}`);
+  await Promise.all(ids.map((id) => store.complete(id, `{"n":"${id}"}`)));
+  const values = await redis.mget(...ids.map((id) => store.key(id)));
+  expect(values).toEqual(ids.map((id) => `sent:{"n":"${id}"}`));
+});
+
 it('an unreachable Redis surfaces as a DependencyError', async () => {
   const down = new Redis('redis://127.0.0.1:1', {
     lazyConnect: true,

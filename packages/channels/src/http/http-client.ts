@@ -34,9 +34,12 @@ export class HttpClient {
     this.#agent = new Agent({
       connections: options.connectionsPerOrigin ?? 16,
       keepAliveTimeout: 4_000,
-      ...(this.#decide === undefined
-        ? {}
-        : { connect: { lookup: guardedLookup(this.#decide, options.lookup) } }),
+      connect: {
+        timeout: options.timeoutMs,
+        ...(this.#decide === undefined
+          ? {}
+          : { lookup: guardedLookup(this.#decide, options.lookup) }),
+      },
     });
     this.close = once(() => this.#agent.close());
   }

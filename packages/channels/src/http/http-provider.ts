@@ -14,7 +14,7 @@ import type { HttpResult } from './http-send.js';
 
 /** Settings every HTTP-based provider shares. */
 export interface HttpProviderOptions extends AddressPolicyConfig {
-  /** Time allowed for one request. Default 10 000 ms. */
+  /** Time allowed for each wait of a request: connect, headers, body (see `httpSend`). Default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Clock used to turn `Retry-After` dates into delays. */
   readonly now?: () => Date;

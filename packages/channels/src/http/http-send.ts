@@ -29,20 +29,33 @@ export type HttpResult =
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
 /**
- * Sends one request with a per-request timeout combined with the caller's signal.
+ * Sends one request. `timeoutMs` bounds each wait: connecting (the client's agent),
+ * the response headers, every gap in the body, and the whole exchange once a body
+ * chunk arrives past it; so a request ends within about three times `timeoutMs` at
+ * worst, well inside the idempotency lease. The body is read up to
+ * {@link MAX_RESPONSE_BYTES}. undici's own timers do this, so a request costs no
+ * timer and no combined AbortSignal of its own (each a measurable share of a worker's
+ * CPU per delivery); the caller's signal is passed through as it is.
  * Redirects are never followed: a 3xx is returned as is, so a receiver cannot
  * bounce Herald to an address the SSRF check never saw.
  */
 export async function httpSend(req: HttpRequest): Promise<HttpResult> {
-  const timeout = AbortSignal.timeout(req.timeoutMs);
-  const signal = AbortSignal.any([req.signal, timeout]);
+  const deadline = performance.now() + req.timeoutMs;
   try {
     const res = await request(req.url, {
       method: req.method ?? 'POST',
       headers: req.headers,
       body: req.body ?? null,
-      signal,
+      signal: req.signal,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
       dispatcher: req.dispatcher,
     });
     const chunks: Buffer[] = [];
@@ -56,6 +69,11 @@ export async function httpSend(req: HttpRequest): Promise<HttpResult> {
         res.body.destroy();
         break;
       }
+      // A body trickled in small gaps must not outlast the idempotency lease either.
+      if (performance.now() > deadline) {
+        res.body.destroy();
+        return { kind: 'error', cause: 'timeout', error: new Error('response body too slow') };
+      }
     }
     return {
       kind: 'response',
@@ -64,8 +82,9 @@ export async function httpSend(req: HttpRequest): Promise<HttpResult> {
       body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
     };
   } catch (error) {
-    if (timeout.aborted && !req.signal.aborted) return { kind: 'error', cause: 'timeout', error };
     if (req.signal.aborted) return { kind: 'error', cause: 'aborted', error };
+    if (TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
+      return { kind: 'error', cause: 'timeout', error };
     return { kind: 'error', cause: 'network', error };
   }
 }

@@ -22,7 +22,7 @@ export interface WebhookProviderConfig extends AddressPolicyConfig {
   readonly secrets: WebhookSecrets;
   /** Per-tenant secrets, looked up before {@link secrets}. */
   readonly tenants?: Readonly<Record<string, { readonly secrets: WebhookSecrets }>>;
-  /** Time allowed for one request, headers and body. Default 10 000 ms. */
+  /** Time allowed for each wait of a request: connect, headers, body (see `httpSend`). Default 10 000 ms. */
   readonly timeoutMs?: number;
   /** Largest JSON body sent. Default 256 KiB; a larger payload fails permanently before sending. */
   readonly maxPayloadBytes?: number;

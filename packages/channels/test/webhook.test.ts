@@ -400,6 +400,32 @@ describe('webhook provider: SSRF guard', () => {
   });
 });
 
+describe('pre-flight cache', () => {
+  it('checks an allowed name once; new connections still get the connect-time check', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // Pre-flight and first connect see 127.0.0.1 (allowed); every later answer is 127.0.0.2.
+    let calls = 0;
+    const lookup = fakeDns(() => (++calls <= 2 ? '127.0.0.1' : '127.0.0.2'));
+    const p = provider({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.1/32'], lookup });
+    const url = `http://cached.test:${port}/x`;
+    try {
+      expect((await p.send(makeJob('webhook', url), undefined, signal())).status).toBe('sent');
+      expect(calls).toBe(2); // pre-flight + connect
+      server.closeAllConnections(); // the next send needs a new connection
+      const second = await p.send(makeJob('webhook', url), undefined, signal());
+      expect(calls).toBe(3); // no second pre-flight: only the new connection's lookup
+      expect(second.status === 'failed' && second.reason).toMatch(
+        /HERALD_ERR_TARGET_REFUSED.*127\.0\.0\.2/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 /** A resolver that answers every name with one IPv4 address, in dns.lookup's both shapes. */
 function fakeDns(answer: () => string): LookupFunction {
   return (_hostname, options, callback) => {

@@ -16,6 +16,9 @@ export interface HttpClientOptions extends AddressPolicyConfig {
   readonly connectionsPerOrigin?: number;
 }
 
+const ALLOWED_HOST_TTL_MS = 30_000;
+const ALLOWED_HOSTS_MAX = 10_000;
+
 /**
  * One keep-alive connection pool per provider, with the SSRF policy applied before
  * sending and again at connect time when `guard` is on.
@@ -25,6 +28,7 @@ export class HttpClient {
   readonly #agent: Agent;
   readonly #options: HttpClientOptions;
   readonly #decide: ReturnType<typeof addressPolicy> | undefined;
+  readonly #allowed = new Map<string, number>();
   readonly close: () => Promise<void>;
 
   constructor(options: HttpClientOptions) {
@@ -44,15 +48,31 @@ export class HttpClient {
     this.close = once(() => this.#agent.close());
   }
 
+  /**
+   * Hosts that passed the pre-flight check lately skip it: it costs a DNS lookup (a
+   * thread-pool task) per request otherwise. Safe because the agent's lookup checks
+   * every address again whenever it opens a connection; only refusals are never cached.
+   */
+  #recentlyAllowed(hostname: string): boolean {
+    const until = this.#allowed.get(hostname);
+    return until !== undefined && until > performance.now();
+  }
+
+  #remember(hostname: string): void {
+    if (this.#allowed.size >= ALLOWED_HOSTS_MAX) this.#allowed.clear();
+    this.#allowed.set(hostname, performance.now() + ALLOWED_HOST_TTL_MS);
+  }
+
   get closed(): boolean {
     return this.#agent.closed;
   }
 
   /** Never throws: a refused target comes back as an error result carrying the HeraldError. */
   async send(req: Omit<HttpRequest, 'dispatcher' | 'timeoutMs'>): Promise<HttpResult> {
-    if (this.#decide !== undefined) {
+    if (this.#decide !== undefined && !this.#recentlyAllowed(req.url.hostname)) {
       try {
         await assertTargetAllowed(req.url, this.#decide, this.#options.lookup);
+        this.#remember(req.url.hostname);
       } catch (error) {
         return { kind: 'error', cause: 'network', error };
       }

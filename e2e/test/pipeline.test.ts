@@ -8,46 +8,38 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import { silentLogger, topicNames } from '@herald/core';
-import { deleteTopicsWithPrefix } from '@herald/kafka';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import {
-  createTestDatabase,
   expectValidStatusEvent,
   stackEnv,
   startReceiver,
-  uniquePrefix,
+  testRun,
   waitFor,
   type Receiver,
   type TestDatabase,
 } from '@herald/testkit';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 
-const prefix = uniquePrefix();
+const run = testRun('e2e');
+const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-const kafka = new Kafka({
-  clientId: 'e2e',
-  brokers: stackEnv().KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
 
 let receiver: Receiver;
 let testDb: TestDatabase;
-let dir: string;
-let apps: { start(): Promise<void>; stop(): Promise<void> }[] = [];
 let router: Router;
-let rejectedConsumer: Consumer | undefined;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  dir = await mkdtemp(join(tmpdir(), 'herald-e2e-'));
+  run.defer(() => receiver.close());
+  testDb = await run.database();
+  const dir = await mkdtemp(join(tmpdir(), 'herald-e2e-'));
+  run.defer(() => rm(dir, { recursive: true, force: true }));
   const rulesFile = join(dir, 'rules.yaml');
   await writeFile(
     rulesFile,
@@ -63,51 +55,43 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const common = {
-    KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-    HERALD_TOPIC_PREFIX: prefix,
+  // Three ops servers in one process, each on a free port (run.settings). The auditor and
+  // the worker get the database (the worker reads templates and rate-limit policies).
+  const common = run.settings({
     HERALD_TOPIC_PARTITIONS: '2',
     HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
-    // Three ops servers in one process: each on a free port.
-    HERALD_METRICS_PORT: '0',
     HERALD_METRICS_HOST: '127.0.0.1',
     // Event dedupe (router) and idempotency marks (worker).
     REDIS_URL: stackEnv().REDIS_URL,
-  };
-  router = buildRouter(
-    parseRouterEnv({
-      ...common,
-      HERALD_RULES_FILE: rulesFile,
-      HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
-    }),
-    silentLogger,
-  );
-  // Three apps built in-process exactly as their main.ts builds them, from settings.
-  apps = [
-    buildAuditor(parseAuditorEnv({ ...common, DATABASE_URL: testDb.url }), silentLogger),
+  });
+  // The router reads its rules from the file and needs no database here.
+  const { DATABASE_URL: _unused, ...routerCommon } = common;
+  // Three apps built in-process exactly as their main.ts builds them, from settings; the
+  // auditor first, since it migrates the database.
+  await run.start(buildAuditor(parseAuditorEnv(common), silentLogger));
+  await run.start(
     buildWorker(
       parseWorkerEnv({
         ...common,
-        // Templates and rate-limit policies (the auditor migrated the database first).
-        DATABASE_URL: testDb.url,
         HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
         HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       }),
       silentLogger,
     ),
-    router,
-  ];
-  for (const app of apps) await app.start();
+  );
+  router = await run.start(
+    buildRouter(
+      parseRouterEnv({
+        ...routerCommon,
+        HERALD_RULES_FILE: rulesFile,
+        HERALD_EVENT_DEDUPE_WINDOW_MS: '60000',
+      }),
+      silentLogger,
+    ),
+  );
 });
 
-afterAll(async () => {
-  for (const app of [...apps].reverse()) await app.stop();
-  await rejectedConsumer?.disconnect();
-  await receiver?.close();
-  await testDb?.drop();
-  await rm(dir, { recursive: true, force: true });
-  await deleteTopicsWithPrefix(kafka, prefix);
-});
+afterAll(() => run.stop());
 
 it('routes, signs, delivers and audits events; rejects a malformed one with its reason', async () => {
   const producer = kafka.producer();
@@ -166,7 +150,8 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   );
 
   // The malformed event is on the rejected topic with the reason.
-  rejectedConsumer = kafka.consumer({ groupId: `${prefix}e2e-rejected` });
+  const rejectedConsumer = kafka.consumer({ groupId: `${prefix}e2e-rejected` });
+  run.defer(() => rejectedConsumer.disconnect());
   await rejectedConsumer.connect();
   await rejectedConsumer.subscribe({ topic: topics.rejected, fromBeginning: true });
   const rejected: { value: string; reason: string; code: string }[] = [];

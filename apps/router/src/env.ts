@@ -50,6 +50,21 @@ const shape = {
   HERALD_RECIPIENT_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
   /** Tenant of events that carry no `tenantid` extension. */
   HERALD_DEFAULT_TENANT: z.string().min(1).default('default'),
+  /**
+   * Confluent-compatible schema registry (Confluent, Karapace, Apicurio's
+   * /apis/ccompat/v7). With it, records in the Confluent wire format (magic byte 0 +
+   * schema id) are decoded with Avro, JSON Schema or Protobuf; JSON events still work.
+   */
+  HERALD_SCHEMA_REGISTRY_URL: z
+    .string()
+    .url({ message: 'expected the registry base URL, e.g. http://registry:8081' })
+    .refine((u) => /^https?:\/\//.test(u), { message: 'expected an http:// or https:// URL' })
+    .optional(),
+  /** Basic-auth user for the registry (with HERALD_SCHEMA_REGISTRY_PASSWORD). */
+  HERALD_SCHEMA_REGISTRY_USERNAME: z.string().min(1).optional(),
+  HERALD_SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+  /** A registry request slower than this counts as the registry being down (the chunk is retried). */
+  HERALD_SCHEMA_REGISTRY_TIMEOUT_MS: millis(5_000),
 };
 
 export type RouterEnv = ReturnType<typeof parseRouterEnv>;
@@ -69,6 +84,21 @@ export function parseRouterEnv(source: EnvSource) {
   if (env.HERALD_RULES_SOURCE === 'postgres' && env.DATABASE_URL === undefined)
     problems.push(
       'DATABASE_URL: expected a postgres:// URL with HERALD_RULES_SOURCE=postgres (not set)',
+    );
+  if (
+    env.HERALD_SCHEMA_REGISTRY_URL === undefined &&
+    (env.HERALD_SCHEMA_REGISTRY_USERNAME !== undefined ||
+      env.HERALD_SCHEMA_REGISTRY_PASSWORD !== undefined)
+  )
+    problems.push(
+      'HERALD_SCHEMA_REGISTRY_URL: expected the registry URL when a registry username or password is set (not set)',
+    );
+  if (
+    env.HERALD_SCHEMA_REGISTRY_PASSWORD !== undefined &&
+    env.HERALD_SCHEMA_REGISTRY_USERNAME === undefined
+  )
+    problems.push(
+      'HERALD_SCHEMA_REGISTRY_USERNAME: expected a user name with HERALD_SCHEMA_REGISTRY_PASSWORD (not set)',
     );
   if (problems.length > 0)
     throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [problems.join('; ')]);

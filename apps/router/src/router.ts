@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import {
   channelNames,
   consumerGroups,
-  decodeCloudEvent,
   deliveryTopicFor,
   deterministicId,
   once,
@@ -31,6 +30,7 @@ import {
   type RuleMatch,
   type Suppression,
 } from '@herald/rules';
+import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
 import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
@@ -127,6 +127,17 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     env.REDIS_URL === undefined
       ? undefined
       : new RedisDedupe(env.REDIS_URL, env.HERALD_REDIS_TIMEOUT_MS, log);
+  const schemas =
+    env.HERALD_SCHEMA_REGISTRY_URL === undefined
+      ? undefined
+      : new RegistrySchemaSource({
+          url: env.HERALD_SCHEMA_REGISTRY_URL,
+          username: env.HERALD_SCHEMA_REGISTRY_USERNAME,
+          password: env.HERALD_SCHEMA_REGISTRY_PASSWORD,
+          timeoutMs: env.HERALD_SCHEMA_REGISTRY_TIMEOUT_MS,
+        });
+  // JSON events as before; wire-format ones through the registry (throws: registry down).
+  const decoder = createEventDecoder(schemas);
   let consumer: StageConsumer | undefined;
   let admin: ReturnType<typeof kafka.admin> | undefined;
   let ops: RouterOps | undefined;
@@ -236,9 +247,12 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     const ruleSet = rules.current; // one set for the whole chunk
     const at = now();
     const items: Routed[] = [];
+    // Before anything is counted or published: a registry that is down fails the whole
+    // chunk, which StageConsumer retries, so nothing is rejected or lost meanwhile.
+    const results = await decoder.decode(records);
     records.forEach((record, n) => {
       const span = spans[n]!;
-      const decoded = decodeCloudEvent(record);
+      const decoded = results[n]!;
       metrics.m.eventsConsumed.inc({ mode: decoded.ok ? decoded.mode : modeOf(record) });
       if (!decoded.ok) {
         outputs.push(reject(record, decoded.error.code, decoded.error.message, span));
@@ -401,6 +415,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
         },
         ...(db === undefined ? {} : { postgres: () => sql`select 1`.execute(db) }),
         ...(dedupe === undefined ? {} : { redis: () => dedupe.ping() }),
+        ...(schemas === undefined ? {} : { schemaRegistry: () => schemas.ping() }),
       },
     });
     consumer = new StageConsumer({

@@ -19,39 +19,28 @@ import { silentLogger, topicNames } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
+  spanAttributes,
+  spanKinds,
   stackEnv,
   startOtlpReceiver,
   startReceiver,
   testRun,
   waitFor,
   type OtlpReceiver,
+  type OtlpSpan,
   type Receiver,
 } from '@herald/testkit';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 
-/** The fields of an OTLP/JSON span this test reads. */
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  links?: { traceId: string; spanId: string }[];
-  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
-}
-
-const CLIENT = 3;
-const CONSUMER = 5;
-
 const run = testRun('e2e-trace');
 const topics = topicNames(run.prefix);
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-let spans: OtlpReceiver<ExportedSpan>;
+let spans: OtlpReceiver;
 let tracing: Tracing;
 let webhooks: Receiver;
 
 beforeAll(async () => {
-  spans = await startOtlpReceiver<ExportedSpan>();
+  spans = await startOtlpReceiver();
   run.defer(() => spans.stop());
   webhooks = await startReceiver();
   run.defer(() => webhooks.close());
@@ -104,10 +93,7 @@ beforeAll(async () => {
 afterAll(() => run.stop());
 
 /** Polls the OTLP receiver (flushing the batch processor) until `pick` finds a span. */
-async function exported(
-  what: string,
-  pick: (span: ExportedSpan) => boolean,
-): Promise<ExportedSpan> {
+async function exported(what: string, pick: (span: OtlpSpan) => boolean): Promise<OtlpSpan> {
   return waitFor(
     what,
     async () => {
@@ -179,8 +165,8 @@ it("keeps the producer's trace from herald.events to the provider call and links
     'the router span',
     (s) => s.name === `process ${topics.events}` && s.traceId === traceId,
   );
-  expect(router).toMatchObject({ parentSpanId: producerSpanId, kind: CONSUMER });
-  expect(attributes(router)).toMatchObject({
+  expect(router).toMatchObject({ parentSpanId: producerSpanId, kind: spanKinds.consumer });
+  expect(spanAttributes(router)).toMatchObject({
     'messaging.system': 'kafka',
     'messaging.message.id': eventId,
     'messaging.consumer.group.name': `${run.prefix}herald-router`,
@@ -192,8 +178,8 @@ it("keeps the producer's trace from herald.events to the provider call and links
     'the worker span',
     (s) => s.name === `process ${deliveries}` && s.traceId === traceId,
   );
-  expect(worker).toMatchObject({ parentSpanId: router.spanId, kind: CONSUMER });
-  expect(attributes(worker)).toMatchObject({
+  expect(worker).toMatchObject({ parentSpanId: router.spanId, kind: spanKinds.consumer });
+  expect(spanAttributes(worker)).toMatchObject({
     'messaging.destination.name': deliveries,
     'messaging.consumer.group.name': `${run.prefix}herald-worker-webhook`,
   });
@@ -202,8 +188,8 @@ it("keeps the producer's trace from herald.events to the provider call and links
     'the webhook send span',
     (s) => s.name === 'webhook send' && s.traceId === traceId,
   );
-  expect(send).toMatchObject({ parentSpanId: worker.spanId, kind: CLIENT });
-  expect(attributes(send)).toMatchObject({
+  expect(send).toMatchObject({ parentSpanId: worker.spanId, kind: spanKinds.client });
+  expect(spanAttributes(send)).toMatchObject({
     'herald.provider': 'webhook',
     'herald.outcome': 'sent',
   });
@@ -211,7 +197,7 @@ it("keeps the producer's trace from herald.events to the provider call and links
   // Auditor: one CONSUMER span per chunk, a trace of its own, linking to the context each
   // status record carried: `queued` the router's span, `sent` the worker's.
   const status = `process ${topics.status}`;
-  const linksTo = (spanId: string) => (s: ExportedSpan) =>
+  const linksTo = (spanId: string) => (s: OtlpSpan) =>
     s.name === status && (s.links ?? []).some((l) => l.traceId === traceId && l.spanId === spanId);
   const auditedQueued = await exported(
     'the auditor span linking the router',
@@ -219,14 +205,14 @@ it("keeps the producer's trace from herald.events to the provider call and links
   );
   const auditedSent = await exported('the auditor span linking the worker', linksTo(worker.spanId));
   for (const chunk of [auditedQueued, auditedSent]) {
-    expect(chunk.kind).toBe(CONSUMER);
+    expect(chunk.kind).toBe(spanKinds.consumer);
     expect(chunk.traceId).not.toBe(traceId);
     expect(chunk.parentSpanId ?? '').toBe('');
     const write = await exported(
       'its audit write span',
       (s) => s.name === 'audit write' && s.traceId === chunk.traceId,
     );
-    expect(write).toMatchObject({ parentSpanId: chunk.spanId, kind: CLIENT });
+    expect(write).toMatchObject({ parentSpanId: chunk.spanId, kind: spanKinds.client });
   }
 
   // Nothing of this trace was left dangling: every span in it has its parent in it,
@@ -238,9 +224,3 @@ it("keeps the producer's trace from herald.events to the provider call and links
     expect(ids.has(s.parentSpanId ?? '')).toBe(true);
   }
 });
-
-function attributes(span: ExportedSpan): Record<string, string | number> {
-  return Object.fromEntries(
-    span.attributes.map((a) => [a.key, a.value.stringValue ?? Number(a.value.intValue)]),
-  );
-}

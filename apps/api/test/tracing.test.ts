@@ -19,26 +19,19 @@ import { AuditStore, createDatabase, migrateToLatest } from '@herald/store';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
   expectValidStatusEvent,
+  spanKinds,
   startOtlpReceiver,
   testRun,
   waitFor,
   type OtlpReceiver,
 } from '@herald/testkit';
 
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-}
-
 const SECRET = `whsec_${Buffer.from('herald-tracing-test-secret-32byt').toString('base64')}`;
 const run = testRun('api-tracing-test');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const published: { traceparent?: string; event: StatusEvent }[] = [];
-let receiver: OtlpReceiver<ExportedSpan>;
+let receiver: OtlpReceiver;
 let tracing: Tracing;
 let api: Api;
 let reader: Consumer;
@@ -57,7 +50,7 @@ const job: DeliveryJob = {
 };
 
 beforeAll(async () => {
-  receiver = await startOtlpReceiver<ExportedSpan>();
+  receiver = await startOtlpReceiver();
   run.defer(() => receiver.stop());
 
   // The notification as the auditor would have recorded it: sent, with a message id.
@@ -137,7 +130,7 @@ it('publishes the receipt status with the traceparent of its send span', async (
     await tracing.flush();
     return receiver.spans.find((s) => s.spanId === spanId);
   });
-  expect(send).toMatchObject({ name: `send ${topics.status}`, kind: 4, traceId }); // PRODUCER
+  expect(send).toMatchObject({ name: `send ${topics.status}`, kind: spanKinds.producer, traceId });
   const receipt = receiver.spans.find((s) => s.spanId === send.parentSpanId);
   expect(receipt).toMatchObject({ name: 'receipt postmark', traceId });
 }, 60_000);

@@ -13,21 +13,12 @@ import {
 } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import { startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
-
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  name: string;
-  kind: number;
-  links?: { traceId: string; spanId: string }[];
-  parentSpanId?: string;
-}
+import { spanKinds, startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
 
 const run = testRun('auditor-tracing-test');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-let receiver: OtlpReceiver<ExportedSpan>;
+let receiver: OtlpReceiver;
 let tracing: Tracing;
 
 const job: DeliveryJob = {
@@ -44,7 +35,7 @@ const job: DeliveryJob = {
 };
 
 beforeAll(async () => {
-  receiver = await startOtlpReceiver<ExportedSpan>();
+  receiver = await startOtlpReceiver();
   run.defer(() => receiver.stop());
   await run.database();
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
@@ -93,7 +84,7 @@ it('writes a chunk in one process span linked to every record trace', async () =
         (s.links ?? []).some((l) => l.traceId === fromEvent.traceId),
     );
   });
-  expect(process.kind).toBe(5); // CONSUMER
+  expect(process.kind).toBe(spanKinds.consumer);
   expect(process.parentSpanId ?? '').toBe('');
   expect(process.traceId).not.toBe(fromHeader.traceId);
   expect(process.links).toEqual(
@@ -106,5 +97,5 @@ it('writes a chunk in one process span linked to every record trace', async () =
     (s) => s.name === 'audit write' && s.traceId === process.traceId,
   );
   expect(write?.parentSpanId).toBe(process.spanId);
-  expect(write?.kind).toBe(3); // CLIENT
+  expect(write?.kind).toBe(spanKinds.client);
 }, 60_000);

@@ -11,21 +11,19 @@ import type { Consumer, Producer } from 'kafkajs';
 import { silentLogger, topicNames } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import { startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
-
-interface ExportedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
-}
+import {
+  spanAttributes,
+  spanKinds,
+  startOtlpReceiver,
+  testRun,
+  waitFor,
+  type OtlpReceiver,
+} from '@herald/testkit';
 
 const run = testRun('router-tracing-test');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-let receiver: OtlpReceiver<ExportedSpan>;
+let receiver: OtlpReceiver;
 let tracing: Tracing;
 let producer: Producer;
 let observer: Consumer;
@@ -42,7 +40,7 @@ beforeAll(async () => {
     channels: [{ type: webhook, url: "https://hooks.example.com/alerts" }]
 `,
   );
-  receiver = await startOtlpReceiver<ExportedSpan>();
+  receiver = await startOtlpReceiver();
   run.defer(() => receiver.stop());
   const env = parseRouterEnv(
     run.settings({
@@ -112,11 +110,8 @@ it("continues the producer's trace and hands its own span to the job and status 
     await tracing.flush();
     return receiver.spans.find((s) => s.name === `process ${topics.events}`);
   });
-  expect(span).toMatchObject({ traceId, parentSpanId: producerSpanId, kind: 5 /* CONSUMER */ });
-  const attributes = Object.fromEntries(
-    span.attributes.map((a) => [a.key, a.value.stringValue ?? Number(a.value.intValue)]),
-  );
-  expect(attributes).toMatchObject({
+  expect(span).toMatchObject({ traceId, parentSpanId: producerSpanId, kind: spanKinds.consumer });
+  expect(spanAttributes(span)).toMatchObject({
     'messaging.system': 'kafka',
     'messaging.destination.name': topics.events,
     'messaging.operation.type': 'process',

@@ -64,6 +64,29 @@ app.kubernetes.io/part-of: herald
 {{- end -}}
 
 {{/*
+The schema registry settings, for the router only (it alone decodes events; the
+other apps refuse settings they do not read). Arg: the root context.
+*/}}
+{{- define "herald.schemaRegistryEnv" -}}
+{{- $v := .Values -}}
+{{- if $v.schemaRegistry.url }}
+- name: HERALD_SCHEMA_REGISTRY_URL
+  value: {{ $v.schemaRegistry.url | quote }}
+{{- if $v.schemaRegistry.username }}
+- name: HERALD_SCHEMA_REGISTRY_USERNAME
+  value: {{ $v.schemaRegistry.username | quote }}
+{{- end }}
+{{- if $v.schemaRegistry.passwordSecret.name }}
+- name: HERALD_SCHEMA_REGISTRY_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.schemaRegistry.passwordSecret.name }}
+      key: {{ $v.schemaRegistry.passwordSecret.key }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
 Settings every app reads (each app's src/env.ts: kafkaEnv, logEnv, lifecycleEnv,
 telemetryEnv; DATABASE_URL and REDIS_URL), then the global env, then the
 component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), values.
@@ -99,21 +122,6 @@ component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), 
 {{- if $v.kafka.tls.caSecret.name }}
 - name: HERALD_KAFKA_TLS_CA_FILE
   value: /etc/herald/kafka-ca/{{ $v.kafka.tls.caSecret.key }}
-{{- end }}
-{{- end }}
-{{- if $v.schemaRegistry.url }}
-- name: HERALD_SCHEMA_REGISTRY_URL
-  value: {{ $v.schemaRegistry.url | quote }}
-{{- if $v.schemaRegistry.username }}
-- name: HERALD_SCHEMA_REGISTRY_USERNAME
-  value: {{ $v.schemaRegistry.username | quote }}
-{{- end }}
-{{- if $v.schemaRegistry.passwordSecret.name }}
-- name: HERALD_SCHEMA_REGISTRY_PASSWORD
-  valueFrom:
-    secretKeyRef:
-      name: {{ $v.schemaRegistry.passwordSecret.name }}
-      key: {{ $v.schemaRegistry.passwordSecret.key }}
 {{- end }}
 {{- end }}
 {{- include "herald.envFrom" (dict "name" "DATABASE_URL" "value" $v.postgres.url "secret" $v.postgres.existingSecret) }}

@@ -171,8 +171,8 @@ describe.each(cases)('values %s', (name) => {
   });
 });
 
-// Settings the chart passes that the apps do not read yet (Kafka SASL/TLS and the
-// schema registry are the chart's contract for them; see helm/README.md). They are
+// Settings the chart passes that the apps do not read yet (Kafka SASL/TLS are the
+// chart's contract for them; see helm/README.md). They are
 // dropped only while the app refuses them, so support landing tightens this check.
 const pending = [
   'HERALD_KAFKA_SASL_MECHANISM',
@@ -180,9 +180,6 @@ const pending = [
   'HERALD_KAFKA_SASL_PASSWORD',
   'HERALD_KAFKA_TLS',
   'HERALD_KAFKA_TLS_CA_FILE',
-  'HERALD_SCHEMA_REGISTRY_URL',
-  'HERALD_SCHEMA_REGISTRY_USERNAME',
-  'HERALD_SCHEMA_REGISTRY_PASSWORD',
   // telemetryEnv(), until the app composes it into its env.ts
   ...Object.keys(telemetryEnv()),
 ];
@@ -369,6 +366,28 @@ describe('configuration', () => {
       configMap: { name: 'my-rules' },
     });
     expect(ofKind('hpaFallback', 'ConfigMap')).toEqual([]);
+  });
+
+  it('passes the schema registry settings to the router only (the app that decodes events)', () => {
+    const router = named('production', 'Deployment', 'herald-router');
+    expect(container(router).env).toEqual(
+      expect.arrayContaining([
+        { name: 'HERALD_SCHEMA_REGISTRY_URL', value: 'https://registry:8081' },
+        { name: 'HERALD_SCHEMA_REGISTRY_USERNAME', value: 'herald' },
+        {
+          name: 'HERALD_SCHEMA_REGISTRY_PASSWORD',
+          valueFrom: { secretKeyRef: { name: 'registry-creds', key: 'password' } },
+        },
+      ]),
+    );
+    const others = ofKind('production', 'Deployment').filter((d) => d !== router);
+    for (const d of others)
+      expect(Object.keys(envOf(d)).filter((k) => k.startsWith('HERALD_SCHEMA_REGISTRY'))).toEqual(
+        [],
+      );
+    expect(Object.keys(envOf(named('hpaFallback', 'Deployment', 'herald-router')))).not.toContain(
+      'HERALD_SCHEMA_REGISTRY_URL',
+    );
   });
 
   it('makes a ServiceMonitor over the metrics Services when asked', () => {

@@ -77,6 +77,14 @@ const shape = {
     .default(['webhook']),
   /** Jobs in flight at once per process (different recipients; one recipient's jobs stay in order). */
   HERALD_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /**
+   * Most jobs handled as one chunk: its leases are taken in one Redis round trip, its
+   * outputs produced together, and its offsets committed once its slowest job is done.
+   * Smaller chunks lower latency under load; larger ones cost less per job.
+   */
+  HERALD_WORKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Partitions of a lane whose chunks are handled at once (they share HERALD_WORKER_CONCURRENCY). */
+  HERALD_WORKER_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(3),
   /** Idempotency marks and rate limits; without it a redelivered job may be sent twice. */
   REDIS_URL: redisEnv().REDIS_URL.optional(),
   /**

@@ -244,7 +244,14 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     const groups: { group: string; topics: string[] }[] = [];
     const stage = (groupId: string, laneTopics: string[]) => {
       groups.push({ group: groupId, topics: laneTopics });
-      return { ...base, groupId, topics: laneTopics, handler: laneHandler(pipeline, groupId) };
+      return {
+        ...base,
+        groupId,
+        topics: laneTopics,
+        handler: laneHandler(pipeline, groupId),
+        chunkSize: env.HERALD_WORKER_CHUNK_SIZE,
+        partitionsConsumedConcurrently: env.HERALD_WORKER_PARTITIONS_CONCURRENCY,
+      };
     };
     for (const channel of channels) {
       const tierDelay = new Map<string, number>(

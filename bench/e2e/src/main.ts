@@ -13,7 +13,8 @@
  *   --runs LIST               which runs, comma-separated: herald-max,baseline-max,herald-rate (all)
  *   --cpu-prof DIR            V8 CPU profile of every spawned process, written to DIR on exit
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
- *   --app-env K=V,K=V         extra settings for the Herald apps (e.g. HERALD_KAFKA_...)
+ *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
+ *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *
  * Every Herald run also prints Redis calls per command (INFO commandstats before/after;
  * other clients of the shared Redis add to it).
@@ -47,12 +48,15 @@ const concurrency = option('concurrency', '64');
 const runs = option('runs', 'herald-max,baseline-max,herald-rate').split(',');
 const cpuProfDir = option('cpu-prof', '');
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-const appEnv = Object.fromEntries(
-  option('app-env', '')
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-) as Record<string, string>;
+const settings = (name: string) =>
+  Object.fromEntries(
+    option(name, '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+const appEnv = settings('app-env');
+const workerEnv = settings('worker-env');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -186,6 +190,7 @@ async function runPipeline(
             HERALD_WORKER_CONCURRENCY: concurrency,
             REDIS_URL: stackEnv.REDIS_URL,
             DATABASE_URL: dbUrl,
+            ...workerEnv,
           },
           started,
           60_000,

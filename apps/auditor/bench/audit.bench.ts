@@ -7,12 +7,23 @@
  *   npm run bench -w apps/auditor -- 200000
  *
  *   npm run bench -w apps/auditor -- 100000 1000 3   # events, batch size, concurrency
+ *   npm run bench -w apps/auditor -- 100000 1000 3 waves
+ *
+ * Order: `interleaved` (default) publishes a notification's four statuses one after the
+ * other, so a chunk usually holds all of them and merges them into one row; `waves`
+ * publishes every `queued` first, then every `sending`, and so on, as the pipeline
+ * does (the router's status long before the worker's), so most statuses update a row
+ * an earlier chunk wrote.
+ *
+ * Prints CPU seconds per 10,000 status events of the auditor and of the Postgres
+ * backends serving it (from /proc, when Postgres runs on this host).
  *
  * Uses KAFKA_BROKERS and DATABASE_URL (default: the local stack); creates its own
  * topic prefix and databases and removes them afterwards.
  */
+import { readFile } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv } from '../src/index.js';
 import {
   channelNames,
@@ -36,7 +47,42 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://herald:herald@127.0.
 const partitions = 6;
 const batchSize = Number(process.argv[3] ?? 1000);
 const concurrency = Number(process.argv[4] ?? partitions);
+const order = process.argv[5] ?? 'interleaved';
+if (order !== 'interleaved' && order !== 'waves') {
+  throw new Error(`order must be interleaved or waves, got ${order}`);
+}
 const states: NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
+
+/**
+ * CPU seconds (user + system) of each Postgres client backend of the current database,
+ * from /proc: the server's cost of the auditor's statements, which the auditor's own
+ * CPU does not show. Empty when Postgres runs elsewhere (no /proc entry to read).
+ */
+async function backendCpu(db: Kysely<never>): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and backend_type = 'client backend'
+      and pid <> pg_backend_pid()`.execute(db);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after "(comm)": state is field 3, utime 14 and stime 15 (clock ticks, 100/s).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // Not on this host, or the backend exited.
+    }
+  }
+  return cpu;
+}
+
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number | undefined {
+  if (after.size === 0) return undefined;
+  let total = 0;
+  for (const [pid, s] of after) total += s - (before.get(pid) ?? 0);
+  return total;
+}
 
 function statusEvents(prefix: string): StatusEvent[] {
   const events: StatusEvent[] = [];
@@ -71,6 +117,11 @@ function statusEvents(prefix: string): StatusEvent[] {
         }),
       );
     }
+  }
+  if (order === 'waves') {
+    const rank = new Map(states.map((s, i) => [s, i]));
+    // Stable: within a state, notifications keep their order.
+    events.sort((a, b) => rank.get(a.data.state)! - rank.get(b.data.state)!);
   }
   return events;
 }
@@ -123,6 +174,10 @@ async function main(): Promise<void> {
     // start() resolves once the consumer joined its group (migrations, partitions,
     // topic checks and the group join are start-up, reported apart).
     const joined = performance.now();
+    // The auditor runs in this process: its CPU is this process's over the window (the
+    // offset polling below adds a little). Backends it opens later start from zero.
+    const cpuBefore = process.cpuUsage();
+    const pgBefore = await backendCpu(db as unknown as Kysely<never>);
     // Done when the group committed every record of the topic: offsets commit only
     // after a chunk's transaction did, and reading them costs Postgres nothing (a
     // count(*) every 50 ms would compete with the writes it measures). The target is
@@ -143,6 +198,11 @@ async function main(): Promise<void> {
       if (committed >= end) break;
       await new Promise((r) => setTimeout(r, 20));
     }
+    const auditorCpuS = (() => {
+      const u = process.cpuUsage(cpuBefore);
+      return (u.user + u.system) / 1e6;
+    })();
+    const pgCpuS = cpuDelta(pgBefore, await backendCpu(db as unknown as Kysely<never>));
     await admin.disconnect();
     const auditorMs = performance.now() - joined;
     const startupMs = joined - started;
@@ -178,10 +238,14 @@ async function main(): Promise<void> {
 
     const rate = (ms: number, n = total) => Math.round(n / (ms / 1000)).toLocaleString('en');
     console.log(
-      `audit bench: ${total.toLocaleString('en')} status events, ${partitions} partitions, batches of ${batchSize}`,
+      `audit bench: ${total.toLocaleString('en')} status events (${order}), ${partitions} partitions, batches of ${batchSize}, concurrency ${concurrency}`,
     );
     console.log(
       `  auditor, Kafka → Postgres (${counts.rows.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')}`).join(', ')}; all indexes): ${rate(auditorMs, end)} status events/s (${Math.round(auditorMs)} ms after a start-up of ${Math.round(startupMs)} ms; ${rate(auditorMs + startupMs, end)}/s counting it${end === total ? '' : `; ${end - total} records were produced twice and read again`})`,
+    );
+    const per10k = (s: number) => ((s * 10_000) / end).toFixed(2);
+    console.log(
+      `  CPU per 10,000 status events: auditor ${per10k(auditorCpuS)} s, Postgres backends ${pgCpuS === undefined ? 'n/a (not on this host)' : `${per10k(pgCpuS)} s`} (auditor ${auditorCpuS.toFixed(1)} s, Postgres ${pgCpuS?.toFixed(1) ?? '?'} s in all)`,
     );
     console.log(
       `  bare kysely multi-row insert into status_events (same rows, one connection): ${rate(bareMs)} rows/s (${Math.round(bareMs)} ms)`,

@@ -1,5 +1,5 @@
 import { deterministicId, statusEventFor, type DeliveryJob } from '@herald/core';
-import { mergeNotificationRows, notificationRow, stateRank } from './audit-rows.js';
+import { canonicalTime, mergeNotificationRows, notificationRow, stateRank } from './audit-rows.js';
 
 const job: DeliveryJob = {
   notificationId: deterministicId('e', 'r', 'a', 'email'),
@@ -64,5 +64,30 @@ describe('mergeNotificationRows', () => {
       first_status_at: queued.first_status_at,
       last_status_at: delivered.last_status_at,
     });
+  });
+});
+
+describe('canonicalTime', () => {
+  it('passes toISOString() output as it is and normalises every other spelling', () => {
+    const iso = '2026-11-21T00:00:00.000Z';
+    expect(canonicalTime(iso)).toBe(iso);
+    expect(canonicalTime('2026-11-21T01:00:00+01:00')).toBe(iso);
+    expect(canonicalTime('2026-11-21T00:00:00Z')).toBe(iso);
+    expect(canonicalTime('2026-11-20T23:59:59.999Z')).toBe('2026-11-20T23:59:59.999Z');
+  });
+});
+
+describe('notificationRow', () => {
+  it('writes times in one canonical spelling, whatever the publisher wrote', () => {
+    const event = statusEventFor(job, 'sent', 'test', new Date(Date.UTC(2026, 10, 1, 0, 0, 2)));
+    const r = notificationRow({
+      ...event,
+      data: { ...event.data, eventTime: '2026-11-01T01:00:00+01:00' },
+    });
+    expect(r.event_time).toBe('2026-11-01T00:00:00.000Z');
+    expect(r.sent_at).toBe('2026-11-01T00:00:02.000Z');
+    const merged = mergeNotificationRows(r, row('queued', 1));
+    expect(merged.first_status_at).toBe('2026-11-01T00:00:01.000Z');
+    expect(merged.last_status_at).toBe('2026-11-01T00:00:02.000Z');
   });
 });

@@ -1,4 +1,3 @@
-import type { Insertable } from 'kysely';
 import type { NotificationState, StatusEvent } from '@herald/core';
 
 /** Tables of migrations/0004: the auditor's projections of herald.status. */
@@ -71,16 +70,39 @@ export interface EventsTable {
   outcome: string;
 }
 
-export type NotificationRow = Insertable<NotificationsTable> & {
-  event_time: Date;
-  state_rank: number;
-  first_status_at: Date;
-  last_status_at: Date;
+/**
+ * A `notifications` row as the auditor builds it. Times are canonical ISO strings
+ * (`toISOString()` form, see `canonicalTime`): they go to Postgres as they are and
+ * compare in order as strings, so no `Date` is made or formatted per row.
+ */
+export type NotificationRow = Omit<
+  NotificationsTable,
+  | 'event_time'
+  | 'state_at'
+  | 'first_status_at'
+  | 'last_status_at'
+  | 'queued_at'
+  | 'sent_at'
+  | 'delivered_at'
+  | 'failed_at'
+> & {
+  event_time: string;
+  state_at: string;
+  first_status_at: string;
+  last_status_at: string;
+  queued_at: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  failed_at: string | null;
 };
-export type AttemptRow = Insertable<DeliveryAttemptsTable> & {
-  event_time: Date;
-  state_rank: number;
-  started_at: Date;
+/** A `delivery_attempts` row as the auditor builds it (times as in `NotificationRow`). */
+export type AttemptRow = Omit<
+  DeliveryAttemptsTable,
+  'event_time' | 'started_at' | 'finished_at'
+> & {
+  event_time: string;
+  started_at: string;
+  finished_at: string | null;
 };
 
 /**
@@ -129,10 +151,28 @@ const attemptStates: ReadonlySet<NotificationState> = new Set([
   'bounced',
 ]);
 
-const at = (iso: string) => new Date(iso);
-const earliest = (a: Date | null | undefined, b: Date | null | undefined) =>
-  !a ? (b ?? null) : !b ? a : a <= b ? a : b;
-const latest = (a: Date, b: Date) => (a >= b ? a : b);
+/** `toISOString()` output for years 0000–9999: what Herald's publishers write. */
+const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * A status time as a canonical ISO string. Herald publishes `toISOString()` output,
+ * which passes as it is (the hot path: no `Date`); any other form the decoder accepted
+ * (an offset, no milliseconds) is normalised through `Date`, so one instant always has
+ * one spelling. Canonical strings of equal length compare in time order.
+ *
+ * @example
+ * canonicalTime('2026-11-21T01:00:00+01:00'); // '2026-11-21T00:00:00.000Z'
+ */
+export function canonicalTime(time: string): string {
+  return canonical.test(time) ? time : new Date(time).toISOString();
+}
+
+/** a before b; extended years (not 24 characters) fall back to parsing. */
+const before = (a: string, b: string) =>
+  a.length === 24 && b.length === 24 ? a < b : Date.parse(a) < Date.parse(b);
+const earliest = (a: string | null | undefined, b: string | null | undefined) =>
+  !a ? (b ?? null) : !b ? a : before(b, a) ? b : a;
+const latest = (a: string, b: string) => (before(a, b) ? b : a);
 /** The better-ranked side's value when it has one, else the other side's. */
 const prefer = <T>(winner: T | null | undefined, loser: T | null | undefined): T | null =>
   winner ?? loser ?? null;
@@ -140,10 +180,12 @@ const prefer = <T>(winner: T | null | undefined, loser: T | null | undefined): T
 /** The `notifications` row one status event implies on its own. */
 export function notificationRow(event: StatusEvent): NotificationRow {
   const d = event.data;
-  const when = at(d.occurredAt);
+  const when = canonicalTime(d.occurredAt);
   return {
-    notification_id: d.notificationId,
-    event_time: at(d.eventTime),
+    // Lower case, as Postgres prints a uuid: one key per notification however a
+    // publisher spelled it (two spellings in one upsert would touch a row twice).
+    notification_id: d.notificationId.toLowerCase(),
+    event_time: canonicalTime(d.eventTime),
     tenant: d.tenant,
     event_id: d.eventId,
     event_type: d.eventType,
@@ -167,7 +209,8 @@ export function notificationRow(event: StatusEvent): NotificationRow {
     queued_at: d.state === 'queued' ? when : null,
     sent_at: d.state === 'sent' ? when : null,
     delivered_at: d.state === 'delivered' ? when : null,
-    failed_at: ['failed', 'dead_lettered', 'bounced'].includes(d.state) ? when : null,
+    failed_at:
+      d.state === 'failed' || d.state === 'dead_lettered' || d.state === 'bounced' ? when : null,
   };
 }
 
@@ -175,12 +218,14 @@ export function notificationRow(event: StatusEvent): NotificationRow {
 export function attemptRow(event: StatusEvent): AttemptRow | undefined {
   const d = event.data;
   if (!attemptStates.has(d.state)) return undefined;
-  const when = at(d.occurredAt);
+  const when = canonicalTime(d.occurredAt);
   const finished = d.state !== 'sending';
   return {
-    notification_id: d.notificationId,
+    // Lower case, as Postgres prints a uuid: one key per notification however a
+    // publisher spelled it (two spellings in one upsert would touch a row twice).
+    notification_id: d.notificationId.toLowerCase(),
     attempt: d.attempt,
-    event_time: at(d.eventTime),
+    event_time: canonicalTime(d.eventTime),
     tenant: d.tenant,
     channel: d.channel,
     recipient_ref: d.recipientRef,

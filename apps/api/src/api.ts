@@ -90,7 +90,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-api`,
     logger,
   });
-  const publisher = new MessagePublisher(kafka);
+  const publisher = new MessagePublisher(kafka, { compression: env.HERALD_KAFKA_COMPRESSION });
   const sns = new SnsVerifier({
     certHosts: env.HERALD_API_SNS_CERT_HOSTS,
     topicArns: env.HERALD_API_SNS_TOPIC_ARNS,

@@ -190,6 +190,7 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
       chunkSize: env.HERALD_AUDITOR_BATCH_SIZE,
       partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
+      compression: env.HERALD_KAFKA_COMPRESSION,
     });
     await consumer.start();
     admin = kafka.admin();

@@ -425,6 +425,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       handler: { handle: (records) => handle(records) },
       logger: log,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
+      compression: env.HERALD_KAFKA_COMPRESSION,
     });
     await consumer.start();
   });

@@ -240,7 +240,12 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       ),
     ];
     await ensureTopics(kafka, [...new Map(specs.map((s) => [s.topic, s])).values()]);
-    const base = { kafka, logger: log, shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS };
+    const base = {
+      kafka,
+      logger: log,
+      shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
+      compression: env.HERALD_KAFKA_COMPRESSION,
+    };
     const groups: { group: string; topics: string[] }[] = [];
     const stage = (groupId: string, laneTopics: string[]) => {
       groups.push({ group: groupId, topics: laneTopics });

@@ -5,5 +5,6 @@ export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
 export type { ConsumedRecord, StageConsumerConfig, StageHandler } from './stage-consumer.js';
 export type { OutputMessage } from './output-message.js';
+export type { Compression } from './send-outputs.js';
 export { MessagePublisher } from './producer.js';
 export { heraldTopicSpecs, deliveryLaneTopics, deliveryLaneTopicSpecs } from './herald-topics.js';

@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { once } from '@herald/core';
-import { sendOutputs } from './send-outputs.js';
+import { MAX_REQUEST_BYTES, sendOutputs, type Compression } from './send-outputs.js';
 import type { OutputMessage } from './output-message.js';
 
 /**
@@ -9,14 +9,16 @@ import type { OutputMessage } from './output-message.js';
  */
 export class MessagePublisher {
   readonly #producer: Producer;
+  readonly #compression: Compression;
   readonly start = once(() => this.#producer.connect());
   readonly stop = once(() => this.#producer.disconnect());
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: Kafka, options: { readonly compression?: Compression } = {}) {
     this.#producer = kafka.producer({ allowAutoTopicCreation: false });
+    this.#compression = options.compression ?? 'none';
   }
 
   async send(messages: readonly OutputMessage[]): Promise<void> {
-    await sendOutputs(this.#producer, messages);
+    await sendOutputs(this.#producer, messages, MAX_REQUEST_BYTES, this.#compression);
   }
 }

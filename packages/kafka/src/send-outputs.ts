@@ -1,4 +1,4 @@
-import type { Message, Producer } from 'kafkajs';
+import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { OutputMessage } from './output-message.js';
 
 /**
@@ -8,6 +8,14 @@ import type { OutputMessage } from './output-message.js';
  * headers and batch overhead.
  */
 export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** How produced record batches are compressed (`HERALD_KAFKA_COMPRESSION`). */
+export type Compression = 'none' | 'gzip';
+
+const codecs: Record<Compression, CompressionTypes> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+};
 
 function sizeOf(message: OutputMessage): number {
   let size = message.value.length + (message.key?.length ?? 0) + 64;
@@ -24,6 +32,7 @@ export async function sendOutputs(
   producer: Producer,
   outputs: readonly OutputMessage[],
   maxRequestBytes = MAX_REQUEST_BYTES,
+  compression: Compression = 'none',
 ): Promise<void> {
   let request: OutputMessage[] = [];
   let bytes = 0;
@@ -41,6 +50,7 @@ export async function sendOutputs(
     }
     await producer.sendBatch({
       acks: -1,
+      compression: codecs[compression],
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     request = [];

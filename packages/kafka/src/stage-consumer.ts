@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { once, runCleanups, sleep, type Logger } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
-import { sendOutputs } from './send-outputs.js';
+import { MAX_REQUEST_BYTES, sendOutputs, type Compression } from './send-outputs.js';
 
 /** One record as a stage handler sees it. */
 export interface ConsumedRecord {
@@ -53,6 +53,8 @@ export interface StageConsumerConfig {
   readonly releaseAt?: (topic: string, timestamp: number) => number;
   /** Longest wait of a fetch (kafkajs maxWaitTimeInMs; default 5000). Delay lanes use a short one. */
   readonly maxWaitTimeMs?: number;
+  /** Compression of the outputs (`HERALD_KAFKA_COMPRESSION`); default none. */
+  readonly compression?: Compression;
 }
 
 /**
@@ -215,7 +217,7 @@ export class StageConsumer {
   }
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
-    await sendOutputs(this.#producer!, outputs);
+    await sendOutputs(this.#producer!, outputs, MAX_REQUEST_BYTES, this.#config.compression);
     return true;
   }
 

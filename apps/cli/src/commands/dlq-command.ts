@@ -171,6 +171,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
             clientId: 'herald-cli',
             logger: context.logger,
           }),
+          { compression: context.env.HERALD_KAFKA_COMPRESSION },
         );
         await publisher.start();
         try {

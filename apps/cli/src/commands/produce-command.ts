@@ -74,7 +74,9 @@ export function registerProduceCommand(program: Command, context: CommandContext
         clientId: 'herald-cli',
         logger: context.logger,
       });
-      const publisher = new MessagePublisher(kafka);
+      const publisher = new MessagePublisher(kafka, {
+        compression: context.env.HERALD_KAFKA_COMPRESSION,
+      });
       await publisher.start();
       try {
         const topic = topicNames(context.env.HERALD_TOPIC_PREFIX).events;

@@ -40,6 +40,11 @@ export function kafkaEnv() {
     /** TLS to the brokers; HERALD_KAFKA_TLS_CA_FILE adds a CA bundle (PEM) to the trusted ones. */
     HERALD_KAFKA_TLS: flag(false),
     HERALD_KAFKA_TLS_CA_FILE: z.string().optional(),
+    /**
+     * Compression of the record batches Herald produces: `gzip` trades producer and
+     * consumer CPU for fewer bytes on the wire and on disk (docs/benchmarks.md).
+     */
+    HERALD_KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
-import { HeraldError } from '@herald/core';
+import type { Admin, Kafka } from 'kafkajs';
+import { HeraldError, sleep } from '@herald/core';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -35,9 +35,13 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
         })),
       });
     } catch (err) {
-      // Another replica may have created them between listTopics and createTopics.
-      const now = new Set(await admin.listTopics());
-      const absent = missing.filter((spec) => !now.has(spec.topic)).map((s) => s.topic);
+      // Another replica may have created them between listTopics and createTopics, or
+      // the broker created them but answered before its metadata caught up (kafkajs
+      // then reports "does not host this topic-partition"): wait for the leaders.
+      const absent = await awaitLeaders(
+        admin,
+        missing.map((s) => s.topic),
+      );
       if (absent.length > 0) {
         throw new HeraldError(
           'HERALD_ERR_KAFKA_TOPIC',
@@ -48,6 +52,37 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Polls metadata until every topic is listed with a leader on each partition, for up
+ * to `timeoutMs`. Returns the topics still without one (empty when all are ready).
+ */
+async function awaitLeaders(
+  admin: Admin,
+  topics: readonly string[],
+  timeoutMs = 15_000,
+): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...topics];
+  for (;;) {
+    const listed = new Set(await admin.listTopics());
+    const candidates = pending.filter((t) => listed.has(t));
+    const ready = new Set<string>();
+    if (candidates.length > 0) {
+      try {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: candidates });
+        for (const t of metadata)
+          if (t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+            ready.add(t.name);
+      } catch {
+        // Metadata not there yet: try again below.
+      }
+    }
+    pending = pending.filter((t) => !ready.has(t));
+    if (pending.length === 0 || Date.now() >= deadline) return pending;
+    await sleep(200);
   }
 }
 

@@ -52,6 +52,7 @@ describe('docker-compose.yml', () => {
       'postgres',
       'prometheus',
       'redis',
+      'registry',
       'router',
       'worker-webhook',
     ]);

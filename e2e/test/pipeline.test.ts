@@ -52,6 +52,18 @@ beforeAll(async () => {
       '      - type: webhook',
       `        url: ${receiver.url}/hooks/orders`,
       '        secretRef: default',
+      // One endpoint, two orderings: per recipient (the default) and none.
+      '  - id: bulk-in-order',
+      '    when: event.type == "bulk.ordered"',
+      '    channels:',
+      '      - type: webhook',
+      `        url: ${receiver.url}/hooks/ordered`,
+      '  - id: bulk-any-order',
+      '    when: event.type == "bulk.unordered"',
+      '    channels:',
+      '      - type: webhook',
+      `        url: ${receiver.url}/hooks/unordered`,
+      '        ordering: none',
       '',
     ].join('\n'),
   );
@@ -234,4 +246,42 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   } finally {
     await db.destroy();
   }
+});
+
+it('sends one recipient’s jobs one at a time, unless the rule relaxes ordering', async () => {
+  // Each answer takes 300 ms, so jobs sent concurrently overlap at the receiver.
+  receiver.respondWith(204, {}, '', 300);
+  const producer = kafka.producer();
+  await producer.connect();
+  const bulk = (type: string, i: number) => ({
+    key: `k-${i}`,
+    value: JSON.stringify({
+      specversion: '1.0',
+      id: `${type}-${i}`,
+      source: 'shop/bulk',
+      type,
+      data: { i },
+    }),
+  });
+  await producer.send({
+    topic: topics.events,
+    messages: [0, 1, 2, 3, 4, 5].flatMap((i) => [
+      bulk('bulk.ordered', i),
+      bulk('bulk.unordered', i),
+    ]),
+  });
+  await producer.disconnect();
+  const count = (path: string) => receiver.requests.filter((r) => r.path === path).length;
+  await waitFor(
+    '12 bulk deliveries',
+    () => count('/hooks/ordered') === 6 && count('/hooks/unordered') === 6,
+    45_000,
+  );
+  receiver.respondWith(204);
+  expect(receiver.maxInFlight('/hooks/ordered')).toBe(1);
+  // In order: each request arrives only after the previous one was answered.
+  const ordered = receiver.requests.filter((r) => r.path === '/hooks/ordered');
+  for (let i = 1; i < ordered.length; i++)
+    expect(ordered[i]!.receivedAt - ordered[i - 1]!.receivedAt).toBeGreaterThanOrEqual(290);
+  expect(receiver.maxInFlight('/hooks/unordered')).toBeGreaterThan(1);
 });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import {
   channelNames,
   consumerGroups,
+  deliveryKey,
   deliveryTopicFor,
   deterministicId,
   once,
@@ -353,7 +354,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       outputs.push({
         // critical and high jobs travel on the channel's priority lane.
         topic: deliveryTopicFor(topics, job),
-        key: job.recipient.ref,
+        key: deliveryKey(job),
         value: Buffer.from(JSON.stringify(job)),
         ...(item.headers ? { headers: item.headers } : {}),
       });

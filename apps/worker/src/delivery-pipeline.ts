@@ -1,5 +1,6 @@
 import {
   delayTierFor,
+  deliveryKey,
   encodeDeliveryJob,
   decodeDeliveryJob,
   statusEventFor,
@@ -149,7 +150,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     const tier = delayTierFor(at - deps.now().getTime());
     return {
       topic: topics.delayed(job.channel, tier),
-      key: job.recipient.ref,
+      key: deliveryKey(job),
       value: encodeDeliveryJob({ ...job, notBefore: new Date(at).toISOString() }),
       headers: traceHeaders(record),
     };

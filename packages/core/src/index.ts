@@ -28,6 +28,7 @@ export {
   deliveryJobSchema,
   encodeDeliveryJob,
   decodeDeliveryJob,
+  deliveryKey,
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
 export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';

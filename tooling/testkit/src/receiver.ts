@@ -19,6 +19,8 @@ export interface Receiver {
     body?: string,
     delayMs?: number,
   ): void;
+  /** The most requests to a path that were open at once (received, not yet answered). */
+  maxInFlight(path: string): number;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,13 @@ export interface Receiver {
 export async function startReceiver(): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let answer = { status: 204, headers: {} as Record<string, string>, body: '', delayMs: 0 };
+  const open = new Map<string, number>();
+  const peak = new Map<string, number>();
   const server: Server = createServer((req, res) => {
+    const path = req.url ?? '';
+    open.set(path, (open.get(path) ?? 0) + 1);
+    peak.set(path, Math.max(peak.get(path) ?? 0, open.get(path)!));
+    res.on('close', () => open.set(path, open.get(path)! - 1));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -49,6 +57,7 @@ export async function startReceiver(): Promise<Receiver> {
     respondWith(status, headers = {}, body = '', delayMs = 0) {
       answer = { status, headers, body, delayMs };
     },
+    maxInFlight: (path) => peak.get(path) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import {
+  deliveryKey,
   deliveryTopicFor,
   encodeDeliveryJob,
   statusEventFor,
@@ -147,7 +148,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         messages.push(
           {
             topic: deliveryTopicFor(names, job),
-            key: job.recipient.ref,
+            key: deliveryKey(job),
             value: encodeDeliveryJob(job),
           },
           {

@@ -60,6 +60,11 @@ export const deliveryJobSchema = z.object({
   replay: z
     .object({ count: z.number().int().positive(), at: z.string(), fromAttempt: z.number().int() })
     .optional(),
+  /**
+   * The Kafka key of the job, when the rule narrowed its ordering (`ordering: subject`
+   * or `none`); absent: the recipient ref, so one recipient's jobs stay in order.
+   */
+  orderingKey: z.string().min(1).optional(),
   /** When the router planned the job; start of the event → delivery latency. */
   plannedAt: z.string(),
   /** When the producer published the event (Kafka timestamp), if known. */
@@ -67,6 +72,16 @@ export const deliveryJobSchema = z.object({
 });
 
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+/**
+ * The Kafka key of a job on every deliveries and delay lane: jobs with the same key stay
+ * in order (same partition, and one at a time inside a worker's chunk). By default the
+ * recipient; a rule may narrow it to the recipient and the event's subject, or to the
+ * notification itself (see docs/rules.md, `ordering`).
+ */
+export function deliveryKey(job: Pick<DeliveryJob, 'orderingKey' | 'recipient'>): string {
+  return job.orderingKey ?? job.recipient.ref;
+}
 
 export function encodeDeliveryJob(job: DeliveryJob): Buffer {
   return Buffer.from(JSON.stringify(job));

@@ -1,4 +1,4 @@
-import { deliveryJobSchema, deterministicId } from '@herald/core';
+import { deliveryJobSchema, deliveryKey, deterministicId } from '@herald/core';
 import type { CloudEvent } from '@herald/core';
 import { loadRules } from '../rules/load-rules.js';
 import type { RuleMatch } from '../rules/rule.js';
@@ -120,6 +120,31 @@ describe('planDeliveries', () => {
       notificationId: deterministicId('evt-1', 'hook', 'hooks.example.com/in/orders', 'webhook'),
     });
     expect(jobs[0]!.template).toBeUndefined();
+  });
+
+  it('keys jobs by recipient, or by the ordering a channel asks for', () => {
+    const rules = (ordering: string) => `  - id: hook
+    channels:
+      - type: webhook
+        url: "https://hooks.example.com/in"
+${ordering ? `        ordering: ${ordering}\n` : ''}`;
+    const ref = 'hooks.example.com/in';
+    const withSubject = event('order.created', {}, { subject: 'order-42' });
+    const keyOf = (ordering: string, e: CloudEvent) => {
+      const job = plan(rules(ordering), e).jobs[0]!;
+      expect(deliveryJobSchema.parse(job)).toEqual(job);
+      return deliveryKey(job);
+    };
+    expect(keyOf('', withSubject)).toBe(ref);
+    expect(keyOf('recipient', withSubject)).toBe(ref);
+    expect(keyOf('subject', withSubject)).toBe(`${ref}\u0000order-42`);
+    // No subject: each event is its own ordering scope.
+    expect(keyOf('subject', event('order.created'))).toBe(`${ref}\u0000id:evt-1`);
+    const none = plan(rules('none'), withSubject).jobs[0]!;
+    expect(deliveryKey(none)).toBe(none.notificationId);
+    expect(() => plan(rules('fifo'), withSubject)).toThrow(
+      /ordering.*must be one of recipient, subject, none/,
+    );
   });
 
   it('sends fixed-address channels once and fans the others out', () => {

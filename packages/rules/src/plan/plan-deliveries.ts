@@ -341,6 +341,9 @@ class PlanRun {
       if (channel.headers !== undefined) job.options.headers = { ...channel.headers };
     }
     if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
+    if (channel.ordering === 'none') job.orderingKey = notificationId;
+    else if (channel.ordering === 'subject')
+      job.orderingKey = `${ref}\u0000${this.#event.subject ?? `id:${this.#event.id}`}`;
     result.jobs.push(job);
   }
 }

@@ -7,6 +7,9 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 // Exact CloudEvents types, `prefix.*`, or `*`.
 const TYPE_PATTERN = /^(\*|[^\s*]+(\.\*)?)$/;
 
+/** Which of a channel's jobs keep their order (docs/rules.md): see `RuleChannel.ordering`. */
+export const orderings = ['recipient', 'subject', 'none'] as const;
+
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const celText = z.string().trim().min(1, 'must be a non-empty CEL expression');
 
@@ -20,6 +23,9 @@ const channelSchema = z
     secretRef: nonEmpty.optional(),
     headers: z.record(z.string().min(1), z.string()).optional(),
     locale: nonEmpty.optional(),
+    ordering: z
+      .enum(orderings, { error: () => `must be one of ${orderings.join(', ')}` })
+      .optional(),
   })
   .superRefine((channel, ctx) => {
     if (channel.type !== 'webhook') {

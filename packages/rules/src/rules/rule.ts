@@ -25,6 +25,14 @@ export interface RuleChannel {
   readonly headers?: Readonly<Record<string, string>>;
   /** Locale used when the recipient has none. */
   readonly locale?: string;
+  /**
+   * Which jobs of this channel keep their order: `recipient` (default) all of one
+   * recipient's; `subject` those about the same CloudEvents `subject` (events without one
+   * are each on their own); `none`, no order, every job independent. The narrower the
+   * scope, the more of one recipient's jobs are sent at once: a single webhook endpoint
+   * in `recipient` order gets one request at a time.
+   */
+  readonly ordering?: 'recipient' | 'subject' | 'none';
 }
 
 /** Deduplication of matches: same key within the window → planned once. */

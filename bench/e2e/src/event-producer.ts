@@ -12,6 +12,8 @@ function event(i: number, sentAt: number) {
     type: `bench.type-${i % EVENT_TYPES}`,
     time: new Date(sentAt).toISOString(),
     tenantid: 'bench',
+    // The entity the event is about: `ordering: subject` keeps one customer's events in order.
+    subject: `customer/c-${i % 5000}`,
     datacontenttype: 'application/json',
     data: {
       sentAt,
@@ -76,8 +78,8 @@ export async function produceEvents(
   return (Date.now() - started) / 1000;
 }
 
-/** 100 rules, one per event type, each to the receiver's webhook. */
-export function benchRules(receiverUrl: string): string {
+/** 100 rules, one per event type, each to one of 10 webhook endpoints of the receiver. */
+export function benchRules(receiverUrl: string, ordering = 'subject'): string {
   const lines = ['rules:'];
   for (let t = 0; t < EVENT_TYPES; t++) {
     lines.push(
@@ -87,6 +89,7 @@ export function benchRules(receiverUrl: string): string {
       '      - type: webhook',
       `        url: ${receiverUrl}/hooks/${t % 10}`,
       '        secretRef: default',
+      `        ordering: ${ordering}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -15,6 +15,9 @@
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
+ *   --ordering O              the rules' channel ordering: subject (default: one customer's
+ *                             events in order), recipient (one request at a time per
+ *                             endpoint) or none (docs/rules.md)
  *
  * Every Herald run also prints Redis calls per command (INFO commandstats before/after;
  * other clients of the shared Redis add to it).
@@ -47,6 +50,7 @@ const partitions = option('partitions', '6');
 const concurrency = option('concurrency', '64');
 const runs = option('runs', 'herald-max,baseline-max,herald-rate').split(',');
 const cpuProfDir = option('cpu-prof', '');
+const ordering = option('ordering', 'subject');
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const settings = (name: string) =>
   Object.fromEntries(
@@ -148,7 +152,7 @@ async function runPipeline(
     if (name === 'herald') {
       dbUrl = await freshDatabase('herald_bench');
       const rulesFile = `${root}.local/bench-rules.yaml`;
-      writeFileSync(rulesFile, benchRules(receiver.url));
+      writeFileSync(rulesFile, benchRules(receiver.url, ordering));
       const common = {
         KAFKA_BROKERS: stackEnv.KAFKA_BROKERS,
         HERALD_TOPIC_PREFIX: prefix,
@@ -363,7 +367,7 @@ const table = [
       `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} |`,
   ),
   '',
-  `Herald / baseline throughput: **${ratio.toFixed(2)}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency})`,
+  `Herald / baseline throughput: **${ratio.toFixed(2)}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering})`,
 ].join('\n');
 
 const dir = `${root}bench-results`;

@@ -5,6 +5,7 @@ import {
   decodeDeliveryJob,
   statusEventFor,
   HeraldError,
+  sleep,
   type ChannelName,
   type DeliveryJob,
   type DeliveryOutcome,
@@ -85,6 +86,8 @@ const SOURCE = 'herald/worker';
 /** A job due within this is sent now rather than parked in a delay lane. */
 const HOLD_SLACK_MS = 100;
 const MAX_HISTORY = 50;
+/** Tries to write a chunk's sent marks before giving up with a warning. */
+const MARK_ATTEMPTS = 3;
 
 /** The metrics label of a failed send (a closed list: see docs/observability.md). */
 export function failureClassOf(
@@ -212,6 +215,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     job: DeliveryJob,
     signal: AbortSignal,
     lease: AcquireResult | undefined,
+    marks: SentMark[] | undefined,
   ): Promise<OutputMessage[]> {
     const nowMs = deps.now().getTime();
     const jitter = (ms: number) => Math.round(ms * deps.random());
@@ -227,7 +231,15 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     const owner = ownerOf(record);
     const idem = deps.idempotency;
     if (idem) {
-      const mark = lease ?? (await idem.acquire(job.notificationId, owner));
+      // A copy later in the same chunk: the first one's mark is not written yet (finish).
+      const sentInChunk = lease
+        ? undefined
+        : marks?.find((m) => m.notificationId === job.notificationId);
+      const mark: AcquireResult =
+        lease ??
+        (sentInChunk
+          ? { status: 'sent', summary: sentInChunk.summary }
+          : await idem.acquire(job.notificationId, owner));
       if (mark.status === 'sent') {
         // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
         const summary = JSON.parse(mark.summary) as {
@@ -342,10 +354,13 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       breaker.record(outcome.status === 'sent' || outcome.permanent, allowed.probe);
       if (outcome.status === 'sent') {
         record1('sent', 'none', seconds);
-        await idem?.complete(
-          job.notificationId,
-          JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
-        );
+        const mark = {
+          notificationId: job.notificationId,
+          summary: JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
+        };
+        // In a chunk the marks are written together once its jobs are done (finish).
+        if (marks) marks.push(mark);
+        else await idem?.complete(mark.notificationId, mark.summary);
         return [status(job, 'sent', { provider: outcome.provider }, record)];
       }
       await release();
@@ -415,9 +430,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
    * notification id seen twice in the chunk is leased once; its later copies ask for
    * themselves when their turn comes (and find it sent).
    */
-  async function prepare(
-    records: readonly ConsumedRecord[],
-  ): Promise<Map<ConsumedRecord, Prepared>> {
+  async function prepare(records: readonly ConsumedRecord[]): Promise<Chunk> {
     const prepared = new Map<ConsumedRecord, Prepared>();
     const toLease: { record: ConsumedRecord; notificationId: string; owner: string }[] = [];
     const leased = new Set<string>();
@@ -448,16 +461,43 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         prepared.set(record, { job: entry.job, lease: leases[i]! });
       });
     }
-    return prepared;
+    return { prepared, marks: [] };
+  }
+
+  /**
+   * Writes the sent marks of a chunk's jobs in one round trip; call it once the jobs are
+   * done, failed ones included, before the chunk is retried. Redis failing here (it
+   * answered `prepare` moments ago) is retried briefly, then logged: the sends happened
+   * and their statuses go out; only a redelivery of these records before their leases
+   * expire (a crash before the commit) would send them again.
+   */
+  async function finish(chunk: Chunk): Promise<void> {
+    const idem = deps.idempotency;
+    if (!idem || chunk.marks.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await idem.completeMany(chunk.marks);
+        return;
+      } catch (err) {
+        if (attempt >= MARK_ATTEMPTS) {
+          log.warn(
+            { err, marks: chunk.marks.length },
+            'sent marks not written; these jobs are sent again if redelivered before their leases end',
+          );
+          return;
+        }
+        await sleep(100 * attempt);
+      }
+    }
   }
 
   /** One record → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
   async function processRecord(
     record: ConsumedRecord,
     signal: AbortSignal,
-    prepared?: Prepared,
+    chunk?: Chunk,
   ): Promise<OutputMessage[]> {
-    const decoded = prepared ?? (await prepare([record])).get(record)!;
+    const decoded = (chunk ?? (await prepare([record]))).prepared.get(record)!;
     if ('error' in decoded) {
       const err = decoded.error;
       log.warn(
@@ -469,7 +509,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     const { job } = decoded;
     const key = `${record.topic}/${record.partition}/${record.offset}`;
     try {
-      const out = await processJob(record, job, signal, decoded.lease);
+      const out = await processJob(record, job, signal, decoded.lease, chunk?.marks);
       crashes.delete(key);
       return out;
     } catch (err) {
@@ -489,7 +529,19 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
   }
 
-  return { prepare, processRecord };
+  return { prepare, processRecord, finish };
+}
+
+/** A sent mark waiting to be written (see `finish`). */
+interface SentMark {
+  readonly notificationId: string;
+  readonly summary: string;
+}
+
+/** A chunk being handled: its records decoded and leased by `prepare`, its sent marks. */
+export interface Chunk {
+  readonly prepared: ReadonlyMap<ConsumedRecord, Prepared>;
+  readonly marks: SentMark[];
 }
 
 /** A record of a chunk, decoded, with its send lease when {@link createDeliveryPipeline}'s `prepare` took one. */

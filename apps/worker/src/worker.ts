@@ -127,7 +127,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
           if (lane) lane.push(record);
           else lanes.set(key, [record]);
         }
-        const prepared = await pipeline.prepare(records);
+        const chunk = await pipeline.prepare(records);
         const results = new Map<ConsumedRecord, OutputMessage[]>();
         const settled = await Promise.allSettled(
           [...lanes.values()].map((lane) =>
@@ -142,13 +142,16 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
                     key: record.key,
                     headers: record.headers,
                   },
-                  () => pipeline.processRecord(record, signal, prepared.get(record)),
+                  () => pipeline.processRecord(record, signal, chunk),
                 );
                 results.set(record, out);
               }
             }),
           ),
         );
+        // Marks of the jobs sent, even when another job failed: the retried chunk must
+        // find them sent, not send them again.
+        await pipeline.finish(chunk);
         const failure = settled.find((s) => s.status === 'rejected');
         if (failure) throw (failure as PromiseRejectedResult).reason;
         return records.flatMap((r) => results.get(r)!);

@@ -46,12 +46,6 @@ export class IdempotencyStore {
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #ttlMs: number;
-  #marks: {
-    key: string;
-    value: string;
-    resolve: () => void;
-    reject: (err: unknown) => void;
-  }[] = [];
 
   constructor(redis: Redis, config: IdempotencyConfig = {}) {
     this.#prefix = config.keyPrefix ?? '';
@@ -108,38 +102,24 @@ export class IdempotencyStore {
   /**
    * Turns the lease into a sent mark, whoever holds it: a send that happened is a fact,
    * even if the lease ran out meanwhile. A plain SET, so no script runs for it.
-   *
-   * Marks asked for in one turn of the event loop (the sends whose responses were read
-   * together) go out as one pipeline: one socket write instead of one per job. Each
-   * caller still waits for its own mark before publishing `sent`.
    */
-  complete(notificationId: string, summary: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#marks.push({
-        key: this.key(notificationId),
-        value: `sent:${summary}`,
-        resolve,
-        reject,
-      });
-      if (this.#marks.length === 1) setImmediate(() => this.#writeMarks());
-    });
+  async complete(notificationId: string, summary: string): Promise<void> {
+    await this.completeMany([{ notificationId, summary }]);
   }
 
-  #writeMarks(): void {
-    const marks = this.#marks;
-    this.#marks = [];
-    const pipeline = this.#redis.pipeline();
-    for (const mark of marks) pipeline.set(mark.key, mark.value, 'PX', this.#ttlMs);
-    pipeline.exec().then(
-      (results) =>
-        marks.forEach((mark, i) => {
-          const err =
-            results?.[i]?.[0] ?? (results ? null : new Error('redis pipeline was discarded'));
-          if (err) mark.reject(new DependencyError('redis', err));
-          else mark.resolve();
-        }),
-      (err: unknown) => marks.forEach((mark) => mark.reject(new DependencyError('redis', err))),
-    );
+  /** The sent marks of many notifications in one round trip (a pipeline), as {@link complete}. */
+  async completeMany(
+    marks: readonly { readonly notificationId: string; readonly summary: string }[],
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    await this.#call(async () => {
+      const pipeline = this.#redis.pipeline();
+      for (const m of marks)
+        pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs);
+      const results = await pipeline.exec();
+      if (results === null) throw new Error('redis pipeline was discarded');
+      for (const [err] of results) if (err) throw err;
+    });
   }
 
   async release(notificationId: string, owner: string): Promise<void> {

@@ -79,11 +79,13 @@ it('acquireMany decides each lease as acquire would, in the order asked, in one 
   expect(await store.acquireMany([])).toEqual([]);
 });
 
-it('marks completed in the same turn are all written (one pipeline), each caller awaiting its own', async () => {
+it('completeMany writes every sent mark in one round trip', async () => {
   const ids = Array.from({ length: 50 }, (_, i) => `c-${i}`);
-  await Promise.all(ids.map((id) => store.complete(id, `{"n":"${id}"}`)));
+  await store.completeMany(ids.map((id) => ({ notificationId: id, summary: `{"n":"${id}"}` })));
   const values = await redis.mget(...ids.map((id) => store.key(id)));
   expect(values).toEqual(ids.map((id) => `sent:{"n":"${id}"}`));
+  expect(await store.acquire('c-7', 'someone')).toEqual({ status: 'sent', summary: '{"n":"c-7"}' });
+  await store.completeMany([]);
 });
 
 it('an unreachable Redis surfaces as a DependencyError', async () => {
@@ -104,5 +106,8 @@ it('an unreachable Redis surfaces as a DependencyError', async () => {
     dependency: 'redis',
   });
   await expect(s.complete('n-5', '{}')).rejects.toMatchObject({ name: 'DependencyError' });
+  await expect(s.completeMany([{ notificationId: 'n-5', summary: '{}' }])).rejects.toMatchObject({
+    name: 'DependencyError',
+  });
   down.disconnect();
 });

@@ -191,6 +191,8 @@ export function buildAuditor(env: AuditorEnv, logger: Logger): Auditor {
       partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
       compression: env.HERALD_KAFKA_COMPRESSION,
+      minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
+      maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
     });
     await consumer.start();
     admin = kafka.admin();

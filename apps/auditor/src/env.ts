@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   databaseEnv,
+  fetchEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -12,6 +13,8 @@ import { telemetryEnv } from '@herald/telemetry';
 
 const shape = {
   ...kafkaEnv(),
+  // Audit rows are not urgent: up to 200 ms for a chunk of ~500 statuses, one write.
+  ...fetchEnv({ minBytes: 256 * 1024, maxWaitMs: 200 }),
   ...databaseEnv(),
   ...logEnv(),
   ...lifecycleEnv(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   databaseEnv,
   HeraldError,
+  fetchEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -16,6 +17,8 @@ const FILE_HINT = 'expected the path of a rules YAML file, e.g. examples/demo/ru
 
 const shape = {
   ...kafkaEnv(),
+  // Events wait at most 20 ms for a fuller chunk (about 100 events) before routing.
+  ...fetchEnv({ minBytes: 64 * 1024, maxWaitMs: 20 }),
   ...logEnv(),
   ...lifecycleEnv(),
   /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */

@@ -427,6 +427,8 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       logger: log,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
       compression: env.HERALD_KAFKA_COMPRESSION,
+      minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
+      maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
     });
     await consumer.start();
   });

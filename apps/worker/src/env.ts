@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { channelsEnv } from '@herald/channels';
 import {
   channelNames,
+  fetchEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -51,6 +52,8 @@ const retryOverride = z
 
 const shape = {
   ...kafkaEnv(),
+  // Jobs wait at most 20 ms for a fuller chunk; the delay lanes fetch on their own terms.
+  ...fetchEnv({ minBytes: 64 * 1024, maxWaitMs: 20 }),
   ...logEnv(),
   ...lifecycleEnv(),
   ...telemetryEnv(),

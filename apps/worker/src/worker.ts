@@ -259,6 +259,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
         handler: laneHandler(pipeline, groupId),
         chunkSize: env.HERALD_WORKER_CHUNK_SIZE,
         partitionsConsumedConcurrently: env.HERALD_WORKER_PARTITIONS_CONCURRENCY,
+        minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
+        maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
       };
     };
     for (const channel of channels) {
@@ -281,8 +283,10 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
             ...tierDelay.keys(),
           ]),
           partitionsConsumedConcurrently: 6,
-          // With every tier partition paused kafkajs sleeps this long before fetching again.
+          // With every tier partition paused kafkajs sleeps this long before fetching again;
+          // a due job is fetched at once (no minimum size).
           maxWaitTimeMs: 200,
+          minBytes: 1,
           releaseAt: (topic, timestamp) => timestamp + (tierDelay.get(topic) ?? 0),
         }),
       );

@@ -15,6 +15,9 @@
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
+ *   --warmup N                events sent through each pipeline (as fast as it goes) and
+ *                             delivered before measuring, so figures are of warm
+ *                             processes (JIT, connections); default 5000 full, 500 short
  *   --ordering O              the rules' channel ordering: subject (default: one customer's
  *                             events in order), recipient (one request at a time per
  *                             endpoint) or none (docs/rules.md)
@@ -51,6 +54,7 @@ const concurrency = option('concurrency', '64');
 const runs = option('runs', 'herald-max,baseline-max,herald-rate').split(',');
 const cpuProfDir = option('cpu-prof', '');
 const ordering = option('ordering', 'subject');
+const warmup = Number(option('warmup', full ? '5000' : '500'));
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const settings = (name: string) =>
   Object.fromEntries(
@@ -192,6 +196,8 @@ async function runPipeline(
             HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
             HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
             HERALD_WORKER_CONCURRENCY: concurrency,
+            // As many sockets to the receiver as jobs in flight, like the baseline's agent.
+            HERALD_WEBHOOK_CONNECTIONS_PER_ORIGIN: concurrency,
             REDIS_URL: stackEnv.REDIS_URL,
             DATABASE_URL: dbUrl,
             ...workerEnv,
@@ -271,6 +277,11 @@ async function runPipeline(
         [`${prefix}bare-deliver`]: `${prefix}bare.deliveries`,
       };
     }
+    if (warmup > 0) {
+      await produceEvents(kafka, inputTopic, warmup, 0);
+      await waitForArrivals(warmup, 30_000);
+      receiver.reset();
+    }
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;
     const sampler = new ProcessSampler();
     sampler.start(new Map(processes.map((p) => [p.name, p.child.pid!])));
@@ -293,7 +304,8 @@ async function runPipeline(
       while (Date.now() < deadline) {
         rows = (
           await client.query<{ ms: number }>(
-            `select extract(epoch from recorded_at - event_time) * 1000 as ms from status_events where state = 'sent'`,
+            `select extract(epoch from recorded_at - event_time) * 1000 as ms from status_events where state = 'sent' and event_time >= $1`,
+            [new Date(start)],
           )
         ).rows;
         if (rows.length >= count) break;

@@ -43,6 +43,7 @@ export { parseEnv } from './config/parse-env.js';
 export type { EnvSource } from './config/parse-env.js';
 export {
   kafkaEnv,
+  fetchEnv,
   databaseEnv,
   redisEnv,
   logEnv,

@@ -53,6 +53,8 @@ export interface StageConsumerConfig {
   readonly releaseAt?: (topic: string, timestamp: number) => number;
   /** Longest wait of a fetch (kafkajs maxWaitTimeInMs; default 5000). Delay lanes use a short one. */
   readonly maxWaitTimeMs?: number;
+  /** Bytes a fetch waits for, up to `maxWaitTimeMs` (kafkajs minBytes; default 1: answer at once). */
+  readonly minBytes?: number;
   /** Compression of the outputs (`HERALD_KAFKA_COMPRESSION`); default none. */
   readonly compression?: Compression;
 }
@@ -98,6 +100,7 @@ export class StageConsumer {
       sessionTimeout: this.#config.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: Math.floor((this.#config.sessionTimeoutMs ?? 30_000) / 10),
       maxBytesPerPartition: 1_048_576,
+      ...(this.#config.minBytes === undefined ? {} : { minBytes: this.#config.minBytes }),
       ...(this.#config.maxWaitTimeMs === undefined
         ? {}
         : { maxWaitTimeInMs: this.#config.maxWaitTimeMs }),

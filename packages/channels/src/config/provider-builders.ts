@@ -248,6 +248,7 @@ export const providerBuilders: Record<ChannelName, ProviderBuilder> = {
         secrets,
         tenants,
         timeoutMs: env.HERALD_WEBHOOK_TIMEOUT_MS,
+        connectionsPerOrigin: env.HERALD_WEBHOOK_CONNECTIONS_PER_ORIGIN,
         allowPrivateNetworks: env.HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
         ...defined({ now: context.options.now, lookup: context.options.lookup }),
       });

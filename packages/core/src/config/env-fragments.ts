@@ -48,6 +48,30 @@ export function kafkaEnv() {
   };
 }
 
+/**
+ * How a consuming stage fetches: the broker answers once it has `MIN_BYTES` for the
+ * fetch or `MAX_WAIT_MS` has passed. Waiting a little for a fuller chunk makes every
+ * per-chunk cost (a produce, a commit, a Redis pipeline, an audit write) serve more
+ * records at moderate rates; at high rates chunks fill at once and nobody waits. Each
+ * stage passes its own defaults (docs/benchmarks.md).
+ */
+export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWaitMs: number }) {
+  return {
+    HERALD_KAFKA_FETCH_MIN_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64 * 1024 * 1024)
+      .default(defaults.minBytes),
+    HERALD_KAFKA_FETCH_MAX_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(30_000)
+      .default(defaults.maxWaitMs),
+  };
+}
+
 export function databaseEnv() {
   return {
     DATABASE_URL: z

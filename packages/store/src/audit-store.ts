@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { StatusEvent } from '@herald/core';
-import type { HeraldDatabase, StatusEventsTable } from './database.js';
+import type { HeraldDatabase } from './database.js';
 import { ensureMonthlyPartitions, monthKey } from './partitions.js';
+import { statusEventColumns, type StatusRow } from './status-event-store.js';
 import {
   attemptRow,
   canonicalTime,
@@ -98,37 +99,6 @@ const attemptChanged = [
 
 /** Column name → Postgres type, in insert order. */
 type Columns<Row> = readonly (readonly [keyof Row & string, string])[];
-
-/** A `status_events` row as the auditor writes it: times as canonical ISO strings. */
-type StatusRow = Omit<StatusEventsTable, 'event_time' | 'occurred_at' | 'recorded_at'> & {
-  event_time: string;
-  occurred_at: string;
-};
-
-function statusRow(event: StatusEvent): StatusRow {
-  const d = event.data;
-  return {
-    id: event.id,
-    event_time: canonicalTime(d.eventTime),
-    notification_id: d.notificationId,
-    state: d.state,
-    reason: d.reason ?? null,
-    tenant: d.tenant,
-    event_id: d.eventId,
-    event_type: d.eventType,
-    rule_id: d.rule.id,
-    rule_version: d.rule.version,
-    channel: d.channel,
-    recipient_ref: d.recipientRef,
-    attempt: d.attempt,
-    max_attempts: d.maxAttempts ?? null,
-    retryable: d.retryable ?? null,
-    provider_status: d.provider?.statusCode ?? null,
-    provider_message_id: d.provider?.messageId ?? null,
-    provider_message: d.provider?.message ?? null,
-    occurred_at: canonicalTime(d.occurredAt),
-  };
-}
 
 const statusColumns: Columns<StatusRow> = [
   ['id', 'uuid'],
@@ -287,7 +257,7 @@ export class AuditStore {
     await this.#ensurePartitions(events);
     const statusRows = [
       ...groupBy(
-        events.map(statusRow),
+        events.map(statusEventColumns),
         (r) => `${r.id}|${r.event_time}`,
         (a) => a,
       ).values(),

@@ -1,14 +1,21 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { StatusEvent } from '@herald/core';
 import type { HeraldDatabase, StatusEventsTable } from './database.js';
+import { canonicalTime } from './audit-rows.js';
 import { ensureMonthlyPartitions, monthKey } from './partitions.js';
 
-/** Maps a status event to its audit row. */
-export function statusEventRow(event: StatusEvent): Insertable<StatusEventsTable> {
+/** A `status_events` row as the auditor writes it: times as canonical ISO strings. */
+export type StatusRow = Omit<StatusEventsTable, 'event_time' | 'occurred_at' | 'recorded_at'> & {
+  event_time: string;
+  occurred_at: string;
+};
+
+/** A status event's `status_events` columns, times as canonical ISO strings. */
+export function statusEventColumns(event: StatusEvent): StatusRow {
   const d = event.data;
   return {
     id: event.id,
-    event_time: new Date(event.data.eventTime),
+    event_time: canonicalTime(d.eventTime),
     notification_id: d.notificationId,
     state: d.state,
     reason: d.reason ?? null,
@@ -25,8 +32,14 @@ export function statusEventRow(event: StatusEvent): Insertable<StatusEventsTable
     provider_status: d.provider?.statusCode ?? null,
     provider_message_id: d.provider?.messageId ?? null,
     provider_message: d.provider?.message ?? null,
-    occurred_at: new Date(d.occurredAt),
+    occurred_at: canonicalTime(d.occurredAt),
   };
+}
+
+/** Maps a status event to its audit row, times as `Date`s (for kysely inserts). */
+export function statusEventRow(event: StatusEvent): Insertable<StatusEventsTable> {
+  const row = statusEventColumns(event);
+  return { ...row, event_time: new Date(row.event_time), occurred_at: new Date(row.occurred_at) };
 }
 
 /**

@@ -2,10 +2,14 @@
  * Postgres goes down mid-stream: the auditor stops committing offsets, retries with
  * backoff, and catches up when Postgres returns; nothing is lost or duplicated.
  *
- * Stops and starts Postgres, so it runs its OWN stack instance (data under
- * /tmp/herald-audit-stack, port 35432), never the shared one; Kafka is the shared stack's.
+ * Stops and starts Postgres, so it runs its OWN Postgres instance (a fresh data folder
+ * and a free port per run, so two runs on one machine never meet), never the shared
+ * one; Kafka is the shared stack's.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
@@ -24,6 +28,7 @@ import { createDatabase, type HeraldDatabase } from '@herald/store';
 import {
   createTestDatabase,
   expectValidStatusEvent,
+  freePort,
   stackEnv,
   uniquePrefix,
   waitFor,
@@ -31,14 +36,8 @@ import {
 } from '@herald/testkit';
 
 const stackScript = fileURLToPath(new URL('../../../deploy/local/stack.sh', import.meta.url));
-const ownStack = {
-  ...process.env,
-  HERALD_STACK_DIR: '/tmp/herald-audit-stack',
-  HERALD_STACK_PG_PORT: '35432',
-  HERALD_STACK_KAFKA_PORT: '39092',
-  HERALD_STACK_KAFKA_CONTROLLER_PORT: '39093',
-  HERALD_STACK_REDIS_PORT: '36379',
-};
+const stackDir = mkdtempSync(join(tmpdir(), 'herald-audit-outage-'));
+let ownStack: NodeJS.ProcessEnv = {};
 const postgres = (command: 'up' | 'down') =>
   execFileSync('bash', [stackScript, command, 'postgres'], { env: ownStack, stdio: 'ignore' });
 
@@ -106,8 +105,10 @@ async function committed(): Promise<number> {
 }
 
 beforeAll(async () => {
+  const pgPort = await freePort();
+  ownStack = { ...process.env, HERALD_STACK_DIR: stackDir, HERALD_STACK_PG_PORT: String(pgPort) };
   postgres('up');
-  testDb = await createTestDatabase('postgres://herald:herald@127.0.0.1:35432/herald');
+  testDb = await createTestDatabase(`postgres://herald:herald@127.0.0.1:${pgPort}/herald`);
   db = createDatabase({ url: testDb.url, poolSize: 2, logger: silentLogger });
   await ensureTopics(kafka, heraldTopicSpecs(topics, 2, 1));
   auditor = buildAuditor(
@@ -130,6 +131,7 @@ afterAll(async () => {
   await db?.destroy();
   await testDb?.drop();
   postgres('down');
+  rmSync(stackDir, { recursive: true, force: true });
   await deleteTopicsWithPrefix(kafka, prefix);
 }, 60_000);
 

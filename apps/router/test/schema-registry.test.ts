@@ -15,7 +15,7 @@ import { jest } from '@jest/globals';
 import type { Consumer, Producer } from 'kafkajs';
 import { topicNames, type Logger } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
-import { testRun, waitFor } from '@herald/testkit';
+import { freePort, testRun, waitFor } from '@herald/testkit';
 
 jest.setTimeout(180_000);
 
@@ -246,11 +246,12 @@ describe('router with a schema registry', () => {
     await mkdir(join(own, 'cache'), { recursive: true });
     const registryHome = join(repo, '.local/cache/apicurio-registry-3.0.9');
     await symlink(registryHome, join(own, 'cache/apicurio-registry-3.0.9'));
+    const port = await freePort();
     const ownEnv = {
       ...process.env,
       HERALD_STACK_DIR: own,
       HERALD_STACK_KAFKA_PORT: shared.KAFKA_BROKERS!.split(':').pop()!,
-      HERALD_STACK_REGISTRY_PORT: '28081',
+      HERALD_STACK_REGISTRY_PORT: String(port),
       HERALD_STACK_REGISTRY_TOPIC: `${prefix}registry-journal`,
     };
     const registryCommand = (command: 'up' | 'down') =>
@@ -258,7 +259,7 @@ describe('router with a schema registry', () => {
     run.defer(() => registryCommand('down'));
     registryCommand('up');
     const url = stackEnvOutput(ownEnv).SCHEMA_REGISTRY_URL!;
-    expect(url).toBe('http://127.0.0.1:28081/apis/ccompat/v7');
+    expect(url).toBe(`http://127.0.0.1:${port}/apis/ccompat/v7`);
     const registry = new SchemaRegistry({ host: url });
     const { id } = await registry.register(
       { type: SchemaType.AVRO, schema: avroEnvelope },

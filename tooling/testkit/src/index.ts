@@ -5,6 +5,7 @@ export type { TestDatabase } from './test-database.js';
 export { startReceiver } from './receiver.js';
 export type { Receiver, ReceivedRequest } from './receiver.js';
 export { waitFor } from './wait-for.js';
+export { freePort } from './free-port.js';
 export { expectValidStatusEvent, statusEventSchemaPath } from './status-schema.js';
 export { spanAttributes, spanKinds, startOtlpReceiver } from './otlp-receiver.js';
 export type { OtlpReceiver, OtlpSpan, ReceivedExport } from './otlp-receiver.js';

@@ -8,10 +8,14 @@ export async function withDeadline<T>(
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<T> {
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  // Held until the call ends: AbortSignal.any keeps its sources only weakly, and a
+  // timeout signal nothing else references may be collected unfired.
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const deadline = AbortSignal.any([signal, timeout]);
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new DeadlineError(signal.aborted ? 'aborted' : 'timeout'));
+    onAbort = () =>
+      reject(new DeadlineError(signal.aborted && !timeout.aborted ? 'aborted' : 'timeout'));
     if (deadline.aborted) onAbort();
     else deadline.addEventListener('abort', onAbort, { once: true });
   });

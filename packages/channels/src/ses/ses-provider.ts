@@ -120,12 +120,15 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       if (err instanceof HeraldError) return fromHeraldError(err);
       throw err;
     }
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    // Held in a variable and read after the call: AbortSignal.any keeps its sources only
+    // weakly, and a timeout signal nothing else references may be collected unfired.
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const deadline = AbortSignal.any([signal, timeout]);
     try {
       const out = await client.send(command, { abortSignal: deadline });
       return sent(summarize(out.$metadata.httpStatusCode, undefined, out.MessageId));
     } catch (err) {
-      return classifySesError(err, signal, timeoutMs, now());
+      return classifySesError(err, signal, timeoutMs, now(), timeout.aborted);
     }
   }
 
@@ -148,6 +151,7 @@ function classifySesError(
   signal: AbortSignal,
   timeoutMs: number,
   now: Date,
+  timedOut: boolean,
 ): DeliveryOutcome {
   if (err instanceof SESv2ServiceException) {
     const status = err.$metadata.httpStatusCode;
@@ -162,7 +166,7 @@ function classifySesError(
   if (name === 'AbortError' || name === 'TimeoutError') {
     return transient(
       'ses',
-      signal.aborted
+      signal.aborted && !timedOut
         ? 'aborted before SES answered (worker stopping)'
         : `no response within ${timeoutMs} ms`,
     );

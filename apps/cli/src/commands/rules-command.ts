@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { validateCloudEvent, type CloudEvent } from '@herald/core';
 import {
@@ -11,35 +10,8 @@ import {
   type Recipient,
   type RuleSet,
 } from '@herald/rules';
-import {
-  createDatabase,
-  migrateToLatest,
-  RecipientStore,
-  RuleStore,
-  type RulesDiff,
-} from '@herald/store';
-import type { CommandContext } from './command-context.js';
-
-function actorOf(context: CommandContext): string {
-  if (context.env.HERALD_ACTOR !== undefined) return context.env.HERALD_ACTOR;
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `unknown@${hostname()}`;
-  }
-}
-
-async function withDatabase<T>(
-  context: CommandContext,
-  body: (db: ReturnType<typeof createDatabase>) => Promise<T>,
-): Promise<T> {
-  const db = createDatabase({ url: context.env.DATABASE_URL, poolSize: 2, logger: context.logger });
-  try {
-    return await body(db);
-  } finally {
-    await db.destroy();
-  }
-}
+import { migrateToLatest, RecipientStore, RuleStore, type RulesDiff } from '@herald/store';
+import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 
 function diffLines(diff: RulesDiff): string {
   const lines = [

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
 import { HeraldError, isChannelName, type ChannelName } from '@herald/core';
 import {
-  createDatabase,
   migrateToLatest,
   TemplateStore,
   type TemplateBundle,
@@ -15,32 +13,20 @@ import {
   validateTemplate,
   type TemplateDefinition,
 } from '@herald/templates';
-import type { CommandContext } from './command-context.js';
-
-function actorOf(context: CommandContext): string {
-  if (context.env.HERALD_ACTOR !== undefined) return context.env.HERALD_ACTOR;
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `unknown@${hostname()}`;
-  }
-}
+import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 
 async function withStore<T>(
   context: CommandContext,
   body: (store: TemplateStore) => Promise<T>,
 ): Promise<T> {
-  const db = createDatabase({ url: context.env.DATABASE_URL, poolSize: 2, logger: context.logger });
-  try {
+  return withDatabase(context, async (db) => {
     await migrateToLatest(db);
-    return await body(
+    return body(
       new TemplateStore(db, {
         validate: (def, sample, ctx) => validateTemplate(def as TemplateDefinition, sample, ctx),
       }),
     );
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 function invalid(file: string, where: string, message: string): HeraldError {

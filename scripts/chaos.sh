@@ -25,10 +25,35 @@ case "$profile" in
   *) echo "unknown profile $profile (full or short)" >&2; exit 2 ;;
 esac
 
-export HERALD_STACK_DIR=${CHAOS_STACK_DIR:-/tmp/herald-chaos-stack}
-export HERALD_STACK_KAFKA_PORT=49092 HERALD_STACK_KAFKA_CONTROLLER_PORT=49093
-export HERALD_STACK_PG_PORT=45432 HERALD_STACK_REDIS_PORT=46379
-trap 'bash deploy/local/stack.sh down >/dev/null 2>&1 || true' EXIT INT TERM
+# A stack of its own: a fresh folder (sharing the repo's jar cache) and free ports per
+# run, so two runs on one machine (two CI jobs, say) never meet. CHAOS_STACK_DIR keeps one.
+if [ -n "${CHAOS_STACK_DIR:-}" ]; then
+  export HERALD_STACK_DIR=$CHAOS_STACK_DIR
+  own_dir=
+else
+  own_dir=$(mktemp -d /tmp/herald-chaos-stack-XXXXXX)
+  export HERALD_STACK_DIR=$own_dir
+  mkdir -p .local/cache && ln -s "$PWD/.local/cache" "$own_dir/cache"
+fi
+read -r kafka_port controller_port pg_port redis_port < <(node -e '
+  const net = require("node:net");
+  (async () => {
+    const servers = [];
+    for (let i = 0; i < 4; i++) {
+      const s = net.createServer();
+      await new Promise((r) => s.listen(0, "127.0.0.1", r));
+      servers.push(s);
+    }
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  })();')
+export HERALD_STACK_KAFKA_PORT=$kafka_port HERALD_STACK_KAFKA_CONTROLLER_PORT=$controller_port
+export HERALD_STACK_PG_PORT=$pg_port HERALD_STACK_REDIS_PORT=$redis_port
+cleanup() {
+  bash deploy/local/stack.sh down >/dev/null 2>&1 || true
+  if [ -n "$own_dir" ]; then rm -rf "$own_dir"; fi
+}
+trap cleanup EXIT INT TERM
 
 bash deploy/local/stack.sh up
 eval "$(bash deploy/local/stack.sh env)"

@@ -242,20 +242,39 @@ export function attemptRow(event: StatusEvent): AttemptRow | undefined {
   };
 }
 
-/**
- * Merges two rows of one notification with the same rules as the upsert in SQL
- * (audit-store.ts), so a batch holding several statuses of a notification writes it
- * once (Postgres refuses to update one row twice in one statement).
- */
-export function mergeNotificationRows(a: NotificationRow, b: NotificationRow): NotificationRow {
+/** What both row kinds merge alike: the higher state wins, its details filled from the other. */
+type RankedDetails = Pick<
+  AttemptRow,
+  | 'state_rank'
+  | 'reason'
+  | 'provider_name'
+  | 'provider_status'
+  | 'provider_message_id'
+  | 'provider_message'
+>;
+
+/** The higher-ranked of two rows, with the details it lacks taken from the other one. */
+function mergeRanked<R extends RankedDetails>(a: R, b: R): { merged: R; win: R; lose: R } {
   const [win, lose] = b.state_rank > a.state_rank ? [b, a] : [a, b];
-  return {
+  const merged: R = {
     ...win,
     reason: prefer(win.reason, lose.reason),
     provider_name: prefer(win.provider_name, lose.provider_name),
     provider_status: prefer(win.provider_status, lose.provider_status),
     provider_message_id: prefer(win.provider_message_id, lose.provider_message_id),
     provider_message: prefer(win.provider_message, lose.provider_message),
+  };
+  return { merged, win, lose };
+}
+
+/**
+ * Merges two rows of one notification with the same rules as the upsert in SQL
+ * (audit-store.ts), so a batch holding several statuses of a notification writes it
+ * once (Postgres refuses to update one row twice in one statement).
+ */
+export function mergeNotificationRows(a: NotificationRow, b: NotificationRow): NotificationRow {
+  return {
+    ...mergeRanked(a, b).merged,
     first_status_at: earliest(a.first_status_at, b.first_status_at)!,
     last_status_at: latest(a.last_status_at, b.last_status_at),
     queued_at: earliest(a.queued_at, b.queued_at),
@@ -266,14 +285,9 @@ export function mergeNotificationRows(a: NotificationRow, b: NotificationRow): N
 }
 
 export function mergeAttemptRows(a: AttemptRow, b: AttemptRow): AttemptRow {
-  const [win, lose] = b.state_rank > a.state_rank ? [b, a] : [a, b];
+  const { merged, win, lose } = mergeRanked(a, b);
   return {
-    ...win,
-    reason: prefer(win.reason, lose.reason),
-    provider_name: prefer(win.provider_name, lose.provider_name),
-    provider_status: prefer(win.provider_status, lose.provider_status),
-    provider_message_id: prefer(win.provider_message_id, lose.provider_message_id),
-    provider_message: prefer(win.provider_message, lose.provider_message),
+    ...merged,
     started_at: earliest(a.started_at, b.started_at)!,
     finished_at: win.finished_at ?? lose.finished_at ?? null,
   };

@@ -215,7 +215,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     job: DeliveryJob,
     signal: AbortSignal,
     lease: AcquireResult | undefined,
-    marks: SentMark[] | undefined,
+    marks: SentMark[],
   ): Promise<OutputMessage[]> {
     const nowMs = deps.now().getTime();
     const jitter = (ms: number) => Math.round(ms * deps.random());
@@ -234,7 +234,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       // A copy later in the same chunk: the first one's mark is not written yet (finish).
       const sentInChunk = lease
         ? undefined
-        : marks?.find((m) => m.notificationId === job.notificationId);
+        : marks.find((m) => m.notificationId === job.notificationId);
       const mark: AcquireResult =
         lease ??
         (sentInChunk
@@ -354,13 +354,12 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       breaker.record(outcome.status === 'sent' || outcome.permanent, allowed.probe);
       if (outcome.status === 'sent') {
         record1('sent', 'none', seconds);
-        const mark = {
-          notificationId: job.notificationId,
-          summary: JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
-        };
-        // In a chunk the marks are written together once its jobs are done (finish).
-        if (marks) marks.push(mark);
-        else await idem?.complete(mark.notificationId, mark.summary);
+        // The chunk's marks are written together once its jobs are done (finish).
+        if (idem)
+          marks.push({
+            notificationId: job.notificationId,
+            summary: JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
+          });
         return [status(job, 'sent', { provider: outcome.provider }, record)];
       }
       await release();
@@ -491,13 +490,13 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     }
   }
 
-  /** One record → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
+  /** One record of a `prepare`d chunk → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
   async function processRecord(
     record: ConsumedRecord,
     signal: AbortSignal,
-    chunk?: Chunk,
+    chunk: Chunk,
   ): Promise<OutputMessage[]> {
-    const decoded = (chunk ?? (await prepare([record]))).prepared.get(record)!;
+    const decoded = chunk.prepared.get(record)!;
     if ('error' in decoded) {
       const err = decoded.error;
       log.warn(
@@ -509,7 +508,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     const { job } = decoded;
     const key = `${record.topic}/${record.partition}/${record.offset}`;
     try {
-      const out = await processJob(record, job, signal, decoded.lease, chunk?.marks);
+      const out = await processJob(record, job, signal, decoded.lease, chunk.marks);
       crashes.delete(key);
       return out;
     } catch (err) {

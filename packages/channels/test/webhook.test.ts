@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
@@ -266,14 +266,12 @@ describe('webhook provider: classification', () => {
 
   it('gives up on a response body trickled past the timeout, as a timeout', async () => {
     // Each gap is shorter than the timeout, so only the whole-exchange bound can stop it.
-    const server = createServer((_req, res) => {
+    const trickle: RequestListener = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       const timer = setInterval(() => res.write('.'), 50);
       res.on('close', () => clearInterval(timer));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
+    };
+    await withServer(trickle, async (_server, port) => {
       const started = Date.now();
       const outcome = await provider({ timeoutMs: 300 }).send(
         makeJob('webhook', `http://127.0.0.1:${port}/hook`),
@@ -283,10 +281,7 @@ describe('webhook provider: classification', () => {
       expect(outcome).toMatchObject({ status: 'failed', permanent: false });
       expect(outcome.status === 'failed' && outcome.reason).toMatch(/no response within 300 ms/);
       expect(Date.now() - started).toBeLessThan(3_000);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   it('classifies a caller abort as transient', async () => {
@@ -402,29 +397,41 @@ describe('webhook provider: SSRF guard', () => {
 
 describe('pre-flight cache', () => {
   it('checks an allowed name once; new connections still get the connect-time check', async () => {
-    const server = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    // Pre-flight and first connect see 127.0.0.1 (allowed); every later answer is 127.0.0.2.
-    let calls = 0;
-    const lookup = fakeDns(() => (++calls <= 2 ? '127.0.0.1' : '127.0.0.2'));
-    const p = provider({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.1/32'], lookup });
-    const url = `http://cached.test:${port}/x`;
-    try {
-      expect((await p.send(makeJob('webhook', url), undefined, signal())).status).toBe('sent');
-      expect(calls).toBe(2); // pre-flight + connect
-      server.closeAllConnections(); // the next send needs a new connection
-      const second = await p.send(makeJob('webhook', url), undefined, signal());
-      expect(calls).toBe(3); // no second pre-flight: only the new connection's lookup
-      expect(second.status === 'failed' && second.reason).toMatch(
-        /HERALD_ERR_TARGET_REFUSED.*127\.0\.0\.2/,
-      );
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await withServer(
+      (_req, res) => res.end('ok'),
+      async (server, port) => {
+        // Pre-flight and first connect see 127.0.0.1 (allowed); every later answer is 127.0.0.2.
+        let calls = 0;
+        const lookup = fakeDns(() => (++calls <= 2 ? '127.0.0.1' : '127.0.0.2'));
+        const p = provider({ allowPrivateNetworks: false, allowCidrs: ['127.0.0.1/32'], lookup });
+        const url = `http://cached.test:${port}/x`;
+        expect((await p.send(makeJob('webhook', url), undefined, signal())).status).toBe('sent');
+        expect(calls).toBe(2); // pre-flight + connect
+        server.closeAllConnections(); // the next send needs a new connection
+        const second = await p.send(makeJob('webhook', url), undefined, signal());
+        expect(calls).toBe(3); // no second pre-flight: only the new connection's lookup
+        expect(second.status === 'failed' && second.reason).toMatch(
+          /HERALD_ERR_TARGET_REFUSED.*127\.0\.0\.2/,
+        );
+      },
+    );
   });
 });
+
+/** Runs `body` against a plain HTTP server on 127.0.0.1, closed afterwards whatever happens. */
+async function withServer(
+  handler: RequestListener,
+  body: (server: Server, port: number) => Promise<void>,
+): Promise<void> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await body(server, (server.address() as AddressInfo).port);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
 
 /** A resolver that answers every name with one IPv4 address, in dns.lookup's both shapes. */
 function fakeDns(answer: () => string): LookupFunction {

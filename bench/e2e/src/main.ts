@@ -31,6 +31,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import { deleteTopicsWithPrefix, ensureTopics } from '@herald/kafka';
 import { BenchReceiver } from './receiver.js';
 import { benchRules, produceEvents } from './event-producer.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
@@ -232,23 +233,15 @@ async function runPipeline(
       };
     } else {
       inputTopic = `${prefix}bare.events`;
-      // A busy broker may answer the leader check before it hosts the new partitions: retry.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await admin.createTopics({
-            waitForLeaders: true,
-            topics: ['bare.events', 'bare.deliveries', 'bare.status'].map((t) => ({
-              topic: `${prefix}${t}`,
-              numPartitions: Number(partitions),
-              replicationFactor: 1,
-            })),
-          });
-          break;
-        } catch (err) {
-          if (attempt >= 5) throw err;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      // ensureTopics waits for leaders even when a busy broker answers the create early.
+      await ensureTopics(
+        kafka,
+        ['bare.events', 'bare.deliveries', 'bare.status'].map((t) => ({
+          topic: `${prefix}${t}`,
+          partitions: Number(partitions),
+          replicationFactor: 1,
+        })),
+      );
       const script = `${root}bench/e2e/dist/baseline-stage.js`;
       processes.push(
         await spawnApp(
@@ -348,8 +341,7 @@ async function runPipeline(
     };
   } finally {
     for (const p of processes.reverse()) await p.stop();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
+    await deleteTopicsWithPrefix(kafka, prefix);
   }
 }
 

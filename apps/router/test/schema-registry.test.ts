@@ -14,6 +14,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { jest } from '@jest/globals';
 import type { Consumer, Producer } from 'kafkajs';
 import { topicNames, type Logger } from '@herald/core';
+import { ensureTopics } from '@herald/kafka';
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import { freePort, testRun, waitFor } from '@herald/testkit';
 
@@ -113,16 +114,14 @@ beforeAll(async () => {
   producer = kafka.producer();
   run.defer(() => producer.disconnect());
   await producer.connect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [topics.events, topics.deliveries('webhook'), topics.rejected].map((topic) => ({
+  await ensureTopics(
+    kafka,
+    [topics.events, topics.deliveries('webhook'), topics.rejected].map((topic) => ({
       topic,
-      numPartitions: 1,
+      partitions: 1,
+      replicationFactor: 1,
     })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
+  );
   observer = kafka.consumer({ groupId: `${prefix}observer` });
   run.defer(() => observer.disconnect());
   await observer.connect();

@@ -481,7 +481,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         if (attempt >= MARK_ATTEMPTS) {
           log.warn(
             { err, marks: chunk.marks.length },
-            'sent marks not written; these jobs are sent again if redelivered before their leases end',
+            'sent marks not written to Redis (check REDIS_URL and the Redis server): these jobs are sent again only if redelivered before their leases end',
           );
           return;
         }

@@ -85,6 +85,27 @@ describe('createEventDecoder without a registry', () => {
   });
 });
 
+describe('createEventDecoder with a schema source', () => {
+  it('asks for each schema id once per chunk, however many records carry it', async () => {
+    const asked: number[] = [];
+    const decoder = createEventDecoder({
+      schema: async (id) => {
+        asked.push(id);
+        return undefined; // the registry has no such id
+      },
+    });
+    const encoded = (id: number) => ({ value: Buffer.from([0, 0, 0, 0, id, 0x02]) });
+    const results = await decoder.decode([encoded(7), encoded(7), encoded(9), encoded(7)]);
+    expect(asked.sort()).toEqual([7, 9]);
+    expect(results.map((r) => !r.ok && r.error.code)).toEqual([
+      'HERALD_ERR_EVENT_SCHEMA_UNKNOWN',
+      'HERALD_ERR_EVENT_SCHEMA_UNKNOWN',
+      'HERALD_ERR_EVENT_SCHEMA_UNKNOWN',
+      'HERALD_ERR_EVENT_SCHEMA_UNKNOWN',
+    ]);
+  });
+});
+
 describe('toPlain', () => {
   it('keeps unsafe 64-bit integers exact as strings and dates as ISO strings', () => {
     expect(toPlain({ big: 2n ** 60n, at: new Date('2026-01-02T03:04:05Z') })).toEqual({

@@ -5,7 +5,7 @@ import {
   type DecodeResult,
   type KafkaRecordLike,
 } from '@herald/core';
-import type { SchemaSource } from './registry-schema-source.js';
+import type { RegisteredSchema, SchemaSource } from './registry-schema-source.js';
 import { toPlain } from './to-plain.js';
 import { parseWireFormat, type WireRecord } from './wire-format.js';
 
@@ -75,10 +75,14 @@ export function eventFromDecoded(record: KafkaRecordLike, decoded: unknown): Dec
  * if (result.ok) route(result.event); else reject(result.error.code);
  */
 export function createEventDecoder(schemas?: SchemaSource): EventDecoder {
-  async function decodeWire(record: KafkaRecordLike, wire: WireRecord): Promise<DecodeResult> {
+  async function decodeWire(
+    record: KafkaRecordLike,
+    wire: WireRecord,
+    lookup: (id: number) => Promise<RegisteredSchema | undefined>,
+  ): Promise<DecodeResult> {
     if (schemas === undefined)
       return failure(new HeraldError('HERALD_ERR_EVENT_SCHEMA_NO_REGISTRY', [wire.schemaId]));
-    const schema = await schemas.schema(wire.schemaId); // throws: registry down
+    const schema = await lookup(wire.schemaId); // throws: registry down
     if (schema === undefined)
       return failure(new HeraldError('HERALD_ERR_EVENT_SCHEMA_UNKNOWN', [wire.schemaId]));
     let decoded: unknown;
@@ -97,9 +101,17 @@ export function createEventDecoder(schemas?: SchemaSource): EventDecoder {
 
   return {
     async decode(records) {
+      // One lookup per schema id and chunk: an id the registry does not know is asked
+      // (and checked with a ping) once, not once per record carrying it.
+      const lookups = new Map<number, Promise<RegisteredSchema | undefined>>();
+      const lookup = (id: number) => {
+        let found = lookups.get(id);
+        if (found === undefined) lookups.set(id, (found = schemas!.schema(id)));
+        return found;
+      };
       const results: (DecodeResult | Promise<DecodeResult>)[] = records.map((record) => {
         const wire = parseWireFormat(record.value);
-        return wire === undefined ? decodeCloudEvent(record) : decodeWire(record, wire);
+        return wire === undefined ? decodeCloudEvent(record) : decodeWire(record, wire, lookup);
       });
       return Promise.all(results);
     },

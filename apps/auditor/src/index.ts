@@ -1,4 +1,5 @@
 export { buildAuditor } from './auditor.js';
+export type { AuditorOptions } from './auditor.js';
 export type { Auditor } from './auditor.js';
 export { parseAuditorEnv } from './env.js';
 export type { AuditorEnv } from './env.js';

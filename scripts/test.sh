@@ -19,9 +19,22 @@ trap 'rm -f "$summary"' EXIT
 npx turbo run build --output-logs=errors-only
 npm run lint --silent
 
+# Every step is bounded (coreutils `timeout`, then KILL 30 s later): a process left
+# waiting on a connection fails its step instead of holding CI to its time limit.
+bounded() {
+  local limit=$1 name=$2
+  shift 2
+  local rc=0
+  timeout --kill-after=30 "$limit" "$@" || rc=$?
+  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    echo "[test] $name did not end within $limit; stopped it (rc $rc)" >&2
+  fi
+  return "$rc"
+}
+
 status=0
 # Two cores: two packages at a time, each jest with one worker.
-npx turbo run test --concurrency=2 --continue "$@" || status=$?
+bounded 40m "the test suites" npx turbo run test --concurrency=2 --continue "$@" || status=$?
 
 node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
@@ -33,12 +46,12 @@ node -e '
 # End-to-end benchmark, short profile: prints its figures and the ratio to the bare
 # baseline; asserts no timing (these machines are shared and noisy).
 if [ "${SKIP_BENCH:-}" != 1 ]; then
-  npm run bench -w @herald/bench-e2e --silent || status=1
+  bounded 10m "the end-to-end benchmark" npm run bench -w @herald/bench-e2e --silent || status=1
 fi
 
 # Chaos, short profile (2,000 events, every fault once) on its own stack instance:
 # bounded by its settle deadline and a 5-minute timeout. SKIP_CHAOS=1 skips it.
 if [ "${SKIP_CHAOS:-}" != 1 ]; then
-  CHAOS_SKIP_BUILD=1 bash scripts/chaos.sh --profile short || status=1
+  CHAOS_SKIP_BUILD=1 bounded 10m "the chaos suite" bash scripts/chaos.sh --profile short || status=1
 fi
 exit $status

@@ -9,6 +9,7 @@ export interface LagPoint {
 export class LagSampler {
   readonly points: LagPoint[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     readonly admin: Admin,
@@ -18,7 +19,9 @@ export class LagSampler {
   start(): void {
     const started = Date.now();
     this.#timer = setInterval(() => {
-      void this.#sample(Math.round((Date.now() - started) / 1000)).catch(() => undefined);
+      this.#inFlight = this.#sample(Math.round((Date.now() - started) / 1000)).catch(
+        () => undefined,
+      );
     }, 1000);
   }
 
@@ -37,7 +40,9 @@ export class LagSampler {
     this.points.push({ second, lag });
   }
 
-  stop(): void {
+  /** Stops sampling and waits for a sample in flight, so no admin request outlives the run. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
+    await this.#inFlight;
   }
 }

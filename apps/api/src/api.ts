@@ -1,13 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
-import {
-  HeraldError,
-  isHeraldError,
-  once,
-  runCleanups,
-  topicNames,
-  type Logger,
-} from '@herald/core';
+import { HeraldError, isHeraldError, topicNames, type Logger } from '@herald/core';
 import {
   createKafkaClient,
   ensureTopics,
@@ -16,6 +9,7 @@ import {
   kafkaSecurity,
 } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
+import { appLifecycle } from '@herald/runtime';
 import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
@@ -97,7 +91,6 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   });
   let db: Kysely<HeraldDatabase> | undefined;
   let recorder: ReceiptRecorder | undefined;
-  let app: FastifyInstance | undefined;
   let url = '';
   let ops: OpsServer | undefined;
   let admin: ReturnType<typeof kafka.admin> | undefined;
@@ -234,61 +227,71 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     );
   }
 
-  const start = once(async () => {
+  const { start, stop } = appLifecycle(async (life) => {
     // The ops server first: /healthz answers while connecting, /readyz fails until
-    // the producer is started and Postgres answers.
-    ops = await startOpsServer({
-      port: env.HERALD_METRICS_PORT,
-      host: env.HERALD_METRICS_HOST,
-      registry: telemetry.metrics.registry,
-      logger: log,
-      checks: {
-        kafka: async () => {
-          if (!publishing) throw new Error('the Kafka producer is not connected');
-          await admin!.describeCluster();
-        },
-        postgres: () => sql`select 1`.execute(db!),
-      },
-    });
+    // the producer is started and Postgres answers. Stopped in reverse: intake first.
+    ops = await life.use(
+      () =>
+        startOpsServer({
+          port: env.HERALD_METRICS_PORT,
+          host: env.HERALD_METRICS_HOST,
+          registry: telemetry.metrics.registry,
+          logger: log,
+          checks: {
+            kafka: async () => {
+              if (!publishing) throw new Error('the Kafka producer is not connected');
+              await admin!.describeCluster();
+            },
+            postgres: () => sql`select 1`.execute(db!),
+          },
+        }),
+      (server) => server.stop(),
+    );
     if (env.HERALD_API_SNS_TOPIC_ARNS.length === 0) {
       log.warn(
         {},
         'HERALD_API_SNS_TOPIC_ARNS is empty: SES receipts from any SNS topic are accepted',
       );
     }
-    db = createDatabase({
-      url: env.DATABASE_URL,
-      poolSize: env.HERALD_DATABASE_POOL_SIZE,
-      logger: log,
-    });
+    db = await life.use(
+      () =>
+        createDatabase({
+          url: env.DATABASE_URL,
+          poolSize: env.HERALD_DATABASE_POOL_SIZE,
+          logger: log,
+        }),
+      (database) => database.destroy(),
+    );
     const topics = topicNames(env.HERALD_TOPIC_PREFIX);
     await ensureTopics(
       kafka,
       heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
     );
-    admin = kafka.admin();
-    await admin.connect();
-    await publisher.start();
-    publishing = true;
-    recorder = new ReceiptRecorder(new AuditQueries(db), publisher, env.HERALD_TOPIC_PREFIX, log);
-    app = Fastify({ logger: false, bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES, trustProxy: true });
-    routes(app);
-    url = await app.listen({ host: env.HERALD_API_HOST, port: env.HERALD_API_PORT });
-    log.info({ url }, 'api listening');
-  });
-
-  const stop = once(async () => {
-    // Stop intake first, then the adapters in reverse start order.
-    await runCleanups([
-      () => app?.close(),
+    admin = await life.use(
+      async () => {
+        const client = kafka.admin();
+        await client.connect();
+        return client;
+      },
+      (client) => client.disconnect(),
+    );
+    await life.use(
+      () => publisher.start(),
       () => {
         publishing = false;
         return publisher.stop();
       },
-      () => admin?.disconnect(),
-      () => db?.destroy(),
-      () => ops?.stop(),
-    ]);
+    );
+    publishing = true;
+    recorder = new ReceiptRecorder(new AuditQueries(db), publisher, env.HERALD_TOPIC_PREFIX, log);
+    const server = await life.use(
+      () =>
+        Fastify({ logger: false, bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES, trustProxy: true }),
+      (fastify) => fastify.close(),
+    );
+    routes(server);
+    url = await server.listen({ host: env.HERALD_API_HOST, port: env.HERALD_API_PORT });
+    log.info({ url }, 'api listening');
   });
 
   return {

@@ -1,12 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import {
-  consumerGroups,
-  once,
-  runCleanups,
-  topicNames,
-  type Logger,
-  type StatusEvent,
-} from '@herald/core';
+import { consumerGroups, topicNames, type Logger, type StatusEvent } from '@herald/core';
 import {
   createKafkaClient,
   ensureTopics,
@@ -25,12 +18,8 @@ import {
   migrateToLatest,
   type HeraldDatabase,
 } from '@herald/store';
-import {
-  createLagCollector,
-  startOpsServer,
-  type LagCollector,
-  type OpsServer,
-} from '@herald/telemetry';
+import { createLagCollector, startOpsServer, type OpsServer } from '@herald/telemetry';
+import { appLifecycle } from '@herald/runtime';
 import type { AuditorEnv } from './env.js';
 import { createAuditorMetrics, traceChunk, traceWrite } from './auditor-telemetry.js';
 import { decodeStatusEvent } from './status-decoder.js';
@@ -74,9 +63,6 @@ export function buildAuditor(
   let db: Kysely<HeraldDatabase> | undefined;
   let store: AuditStore | undefined;
   let consumer: StageConsumer | undefined;
-  let maintenanceTimer: NodeJS.Timeout | undefined;
-  let admin: ReturnType<typeof kafka.admin> | undefined;
-  let lag: LagCollector | undefined;
   let ops: OpsServer | undefined;
   const group = consumerGroups.auditor(env.HERALD_TOPIC_PREFIX);
   const telemetry = createAuditorMetrics();
@@ -157,76 +143,93 @@ export function buildAuditor(
     return deadLetters;
   }
 
-  const start = once(async () => {
+  const { start, stop } = appLifecycle(async (life) => {
     // The ops server first: /healthz answers during migrations, /readyz fails until
-    // the consumer joined its group and Postgres answers.
-    ops = await startOpsServer({
-      port: env.HERALD_METRICS_PORT,
-      host: env.HERALD_METRICS_HOST,
-      registry: telemetry.metrics.registry,
-      logger: log,
-      checks: {
-        consumerGroup: () => {
-          if (!consumer?.joined) throw new Error('consumer has not joined its group');
-        },
-        postgres: () => sql`select 1`.execute(db!),
-      },
-    });
-    db = createDatabase({
-      url: env.DATABASE_URL,
-      poolSize: env.HERALD_DATABASE_POOL_SIZE,
-      logger: log,
-    });
+    // the consumer joined its group and Postgres answers. It stops last.
+    ops = await life.use(
+      () =>
+        startOpsServer({
+          port: env.HERALD_METRICS_PORT,
+          host: env.HERALD_METRICS_HOST,
+          registry: telemetry.metrics.registry,
+          logger: log,
+          checks: {
+            consumerGroup: () => {
+              if (!consumer?.joined) throw new Error('consumer has not joined its group');
+            },
+            postgres: () => sql`select 1`.execute(db!),
+          },
+        }),
+      (server) => server.stop(),
+    );
+    db = await life.use(
+      () =>
+        createDatabase({
+          url: env.DATABASE_URL,
+          poolSize: env.HERALD_DATABASE_POOL_SIZE,
+          logger: log,
+        }),
+      (database) => database.destroy(),
+    );
     const applied = await migrateToLatest(db);
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     await maintain();
-    maintenanceTimer = setInterval(() => {
+    const maintenanceTimer = setInterval(() => {
       maintain().catch((err: unknown) =>
         log.warn({ err }, 'partition maintenance failed; will retry'),
       );
     }, env.HERALD_AUDITOR_MAINTENANCE_INTERVAL_MS);
     maintenanceTimer.unref();
+    life.defer(() => clearInterval(maintenanceTimer));
     store = new AuditStore(db);
     await ensureTopics(
       kafka,
       heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
     );
-    consumer = new StageConsumer({
-      kafka,
-      groupId: group,
-      topics: [topics.status],
-      handler: { handle },
-      logger: log,
-      chunkSize: env.HERALD_AUDITOR_BATCH_SIZE,
-      partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
-      shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
-      compression: env.HERALD_KAFKA_COMPRESSION,
-      minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
-      maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
-    });
-    await consumer.start();
-    admin = kafka.admin();
-    await admin.connect();
-    lag = createLagCollector({
-      admin,
-      metrics: telemetry.metrics,
-      logger: log,
-      intervalMs: env.HERALD_LAG_INTERVAL_MS,
-      groups: [{ group, topics: [topics.status] }],
-    });
-    lag.start();
-  });
-
-  const stop = once(async () => {
-    clearInterval(maintenanceTimer);
-    // Reverse start order: the ops server (started first) answers until the end.
-    await runCleanups([
-      () => lag?.stop(),
-      () => admin?.disconnect(),
-      () => consumer?.stop(),
-      () => db?.destroy(),
-      () => ops?.stop(),
-    ]);
+    consumer = await life.use(
+      async () => {
+        const stage = new StageConsumer({
+          kafka,
+          groupId: group,
+          topics: [topics.status],
+          handler: { handle },
+          logger: log,
+          chunkSize: env.HERALD_AUDITOR_BATCH_SIZE,
+          partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
+          shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
+          compression: env.HERALD_KAFKA_COMPRESSION,
+          minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
+          maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
+        });
+        // Registered before it connects: a half-started consumer is still stopped.
+        life.defer(() => stage.stop());
+        await stage.start();
+        return stage;
+      },
+      () => undefined,
+    );
+    const admin = await life.use(
+      async () => {
+        const client = kafka.admin();
+        await client.connect();
+        return client;
+      },
+      (client) => client.disconnect(),
+    );
+    await life.use(
+      () => {
+        const collector = createLagCollector({
+          admin,
+          metrics: telemetry.metrics,
+          logger: log,
+          intervalMs: env.HERALD_LAG_INTERVAL_MS,
+          groups: [{ group, topics: [topics.status] }],
+        });
+        collector.start();
+        return collector;
+      },
+      (collector) => collector.stop(),
+    );
   });
 
   return {

@@ -86,7 +86,7 @@ export class StageConsumer {
     this.#log = config.logger.child({ component: 'stage-consumer', group: config.groupId });
   }
 
-  /** True once the consumer has joined its group (for readiness probes and tests). */
+  /** True while the consumer is a member of its group: false before it joins and after a crash, stop or disconnect. */
   get joined(): boolean {
     return this.#joined;
   }
@@ -112,8 +112,16 @@ export class StageConsumer {
       });
     });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#joined = false;
       this.#log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
     });
+    // Readiness follows membership: not ready from a stop or a lost connection until
+    // the consumer joins its group again (kafkajs emits GROUP_JOIN on every rejoin).
+    for (const event of [this.#consumer.events.STOP, this.#consumer.events.DISCONNECT]) {
+      this.#consumer.on(event, () => {
+        this.#joined = false;
+      });
+    }
     await this.#producer.connect();
     await this.#consumer.connect();
     await this.#consumer.subscribe({

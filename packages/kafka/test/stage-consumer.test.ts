@@ -166,3 +166,12 @@ it('splits outputs larger than one produce request, so a big chunk never wedges 
   await big.stop();
   expect(await committed('big')).toBe(6);
 });
+
+it('is joined while a member of its group, and not after it stopped', async () => {
+  const consumer = stage({ handle: async () => [] }, 'membership');
+  expect(consumer.joined).toBe(false);
+  await consumer.start();
+  expect(consumer.joined).toBe(true);
+  await consumer.stop();
+  expect(consumer.joined).toBe(false);
+});

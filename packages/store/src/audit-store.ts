@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { StatusEvent } from '@herald/core';
 import type { HeraldDatabase } from './database.js';
 import { ensureMonthlyPartitions, monthKey } from './partitions.js';
-import { statusEventColumns, type StatusRow } from './status-event-store.js';
+import { statusEventColumns, type StatusRow } from './status-event-row.js';
 import {
   attemptRow,
   canonicalTime,

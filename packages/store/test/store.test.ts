@@ -5,8 +5,7 @@ import {
   createDatabase,
   ensureMonthlyPartitions,
   migrateToLatest,
-  StatusEventStore,
-  statusEventRow,
+  AuditStore,
   type HeraldDatabase,
 } from '@herald/store';
 
@@ -69,10 +68,9 @@ describe('store', () => {
   });
 
   it('routes rows by UTC month: 23:59:59 on Dec 31 lands in December', async () => {
-    const store = new StatusEventStore(db);
+    const store = new AuditStore(db);
     const event = statusEventFor(job, 'sent', 'herald/test', new Date('2027-01-01T00:00:02Z'));
-    const row = statusEventRow(event);
-    expect(await store.insert([row])).toBe(1);
+    expect((await store.write([event])).statusEvents).toBe(1);
     const { rows } = await sql<{
       tableoid: string;
     }>`select tableoid::regclass::text as tableoid from status_events where id = ${event.id}`.execute(
@@ -82,18 +80,18 @@ describe('store', () => {
   });
 
   it('insert is idempotent and creates a missing partition for a far-away month', async () => {
-    const store = new StatusEventStore(db);
+    const store = new AuditStore(db);
     const far = { ...job, event: { ...job.event, time: '2031-05-05T00:00:00Z' } };
-    const row = statusEventRow(
-      statusEventFor(far, 'failed', 'herald/test', new Date(), { reason: 'boom' }),
-    );
-    expect(await store.insert([row, row])).toBe(1);
-    expect(await store.insert([row])).toBe(0);
+    const event = statusEventFor(far, 'failed', 'herald/test', new Date('2031-05-05T00:00:01Z'), {
+      reason: 'boom',
+    });
+    expect((await store.write([event, event])).statusEvents).toBe(1);
+    expect((await store.write([event])).statusEvents).toBe(0);
     expect(await partitions()).toContain('status_events_y2031m05');
     const stored = await db
       .selectFrom('status_events')
       .selectAll()
-      .where('id', '=', row.id)
+      .where('id', '=', event.id)
       .execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({

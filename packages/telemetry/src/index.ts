@@ -33,8 +33,6 @@ export type {
   ReadinessCheck,
   ReadinessReport,
 } from './ops/ops-server.js';
-export { consumerGroupCheck } from './ops/consumer-group-check.js';
-export type { ConsumerGroupCheck, InstrumentableConsumer } from './ops/consumer-group-check.js';
 export { startTracing, tracingConfig } from './tracing/start-tracing.js';
 export type { Tracing, TracingConfig } from './tracing/start-tracing.js';
 export { injectTraceContext, extractTraceContext } from './tracing/kafka-trace-context.js';

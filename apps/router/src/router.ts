@@ -31,12 +31,12 @@ import {
   type RuleMatch,
   type Suppression,
 } from '@herald/rules';
+import { createRedisClient, RedisDedupe } from '@herald/delivery';
 import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
 import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
 import { recipientCache } from './recipient-cache.js';
-import { RedisDedupe } from './redis-dedupe.js';
 import {
   createRouterMetrics,
   openProcessSpan,
@@ -127,7 +127,13 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   const dedupe =
     env.REDIS_URL === undefined
       ? undefined
-      : new RedisDedupe(env.REDIS_URL, env.HERALD_REDIS_TIMEOUT_MS, log);
+      : new RedisDedupe(
+          createRedisClient(env.REDIS_URL, {
+            mode: 'stage',
+            commandTimeoutMs: env.HERALD_REDIS_TIMEOUT_MS,
+          }),
+          log,
+        );
   const schemas =
     env.HERALD_SCHEMA_REGISTRY_URL === undefined
       ? undefined

@@ -23,6 +23,10 @@ export {
 export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from './dead-letter.js';
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';
+export { RedisDedupe } from './event-dedupe.js';
+export type { DedupeClaim } from './event-dedupe.js';
+export { createRedisClient } from './redis-client.js';
+export type { RedisClientOptions } from './redis-client.js';
 export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';
 export {
   breakerIndexKey,

@@ -1,8 +1,13 @@
 import { connect } from 'node:net';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { topicNames } from '@herald/core';
-import { breakerIndexKey, breakerStateKey, type BreakerStateEntry } from '@herald/delivery';
+import {
+  breakerIndexKey,
+  breakerStateKey,
+  createRedisClient,
+  type BreakerStateEntry,
+} from '@herald/delivery';
 import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
 import { partitionLag } from '@herald/telemetry';
 import type { CommandContext } from './command-context.js';
@@ -173,14 +178,7 @@ export async function readBreakerStates(
 }
 
 async function breakers(context: CommandContext): Promise<BreakerStateEntry[]> {
-  const redis = new Redis(context.env.REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
+  const redis = createRedisClient(context.env.REDIS_URL, { mode: 'command' });
   try {
     await redis.connect();
     return await withTimeout('redis', readBreakerStates(redis, context.env.HERALD_TOPIC_PREFIX));

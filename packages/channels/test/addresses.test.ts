@@ -1,7 +1,12 @@
 // Issue 12, item 5: an address from an event reached the SMTP envelope as given, so a
 // comma list became extra recipients and a CRLF + "Bcc:" smuggled one in. Every provider
 // now checks the job's address for its channel (core's checkAddress) before sending.
-import { createSmtpProvider, createTelegramProvider, createTwilioProvider } from '../src/index.js';
+import {
+  createSmtpProvider,
+  createTelegramProvider,
+  createTwilioProvider,
+  createWebhookProvider,
+} from '../src/index.js';
 import { makeJob } from './fixtures/make-job.js';
 import { startSmtpServer } from './servers/smtp-server.js';
 
@@ -63,10 +68,15 @@ it('HTTP-based and SDK providers refuse an invalid address without calling out',
     from: '+15005550006',
     apiUrl: 'http://127.0.0.1:9',
   });
+  const webhook = createWebhookProvider({
+    secrets: { default: `whsec_${Buffer.alloc(32, 1).toString('base64')}` },
+    allowPrivateNetworks: true,
+  });
   try {
     for (const [provider, job] of [
       [telegram, makeJob('telegram', '123, 456')],
       [twilio, makeJob('sms', '+4915112345678, +4915199999999')],
+      [webhook, makeJob('webhook', 'http://127.0.0.1:9/a\r\nX-Injected: 1')],
     ] as const) {
       const outcome = await provider.send(job, { text: 'Hello' }, signal());
       expect(outcome).toMatchObject({
@@ -78,5 +88,6 @@ it('HTTP-based and SDK providers refuse an invalid address without calling out',
   } finally {
     await telegram.close();
     await twilio.close();
+    await webhook.close();
   }
 });

@@ -221,10 +221,13 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       },
       'delivery suppressed',
     );
-    return statusMessage(
-      statusEventFor(stand, 'suppressed', SOURCE, at, { reason: s.reason }),
-      item,
-    );
+    // A refusal with a registry code (an invalid address) records the code and what is
+    // wrong, and says it is final; other suppressions are a plain reason.
+    const details =
+      s.code === undefined
+        ? { reason: s.reason }
+        : { reason: `${s.reason}: ${s.detail ?? s.code}`, retryable: false };
+    return statusMessage(statusEventFor(stand, 'suppressed', SOURCE, at, details), item);
   }
 
   function tenantsOf(event: CloudEvent, matches: readonly RuleMatch[]): Map<string, string> {

@@ -100,7 +100,7 @@ export function failureClassOf(
   if (/timed? ?out|timeout|ETIMEDOUT|aborted/i.test(outcome.reason)) return 'timeout';
   if (outcome.permanent) {
     if (code === 400 || code === 404 || code === 413 || code === 422) return 'invalid_request';
-    if (/HERALD_ERR_TEMPLATE/.test(outcome.reason)) return 'invalid_request';
+    if (/HERALD_ERR_(TEMPLATE|ADDRESS_INVALID)/.test(outcome.reason)) return 'invalid_request';
     return 'permanent';
   }
   return 'transient';

@@ -8,7 +8,13 @@ import {
   type ServiceAccount,
 } from 'firebase-admin/app';
 import { getMessaging, type Message } from 'firebase-admin/messaging';
-import { HeraldError, once, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import {
+  HeraldError,
+  once,
+  requireAddress,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
 import { forTenant, requireText, type ChannelProvider } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
 import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
@@ -112,7 +118,11 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
         ]),
       );
       data.herald_notification_id = job.notificationId;
-      message = { token: job.recipient.address, notification: { title, body }, data };
+      message = {
+        token: requireAddress('push', job.recipient.address),
+        notification: { title, body },
+        data,
+      };
       assertLimit(
         'fcm',
         'the message',

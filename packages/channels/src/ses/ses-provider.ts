@@ -1,5 +1,5 @@
 import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
-import { once, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import { once, requireAddress, type DeliveryOutcome, type RenderedContent } from '@herald/core';
 import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
@@ -101,7 +101,7 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       assertLimit('ses', 'the message', size, config.maxMessageBytes ?? 10 * 1024 * 1024, 'bytes');
       command = new SendEmailCommand({
         FromEmailAddress: found.settings.from,
-        Destination: { ToAddresses: [job.recipient.address] },
+        Destination: { ToAddresses: [requireAddress('email', job.recipient.address)] },
         Content: {
           Simple: {
             Subject: { Data: subject, Charset: 'UTF-8' },

@@ -1,6 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
-import { HeraldError, once, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import {
+  HeraldError,
+  once,
+  requireAddress,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
 import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
@@ -99,7 +105,7 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
         );
       }
       params = {
-        to: job.recipient.address,
+        to: requireAddress('sms', job.recipient.address),
         body,
         ...(messagingServiceSid === undefined ? { from: from! } : { messagingServiceSid }),
       };

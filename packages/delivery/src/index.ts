@@ -21,6 +21,7 @@ export {
   replayJob,
 } from './dead-letter.js';
 export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from './dead-letter.js';
+export { advanceReplayWatermark, committedOffset, replayMarksKey } from './replay-watermark.js';
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';
 export { RedisDedupe } from './event-dedupe.js';

@@ -1,6 +1,6 @@
 export { loadRules } from './rules/load-rules.js';
 export type { LoadRulesOptions } from './rules/load-rules.js';
-export type { MatchResult, RuleSet } from './rules/rule-set.js';
+export type { MatchResult, RuleSet, RuleVerdict } from './rules/rule-set.js';
 export type {
   DedupeMark,
   EvalErrorReport,

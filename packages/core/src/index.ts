@@ -32,6 +32,8 @@ export {
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
 export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
+export { statusContentType, statusMessage } from './status/status-message.js';
+export type { StatusMessage } from './status/status-message.js';
 export type {
   NotificationState,
   ProviderResponse,

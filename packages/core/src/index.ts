@@ -23,7 +23,7 @@ export {
   priorityLanePriorities,
 } from './topics.js';
 export type { TopicNames, DelayTier } from './topics.js';
-export { deterministicId } from './ids.js';
+export { addressRef, deterministicId } from './ids.js';
 export {
   deliveryJobSchema,
   encodeDeliveryJob,

@@ -1,4 +1,4 @@
-import { deterministicId } from '@herald/core';
+import { addressRef, deterministicId } from '@herald/core';
 import type { ChannelName, CloudEvent, DeliveryJob, Priority } from '@herald/core';
 import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
 import { toCelValue } from '../cel/cel-value.js';
@@ -172,8 +172,9 @@ class PlanRun {
         fixedRef === undefined ? targets : [fixedTarget(fixedRef, channel)];
       for (const target of channelTargets) {
         const address = target.recipient.addresses[channel.type];
-        // An inline recipient without an id is known by its address.
-        const ref = target.ref !== '' ? target.ref : address;
+        // An inline recipient without an id is known by a hash of its address: stable,
+        // but the raw address never appears in status events or the audit tables.
+        const ref = target.ref !== '' ? target.ref : address && addressRef(channel.type, address);
         if (address === undefined || ref === undefined) {
           const id =
             ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);

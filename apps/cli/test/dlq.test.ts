@@ -227,9 +227,9 @@ it('replays only with a filter or --all, asks first, and needs --yes when it can
   await expect(herald('dlq', 'replay', '--all')).rejects.toThrow(
     /would replay 1 dead letter\(s\) but cannot ask for confirmation \(stdin is not a terminal\); add --yes/,
   );
-  // A dry run says what it would do, not that it did; n-globex was replayed already.
+  // A dry run says what it would do, not that it did; GLOBEX was replayed already.
   expect(await herald('dlq', 'replay', '--all', '--dry-run')).toEqual([
-    { wouldReplay: 'n-acme', attempt: 9, topic: topics.deliveries('webhook') },
+    { wouldReplay: ACME, attempt: 9, topic: topics.deliveries('webhook') },
     { wouldReplay: 1, skippedWithoutJob: 1, dryRun: true },
   ]);
   const asked: string[] = [];
@@ -241,19 +241,19 @@ it('replays only with a filter or --all, asks first, and needs --yes when it can
 }, 60_000);
 
 it('counts replayed dead letters as replayed in list and status, with progress on a terminal', async () => {
-  // n-globex (offset 1) was replayed, n-acme (offset 0) before it was not.
+  // GLOBEX (offset 1) was replayed, ACME (offset 0) before it was not.
   const replayed = async () =>
     Object.fromEntries(
       (await herald('dlq', 'list')).map((l) => [l.notificationId ?? 'malformed', l.replayed]),
     );
-  expect(await replayed()).toEqual({ 'n-acme': false, 'n-globex': true, malformed: false });
+  expect(await replayed()).toEqual({ [ACME]: false, [GLOBEX]: true, malformed: false });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 2 });
 
   const terminal = fakeTerminal();
-  await heraldOn({ progress: terminal.stream }, 'dlq', 'replay', '--id', 'n-acme', '--yes');
+  await heraldOn({ progress: terminal.stream }, 'dlq', 'replay', '--id', ACME, '--yes');
   expect(terminal.text()).toMatch(/\rreading .*herald\.dlq \[#+\] 3\/3/);
   expect(terminal.text()).toMatch(/\rreplaying \[#+\] 1\/1/);
-  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: false });
+  expect(await replayed()).toEqual({ [ACME]: true, [GLOBEX]: true, malformed: false });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 1 });
 
   // The malformed letter has no job to replay: picking it settles it. --quiet: no progress.
@@ -270,7 +270,7 @@ it('counts replayed dead letters as replayed in list and status, with progress o
     ),
   ).toEqual([{ replayed: 0, skippedWithoutJob: 1, dryRun: false }]);
   expect(quiet.text()).toBe('');
-  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: true });
+  expect(await replayed()).toEqual({ [ACME]: true, [GLOBEX]: true, malformed: true });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 0 });
   // Not a terminal (a pipe, CI): no progress either.
   const piped = Object.assign(new PassThrough(), { isTTY: false });

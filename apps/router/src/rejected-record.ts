@@ -1,0 +1,52 @@
+import { checkRecordSize, type ConsumedRecord, type OutputMessage } from '@herald/kafka';
+
+function headerStrings(headers: ConsumedRecord['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
+  }
+  return out;
+}
+
+/**
+ * The herald.events.rejected copy of an event: its bytes and headers unchanged, plus
+ * the code, reason and source position in `herald-*` headers. The copy must fit the
+ * record limit too (an event just under it plus these headers does not): then it
+ * carries no value and no original headers, says so (`herald-reject-truncated:
+ * value`, `herald-original-bytes`), and the source position points at the original in
+ * herald.events, for as long as that topic retains it.
+ */
+export function rejectedRecord(
+  record: ConsumedRecord,
+  options: {
+    readonly topic: string;
+    readonly code: string;
+    readonly reason: string;
+    readonly trace: Readonly<Record<string, string>> | undefined;
+    readonly maxRecordBytes: number;
+  },
+): OutputMessage {
+  const own = {
+    ...options.trace,
+    'herald-reject-code': options.code,
+    'herald-reject-reason': options.reason.slice(0, 1_000),
+    'herald-source-topic': record.topic,
+    'herald-source-offset': `${record.partition}:${record.offset}`,
+  };
+  const key = record.key?.toString() ?? null;
+  const full: OutputMessage = {
+    topic: options.topic,
+    key,
+    value: record.value ?? Buffer.alloc(0),
+    headers: { ...headerStrings(record.headers), ...own },
+  };
+  const { fits, bytes } = checkRecordSize(full, options.maxRecordBytes);
+  if (fits) return full;
+  return {
+    topic: options.topic,
+    key: key === null ? null : key.slice(0, 1_024),
+    value: Buffer.alloc(0),
+    headers: { ...own, 'herald-reject-truncated': 'value', 'herald-original-bytes': `${bytes}` },
+  };
+}

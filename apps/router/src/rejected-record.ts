@@ -1,4 +1,4 @@
-import { checkRecordSize, type ConsumedRecord, type OutputMessage } from '@herald/kafka';
+import { fitOrReference, type ConsumedRecord, type OutputMessage } from '@herald/kafka';
 
 function headerStrings(headers: ConsumedRecord['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -14,7 +14,7 @@ function headerStrings(headers: ConsumedRecord['headers']): Record<string, strin
  * the code, reason and source position in `herald-*` headers. The copy must fit the
  * record limit too (an event just under it plus these headers does not): then it
  * carries no value and no original headers, says so (`herald-reject-truncated:
- * value`, `herald-original-bytes`), and the source position points at the original in
+ * value`, `herald-reject-original-bytes`), and the source position points at the original in
  * herald.events, for as long as that topic retains it.
  */
 export function rejectedRecord(
@@ -34,19 +34,15 @@ export function rejectedRecord(
     'herald-source-topic': record.topic,
     'herald-source-offset': `${record.partition}:${record.offset}`,
   };
-  const key = record.key?.toString() ?? null;
-  const full: OutputMessage = {
-    topic: options.topic,
-    key,
-    value: record.value ?? Buffer.alloc(0),
-    headers: { ...headerStrings(record.headers), ...own },
-  };
-  const { fits, bytes } = checkRecordSize(full, options.maxRecordBytes);
-  if (fits) return full;
-  return {
-    topic: options.topic,
-    key: key === null ? null : key.slice(0, 1_024),
-    value: Buffer.alloc(0),
-    headers: { ...own, 'herald-reject-truncated': 'value', 'herald-original-bytes': `${bytes}` },
-  };
+  return fitOrReference(
+    {
+      topic: options.topic,
+      key: record.key?.toString() ?? null,
+      value: record.value ?? Buffer.alloc(0),
+      headers: { ...headerStrings(record.headers), ...own },
+    },
+    options.maxRecordBytes,
+    'herald-reject',
+    own,
+  );
 }

@@ -164,7 +164,7 @@ it('rejects an event whose job would be over the record limit, and routes the ne
   // The copy fits too: the original bytes plus the reason headers would not.
   expect(rejected).toMatchObject({ size: 0 });
   expect(rejected!.headers['herald-reject-truncated']).toBe('value');
-  expect(Number(rejected!.headers['herald-original-bytes'])).toBeGreaterThan(1_048_400);
+  expect(Number(rejected!.headers['herald-reject-original-bytes'])).toBeGreaterThan(1_048_400);
   expect(seen.filter((m) => m.value.includes(big))).toEqual([]);
   expect(seen.filter((m) => m.topic === topics.dlq)).toEqual([]);
 }, 90_000);

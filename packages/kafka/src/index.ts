@@ -18,6 +18,7 @@ export {
 export type { HeraldTopicOptions } from './herald-topics.js';
 export {
   checkRecordSize,
+  fitOrReference,
   recordBytes,
   recordTooLarge,
   RECORD_BATCH_OVERHEAD,

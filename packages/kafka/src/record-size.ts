@@ -59,3 +59,30 @@ export function checkRecordSize(
   const bytes = recordBytes(message);
   return { fits: bytes <= maxRecordBytes, bytes };
 }
+
+/**
+ * `message` when it fits under `maxRecordBytes`; else a reference in its place: the
+ * same topic and key (cut to 1 KiB), no value, and `referenceHeaders` (default: the
+ * message's own) plus `<prefix>-truncated: value` and `<prefix>-original-bytes`. For
+ * copies of a consumed record (rejected events, raw dead letters) whose own headers
+ * say where the original is; such a copy must never be what wedges a stage.
+ */
+export function fitOrReference(
+  message: OutputMessage,
+  maxRecordBytes: number,
+  prefix: 'herald-dlq' | 'herald-reject',
+  referenceHeaders: Readonly<Record<string, string>> = message.headers ?? {},
+): OutputMessage {
+  const { fits, bytes } = checkRecordSize(message, maxRecordBytes);
+  if (fits) return message;
+  return {
+    topic: message.topic,
+    key: message.key === null ? null : message.key.slice(0, 1_024),
+    value: Buffer.alloc(0),
+    headers: {
+      ...referenceHeaders,
+      [`${prefix}-truncated`]: 'value',
+      [`${prefix}-original-bytes`]: String(bytes),
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DEFAULT_MAX_RECORD_BYTES, once, runCleanups, sleep, type Logger } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
-import { checkRecordSize, recordTooLarge } from './record-size.js';
+import { checkRecordSize, fitOrReference, recordTooLarge } from './record-size.js';
 import { sendOutputs, type Compression } from './send-outputs.js';
 
 /** One record as a stage handler sees it. */
@@ -251,19 +251,12 @@ export class StageConsumer {
         'output too large; dead-lettered as a reference',
       );
       const traceparent = output.headers?.traceparent;
-      return {
-        topic,
-        key: output.key === null ? null : output.key.slice(0, 256),
-        value: Buffer.alloc(0),
-        headers: {
-          'herald-dlq-reason': error.message,
-          'herald-dlq-kind': 'malformed',
-          'herald-dlq-truncated': 'value',
-          'herald-dlq-original-bytes': String(bytes),
-          'herald-dlq-target-topic': output.topic,
-          ...(traceparent === undefined ? {} : { traceparent }),
-        },
-      };
+      return fitOrReference({ ...output, topic }, maxRecordBytes, 'herald-dlq', {
+        'herald-dlq-reason': error.message,
+        'herald-dlq-kind': 'malformed',
+        'herald-dlq-target-topic': output.topic,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      });
     });
   }
 

@@ -19,7 +19,10 @@ import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
 
 const LIMIT = 100_000;
 const prefix = uniquePrefix();
-const [limited, input, output, dlq] = ['limited', 'in', 'out', 'dlq'].map((t) => `${prefix}${t}`);
+const limited = `${prefix}limited`;
+const input = `${prefix}in`;
+const output = `${prefix}out`;
+const dlq = `${prefix}dlq`;
 const kafka = new Kafka({
   clientId: 'record-size-test',
   brokers: stackEnv().KAFKA_BROKERS.split(','),

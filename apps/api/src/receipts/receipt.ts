@@ -130,7 +130,8 @@ function statusFor(receipt: Receipt, n: NotificationRecord, traceparent?: string
     {
       notificationId: n.notification_id,
       state: receipt.state,
-      ...(receipt.reason ? { reason: receipt.reason } : {}),
+      // Provider text can be as long as the request body; the status must fit a record.
+      ...(receipt.reason ? { reason: receipt.reason.slice(0, 1_000) } : {}),
       tenant: n.tenant,
       eventId: n.event_id,
       eventType: n.event_type,

@@ -3,7 +3,12 @@ import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { buildCli, parseCliEnv } from '@herald/cli';
 import { silentLogger, topicNames, type DeliveryJob } from '@herald/core';
-import { deadLetterHeaders, encodeDeadLetter, type DeadLetter } from '@herald/delivery';
+import {
+  deadLetterHeaders,
+  encodeDeadLetter,
+  fitDeadLetter,
+  type DeadLetter,
+} from '@herald/delivery';
 import {
   deliveryLaneTopics,
   ensureTopics,
@@ -146,7 +151,7 @@ it('replays onto the right lane with the next attempt and a queued status', asyn
   const out = await herald('dlq', 'replay', '--id', 'n-globex');
   expect(out).toEqual([
     { replayed: 'n-globex', attempt: 9, topic: topics.criticalDeliveries('webhook') },
-    { replayed: 1, skippedWithoutJob: 0, dryRun: false },
+    { replayed: 1, skippedWithoutJob: 0, refusedTruncated: 0, dryRun: false },
   ]);
   const seen: { topic: string; value: Record<string, unknown> }[] = [];
   const consumer = kafka.consumer({ groupId: `${prefix}check` });
@@ -177,4 +182,37 @@ it('replays onto the right lane with the next attempt and a queued status', asyn
       ),
     },
   });
+}, 60_000);
+
+it('refuses to replay a dead letter cut down to the record limit, naming the original', async () => {
+  // A letter whose payload was left out to fit (the worker's fitDeadLetter).
+  const full = letter(
+    job('n-cut', 'acme', 'normal'),
+    'permanent',
+    'HTTP 400',
+    '2030-01-03T00:00:00.000Z',
+  );
+  const cut = fitDeadLetter(
+    { ...full, job: { ...full.job!, payload: { blob: 'x'.repeat(5_000) } } },
+    (l) => encodeDeadLetter(l).length < 2_000,
+  );
+  expect(cut.truncated?.omitted).toBe('payload');
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: topics.dlq,
+    messages: [{ key: 'n-cut', value: encodeDeadLetter(cut), headers: deadLetterHeaders(cut) }],
+  });
+  await producer.disconnect();
+  const out = await herald('dlq', 'replay', '--id', 'n-cut');
+  expect(out).toEqual([
+    {
+      refused: 'n-cut',
+      offset: expect.stringMatching(/^0:\d+$/),
+      error: expect.stringMatching(
+        /^HERALD_ERR_DLQ_TRUNCATED: dead letter n-cut cannot be replayed: its payload was left out .*the original is .*herald\.deliveries\.webhook 0:1$/,
+      ),
+    },
+    { replayed: 0, skippedWithoutJob: 0, refusedTruncated: 1, dryRun: false },
+  ]);
 }, 60_000);

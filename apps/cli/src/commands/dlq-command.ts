@@ -8,7 +8,7 @@ import {
   topicNames,
   type TopicNames,
 } from '@herald/core';
-import { readDeadLetter, replayJob, type DeadLetterRecord } from '@herald/delivery';
+import { readDeadLetter, replayJob, replayRefusal, type DeadLetterRecord } from '@herald/delivery';
 import { createKafkaClient, MessagePublisher, kafkaSecurity } from '@herald/kafka';
 import type { CommandContext } from './command-context.js';
 
@@ -132,7 +132,19 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
       const picked = (await readAll(context, names)).filter((r) => matches(r, f));
       const messages = [];
       let skipped = 0;
+      let refused = 0;
       for (const r of picked) {
+        // A letter cut down to the record limit has no full job: say where the original is.
+        const refusal = replayRefusal(r.letter);
+        if (refusal) {
+          refused++;
+          write({
+            refused: r.letter.notificationId ?? null,
+            offset: `${r.partition}:${r.offset}`,
+            error: refusal.message,
+          });
+          continue;
+        }
         const job = replayJob(r.letter, now);
         if (!job) {
           skipped++;
@@ -172,7 +184,10 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
             clientId: 'herald-cli',
             logger: context.logger,
           }),
-          { compression: context.env.HERALD_KAFKA_COMPRESSION },
+          {
+            compression: context.env.HERALD_KAFKA_COMPRESSION,
+            maxRecordBytes: context.env.HERALD_KAFKA_MAX_RECORD_BYTES,
+          },
         );
         await publisher.start();
         try {
@@ -184,6 +199,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
       write({
         replayed: messages.length / 2,
         skippedWithoutJob: skipped,
+        refusedTruncated: refused,
         dryRun: f.dryRun ?? false,
       });
     });

@@ -1,5 +1,10 @@
 import { Redis } from 'ioredis';
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
+import type { ConsumedRecord } from '@herald/kafka';
+import type { RuleMatch } from '@herald/rules';
+
+/** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 /** One claim: a key to set for `windowMs` unless it holds a different owner. */
 export interface DedupeClaim {
@@ -95,6 +100,22 @@ export class RedisDedupe {
     }
   }
 
+  /**
+   * Gives up claims that are still this owner's (an event rejected after its claims
+   * were granted: the producer may send it again, fixed, with the same id). Never
+   * throws: a mark left behind only expires with its window.
+   */
+  async release(claims: readonly Pick<DedupeClaim, 'key' | 'owner'>[]): Promise<void> {
+    if (claims.length === 0) return;
+    try {
+      const pipeline = this.#redis.pipeline();
+      for (const c of claims) pipeline.eval(RELEASE, 1, c.key, c.owner);
+      await pipeline.exec();
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
   #warn(err: unknown): void {
     const now = Date.now();
     if (now - this.#lastWarning < 10_000) return;
@@ -104,4 +125,32 @@ export class RedisDedupe {
       'redis unavailable: dedupe fails open (events are planned, duplicates are not dropped)',
     );
   }
+}
+
+/**
+ * An event's dedupe mark. The owner is the record's position: the same record again is
+ * a redelivery, not a duplicate.
+ */
+export function eventClaim(
+  prefix: string,
+  event: CloudEvent,
+  record: Pick<ConsumedRecord, 'topic' | 'partition' | 'offset'>,
+): { key: string; owner: string } {
+  return {
+    key: RedisDedupe.eventKey(prefix, event),
+    owner: `${record.topic}:${record.partition}:${record.offset}`,
+  };
+}
+
+/**
+ * A match's rule dedupe mark, when its rule has one. The owner is the event: the same
+ * event again keeps its match; another event is a duplicate.
+ */
+export function matchClaims(
+  prefix: string,
+  event: CloudEvent,
+  match: RuleMatch,
+): { key: string; owner: string }[] {
+  if (!match.dedupe) return [];
+  return [{ key: `${prefix}${match.dedupe.key}`, owner: deterministicId(event.source, event.id) }];
 }

@@ -41,7 +41,7 @@ import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
 import { rejectedRecord } from './rejected-record.js';
 import { recipientCache } from './recipient-cache.js';
-import { RedisDedupe } from './redis-dedupe.js';
+import { eventClaim, matchClaims, RedisDedupe } from './redis-dedupe.js';
 import {
   createRouterMetrics,
   openProcessSpan,
@@ -286,9 +286,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     if (dedupe !== undefined) {
       const granted = await dedupe.claim(
         items.map((i) => ({
-          key: RedisDedupe.eventKey(env.HERALD_TOPIC_PREFIX, i.event),
-          // The record's position: the same record again is a redelivery, not a duplicate.
-          owner: `${i.record.topic}:${i.record.partition}:${i.record.offset}`,
+          ...eventClaim(env.HERALD_TOPIC_PREFIX, i.event, i.record),
           windowMs: env.HERALD_EVENT_DEDUPE_WINDOW_MS,
         })),
       );
@@ -315,9 +313,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     if (dedupe !== undefined && marked.length > 0) {
       const granted = await dedupe.claim(
         marked.map(({ item, match }) => ({
-          key: `${env.HERALD_TOPIC_PREFIX}${match.dedupe!.key}`,
-          // The same event again (redelivery) keeps its match; another event is a duplicate.
-          owner: deterministicId(item.event.source, item.event.id),
+          ...matchClaims(env.HERALD_TOPIC_PREFIX, item.event, match)[0]!,
           windowMs: match.dedupe!.windowMs,
         })),
       );
@@ -339,12 +335,22 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
         items.flatMap((i) => recipientRefs(i.event, i.matches, { now: at, defaultTenant })),
       );
     }
+    const released: { key: string; owner: string }[] = [];
     for (const item of items) {
       const routed = route(item, at);
       const rejected = tooLarge(item, routed);
-      if (rejected === undefined) outputs.push(...routed);
-      else outputs.push(rejected);
+      if (rejected === undefined) {
+        outputs.push(...routed);
+        continue;
+      }
+      outputs.push(rejected);
+      // Not routed: its dedupe marks must not turn the producer's fixed resend into a duplicate.
+      released.push(
+        eventClaim(env.HERALD_TOPIC_PREFIX, item.event, item.record),
+        ...item.matches.flatMap((m) => matchClaims(env.HERALD_TOPIC_PREFIX, item.event, m)),
+      );
     }
+    await dedupe?.release(released);
     return outputs;
   }
 

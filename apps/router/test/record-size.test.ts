@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { ConfigResourceTypes, type Consumer, type Producer } from 'kafkajs';
 import {
   DEFAULT_DLQ_RETENTION_MS,
@@ -15,7 +16,7 @@ import {
   topicNames,
 } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
-import { testRun, waitFor } from '@herald/testkit';
+import { stackEnv, testRun, waitFor } from '@herald/testkit';
 
 const run = testRun('router-record-size-test');
 const { kafka, prefix } = run;
@@ -54,9 +55,24 @@ beforeAll(async () => {
     channels: [{ type: webhook, url: "https://hooks.example.com/in" }]
 `,
   );
+  // The run's dedupe marks go last.
+  run.defer(async () => {
+    const redis = new Redis(stackEnv().REDIS_URL);
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  });
   await run.start(
     buildRouter(
-      parseRouterEnv(run.settings({ HERALD_RULES_FILE: join(dir, 'rules.yaml') })),
+      parseRouterEnv(
+        run.settings({
+          HERALD_RULES_FILE: join(dir, 'rules.yaml'),
+          REDIS_URL: stackEnv().REDIS_URL,
+        }),
+      ),
       silentLogger,
     ),
   );
@@ -167,4 +183,14 @@ it('rejects an event whose job would be over the record limit, and routes the ne
   expect(Number(rejected!.headers['herald-reject-original-bytes'])).toBeGreaterThan(1_048_400);
   expect(seen.filter((m) => m.value.includes(big))).toEqual([]);
   expect(seen.filter((m) => m.topic === topics.dlq)).toEqual([]);
+
+  // Its event-id mark was given back: the producer's smaller resend is routed, not a duplicate.
+  await producer.send({
+    topic: topics.events,
+    acks: -1,
+    messages: [{ key: big, value: eventOf(big, 't.big', 2_000) }],
+  });
+  await waitFor('the resent event routed', () =>
+    seen.find((m) => m.topic === topics.deliveries('webhook') && m.value.includes(big)),
+  );
 }, 90_000);

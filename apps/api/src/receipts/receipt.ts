@@ -124,7 +124,12 @@ export class ReceiptRecorder {
   }
 }
 
-function statusFor(receipt: Receipt, n: NotificationRecord, traceparent?: string): StatusEvent {
+/** The status event a matched receipt becomes (exported for its unit test). */
+export function statusFor(
+  receipt: Receipt,
+  n: NotificationRecord,
+  traceparent?: string,
+): StatusEvent {
   const messageId = receipt.providerMessageId ?? n.provider_message_id ?? undefined;
   return statusEventFromData(
     {

@@ -15,6 +15,7 @@ import { registerTimeConversions, timeReplacements } from './cel-time.js';
  */
 export function celEnvironment(): Environment {
   const env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+  assertCelJsPatched(env);
   registerNumeric(env);
   registerTimeConversions(env);
   registerMath(env);
@@ -22,4 +23,28 @@ export function celEnvironment(): Environment {
   // Last: registering overloads can rebuild a candidate list from the originals.
   replaceBuiltins(env, [...numericReplacements, ...timeReplacements, ...stringReplacements]);
   return env;
+}
+
+export const CEL_JS_PATCH = 'patches/@marcbachmann+cel-js+8.0.0.patch';
+
+let patched = false;
+
+/**
+ * Herald runs cel-js 8.0.0 with the fixes in `CEL_JS_PATCH` (parser, checker and
+ * equality spec gaps), applied by the root `postinstall` (patch-package) on every
+ * `npm install`/`npm ci`. An install that skipped it (`--ignore-scripts`, a copied
+ * node_modules) would quietly run different CEL semantics, so the first environment
+ * probes for it and refuses to start without it: `.5` is a double literal only with
+ * the patch.
+ */
+function assertCelJsPatched(env: Environment): void {
+  if (patched) return;
+  try {
+    env.parse('.5');
+  } catch {
+    throw new Error(
+      `@marcbachmann/cel-js is missing Herald's patch (${CEL_JS_PATCH}); run npm install at the repository root (without --ignore-scripts) to apply it`,
+    );
+  }
+  patched = true;
 }

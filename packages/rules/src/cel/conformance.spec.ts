@@ -7,8 +7,8 @@ import { celEnvironment } from './cel-environment.js';
  * figures: `npm run conformance -w @herald/rules`). The floors are the counts measured
  * when the list of known failures was last updated; raise them with the list.
  */
-const CORE_PASS_FLOOR = 1029;
-const ALL_PASS_FLOOR = 1444;
+const CORE_PASS_FLOOR = 1096;
+const ALL_PASS_FLOOR = 1515;
 
 const results = runConformance(celEnvironment);
 

@@ -52,14 +52,21 @@ export function timedOut(provider: string, detail: string): DeliveryOutcome {
   return transient(provider, detail, undefined, undefined, 'timeout');
 }
 
+/**
+ * Registry codes saying the job's own data cannot be used (its address), so the class
+ * is `invalid_request`. Strings, not `ErrorCode`s: the address check
+ * (HERALD_ERR_ADDRESS_INVALID) lands in the registry with its own branch.
+ */
+const INVALID_REQUEST_CODES: ReadonlySet<string> = new Set(['HERALD_ERR_ADDRESS_INVALID']);
+
 /** A failure raised as a HeraldError before or while sending (refused target, oversized content, config). */
 export function fromHeraldError(err: HeraldError): DeliveryOutcome {
-  return {
-    status: 'failed',
-    permanent: !err.retriable,
-    failureClass: err.retriable ? 'transient' : 'permanent',
-    reason: err.message,
-  };
+  const failureClass = INVALID_REQUEST_CODES.has(err.code)
+    ? 'invalid_request'
+    : err.retriable
+      ? 'transient'
+      : 'permanent';
+  return { status: 'failed', permanent: !err.retriable, failureClass, reason: err.message };
 }
 
 /**

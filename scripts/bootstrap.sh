@@ -9,12 +9,14 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
   exit 1
 fi
 
-# `npm install`, not `npm ci`: npm 11.19's `ci` rejects its own lock files when a
-# dependency has platform-specific optional packages (@swc/core, turbo), reporting
-# "Missing: @swc/core-darwin-arm64@ from lock file". With the committed lock in sync,
-# `npm install` installs exactly the locked versions.
+# `npm install`, not `npm ci`: npm 11.19's `ci` rejects a lock file that lacks the
+# platform-specific optional packages of @swc/core, turbo and unrs-resolver, reporting
+# "Missing: @swc/core-darwin-arm64@ from lock file". The committed lock lists them all
+# (regenerate it with a plain `npm install`, never with --omit=optional), so `npm install`
+# installs exactly the locked versions. `--no-save`: bootstrap only installs; it never
+# rewrites package.json or package-lock.json (a fresh clone stays clean).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
    [ package.json -nt node_modules/.package-lock.json ]; then
   echo "[bootstrap] npm install" >&2
-  npm install --no-audit --no-fund --loglevel=error
+  npm install --no-save --no-audit --no-fund --loglevel=error
 fi

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { kafkaEnv, logEnv, parseEnv, type EnvSource } from '@herald/core';
+import { appOnlySettings } from './app-settings.js';
 
 /**
  * The CLI's settings. Every address defaults to the local stack
@@ -16,8 +17,17 @@ const shape = {
   HERALD_ACTOR: z.string().min(1).max(200).optional(),
 };
 
-export type CliEnv = ReturnType<typeof parseCliEnv>;
+/** Every setting the CLI itself reads. */
+export const cliSettingNames: readonly string[] = Object.keys(shape);
 
-export function parseCliEnv(source: EnvSource) {
-  return parseEnv(shape, source);
+/** Known to the parser (so a typo of one is answered with "did you mean"), never used. */
+const appOnly = Object.fromEntries(
+  [...appOnlySettings].map((name) => [name, z.string().optional()]),
+);
+
+/** The CLI's settings from `source`; the apps' own settings are accepted, other HERALD_* typos refused. */
+export function parseCliEnv(source: EnvSource): Readonly<z.infer<z.ZodObject<typeof shape>>> {
+  return parseEnv({ ...appOnly, ...shape }, source);
 }
+
+export type CliEnv = ReturnType<typeof parseCliEnv>;

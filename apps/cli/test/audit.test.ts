@@ -123,6 +123,13 @@ it('notification --json, and a clear error for an unknown id', async () => {
   await expect(herald('audit', 'notification', deterministicId('nope'))).rejects.toThrow(
     /no notification .* in the audit tables/,
   );
+  // Not a UUID: a clear message instead of Postgres' "invalid input syntax for type uuid".
+  await expect(herald('audit', 'notification', 'not-a-uuid')).rejects.toThrow(
+    'notification id "not-a-uuid" is not a UUID',
+  );
+  await expect(herald('audit', 'event', 'no-such-event')).rejects.toThrow(
+    /^no event no-such-event in the audit tables/,
+  );
 });
 
 it('recipient and event, with state, tenant, channel and time filters', async () => {

@@ -1,6 +1,12 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildCli, parseCliEnv } from '@herald/cli';
+import { appOnlySettings, buildCli, cliSettingNames, parseCliEnv } from '@herald/cli';
 import { silentLogger, topicNames } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
 import { stackEnv, uniquePrefix } from '@herald/testkit';
@@ -57,4 +63,131 @@ it('refuses an invalid event before publishing, naming the problem', async () =>
   await expect(herald('tail', 'nope')).rejects.toThrow(
     /unknown topic "nope"; expected one of: status, events, rejected, dlq/,
   );
+});
+
+describe('settings', () => {
+  it('accepts the apps’ own settings, so one env file serves apps and CLI', () => {
+    expect(() =>
+      parseCliEnv({
+        HERALD_METRICS_PORT: '9464',
+        HERALD_WORKER_CHANNELS: 'webhook',
+        HERALD_RULES_SOURCE: 'postgres',
+        HERALD_API_PORT: '8080',
+      }),
+    ).not.toThrow();
+  });
+
+  it('still refuses a typo of a HERALD_* name, with the closest one', () => {
+    expect(() => parseCliEnv({ HERALD_METRIC_PORT: '9464' })).toThrow(
+      'unknown setting HERALD_METRIC_PORT: did you mean HERALD_METRICS_PORT?',
+    );
+  });
+
+  it('knows every setting the apps and packages declare', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const declared = new Set<string>();
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+          for (const m of (await readFile(path, 'utf8')).matchAll(
+            /^\s+(HERALD_[A-Z0-9_]+)\??:|'(HERALD_[A-Z0-9_]+)'/gm,
+          ))
+            declared.add((m[1] ?? m[2])!);
+      }
+    };
+    for (const top of ['apps', 'packages'])
+      for (const pkg of await readdir(join(root, top)))
+        if (pkg !== 'cli') await walk(join(root, top, pkg, 'src')).catch(() => undefined);
+    const unknown = [...declared].filter(
+      (name) =>
+        !name.startsWith('HERALD_ERR_') &&
+        !name.startsWith('HERALD_STACK_') &&
+        !appOnlySettings.has(name) &&
+        !cliSettingNames.includes(name),
+    );
+    expect(declared.size).toBeGreaterThan(50);
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe('the herald command (built, in a process of its own)', () => {
+  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'herald-cli-start-'));
+    // Records every module the command resolves (ESM loader hooks run in their own thread).
+    await writeFile(
+      join(dir, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.TRACE_MODULES_FILE, result.url + '\\n');
+  return result;
+}
+`,
+    );
+    await writeFile(
+      join(dir, 'register.mjs'),
+      `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  async function run(
+    args: string[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ stdout: string; stderr: string; code: number; modules: string[] }> {
+    const trace = join(dir, `trace-${Math.random().toString(36).slice(2)}`);
+    await writeFile(trace, '');
+    const result = await promisify(execFile)(
+      process.execPath,
+      ['--import', join(dir, 'register.mjs'), main, ...args],
+      {
+        env: {
+          PATH: process.env.PATH,
+          KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+          DATABASE_URL: stackEnv().DATABASE_URL,
+          REDIS_URL: stackEnv().REDIS_URL,
+          HERALD_TOPIC_PREFIX: prefix,
+          TRACE_MODULES_FILE: trace,
+          ...extraEnv,
+        },
+      },
+    ).then(
+      (r) => ({ ...r, code: 0 }),
+      (err: { stdout: string; stderr: string; code: number }) => err,
+    );
+    const modules = (await readFile(trace, 'utf8')).split('\n').filter(Boolean);
+    return { stdout: result.stdout, stderr: result.stderr, code: result.code, modules };
+  }
+
+  const heavy = /\/node_modules\/(kafkajs|pg|kysely|ioredis|handlebars|@opentelemetry)\//;
+
+  it('--help loads no client library (start-up stays well under a second)', async () => {
+    const { stdout, modules, code } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: herald');
+    expect(modules.some((m) => m.includes('/node_modules/commander/'))).toBe(true);
+    expect(modules.filter((m) => heavy.test(m))).toEqual([]);
+  });
+
+  it('a Postgres-only command loads no Kafka or Redis client, and an unknown event exits 1', async () => {
+    const { stderr, modules, code } = await run(['audit', 'event', 'no-such-event']);
+    expect(stderr).toMatch(/^herald: no event no-such-event in the audit tables/);
+    expect(code).toBe(1);
+    expect(modules.some((m) => /\/node_modules\/pg\//.test(m))).toBe(true);
+    expect(
+      modules.filter((m) => /\/node_modules\/(kafkajs|ioredis|@opentelemetry)\//.test(m)),
+    ).toEqual([]);
+  });
+
+  it('publishes without kafkajs’ partitioner warning, with an app-only setting in the env', async () => {
+    const { stdout, stderr, code } = await run(['produce', '--type', 'quiet.check'], {
+      HERALD_METRICS_PORT: '9464',
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^produced quiet\.check /);
+  });
 });

@@ -1,9 +1,15 @@
 /** `herald dlq list | show | replay` against the real Kafka of the local stack. */
 import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildCli, parseCliEnv } from '@herald/cli';
+import { Redis } from 'ioredis';
+import { buildCli, parseCliEnv, type CliTerminal } from '@herald/cli';
 import { silentLogger, topicNames, type DeliveryJob } from '@herald/core';
-import { deadLetterHeaders, encodeDeadLetter, type DeadLetter } from '@herald/delivery';
+import {
+  deadLetterHeaders,
+  encodeDeadLetter,
+  replayMarksKey,
+  type DeadLetter,
+} from '@herald/delivery';
 import {
   deliveryLaneTopics,
   ensureTopics,
@@ -19,14 +25,37 @@ const kafka = new Kafka({
   brokers: stackEnv().KAFKA_BROKERS.split(','),
   logLevel: logLevel.NOTHING,
 });
-const env = parseCliEnv({ KAFKA_BROKERS: stackEnv().KAFKA_BROKERS, HERALD_TOPIC_PREFIX: prefix });
+const env = parseCliEnv({
+  KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
+  REDIS_URL: stackEnv().REDIS_URL,
+  HERALD_TOPIC_PREFIX: prefix,
+});
 
-async function herald(...args: string[]): Promise<Record<string, unknown>[]> {
+function herald(...args: string[]): Promise<Record<string, unknown>[]> {
+  return heraldOn({}, ...args);
+}
+
+/** A stream that says it is a terminal, and what was written to it. */
+function fakeTerminal(): { stream: PassThrough & { isTTY: boolean }; text: () => string } {
+  const stream = Object.assign(new PassThrough(), { isTTY: true });
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  return { stream, text: () => text };
+}
+
+async function heraldText(terminal: CliTerminal, ...args: string[]): Promise<string> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
-  await buildCli(env, silentLogger, out).parseAsync(['node', 'herald', ...args]);
-  return text
+  await buildCli(env, silentLogger, out, terminal).parseAsync(['node', 'herald', ...args]);
+  return text;
+}
+
+async function heraldOn(
+  terminal: CliTerminal,
+  ...args: string[]
+): Promise<Record<string, unknown>[]> {
+  return (await heraldText(terminal, ...args))
     .trim()
     .split('\n')
     .filter(Boolean)
@@ -108,7 +137,16 @@ beforeAll(async () => {
   await producer.disconnect();
 });
 
-afterAll(() => deleteTopicsWithPrefix(kafka, prefix));
+afterAll(async () => {
+  await deleteTopicsWithPrefix(kafka, prefix);
+  const redis = new Redis(stackEnv().REDIS_URL);
+  await redis.del(replayMarksKey(topics.dlq));
+  redis.disconnect();
+});
+
+async function waiting(): Promise<unknown> {
+  return (JSON.parse(await heraldText({}, 'status', '--json')) as { dlq: unknown }).dlq;
+}
 
 it('lists with filters by tenant, reason, kind and time', async () => {
   expect((await herald('dlq', 'list')).map((l) => l.kind)).toEqual([
@@ -143,7 +181,7 @@ it('shows the full letter of one notification', async () => {
 }, 30_000);
 
 it('replays onto the right lane with the next attempt and a queued status', async () => {
-  const out = await herald('dlq', 'replay', '--id', 'n-globex');
+  const out = await herald('dlq', 'replay', '--id', 'n-globex', '--yes');
   expect(out).toEqual([
     { replayed: 'n-globex', attempt: 9, topic: topics.criticalDeliveries('webhook') },
     { replayed: 1, skippedWithoutJob: 0, dryRun: false },
@@ -178,3 +216,67 @@ it('replays onto the right lane with the next attempt and a queued status', asyn
     },
   });
 }, 60_000);
+
+it('refuses an unknown --kind, naming the valid ones', async () => {
+  await expect(herald('dlq', 'list', '--kind', 'bogus')).rejects.toThrow(
+    '--kind bogus is not a dead-letter kind; use permanent, exhausted, malformed, poison',
+  );
+});
+
+it('replays only with a filter or --all, asks first, and needs --yes when it cannot ask', async () => {
+  await expect(herald('dlq', 'replay')).rejects.toThrow(/needs a filter \(--id, .*\) or --all/);
+  await expect(herald('dlq', 'replay', '--all')).rejects.toThrow(
+    /would replay 1 dead letter\(s\) but cannot ask for confirmation \(stdin is not a terminal\); add --yes/,
+  );
+  // A dry run says what it would do, not that it did; n-globex was replayed already.
+  expect(await herald('dlq', 'replay', '--all', '--dry-run')).toEqual([
+    { wouldReplay: 'n-acme', attempt: 9, topic: topics.deliveries('webhook') },
+    { wouldReplay: 1, skippedWithoutJob: 1, dryRun: true },
+  ]);
+  const asked: string[] = [];
+  const no = async (question: string) => (asked.push(question), false);
+  expect(await heraldOn({ confirm: no }, 'dlq', 'replay', '--all')).toEqual([
+    { replayed: 0, skippedWithoutJob: 1, cancelled: true },
+  ]);
+  expect(asked).toEqual([`Replay 1 dead letter(s) from ${topics.dlq}?`]);
+}, 60_000);
+
+it('counts replayed dead letters as replayed in list and status, with progress on a terminal', async () => {
+  // n-globex (offset 1) was replayed, n-acme (offset 0) before it was not.
+  const replayed = async () =>
+    Object.fromEntries(
+      (await herald('dlq', 'list')).map((l) => [l.notificationId ?? 'malformed', l.replayed]),
+    );
+  expect(await replayed()).toEqual({ 'n-acme': false, 'n-globex': true, malformed: false });
+  expect(await waiting()).toEqual({ topic: topics.dlq, messages: 2 });
+
+  const terminal = fakeTerminal();
+  await heraldOn({ progress: terminal.stream }, 'dlq', 'replay', '--id', 'n-acme', '--yes');
+  expect(terminal.text()).toMatch(/\rreading .*herald\.dlq \[#+\] 3\/3/);
+  expect(terminal.text()).toMatch(/\rreplaying \[#+\] 1\/1/);
+  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: false });
+  expect(await waiting()).toEqual({ topic: topics.dlq, messages: 1 });
+
+  // The malformed letter has no job to replay: picking it settles it. --quiet: no progress.
+  const quiet = fakeTerminal();
+  expect(
+    await heraldOn(
+      { progress: quiet.stream },
+      '--quiet',
+      'dlq',
+      'replay',
+      '--kind',
+      'malformed',
+      '--yes',
+    ),
+  ).toEqual([{ replayed: 0, skippedWithoutJob: 1, dryRun: false }]);
+  expect(quiet.text()).toBe('');
+  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: true });
+  expect(await waiting()).toEqual({ topic: topics.dlq, messages: 0 });
+  // Not a terminal (a pipe, CI): no progress either.
+  const piped = Object.assign(new PassThrough(), { isTTY: false });
+  let pipedText = '';
+  piped.on('data', (d: Buffer) => (pipedText += d.toString()));
+  await heraldOn({ progress: piped }, 'dlq', 'list');
+  expect(pipedText).toBe('');
+}, 90_000);

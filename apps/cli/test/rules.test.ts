@@ -128,8 +128,11 @@ describe('herald rules', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe('event order.created evt-1: 1 rule(s) match');
     expect(lines[1]).toBe('  ✓ big-order (priority 0)');
-    expect(lines[2]).toBe('jobs (1):');
-    expect(JSON.parse(lines[3]!)).toMatchObject({
+    expect(lines[2]).toBe(
+      '  ✗ refunds: type not indexed: the rule sees order.refunded, the event is order.created',
+    );
+    expect(lines[3]).toBe('jobs (1):');
+    expect(JSON.parse(lines[4]!)).toMatchObject({
       event: { id: 'evt-1', type: 'order.created' },
       tenant: 'acme',
       rule: { id: 'big-order', version: 1 },
@@ -137,12 +140,68 @@ describe('herald rules', () => {
       recipient: { ref: 'alice', address: 'alice@example.com' },
       template: { ref: 'big-order' },
     });
-    expect(lines.slice(4)).toEqual([
+    expect(lines.slice(5)).toEqual([
       'suppressed (3):',
       '  big-order email ghost: unknown_recipient (no recipient "ghost" in tenant acme)',
       '  big-order sms ghost: unknown_recipient (no recipient "ghost" in tenant acme)',
       '  big-order sms alice: no_address (no sms address)',
       '',
     ]);
+  });
+
+  it('says per rule why it did not match: type, condition false or error, tenant, disabled', async () => {
+    const rules = await file(
+      'why.yaml',
+      `rules:
+  - id: refunds
+    when: event.type == "order.refunded"
+    recipients: '["alice"]'
+    channels: [{ type: email, template: t }]
+  - id: huge
+    when: event.type == "order.created" && event.data.total > 5000
+    recipients: '["alice"]'
+    channels: [{ type: email, template: t }]
+  - id: broken
+    when: event.type == "order.created" && event.data.missing.deep > 1
+    recipients: '["alice"]'
+    channels: [{ type: email, template: t }]
+  - id: globex-only
+    tenant: globex
+    when: event.type == "order.created"
+    recipients: '["alice"]'
+    channels: [{ type: email, template: t }]
+  - id: off
+    enabled: false
+    when: event.type == "order.created"
+    recipients: '["alice"]'
+    channels: [{ type: email, template: t }]
+`,
+    );
+    const e = await file(
+      'why.json',
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'evt-2',
+        source: '/shop',
+        type: 'order.created',
+        time: '2026-01-10T12:00:00Z',
+        tenantid: 'acme',
+        data: { total: 2000 },
+      }),
+    );
+    const lines = (await herald('rules', 'test', '-f', rules, '--event', e, '--no-database')).split(
+      '\n',
+    );
+    expect(lines[0]).toBe('event order.created evt-2: 0 rule(s) match');
+    expect(lines[1]).toBe(
+      '  ✗ refunds: type not indexed: the rule sees order.refunded, the event is order.created',
+    );
+    expect(lines[2]).toBe(
+      '  ✗ huge: condition false: event.type == "order.created" && event.data.total > 5000',
+    );
+    expect(lines[3]).toMatch(/^ {2}✗ broken: condition error: .+ \(counted as no match\)$/);
+    expect(lines[4]).toBe("  ✗ globex-only: tenant: the rule is for globex, the event's is acme");
+    expect(lines[5]).toBe('  ✗ off: disabled (enabled: false)');
+    expect(lines[6]).toBe('jobs (0):');
   });
 });

@@ -126,7 +126,9 @@ describe('herald templates', () => {
 `,
     );
     await expect(herald('templates', 'apply', '-f', broken)).rejects.toThrow(
-      /^HERALD_ERR_TEMPLATE_INVALID: template welcome@1 \(channel email, locale fr-CA\) is invalid: .*html, line \d/,
+      new RegExp(
+        `^HERALD_ERR_TEMPLATE_INVALID: template ${broken} .* is invalid: 1 problem\\(s\\), nothing saved:\n {2}${broken}:14:\\d+ welcome \\(channel email, locale fr-CA\\) html: `,
+      ),
     );
     expect(await herald('templates', 'list')).not.toContain('fine');
     const badShape = await file(
@@ -135,6 +137,38 @@ describe('herald templates', () => {
     );
     await expect(herald('templates', 'apply', '-f', badShape)).rejects.toThrow(
       /templates\.0 \(line 2\): "channel" must be a channel name, received "fax"/,
+    );
+  });
+
+  it('reports every broken template at its line:column in the file', async () => {
+    const twoBroken = await file(
+      'two-broken.yaml',
+      `templates:
+  - id: first
+    channel: email
+    parts:
+      subject: Hello
+      html: |
+        <p>fine</p>
+        <p>{{#if x}}broken {{/each}}</p>
+  - id: second
+    channel: sms
+    parts:
+      text: "Hi {{name"
+`,
+    );
+    const err = await herald('templates', 'apply', '-f', twoBroken, '--dry-run').catch(
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toMatch(/is invalid: 2 problem\(s\), nothing saved:$/);
+    // Line 8 of the file, the second line of the html block, indented by 8.
+    expect(lines[1]).toMatch(
+      new RegExp(`^ {2}${twoBroken}:8:\\d+ first \\(channel email, locale default\\) html: `),
+    );
+    expect(lines[2]).toMatch(
+      new RegExp(`^ {2}${twoBroken}:12:\\d+ second \\(channel sms, locale default\\) text: `),
     );
   });
 

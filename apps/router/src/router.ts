@@ -31,12 +31,12 @@ import {
   type RuleMatch,
   type Suppression,
 } from '@herald/rules';
+import { createRedisClient, RedisDedupe } from '@herald/delivery';
 import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
 import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
 import { recipientCache } from './recipient-cache.js';
-import { RedisDedupe } from './redis-dedupe.js';
 import {
   createRouterMetrics,
   openProcessSpan,
@@ -127,7 +127,13 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   const dedupe =
     env.REDIS_URL === undefined
       ? undefined
-      : new RedisDedupe(env.REDIS_URL, env.HERALD_REDIS_TIMEOUT_MS, log);
+      : new RedisDedupe(
+          createRedisClient(env.REDIS_URL, {
+            mode: 'stage',
+            commandTimeoutMs: env.HERALD_REDIS_TIMEOUT_MS,
+          }),
+          log,
+        );
   const schemas =
     env.HERALD_SCHEMA_REGISTRY_URL === undefined
       ? undefined
@@ -215,10 +221,13 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       },
       'delivery suppressed',
     );
-    return statusMessage(
-      statusEventFor(stand, 'suppressed', SOURCE, at, { reason: s.reason }),
-      item,
-    );
+    // A refusal with a registry code (an invalid address) records the code and what is
+    // wrong, and says it is final; other suppressions are a plain reason.
+    const details =
+      s.code === undefined
+        ? { reason: s.reason }
+        : { reason: `${s.reason}: ${s.detail ?? s.code}`, retryable: false };
+    return statusMessage(statusEventFor(stand, 'suppressed', SOURCE, at, details), item);
   }
 
   function tenantsOf(event: CloudEvent, matches: readonly RuleMatch[]): Map<string, string> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import { sql, type Kysely } from 'kysely';
 import { createChannelRouter, type ChannelRouter } from '@herald/channels';
@@ -15,6 +15,7 @@ import {
 } from '@herald/core';
 import {
   BreakerRegistry,
+  createRedisClient,
   defaultBreakerConfig,
   IdempotencyStore,
   publishBreakerStates,
@@ -185,17 +186,11 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     let idempotency: IdempotencyStore | undefined;
     let limiter: RateLimitPort | undefined;
     if (env.REDIS_URL) {
-      redis = new Redis(env.REDIS_URL, {
-        lazyConnect: true,
-        // Fail fast while Redis is away: the stage retries the chunk with backoff.
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-        connectTimeout: 5_000,
-        // Jobs of a chunk run concurrently: their lease and sent-mark scripts issued in
-        // one tick go out in one write instead of one syscall each (see docs/benchmarks.md).
-        enableAutoPipelining: true,
+      // Fails fast while Redis is away: the stage retries the chunk with backoff.
+      redis = createRedisClient(env.REDIS_URL, {
+        mode: 'stage',
+        onError: (err) => log.warn({ err: err.message }, 'redis connection error'),
       });
-      redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
       await redis.connect();
       // Breakers live in this process; `herald status` reads them from Redis.
       breakerStates = publishBreakerStates(redis, () => breakers.snapshot(), {

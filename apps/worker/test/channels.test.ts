@@ -220,3 +220,42 @@ it('counts deliveries, durations and latency on /metrics', async () => {
   expect(value('herald_event_to_delivery_seconds_count{channel="sms",app="worker"}')).toBe(1);
   expect(value('notifications_delivered_total{channel="email",app="worker"}')).toBe(1);
 });
+
+it('dead-letters a job with an invalid address with HERALD_ERR_ADDRESS_INVALID: not sent, not retried (issue 12)', async () => {
+  const sentBefore = smtp.received.length;
+  // Planned before addresses were checked, or written by something else: the worker checks again.
+  const smuggled = job('smuggled', {
+    recipient: { ref: 'rcpt-smuggled', address: 'eve@x.test\r\nBcc: victim@x.test' },
+    template: { ref: 'order-shipped' },
+  });
+  const listed = job('listed', {
+    channel: 'sms',
+    recipient: { ref: 'rcpt-listed', address: '+15005550010, +15005550006' },
+    template: { ref: 'order-shipped' },
+  });
+  await publish(smuggled);
+  await publish(listed);
+  await waitFor(
+    'dead-lettered',
+    () => stateOf(smuggled).includes('dead_lettered') && stateOf(listed).includes('dead_lettered'),
+  );
+  for (const [j, channel] of [
+    [smuggled, 'email'],
+    [listed, 'sms'],
+  ] as const) {
+    expect(stateOf(j)).toEqual(['dead_lettered']);
+    const letter = letters.find((l) => l.notificationId === j.notificationId)!;
+    expect(letter.kind).toBe('permanent');
+    expect(letter.reason).toMatch(
+      new RegExp(`^HERALD_ERR_ADDRESS_INVALID: ${channel} address is invalid: `),
+    );
+    const status = statuses.find((s) => s.event.subject === j.notificationId)!.event.data;
+    expect(status).toMatchObject({ retryable: false, reason: letter.reason });
+  }
+  expect(smtp.received.length).toBe(sentBefore);
+  expect(twilio.received).toHaveLength(1);
+  const text = await (await fetch(`${worker.ops()!.url}/metrics`)).text();
+  expect(text).toMatch(
+    /herald_deliveries_total\{channel="sms",provider="twilio",outcome="dead_lettered",failure_class="invalid_request"[^}]*\} 1/,
+  );
+});

@@ -70,6 +70,11 @@ describe('failure classes, set where the failure happens', () => {
   it('takes a HeraldError verdict: retriable → transient, else permanent', () => {
     const tooLarge = new HeraldError('HERALD_ERR_CONTENT_TOO_LARGE', ['p', 'too big']);
     expect(fromHeraldError(tooLarge)).toMatchObject({ permanent: true, failureClass: 'permanent' });
+    const address = new HeraldError('HERALD_ERR_ADDRESS_INVALID', ['email', 'a list']);
+    expect(fromHeraldError(address)).toMatchObject({
+      permanent: true,
+      failureClass: 'invalid_request',
+    });
     const later = new HeraldError('HERALD_ERR_DELIVERY_TRANSIENT', ['p: later']);
     expect(fromHeraldError(later)).toMatchObject({ permanent: false, failureClass: 'transient' });
   });

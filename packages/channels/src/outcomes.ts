@@ -52,12 +52,8 @@ export function timedOut(provider: string, detail: string): DeliveryOutcome {
   return transient(provider, detail, undefined, undefined, 'timeout');
 }
 
-/**
- * Registry codes saying the job's own data cannot be used (its address), so the class
- * is `invalid_request`. Strings, not `ErrorCode`s: the address check
- * (HERALD_ERR_ADDRESS_INVALID) lands in the registry with its own branch.
- */
-const INVALID_REQUEST_CODES: ReadonlySet<string> = new Set(['HERALD_ERR_ADDRESS_INVALID']);
+/** Registry codes saying the job's own data cannot be used (its address): class `invalid_request`. */
+const INVALID_REQUEST_CODES: ReadonlySet<ErrorCode> = new Set(['HERALD_ERR_ADDRESS_INVALID']);
 
 /** A failure raised as a HeraldError before or while sending (refused target, oversized content, config). */
 export function fromHeraldError(err: HeraldError): DeliveryOutcome {

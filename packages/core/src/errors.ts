@@ -147,6 +147,11 @@ export const errorCodes = {
     false,
     'Fix the field named: phone numbers in E.164 (+4915112345678), e-mail addresses with one @, webhook URLs starting with https://, a known IANA time zone.',
   ),
+  HERALD_ERR_ADDRESS_INVALID: spec(
+    '%s address is invalid: %s',
+    false,
+    'Fix the address at its source (the event field the rule reads, or the stored recipient): one address per recipient, e-mail as name@domain, phones in E.164 (+4915112345678), http(s) URLs. Nothing was sent to it; never retried.',
+  ),
   HERALD_ERR_RECEIPT_SIGNATURE: spec(
     'delivery receipt from %s refused: %s',
     false,

@@ -24,6 +24,8 @@ export {
 } from './topics.js';
 export type { TopicNames, DelayTier } from './topics.js';
 export { deterministicId } from './ids.js';
+export { checkAddress, requireAddress } from './addresses/address.js';
+export type { AddressCheck } from './addresses/address.js';
 export {
   deliveryJobSchema,
   encodeDeliveryJob,

@@ -21,8 +21,13 @@ export {
   replayJob,
 } from './dead-letter.js';
 export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from './dead-letter.js';
+export { advanceReplayWatermark, committedOffset, replayMarksKey } from './replay-watermark.js';
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';
+export { RedisDedupe } from './event-dedupe.js';
+export type { DedupeClaim } from './event-dedupe.js';
+export { createRedisClient } from './redis-client.js';
+export type { RedisClientOptions } from './redis-client.js';
 export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';
 export {
   breakerIndexKey,

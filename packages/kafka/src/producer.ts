@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { once } from '@herald/core';
 import { MAX_REQUEST_BYTES, sendOutputs, type Compression } from './send-outputs.js';
 import type { OutputMessage } from './output-message.js';
@@ -14,7 +14,11 @@ export class MessagePublisher {
   readonly stop = once(() => this.#producer.disconnect());
 
   constructor(kafka: Kafka, options: { readonly compression?: Compression } = {}) {
-    this.#producer = kafka.producer({ allowAutoTopicCreation: false });
+    // Named explicitly (it is kafkajs' default) so kafkajs does not warn that its default changed in v2.
+    this.#producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.#compression = options.compression ?? 'none';
   }
 

@@ -1,4 +1,11 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  Partitioners,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
 import { once, runCleanups, sleep, type Logger } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
 import { MAX_REQUEST_BYTES, sendOutputs, type Compression } from './send-outputs.js';
@@ -93,7 +100,11 @@ export class StageConsumer {
 
   async #start(): Promise<void> {
     const { kafka, groupId, topics } = this.#config;
-    this.#producer = kafka.producer({ allowAutoTopicCreation: false });
+    // Named explicitly (it is kafkajs' default) so kafkajs does not warn that its default changed in v2.
+    this.#producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.#consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,

@@ -1,5 +1,11 @@
 import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
-import { channelNames, HeraldError, isChannelName, type ChannelName } from '@herald/core';
+import {
+  channelNames,
+  checkAddress,
+  HeraldError,
+  isChannelName,
+  type ChannelName,
+} from '@herald/core';
 import type { HeraldDatabase } from './database.js';
 
 /** Tables of migrations/0002 that hold recipients and preferences. */
@@ -37,31 +43,31 @@ export interface StoredRecipient {
   readonly preferences?: Readonly<Record<string, unknown>>;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
-const EMAIL = /^[^@\s]+@[^@\s]+$/;
-
-/** Why an address is not acceptable for its channel, or undefined when it is. */
+/**
+ * Why an address is not acceptable for its channel, or undefined when it is: the same
+ * check the router and the providers apply (core's `checkAddress`), so a stored address
+ * is never one they would refuse.
+ */
 export function addressProblem(channel: string, address: string): string | undefined {
   if (!isChannelName(channel)) {
     return `unknown channel "${channel}"; expected one of ${channelNames.join(', ')}`;
   }
-  if (address.length === 0 || address.length > 4096)
-    return `${channel} address is empty or too long`;
-  if (channel === 'sms' && !E164.test(address))
-    return `sms address "${address}" is not E.164 (e.g. +4915112345678)`;
-  if (channel === 'email' && !EMAIL.test(address))
-    return `email address "${address}" is not an e-mail address`;
-  if (channel === 'webhook') {
-    let url: URL | undefined;
-    try {
-      url = new URL(address);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:'))
-      return `webhook address "${address}" is not an http(s) URL`;
+  const checked = checkAddress(channel, address);
+  // JSON quoting: an address with a line break stays on one line of the message.
+  return checked.ok
+    ? undefined
+    : `${channel} address ${JSON.stringify(address)} ${checked.problem}`;
+}
+
+/** The addresses as stored: each normalised by `checkAddress` (trimmed, lower-case domain, E.164). */
+function normalised(addresses: StoredRecipient['addresses']): [ChannelName, string][] {
+  const out: [ChannelName, string][] = [];
+  for (const [channel, address] of Object.entries(addresses)) {
+    if (address === undefined || !isChannelName(channel)) continue;
+    const checked = checkAddress(channel, address);
+    if (checked.ok) out.push([channel, checked.address]);
   }
-  return undefined;
+  return out;
 }
 
 function timezoneProblem(zone: string): string | undefined {
@@ -95,9 +101,9 @@ function validate(recipient: StoredRecipient): void {
 
 /**
  * Recipients, their addresses per channel and preferences, and tenant default
- * preferences (migrations/0002). Addresses are validated on the way in (E.164
- * phones, e-mail, http(s) webhook URLs), in code with a message and again by
- * CHECK constraints.
+ * preferences (migrations/0002). Addresses are validated and normalised on the way
+ * in with core's `checkAddress` (one mailbox, E.164 phones, http(s) URLs, ids), and
+ * again, more loosely, by CHECK constraints.
  *
  * @example
  * await recipients.upsert({ tenant: 'acme', id: 'alice', addresses: { email: 'alice@example.com', sms: '+4915112345678' }, timezone: 'Europe/Berlin' });
@@ -141,9 +147,8 @@ export class RecipientStore {
         .where('tenant', '=', recipient.tenant)
         .where('recipient_id', '=', recipient.id)
         .execute();
-      const addresses = Object.entries(recipient.addresses).filter(
-        (e): e is [string, string] => e[1] !== undefined,
-      );
+      // validate() refused the recipient if any address was invalid.
+      const addresses = normalised(recipient.addresses);
       if (addresses.length > 0) {
         await tx
           .insertInto('recipient_addresses')

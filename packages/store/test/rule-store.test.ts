@@ -207,6 +207,27 @@ describe('RecipientStore', () => {
       attributes: {},
     });
 
+    // Stored addresses are normalised, and a list or a line break is refused (issue 12).
+    await recipients.upsert({
+      tenant: 'acme',
+      id: 'carol',
+      addresses: { email: ' Carol@Example.COM ', sms: '+49 151 1234 5678' },
+    });
+    expect((await recipients.getMany('acme', ['carol'])).get('carol')?.addresses).toEqual({
+      email: 'Carol@example.com',
+      sms: '+4915112345678',
+    });
+    await expect(
+      recipients.upsert({
+        tenant: 'acme',
+        id: 'eve',
+        addresses: { email: 'eve@x.test\r\nBcc: victim@x.test' },
+      }),
+    ).rejects.toThrow(
+      'email address "eve@x.test\\r\\nBcc: victim@x.test" contains a line break or other control character',
+    );
+    expect(await recipients.delete('acme', 'carol')).toBe(true);
+
     await expect(
       recipients.upsert({
         tenant: 'acme',
@@ -215,7 +236,7 @@ describe('RecipientStore', () => {
         timezone: 'Mars/Olympus',
       }),
     ).rejects.toThrow(
-      /HERALD_ERR_RECIPIENT_INVALID: recipient bob \(tenant acme\) is invalid: sms address "015112345678" is not E.164.*email address "nope".*webhook address "ftp:\/\/x".*timezone "Mars\/Olympus"/,
+      /HERALD_ERR_RECIPIENT_INVALID: recipient bob \(tenant acme\) is invalid: sms address "015112345678" is not an international phone number.*email address "nope" has no "@".*webhook address "ftp:\/\/x" is a ftp: URL.*timezone "Mars\/Olympus"/,
     );
     expect((await recipients.getMany('acme', ['bob'])).size).toBe(0);
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { silentLogger } from '@herald/core';
-import { AuditQueries, createDatabase, type AuditFilter } from '@herald/store';
+import type { AuditFilter, AuditQueries } from '@herald/store';
+import { whileBusy } from '../progress.js';
 import type { CommandContext } from './command-context.js';
 
 interface FilterOptions {
@@ -14,6 +15,8 @@ interface FilterOptions {
 }
 
 type Row = Record<string, unknown>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function time(value: string | undefined, flag: string): Date | undefined {
   if (value === undefined) return undefined;
@@ -85,9 +88,11 @@ export function registerAuditCommand(program: Command, context: CommandContext):
   const audit = program.command('audit').description('query the audit tables (delivery history)');
 
   async function withQueries<T>(run: (queries: AuditQueries) => Promise<T>): Promise<T> {
+    const { AuditQueries, createDatabase } = await import('@herald/store');
     const db = createDatabase({ url: context.env.DATABASE_URL, poolSize: 2, logger: silentLogger });
     try {
-      return await run(new AuditQueries(db));
+      // Months of partitions can take a while: say so on a terminal.
+      return await whileBusy(context, 'querying the audit tables', () => run(new AuditQueries(db)));
     } finally {
       await db.destroy();
     }
@@ -101,6 +106,11 @@ export function registerAuditCommand(program: Command, context: CommandContext):
     .argument('<id>', 'notification id')
     .option('--json', 'print JSON instead of tables')
     .action(async (id: string, options: { json?: boolean }) => {
+      // Checked here: Postgres would answer with a raw "invalid input syntax for type uuid".
+      if (!UUID.test(id))
+        throw new Error(
+          `notification id ${JSON.stringify(id)} is not a UUID (like 0b7c3f1e-5d2a-4c9e-8f10-2a6b9c4d7e81); herald audit recipient or herald dlq list show notification ids`,
+        );
       const history = await withQueries((q) => q.notification(id));
       if (!history)
         throw new Error(
@@ -173,6 +183,10 @@ export function registerAuditCommand(program: Command, context: CommandContext):
       .argument('<id>', 'event id'),
   ).action(async (id: string, options: FilterOptions) => {
     const result = await withQueries((q) => q.event(id, filterFrom(options)));
+    if (result.events.length === 0 && result.notifications.length === 0)
+      throw new Error(
+        `no event ${id} in the audit tables${options.tenant ? ` for tenant ${options.tenant}` : ''} (is the auditor running on this DATABASE_URL?)`,
+      );
     if (options.json) return json(result);
     print(
       table(result.events as unknown as Row[], [

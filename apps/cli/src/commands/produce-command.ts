@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { topicNames, validateCloudEvent, type CloudEvent } from '@herald/core';
-import { createKafkaClient, MessagePublisher, kafkaSecurity } from '@herald/kafka';
-import type { CommandContext } from './command-context.js';
+import { kafkaClient, type CommandContext } from './command-context.js';
 
 interface ProduceOptions {
   readonly file?: string;
@@ -68,12 +67,8 @@ export function registerProduceCommand(program: Command, context: CommandContext
     .option('--binary', 'use Kafka binary mode (ce_ headers) instead of structured JSON')
     .action(async (options: ProduceOptions) => {
       const events = await eventsFrom(options);
-      const kafka = createKafkaClient({
-        brokers: context.env.KAFKA_BROKERS,
-        security: kafkaSecurity(context.env),
-        clientId: 'herald-cli',
-        logger: context.logger,
-      });
+      const kafka = await kafkaClient(context);
+      const { MessagePublisher } = await import('@herald/kafka');
       const publisher = new MessagePublisher(kafka, {
         compression: context.env.HERALD_KAFKA_COMPRESSION,
       });

@@ -1,16 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { validateCloudEvent, type CloudEvent } from '@herald/core';
-import {
-  loadRules,
-  planDeliveries,
-  recipientRefs,
-  ruleDefinition,
-  type Preferences,
-  type Recipient,
-  type RuleSet,
-} from '@herald/rules';
-import { migrateToLatest, RecipientStore, RuleStore, type RulesDiff } from '@herald/store';
+import type { Preferences, Recipient, RuleSet, RuleVerdict } from '@herald/rules';
+import type { RulesDiff } from '@herald/store';
+import { whileBusy } from '../progress.js';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 
 function diffLines(diff: RulesDiff): string {
@@ -29,20 +22,26 @@ async function applySource(
   sourceName: string,
   options: { dryRun?: boolean; expectVersion?: number; rollbackOf?: number },
 ): Promise<void> {
+  const [{ loadRules, ruleDefinition }, { migrateToLatest, RuleStore }] = await Promise.all([
+    import('@herald/rules'),
+    import('@herald/store'),
+  ]);
   const set = loadRules(source, sourceName);
   const out = context.out;
   out.write(`${sourceName}: ${set.rules.length} rule(s) valid\n`);
   await withDatabase(context, async (db) => {
     await migrateToLatest(db);
-    const result = await new RuleStore(db).apply({
-      source,
-      sourceName,
-      rules: set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
-      actor: actorOf(context),
-      ...(options.dryRun ? { dryRun: true } : {}),
-      ...(options.expectVersion === undefined ? {} : { expectedVersion: options.expectVersion }),
-      ...(options.rollbackOf === undefined ? {} : { rollbackOf: options.rollbackOf }),
-    });
+    const result = await whileBusy(context, `applying ${set.rules.length} rule(s)`, () =>
+      new RuleStore(db).apply({
+        source,
+        sourceName,
+        rules: set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
+        actor: actorOf(context),
+        ...(options.dryRun ? { dryRun: true } : {}),
+        ...(options.expectVersion === undefined ? {} : { expectedVersion: options.expectVersion }),
+        ...(options.rollbackOf === undefined ? {} : { rollbackOf: options.rollbackOf }),
+      }),
+    );
     out.write(diffLines(result.diff));
     if (options.dryRun)
       out.write(
@@ -57,6 +56,25 @@ async function applySource(
   });
 }
 
+function whyNot(v: RuleVerdict, event: CloudEvent): string {
+  switch (v.verdict) {
+    case 'disabled':
+      return 'disabled (enabled: false)';
+    case 'type-not-indexed':
+      return `type not indexed: the rule sees ${v.rule.types.join(', ')}, the event is ${event.type}`;
+    case 'other-tenant':
+      return `tenant: the rule is for ${v.rule.tenant}, the event's is ${typeof event.tenantid === 'string' ? event.tenantid : '(none)'}`;
+    case 'condition-false':
+      return `condition false: ${v.rule.when}`;
+    case 'condition-error':
+      return `condition error: ${v.reason} (counted as no match)`;
+    case 'not-reached':
+      return `not reached: ${v.stoppedBy} matched first and does not continue`;
+    case 'matched':
+      return 'matched';
+  }
+}
+
 /** `herald rules test`: match one event and show the exact plan, without publishing anything. */
 async function testRules(
   context: CommandContext,
@@ -64,6 +82,7 @@ async function testRules(
   eventFile: string,
   useDatabase: boolean,
 ): Promise<void> {
+  const { loadRules, planDeliveries, recipientRefs } = await import('@herald/rules');
   const set: RuleSet = loadRules(await readFile(file, 'utf8'), file);
   const parsed = JSON.parse(await readFile(eventFile, 'utf8')) as unknown;
   const valid = validateCloudEvent(parsed);
@@ -79,12 +98,17 @@ async function testRules(
     out.write(
       `  ✓ ${m.rule.id} (priority ${m.rule.priority}${m.rule.continue ? ', continue' : ''})${m.dedupe ? ` dedupe key ${m.dedupe.key} for ${m.dedupe.windowMs} ms` : ''}\n`,
     );
-  for (const e of errors)
-    out.write(`  ! ${e.ruleId} ${e.field}: ${e.reason} (counted as no match)\n`);
+  // Why every other rule did not match: the question "0 rule(s) match" leaves open.
+  for (const v of set.explain(event, now))
+    if (v.verdict !== 'matched') out.write(`  ✗ ${v.rule.id}: ${whyNot(v, event)}\n`);
+  // `when` errors are in the verdicts; a dedupe key error still matched (without dedupe).
+  for (const e of errors.filter((e) => e.field !== 'when'))
+    out.write(`  ! ${e.ruleId} ${e.field}: ${e.reason} (dedupe off for this match)\n`);
   const known = new Map<string, Recipient>();
   const tenantPrefs = new Map<string, Preferences>();
   const refs = recipientRefs(event, matches, { now });
   if (useDatabase && refs.length > 0) {
+    const { RecipientStore } = await import('@herald/store');
     await withDatabase(context, async (db) => {
       const store = new RecipientStore(db);
       for (const tenant of new Set(refs.map((r) => r.tenant))) {
@@ -152,6 +176,7 @@ export function registerRulesCommand(program: Command, context: CommandContext):
     .description('the rules of the current (or a given) version')
     .option('--version <n>', 'a version from `herald rules history`', (v) => Number.parseInt(v, 10))
     .action(async (options: { version?: number }) => {
+      const { RuleStore } = await import('@herald/store');
       await withDatabase(context, async (db) => {
         const store = new RuleStore(db);
         const version = options.version ?? (await store.latestVersion());
@@ -166,6 +191,7 @@ export function registerRulesCommand(program: Command, context: CommandContext):
     .description('every applied version, or one rule’s revisions')
     .argument('[ruleId]', 'a rule id')
     .action(async (ruleId: string | undefined) => {
+      const { RuleStore } = await import('@herald/store');
       await withDatabase(context, async (db) => {
         const store = new RuleStore(db);
         const out = context.out;
@@ -192,6 +218,7 @@ export function registerRulesCommand(program: Command, context: CommandContext):
     .argument('<version>', 'a version from `herald rules history`', (v) => Number.parseInt(v, 10))
     .option('--dry-run', 'show the diff, apply nothing')
     .action(async (version: number, options: { dryRun?: boolean }) => {
+      const { RuleStore } = await import('@herald/store');
       const old = await withDatabase(context, (db) => new RuleStore(db).sourceOf(version));
       // Validated again: the engine may have changed since that version was applied.
       await applySource(context, old.source, old.sourceName, { ...options, rollbackOf: version });

@@ -1,11 +1,11 @@
 import { connect } from 'node:net';
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { Kafka } from 'kafkajs';
 import { topicNames } from '@herald/core';
-import { breakerIndexKey, breakerStateKey, type BreakerStateEntry } from '@herald/delivery';
-import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
-import { partitionLag } from '@herald/telemetry';
-import type { CommandContext } from './command-context.js';
+import type { BreakerStateEntry } from '@herald/delivery';
+import { partitionLag } from '@herald/telemetry/lag';
+import { kafkaClient, withRedis, type CommandContext } from './command-context.js';
 
 export interface ServiceState {
   readonly name: 'kafka' | 'postgres' | 'redis';
@@ -89,7 +89,7 @@ async function services(context: CommandContext): Promise<ServiceState[]> {
   );
 }
 
-type Admin = ReturnType<ReturnType<typeof createKafkaClient>['admin']>;
+type Admin = ReturnType<Kafka['admin']>;
 
 async function lagOf(
   admin: Admin,
@@ -154,6 +154,7 @@ export async function readBreakerStates(
   prefix: string,
   now = Date.now(),
 ): Promise<BreakerStateEntry[]> {
+  const { breakerIndexKey, breakerStateKey } = await import('@herald/delivery');
   const endpoints = await redis.zrange(breakerIndexKey(prefix), '0', '-1');
   if (endpoints.length === 0) return [];
   const pipeline = redis.pipeline();
@@ -172,21 +173,52 @@ export async function readBreakerStates(
   );
 }
 
-async function breakers(context: CommandContext): Promise<BreakerStateEntry[]> {
-  const redis = new Redis(context.env.REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return await withTimeout('redis', readBreakerStates(redis, context.env.HERALD_TOPIC_PREFIX));
-  } finally {
-    redis.disconnect();
-  }
+function breakers(context: CommandContext): Promise<BreakerStateEntry[]> {
+  return withRedis(context, (redis) =>
+    withTimeout('redis', readBreakerStates(redis, context.env.HERALD_TOPIC_PREFIX)),
+  );
+}
+
+/**
+ * Dead letters not replayed yet: past the replay group's offset (as herald_dlq_messages),
+ * less those `herald dlq replay` marked in Redis as replayed past it.
+ */
+async function notReplayed(
+  context: CommandContext,
+  admin: Admin,
+  topic: string,
+  redisUp: boolean,
+): Promise<number> {
+  const group = `${context.env.HERALD_TOPIC_PREFIX}herald-dlq-replay`;
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+  ]);
+  const done = new Map(
+    (committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [
+      p.partition,
+      p.offset,
+    ]),
+  );
+  const marks = redisUp
+    ? await withRedis(context, async (redis) => {
+        const { replayMarksKey } = await import('@herald/delivery');
+        return redis.smembers(replayMarksKey(topic));
+      }).catch(() => [])
+    : [];
+  return ends.reduce((sum, p) => {
+    const waiting = partitionLag(done.get(p.partition) ?? '-1', p.high, p.low);
+    const watermark = BigInt(p.high) - BigInt(waiting);
+    const marked = marks.filter((m) => {
+      const [partition, offset] = m.split(':');
+      return (
+        Number(partition) === p.partition &&
+        BigInt(offset!) >= watermark &&
+        BigInt(offset!) < BigInt(p.high)
+      );
+    }).length;
+    return sum + waiting - marked;
+  }, 0);
 }
 
 /** Everything `herald status` shows; parts that cannot be read carry their error. */
@@ -199,23 +231,17 @@ export async function collectStatus(context: CommandContext): Promise<StatusRepo
   let groups: StatusReport['consumerGroups'] = { error: 'kafka unreachable' };
   let dlq: StatusReport['dlq'] = { error: 'kafka unreachable' };
   if (kafkaUp) {
-    const admin = createKafkaClient({
-      brokers: context.env.KAFKA_BROKERS,
-      security: kafkaSecurity(context.env),
-      clientId: 'herald-cli',
-      logger: context.logger,
-    }).admin();
+    const admin = (await kafkaClient(context)).admin();
     try {
       await withTimeout('kafka', admin.connect());
       const existing = new Set(await withTimeout('topics', admin.listTopics()));
       groups = await withTimeout('consumer groups', consumerGroups(admin, prefix, existing)).catch(
         (err: unknown) => ({ error: message(err) }),
       );
-      // Not yet replayed: end offsets minus the replay group's, as herald_dlq_messages.
       dlq = await withTimeout(
         'dlq',
         existing.has(topics.dlq)
-          ? lagOf(admin, `${prefix}herald-dlq-replay`, topics.dlq, new Map())
+          ? notReplayed(context, admin, topics.dlq, redisUp)
           : Promise.resolve(0),
       ).then(
         (messages) => ({ topic: topics.dlq, messages }),

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { topicNames } from '@herald/core';
-import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
-import type { CommandContext } from './command-context.js';
+import { kafkaClient, type CommandContext } from './command-context.js';
 
 const tailable = ['status', 'events', 'rejected', 'dlq'] as const;
 
@@ -29,12 +28,7 @@ export function registerTailCommand(program: Command, context: CommandContext): 
         rejected: names.rejected,
         dlq: names.dlq,
       }[which as (typeof tailable)[number]];
-      const kafka = createKafkaClient({
-        brokers: context.env.KAFKA_BROKERS,
-        security: kafkaSecurity(context.env),
-        clientId: 'herald-cli',
-        logger: context.logger,
-      });
+      const kafka = await kafkaClient(context);
       const consumer = kafka.consumer({
         groupId: `herald-cli-tail-${randomBytes(4).toString('hex')}`,
       });

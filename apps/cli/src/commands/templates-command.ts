@@ -1,29 +1,32 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { HeraldError, isChannelName, type ChannelName } from '@herald/core';
-import {
-  migrateToLatest,
-  TemplateStore,
-  type TemplateBundle,
-  type TemplateChange,
-} from '@herald/store';
-import {
-  buildTemplateRegistry,
-  validateTemplate,
-  type TemplateDefinition,
-} from '@herald/templates';
+import type { TemplateBundle, TemplateChange, TemplateStore } from '@herald/store';
+import type { TemplateDefinition, TemplateProblem } from '@herald/templates';
+import type { Document } from 'yaml';
+import { progressFor } from '../progress.js';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
+import { locateInFile } from './template-positions.js';
 
 async function withStore<T>(
   context: CommandContext,
   body: (store: TemplateStore) => Promise<T>,
+  /** Sees every validated template and its problems (all of them, not only the first). */
+  onProblems?: (def: TemplateDefinition, problems: readonly TemplateProblem[]) => void,
 ): Promise<T> {
+  const [{ migrateToLatest, TemplateStore }, { validateTemplate }] = await Promise.all([
+    import('@herald/store'),
+    import('@herald/templates'),
+  ]);
   return withDatabase(context, async (db) => {
     await migrateToLatest(db);
     return body(
       new TemplateStore(db, {
-        validate: (def, sample, ctx) => validateTemplate(def as TemplateDefinition, sample, ctx),
+        validate: (def, sample, ctx) => {
+          const problems = validateTemplate(def as TemplateDefinition, sample, ctx);
+          onProblems?.(def as TemplateDefinition, problems);
+          return problems;
+        },
       }),
     );
   });
@@ -41,7 +44,14 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * optionally `partials` and `layouts`. Structure errors name the entry and its line.
  */
 export async function readTemplatesFile(file: string): Promise<TemplateBundle> {
+  return (await parseTemplatesFile(file)).bundle;
+}
+
+async function parseTemplatesFile(
+  file: string,
+): Promise<{ bundle: TemplateBundle; doc: Document; text: string }> {
   const text = await readFile(file, 'utf8');
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
@@ -97,7 +107,11 @@ export async function readTemplatesFile(file: string): Promise<TemplateBundle> {
       ...(t.sample === undefined ? {} : { sampleData: t.sample }),
     };
   });
-  return { templates, partials: fragments('partials'), layouts: fragments('layouts') };
+  return {
+    bundle: { templates, partials: fragments('partials'), layouts: fragments('layouts') },
+    doc,
+    text,
+  };
 }
 
 function changeLine(c: TemplateChange): string {
@@ -112,19 +126,58 @@ function changeLine(c: TemplateChange): string {
 }
 
 async function applyTemplates(context: CommandContext, file: string, dryRun: boolean) {
-  const bundle = await readTemplatesFile(file);
+  const { bundle, doc, text } = await parseTemplatesFile(file);
   const out = context.out;
-  await withStore(context, async (store) => {
-    const result = await store.apply(bundle, { actor: actorOf(context), dryRun });
-    out.write(
-      `${file}: ${bundle.templates.length} template(s), ${bundle.partials?.length ?? 0} partial(s), ${bundle.layouts?.length ?? 0} layout(s) valid\n`,
+  const progress = progressFor(context, `validating ${bundle.templates.length} template(s)`);
+  const found: string[] = [];
+  let checked = 0;
+  const onProblems = (def: TemplateDefinition, problems: readonly TemplateProblem[]) => {
+    const index = bundle.templates.findIndex(
+      (t) => t.id === def.id && t.channel === def.channel && t.locale === def.locale,
     );
-    out.write(`${result.changes.map(changeLine).join('\n')}\n`);
-    const changed = result.changes.filter((c) => c.action !== 'unchanged').length;
-    if (dryRun) out.write(`dry run: nothing applied (${changed} change(s) would be saved)\n`);
-    else if (!result.applied) out.write(`unchanged: revision ${result.revision}\n`);
-    else out.write(`applied ${changed} change(s) as revision ${result.revision}\n`);
-  });
+    for (const p of problems) {
+      const at = index < 0 ? undefined : locateInFile(doc, text, index, p.part, p.line, p.column);
+      // A stored template the file does not hold (broken by a changed partial) has no file position.
+      const where =
+        at === undefined
+          ? `stored ${def.id}@${def.version}${p.line === undefined ? '' : ` line ${p.line}`}`
+          : `${file}:${at.line}:${at.column}`;
+      found.push(
+        `  ${where} ${def.id} (channel ${def.channel}, locale ${def.locale})${p.part ? ` ${p.part}` : ''}: ${p.message}`,
+      );
+    }
+  };
+  await withStore(
+    context,
+    async (store) => {
+      const result = await store
+        .apply(bundle, { actor: actorOf(context), dryRun })
+        .catch((err: unknown) => {
+          if (found.length === 0) throw err;
+          // Every broken template, each at its line:column in the file (the store's message
+          // names the first template only, with lines counted inside each part).
+          throw new HeraldError('HERALD_ERR_TEMPLATE_INVALID', [
+            file,
+            '-',
+            '-',
+            `${found.length} problem(s), nothing saved:\n${found.join('\n')}`,
+          ]);
+        })
+        .finally(() => progress.end());
+      out.write(
+        `${file}: ${bundle.templates.length} template(s), ${bundle.partials?.length ?? 0} partial(s), ${bundle.layouts?.length ?? 0} layout(s) valid\n`,
+      );
+      out.write(`${result.changes.map(changeLine).join('\n')}\n`);
+      const changed = result.changes.filter((c) => c.action !== 'unchanged').length;
+      if (dryRun) out.write(`dry run: nothing applied (${changed} change(s) would be saved)\n`);
+      else if (!result.applied) out.write(`unchanged: revision ${result.revision}\n`);
+      else out.write(`applied ${changed} change(s) as revision ${result.revision}\n`);
+    },
+    (def, problems) => {
+      progress.update(++checked, bundle.templates.length);
+      onProblems(def, problems);
+    },
+  );
 }
 
 interface RenderFlags {
@@ -152,6 +205,7 @@ async function renderTemplate(context: CommandContext, ref: string, flags: Rende
           partials: b.partials ?? [],
           layouts: b.layouts ?? [],
         }));
+  const { buildTemplateRegistry } = await import('@herald/templates');
   const registry = buildTemplateRegistry(set);
   const def = registry.resolve(ref, channel, flags.locale);
   const content = registry.render(ref, channel, flags.locale, data, {

@@ -11,6 +11,7 @@ import { getMessaging, type Message } from 'firebase-admin/messaging';
 import {
   providerLimits,
   HeraldError,
+  requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
@@ -118,7 +119,11 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
         ]),
       );
       data.herald_notification_id = job.notificationId;
-      message = { token: job.recipient.address, notification: { title, body }, data };
+      message = {
+        token: requireAddress('push', job.recipient.address),
+        notification: { title, body },
+        data,
+      };
       assertLimit(
         'fcm',
         'the message',

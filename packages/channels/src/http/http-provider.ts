@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import {
   HeraldError,
+  requireAddress,
   type ChannelName,
   type DeliveryJob,
   type DeliveryOutcome,
@@ -66,7 +67,15 @@ export function createHttpProvider(
     async send(job, content, signal) {
       let call: HttpCall;
       try {
-        call = spec.prepare(job, content);
+        // The address from the job is checked again here, whatever planned it: one
+        // address of the channel's kind, normalised (docs/channels.md, "Addresses").
+        const address = requireAddress(spec.channel, job.recipient.address);
+        call = spec.prepare(
+          address === job.recipient.address
+            ? job
+            : { ...job, recipient: { ...job.recipient, address } },
+          content,
+        );
         if (call.body !== undefined)
           assertSize(spec.name, 'the request body', call.body, spec.maxBodyBytes);
       } catch (err) {

@@ -1,5 +1,10 @@
 import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
-import { providerLimits, type DeliveryOutcome, type RenderedContent } from '@herald/core';
+import {
+  providerLimits,
+  requireAddress,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
 import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
@@ -113,7 +118,7 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       );
       command = new SendEmailCommand({
         FromEmailAddress: found.settings.from,
-        Destination: { ToAddresses: [job.recipient.address] },
+        Destination: { ToAddresses: [requireAddress('email', job.recipient.address)] },
         Content: {
           Simple: {
             Subject: { Data: subject, Charset: 'UTF-8' },

@@ -2,6 +2,7 @@ import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import {
   providerLimits,
   HeraldError,
+  requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
@@ -116,7 +117,8 @@ export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider 
         config.messageIdDomain ?? /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'herald.invalid';
       mail = {
         from,
-        to: job.recipient.address,
+        // One checked mailbox: a list, a CRLF or a second "@" never reaches the envelope.
+        to: requireAddress('email', job.recipient.address),
         subject,
         ...(html === undefined ? {} : { html }),
         ...(text === undefined ? {} : { text }),
@@ -161,6 +163,9 @@ function classifySmtpError(err: unknown, timeoutMs: number): DeliveryOutcome {
   if (typeof code === 'number' && code >= 500) return permanent('smtp', `SMTP ${code}`, response);
   if (typeof code === 'number' && code >= 400)
     return transient('smtp', `SMTP ${code}`, undefined, response);
+  // nodemailer refusing the envelope or message itself (no valid recipient, bad header): the same job fails again.
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE')
+    return permanent('smtp', `${e.code}: ${describe(err)}`, response);
   if (e.code === 'EAUTH')
     return permanent('smtp', 'authentication failed; check user and pass', response);
   return transient(

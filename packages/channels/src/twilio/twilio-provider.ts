@@ -3,6 +3,7 @@ import twilio from 'twilio';
 import {
   providerLimits,
   HeraldError,
+  requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
@@ -107,7 +108,7 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
         );
       }
       params = {
-        to: job.recipient.address,
+        to: requireAddress('sms', job.recipient.address),
         body,
         ...(messagingServiceSid === undefined ? { from: from! } : { messagingServiceSid }),
       };

@@ -1,10 +1,11 @@
 import {
+  checkAddress,
   HeraldError,
   type DeliveryJob,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
-import { HttpClient, parseHttpUrl } from '../http/http-client.js';
+import { HttpClient } from '../http/http-client.js';
 import type { ChannelProvider } from '../http/http-provider.js';
 import { classifyHttp, classifyNoResponse, fromHeraldError, permanent } from '../outcomes.js';
 import type { WebhookProviderConfig, WebhookSecrets } from './webhook-provider-config.js';
@@ -46,8 +47,10 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
     content: RenderedContent | undefined,
     signal: AbortSignal,
   ): Promise<DeliveryOutcome> {
-    const url = parseHttpUrl(job.recipient.address);
-    if (typeof url === 'string') return permanent(NAME, `${url} (recipient ${job.recipient.ref})`);
+    // One http(s) URL without white space or control characters (docs/channels.md, "Addresses").
+    const checked = checkAddress('webhook', job.recipient.address);
+    if (!checked.ok) return fromHeraldError(checked.error);
+    const url = new URL(checked.address);
     const secretRef = job.options?.secretRef ?? DEFAULT_SECRET_REF;
     const signer =
       signers.get(`${job.tenant}\u0000${secretRef}`) ?? signers.get(`\u0000${secretRef}`);

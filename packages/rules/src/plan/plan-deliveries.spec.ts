@@ -2,7 +2,8 @@ import { deliveryJobSchema, deliveryKey, deterministicId } from '@herald/core';
 import type { CloudEvent } from '@herald/core';
 import { loadRules } from '../rules/load-rules.js';
 import type { RuleMatch } from '../rules/rule.js';
-import { planDeliveries, suppressMatch } from './plan-deliveries.js';
+import { planDeliveries } from './plan-deliveries.js';
+import { suppressMatch } from './suppression.js';
 import type { PlanContext } from './plan-deliveries.js';
 import type { Recipient } from './recipient.js';
 
@@ -196,6 +197,56 @@ ${ordering ? `        ordering: ${ordering}\n` : ''}`;
       channel: 'sms',
       notificationId: deterministicId('evt-1', 'r', 'bob', 'sms'),
     });
+  });
+
+  it('refuses an invalid address for good with HERALD_ERR_ADDRESS_INVALID, and normalises valid ones (issue 12)', () => {
+    const rules = `  - id: r
+    recipients: '[{"email": event.data.email}]'
+    channels: [{ type: email, template: t }]
+`;
+    const cases: [string, string][] = [
+      ['eve@x.test, victim1@x.test, victim2@x.test', 'holds a list'],
+      ['eve@x.test\r\nBcc: victim@x.test', 'control character'],
+      ['a@b@x.test', 'more than one "@"'],
+      ['not-an-email', 'has no "@"'],
+    ];
+    const refs = new Set<string>();
+    for (const [email, problem] of cases) {
+      const { jobs, suppressed } = plan(rules, event('x', { email }));
+      expect(jobs).toEqual([]);
+      expect(suppressed).toHaveLength(1);
+      const s = suppressed[0]!;
+      expect(s).toMatchObject({
+        channel: 'email',
+        reason: 'invalid_address',
+        code: 'HERALD_ERR_ADDRESS_INVALID',
+        detail: expect.stringContaining(problem),
+        recipientRef: expect.stringMatching(/^invalid-address:[0-9a-f]{8}$/),
+      });
+      expect(s.detail).toMatch(/^HERALD_ERR_ADDRESS_INVALID: email address is invalid: /);
+      // The raw value is neither the ref nor quoted: it is personal data and may hold CRLF.
+      expect(JSON.stringify(s)).not.toContain('victim');
+      expect(s.notificationId).toBe(deterministicId('evt-1', 'r', s.recipientRef, 'email'));
+      refs.add(s.recipientRef);
+    }
+    expect(refs.size).toBe(cases.length);
+    // A stored recipient keeps its id as the ref; a valid address is normalised in the job.
+    const stored = plan(
+      `  - id: r
+    recipients: '["alice", {"id": "c1", "email": " Ada@Example.COM ", "sms": "+49 151 9999 9999"}]'
+    channels: [{ type: email, template: t }, { type: sms, template: t }]
+`,
+      event('x'),
+      { ...context, resolveRecipient: () => ({ id: 'alice', addresses: { sms: '0151 1234' } }) },
+    );
+    expect(stored.jobs.map((j) => [j.channel, j.recipient.ref, j.recipient.address])).toEqual([
+      ['email', 'c1', 'Ada@example.com'],
+      ['sms', 'c1', '+4915199999999'],
+    ]);
+    expect(stored.suppressed.map((s) => [s.recipientRef, s.reason, s.code])).toEqual([
+      ['alice', 'no_address', undefined],
+      ['alice', 'invalid_address', 'HERALD_ERR_ADDRESS_INVALID'],
+    ]);
   });
 
   it('records recipients that cannot be computed, or are none', () => {

@@ -1,5 +1,5 @@
-import { deterministicId } from '@herald/core';
-import type { ChannelName, CloudEvent, DeliveryJob, Priority } from '@herald/core';
+import { checkAddress, deterministicId } from '@herald/core';
+import type { ChannelName, CloudEvent, DeliveryJob, ErrorCode, Priority } from '@herald/core';
 import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
 import { toCelValue } from '../cel/cel-value.js';
 import { decidePreferences, mergePreferences } from '../preferences/preferences.js';
@@ -10,6 +10,8 @@ import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rul
 import { report, tenantOf } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
 import { readRecipients, recipientView } from './recipient.js';
+import { suppression } from './suppression.js';
+import type { Suppression } from './suppression.js';
 import type { Recipient } from './recipient.js';
 
 /** Everything planning needs from outside; all of it data, so planning stays pure. */
@@ -24,33 +26,6 @@ export interface PlanContext {
   resolveRecipient?(ref: string, tenant: string): Recipient | undefined;
   /** Tenant-wide default preferences, overlaid by each recipient's own. */
   tenantPreferences?(tenant: string): Preferences | undefined;
-}
-
-/** Closed list of reasons a candidate delivery was not planned. */
-export const suppressionReasons = [
-  'no_recipients',
-  'unknown_recipient',
-  'invalid_recipient',
-  'no_address',
-  'condition_false',
-  'opted_out',
-  'evaluation_error',
-  'rule_not_loaded',
-  'dedupe_window',
-  'duplicate_event',
-] as const;
-export type SuppressionReason = (typeof suppressionReasons)[number];
-
-/** A candidate (rule, recipient, channel) that was not planned, and why. */
-export interface Suppression {
-  readonly rule: { readonly id: string; readonly version: number };
-  readonly channel: ChannelName;
-  /** `*` when the recipients themselves could not be computed. */
-  readonly recipientRef: string;
-  readonly reason: SuppressionReason;
-  readonly detail?: string;
-  /** The id the job would have had, for a status event; absent when no recipient is known. */
-  readonly notificationId?: string;
 }
 
 /** A planned job held back by quiet hours; the job itself is in `jobs` with `notBefore`. */
@@ -171,8 +146,14 @@ class PlanRun {
       const channelTargets: Target[] =
         fixedRef === undefined ? targets : [fixedTarget(fixedRef, channel)];
       for (const target of channelTargets) {
-        const address = target.recipient.addresses[channel.type];
-        // An inline recipient without an id is known by its address.
+        const raw = target.recipient.addresses[channel.type];
+        const checked = raw === undefined ? undefined : checkAddress(channel.type, raw);
+        if (checked !== undefined && !checked.ok) {
+          this.#refuseAddress(rule, channel.type, target.ref, raw!, checked.error);
+          continue;
+        }
+        const address = checked?.address;
+        // An inline recipient without an id is known by its (normalised) address.
         const ref = target.ref !== '' ? target.ref : address;
         if (address === undefined || ref === undefined) {
           const id =
@@ -198,6 +179,34 @@ class PlanRun {
         this.#planOne(compiled, c, target, ref, address, id, tenant, priority);
       }
     }
+  }
+
+  /**
+   * An address that is not one valid address of its channel (a list, a line break, a
+   * second "@", ...): refused for good with the code, never planned. An inline recipient
+   * without an id gets a ref derived from a hash of the address, so the raw value never
+   * becomes a ref in status events and two bad addresses keep two notification ids.
+   */
+  #refuseAddress(
+    rule: Rule,
+    channel: ChannelName,
+    targetRef: string,
+    raw: string,
+    error: { readonly code: ErrorCode; readonly message: string },
+  ): void {
+    const ref =
+      targetRef !== '' ? targetRef : `invalid-address:${deterministicId(channel, raw).slice(0, 8)}`;
+    this.#result.suppressed.push({
+      ...suppression(
+        rule,
+        channel,
+        ref,
+        'invalid_address',
+        error.message,
+        deterministicId(this.#event.id, rule.id, ref, channel),
+      ),
+      code: error.code,
+    });
   }
 
   #resolveTargets(compiled: CompiledRule, value: unknown, tenant: string): Target[] {
@@ -348,42 +357,8 @@ class PlanRun {
   }
 }
 
-/**
- * Suppressions for a match the caller dropped before planning, one per channel with
- * recipient `*`, so the drop still leaves a status event with its reason. The router
- * uses it when a match's dedupe mark was already set.
- *
- * @example
- * if (!(await redis.set(m.dedupe.key, '1', 'PX', m.dedupe.windowMs, 'NX'))) suppressed.push(...suppressMatch(m, 'dedupe_window'));
- */
-export function suppressMatch(
-  match: RuleMatch,
-  reason: SuppressionReason,
-  detail?: string,
-): Suppression[] {
-  return match.rule.channels.map((ch) => suppression(match.rule, ch.type, '*', reason, detail));
-}
-
 function fixedTarget(ref: string, channel: RuleChannel): Target {
   const addresses: Partial<Record<ChannelName, string>> = {};
   addresses[channel.type] = channel.url ?? channel.address!;
   return { ref, fixed: true, recipient: { id: ref, addresses } };
-}
-
-function suppression(
-  rule: Rule,
-  channel: ChannelName,
-  recipientRef: string,
-  reason: SuppressionReason,
-  detail?: string,
-  notificationId?: string,
-): Suppression {
-  return {
-    rule: { id: rule.id, version: rule.version },
-    channel,
-    recipientRef,
-    reason,
-    ...(detail === undefined ? {} : { detail }),
-    ...(notificationId === undefined ? {} : { notificationId }),
-  };
 }

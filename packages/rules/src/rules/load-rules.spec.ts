@@ -208,6 +208,19 @@ describe('loadRules: validation', () => {
     ]);
   });
 
+  it('refuses a fixed address that is not one valid address of its channel', () => {
+    const err = refusal(`rules:
+  - id: a
+    channels: [{ type: email, template: t, address: "ops@x.test, boss@x.test" }]
+  - id: b
+    channels: [{ type: sms, template: t, address: "0151 1234" }]
+`);
+    expect(err.problems.map((p) => `${p.ruleId}@${p.line}: ${p.message}`)).toEqual([
+      'a@3: channels.0.address: not a valid email address: it holds a list (comma or semicolon): give one address per recipient',
+      'b@5: channels.0.address: not a valid sms address: it is not an international phone number: "+", country code, then digits (E.164, e.g. +4915112345678)',
+    ]);
+  });
+
   it('keeps webhook-only fields on webhooks', () => {
     const err = refusal(
       `- id: w\n  recipients: '["a"]'\n  channels: [{ type: email, template: t, url: "https://x.example.com" }]\n`,

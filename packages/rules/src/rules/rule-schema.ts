@@ -1,4 +1,4 @@
-import { channelNames } from '@herald/core';
+import { channelNames, checkAddress } from '@herald/core';
 import { z } from 'zod';
 import { severities } from '../severity.js';
 import { parseDuration } from './duration.js';
@@ -28,6 +28,16 @@ const channelSchema = z
       .optional(),
   })
   .superRefine((channel, ctx) => {
+    // A fixed address is refused at load time rather than suppressed on every event.
+    if (channel.address !== undefined) {
+      const checked = checkAddress(channel.type, channel.address);
+      if (!checked.ok)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['address'],
+          message: `not a valid ${channel.type} address: it ${checked.problem}`,
+        });
+    }
     if (channel.type !== 'webhook') {
       for (const key of ['url', 'secretRef', 'headers'] as const) {
         if (channel[key] !== undefined) {

@@ -13,6 +13,20 @@ export interface MatchResult {
 }
 
 /**
+ * Why one rule did or did not match an event (`herald rules test`), in the order
+ * {@link RuleSet.match} decides: disabled, event type not indexed for the rule, other
+ * tenant, condition error, condition false, not reached (an earlier match stopped), match.
+ */
+export type RuleVerdict =
+  | { readonly rule: Rule; readonly verdict: 'matched' }
+  | { readonly rule: Rule; readonly verdict: 'disabled' }
+  | { readonly rule: Rule; readonly verdict: 'type-not-indexed' }
+  | { readonly rule: Rule; readonly verdict: 'other-tenant' }
+  | { readonly rule: Rule; readonly verdict: 'condition-false' }
+  | { readonly rule: Rule; readonly verdict: 'condition-error'; readonly reason: string }
+  | { readonly rule: Rule; readonly verdict: 'not-reached'; readonly stoppedBy: string };
+
+/**
  * A loaded, immutable set of rules. Safe to share across concurrent evaluations; a
  * reload builds a new set and swaps the reference, so a failed load leaves the last
  * good set running.
@@ -30,6 +44,8 @@ export interface RuleSet {
   evaluate(event: CloudEvent, now: Date): MatchResult;
   /** The enabled rules that `match` would evaluate for this event type, in order. */
   candidates(eventType: string): readonly Rule[];
+  /** One verdict per rule, in file order: why each matched or not (for people, not the hot path). */
+  explain(event: CloudEvent, now: Date): RuleVerdict[];
 }
 
 export interface RuleSetOptions {
@@ -46,6 +62,7 @@ export function tenantOf(event: CloudEvent): string | undefined {
 
 export class CompiledRuleSet implements RuleSet {
   readonly rules: readonly Rule[];
+  readonly #compiled: readonly CompiledRule[];
   readonly #index: TypeIndex<CompiledRule>;
   readonly #onEvalError: ((report: EvalErrorReport) => void) | undefined;
   readonly #defaultTenant: string;
@@ -53,6 +70,7 @@ export class CompiledRuleSet implements RuleSet {
   /** `compiled` in file order. */
   constructor(compiled: readonly CompiledRule[], options: RuleSetOptions = {}) {
     this.rules = Object.freeze(compiled.map((c) => c.rule));
+    this.#compiled = compiled;
     // Array.prototype.sort is stable: equal priorities keep file order.
     const ordered = compiled
       .filter((c) => c.rule.enabled)
@@ -64,6 +82,29 @@ export class CompiledRuleSet implements RuleSet {
 
   candidates(eventType: string): readonly Rule[] {
     return this.#index.candidates(eventType).map((c) => c.rule);
+  }
+
+  explain(event: CloudEvent, now: Date): RuleVerdict[] {
+    const { matches } = this.evaluate(event, now);
+    const matched = new Set(matches.map((m) => m.rule));
+    const candidates = new Set(this.#index.candidates(event.type));
+    // The first match that stops (continue: false) hides every later candidate.
+    const stopper = matches.find((m) => !m.rule.continue)?.rule;
+    const activation = { event: celEvent(event), recipient: NO_RECIPIENT, now };
+    const tenant = tenantOf(event);
+    return this.#compiled.map((compiled): RuleVerdict => {
+      const { rule } = compiled;
+      if (!rule.enabled) return { rule, verdict: 'disabled' };
+      if (!candidates.has(compiled)) return { rule, verdict: 'type-not-indexed' };
+      if (rule.tenant !== undefined && rule.tenant !== tenant)
+        return { rule, verdict: 'other-tenant' };
+      if (matched.has(rule)) return { rule, verdict: 'matched' };
+      const result = compiled.matchWhen.evaluate(activation);
+      if (!result.ok) return { rule, verdict: 'condition-error', reason: result.reason };
+      if (result.value === true && stopper !== undefined)
+        return { rule, verdict: 'not-reached', stoppedBy: stopper.id };
+      return { rule, verdict: 'condition-false' };
+    });
   }
 
   match(event: CloudEvent, now: Date): RuleMatch[] {

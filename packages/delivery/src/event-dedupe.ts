@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
 
 /** One claim: a key to set for `windowMs` unless it holds a different owner. */
@@ -10,7 +10,7 @@ export interface DedupeClaim {
 }
 
 /**
- * Dedupe marks in Redis. A claim is `SET key owner NX PX window`; when the key is
+ * The router's dedupe marks in Redis, beside the worker's idempotency marks. A claim is `SET key owner NX PX window`; when the key is
  * already set, its value is read back: the same owner means the same record or
  * event came again (a redelivery after a crash, before offsets were committed),
  * which must be planned again — deterministic ids absorb the copies — not
@@ -29,18 +29,10 @@ export class RedisDedupe {
   readonly #log: Logger;
   #lastWarning = 0;
 
-  constructor(url: string, timeoutMs: number, logger: Logger) {
+  /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
+  constructor(redis: Redis, logger: Logger) {
     this.#log = logger;
-    this.#redis = new Redis(url, {
-      lazyConnect: true,
-      commandTimeout: timeoutMs,
-      maxRetriesPerRequest: 1,
-      // Fail fast while disconnected instead of queueing commands for later.
-      enableOfflineQueue: false,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    });
-    // Errors surface on commands; without a listener ioredis prints them.
-    this.#redis.on('error', () => undefined);
+    this.#redis = redis;
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,54 @@
+/**
+ * Addresses that are endpoints rather than people: URLs (webhook, Discord, Teams, Slack
+ * incoming webhooks) and opaque ids (push tokens, chat ids, PagerDuty routing keys).
+ */
+
+/** An http(s) URL, normalised by the WHATWG parser (lower-case host, resolved dots). */
+export function checkUrl(value: string): { address: string } | { problem: string } {
+  if (/\s/.test(value)) return { problem: 'contains white space' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: 'is not a URL' };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { problem: `is a ${url.protocol} URL; only http and https are delivered` };
+  return { address: url.href };
+}
+
+/** FCM registration token (and APNs hex token): URL-safe base64 letters, `:` and `.`. */
+export function checkPushToken(value: string): { address: string } | { problem: string } {
+  return /^[A-Za-z0-9_:.-]+$/.test(value)
+    ? { address: value }
+    : { problem: 'is not a device token (letters, digits, "_", "-", ":" and "." only)' };
+}
+
+/** A Slack incoming-webhook URL, or a channel/user id or name for chat.postMessage. */
+export function checkSlack(value: string): { address: string } | { problem: string } {
+  if (/^https?:\/\//i.test(value)) return checkUrl(value);
+  return /^[#@]?[\p{L}\p{N}._-]{1,80}$/u.test(value)
+    ? { address: value }
+    : {
+        problem: 'is neither an http(s) webhook URL nor a channel id or name (e.g. C0123456, #ops)',
+      };
+}
+
+/** A Telegram chat id (an integer, negative for groups) or a public `@channelusername`. */
+export function checkTelegramChat(value: string): { address: string } | { problem: string } {
+  return /^-?[1-9]\d{0,19}$/.test(value) || /^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(value)
+    ? { address: value }
+    : { problem: 'is neither a numeric chat id nor an @channelusername' };
+}
+
+/** A PagerDuty integration (routing) key, or the name of one in the provider's settings. */
+export function checkRoutingKey(value: string): { address: string } | { problem: string } {
+  return /^[A-Za-z0-9._:-]{1,128}$/.test(value)
+    ? { address: value }
+    : { problem: 'is not a routing key or routing key name (letters, digits, ".", "_", ":", "-")' };
+}
+
+/** An in-app inbox id: opaque, but one line of printable text. */
+export function checkOpaqueId(value: string): { address: string } | { problem: string } {
+  return value.length <= 256 ? { address: value } : { problem: 'is over 256 characters' };
+}

@@ -1,0 +1,53 @@
+/** The router's dedupe marks against the real Redis of the local stack, through the entry point. */
+import { createRedisClient, RedisDedupe } from '@herald/delivery';
+import { silentLogger } from '@herald/core';
+import { freePort, stackEnv, uniquePrefix } from '@herald/testkit';
+
+const prefix = uniquePrefix();
+const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
+const dedupe = new RedisDedupe(redis, silentLogger);
+
+beforeAll(() => dedupe.start());
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await dedupe.stop();
+});
+
+it('grants the first claim and the same owner again, refuses another owner', async () => {
+  const key = `${prefix}herald:event:{e-1}`;
+  expect(await dedupe.claim([{ key, owner: 'p0@10', windowMs: 60_000 }])).toEqual([true]);
+  // A redelivery of the same record (same Kafka position) is planned again.
+  expect(await dedupe.claim([{ key, owner: 'p0@10', windowMs: 60_000 }])).toEqual([true]);
+  // The same event id at another position is a duplicate.
+  expect(
+    await dedupe.claim([
+      { key, owner: 'p1@99', windowMs: 60_000 },
+      { key: `${prefix}herald:event:{e-2}`, owner: 'p1@100', windowMs: 60_000 },
+    ]),
+  ).toEqual([false, true]);
+  expect(await redis.pttl(key)).toBeGreaterThan(50_000);
+});
+
+it('keys an event by a hash of its source and id, in one Cluster slot', () => {
+  const key = RedisDedupe.eventKey(prefix, {
+    id: 'evt-1',
+    source: 'shop',
+    type: 'order.shipped',
+    specversion: '1.0',
+  });
+  expect(key).toMatch(
+    new RegExp(`^${prefix.replace(/[.]/g, '\\.')}herald:event:\\{[0-9a-f-]{36}\\}$`),
+  );
+});
+
+it('fails open when Redis is unreachable: every claim is granted, nothing throws', async () => {
+  const port = await freePort();
+  const down = new RedisDedupe(
+    createRedisClient(`redis://127.0.0.1:${port}`, { mode: 'command', commandTimeoutMs: 500 }),
+    silentLogger,
+  );
+  await down.start();
+  expect(await down.claim([{ key: 'k', owner: 'o', windowMs: 1_000 }])).toEqual([true]);
+  await down.stop();
+});

@@ -15,7 +15,7 @@ import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
 import { silentLogger, topicNames } from '@herald/core';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import {
-  expectValidStatusEvent,
+  readTopics,
   stackEnv,
   startReceiver,
   testRun,
@@ -182,7 +182,7 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   expect(rejected[0]!.code).toBe('HERALD_ERR_EVENT_UNDECODABLE');
   expect(rejected[0]!.reason).toMatch(/not valid JSON/);
 
-  // The audit table holds queued and sent for both notifications, and their ids are
+  // The audit table holds queued, sending and sent for both notifications, and their ids are
   // the webhook-id the receiver saw.
   const db = new Kysely<{
     status_events: {
@@ -198,7 +198,7 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   });
   try {
     const rows = await waitFor(
-      'four audit rows',
+      'six audit rows',
       async () => {
         const found = await db
           .selectFrom('status_events')
@@ -206,14 +206,16 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
           .orderBy('event_id')
           .orderBy('state')
           .execute();
-        return found.length >= 4 ? found : undefined;
+        return found.length >= 6 ? found : undefined;
       },
       30_000,
     );
     expect(rows.map((r) => [r.event_id, r.state])).toEqual([
       ['evt-binary', 'queued'],
+      ['evt-binary', 'sending'],
       ['evt-binary', 'sent'],
       ['evt-structured', 'queued'],
+      ['evt-structured', 'sending'],
       ['evt-structured', 'sent'],
     ]);
     expect(rows.every((r) => r.tenant === 'acme' && r.channel === 'webhook')).toBe(true);
@@ -227,18 +229,27 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
     }>`select tableoid::regclass::text as name from status_events limit 1`.execute(db);
     expect(parts[0]!.name).toBe('status_events_y2026m11');
 
-    // Every status on herald.status matches docs/schemas/status-event.schema.json, and
-    // the notifications projection holds one row per notification in its last state.
-    const statusReader = kafka.consumer({ groupId: `${prefix}e2e-status` });
-    const statuses: string[] = [];
-    await statusReader.connect();
-    await statusReader.subscribe({ topic: topics.status, fromBeginning: true });
-    await statusReader.run({
-      eachMessage: async ({ message }) => void statuses.push(message.value!.toString()),
+    // Every status on herald.status, the router's and the worker's, matches
+    // docs/schemas/status-event.schema.json and decodes through the CloudEvents SDK's
+    // Kafka binding (readTopics checks each), and the notifications projection holds
+    // one row per notification in its last state.
+    const statusReader = await readTopics(kafka, {
+      groupId: `${prefix}e2e-status`,
+      topics: [topics.status],
     });
-    await waitFor('four status events', () => statuses.length >= 4, 30_000);
-    await statusReader.disconnect();
-    for (const status of statuses) expectValidStatusEvent(status);
+    try {
+      await waitFor('six status events', () => statusReader.statuses.length >= 6, 30_000);
+      expect(statusReader.statuses.map((s) => s.type.split('.').pop()).sort()).toEqual([
+        'queued',
+        'queued',
+        'sending',
+        'sending',
+        'sent',
+        'sent',
+      ]);
+    } finally {
+      await statusReader.stop();
+    }
     const { rows: notifications } = await sql<{
       state: string;
     }>`select state from notifications order by notification_id`.execute(db);

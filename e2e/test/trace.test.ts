@@ -132,7 +132,7 @@ it("keeps the producer's trace from herald.events to the provider call and links
   });
   await producer.disconnect();
 
-  // The delivery arrives, and the auditor records its queued and sent statuses.
+  // The delivery arrives, and the auditor records its queued, sending and sent statuses.
   const request = await waitFor('the webhook delivery', () => webhooks.requests[0], 45_000);
   expect(request.path).toBe('/hooks/traced');
   const notificationId = String(request.headers['webhook-id']);
@@ -143,17 +143,18 @@ it("keeps the producer's trace from herald.events to the provider call and links
   });
   try {
     const states = await waitFor(
-      'the queued and sent audit rows',
+      'the queued, sending and sent audit rows',
       async () => {
         const { rows } = await sql<{ state: string; event_id: string }>`
           select state, event_id from status_events
           where notification_id = ${notificationId} order by state`.execute(db);
-        return rows.length >= 2 ? rows : undefined;
+        return rows.length >= 3 ? rows : undefined;
       },
       30_000,
     );
     expect(states).toEqual([
       { state: 'queued', event_id: eventId },
+      { state: 'sending', event_id: eventId },
       { state: 'sent', event_id: eventId },
     ]);
   } finally {

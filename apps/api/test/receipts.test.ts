@@ -19,6 +19,7 @@ import {
   deterministicId,
   silentLogger,
   statusEventFor,
+  statusMessage,
   topicNames,
   type ChannelName,
   type DeliveryJob,
@@ -26,8 +27,7 @@ import {
 } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
-import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
-import type { Kafka } from 'kafkajs';
+import { readTopics, testRun, waitFor, type TopicReader } from '@herald/testkit';
 import type { Kysely } from 'kysely';
 
 const run = testRun('api-test');
@@ -45,7 +45,7 @@ let certBase: string;
 let keyPem: string;
 const confirmations: string[] = [];
 const statusSeen: StatusEvent[] = [];
-let statusReader: ReturnType<Kafka['consumer']>;
+let statusReader: TopicReader<StatusEvent>;
 
 function job(recipient: string, channel: ChannelName): DeliveryJob {
   return {
@@ -72,7 +72,7 @@ async function publish(events: readonly StatusEvent[]): Promise<void> {
   await producer.connect();
   await producer.send({
     topic: topics.status,
-    messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    messages: events.map((e) => statusMessage(e)),
   });
   await producer.disconnect();
 }
@@ -179,17 +179,14 @@ beforeAll(async () => {
     ),
   );
 
-  statusReader = kafka.consumer({ groupId: `${prefix}status-reader` });
-  run.defer(() => statusReader.disconnect());
-  await statusReader.connect();
-  await statusReader.subscribe({ topic: topics.status, fromBeginning: true });
-  await statusReader.run({
-    eachMessage: async ({ message }) => {
-      const value = message.value!.toString();
-      expectValidStatusEvent(value); // every status on the topic, the api's included
-      statusSeen.push(JSON.parse(value) as StatusEvent);
-    },
+  // Every status on the topic, the api's included, is validated (schema, CloudEvents
+  // Kafka binding) before onRecord sees it.
+  statusReader = await readTopics<StatusEvent>(kafka, {
+    groupId: `${prefix}status-reader`,
+    topics: [topics.status],
+    onRecord: ({ value }) => void statusSeen.push(JSON.parse(value.toString()) as StatusEvent),
   });
+  run.defer(() => statusReader.stop());
 
   // What the worker reported: each notification was sent, with the provider's id.
   const at = new Date('2026-11-21T08:00:01Z');

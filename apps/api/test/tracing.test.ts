@@ -3,7 +3,6 @@
  * `send herald.status` span's traceparent is in the Kafka headers and in the
  * CloudEvent's traceparent extension. Spans go to a local OTLP/HTTP receiver.
  */
-import type { Consumer } from 'kafkajs';
 import { Webhook } from 'standardwebhooks';
 import { buildApi, parseApiEnv, type Api } from '@herald/api';
 import {
@@ -18,7 +17,7 @@ import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { AuditStore, createDatabase, migrateToLatest } from '@herald/store';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
-  expectValidStatusEvent,
+  readTopics,
   spanKinds,
   startOtlpReceiver,
   testRun,
@@ -34,7 +33,6 @@ const published: { traceparent?: string; event: StatusEvent }[] = [];
 let receiver: OtlpReceiver;
 let tracing: Tracing;
 let api: Api;
-let reader: Consumer;
 
 const job: DeliveryJob = {
   notificationId: deterministicId(prefix, 'receipt'),
@@ -67,20 +65,17 @@ beforeAll(async () => {
   await db.destroy();
 
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
-  reader = kafka.consumer({ groupId: `${prefix}status-reader` });
-  run.defer(() => reader.disconnect());
-  await reader.connect();
-  await reader.subscribe({ topic: topics.status, fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const value = message.value!.toString();
-      expectValidStatusEvent(value);
-      published.push({
-        traceparent: message.headers?.traceparent?.toString(),
-        event: JSON.parse(value) as StatusEvent,
-      });
-    },
+  // Validates every status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  const reader = await readTopics(kafka, {
+    groupId: `${prefix}status-reader`,
+    topics: [topics.status],
+    onRecord: ({ value, headers }) =>
+      void published.push({
+        traceparent: headers.traceparent,
+        event: JSON.parse(value.toString()) as StatusEvent,
+      }),
   });
+  run.defer(() => reader.stop());
 
   const env = parseApiEnv(
     run.settings({

@@ -19,6 +19,7 @@ import {
   deterministicId,
   silentLogger,
   statusEventFor,
+  statusMessage,
   topicNames,
   type DeliveryJob,
   type StatusEvent,
@@ -80,7 +81,7 @@ async function publish(events: readonly StatusEvent[]): Promise<void> {
   await producer.connect();
   await producer.send({
     topic: topics.status,
-    messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    messages: events.map((e) => statusMessage(e)),
   });
   await producer.disconnect();
 }

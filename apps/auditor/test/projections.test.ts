@@ -9,6 +9,7 @@ import {
   deterministicId,
   silentLogger,
   statusEventFor,
+  statusMessage,
   topicNames,
   type DeliveryJob,
   type NotificationState,
@@ -22,7 +23,7 @@ import {
   dropExpiredPartitions,
   type HeraldDatabase,
 } from '@herald/store';
-import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
+import { expectValidStatusEvent, readTopics, testRun, waitFor } from '@herald/testkit';
 
 const run = testRun('auditor-projections-test');
 const { kafka, prefix } = run;
@@ -67,7 +68,7 @@ async function publish(events: readonly StatusEvent[]): Promise<void> {
   await producer.connect();
   await producer.send({
     topic: topics.status,
-    messages: events.map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
+    messages: events.map((e) => statusMessage(e)),
   });
   await producer.disconnect();
 }
@@ -173,21 +174,18 @@ it('replaying the whole topic from offset 0 duplicates and regresses nothing', a
   const countsBefore = await counts();
 
   // Read the topic back from the start and publish every record again.
-  const all: StatusEvent[] = [];
-  const reader = kafka.consumer({ groupId: `${prefix}replay-reader` });
-  await reader.connect();
-  await reader.subscribe({ topic: topics.status, fromBeginning: true });
-  const total = countsBefore.status_events;
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      const value = message.value!.toString();
-      expectValidStatusEvent(value);
-      all.push(JSON.parse(value) as StatusEvent);
-    },
+  // Every record is validated (schema, CloudEvents Kafka binding) as it is read.
+  const reader = await readTopics<StatusEvent>(kafka, {
+    groupId: `${prefix}replay-reader`,
+    topics: [topics.status],
   });
-  await waitFor('the whole topic', () => all.length >= total);
-  await reader.disconnect();
-  await publish(all);
+  const total = countsBefore.status_events;
+  try {
+    await waitFor('the whole topic', () => reader.statuses.length >= total);
+  } finally {
+    await reader.stop();
+  }
+  await publish(reader.statuses);
   await drained();
 
   const after = await counts();

@@ -11,11 +11,12 @@ import {
   deterministicId,
   silentLogger,
   statusEventFor,
+  statusMessage,
   topicNames,
   type DeliveryJob,
 } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
-import { testRun, waitFor } from '@herald/testkit';
+import { expectValidStatusEvent, testRun, waitFor } from '@herald/testkit';
 
 const run = testRun('auditor-telemetry-test');
 const { kafka, prefix } = run;
@@ -144,13 +145,14 @@ it('counts status events, rows per table, dead letters, batches, maintenance and
     statusEventFor(job(n), 'queued', 'herald/router', at),
     statusEventFor(job(n), 'sent', 'herald/worker', at),
   ]);
+  statuses.forEach(expectValidStatusEvent);
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({
     topic: topics.status,
     acks: -1,
     messages: [
-      ...statuses.map((s) => ({ key: s.subject, value: JSON.stringify(s) })),
+      ...statuses.map((s) => statusMessage(s)),
       { key: null, value: 'not a status event' },
     ],
   });

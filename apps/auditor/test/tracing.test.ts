@@ -13,7 +13,14 @@ import {
 } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
-import { spanKinds, startOtlpReceiver, testRun, waitFor, type OtlpReceiver } from '@herald/testkit';
+import {
+  expectValidStatusEvent,
+  spanKinds,
+  startOtlpReceiver,
+  testRun,
+  waitFor,
+  type OtlpReceiver,
+} from '@herald/testkit';
 
 const run = testRun('auditor-tracing-test');
 const { kafka, prefix } = run;
@@ -60,6 +67,7 @@ it('writes a chunk in one process span linked to every record trace', async () =
   const sent = statusEventFor(job, 'sent', 'herald/worker', at, {
     traceparent: `00-${fromEvent.traceId}-${fromEvent.spanId}-01`,
   });
+  [queued, sent].forEach(expectValidStatusEvent);
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { buildCli, parseCliEnv, type CliTerminal } from '@herald/cli';
-import { silentLogger, topicNames, type DeliveryJob } from '@herald/core';
+import { deterministicId, silentLogger, topicNames, type DeliveryJob } from '@herald/core';
 import {
   deadLetterHeaders,
   encodeDeadLetter,
@@ -16,10 +16,13 @@ import {
   heraldTopicSpecs,
   deleteTopicsWithPrefix,
 } from '@herald/kafka';
-import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+import { readTopics, stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
+// Notification ids are UUIDs: the replayed status must match the published schema.
+const ACME = deterministicId(prefix, 'acme');
+const GLOBEX = deterministicId(prefix, 'globex');
 const kafka = new Kafka({
   clientId: 'cli-dlq-test',
   brokers: stackEnv().KAFKA_BROKERS.split(','),
@@ -103,13 +106,13 @@ beforeAll(async () => {
   await producer.connect();
   const letters = [
     letter(
-      job('n-acme', 'acme', 'normal'),
+      job(ACME, 'acme', 'normal'),
       'exhausted',
       'retries exhausted: 503',
       '2030-01-01T00:00:00.000Z',
     ),
     letter(
-      job('n-globex', 'globex', 'critical'),
+      job(GLOBEX, 'globex', 'critical'),
       'permanent',
       'HTTP 410 gone',
       '2030-01-02T00:00:00.000Z',
@@ -155,16 +158,16 @@ it('lists with filters by tenant, reason, kind and time', async () => {
     'malformed',
   ]);
   expect((await herald('dlq', 'list', '--tenant', 'globex')).map((l) => l.notificationId)).toEqual([
-    'n-globex',
+    GLOBEX,
   ]);
   expect((await herald('dlq', 'list', '--reason', '503')).map((l) => l.notificationId)).toEqual([
-    'n-acme',
+    ACME,
   ]);
   expect(
     (await herald('dlq', 'list', '--since', '2030-01-01T12:00:00Z', '--channel', 'webhook')).map(
       (l) => l.notificationId,
     ),
-  ).toEqual(['n-globex']);
+  ).toEqual([GLOBEX]);
   expect((await herald('dlq', 'list', '--kind', 'malformed'))[0]).toMatchObject({
     reason: 'not JSON',
     notificationId: null,
@@ -172,36 +175,32 @@ it('lists with filters by tenant, reason, kind and time', async () => {
 }, 60_000);
 
 it('shows the full letter of one notification', async () => {
-  const [shown] = await herald('dlq', 'show', 'n-acme');
+  const [shown] = await herald('dlq', 'show', ACME);
   expect(shown).toMatchObject({
     kind: 'exhausted',
-    job: { notificationId: 'n-acme', attempt: 8 },
+    job: { notificationId: ACME, attempt: 8 },
     attempts: [{ statusCode: 503 }],
   });
 }, 30_000);
 
 it('replays onto the right lane with the next attempt and a queued status', async () => {
-  const out = await herald('dlq', 'replay', '--id', 'n-globex', '--yes');
+  const out = await herald('dlq', 'replay', '--id', GLOBEX, '--yes');
   expect(out).toEqual([
-    { replayed: 'n-globex', attempt: 9, topic: topics.criticalDeliveries('webhook') },
+    { replayed: GLOBEX, attempt: 9, topic: topics.criticalDeliveries('webhook') },
     { replayed: 1, skippedWithoutJob: 0, dryRun: false },
   ]);
   const seen: { topic: string; value: Record<string, unknown> }[] = [];
-  const consumer = kafka.consumer({ groupId: `${prefix}check` });
-  await consumer.connect();
-  await consumer.subscribe({
+  // Validates the status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  const consumer = await readTopics(kafka, {
+    groupId: `${prefix}check`,
     topics: [topics.criticalDeliveries('webhook'), topics.status],
-    fromBeginning: true,
-  });
-  await consumer.run({
-    eachMessage: async ({ topic, message }) =>
-      void seen.push({ topic, value: JSON.parse(message.value!.toString()) }),
+    onRecord: ({ topic, value }) => void seen.push({ topic, value: JSON.parse(value.toString()) }),
   });
   await waitFor('replayed job and status', () => seen.length >= 2, 20_000);
-  await consumer.disconnect();
+  await consumer.stop();
   const replayed = seen.find((s) => s.topic === topics.criticalDeliveries('webhook'))!.value;
   expect(replayed).toMatchObject({
-    notificationId: 'n-globex',
+    notificationId: GLOBEX,
     attempt: 9,
     replay: { count: 1, fromAttempt: 8 },
   });
@@ -228,9 +227,9 @@ it('replays only with a filter or --all, asks first, and needs --yes when it can
   await expect(herald('dlq', 'replay', '--all')).rejects.toThrow(
     /would replay 1 dead letter\(s\) but cannot ask for confirmation \(stdin is not a terminal\); add --yes/,
   );
-  // A dry run says what it would do, not that it did; n-globex was replayed already.
+  // A dry run says what it would do, not that it did; GLOBEX was replayed already.
   expect(await herald('dlq', 'replay', '--all', '--dry-run')).toEqual([
-    { wouldReplay: 'n-acme', attempt: 9, topic: topics.deliveries('webhook') },
+    { wouldReplay: ACME, attempt: 9, topic: topics.deliveries('webhook') },
     { wouldReplay: 1, skippedWithoutJob: 1, dryRun: true },
   ]);
   const asked: string[] = [];
@@ -242,19 +241,19 @@ it('replays only with a filter or --all, asks first, and needs --yes when it can
 }, 60_000);
 
 it('counts replayed dead letters as replayed in list and status, with progress on a terminal', async () => {
-  // n-globex (offset 1) was replayed, n-acme (offset 0) before it was not.
+  // GLOBEX (offset 1) was replayed, ACME (offset 0) before it was not.
   const replayed = async () =>
     Object.fromEntries(
       (await herald('dlq', 'list')).map((l) => [l.notificationId ?? 'malformed', l.replayed]),
     );
-  expect(await replayed()).toEqual({ 'n-acme': false, 'n-globex': true, malformed: false });
+  expect(await replayed()).toEqual({ [ACME]: false, [GLOBEX]: true, malformed: false });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 2 });
 
   const terminal = fakeTerminal();
-  await heraldOn({ progress: terminal.stream }, 'dlq', 'replay', '--id', 'n-acme', '--yes');
+  await heraldOn({ progress: terminal.stream }, 'dlq', 'replay', '--id', ACME, '--yes');
   expect(terminal.text()).toMatch(/\rreading .*herald\.dlq \[#+\] 3\/3/);
   expect(terminal.text()).toMatch(/\rreplaying \[#+\] 1\/1/);
-  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: false });
+  expect(await replayed()).toEqual({ [ACME]: true, [GLOBEX]: true, malformed: false });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 1 });
 
   // The malformed letter has no job to replay: picking it settles it. --quiet: no progress.
@@ -271,7 +270,7 @@ it('counts replayed dead letters as replayed in list and status, with progress o
     ),
   ).toEqual([{ replayed: 0, skippedWithoutJob: 1, dryRun: false }]);
   expect(quiet.text()).toBe('');
-  expect(await replayed()).toEqual({ 'n-acme': true, 'n-globex': true, malformed: true });
+  expect(await replayed()).toEqual({ [ACME]: true, [GLOBEX]: true, malformed: true });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 0 });
   // Not a terminal (a pipe, CI): no progress either.
   const piped = Object.assign(new PassThrough(), { isTTY: false });

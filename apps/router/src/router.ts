@@ -8,9 +8,10 @@ import {
   once,
   runCleanups,
   statusEventFor,
+  statusEventFromData,
+  statusMessage,
   topicNames,
   type CloudEvent,
-  type DeliveryJob,
   type Logger,
   type StatusEvent,
 } from '@herald/core';
@@ -175,40 +176,40 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     };
   }
 
-  function statusMessage(status: StatusEvent, item: Routed): OutputMessage {
-    return {
-      topic: topics.status,
-      key: status.data.notificationId,
-      value: Buffer.from(JSON.stringify(status)),
-      ...(item.headers ? { headers: item.headers } : {}),
-    };
+  function statusOutput(status: StatusEvent, item: Routed): OutputMessage {
+    return { topic: topics.status, ...statusMessage(status, item.headers) };
   }
 
-  /** A `suppressed` status for a candidate that has no job: a minimal job stands in. */
+  /** A `suppressed` status for a candidate that has no job (attempt 1, as a job's would be). */
   function suppressedStatus(item: Routed, s: Suppression, tenantOf: Map<string, string>, at: Date) {
     const { event } = item;
-    const stand: DeliveryJob = {
-      notificationId:
-        s.notificationId ??
-        (s.reason === 'duplicate_event'
-          ? deterministicId(event.id, s.rule.id, s.recipientRef, s.channel, s.reason)
-          : deterministicId(event.id, s.rule.id, s.recipientRef, s.channel)),
-      event: {
-        id: event.id,
-        source: event.source,
-        type: event.type,
-        ...(event.time === undefined ? {} : { time: event.time }),
+    const status = statusEventFromData(
+      {
+        notificationId:
+          s.notificationId ??
+          (s.reason === 'duplicate_event'
+            ? deterministicId(event.id, s.rule.id, s.recipientRef, s.channel, s.reason)
+            : deterministicId(event.id, s.rule.id, s.recipientRef, s.channel)),
+        state: 'suppressed',
+        // A refusal with a registry code (an invalid address) records the code and what
+        // is wrong, and says it is final; other suppressions are a plain reason.
+        ...(s.code === undefined
+          ? { reason: s.reason }
+          : { reason: `${s.reason}: ${s.detail ?? s.code}`, retryable: false }),
+        tenant: tenantOf.get(s.rule.id) ?? defaultTenant,
+        eventId: event.id,
+        eventType: event.type,
+        // Routed events always have a time (their own, else the Kafka timestamp).
+        eventTime: event.time ?? item.producedAt,
+        rule: s.rule,
+        channel: s.channel,
+        recipientRef: s.recipientRef,
+        attempt: 1,
+        occurredAt: at.toISOString(),
+        producedAt: item.producedAt,
       },
-      tenant: tenantOf.get(s.rule.id) ?? defaultTenant,
-      rule: s.rule,
-      channel: s.channel,
-      recipient: { ref: s.recipientRef, address: '-' },
-      priority: 'normal',
-      attempt: 1,
-      payload: null,
-      plannedAt: at.toISOString(),
-      producedAt: item.producedAt,
-    };
+      SOURCE,
+    );
     counters.suppressed.inc({ channel: s.channel, reason: s.reason });
     log.info(
       {
@@ -221,13 +222,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       },
       'delivery suppressed',
     );
-    // A refusal with a registry code (an invalid address) records the code and what is
-    // wrong, and says it is final; other suppressions are a plain reason.
-    const details =
-      s.code === undefined
-        ? { reason: s.reason }
-        : { reason: `${s.reason}: ${s.detail ?? s.code}`, retryable: false };
-    return statusMessage(statusEventFor(stand, 'suppressed', SOURCE, at, details), item);
+    return statusOutput(status, item);
   }
 
   function tenantsOf(event: CloudEvent, matches: readonly RuleMatch[]): Map<string, string> {
@@ -371,7 +366,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       if (deferral !== undefined)
         counters.deferred.inc({ channel: job.channel, reason: deferral.reason });
       outputs.push(
-        statusMessage(
+        statusOutput(
           deferral === undefined
             ? statusEventFor(job, 'queued', SOURCE, at)
             : statusEventFor(job, 'deferred', SOURCE, at, {

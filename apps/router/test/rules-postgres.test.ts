@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { channelNames, silentLogger, topicNames, type CloudEvent } from '@herald/core';
 import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
@@ -14,10 +14,12 @@ import {
 } from '@herald/store';
 import {
   createTestDatabase,
+  readTopics,
   stackEnv,
   uniquePrefix,
   waitFor,
   type TestDatabase,
+  type TopicReader,
 } from '@herald/testkit';
 
 // Planning clock: 23:00 UTC, inside carol's 22:00–07:00 quiet hours.
@@ -35,7 +37,7 @@ let db: Kysely<HeraldDatabase>;
 let rulesStore: RuleStore;
 let router: Router;
 let producer: Producer;
-let consumer: Consumer;
+let consumer: TopicReader | undefined;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON read by assertions
 const seen: { topic: string; value: Record<string, any> }[] = [];
 const warnings: string[] = [];
@@ -127,16 +129,11 @@ beforeAll(async () => {
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
   producer = kafka.producer();
   await producer.connect();
-  consumer = kafka.consumer({ groupId: `${prefix}observer` });
-  await consumer.connect();
-  await consumer.subscribe({
+  // Validates every status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  consumer = await readTopics(kafka, {
+    groupId: `${prefix}observer`,
     topics: [topics.status, topics.deliveries('email'), topics.deliveries('sms')],
-    fromBeginning: true,
-  });
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      seen.push({ topic, value: JSON.parse(message.value!.toString()) });
-    },
+    onRecord: ({ topic, value }) => void seen.push({ topic, value: JSON.parse(value.toString()) }),
   });
   await apply(v1);
   router = buildRouter(
@@ -159,7 +156,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await router?.stop();
-  await consumer?.disconnect();
+  // Throws (after the clean-up) if a status broke its contract.
+  const statusCheck = consumer?.stop().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   await producer?.disconnect();
   await deleteTopics(kafka, [
     topics.events,
@@ -170,6 +171,8 @@ afterAll(async () => {
   ]);
   await db?.destroy();
   await testDb?.drop();
+  const problem = await statusCheck;
+  if (problem !== undefined) throw problem;
 }, 60_000);
 
 describe('router with rules in Postgres', () => {

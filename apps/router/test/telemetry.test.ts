@@ -7,10 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { silentLogger, topicNames, type CloudEvent } from '@herald/core';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
-import { stackEnv, testRun, waitFor } from '@herald/testkit';
+import {
+  expectValidStatusRecord,
+  readTopics,
+  stackEnv,
+  testRun,
+  waitFor,
+  type TopicReader,
+} from '@herald/testkit';
 
 const run = testRun('router-telemetry-test');
 const { kafka, prefix } = run;
@@ -30,8 +37,8 @@ const rules = `rules:
 
 let router: Router;
 let producer: Producer;
-let observer: Consumer;
 const seen: { topic: string; value: Record<string, unknown> }[] = [];
+let observer: TopicReader;
 
 function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
   return { specversion: '1.0', id: randomUUID(), source: '/test', type, data: {}, ...extra };
@@ -77,21 +84,17 @@ beforeAll(async () => {
   producer = kafka.producer();
   run.defer(() => producer.disconnect());
   await producer.connect();
-  observer = kafka.consumer({ groupId: `${prefix}observer` });
-  run.defer(() => observer.disconnect());
-  await observer.connect();
-  await observer.subscribe({
+  // Validates every status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  observer = await readTopics(kafka, {
+    groupId: `${prefix}observer`,
     topics: [
       topics.status,
       topics.rejected,
       topics.deliveries('webhook'),
       topics.criticalDeliveries('webhook'),
     ],
-    fromBeginning: true,
-  });
-  await observer.run({
-    eachMessage: async ({ topic, message }) => {
-      const text = message.value?.toString() ?? '';
+    onRecord: ({ topic, value: raw }) => {
+      const text = raw.toString();
       let value: Record<string, unknown>;
       try {
         value = JSON.parse(text) as Record<string, unknown>;
@@ -101,6 +104,7 @@ beforeAll(async () => {
       seen.push({ topic, value });
     },
   });
+  run.defer(() => observer.stop());
 }, 60_000);
 
 afterAll(() => run.stop(), 60_000);
@@ -218,5 +222,32 @@ describe('router ops server', () => {
       return value === 0 ? 'zero' : undefined;
     });
     expect(lag).toBe('zero');
+  });
+
+  it('publishes every status, queued and suppressed alike, as a record the CloudEvents SDK Kafka binding reads', async () => {
+    const people = event('t.people');
+    const alert = event('t.alert');
+    await produce(people, alert);
+    const mine = () =>
+      observer.records.filter(
+        (r) =>
+          r.topic === topics.status &&
+          [people.id, alert.id].includes(
+            (JSON.parse(r.value.toString()) as { data: { eventId: string } }).data.eventId,
+          ),
+      );
+    const records = await waitFor('both statuses', () =>
+      mine().length === 2 ? mine() : undefined,
+    );
+    // The structured-mode content-type header (CloudEvents Kafka binding) on each, the
+    // `suppressed` one (no job behind it) included.
+    expect(records.map((r) => r.headers['content-type'])).toEqual([
+      'application/cloudevents+json; charset=UTF-8',
+      'application/cloudevents+json; charset=UTF-8',
+    ]);
+    const states = records.map(
+      (r) => (expectValidStatusRecord(r) as { data: { state: string } }).data.state,
+    );
+    expect(states.sort()).toEqual(['queued', 'suppressed']);
   });
 });

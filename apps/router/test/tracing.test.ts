@@ -7,11 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { silentLogger, topicNames } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import { startTracing, tracingConfig, type Tracing } from '@herald/telemetry';
 import {
+  readTopics,
   spanAttributes,
   spanKinds,
   startOtlpReceiver,
@@ -26,7 +27,6 @@ const topics = topicNames(prefix);
 let receiver: OtlpReceiver;
 let tracing: Tracing;
 let producer: Producer;
-let observer: Consumer;
 const seen: { topic: string; traceparent?: string; eventId?: string }[] = [];
 
 beforeAll(async () => {
@@ -55,16 +55,13 @@ beforeAll(async () => {
   producer = kafka.producer();
   run.defer(() => producer.disconnect());
   await producer.connect();
-  observer = kafka.consumer({ groupId: `${prefix}observer` });
-  run.defer(() => observer.disconnect());
-  await observer.connect();
-  await observer.subscribe({
+  // Validates every status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  const observer = await readTopics(kafka, {
+    groupId: `${prefix}observer`,
     topics: [topics.status, topics.deliveries('webhook'), topics.rejected],
-    fromBeginning: true,
-  });
-  await observer.run({
-    eachMessage: async ({ topic, message }) => {
-      const value = message.value?.toString() ?? '';
+    onRecord: (message) => {
+      const { topic } = message;
+      const value = message.value.toString();
       let eventId: string | undefined;
       try {
         const parsed = JSON.parse(value) as { event?: { id: string }; data?: { eventId: string } };
@@ -74,13 +71,14 @@ beforeAll(async () => {
       }
       seen.push({
         topic,
-        ...(message.headers?.traceparent === undefined
+        ...(message.headers.traceparent === undefined
           ? {}
-          : { traceparent: message.headers.traceparent.toString() }),
+          : { traceparent: message.headers.traceparent }),
         ...(eventId === undefined ? {} : { eventId }),
       });
     },
   });
+  run.defer(() => observer.stop());
 }, 60_000);
 
 afterAll(() => run.stop(), 60_000);

@@ -4,6 +4,7 @@ import {
   encodeDeliveryJob,
   decodeDeliveryJob,
   statusEventFor,
+  statusMessage,
   HeraldError,
   sleep,
   type ChannelName,
@@ -125,19 +126,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     state: NotificationState,
     details: StatusDetails,
     record: ConsumedRecord,
+    at?: Date,
   ): OutputMessage {
-    const trace = traceHeaders(record);
-    const traceparent = trace.traceparent;
-    const event = statusEventFor(job, state, SOURCE, deps.now(), {
-      ...details,
-      ...(traceparent ? { traceparent } : {}),
-    });
-    return {
-      topic: topics.status,
-      key: job.notificationId,
-      value: Buffer.from(JSON.stringify(event)),
-      headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8', ...trace },
-    };
+    const event = statusEventFor(job, state, SOURCE, at ?? deps.now(), details);
+    return { topic: topics.status, ...statusMessage(event, traceHeaders(record)) };
   }
 
   function delayed(job: DeliveryJob, at: number, record: ConsumedRecord): OutputMessage {
@@ -156,6 +148,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     reason: string,
     job: DeliveryJob | undefined,
     attempts: readonly AttemptRecord[],
+    provider?: ProviderResponse,
   ): OutputMessage[] {
     const letter = {
       heraldDeadLetter: 1 as const,
@@ -176,7 +169,15 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         headers: { ...deadLetterHeaders(letter), ...traceHeaders(record) },
       },
     ];
-    if (job) out.push(status(job, 'dead_lettered', { reason, retryable: false }, record));
+    if (job)
+      out.push(
+        status(
+          job,
+          'dead_lettered',
+          { reason, retryable: false, ...(provider ? { provider } : {}) },
+          record,
+        ),
+      );
     return out;
   }
 
@@ -329,6 +330,9 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         ? job
         : { ...job, firstAttemptAt: deps.now().toISOString() };
       const started = performance.now();
+      // Published with the outcome (one produce per chunk, not one more per send), in
+      // front of it on the notification's partition; occurredAt says when the try began.
+      const sending = status(job, 'sending', {}, record, deps.now());
       const outcome = await traceSpan(
         `${provider.name} send`,
         {
@@ -351,7 +355,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
             notificationId: job.notificationId,
             summary: JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
           });
-        return [status(job, 'sent', { provider: outcome.provider }, record)];
+        return [sending, status(job, 'sent', { provider: outcome.provider }, record)];
       }
       await release();
       const attempts = [
@@ -363,7 +367,9 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
           outcome.provider?.statusCode,
         ),
       ].slice(-MAX_HISTORY);
-      const providerDetail = outcome.provider ? { provider: outcome.provider } : {};
+      // The provider's answer (status code, start of the body) travels with the failure.
+      const response = outcome.provider ? { name: provider.name, ...outcome.provider } : undefined;
+      const providerDetail = response ? { provider: response } : {};
       const failureClass = failureClassOf(outcome);
       if (outcome.permanent) {
         record1('dead_lettered', failureClass, seconds);
@@ -371,7 +377,10 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
           { notificationId: job.notificationId, reason: outcome.reason },
           'permanent failure',
         );
-        return deadLetter(record, 'permanent', outcome.reason, attemptJob, attempts);
+        return [
+          sending,
+          ...deadLetter(record, 'permanent', outcome.reason, attemptJob, attempts, response),
+        ];
       }
       const policy = deps.retryPolicies[job.channel];
       const base = job.replay?.fromAttempt ?? 0;
@@ -389,11 +398,15 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       if (decision.action === 'exhausted') {
         record1('dead_lettered', failureClass, seconds);
         const reason = `retries exhausted (${decision.reason}); last: ${outcome.reason}`;
-        return deadLetter(record, 'exhausted', reason, attemptJob, attempts);
+        return [
+          sending,
+          ...deadLetter(record, 'exhausted', reason, attemptJob, attempts, response),
+        ];
       }
       record1('retrying', failureClass, seconds);
       const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };
       return [
+        sending,
         delayed(next, decision.at, record),
         status(
           job,

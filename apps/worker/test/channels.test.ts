@@ -4,7 +4,7 @@
  * Twilio's API, a job naming a missing template is dead-lettered; then /metrics and
  * /readyz of the ops server, and the traceparent carried to the status outputs.
  */
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import {
   deterministicId,
   encodeDeliveryJob,
@@ -16,7 +16,7 @@ import {
 import { readDeadLetter, type DeadLetter } from '@herald/delivery';
 import { createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
-import { stackEnv, testRun, waitFor } from '@herald/testkit';
+import { readTopics, stackEnv, testRun, waitFor } from '@herald/testkit';
 import { startSmtp, startTwilio, type LocalServer } from './servers/provider-fakes.js';
 
 const run = testRun('worker-channels');
@@ -29,7 +29,6 @@ let smtp: LocalServer;
 let twilio: LocalServer;
 let worker: Worker;
 let producer: Producer;
-let reader: Consumer;
 
 function job(id: string, extra: Partial<DeliveryJob>): DeliveryJob {
   return {
@@ -108,22 +107,24 @@ beforeAll(async () => {
   producer = kafka.producer();
   run.defer(() => producer.disconnect());
   await producer.connect();
-  reader = kafka.consumer({ groupId: `${prefix}reader` });
-  run.defer(() => reader.disconnect());
-  await reader.connect();
-  await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      if (topic === topics.status)
+  // Validates every status (schema, CloudEvents Kafka binding) before onRecord sees it.
+  const reader = await readTopics(kafka, {
+    groupId: `${prefix}reader`,
+    topics: [topics.status, topics.dlq],
+    onRecord: (record) => {
+      if (record.topic === topics.status)
         statuses.push({
-          event: JSON.parse(message.value!.toString()) as StatusEvent,
-          ...(message.headers?.traceparent
-            ? { traceparent: message.headers.traceparent.toString() }
-            : {}),
+          event: JSON.parse(record.value.toString()) as StatusEvent,
+          ...(record.headers.traceparent ? { traceparent: record.headers.traceparent } : {}),
         });
-      else letters.push(readDeadLetter({ ...message, partition }).letter);
+      else
+        letters.push(
+          readDeadLetter({ ...record, key: record.key === null ? null : Buffer.from(record.key) })
+            .letter,
+        );
     },
   });
+  run.defer(() => reader.stop());
 }, 120_000);
 
 afterAll(() => run.stop(), 60_000);

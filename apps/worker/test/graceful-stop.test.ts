@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { deterministicId, encodeDeliveryJob, topicNames, type DeliveryJob } from '@herald/core';
 import { deleteTopicsWithPrefix } from '@herald/kafka';
-import { stackEnv, startReceiver, uniquePrefix, waitFor, type Receiver } from '@herald/testkit';
+import {
+  readTopics,
+  stackEnv,
+  startReceiver,
+  uniquePrefix,
+  waitFor,
+  type Receiver,
+} from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
@@ -83,17 +90,16 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   expect(output).toContain('"msg":"stopped"');
 
   // The status of the drained send was published before the exit.
-  const statuses: string[] = [];
-  const reader = kafka.consumer({ groupId: `${prefix}reader` });
-  await reader.connect();
-  await reader.subscribe({ topic: topics.status, fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ message }) =>
-      void statuses.push(JSON.parse(message.value!.toString()).type),
-  });
-  await waitFor('the sent status', () => statuses.length >= 1, 20_000);
-  await reader.disconnect();
-  expect(statuses).toEqual(['herald.notification.sent']);
+  const reader = await readTopics(kafka, { groupId: `${prefix}reader`, topics: [topics.status] });
+  try {
+    await waitFor('the sent status', () => reader.statuses.length >= 2, 20_000);
+    expect(reader.statuses.map((s) => s.type)).toEqual([
+      'herald.notification.sending',
+      'herald.notification.sent',
+    ]);
+  } finally {
+    await reader.stop();
+  }
 
   // And its offset was committed: a restarted group would not send it again.
   const admin = kafka.admin();

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import {
   deterministicId,
@@ -20,12 +20,11 @@ import { breakerStateKey, readDeadLetter, type DeadLetter } from '@herald/delive
 import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
-import { stackEnv, testRun, waitFor } from '@herald/testkit';
+import { readTopics, stackEnv, testRun, waitFor, type TopicReader } from '@herald/testkit';
 
 const run = testRun('worker-rel');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
-const statuses: StatusEvent[] = [];
 const letters: DeadLetter[] = [];
 const hits: { path: string; id: string; at: number }[] = [];
 const counters = new Map<string, number>();
@@ -33,12 +32,14 @@ let server: Server;
 let base: string;
 let worker: Worker;
 let producer: Producer;
-let reader: Consumer;
+let reader: TopicReader<StatusEvent>;
+/** Every status the worker published, each validated by the reader (schema, CloudEvents binding). */
+const statuses = (): readonly StatusEvent[] => reader.statuses;
 
 function answer(path: string, n: number): [number, Record<string, string>] {
   if (path.startsWith('/ok')) return [204, {}];
   if (path.startsWith('/flaky')) return n <= 2 ? [503, {}] : [204, {}];
-  if (path.startsWith('/perm')) return [400, {}];
+  if (path.startsWith('/perm')) return [400, { 'content-type': 'application/json' }];
   if (path.startsWith('/down')) return [503, {}];
   if (path.startsWith('/slowdown')) return n === 1 ? [429, { 'retry-after': '2' }] : [204, {}];
   if (path.startsWith('/breaker')) return [500, {}];
@@ -81,7 +82,7 @@ async function publish(j: DeliveryJob, topic = topics.deliveries('webhook')) {
 }
 
 const statesOf = (j: DeliveryJob) =>
-  statuses
+  statuses()
     .filter((s) => s.subject === j.notificationId)
     .map((s) => `${s.data.state}:${s.data.attempt}`);
 
@@ -95,7 +96,9 @@ beforeAll(async () => {
       counters.set(path, n);
       hits.push({ path, id: String(req.headers['webhook-id']), at: Date.now() });
       const [code, headers] = answer(path, n);
-      res.writeHead(code, headers).end();
+      // A provider explains a refusal in its body; the dead letter's status carries it.
+      const reply = code === 400 ? `{"error":"recipient   ${'x'.repeat(300)}"}` : undefined;
+      res.writeHead(code, headers).end(reply);
     });
   });
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
@@ -159,17 +162,18 @@ beforeAll(async () => {
   producer = kafka.producer();
   run.defer(() => producer.disconnect());
   await producer.connect();
-  reader = kafka.consumer({ groupId: `${prefix}reader` });
-  run.defer(() => reader.disconnect());
-  await reader.connect();
-  await reader.subscribe({ topics: [topics.status, topics.dlq], fromBeginning: true });
-  await reader.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      if (topic === topics.status)
-        statuses.push(JSON.parse(message.value!.toString()) as StatusEvent);
-      else letters.push(readDeadLetter({ ...message, partition }).letter);
+  reader = await readTopics<StatusEvent>(kafka, {
+    groupId: `${prefix}reader`,
+    topics: [topics.status, topics.dlq],
+    onRecord: (record) => {
+      if (record.topic === topics.dlq)
+        letters.push(
+          readDeadLetter({ ...record, key: record.key === null ? null : Buffer.from(record.key) })
+            .letter,
+        );
     },
   });
+  run.defer(() => reader.stop());
 }, 120_000);
 
 afterAll(() => run.stop(), 60_000);
@@ -178,8 +182,16 @@ it('retries a transient failure through the delay lane and sends on the third at
   const j = job('flaky', '/flaky');
   await publish(j);
   await waitFor('sent', () => statesOf(j).includes('sent:3'), 30_000);
-  expect(statesOf(j)).toEqual(['retrying:1', 'retrying:2', 'sent:3']);
-  const retrying = statuses.find(
+  // Each try publishes `sending` (when it began) in front of its outcome.
+  expect(statesOf(j)).toEqual([
+    'sending:1',
+    'retrying:1',
+    'sending:2',
+    'retrying:2',
+    'sending:3',
+    'sent:3',
+  ]);
+  const retrying = statuses().find(
     (s) => s.subject === j.notificationId && s.data.state === 'retrying',
   )!;
   expect(retrying.data).toMatchObject({
@@ -215,6 +227,17 @@ it('dead-letters a permanent failure at once, with the job and the attempt', asy
     expect.objectContaining({ attempt: 1, outcome: 'permanent', statusCode: 400 }),
   ]);
   await waitFor('dead_lettered status', () => statesOf(j).includes('dead_lettered:1'), 10_000);
+  expect(statesOf(j)).toEqual(['sending:1', 'dead_lettered:1']);
+  // The provider's answer travels with the dead letter: status code and the body's start.
+  const dead = statuses().find(
+    (s) => s.subject === j.notificationId && s.data.state === 'dead_lettered',
+  )!;
+  expect(dead.data.provider).toEqual({
+    name: 'webhook',
+    statusCode: 400,
+    message: expect.stringMatching(/^\{"error":"recipient x{100,}/),
+  });
+  expect(dead.data.provider!.message!.length).toBeLessThanOrEqual(200);
 });
 
 it('dead-letters after max attempts with every attempt’s outcome', async () => {
@@ -265,10 +288,14 @@ it('sends a job once even when it is published twice (idempotency mark)', async 
   await publish(j);
   await waitFor('sent', () => statesOf(j).includes('sent:1'), 10_000);
   await publish(j);
-  await waitFor('the duplicate to be handled', () => statesOf(j).length >= 2, 10_000);
-  expect(statesOf(j)).toEqual(['sent:1', 'sent:1']);
+  await waitFor('the duplicate to be handled', () => statesOf(j).length >= 3, 10_000);
+  expect(statesOf(j)).toEqual(['sending:1', 'sent:1', 'sent:1']);
   expect(
-    new Set(statuses.filter((s) => s.subject === j.notificationId).map((s) => s.id)).size,
+    new Set(
+      statuses()
+        .filter((s) => s.subject === j.notificationId && s.data.state === 'sent')
+        .map((s) => s.id),
+    ).size,
   ).toBe(1);
   expect(hits.filter((h) => h.path === '/ok-twice')).toHaveLength(1);
 });
@@ -304,7 +331,7 @@ it('paces a recipient by its rate-limit policy, deferring instead of dropping', 
   expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(900);
   expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(900);
   expect(
-    statuses.some(
+    statuses().some(
       (s) => s.data.state === 'deferred' && /rate limit paced/.test(s.data.reason ?? ''),
     ),
   ).toBe(true);
@@ -321,7 +348,9 @@ it('opens the circuit for a failing endpoint and defers its jobs instead of fail
   await waitFor(
     'deferrals',
     () =>
-      statuses.some((s) => s.data.state === 'deferred' && /circuit open/.test(s.data.reason ?? '')),
+      statuses().some(
+        (s) => s.data.state === 'deferred' && /circuit open/.test(s.data.reason ?? ''),
+      ),
     20_000,
   );
   const snapshot = worker.breakers().find((b) => b.endpoint === `webhook:${new URL(host).host}`)!;

@@ -1,4 +1,4 @@
-import { deterministicId } from './ids.js';
+import { addressRef, deterministicId } from './ids.js';
 
 describe('deterministicId', () => {
   it('is stable, UUID-shaped (v8) and sensitive to part boundaries', () => {
@@ -15,5 +15,16 @@ describe('deterministicId', () => {
     );
     expect(deterministicId('')).toBe('838413de-ca4d-8e4a-9934-c0e056c92aac');
     expect(deterministicId('é', 'x')).toBe('badc3b94-fab7-8465-ab5a-d5b60b570167');
+  });
+});
+
+describe('addressRef', () => {
+  it('is stable per channel and address, and never contains the address', () => {
+    const ref = addressRef('email', 'buyer@example.com');
+    expect(ref).toBe(addressRef('email', 'buyer@example.com'));
+    expect(ref).toMatch(/^addr-[0-9a-f]{24}$/);
+    expect(ref).not.toContain('buyer');
+    expect(addressRef('sms', 'buyer@example.com')).not.toBe(ref);
+    expect(addressRef('email', 'other@example.com')).not.toBe(ref);
   });
 });

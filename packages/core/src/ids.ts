@@ -18,3 +18,16 @@ export function deterministicId(...parts: readonly string[]): string {
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/**
+ * The recipient ref of an address that has no id of its own (an inline recipient
+ * without `id`, a channel's fixed `address`): a hash of channel and address. It is
+ * stable, so one address keeps its notification ids and its ordering key, yet status
+ * events and the audit tables never carry the raw address (docs/status-events.md).
+ *
+ * @example
+ * addressRef('email', 'a@example.com'); // 'addr-3f1c…' (24 hex digits), the same every time
+ */
+export function addressRef(channel: string, address: string): string {
+  return `addr-${hash('sha256', `${channel}\u0000${address}`, 'hex').slice(0, 24)}`;
+}

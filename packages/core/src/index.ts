@@ -23,7 +23,7 @@ export {
   priorityLanePriorities,
 } from './topics.js';
 export type { TopicNames, DelayTier } from './topics.js';
-export { deterministicId } from './ids.js';
+export { addressRef, deterministicId } from './ids.js';
 export { checkAddress, requireAddress } from './addresses/address.js';
 export type { AddressCheck } from './addresses/address.js';
 export {
@@ -34,6 +34,8 @@ export {
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
 export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
+export { statusContentType, statusMessage } from './status/status-message.js';
+export type { StatusMessage } from './status/status-message.js';
 export type {
   NotificationState,
   ProviderResponse,

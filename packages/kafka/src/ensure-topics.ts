@@ -8,47 +8,64 @@ export interface TopicSpec {
   readonly config?: Readonly<Record<string, string>>;
 }
 
+/** How long start-up waits for its topics to be hosted before it gives up. */
+export const TOPIC_READY_TIMEOUT_MS = 15_000;
+
 /**
  * Creates the topics that do not exist yet, with the configured partition counts, and
- * waits until they have leaders. Existing topics are left as they are (partition
- * counts are never changed behind an operator's back). Safe to run from several
- * replicas at once.
+ * waits until every topic of `specs` is ready: listed, a leader for each partition, and
+ * that leader answering for it. Existing topics are left as they are (partition counts
+ * are never changed behind an operator's back). Safe to run from several replicas at
+ * once: a replica that finds a topic another one just created waits for it too,
+ * instead of starting a consumer that fails with "This server does not host this
+ * topic-partition". Throws HERALD_ERR_KAFKA_TOPIC naming the topics not ready within
+ * `timeoutMs`.
  */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[],
+  timeoutMs = TOPIC_READY_TIMEOUT_MS,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
-    if (missing.length === 0) return;
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.topic,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor,
-          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
-            name,
-            value,
+    let createError: unknown;
+    if (missing.length > 0) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+              name,
+              value,
+            })),
           })),
-        })),
-      });
-    } catch (err) {
-      // Another replica may have created them between listTopics and createTopics, or
-      // the broker created them but answered before its metadata caught up (kafkajs
-      // then reports "does not host this topic-partition"): wait for the leaders.
-      const absent = await awaitLeaders(
-        admin,
-        missing.map((s) => s.topic),
-      );
-      if (absent.length > 0) {
-        throw new HeraldError(
-          'HERALD_ERR_KAFKA_TOPIC',
-          [absent.join(', '), (err as Error).message],
-          { cause: err },
-        );
+        });
+      } catch (err) {
+        // Another replica may have created them between listTopics and createTopics, or
+        // the broker created them but answered before its metadata caught up (kafkajs
+        // then reports "does not host this topic-partition"): the wait below decides.
+        createError = err;
       }
+    }
+    const absent = await awaitReady(
+      admin,
+      specs.map((s) => s.topic),
+      timeoutMs,
+    );
+    if (absent.length > 0) {
+      const why =
+        createError === undefined
+          ? `no leader hosts every partition after ${timeoutMs} ms`
+          : `not ready after ${timeoutMs} ms; creating it failed: ${(createError as Error).message}`;
+      throw new HeraldError('HERALD_ERR_KAFKA_TOPIC', [absent.join(', '), why], {
+        ...(createError === undefined ? {} : { cause: createError }),
+      });
     }
   } finally {
     await admin.disconnect();
@@ -56,16 +73,18 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
 }
 
 /**
- * Polls metadata until every topic is listed with a leader on each partition, for up
- * to `timeoutMs`. Returns the topics still without one (empty when all are ready).
+ * Polls until every topic is listed, its metadata names a leader for each partition,
+ * and the leaders answer an offsets request for it (metadata can name a leader a
+ * moment before the leader hosts the partition), for up to `timeoutMs`. Returns the
+ * topics still not ready (empty when all are).
  */
-async function awaitLeaders(
+async function awaitReady(
   admin: Admin,
   topics: readonly string[],
-  timeoutMs = 15_000,
+  timeoutMs: number,
 ): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
-  let pending = [...topics];
+  let pending = [...new Set(topics)];
   for (;;) {
     const listed = new Set(await admin.listTopics());
     const candidates = pending.filter((t) => listed.has(t));
@@ -73,9 +92,18 @@ async function awaitLeaders(
     if (candidates.length > 0) {
       try {
         const { topics: metadata } = await admin.fetchTopicMetadata({ topics: candidates });
-        for (const t of metadata)
-          if (t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
-            ready.add(t.name);
+        const led = metadata
+          .filter((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+          .map((t) => t.name);
+        const answered = await Promise.all(
+          led.map((topic) =>
+            admin.fetchTopicOffsets(topic).then(
+              () => topic,
+              () => undefined,
+            ),
+          ),
+        );
+        for (const topic of answered) if (topic !== undefined) ready.add(topic);
       } catch {
         // Metadata not there yet: try again below.
       }

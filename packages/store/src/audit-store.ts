@@ -399,8 +399,11 @@ async function recomputeEvents(
                         notifications, pending, succeeded, failed, suppressed, outcome)
     select event_id, tenant, event_time, event_type, first_seen_at, last_status_at, total,
            pending, succeeded, failed, suppressed,
+           -- delivered only when every success is a provider's receipt of arrival; a
+           -- provider that accepted a message (sent) has not delivered it yet.
            case when pending > 0 then 'pending'
-                when failed = 0 and succeeded > 0 then 'delivered'
+                when failed = 0 and succeeded > 0 and delivered = succeeded then 'delivered'
+                when failed = 0 and succeeded > 0 then 'sent'
                 when failed = 0 then 'suppressed'
                 when succeeded = 0 then 'failed'
                 else 'partial' end
@@ -412,6 +415,7 @@ async function recomputeEvents(
              count(*) filter (where n.state in ('queued', 'deferred', 'sending', 'retrying')
                               or (n.state = 'failed' and n.retryable))::int as pending,
              count(*) filter (where n.state in ('sent', 'delivered'))::int as succeeded,
+             count(*) filter (where n.state = 'delivered')::int as delivered,
              count(*) filter (where n.state in ('dead_lettered', 'bounced', 'rejected')
                               or (n.state = 'failed' and n.retryable is not true))::int as failed,
              count(*) filter (where n.state = 'suppressed')::int as suppressed
@@ -428,10 +432,9 @@ async function recomputeEvents(
       pending = excluded.pending, succeeded = excluded.succeeded, failed = excluded.failed,
       suppressed = excluded.suppressed, outcome = excluded.outcome
     where (events.notifications, events.pending, events.succeeded, events.failed,
-           events.suppressed, events.last_status_at, events.first_seen_at)
+           events.suppressed, events.last_status_at, events.first_seen_at, events.outcome)
       is distinct from (excluded.notifications, excluded.pending, excluded.succeeded,
-           excluded.failed, excluded.suppressed, excluded.last_status_at, excluded.first_seen_at)`.execute(
-    trx,
-  );
+           excluded.failed, excluded.suppressed, excluded.last_status_at, excluded.first_seen_at,
+           excluded.outcome)`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }

@@ -5,6 +5,8 @@
  * NULL, a redelivered chunk writes nothing, one instant or one notification id
  * spelled two ways is one row, and events are recomputed from their notifications.
  */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import {
   deterministicId,
@@ -212,7 +214,33 @@ it('recomputes events from their notifications across chunks and tenants', async
       succeeded: 1,
       failed: 0,
       suppressed: 0,
-      outcome: 'delivered',
+      // Sent is not delivered: only a receipt says a message arrived.
+      outcome: 'sent',
     },
   ]);
+  await store.write([status(other, 'delivered')]);
+  const { rows: view } = await sql<Record<string, unknown>>`
+    select tenant, outcome from audit_event_outcomes where event_id = 'evt-outcome'
+    order by tenant`.execute(db);
+  expect(view).toEqual([
+    { tenant: 'acme', outcome: 'partial' },
+    { tenant: 'globex', outcome: 'delivered' },
+  ]);
+});
+
+it('migration 0007 corrects the outcome of events written as delivered when only sent', async () => {
+  const store = new AuditStore(db);
+  const j = jobFor('evt-stale', 'a');
+  await store.write([status(j, 'queued'), status(j, 'sent')]);
+  // As the write path before 0007 left it.
+  await sql`update events set outcome = 'delivered' where event_id = 'evt-stale'`.execute(db);
+  const migration = await readFile(
+    fileURLToPath(new URL('../../../migrations/0007_event_outcome_sent.sql', import.meta.url)),
+    'utf8',
+  );
+  await sql.raw(migration).execute(db);
+  await sql.raw(migration).execute(db); // safe to run again
+  const { rows } = await sql<{ outcome: string }>`
+    select outcome from audit_event_outcomes where event_id = 'evt-stale'`.execute(db);
+  expect(rows).toEqual([{ outcome: 'sent' }]);
 });

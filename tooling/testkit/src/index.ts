@@ -6,7 +6,14 @@ export { startReceiver } from './receiver.js';
 export type { Receiver, ReceivedRequest } from './receiver.js';
 export { waitFor } from './wait-for.js';
 export { freePort } from './free-port.js';
-export { expectValidStatusEvent, statusEventSchemaPath } from './status-schema.js';
+export {
+  expectValidStatusEvent,
+  expectValidStatusRecord,
+  statusEventSchemaPath,
+} from './status-schema.js';
+export type { StatusRecord } from './status-schema.js';
+export { isStatusTopic, readTopics } from './topic-reader.js';
+export type { ReadRecord, ReadTopicsOptions, StatusShape, TopicReader } from './topic-reader.js';
 export { spanAttributes, spanKinds, startOtlpReceiver } from './otlp-receiver.js';
 export type { OtlpReceiver, OtlpSpan, ReceivedExport } from './otlp-receiver.js';
 export { testRun } from './test-run.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { Kafka as CeKafka } from 'cloudevents';
 
 /** docs/schemas/status-event.schema.json, the published contract of herald.status. */
 export const statusEventSchemaPath = fileURLToPath(
@@ -47,4 +48,44 @@ export function expectValidStatusEvent(value: unknown): void {
       `status event type ${event.type} does not match data.state ${event.data.state}`,
     );
   }
+}
+
+/** A Kafka record as a test reads it: headers as strings. */
+export interface StatusRecord {
+  readonly key: string | Buffer | null;
+  readonly value: Buffer | string | null;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Throws unless a herald.status record is what every consumer may expect: the value
+ * matches the published schema ({@link expectValidStatusEvent}), the key is the
+ * notification id, and the CloudEvents SDK's Kafka binding (`cloudevents` on npm)
+ * decodes it as a structured-mode event of the same id and type. Returns the event.
+ */
+export function expectValidStatusRecord(record: StatusRecord): Record<string, unknown> {
+  const text = record.value?.toString() ?? '';
+  expectValidStatusEvent(text);
+  const parsed = JSON.parse(text) as { id: string; type: string; subject: string };
+  const key = record.key?.toString() ?? null;
+  if (key !== parsed.subject)
+    throw new Error(`status record key ${key} is not its notification id ${parsed.subject}`);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.headers))
+    if (value !== undefined) headers[name] = value;
+  let decoded: { id: string; type: string };
+  try {
+    // A KafkaMessage (key, value, headers); the binding's typings only name the base Message.
+    const message = { key: key ?? '', value: text, body: text, headers };
+    decoded = CeKafka.toEvent(
+      message as unknown as Parameters<typeof CeKafka.toEvent>[0],
+    ) as unknown as typeof decoded;
+  } catch (err) {
+    throw new Error(
+      `the CloudEvents Kafka binding refuses status record ${parsed.id} (headers ${JSON.stringify(headers)}): ${(err as Error).message}`,
+    );
+  }
+  if (decoded.id !== parsed.id || decoded.type !== parsed.type)
+    throw new Error(`the CloudEvents Kafka binding read ${decoded.id} ${decoded.type}`);
+  return parsed;
 }

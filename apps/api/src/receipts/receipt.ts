@@ -1,6 +1,7 @@
 import {
   HeraldError,
   statusEventFromData,
+  statusMessage,
   topicNames,
   type ChannelName,
   type Logger,
@@ -100,14 +101,7 @@ export class ReceiptRecorder {
       { topic: this.#topic, key: notification.notification_id, messageCount: 1 },
       async (headers) => {
         const event = statusFor(receipt, notification, headers.traceparent);
-        await this.#publisher.send([
-          {
-            topic: this.#topic,
-            key: event.subject,
-            value: Buffer.from(JSON.stringify(event)),
-            headers: { ...headers, 'content-type': 'application/cloudevents+json; charset=UTF-8' },
-          },
-        ]);
+        await this.#publisher.send([{ topic: this.#topic, ...statusMessage(event, headers) }]);
         return event;
       },
     );

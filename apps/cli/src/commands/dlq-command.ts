@@ -6,6 +6,7 @@ import {
   deliveryTopicFor,
   encodeDeliveryJob,
   statusEventFor,
+  statusMessage,
   topicNames,
   type TopicNames,
 } from '@herald/core';
@@ -255,12 +256,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
               key: deliveryKey(job),
               value: encodeDeliveryJob(job),
             },
-            {
-              topic: names.status,
-              key: job.notificationId,
-              value: Buffer.from(JSON.stringify(status)),
-              headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8' },
-            },
+            { topic: names.status, ...statusMessage(status) },
           );
           planned.push({
             notificationId: job.notificationId,

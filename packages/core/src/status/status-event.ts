@@ -49,7 +49,7 @@ export interface StatusData {
   readonly maxAttempts?: number;
   readonly retryable?: boolean;
   readonly provider?: ProviderResponse;
-  /** A deferred job's earliest send time (quiet hours). */
+  /** The earliest time of the next attempt: deferred (quiet hours, rate limit, open circuit) or retrying. */
   readonly notBefore?: string;
   readonly occurredAt: string;
   readonly producedAt?: string;

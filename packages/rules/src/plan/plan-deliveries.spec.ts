@@ -1,4 +1,4 @@
-import { deliveryJobSchema, deliveryKey, deterministicId } from '@herald/core';
+import { addressRef, deliveryJobSchema, deliveryKey, deterministicId } from '@herald/core';
 import type { CloudEvent } from '@herald/core';
 import { loadRules } from '../rules/load-rules.js';
 import type { RuleMatch } from '../rules/rule.js';
@@ -157,7 +157,7 @@ ${ordering ? `        ordering: ${ordering}\n` : ''}`;
       event('x'),
     );
     expect(jobs.map((j) => `${j.channel}:${j.recipient.ref}`)).toEqual([
-      'slack:#ops',
+      `slack:${addressRef('slack', '#ops')}`,
       'email:alice',
       'email:bob',
     ]);
@@ -172,9 +172,14 @@ ${ordering ? `        ordering: ${ordering}\n` : ''}`;
       event('x', { email: 'buyer@example.com' }),
     );
     expect(jobs.map((j) => [j.channel, j.recipient.ref, j.recipient.address, j.locale])).toEqual([
-      ['email', 'buyer@example.com', 'buyer@example.com', undefined],
+      ['email', addressRef('email', 'buyer@example.com'), 'buyer@example.com', undefined],
       ['sms', 'cust-7', '+4915199999999', 'fr-FR'],
     ]);
+    // The ref of an address without an id is a hash: stable, never the address itself.
+    expect(jobs[0]!.recipient.ref).toMatch(/^addr-[0-9a-f]{24}$/);
+    expect(jobs[0]!.notificationId).toBe(
+      deterministicId('evt-1', 'inline', addressRef('email', 'buyer@example.com'), 'email'),
+    );
   });
 
   it('returns a reason for every candidate it does not plan, and never throws', () => {

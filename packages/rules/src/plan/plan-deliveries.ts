@@ -1,4 +1,4 @@
-import { checkAddress, deterministicId } from '@herald/core';
+import { addressRef, checkAddress, deterministicId } from '@herald/core';
 import type { ChannelName, CloudEvent, DeliveryJob, ErrorCode, Priority } from '@herald/core';
 import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
 import { toCelValue } from '../cel/cel-value.js';
@@ -153,8 +153,9 @@ class PlanRun {
           continue;
         }
         const address = checked?.address;
-        // An inline recipient without an id is known by its (normalised) address.
-        const ref = target.ref !== '' ? target.ref : address;
+        // An inline recipient without an id is known by a hash of its (normalised)
+        // address: stable, but the raw address never appears in statuses or the audit.
+        const ref = target.ref !== '' ? target.ref : address && addressRef(channel.type, address);
         if (address === undefined || ref === undefined) {
           const id =
             ref === undefined ? undefined : deterministicId(event.id, rule.id, ref, channel.type);

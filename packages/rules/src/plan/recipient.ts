@@ -1,4 +1,4 @@
-import { isChannelName } from '@herald/core';
+import { addressRef, isChannelName } from '@herald/core';
 import type { ChannelName } from '@herald/core';
 import { fromCelValue } from '../cel/cel-value.js';
 import type { Preferences } from '../preferences/preferences.js';
@@ -94,7 +94,8 @@ export function fixedRecipientRef(channel: {
   readonly address?: string;
 }): string | undefined {
   if (channel.type === 'webhook' && channel.url !== undefined) return endpointRef(channel.url);
-  return channel.address;
+  // An address (an e-mail, a phone number, a routing key) is personal or secret.
+  return channel.address === undefined ? undefined : addressRef(channel.type, channel.address);
 }
 
 function endpointRef(url: string): string {

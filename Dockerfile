@@ -3,6 +3,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /herald
 COPY package.json package-lock.json turbo.json tsconfig.json ./
+# patches/ is applied by the root postinstall (patch-package) during npm ci
+COPY patches ./patches
 COPY tooling ./tooling
 COPY packages ./packages
 COPY apps ./apps

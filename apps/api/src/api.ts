@@ -4,6 +4,7 @@ import { HeraldError, isHeraldError, topicNames, type Logger } from '@herald/cor
 import {
   createKafkaClient,
   ensureTopics,
+  heraldTopicOptions,
   heraldTopicSpecs,
   MessagePublisher,
   kafkaSecurity,
@@ -47,7 +48,10 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
           ? 400
           : err.code === 'HERALD_ERR_RECEIPT_UNMATCHED'
             ? 503
-            : 500;
+            : // Its status would never fit a record: asking again cannot help.
+              err.code === 'HERALD_ERR_KAFKA_RECORD_TOO_LARGE'
+              ? 413
+              : 500;
     log.warn({ code: err.code, err }, 'receipt refused');
     if (status === 503) void reply.header('retry-after', '30');
     return reply.code(status).send({ code: err.code, message: err.message });
@@ -84,7 +88,10 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     clientId: `${env.HERALD_KAFKA_CLIENT_ID}-api`,
     logger,
   });
-  const publisher = new MessagePublisher(kafka, { compression: env.HERALD_KAFKA_COMPRESSION });
+  const publisher = new MessagePublisher(kafka, {
+    compression: env.HERALD_KAFKA_COMPRESSION,
+    maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+  });
   const sns = new SnsVerifier({
     certHosts: env.HERALD_API_SNS_CERT_HOSTS,
     topicArns: env.HERALD_API_SNS_TOPIC_ARNS,
@@ -265,7 +272,12 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     const topics = topicNames(env.HERALD_TOPIC_PREFIX);
     await ensureTopics(
       kafka,
-      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      heraldTopicSpecs(
+        topics,
+        env.HERALD_TOPIC_PARTITIONS,
+        env.HERALD_TOPIC_REPLICATION,
+        heraldTopicOptions(env),
+      ),
     );
     admin = await life.use(
       async () => {

@@ -3,6 +3,8 @@ import { consumerGroups, topicNames, type Logger, type StatusEvent } from '@hera
 import {
   createKafkaClient,
   ensureTopics,
+  fitOrReference,
+  heraldTopicOptions,
   heraldTopicSpecs,
   StageConsumer,
   type ConsumedRecord,
@@ -113,16 +115,19 @@ export function buildAuditor(
         { topic: record.topic, partition: record.partition, offset: record.offset },
         'not a status event; dead-lettered',
       );
-      deadLetters.push({
+      const copy: OutputMessage = {
         topic: topics.dlq,
         key: record.key?.toString() ?? null,
         value: record.value ?? Buffer.alloc(0),
         headers: {
-          'herald-dlq-reason': decoded.reason,
+          'herald-dlq-reason': decoded.reason.slice(0, 1_000),
           'herald-dlq-source-topic': record.topic,
           'herald-dlq-source-offset': `${record.partition}:${record.offset}`,
         },
-      });
+      };
+      // The copy must fit the record limit too (a status just under it plus these
+      // headers does not): then it is a reference to the source record, saying so.
+      deadLetters.push(fitOrReference(copy, env.HERALD_KAFKA_MAX_RECORD_BYTES, 'herald-dlq'));
     }
     await traceChunk(
       records,
@@ -184,7 +189,12 @@ export function buildAuditor(
     store = new AuditStore(db);
     await ensureTopics(
       kafka,
-      heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      heraldTopicSpecs(
+        topics,
+        env.HERALD_TOPIC_PARTITIONS,
+        env.HERALD_TOPIC_REPLICATION,
+        heraldTopicOptions(env),
+      ),
     );
     consumer = await life.use(
       async () => {
@@ -198,6 +208,8 @@ export function buildAuditor(
           partitionsConsumedConcurrently: env.HERALD_AUDITOR_CONCURRENCY,
           shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
           compression: env.HERALD_KAFKA_COMPRESSION,
+          maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+          deadLetterTopic: topics.dlq,
           minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
           maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
         });

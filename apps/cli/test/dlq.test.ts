@@ -8,6 +8,7 @@ import {
   deadLetterHeaders,
   encodeDeadLetter,
   replayMarksKey,
+  fitDeadLetter,
   type DeadLetter,
 } from '@herald/delivery';
 import {
@@ -187,7 +188,7 @@ it('replays onto the right lane with the next attempt and a queued status', asyn
   const out = await herald('dlq', 'replay', '--id', GLOBEX, '--yes');
   expect(out).toEqual([
     { replayed: GLOBEX, attempt: 9, topic: topics.criticalDeliveries('webhook') },
-    { replayed: 1, skippedWithoutJob: 0, dryRun: false },
+    { replayed: 1, skippedWithoutJob: 0, refusedTruncated: 0, dryRun: false },
   ]);
   const seen: { topic: string; value: Record<string, unknown> }[] = [];
   // Validates the status (schema, CloudEvents Kafka binding) before onRecord sees it.
@@ -230,7 +231,7 @@ it('replays only with a filter or --all, asks first, and needs --yes when it can
   // A dry run says what it would do, not that it did; GLOBEX was replayed already.
   expect(await herald('dlq', 'replay', '--all', '--dry-run')).toEqual([
     { wouldReplay: ACME, attempt: 9, topic: topics.deliveries('webhook') },
-    { wouldReplay: 1, skippedWithoutJob: 1, dryRun: true },
+    { wouldReplay: 1, skippedWithoutJob: 1, refusedTruncated: 0, dryRun: true },
   ]);
   const asked: string[] = [];
   const no = async (question: string) => (asked.push(question), false);
@@ -268,7 +269,7 @@ it('counts replayed dead letters as replayed in list and status, with progress o
       'malformed',
       '--yes',
     ),
-  ).toEqual([{ replayed: 0, skippedWithoutJob: 1, dryRun: false }]);
+  ).toEqual([{ replayed: 0, skippedWithoutJob: 1, refusedTruncated: 0, dryRun: false }]);
   expect(quiet.text()).toBe('');
   expect(await replayed()).toEqual({ [ACME]: true, [GLOBEX]: true, malformed: true });
   expect(await waiting()).toEqual({ topic: topics.dlq, messages: 0 });
@@ -279,3 +280,36 @@ it('counts replayed dead letters as replayed in list and status, with progress o
   await heraldOn({ progress: piped }, 'dlq', 'list');
   expect(pipedText).toBe('');
 }, 90_000);
+
+it('refuses to replay a dead letter cut down to the record limit, naming the original', async () => {
+  // A letter whose payload was left out to fit (the worker's fitDeadLetter).
+  const full = letter(
+    job('n-cut', 'acme', 'normal'),
+    'permanent',
+    'HTTP 400',
+    '2030-01-03T00:00:00.000Z',
+  );
+  const cut = fitDeadLetter(
+    { ...full, job: { ...full.job!, payload: { blob: 'x'.repeat(5_000) } } },
+    (l) => encodeDeadLetter(l).length < 2_000,
+  );
+  expect(cut.truncated?.omitted).toBe('payload');
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: topics.dlq,
+    messages: [{ key: 'n-cut', value: encodeDeadLetter(cut), headers: deadLetterHeaders(cut) }],
+  });
+  await producer.disconnect();
+  const out = await herald('dlq', 'replay', '--id', 'n-cut', '--yes');
+  expect(out).toEqual([
+    {
+      refused: 'n-cut',
+      offset: expect.stringMatching(/^0:\d+$/),
+      error: expect.stringMatching(
+        /^HERALD_ERR_DLQ_TRUNCATED: dead letter n-cut cannot be replayed: its payload was left out .*the original is .*herald\.deliveries\.webhook 0:1$/,
+      ),
+    },
+    { replayed: 0, skippedWithoutJob: 0, refusedTruncated: 1, dryRun: false },
+  ]);
+}, 60_000);

@@ -5,6 +5,7 @@ import {
   deliveryKey,
   deliveryTopicFor,
   deterministicId,
+  HeraldError,
   once,
   runCleanups,
   statusEventFor,
@@ -16,8 +17,11 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import {
+  checkRecordSize,
   createKafkaClient,
   ensureTopics,
+  heraldTopicOptions,
+  heraldTopicSpec,
   heraldTopicSpecs,
   StageConsumer,
   type ConsumedRecord,
@@ -37,7 +41,9 @@ import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registr
 import { createDatabase, RecipientStore, RuleStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
+import { rejectedRecord } from './rejected-record.js';
 import { recipientCache } from './recipient-cache.js';
+import { eventClaim, matchClaims } from './dedupe-claims.js';
 import {
   createRouterMetrics,
   openProcessSpan,
@@ -62,15 +68,6 @@ export interface RouterOptions {
 }
 
 const SOURCE = 'herald/router';
-
-function headerStrings(headers: ConsumedRecord['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = (Array.isArray(value) ? value[0] : value)?.toString() ?? '';
-  }
-  return out;
-}
 
 /** A decoded event of the chunk and what is known about it so far. */
 interface Routed {
@@ -154,26 +151,39 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     record: ConsumedRecord,
     code: string,
     reason: string,
-    span: ProcessSpan,
+    trace: Record<string, string> | undefined,
   ): OutputMessage {
     metrics.m.eventsRejected.inc({ reason: code });
     log.info(
       { code, reason, partition: record.partition, offset: record.offset },
       'event rejected',
     );
-    return {
+    return rejectedRecord(record, {
       topic: topics.rejected,
-      key: record.key?.toString() ?? null,
-      value: record.value ?? Buffer.alloc(0),
-      headers: {
-        ...headerStrings(record.headers),
-        ...span.headers,
-        'herald-reject-code': code,
-        'herald-reject-reason': reason,
-        'herald-source-topic': record.topic,
-        'herald-source-offset': `${record.partition}:${record.offset}`,
-      },
-    };
+      code,
+      reason,
+      trace,
+      maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+    });
+  }
+
+  /**
+   * An event whose outputs include one over the record limit is rejected whole
+   * (`HERALD_ERR_EVENT_TOO_LARGE`) instead of being partly routed: the broker would
+   * refuse that record on every try and hold the partition for ever.
+   */
+  function tooLarge(item: Routed, outputs: readonly OutputMessage[]): OutputMessage | undefined {
+    const max = env.HERALD_KAFKA_MAX_RECORD_BYTES;
+    for (const output of outputs) {
+      const { fits, bytes } = checkRecordSize(output, max);
+      if (fits) continue;
+      const what = output.topic === topics.status ? 'status' : 'delivery job';
+      const reason = new HeraldError('HERALD_ERR_EVENT_TOO_LARGE', [
+        `its ${what} for ${output.topic} would be ${bytes} bytes, over the ${max}-byte record limit (HERALD_KAFKA_MAX_RECORD_BYTES)`,
+      ]);
+      return reject(item.record, reason.code, reason.message, item.headers);
+    }
+    return undefined;
   }
 
   function statusOutput(status: StatusEvent, item: Routed): OutputMessage {
@@ -260,7 +270,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       const decoded = results[n]!;
       metrics.m.eventsConsumed.inc({ mode: decoded.ok ? decoded.mode : modeOf(record) });
       if (!decoded.ok) {
-        outputs.push(reject(record, decoded.error.code, decoded.error.message, span));
+        outputs.push(reject(record, decoded.error.code, decoded.error.message, span.headers));
         return;
       }
       span.setEventId(decoded.event.id);
@@ -281,9 +291,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     if (dedupe !== undefined) {
       const granted = await dedupe.claim(
         items.map((i) => ({
-          key: RedisDedupe.eventKey(env.HERALD_TOPIC_PREFIX, i.event),
-          // The record's position: the same record again is a redelivery, not a duplicate.
-          owner: `${i.record.topic}:${i.record.partition}:${i.record.offset}`,
+          ...eventClaim(env.HERALD_TOPIC_PREFIX, i.event, i.record),
           windowMs: env.HERALD_EVENT_DEDUPE_WINDOW_MS,
         })),
       );
@@ -310,9 +318,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     if (dedupe !== undefined && marked.length > 0) {
       const granted = await dedupe.claim(
         marked.map(({ item, match }) => ({
-          key: `${env.HERALD_TOPIC_PREFIX}${match.dedupe!.key}`,
-          // The same event again (redelivery) keeps its match; another event is a duplicate.
-          owner: deterministicId(item.event.source, item.event.id),
+          ...matchClaims(env.HERALD_TOPIC_PREFIX, item.event, match)[0]!,
           windowMs: match.dedupe!.windowMs,
         })),
       );
@@ -334,7 +340,22 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
         items.flatMap((i) => recipientRefs(i.event, i.matches, { now: at, defaultTenant })),
       );
     }
-    for (const item of items) outputs.push(...route(item, at));
+    const released: { key: string; owner: string }[] = [];
+    for (const item of items) {
+      const routed = route(item, at);
+      const rejected = tooLarge(item, routed);
+      if (rejected === undefined) {
+        outputs.push(...routed);
+        continue;
+      }
+      outputs.push(rejected);
+      // Not routed: its dedupe marks must not turn the producer's fixed resend into a duplicate.
+      released.push(
+        eventClaim(env.HERALD_TOPIC_PREFIX, item.event, item.record),
+        ...item.matches.flatMap((m) => matchClaims(env.HERALD_TOPIC_PREFIX, item.event, m)),
+      );
+    }
+    await dedupe?.release(released);
     return outputs;
   }
 
@@ -391,14 +412,24 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     else await dedupe.start();
     if (recipients === undefined)
       log.warn({}, 'DATABASE_URL not set: recipient ids resolve to nobody (unknown_recipient)');
+    const topicOptions = heraldTopicOptions(env);
     await ensureTopics(kafka, [
-      ...heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      ...heraldTopicSpecs(
+        topics,
+        env.HERALD_TOPIC_PARTITIONS,
+        env.HERALD_TOPIC_REPLICATION,
+        topicOptions,
+      ),
       // The priority lanes the router publishes to; workers create the rest of each channel's lanes.
-      ...channelNames.map((c) => ({
-        topic: topics.criticalDeliveries(c),
-        partitions: env.HERALD_TOPIC_PARTITIONS,
-        replicationFactor: env.HERALD_TOPIC_REPLICATION,
-      })),
+      ...channelNames.map((c) =>
+        heraldTopicSpec(
+          topics.criticalDeliveries(c),
+          topics,
+          env.HERALD_TOPIC_PARTITIONS,
+          env.HERALD_TOPIC_REPLICATION,
+          topicOptions,
+        ),
+      ),
     ]);
     admin = kafka.admin();
     await admin.connect();
@@ -431,6 +462,8 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       logger: log,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
       compression: env.HERALD_KAFKA_COMPRESSION,
+      maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+      deadLetterTopic: topics.dlq,
       minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
       maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
     });

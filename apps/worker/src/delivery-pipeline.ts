@@ -22,15 +22,17 @@ import {
   DependencyError,
   encodeDeadLetter,
   endpointOf,
+  fitDeadLetter,
   nextRetry,
   type AcquireResult,
   type AttemptRecord,
   type BreakerRegistry,
+  type DeadLetter,
   type DeadLetterKind,
   type IdempotencyStore,
   type RetryPolicy,
 } from '@herald/delivery';
-import type { ConsumedRecord, OutputMessage } from '@herald/kafka';
+import { checkRecordSize, type ConsumedRecord, type OutputMessage } from '@herald/kafka';
 import {
   injectTraceContext,
   traceSpan,
@@ -78,6 +80,8 @@ export interface PipelineDeps {
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;
+  /** The largest record the worker may produce (HERALD_KAFKA_MAX_RECORD_BYTES). */
+  readonly maxRecordBytes: number;
   readonly log: Logger;
   readonly now: () => Date;
   readonly random: () => number;
@@ -132,14 +136,38 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     return { topic: topics.status, ...statusMessage(event, traceHeaders(record)) };
   }
 
-  function delayed(job: DeliveryJob, at: number, record: ConsumedRecord): OutputMessage {
+  /**
+   * The job parked in a delay lane until `at`, with `then` (its status) — or, when the
+   * job with its grown history no longer fits a record, dead-lettered instead
+   * (`HERALD_ERR_JOB_TOO_LARGE`): the broker would refuse it on every try.
+   */
+  function delayed(
+    job: DeliveryJob,
+    at: number,
+    record: ConsumedRecord,
+    ...then: OutputMessage[]
+  ): OutputMessage[] {
     const tier = delayTierFor(at - deps.now().getTime());
-    return {
+    const output: OutputMessage = {
       topic: topics.delayed(job.channel, tier),
       key: deliveryKey(job),
       value: encodeDeliveryJob({ ...job, notBefore: new Date(at).toISOString() }),
       headers: traceHeaders(record),
     };
+    const { fits, bytes } = checkRecordSize(output, deps.maxRecordBytes);
+    if (fits) return [output, ...then];
+    const reason = new HeraldError('HERALD_ERR_JOB_TOO_LARGE', [
+      job.notificationId,
+      `${bytes} bytes for ${output.topic}, over the ${deps.maxRecordBytes}-byte record limit`,
+    ]).message;
+    log.warn(
+      { notificationId: job.notificationId, bytes },
+      'job too large to requeue; dead-lettered',
+    );
+    return deadLetter(record, 'permanent', reason, job, [
+      ...(job.history ?? []),
+      attemptRecord(job, 'permanent', reason),
+    ]);
   }
 
   function deadLetter(
@@ -150,7 +178,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
     attempts: readonly AttemptRecord[],
     provider?: ProviderResponse,
   ): OutputMessage[] {
-    const letter = {
+    const full: DeadLetter = {
       heraldDeadLetter: 1 as const,
       kind,
       reason,
@@ -161,14 +189,25 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       attempts: [...attempts],
       source: { topic: record.topic, partition: record.partition, offset: record.offset },
     };
-    const out: OutputMessage[] = [
-      {
-        topic: topics.dlq,
-        key: job?.notificationId ?? record.key?.toString() ?? null,
-        value: encodeDeadLetter(letter),
-        headers: { ...deadLetterHeaders(letter), ...traceHeaders(record) },
-      },
-    ];
+    const key = job?.notificationId ?? record.key?.toString() ?? null;
+    const trace = traceHeaders(record);
+    const asRecord = (letter: DeadLetter): OutputMessage => ({
+      topic: topics.dlq,
+      key,
+      value: encodeDeadLetter(letter),
+      headers: { ...deadLetterHeaders(letter), ...trace },
+    });
+    // A dead letter must always be producible: cut down to the record limit if need be.
+    const letter = fitDeadLetter(
+      full,
+      (l) => checkRecordSize(asRecord(l), deps.maxRecordBytes).fits,
+    );
+    if (letter.truncated)
+      log.warn(
+        { notificationId: letter.notificationId, truncated: letter.truncated },
+        'dead letter over the record limit; cut down',
+      );
+    const out: OutputMessage[] = [asRecord(letter)];
     if (job)
       out.push(
         status(
@@ -211,7 +250,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
   ): Promise<OutputMessage[]> {
     const nowMs = deps.now().getTime();
     const jitter = (ms: number) => Math.round(ms * deps.random());
-    if (isHeld(job, nowMs)) return [delayed(job, Date.parse(job.notBefore!), record)];
+    if (isHeld(job, nowMs)) return delayed(job, Date.parse(job.notBefore!), record);
     const provider = deps.channels.providerFor(job);
     if (!provider) {
       const reason = `no provider for channel ${job.channel} in this worker`;
@@ -247,8 +286,7 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
           ),
         ];
       }
-      if (mark.status === 'busy')
-        return [delayed(job, nowMs + mark.retryInMs + jitter(500), record)];
+      if (mark.status === 'busy') return delayed(job, nowMs + mark.retryInMs + jitter(500), record);
     }
     const release = () => idem?.release(job.notificationId, owner);
     const history = job.history ?? [];
@@ -300,10 +338,12 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
         ...job,
         history: [...previous, attemptRecord(job, 'deferred', reason)].slice(-MAX_HISTORY),
       };
-      return [
-        delayed(next, until, record),
+      return delayed(
+        next,
+        until,
+        record,
         status(job, 'deferred', { reason, notBefore: new Date(until).toISOString() }, record),
-      ];
+      );
     };
     try {
       if (deps.rateLimiter) {
@@ -407,18 +447,22 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };
       return [
         sending,
-        delayed(next, decision.at, record),
-        status(
-          job,
-          'retrying',
-          {
-            reason: outcome.reason,
-            retryable: true,
-            maxAttempts: base + policy.maxAttempts,
-            notBefore: new Date(decision.at).toISOString(),
-            ...providerDetail,
-          },
+        ...delayed(
+          next,
+          decision.at,
           record,
+          status(
+            job,
+            'retrying',
+            {
+              reason: outcome.reason,
+              retryable: true,
+              maxAttempts: base + policy.maxAttempts,
+              notBefore: new Date(decision.at).toISOString(),
+              ...providerDetail,
+            },
+            record,
+          ),
         ),
       ];
     } catch (err) {

@@ -27,6 +27,7 @@ import {
   createKafkaClient,
   deliveryLaneTopicSpecs,
   ensureTopics,
+  heraldTopicOptions,
   heraldTopicSpecs,
   StageConsumer,
   type ConsumedRecord,
@@ -224,17 +225,25 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       ...(limiter ? { rateLimiter: limiter } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
+      maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
       log,
       now,
       random,
     });
+    const topicOptions = heraldTopicOptions(env);
     const specs = [
-      ...heraldTopicSpecs(topics, env.HERALD_TOPIC_PARTITIONS, env.HERALD_TOPIC_REPLICATION),
+      ...heraldTopicSpecs(
+        topics,
+        env.HERALD_TOPIC_PARTITIONS,
+        env.HERALD_TOPIC_REPLICATION,
+        topicOptions,
+      ),
       ...deliveryLaneTopicSpecs(
         topics,
         channels,
         env.HERALD_TOPIC_PARTITIONS,
         env.HERALD_TOPIC_REPLICATION,
+        topicOptions,
       ),
     ];
     await ensureTopics(kafka, [...new Map(specs.map((s) => [s.topic, s])).values()]);
@@ -243,6 +252,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       logger: log,
       shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,
       compression: env.HERALD_KAFKA_COMPRESSION,
+      maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+      deadLetterTopic: topics.dlq,
     };
     const groups: { group: string; topics: string[] }[] = [];
     const stage = (groupId: string, laneTopics: string[]) => {

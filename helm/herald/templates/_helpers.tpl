@@ -107,6 +107,10 @@ component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), 
   value: {{ $v.kafka.topicReplication | quote }}
 - name: HERALD_KAFKA_COMPRESSION
   value: {{ $v.kafka.compression | quote }}
+- name: HERALD_KAFKA_MAX_RECORD_BYTES
+  value: {{ $v.kafka.maxRecordBytes | int64 | quote }}
+- name: HERALD_DLQ_RETENTION_MS
+  value: {{ $v.kafka.dlqRetentionMs | int64 | quote }}
 {{- if $v.kafka.sasl.enabled }}
 - name: HERALD_KAFKA_SASL_MECHANISM
   value: {{ $v.kafka.sasl.mechanism | quote }}

@@ -107,6 +107,26 @@ export const errorCodes = {
     false,
     'Fix the database state or the migration named; migrations are forward-only and run in order.',
   ),
+  HERALD_ERR_EVENT_TOO_LARGE: spec(
+    'event too large to route: %s',
+    false,
+    "Keep events well under HERALD_KAFKA_MAX_RECORD_BYTES (each job carries the event data plus about 1-2 KB): send large content by reference (a URL), or raise the setting together with every topic's max.message.bytes.",
+  ),
+  HERALD_ERR_JOB_TOO_LARGE: spec(
+    'delivery job %s is too large to publish again: %s',
+    false,
+    'The job plus its attempt history no longer fits HERALD_KAFKA_MAX_RECORD_BYTES: have the producer send smaller events, then republish the event.',
+  ),
+  HERALD_ERR_KAFKA_RECORD_TOO_LARGE: spec(
+    'a record for topic %s is %s bytes, over the %s-byte limit (HERALD_KAFKA_MAX_RECORD_BYTES)',
+    false,
+    "Make the record smaller, or raise HERALD_KAFKA_MAX_RECORD_BYTES together with the topic's max.message.bytes.",
+  ),
+  HERALD_ERR_DLQ_TRUNCATED: spec(
+    'dead letter %s cannot be replayed: %s',
+    false,
+    'The dead letter was cut down to fit HERALD_KAFKA_MAX_RECORD_BYTES and holds no full job: republish the original from the topic and offset in its herald-dlq-source-* headers while that topic retains it.',
+  ),
   HERALD_ERR_KAFKA_TOPIC: spec(
     'topic %s: %s',
     true,

@@ -54,6 +54,8 @@ export {
   lifecycleEnv,
   millis,
   flag,
+  DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_DLQ_RETENTION_MS,
 } from './config/env-fragments.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { deliveryJobSchema, type DeliveryJob } from '@herald/core';
+import { deliveryJobSchema, HeraldError, type DeliveryJob } from '@herald/core';
 
 /** Why a record ended in herald.dlq. */
 export const deadLetterKinds = ['permanent', 'exhausted', 'malformed', 'poison'] as const;
 export type DeadLetterKind = (typeof deadLetterKinds)[number];
+
+/**
+ * What a dead letter over the record limit left out: the job's `payload`, the whole
+ * `job`, the undecodable record's `raw` bytes, or the record's `value` (a reference
+ * written by a stage's backstop).
+ */
+export const truncationKinds = ['payload', 'job', 'raw', 'value'] as const;
+export type TruncationKind = (typeof truncationKinds)[number];
 
 const attemptSchema = z.object({
   attempt: z.number().int().positive(),
@@ -31,6 +39,14 @@ export const deadLetterSchema = z.object({
   raw: z.string().optional(),
   attempts: z.array(attemptSchema),
   source: z.object({ topic: z.string(), partition: z.number().int(), offset: z.string() }),
+  /**
+   * Set when the letter was cut down to fit the record limit (`fitDeadLetter`): what
+   * was left out and how large the full letter was. The full job is then only in the
+   * source record (`source`), for as long as that topic keeps it; replay refuses it.
+   */
+  truncated: z
+    .object({ omitted: z.enum(truncationKinds), originalBytes: z.number().int() })
+    .optional(),
 });
 
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
@@ -44,6 +60,12 @@ export function deadLetterHeaders(letter: DeadLetter): Record<string, string> {
     'herald-dlq-kind': letter.kind,
     'herald-dlq-source-topic': letter.source.topic,
     'herald-dlq-source-offset': `${letter.source.partition}:${letter.source.offset}`,
+    ...(letter.truncated
+      ? {
+          'herald-dlq-truncated': letter.truncated.omitted,
+          'herald-dlq-original-bytes': String(letter.truncated.originalBytes),
+        }
+      : {}),
   };
 }
 
@@ -87,6 +109,7 @@ export function readDeadLetter(record: {
     return v === undefined ? undefined : String(v);
   };
   const [partition, offset] = (header('herald-dlq-source-offset') ?? '-1:-1').split(':');
+  const omitted = header('herald-dlq-truncated');
   return {
     ...base,
     letter: {
@@ -102,6 +125,14 @@ export function readDeadLetter(record: {
         partition: Number(partition),
         offset: offset ?? '-1',
       },
+      ...(omitted !== undefined && (truncationKinds as readonly string[]).includes(omitted)
+        ? {
+            truncated: {
+              omitted: omitted as TruncationKind,
+              originalBytes: Number(header('herald-dlq-original-bytes') ?? -1),
+            },
+          }
+        : {}),
     },
   };
 }
@@ -111,7 +142,8 @@ export function readDeadLetter(record: {
  * (attempts counted after the dead-lettered one), no wait, the history kept.
  */
 export function replayJob(letter: DeadLetter, now: Date): DeliveryJob | undefined {
-  if (!letter.job) return undefined;
+  // A cut-down letter's job lacks its payload: replaying it would send something else.
+  if (!letter.job || letter.truncated) return undefined;
   const { notBefore: _notBefore, firstAttemptAt: _first, ...job } = letter.job;
   return {
     ...job,
@@ -123,4 +155,18 @@ export function replayJob(letter: DeadLetter, now: Date): DeliveryJob | undefine
       fromAttempt: letter.job.attempt,
     },
   };
+}
+
+/**
+ * Why a dead letter cannot be replayed because it was cut down to fit the record
+ * limit (`HERALD_ERR_DLQ_TRUNCATED`, naming where the original is); undefined when
+ * it was not.
+ */
+export function replayRefusal(letter: DeadLetter): HeraldError | undefined {
+  if (!letter.truncated) return undefined;
+  const { source, truncated } = letter;
+  return new HeraldError('HERALD_ERR_DLQ_TRUNCATED', [
+    letter.notificationId ?? `${source.topic} ${source.partition}:${source.offset}`,
+    `its ${truncated.omitted} was left out (the full letter was ${truncated.originalBytes} bytes, over the record limit); the original is ${source.topic} ${source.partition}:${source.offset}`,
+  ]);
 }

@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
 
+/** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
 /** One claim: a key to set for `windowMs` unless it holds a different owner. */
 export interface DedupeClaim {
   readonly key: string;
@@ -84,6 +87,22 @@ export class RedisDedupe {
     } catch (err) {
       this.#warn(err);
       return claims.map(() => true);
+    }
+  }
+
+  /**
+   * Gives up claims that are still this owner's (an event rejected after its claims
+   * were granted: the producer may send it again, fixed, with the same id). Never
+   * throws: a mark left behind only expires with its window.
+   */
+  async release(claims: readonly Pick<DedupeClaim, 'key' | 'owner'>[]): Promise<void> {
+    if (claims.length === 0) return;
+    try {
+      const pipeline = this.#redis.pipeline();
+      for (const c of claims) pipeline.eval(RELEASE, 1, c.key, c.owner);
+      await pipeline.exec();
+    } catch (err) {
+      this.#warn(err);
     }
   }
 

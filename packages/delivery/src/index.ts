@@ -19,8 +19,17 @@ export {
   encodeDeadLetter,
   readDeadLetter,
   replayJob,
+  replayRefusal,
+  truncationKinds,
 } from './dead-letter.js';
-export type { AttemptRecord, DeadLetter, DeadLetterKind, DeadLetterRecord } from './dead-letter.js';
+export type {
+  AttemptRecord,
+  DeadLetter,
+  DeadLetterKind,
+  DeadLetterRecord,
+  TruncationKind,
+} from './dead-letter.js';
+export { fitDeadLetter } from './dead-letter-fit.js';
 export { advanceReplayWatermark, committedOffset, replayMarksKey } from './replay-watermark.js';
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';

@@ -1,11 +1,73 @@
-import { channelNames, delayTiers, type ChannelName, type TopicNames } from '@herald/core';
+import {
+  channelNames,
+  DEFAULT_DLQ_RETENTION_MS,
+  DEFAULT_MAX_RECORD_BYTES,
+  delayTiers,
+  type ChannelName,
+  type TopicNames,
+} from '@herald/core';
 import type { TopicSpec } from './ensure-topics.js';
+
+/** Topic settings Herald applies to the topics it creates (existing topics are not changed). */
+export interface HeraldTopicOptions {
+  /** `max.message.bytes` of every topic: HERALD_KAFKA_MAX_RECORD_BYTES, the limit stages check. */
+  readonly maxRecordBytes?: number;
+  /** `retention.ms` of herald.dlq: HERALD_DLQ_RETENTION_MS (-1: for ever). */
+  readonly dlqRetentionMs?: number;
+}
+
+/** The settings of `kafkaEnv()` that become topic configuration. */
+export function heraldTopicOptions(env: {
+  readonly HERALD_KAFKA_MAX_RECORD_BYTES: number;
+  readonly HERALD_DLQ_RETENTION_MS: number;
+}): HeraldTopicOptions {
+  return {
+    maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+    dlqRetentionMs: env.HERALD_DLQ_RETENTION_MS,
+  };
+}
+
+/**
+ * The configuration of a topic Herald creates. Every topic states its
+ * `max.message.bytes`, so the limit the stages check is the broker's, whatever the
+ * broker default; herald.dlq keeps dead letters far beyond Kafka's 7-day default (an
+ * expired dead letter is a lost notification nobody was told about).
+ */
+export function heraldTopicConfig(
+  topic: string,
+  topics: TopicNames,
+  options: HeraldTopicOptions = {},
+): Record<string, string> {
+  return {
+    'max.message.bytes': String(options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
+    ...(topic === topics.dlq
+      ? { 'retention.ms': String(options.dlqRetentionMs ?? DEFAULT_DLQ_RETENTION_MS) }
+      : {}),
+  };
+}
+
+/** A topic Herald creates, with its partitions, replication and configuration. */
+export function heraldTopicSpec(
+  topic: string,
+  topics: TopicNames,
+  partitions: number,
+  replicationFactor: number,
+  options: HeraldTopicOptions = {},
+): TopicSpec {
+  return {
+    topic,
+    partitions,
+    replicationFactor,
+    config: heraldTopicConfig(topic, topics, options),
+  };
+}
 
 /** Every topic Herald uses, with partition counts from configuration. */
 export function heraldTopicSpecs(
   topics: TopicNames,
   partitions: number,
   replicationFactor: number,
+  options: HeraldTopicOptions = {},
 ): TopicSpec[] {
   const names = [
     topics.events,
@@ -14,7 +76,9 @@ export function heraldTopicSpecs(
     topics.dlq,
     ...channelNames.map((c) => topics.deliveries(c)),
   ];
-  return names.map((topic) => ({ topic, partitions, replicationFactor }));
+  return names.map((topic) =>
+    heraldTopicSpec(topic, topics, partitions, replicationFactor, options),
+  );
 }
 
 /**
@@ -34,8 +98,11 @@ export function deliveryLaneTopicSpecs(
   channels: readonly ChannelName[],
   partitions: number,
   replicationFactor: number,
+  options: HeraldTopicOptions = {},
 ): TopicSpec[] {
   return channels.flatMap((channel) =>
-    deliveryLaneTopics(topics, channel).map((topic) => ({ topic, partitions, replicationFactor })),
+    deliveryLaneTopics(topics, channel).map((topic) =>
+      heraldTopicSpec(topic, topics, partitions, replicationFactor, options),
+    ),
   );
 }

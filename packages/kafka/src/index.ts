@@ -7,4 +7,19 @@ export type { ConsumedRecord, StageConsumerConfig, StageHandler } from './stage-
 export type { OutputMessage } from './output-message.js';
 export type { Compression } from './send-outputs.js';
 export { MessagePublisher } from './producer.js';
-export { heraldTopicSpecs, deliveryLaneTopics, deliveryLaneTopicSpecs } from './herald-topics.js';
+export {
+  heraldTopicSpecs,
+  heraldTopicSpec,
+  heraldTopicConfig,
+  heraldTopicOptions,
+  deliveryLaneTopics,
+  deliveryLaneTopicSpecs,
+} from './herald-topics.js';
+export type { HeraldTopicOptions } from './herald-topics.js';
+export {
+  checkRecordSize,
+  fitOrReference,
+  recordBytes,
+  recordTooLarge,
+  RECORD_BATCH_OVERHEAD,
+} from './record-size.js';

@@ -1,5 +1,7 @@
 import { CompressionTypes, type Message, type Producer } from 'kafkajs';
+import { DEFAULT_MAX_RECORD_BYTES } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
+import { checkRecordSize, recordTooLarge } from './record-size.js';
 
 /**
  * Bytes per produce request. The broker refuses a record batch over
@@ -17,23 +19,30 @@ const codecs: Record<Compression, CompressionTypes> = {
   gzip: CompressionTypes.GZIP,
 };
 
-function sizeOf(message: OutputMessage): number {
-  let size = message.value.length + (message.key?.length ?? 0) + 64;
-  for (const [name, value] of Object.entries(message.headers ?? {}))
-    size += name.length + value.length;
-  return size;
-}
-
 /**
  * Publishes messages with acks from all in-sync replicas, in as few requests as fit
- * under `maxRequestBytes`, in order. Resolves once every request is acknowledged.
+ * under `maxRequestBytes` (and under `maxRecordBytes`: kafkajs puts a request's records
+ * for one partition into one batch, which the broker measures whole), in order.
+ * Resolves once every request is acknowledged. A message over `maxRecordBytes` fails
+ * the call before anything is sent (`HERALD_ERR_KAFKA_RECORD_TOO_LARGE`): the broker
+ * would refuse it on every try.
  */
 export async function sendOutputs(
   producer: Producer,
   outputs: readonly OutputMessage[],
-  maxRequestBytes = MAX_REQUEST_BYTES,
-  compression: Compression = 'none',
+  options: {
+    readonly maxRequestBytes?: number;
+    readonly maxRecordBytes?: number;
+    readonly compression?: Compression;
+  } = {},
 ): Promise<void> {
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const budget = Math.min(options.maxRequestBytes ?? MAX_REQUEST_BYTES, maxRecordBytes);
+  const sizes = outputs.map((output) => {
+    const { fits, bytes } = checkRecordSize(output, maxRecordBytes);
+    if (!fits) throw recordTooLarge(output.topic, bytes, maxRecordBytes);
+    return bytes;
+  });
   let request: OutputMessage[] = [];
   let bytes = 0;
   const flush = async () => {
@@ -50,15 +59,15 @@ export async function sendOutputs(
     }
     await producer.sendBatch({
       acks: -1,
-      compression: codecs[compression],
+      compression: codecs[options.compression ?? 'none'],
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     request = [];
     bytes = 0;
   };
-  for (const output of outputs) {
-    const size = sizeOf(output);
-    if (bytes + size > maxRequestBytes) await flush();
+  for (const [n, output] of outputs.entries()) {
+    const size = sizes[n]!;
+    if (bytes + size > budget) await flush();
     request.push(output);
     bytes += size;
   }

@@ -6,9 +6,10 @@ import {
   type KafkaMessage,
   type Producer,
 } from 'kafkajs';
-import { once, runCleanups, sleep, type Logger } from '@herald/core';
+import { DEFAULT_MAX_RECORD_BYTES, once, runCleanups, sleep, type Logger } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
-import { MAX_REQUEST_BYTES, sendOutputs, type Compression } from './send-outputs.js';
+import { checkRecordSize, fitOrReference, recordTooLarge } from './record-size.js';
+import { sendOutputs, type Compression } from './send-outputs.js';
 
 /** One record as a stage handler sees it. */
 export interface ConsumedRecord {
@@ -64,6 +65,15 @@ export interface StageConsumerConfig {
   readonly minBytes?: number;
   /** Compression of the outputs (`HERALD_KAFKA_COMPRESSION`); default none. */
   readonly compression?: Compression;
+  /** The largest record the stage may produce (`HERALD_KAFKA_MAX_RECORD_BYTES`); default Kafka's. */
+  readonly maxRecordBytes?: number;
+  /**
+   * Where an output over `maxRecordBytes` goes, as a reference record, when the
+   * handler let one through (herald.dlq). Handlers fit their outputs themselves; this
+   * is the backstop that keeps a stage from retrying a record the broker refuses for
+   * ever. Without it such an output fails the chunk (`HERALD_ERR_KAFKA_RECORD_TOO_LARGE`).
+   */
+  readonly deadLetterTopic?: string;
 }
 
 /**
@@ -239,8 +249,34 @@ export class StageConsumer {
   }
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
-    await sendOutputs(this.#producer!, outputs, MAX_REQUEST_BYTES, this.#config.compression);
+    const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    await sendOutputs(this.#producer!, this.#fitted(outputs, maxRecordBytes), {
+      maxRecordBytes,
+      ...(this.#config.compression === undefined ? {} : { compression: this.#config.compression }),
+    });
     return true;
+  }
+
+  /** The outputs, each one over the limit replaced by a reference on the dead-letter topic. */
+  #fitted(outputs: readonly OutputMessage[], maxRecordBytes: number): readonly OutputMessage[] {
+    const topic = this.#config.deadLetterTopic;
+    if (topic === undefined) return outputs;
+    return outputs.map((output) => {
+      const { fits, bytes } = checkRecordSize(output, maxRecordBytes);
+      if (fits) return output;
+      const error = recordTooLarge(output.topic, bytes, maxRecordBytes);
+      this.#log.error(
+        { err: error, key: output.key },
+        'output too large; dead-lettered as a reference',
+      );
+      const traceparent = output.headers?.traceparent;
+      return fitOrReference({ ...output, topic }, maxRecordBytes, 'herald-dlq', {
+        'herald-dlq-reason': error.message,
+        'herald-dlq-kind': 'malformed',
+        'herald-dlq-target-topic': output.topic,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      });
+    });
   }
 
   /**

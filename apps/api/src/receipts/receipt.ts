@@ -118,13 +118,19 @@ export class ReceiptRecorder {
   }
 }
 
-function statusFor(receipt: Receipt, n: NotificationRecord, traceparent?: string): StatusEvent {
+/** The status event a matched receipt becomes (exported for its unit test). */
+export function statusFor(
+  receipt: Receipt,
+  n: NotificationRecord,
+  traceparent?: string,
+): StatusEvent {
   const messageId = receipt.providerMessageId ?? n.provider_message_id ?? undefined;
   return statusEventFromData(
     {
       notificationId: n.notification_id,
       state: receipt.state,
-      ...(receipt.reason ? { reason: receipt.reason } : {}),
+      // Provider text can be as long as the request body; the status must fit a record.
+      ...(receipt.reason ? { reason: receipt.reason.slice(0, 1_000) } : {}),
       tenant: n.tenant,
       eventId: n.event_id,
       eventType: n.event_type,

@@ -225,8 +225,10 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
             'dlq replay needs a filter (--id, --channel, --tenant, --since, --until, --reason, --kind) or --all to replay every dead letter',
           );
         await checkFilters(f);
-        const [{ replayJob, advanceReplayWatermark, replayMarksKey }, { MessagePublisher }] =
-          await Promise.all([import('@herald/delivery'), import('@herald/kafka')]);
+        const [
+          { replayJob, replayRefusal, advanceReplayWatermark, replayMarksKey },
+          { MessagePublisher },
+        ] = await Promise.all([import('@herald/delivery'), import('@herald/kafka')]);
         const names = topics();
         const now = new Date();
         const kafka = await kafkaClient(context);
@@ -237,7 +239,19 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         const messages = [];
         const planned: { notificationId: string; attempt: number; topic: string }[] = [];
         let skipped = 0;
+        let refused = 0;
         for (const r of picked) {
+          // A letter cut down to the record limit has no full job: say where the original is.
+          const refusal = replayRefusal(r.letter);
+          if (refusal) {
+            refused++;
+            write({
+              refused: r.letter.notificationId ?? null,
+              offset: `${r.partition}:${r.offset}`,
+              error: refusal.message,
+            });
+            continue;
+          }
           const job = replayJob(r.letter, now);
           if (!job) {
             skipped++;
@@ -272,7 +286,12 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
           );
         if (f.dryRun) {
           report('wouldReplay');
-          write({ wouldReplay: count, skippedWithoutJob: skipped, dryRun: true });
+          write({
+            wouldReplay: count,
+            skippedWithoutJob: skipped,
+            refusedTruncated: refused,
+            dryRun: true,
+          });
           return;
         }
         if (count > 0 && f.yes !== true) {
@@ -288,6 +307,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         if (count > 0) {
           const publisher = new MessagePublisher(kafka, {
             compression: context.env.HERALD_KAFKA_COMPRESSION,
+            maxRecordBytes: context.env.HERALD_KAFKA_MAX_RECORD_BYTES,
           });
           const progress = progressFor(context, 'replaying');
           await publisher.start();
@@ -307,7 +327,9 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         // is marked in Redis until the offset catches up.
         const handled = new Set([
           ...contents.marks,
-          ...picked.map((r) => `${r.partition}:${r.offset}`),
+          ...picked
+            .filter((r) => !replayRefusal(r.letter))
+            .map((r) => `${r.partition}:${r.offset}`),
         ]);
         const offsets: { partition: number; offset: string }[] = [];
         const keep: string[] = [];
@@ -345,7 +367,12 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
           }
         }
         report('replayed');
-        write({ replayed: count, skippedWithoutJob: skipped, dryRun: false });
+        write({
+          replayed: count,
+          skippedWithoutJob: skipped,
+          refusedTruncated: refused,
+          dryRun: false,
+        });
       },
     );
 }

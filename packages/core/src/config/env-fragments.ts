@@ -45,8 +45,37 @@ export function kafkaEnv() {
      * consumer CPU for fewer bytes on the wire and on disk (docs/benchmarks.md).
      */
     HERALD_KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
+    /**
+     * The largest record Herald produces, measured as the broker does (a record batch
+     * holding it alone: key, value, headers and framing). Herald creates its topics
+     * with this `max.message.bytes`; the default is Kafka's own default. Topics made
+     * by other means need the same value here. A stage never produces a record over
+     * it: the event is rejected or the dead letter cut down instead (docs/reliability.md).
+     */
+    HERALD_KAFKA_MAX_RECORD_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(DEFAULT_MAX_RECORD_BYTES),
+    /**
+     * `retention.ms` of herald.dlq when Herald creates it: dead letters wait for an
+     * operator, so they are kept much longer than Kafka's 7-day default; -1 keeps them
+     * for ever. Existing topics are not changed (docs/reliability.md).
+     */
+    HERALD_DLQ_RETENTION_MS: z.coerce
+      .number()
+      .int()
+      .min(-1)
+      .refine((ms) => ms !== 0, { message: 'expected a positive number of ms, or -1 (for ever)' })
+      .default(DEFAULT_DLQ_RETENTION_MS),
   };
 }
+
+/** Kafka's default `message.max.bytes` (1 MiB + 12 bytes of log overhead). */
+export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
+/** 365 days. */
+export const DEFAULT_DLQ_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
  * How a consuming stage fetches: the broker answers once it has `MIN_BYTES` for the

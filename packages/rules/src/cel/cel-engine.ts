@@ -1,5 +1,5 @@
-import { Environment } from '@marcbachmann/cel-js';
-import type { ParseResult } from '@marcbachmann/cel-js';
+import type { Environment, ParseResult } from '@marcbachmann/cel-js';
+import { celEnvironment } from './cel-environment.js';
 
 /**
  * The variables every Herald CEL expression sees. Values must already be in CEL form
@@ -90,7 +90,7 @@ export class CelEngine {
 
   constructor(options: { cacheLimit?: number } = {}) {
     this.#cacheLimit = options.cacheLimit ?? DEFAULT_CACHE_LIMIT;
-    this.#env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+    this.#env = celEnvironment()
       .registerVariable('event', 'map')
       .registerVariable('recipient', 'map')
       .registerVariable('now', 'google.protobuf.Timestamp');

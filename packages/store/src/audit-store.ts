@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { StatusEvent } from '@herald/core';
 import type { HeraldDatabase } from './database.js';
 import { ensureMonthlyPartitions, monthKey } from './partitions.js';
@@ -13,6 +13,16 @@ import {
   type AuditTables,
   type NotificationRow,
 } from './audit-rows.js';
+import {
+  attemptChanged,
+  attemptColumns,
+  attemptUpdate,
+  notificationChanged,
+  notificationColumns,
+  notificationUpdate,
+  statusColumns,
+} from './audit-upserts.js';
+import { arrayLiteral, unnestInsert } from './unnest-insert.js';
 
 type AuditDatabase = HeraldDatabase & AuditTables;
 
@@ -30,193 +40,6 @@ export interface AuditWriteResult {
   readonly notifications: number;
   readonly attempts: number;
   readonly events: number;
-}
-
-// The upsert's column rules (see the header of migrations/0004_audit.sql): state
-// fields follow the higher rank, provider fields keep the last known value, and
-// timestamps merge regardless of rank.
-const higher = (t: string) => `excluded.state_rank > ${t}.state_rank`;
-const ranked = (t: string, c: string) =>
-  `CASE WHEN ${higher(t)} THEN excluded.${c} ELSE ${t}.${c} END`;
-const kept = (t: string, c: string) =>
-  `CASE WHEN ${higher(t)} THEN COALESCE(excluded.${c}, ${t}.${c}) ELSE COALESCE(${t}.${c}, excluded.${c}) END`;
-const least = (t: string, c: string) => `LEAST(${t}.${c}, excluded.${c})`;
-const newly = (t: string, c: string) => `(${t}.${c} IS NULL AND excluded.${c} IS NOT NULL)`;
-
-function updateSet(t: string, rules: Record<string, (t: string, c: string) => string>): string {
-  return Object.entries(rules)
-    .map(([column, rule]) => `${column} = ${rule(t, column)}`)
-    .join(', ');
-}
-
-const notificationUpdate = updateSet('notifications', {
-  state: ranked,
-  state_rank: ranked,
-  state_at: ranked,
-  attempt: ranked,
-  max_attempts: kept,
-  retryable: ranked,
-  reason: kept,
-  provider_name: kept,
-  provider_status: kept,
-  provider_message_id: kept,
-  provider_message: kept,
-  first_status_at: least,
-  last_status_at: (t, c) => `GREATEST(${t}.${c}, excluded.${c})`,
-  queued_at: least,
-  sent_at: least,
-  delivered_at: least,
-  failed_at: least,
-  updated_at: () => 'now()',
-});
-// Only touch a row when something changes: a replay then writes no new tuples.
-const notificationChanged = [
-  higher('notifications'),
-  'excluded.first_status_at < notifications.first_status_at',
-  'excluded.last_status_at > notifications.last_status_at',
-  ...['provider_message_id', 'queued_at', 'sent_at', 'delivered_at', 'failed_at'].map((c) =>
-    newly('notifications', c),
-  ),
-].join(' OR ');
-
-const attemptUpdate = updateSet('delivery_attempts', {
-  state: ranked,
-  state_rank: ranked,
-  retryable: ranked,
-  finished_at: kept,
-  reason: kept,
-  provider_name: kept,
-  provider_status: kept,
-  provider_message_id: kept,
-  provider_message: kept,
-  started_at: least,
-});
-const attemptChanged = [
-  higher('delivery_attempts'),
-  'excluded.started_at < delivery_attempts.started_at',
-  newly('delivery_attempts', 'provider_message_id'),
-].join(' OR ');
-
-/** Column name → Postgres type, in insert order. */
-type Columns<Row> = readonly (readonly [keyof Row & string, string])[];
-
-const statusColumns: Columns<StatusRow> = [
-  ['id', 'uuid'],
-  ['event_time', 'timestamptz'],
-  ['notification_id', 'uuid'],
-  ['state', 'text'],
-  ['reason', 'text'],
-  ['tenant', 'text'],
-  ['event_id', 'text'],
-  ['event_type', 'text'],
-  ['rule_id', 'text'],
-  ['rule_version', 'int4'],
-  ['channel', 'text'],
-  ['recipient_ref', 'text'],
-  ['attempt', 'int4'],
-  ['max_attempts', 'int4'],
-  ['retryable', 'bool'],
-  ['provider_status', 'int4'],
-  ['provider_message_id', 'text'],
-  ['provider_message', 'text'],
-  ['occurred_at', 'timestamptz'],
-];
-
-const notificationColumns: Columns<NotificationRow> = [
-  ['notification_id', 'uuid'],
-  ['event_time', 'timestamptz'],
-  ['tenant', 'text'],
-  ['event_id', 'text'],
-  ['event_type', 'text'],
-  ['rule_id', 'text'],
-  ['rule_version', 'int4'],
-  ['channel', 'text'],
-  ['recipient_ref', 'text'],
-  ['state', 'text'],
-  ['state_rank', 'int4'],
-  ['state_at', 'timestamptz'],
-  ['reason', 'text'],
-  ['attempt', 'int4'],
-  ['max_attempts', 'int4'],
-  ['retryable', 'bool'],
-  ['provider_name', 'text'],
-  ['provider_status', 'int4'],
-  ['provider_message_id', 'text'],
-  ['provider_message', 'text'],
-  ['first_status_at', 'timestamptz'],
-  ['last_status_at', 'timestamptz'],
-  ['queued_at', 'timestamptz'],
-  ['sent_at', 'timestamptz'],
-  ['delivered_at', 'timestamptz'],
-  ['failed_at', 'timestamptz'],
-];
-
-const attemptColumns: Columns<AttemptRow> = [
-  ['notification_id', 'uuid'],
-  ['attempt', 'int4'],
-  ['event_time', 'timestamptz'],
-  ['tenant', 'text'],
-  ['channel', 'text'],
-  ['recipient_ref', 'text'],
-  ['state', 'text'],
-  ['state_rank', 'int4'],
-  ['reason', 'text'],
-  ['retryable', 'bool'],
-  ['provider_name', 'text'],
-  ['provider_status', 'int4'],
-  ['provider_message_id', 'text'],
-  ['provider_message', 'text'],
-  ['started_at', 'timestamptz'],
-  ['finished_at', 'timestamptz'],
-];
-
-// Text a Postgres array element may not hold as it is: quotes and backslashes are
-// escaped; NUL, which no Postgres text can hold, becomes U+FFFD (a status carrying one
-// would otherwise fail its chunk on every retry and wedge the partition).
-const NUL = String.fromCharCode(0);
-const needsEscape = new RegExp(`["\\\\${NUL}]`);
-const nuls = new RegExp(NUL, 'g');
-
-/**
- * One column as a Postgres array literal (`{"a","b",NULL}`), built here rather than
- * by pg: Herald knows each column's type, so only text is quoted and escaped, and
- * uuids, numbers, booleans and canonical times go as they are (pg escapes every
- * element of every array with two regular expressions; see docs/benchmarks.md).
- */
-function arrayLiteral<Row>(rows: readonly Row[], name: keyof Row, type: string): string {
-  const parts = new Array<string>(rows.length);
-  const text = type === 'text';
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![name] as unknown;
-    if (v === null || v === undefined) parts[i] = 'NULL';
-    else if (text) {
-      const t = v as string;
-      parts[i] = needsEscape.test(t)
-        ? `"${t.replace(nuls, '\uFFFD').replace(/["\\]/g, '\\$&')}"`
-        : `"${t}"`;
-    } else if (typeof v === 'boolean') parts[i] = v ? 't' : 'f';
-    else parts[i] = String(v);
-  }
-  return `{${parts.join(',')}}`;
-}
-
-/**
- * One multi-row insert as `INSERT … SELECT * FROM unnest($1::type[], …)`: one array
- * parameter per column instead of one parameter per value. Postgres parses and plans
- * a short statement, and the batch is not bounded by the 65,535-parameter limit;
- * measured about twice as fast as a VALUES list of the same rows (see bench/).
- */
-function unnestInsert<Row>(
-  table: string,
-  columns: Columns<Row>,
-  rows: readonly Row[],
-  conflict: string,
-): RawBuilder<unknown> {
-  const names = sql.raw(columns.map(([name]) => name).join(', '));
-  const arrays = sql.join(
-    columns.map(([name, type]) => sql`${arrayLiteral(rows, name, type)}::${sql.raw(type)}[]`),
-  );
-  return sql`insert into ${sql.table(table)} (${names}) select * from unnest(${arrays}) ${sql.raw(conflict)}`;
 }
 
 function groupBy<T>(

@@ -3,7 +3,8 @@ export type { DatabaseConfig, HeraldDatabase, StatusEventsTable } from './databa
 export { migrateToLatest, defaultMigrationsDir } from './migrate.js';
 export { ensureMonthlyPartitions, monthKey } from './partitions.js';
 export { statusEventRow } from './status-event-row.js';
-export { RuleStore, canonicalJson } from './rule-store.js';
+export { RuleStore } from './rule-store.js';
+export { canonicalJson } from './config-versions.js';
 export type {
   ApplyRulesInput,
   ApplyRulesResult,
@@ -14,7 +15,7 @@ export type {
   RuleTables,
   StoredRule,
   StoredRuleSet,
-} from './rule-store.js';
+} from './rule-types.js';
 export { RecipientStore, addressProblem } from './recipient-store.js';
 export type { RecipientTables, StoredRecipient } from './recipient-store.js';
 export { AuditStore, auditTables } from './audit-store.js';
@@ -57,7 +58,7 @@ export type {
   TemplateChange,
   TemplateApplyResult,
   TemplateSummary,
-} from './templates-store.js';
+} from './template-types.js';
 export { RateLimitPolicyStore } from './rate-limit-policy-store.js';
 export type {
   RateLimitPolicyInput,

@@ -10,28 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { sql, type Kysely } from 'kysely';
 import {
   deterministicId,
-  silentLogger,
   statusEventFor,
   type DeliveryJob,
   type NotificationState,
   type StatusDetails,
   type StatusEvent,
 } from '@herald/core';
-import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
-import { AuditStore, createDatabase, migrateToLatest, type HeraldDatabase } from '@herald/store';
+import { AuditStore, type HeraldDatabase } from '@herald/store';
+import { migratedDatabase } from './migrated-database.js';
 
-let testDb: TestDatabase;
 let db: Kysely<HeraldDatabase>;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 4, logger: silentLogger });
-  await migrateToLatest(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await testDb?.drop();
+migratedDatabase((created) => {
+  db = created;
 });
 
 function jobFor(eventId: string, recipient: string, tenant = 'acme'): DeliveryJob {

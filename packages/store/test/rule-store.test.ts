@@ -1,28 +1,14 @@
 import type { Kysely } from 'kysely';
-import { isHeraldError, silentLogger } from '@herald/core';
-import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
-import {
-  createDatabase,
-  migrateToLatest,
-  RecipientStore,
-  RuleStore,
-  type HeraldDatabase,
-} from '@herald/store';
+import { isHeraldError } from '@herald/core';
+import { RecipientStore, RuleStore, type HeraldDatabase } from '@herald/store';
+import { migratedDatabase } from './migrated-database.js';
 
-let testDb: TestDatabase;
 let db: Kysely<HeraldDatabase>;
 let store: RuleStore;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 4, logger: silentLogger });
-  await migrateToLatest(db);
+migratedDatabase((created) => {
+  db = created;
   store = new RuleStore(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await testDb?.drop();
 });
 
 const rule = (id: string, when: string) => ({ id, definition: { id, when, channels: ['email'] } });

@@ -1,26 +1,17 @@
 import { sql, type Kysely } from 'kysely';
-import { deterministicId, silentLogger, statusEventFor, type DeliveryJob } from '@herald/core';
-import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { deterministicId, statusEventFor, type DeliveryJob } from '@herald/core';
 import {
-  createDatabase,
   ensureMonthlyPartitions,
   migrateToLatest,
   AuditStore,
   type HeraldDatabase,
 } from '@herald/store';
+import { migratedDatabase } from './migrated-database.js';
 
-let testDb: TestDatabase;
 let db: Kysely<HeraldDatabase>;
 
-beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 4, logger: silentLogger });
-  await migrateToLatest(db);
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await testDb?.drop();
+migratedDatabase((created) => {
+  db = created;
 });
 
 async function partitions(): Promise<string[]> {

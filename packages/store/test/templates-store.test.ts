@@ -1,32 +1,18 @@
 import type { Kysely } from 'kysely';
-import { HeraldError, silentLogger } from '@herald/core';
-import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { HeraldError } from '@herald/core';
 import { buildTemplateRegistry, LiveTemplates, validateTemplate } from '@herald/templates';
-import {
-  createDatabase,
-  migrateToLatest,
-  TemplateStore,
-  type HeraldDatabase,
-  type TemplateBundle,
-} from '@herald/store';
+import { TemplateStore, type HeraldDatabase, type TemplateBundle } from '@herald/store';
+import { migratedDatabase } from './migrated-database.js';
 
-let testDb: TestDatabase;
 let db: Kysely<HeraldDatabase>;
 let store: TemplateStore;
 const now = new Date('2025-06-01T08:00:00Z');
 
-beforeAll(async () => {
-  testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  db = createDatabase({ url: testDb.url, poolSize: 4, logger: silentLogger });
-  await migrateToLatest(db);
+migratedDatabase((created) => {
+  db = created;
   store = new TemplateStore(db, {
     validate: (def, sample, ctx) => validateTemplate(def as never, sample, ctx),
   });
-});
-
-afterAll(async () => {
-  await db?.destroy();
-  await testDb?.drop();
 });
 
 const bundle = (subject: string, footer = '<p>Acme</p>'): TemplateBundle => ({

@@ -18,7 +18,6 @@ import {
   type ProviderLimits,
 } from './limits/provider-limits.js';
 import { canonicalLocale, DEFAULT_LOCALE, localeChain } from './locale/locale-chain.js';
-import { renderRun, type LeafScope } from './structured/structured-template.js';
 import {
   parseTemplateRef,
   type LayoutDefinition,
@@ -27,6 +26,7 @@ import {
   type TemplateRef,
 } from './template-definition.js';
 import { TemplateRenderError } from './template-render-error.js';
+import { CompiledRenderer, where } from './render-compiled.js';
 import type {
   RenderOptions,
   TemplateRegistryOptions,
@@ -64,13 +64,16 @@ export class TemplateRegistry {
   readonly #layouts = new Map<string, LayoutDefinition>();
   readonly #compiled = new Map<string, CompiledTemplate>();
   readonly #partialSets = new Map<string, Readonly<Record<string, CompiledPart>>>();
-  readonly #validZones = new Map<string, boolean>();
+  readonly #renderer: CompiledRenderer;
 
   constructor(options: TemplateRegistryOptions = {}) {
     this.#env = new TemplateEnvironment(options.helpers);
     this.#limits = { ...defaultLimits, ...options.limits };
     this.#fallbackLocale = canonicalLocale(options.fallbackLocale) ?? 'en';
     this.#cacheSize = options.cacheSize ?? 1000;
+    this.#renderer = new CompiledRenderer(this.#env, this.#fallbackLocale, (locale, mode) =>
+      this.#partialSet(locale, mode),
+    );
     for (const partial of options.partials ?? []) this.definePartial(partial);
     for (const layout of options.layouts ?? []) this.defineLayout(layout);
   }
@@ -170,7 +173,7 @@ export class TemplateRegistry {
 
     let content: Record<string, unknown>;
     try {
-      content = this.#renderCompiled(compiled, options.locale ?? locale, sampleData, {
+      content = this.#renderer.render(compiled, options.locale ?? locale, sampleData, {
         timezone: options.timezone ?? 'UTC',
         now: options.now ?? SAMPLE_NOW,
       });
@@ -264,7 +267,7 @@ export class TemplateRegistry {
   ): RenderedContent {
     const def = this.resolve(ref, channel, locale);
     const compiled = this.#compiledFor(def);
-    const content = this.#renderCompiled(compiled, locale, data, options);
+    const content = this.#renderer.render(compiled, locale, data, options);
     const violations = this.#violations(channel, content);
     if (violations.length > 0) {
       const more =
@@ -303,79 +306,6 @@ export class TemplateRegistry {
     });
   }
 
-  #renderCompiled(
-    compiled: CompiledTemplate,
-    locale: string | undefined,
-    data: unknown,
-    options: RenderOptions,
-  ): Record<string, unknown> {
-    const def = compiled.definition;
-    const timezone = options.timezone ?? 'UTC';
-    if (!this.#isTimeZone(timezone)) {
-      throw new HeraldError('HERALD_ERR_TEMPLATE_RENDER', [
-        compiled.name,
-        def.channel,
-        where(def, locale),
-        `timezone ${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`,
-      ]);
-    }
-    const requested = canonicalLocale(locale);
-    const intlLocale =
-      requested === undefined || requested === DEFAULT_LOCALE ? this.#fallbackLocale : requested;
-    const frame = { root: data, locale: intlLocale, timezone, now: options.now };
-    const scope: LeafScope = {
-      context: data,
-      data: frame,
-      run: renderRun((mode) => this.#partialSet(def.locale, mode)),
-    };
-    const rendered: Record<string, unknown> = {};
-    for (const part of compiled.parts) {
-      try {
-        rendered[part.name] = part.render(scope);
-      } catch (err) {
-        throw new TemplateRenderError(
-          part.name,
-          [
-            compiled.name,
-            def.channel,
-            where(def, locale),
-            `part ${part.name}: ${handlebarsMessage(err)}`,
-          ],
-          err,
-        );
-      }
-    }
-    if (compiled.layout !== undefined && typeof rendered.html === 'string') {
-      if (!compiled.renderLayout) {
-        throw new TemplateRenderError('layout', [
-          compiled.name,
-          def.channel,
-          where(def, locale),
-          `layout "${compiled.layout}" is not defined`,
-        ]);
-      }
-      try {
-        const context = {
-          ...(data as Record<string, unknown>),
-          body: this.#env.safe(rendered.html),
-        };
-        rendered.html = compiled.renderLayout({ context, data: frame, run: scope.run });
-      } catch (err) {
-        throw new TemplateRenderError(
-          'layout',
-          [
-            compiled.name,
-            def.channel,
-            where(def, locale),
-            `layout ${compiled.layout}: ${handlebarsMessage(err)}`,
-          ],
-          err,
-        );
-      }
-    }
-    return channelSpecs[def.channel].finish(rendered, data);
-  }
-
   #violations(channel: ChannelName, content: Readonly<Record<string, unknown>>): LimitViolation[] {
     const checker = new LimitChecker(this.#limits);
     channelSpecs[channel].check(content, checker);
@@ -405,25 +335,4 @@ export class TemplateRegistry {
     }
     return set;
   }
-
-  #isTimeZone(zone: string): boolean {
-    let valid = this.#validZones.get(zone);
-    if (valid === undefined) {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: zone });
-        valid = true;
-      } catch {
-        valid = false;
-      }
-      if (this.#validZones.size > 1000) this.#validZones.clear();
-      this.#validZones.set(zone, valid);
-    }
-    return valid;
-  }
-}
-
-function where(def: TemplateDefinition, requested: string | undefined): string {
-  return requested === undefined || requested === def.locale
-    ? def.locale
-    : `${def.locale}, asked for ${requested}`;
 }

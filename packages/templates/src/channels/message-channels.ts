@@ -60,18 +60,23 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   return out;
 }
 
+/** The parts of the notification-like channels (push, in-app): a title, a body and data. */
+const titleBodyData: ChannelSpec['parts'] = {
+  title: { kind: 'text', required: true, escape: 'none' },
+  body: { kind: 'text', required: true, escape: 'none' },
+  data: { kind: 'structured', required: false, escape: leaves('none') },
+};
+
+const titleAndBody = (parts: Readonly<Record<string, unknown>>): Record<string, unknown> => ({
+  title: str(parts.title).trim(),
+  body: str(parts.body).trim(),
+});
+
 /** Push (FCM): notification title and body, and string-valued data. */
 export const pushChannel: ChannelSpec = {
-  parts: {
-    title: { kind: 'text', required: true, escape: 'none' },
-    body: { kind: 'text', required: true, escape: 'none' },
-    data: { kind: 'structured', required: false, escape: leaves('none') },
-  },
+  parts: titleBodyData,
   finish(parts) {
-    const content: Record<string, unknown> = {
-      title: str(parts.title).trim(),
-      body: str(parts.body).trim(),
-    };
+    const content = titleAndBody(parts);
     const data = stringMap(parts.data);
     if (data) content.data = data;
     return content;
@@ -87,16 +92,9 @@ export const pushChannel: ChannelSpec = {
 
 /** In-app: title, body and data, shown by Herald's own clients (which escape for display). */
 export const inappChannel: ChannelSpec = {
-  parts: {
-    title: { kind: 'text', required: true, escape: 'none' },
-    body: { kind: 'text', required: true, escape: 'none' },
-    data: { kind: 'structured', required: false, escape: leaves('none') },
-  },
+  parts: titleBodyData,
   finish(parts) {
-    const content: Record<string, unknown> = {
-      title: str(parts.title).trim(),
-      body: str(parts.body).trim(),
-    };
+    const content = titleAndBody(parts);
     if (parts.data !== undefined) content.data = parts.data;
     return content;
   },

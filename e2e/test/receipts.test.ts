@@ -30,7 +30,7 @@ import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store
 import { readTopics, testRun, waitFor, type TopicReader } from '@herald/testkit';
 import type { Kysely } from 'kysely';
 
-const run = testRun('api-test');
+const run = testRun('receipts');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const TWILIO_TOKEN = 'twilio-test-auth-token';
@@ -208,12 +208,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(() => run.stop());
-
-it('answers /healthz', async () => {
-  const response = await fetch(`${api.url}/healthz`);
-  expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ status: 'ok' });
-});
 
 describe('SES through SNS', () => {
   it('confirms a subscription after verifying its signature', async () => {
@@ -444,7 +438,7 @@ it('every receipt status on herald.status came from herald/api and matches the s
     expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark)$/);
 });
 
-describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
+describe("the api's metrics (ops server)", () => {
   const sample = (text: string, name: string, labels: Record<string, string>) => {
     const line = text
       .split('\n')
@@ -455,19 +449,6 @@ describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
       );
     return line === undefined ? Number.NaN : Number(line.slice(line.lastIndexOf(' ') + 1));
   };
-
-  it('serves /healthz and /readyz on its own port, ready with Kafka and Postgres', async () => {
-    expect(new URL(api.opsUrl).port).not.toBe(new URL(api.url).port);
-    expect((await fetch(`${api.opsUrl}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${api.opsUrl}/readyz`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({
-      status: 'ok',
-      checks: { kafka: { ok: true }, postgres: { ok: true } },
-    });
-    // The API port does not serve metrics: providers never see them.
-    expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
-  });
 
   it('counts every receipt above by provider and outcome, signature failures, request durations', async () => {
     const text = await (await fetch(`${api.opsUrl}/metrics`)).text();
@@ -503,47 +484,5 @@ describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
       }),
     ).toBe(4);
     expect(text).toContain('app="api"');
-  });
-
-  it('is live but not ready while Postgres is unreachable', async () => {
-    // A port nothing listens on: the api starts (Postgres is used lazily), /readyz says why.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const unreachable = buildApi(
-      parseApiEnv(
-        run.settings({
-          DATABASE_URL: `postgres://herald:herald@127.0.0.1:${port}/herald`,
-          HERALD_API_HOST: '127.0.0.1',
-          HERALD_API_PORT: '0',
-        }),
-      ),
-      silentLogger,
-    );
-    try {
-      await unreachable.start();
-      expect((await fetch(`${unreachable.opsUrl}/healthz`)).status).toBe(200);
-      const ready = await fetch(`${unreachable.opsUrl}/readyz`);
-      expect(ready.status).toBe(503);
-      const report = (await ready.json()) as {
-        checks: Record<string, { ok: boolean; error?: string }>;
-      };
-      expect(report.checks.kafka).toEqual({ ok: true });
-      expect(report.checks.postgres!.ok).toBe(false);
-      expect(report.checks.postgres!.error).toMatch(/ECONNREFUSED/);
-    } finally {
-      await unreachable.stop();
-    }
-  });
-
-  it('refuses one port for both the API and the ops server', () => {
-    expect(() =>
-      parseApiEnv({
-        KAFKA_BROKERS: '127.0.0.1:9092',
-        DATABASE_URL: 'postgres://h:h@127.0.0.1:5432/h',
-        HERALD_API_PORT: '9464',
-      }),
-    ).toThrow(/HERALD_ERR_CONFIG_INVALID.*HERALD_API_PORT and HERALD_METRICS_PORT are both 9464/);
   });
 });

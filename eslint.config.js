@@ -91,6 +91,11 @@ export default tseslint.config(
     'This package may depend on @herald/core only.',
   ),
   layer(
+    ['packages/routing/src/**'],
+    ['core', 'rules', 'kafka', 'delivery'],
+    "@herald/routing (the router's algorithm) may depend on @herald/core, rules, kafka and delivery only.",
+  ),
+  layer(
     ['packages/channels/src/**'],
     ['core'],
     "@herald/channels may depend on @herald/core only (provider limits are core's providerLimits).",

@@ -2,5 +2,6 @@ export { buildRouter } from './router.js';
 export type { Router, RouterOptions } from './router.js';
 export { parseRouterEnv } from './env.js';
 export type { RouterEnv } from './env.js';
-export { RecipientCache } from './recipient-cache.js';
-export type { RecipientSource } from './recipient-cache.js';
+// The cache moved to @herald/routing with the algorithm; re-exported for existing imports.
+export { RecipientCache } from '@herald/routing';
+export type { RecipientSource } from '@herald/routing';

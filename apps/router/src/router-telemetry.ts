@@ -1,6 +1,6 @@
 import { Counter } from 'prom-client';
-import type { Logger } from '@herald/core';
-import type { ConsumedRecord } from '@herald/kafka';
+import type { ConsumedRecord, Logger } from '@herald/core';
+import type { RecordSpan, RoutingMetrics } from '@herald/routing';
 import {
   createHeraldMetrics,
   createLagCollector,
@@ -23,6 +23,30 @@ import {
 function routerCounters(metrics: HeraldMetrics) {
   const registers = [metrics.registry];
   return {
+    eventsConsumed: new Counter({
+      name: 'herald_events_consumed_total',
+      help: 'Events read from herald.events by the router, by encoding.',
+      labelNames: ['mode'] as const,
+      registers,
+    }),
+    eventsRejected: new Counter({
+      name: 'herald_events_rejected_total',
+      help: 'Events sent to herald.events.rejected, by error code.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    rulesMatched: new Counter({
+      name: 'herald_rules_matched_total',
+      help: 'Rule matches, by rule id (bounded by the rule set, not by traffic).',
+      labelNames: ['rule'] as const,
+      registers,
+    }),
+    jobsPlanned: new Counter({
+      name: 'herald_jobs_planned_total',
+      help: 'Delivery jobs planned by the router, by channel.',
+      labelNames: ['channel'] as const,
+      registers,
+    }),
     ruleEvaluationErrors: new Counter({
       name: 'herald_rule_evaluation_errors_total',
       help: 'Rule expressions that failed at run time (counted as no match), by rule and field.',
@@ -55,6 +79,18 @@ export interface RouterMetrics {
 export function createRouterMetrics(): RouterMetrics {
   const metrics = createHeraldMetrics({ defaultLabels: { app: 'router' } });
   return { metrics, counters: routerCounters(metrics) };
+}
+
+/** The routing algorithm's metrics port over the router's counters. */
+export function routingMetrics(counters: RouterCounters): RoutingMetrics {
+  return {
+    consumed: (mode) => counters.eventsConsumed.inc({ mode }),
+    rejected: (code) => counters.eventsRejected.inc({ reason: code }),
+    matched: (rule) => counters.rulesMatched.inc({ rule }),
+    planned: (channel) => counters.jobsPlanned.inc({ channel }),
+    deferred: (channel, reason) => counters.deferred.inc({ channel, reason }),
+    suppressed: (channel, reason) => counters.suppressed.inc({ channel, reason }),
+  };
 }
 
 export interface RouterOps {
@@ -107,15 +143,6 @@ export async function startRouterOps(config: {
   };
 }
 
-/** An open `process herald.events` span of one record, and the headers of its outputs. */
-export interface ProcessSpan {
-  /** `traceparent` (and `tracestate`) of this span, for every record the event produces. */
-  readonly headers: Record<string, string> | undefined;
-  setEventId(id: string): void;
-  /** Ends the span (with the error, if any). */
-  end(err?: unknown): void;
-}
-
 /**
  * Opens a CONSUMER span for one record, child of the producer's `traceparent`, and
  * keeps it open until `end()`: the router handles a chunk in phases (decode, dedupe,
@@ -123,7 +150,7 @@ export interface ProcessSpan {
  * With tracing off the span is a no-op that still carries the incoming context, so the
  * outputs keep the producer's `traceparent`.
  */
-export function openProcessSpan(record: ConsumedRecord, group: string): ProcessSpan {
+export function openProcessSpan(record: ConsumedRecord, group: string): RecordSpan {
   let headers: Record<string, string> | undefined;
   let setEventId: (id: string) => void = () => undefined;
   let finish!: (err?: unknown) => void;

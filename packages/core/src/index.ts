@@ -36,6 +36,7 @@ export type { DeliveryJob } from './delivery/delivery-job.js';
 export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
 export { statusContentType, statusMessage } from './status/status-message.js';
 export type { StatusMessage } from './status/status-message.js';
+export type { ConsumedRecord, OutputMessage, RecordHeaders } from './stage/stage-contract.js';
 export type {
   NotificationState,
   ProviderResponse,

@@ -1,7 +1,2 @@
-/** A message a handler wants published; published before the input offsets commit. */
-export interface OutputMessage {
-  readonly topic: string;
-  readonly key: string | null;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+// The stage contract lives in core; re-exported so `@herald/kafka` imports keep working.
+export type { OutputMessage } from '@herald/core';

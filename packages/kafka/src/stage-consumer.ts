@@ -3,25 +3,22 @@ import {
   type Consumer,
   type EachBatchPayload,
   type Kafka,
-  type KafkaMessage,
   type Producer,
 } from 'kafkajs';
-import { DEFAULT_MAX_RECORD_BYTES, once, runCleanups, sleep, type Logger } from '@herald/core';
+import {
+  DEFAULT_MAX_RECORD_BYTES,
+  once,
+  runCleanups,
+  sleep,
+  type ConsumedRecord,
+  type Logger,
+} from '@herald/core';
 import type { OutputMessage } from './output-message.js';
 import { checkRecordSize, fitOrReference, recordTooLarge } from './record-size.js';
 import { sendOutputs, type Compression } from './send-outputs.js';
 
-/** One record as a stage handler sees it. */
-export interface ConsumedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: KafkaMessage['headers'] & object;
-  /** Broker timestamp (ms since epoch) of the record. */
-  readonly timestamp: number;
-}
+// The stage contract lives in core; re-exported so `@herald/kafka` imports keep working.
+export type { ConsumedRecord };
 
 /**
  * A stage's logic. `handle` turns a chunk of records into output messages.

@@ -1,5 +1,6 @@
 export { loadRules } from './rules/load-rules.js';
 export type { LoadRulesOptions } from './rules/load-rules.js';
+export { tenantFor } from './rules/rule-set.js';
 export type { MatchResult, RuleSet, RuleVerdict } from './rules/rule-set.js';
 export type {
   DedupeMark,
@@ -16,8 +17,14 @@ export { parseDuration } from './rules/duration.js';
 export { ruleDefinition } from './rules/rule-definition.js';
 export { recipientRefs } from './plan/recipient-refs.js';
 export type { RecipientRef } from './plan/recipient-refs.js';
-export { planDeliveries } from './plan/plan-deliveries.js';
-export type { Deferral, PlanContext, PlanResult } from './plan/plan-deliveries.js';
+export { planDeliveries, prepareDeliveries } from './plan/plan-deliveries.js';
+export type {
+  Deferral,
+  PlanContext,
+  PlanResult,
+  PreparedDeliveries,
+  RecipientLookup,
+} from './plan/plan-deliveries.js';
 export { suppressMatch, suppressionReasons } from './plan/suppression.js';
 export type { Suppression, SuppressionReason } from './plan/suppression.js';
 export type { Recipient } from './plan/recipient.js';

@@ -82,7 +82,7 @@ async function testRules(
   eventFile: string,
   useDatabase: boolean,
 ): Promise<void> {
-  const { loadRules, planDeliveries, recipientRefs } = await import('@herald/rules');
+  const { loadRules, prepareDeliveries } = await import('@herald/rules');
   const set: RuleSet = loadRules(await readFile(file, 'utf8'), file);
   const parsed = JSON.parse(await readFile(eventFile, 'utf8')) as unknown;
   const valid = validateCloudEvent(parsed);
@@ -106,7 +106,9 @@ async function testRules(
     out.write(`  ! ${e.ruleId} ${e.field}: ${e.reason} (dedupe off for this match)\n`);
   const known = new Map<string, Recipient>();
   const tenantPrefs = new Map<string, Preferences>();
-  const refs = recipientRefs(event, matches, { now });
+  // Recipients are evaluated once, both for the ids to load here and for the plan.
+  const prepared = prepareDeliveries(event, matches, { now });
+  const { refs } = prepared;
   if (useDatabase && refs.length > 0) {
     const { RecipientStore } = await import('@herald/store');
     await withDatabase(context, async (db) => {
@@ -123,8 +125,7 @@ async function testRules(
       }
     });
   }
-  const plan = planDeliveries(event, matches, {
-    now,
+  const plan = prepared.plan({
     resolveRecipient: (ref, tenant) => known.get(`${tenant}\u0000${ref}`),
     tenantPreferences: (tenant) => tenantPrefs.get(tenant),
   });

@@ -1,13 +1,14 @@
 import { addressRef, checkAddress, deterministicId } from '@herald/core';
 import type { ChannelName, CloudEvent, DeliveryJob, ErrorCode, Priority } from '@herald/core';
 import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
+import type { CelEvalResult } from '../cel/cel-engine.js';
 import { toCelValue } from '../cel/cel-value.js';
 import { decidePreferences, mergePreferences } from '../preferences/preferences.js';
 import type { DeliveryFacts, Preferences } from '../preferences/preferences.js';
 import { compiledOf } from '../rules/compiled-rule.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
 import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
-import { report, tenantOf } from '../rules/rule-set.js';
+import { report, tenantFor } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
 import { readRecipients, recipientView } from './recipient.js';
 import { suppression } from './suppression.js';
@@ -52,6 +53,27 @@ interface Target {
   view?: unknown;
 }
 
+/** A recipient id that planning will look up with `resolveRecipient(ref, tenant)`. */
+export interface RecipientRef {
+  readonly tenant: string;
+  readonly ref: string;
+}
+
+/** The recipient lookups planning makes; synchronous, over data the caller already holds. */
+export type RecipientLookup = Pick<PlanContext, 'resolveRecipient' | 'tenantPreferences'>;
+
+/**
+ * An event's matches with each fan-out rule's `recipients` evaluated (once): the ids
+ * planning will look up, so a caller whose recipients live in a database loads the
+ * missing ones in one batch, then plans with the loaded data.
+ */
+export interface PreparedDeliveries {
+  /** Recipient ids `plan` will ask `resolveRecipient` for, each (tenant, id) once. */
+  readonly refs: readonly RecipientRef[];
+  /** Plans the jobs, reusing the evaluated recipients; pure, may be called again. */
+  plan(lookup?: RecipientLookup): PlanResult;
+}
+
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with
  * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)`, so
@@ -69,64 +91,120 @@ export function planDeliveries(
   matches: readonly RuleMatch[],
   context: PlanContext,
 ): PlanResult {
-  const result: PlanResult = { jobs: [], suppressed: [], deferred: [], errors: [] };
-  if (matches.length === 0) return result;
-  const run = new PlanRun(event, context, result);
-  for (const match of matches) {
-    const compiled = compiledOf(match.rule);
-    if (compiled === undefined) {
-      for (const ch of match.rule.channels)
-        result.suppressed.push(
-          suppression(
-            match.rule,
-            ch.type,
-            '*',
-            'rule_not_loaded',
-            'rule did not come from loadRules',
-          ),
-        );
-      continue;
-    }
-    run.planRule(compiled);
-  }
-  return result;
+  return prepareDeliveries(event, matches, context).plan(context);
+}
+
+/**
+ * The first half of {@link planDeliveries}: evaluates each fan-out rule's `recipients`
+ * once and lists the recipient ids they name; `plan` then reuses those values.
+ *
+ * @example
+ * const prepared = prepareDeliveries(event, matches, { now, defaultTenant });
+ * await cache.load(prepared.refs);
+ * const plan = prepared.plan({ resolveRecipient: (ref, t) => cache.resolve(ref, t) });
+ */
+export function prepareDeliveries(
+  event: CloudEvent,
+  matches: readonly RuleMatch[],
+  context: Omit<PlanContext, keyof RecipientLookup>,
+): PreparedDeliveries {
+  const run = new PlanRun(event, context, matches);
+  return { refs: run.refs, plan: (lookup = {}) => run.plan(lookup) };
+}
+
+/** A rule's evaluated `recipients` and the tenant its jobs belong to. */
+interface RuleRecipients {
+  readonly tenant: string;
+  /** Undefined when the rule has no `recipients` to fan out over. */
+  readonly value: CelEvalResult | undefined;
 }
 
 /** What stays the same for every job of one event. */
 class PlanRun {
   readonly #event: CloudEvent;
-  readonly #context: PlanContext;
-  readonly #result: PlanResult;
+  readonly #context: Omit<PlanContext, keyof RecipientLookup>;
+  readonly #matches: readonly RuleMatch[];
   readonly #eventValue: unknown;
   readonly #plannedAt: string;
   // Shared by the event's jobs: a job is immutable once planned.
   readonly #eventRef: DeliveryJob['event'];
+  readonly #recipients = new Map<CompiledRule, RuleRecipients>();
+  readonly refs: RecipientRef[] = [];
+  // Set for the length of one `plan` call.
+  #result!: PlanResult;
+  #lookup: RecipientLookup = {};
 
-  constructor(event: CloudEvent, context: PlanContext, result: PlanResult) {
+  constructor(
+    event: CloudEvent,
+    context: Omit<PlanContext, keyof RecipientLookup>,
+    matches: readonly RuleMatch[],
+  ) {
     this.#event = event;
     this.#context = context;
-    this.#result = result;
+    this.#matches = matches;
     this.#eventValue = celEvent(event);
     this.#plannedAt = context.now.toISOString();
     this.#eventRef =
       event.time === undefined
         ? { id: event.id, source: event.source, type: event.type }
         : { id: event.id, source: event.source, type: event.type, time: event.time };
+    const seen = new Set<string>();
+    for (const match of matches) {
+      const compiled = compiledOf(match.rule);
+      if (compiled === undefined) continue;
+      const tenant = tenantFor(event, match.rule, context.defaultTenant);
+      const value =
+        compiled.fansOut && compiled.recipients !== undefined
+          ? compiled.recipients.evaluate({
+              event: this.#eventValue,
+              recipient: NO_RECIPIENT,
+              now: context.now,
+            })
+          : undefined;
+      this.#recipients.set(compiled, { tenant, value });
+      if (value === undefined || !value.ok) continue;
+      for (const entry of readRecipients(value.value)) {
+        if (entry.kind !== 'ref') continue;
+        const key = `${tenant}\u0000${entry.ref}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        this.refs.push({ tenant, ref: entry.ref });
+      }
+    }
   }
 
-  planRule(compiled: CompiledRule): void {
+  plan(lookup: RecipientLookup): PlanResult {
+    const result: PlanResult = { jobs: [], suppressed: [], deferred: [], errors: [] };
+    this.#result = result;
+    this.#lookup = lookup;
+    for (const match of this.#matches) {
+      const compiled = compiledOf(match.rule);
+      if (compiled === undefined) {
+        for (const ch of match.rule.channels)
+          result.suppressed.push(
+            suppression(
+              match.rule,
+              ch.type,
+              '*',
+              'rule_not_loaded',
+              'rule did not come from loadRules',
+            ),
+          );
+        continue;
+      }
+      this.#planRule(compiled);
+    }
+    return result;
+  }
+
+  #planRule(compiled: CompiledRule): void {
     const { rule } = compiled;
     const event = this.#event;
     const result = this.#result;
-    const tenant = tenantOf(event) ?? rule.tenant ?? this.#context.defaultTenant ?? 'default';
+    const { tenant, value } = this.#recipients.get(compiled)!;
     const priority = priorityFor(event.severity, rule.severity);
     let targets: Target[] = [];
-    if (compiled.fansOut && compiled.recipients !== undefined) {
-      const value = compiled.recipients.evaluate({
-        event: this.#eventValue,
-        recipient: NO_RECIPIENT,
-        now: this.#context.now,
-      });
+    if (value !== undefined) {
       if (!value.ok) {
         result.errors.push(report(rule, 'recipients', value, event));
         rule.channels.forEach((ch, c) => {
@@ -229,7 +307,7 @@ class PlanRun {
             suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail),
           );
       } else if (entry.kind === 'ref') {
-        const recipient = this.#context.resolveRecipient?.(entry.ref, tenant);
+        const recipient = this.#lookup.resolveRecipient?.(entry.ref, tenant);
         if (recipient === undefined) {
           for (const ch of fanOutChannels)
             result.suppressed.push(
@@ -302,7 +380,7 @@ class PlanRun {
     }
     let notBefore: string | undefined;
     if (!target.fixed) {
-      const tenantDefaults = this.#context.tenantPreferences?.(tenant);
+      const tenantDefaults = this.#lookup.tenantPreferences?.(tenant);
       const own = target.recipient.preferences;
       if (tenantDefaults !== undefined || own !== undefined) {
         const facts: { -readonly [K in keyof DeliveryFacts]: DeliveryFacts[K] } = {

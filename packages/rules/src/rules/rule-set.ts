@@ -60,6 +60,18 @@ export function tenantOf(event: CloudEvent): string | undefined {
   return typeof tenant === 'string' && tenant.length > 0 ? tenant : undefined;
 }
 
+/**
+ * The tenant a rule's jobs for this event belong to: the event's `tenantid`, else the
+ * rule's `tenant`, else the deployment default. The one place this fallback is written.
+ */
+export function tenantFor(
+  event: CloudEvent,
+  rule: Pick<Rule, 'tenant'>,
+  defaultTenant: string | undefined,
+): string {
+  return tenantOf(event) ?? rule.tenant ?? defaultTenant ?? 'default';
+}
+
 export class CompiledRuleSet implements RuleSet {
   readonly rules: readonly Rule[];
   readonly #compiled: readonly CompiledRule[];
@@ -136,7 +148,7 @@ export class CompiledRuleSet implements RuleSet {
           match = {
             rule,
             dedupe: dedupeMark(
-              tenant ?? rule.tenant ?? this.#defaultTenant,
+              tenantFor(event, rule, this.#defaultTenant),
               rule.id,
               celValueToString(key.value),
               rule.dedupe.windowMs,

@@ -43,30 +43,6 @@ const writeBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
 function build(registry: Registry) {
   const registers = [registry];
   return {
-    eventsConsumed: new Counter({
-      name: 'herald_events_consumed_total',
-      help: 'Events read from herald.events by the router, by encoding.',
-      labelNames: ['mode'] as const,
-      registers,
-    }),
-    eventsRejected: new Counter({
-      name: 'herald_events_rejected_total',
-      help: 'Events sent to herald.events.rejected, by error code.',
-      labelNames: ['reason'] as const,
-      registers,
-    }),
-    rulesMatched: new Counter({
-      name: 'herald_rules_matched_total',
-      help: 'Rule matches, by rule id (bounded by the rule set, not by traffic).',
-      labelNames: ['rule'] as const,
-      registers,
-    }),
-    jobsPlanned: new Counter({
-      name: 'herald_jobs_planned_total',
-      help: 'Delivery jobs planned by the router, by channel.',
-      labelNames: ['channel'] as const,
-      registers,
-    }),
     deliveries: new Counter({
       name: 'herald_deliveries_total',
       help: 'Delivery attempts by channel, provider, outcome and failure class.',

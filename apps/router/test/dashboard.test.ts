@@ -1,16 +1,17 @@
 /**
- * deploy/grafana/herald.json queries only metrics this package defines, with labels
- * they have: a renamed metric or label breaks this test, not a dashboard in production.
+ * deploy/grafana/herald.json queries only metrics Herald defines (the shared set of
+ * @herald/telemetry plus the router's own counters), with labels they have: a renamed
+ * metric or label breaks this test, not a dashboard in production.
  */
 import { readFileSync } from 'node:fs';
-import { createHeraldMetrics } from '@herald/telemetry';
+import { createRouterMetrics } from '../src/router-telemetry.js';
 
 const dashboard = JSON.parse(
   readFileSync(new URL('../../../deploy/grafana/herald.json', import.meta.url), 'utf8'),
 ) as { panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }> };
 
 it('queries only Herald metrics that exist, by labels they have', async () => {
-  const metrics = createHeraldMetrics({ processMetrics: false });
+  const { metrics } = createRouterMetrics();
   const families = new Map(
     (await metrics.registry.getMetricsAsJSON()).map((m) => [
       m.name,

@@ -1,6 +1,5 @@
+import type { ChannelName } from '@herald/core';
 import type { Preferences, Recipient, RecipientRef } from '@herald/rules';
-import type { RecipientStore } from '@herald/store';
-import type { RouterEnv } from './env.js';
 
 /** Where the cache loads from: recipients of one tenant by id, and tenant defaults. */
 export interface RecipientSource {
@@ -104,31 +103,43 @@ function key(tenant: string, ref: string): string {
   return `${tenant}\u0000${ref}`;
 }
 
-/** The cache over the recipient store, converting rows to the planner's `Recipient`. */
-export function recipientCache(store: RecipientStore, env: RouterEnv): RecipientCache {
-  return new RecipientCache(
-    {
-      async getMany(tenant, ids) {
-        const rows = await store.getMany(tenant, ids);
-        const out = new Map<string, Recipient>();
-        for (const [id, r] of rows) {
-          out.set(id, {
-            id,
-            tenant,
-            addresses: r.addresses,
-            ...(r.locale === undefined ? {} : { locale: r.locale }),
-            ...(r.timezone === undefined ? {} : { timezone: r.timezone }),
-            ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
-            // Stored as the JSON shape of Preferences (docs/rules.md).
-            ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
-          });
-        }
-        return out;
-      },
-      async tenantPreferences(tenant) {
-        return (await store.tenantPreferences(tenant)) as Preferences | undefined;
-      },
+/** A stored recipient row, as `RecipientStore` (@herald/store) returns it. */
+export interface RecipientRow {
+  readonly addresses: Readonly<Partial<Record<ChannelName, string>>>;
+  readonly locale?: string | undefined;
+  readonly timezone?: string | undefined;
+  readonly attributes?: Readonly<Record<string, unknown>> | undefined;
+  readonly preferences?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The rows a recipient store holds: recipients by id per tenant, and tenant defaults. */
+export interface RecipientRows {
+  getMany(tenant: string, ids: readonly string[]): Promise<ReadonlyMap<string, RecipientRow>>;
+  tenantPreferences(tenant: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** A source over a recipient store, converting rows to the planner's `Recipient`. */
+export function recipientSource(store: RecipientRows): RecipientSource {
+  return {
+    async getMany(tenant, ids) {
+      const rows = await store.getMany(tenant, ids);
+      const out = new Map<string, Recipient>();
+      for (const [id, r] of rows) {
+        out.set(id, {
+          id,
+          tenant,
+          addresses: r.addresses,
+          ...(r.locale === undefined ? {} : { locale: r.locale }),
+          ...(r.timezone === undefined ? {} : { timezone: r.timezone }),
+          ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
+          // Stored as the JSON shape of Preferences (docs/rules.md).
+          ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
+        });
+      }
+      return out;
     },
-    { ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS, maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE },
-  );
+    async tenantPreferences(tenant) {
+      return (await store.tenantPreferences(tenant)) as Preferences | undefined;
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { fitOrReference, type ConsumedRecord, type OutputMessage } from '@herald/kafka';
+import { HeraldError, type ConsumedRecord, type OutputMessage } from '@herald/core';
+import { checkRecordSize, fitOrReference } from '@herald/kafka';
 
 function headerStrings(headers: ConsumedRecord['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -45,4 +46,25 @@ export function rejectedRecord(
     'herald-reject',
     own,
   );
+}
+
+/**
+ * The first of an event's outputs over the record limit, as the reason to reject the
+ * event whole (`HERALD_ERR_EVENT_TOO_LARGE`) instead of routing it in part: the broker
+ * would refuse that record on every try and hold the partition for ever.
+ */
+export function oversizedOutput(
+  outputs: readonly OutputMessage[],
+  maxRecordBytes: number,
+  statusTopic: string,
+): HeraldError | undefined {
+  for (const output of outputs) {
+    const { fits, bytes } = checkRecordSize(output, maxRecordBytes);
+    if (fits) continue;
+    const what = output.topic === statusTopic ? 'status' : 'delivery job';
+    return new HeraldError('HERALD_ERR_EVENT_TOO_LARGE', [
+      `its ${what} for ${output.topic} would be ${bytes} bytes, over the ${maxRecordBytes}-byte record limit (HERALD_KAFKA_MAX_RECORD_BYTES)`,
+    ]);
+  }
+  return undefined;
 }

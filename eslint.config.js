@@ -92,8 +92,8 @@ export default tseslint.config(
   ),
   layer(
     ['packages/channels/src/**'],
-    ['core', 'templates'],
-    '@herald/channels may depend on @herald/core and @herald/templates only.',
+    ['core'],
+    "@herald/channels may depend on @herald/core only (provider limits are core's providerLimits).",
   ),
   {
     files: ['apps/**', 'packages/**'],

@@ -244,13 +244,16 @@ it('dead-letters a job with an invalid address with HERALD_ERR_ADDRESS_INVALID: 
     [smuggled, 'email'],
     [listed, 'sms'],
   ] as const) {
-    expect(stateOf(j)).toEqual(['dead_lettered']);
+    // One attempt (the provider's own check refused it), then the dead letter: no retry.
+    expect(stateOf(j)).toEqual(['sending', 'dead_lettered']);
     const letter = letters.find((l) => l.notificationId === j.notificationId)!;
     expect(letter.kind).toBe('permanent');
     expect(letter.reason).toMatch(
       new RegExp(`^HERALD_ERR_ADDRESS_INVALID: ${channel} address is invalid: `),
     );
-    const status = statuses.find((s) => s.event.subject === j.notificationId)!.event.data;
+    const status = statuses.find(
+      (s) => s.event.subject === j.notificationId && s.event.data.state === 'dead_lettered',
+    )!.event.data;
     expect(status).toMatchObject({ retryable: false, reason: letter.reason });
   }
   expect(smtp.received.length).toBe(sentBefore);

@@ -1,5 +1,6 @@
 import {
   HeraldError,
+  type DeliveryFailureClass,
   type DeliveryOutcome,
   type ErrorCode,
   type ProviderResponse,
@@ -23,19 +24,62 @@ export function permanent(
   return failed('HERALD_ERR_DELIVERY_PERMANENT', true, provider, detail, undefined, response);
 }
 
-/** A failure that may pass later, after `retryAfterMs` when the provider said so. */
+/**
+ * A failure that may pass later, after `retryAfterMs` when the provider said so.
+ * `failureClass` overrides the class read from the response (e.g. a provider's own
+ * timeout error code).
+ */
 export function transient(
   provider: string,
   detail: string,
   retryAfterMs?: number,
   response?: ProviderResponse,
+  failureClass?: DeliveryFailureClass,
 ): DeliveryOutcome {
-  return failed('HERALD_ERR_DELIVERY_TRANSIENT', false, provider, detail, retryAfterMs, response);
+  return failed(
+    'HERALD_ERR_DELIVERY_TRANSIENT',
+    false,
+    provider,
+    detail,
+    retryAfterMs,
+    response,
+    failureClass,
+  );
 }
+
+/** No answer in time, or the caller gave up first (worker stopping): transient, class `timeout`. */
+export function timedOut(provider: string, detail: string): DeliveryOutcome {
+  return transient(provider, detail, undefined, undefined, 'timeout');
+}
+
+/** Registry codes saying the job's own data cannot be used (its address): class `invalid_request`. */
+const INVALID_REQUEST_CODES: ReadonlySet<ErrorCode> = new Set(['HERALD_ERR_ADDRESS_INVALID']);
 
 /** A failure raised as a HeraldError before or while sending (refused target, oversized content, config). */
 export function fromHeraldError(err: HeraldError): DeliveryOutcome {
-  return { status: 'failed', permanent: !err.retriable, reason: err.message };
+  const failureClass = INVALID_REQUEST_CODES.has(err.code)
+    ? 'invalid_request'
+    : err.retriable
+      ? 'transient'
+      : 'permanent';
+  return { status: 'failed', permanent: !err.retriable, failureClass, reason: err.message };
+}
+
+/**
+ * The class of a failure from what the provider answered: 429 or a `Retry-After`
+ * → `rate_limited`; 401/403 → `auth`; a permanent 400/404/413/422 → `invalid_request`.
+ */
+export function failureClassFor(
+  isPermanent: boolean,
+  statusCode: number | undefined,
+  retryAfterMs: number | undefined,
+): DeliveryFailureClass {
+  if (statusCode === 429 || (!isPermanent && retryAfterMs !== undefined)) return 'rate_limited';
+  if (statusCode === 401 || statusCode === 403) return 'auth';
+  if (!isPermanent) return 'transient';
+  return statusCode === 400 || statusCode === 404 || statusCode === 413 || statusCode === 422
+    ? 'invalid_request'
+    : 'permanent';
 }
 
 function failed(
@@ -45,10 +89,12 @@ function failed(
   detail: string,
   retryAfterMs: number | undefined,
   response: ProviderResponse | undefined,
+  failureClass?: DeliveryFailureClass,
 ): DeliveryOutcome {
   return {
     status: 'failed',
     permanent: isPermanent,
+    failureClass: failureClass ?? failureClassFor(isPermanent, response?.statusCode, retryAfterMs),
     reason: new HeraldError(code, [`${provider}: ${detail}`]).message,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(response === undefined ? {} : { provider: response }),
@@ -105,10 +151,46 @@ export function classifyNoResponse(
 ): DeliveryOutcome {
   const herald = findHeraldError(result.error);
   if (herald) return fromHeraldError(herald);
-  if (result.cause === 'timeout') return transient(provider, `no response within ${timeoutMs} ms`);
+  if (result.cause === 'timeout') return timedOut(provider, `no response within ${timeoutMs} ms`);
   if (result.cause === 'aborted')
-    return transient(provider, 'aborted before the provider answered (worker stopping)');
-  return transient(provider, `network error: ${describe(result.error)}`);
+    return timedOut(provider, 'aborted before the provider answered (worker stopping)');
+  return networkError(provider, result.error);
+}
+
+/** A call that got no answer: transient; class `timeout` when the error says the socket timed out. */
+export function networkError(
+  provider: string,
+  err: unknown,
+  response?: ProviderResponse,
+): DeliveryOutcome {
+  return transient(
+    provider,
+    `network error: ${describe(err)}`,
+    undefined,
+    response,
+    isTimeoutError(err) ? 'timeout' : undefined,
+  );
+}
+
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  // axios (the Twilio SDK's client) when its own timeout passes.
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** True when the error (or one in its cause chain) is a socket or SDK timeout, by its code or name. */
+export function isTimeoutError(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true;
+    if (name === 'TimeoutError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export function findHeraldError(err: unknown): HeraldError | undefined {

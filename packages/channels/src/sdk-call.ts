@@ -1,3 +1,6 @@
+import type { DeliveryOutcome } from '@herald/core';
+import { timedOut } from './outcomes.js';
+
 /**
  * Runs an SDK call that takes no AbortSignal of its own, giving up when `signal`
  * aborts or `timeoutMs` passes. The call may still finish in the background; its
@@ -33,4 +36,19 @@ export class DeadlineError extends Error {
     super(reason === 'timeout' ? 'timed out' : 'aborted by the caller');
     this.name = 'DeadlineError';
   }
+}
+
+/** The outcome of a call {@link withDeadline} gave up on: class `timeout` either way. */
+export function deadlineOutcome(
+  provider: string,
+  err: DeadlineError,
+  timeoutMs: number,
+  answerer: string,
+): DeliveryOutcome {
+  return timedOut(
+    provider,
+    err.reason === 'timeout'
+      ? `no response within ${timeoutMs} ms`
+      : `aborted before ${answerer} answered (worker stopping)`,
+  );
 }

@@ -43,6 +43,8 @@ describe('SMTP against a real SMTP server', () => {
     expect(outcome).toEqual({
       status: 'failed',
       permanent: true,
+      // Classified where it happens (DeliveryOutcome.failureClass), not from the reason.
+      failureClass: 'invalid_request',
       reason: expect.stringMatching(/^HERALD_ERR_ADDRESS_INVALID: email address is invalid: /),
     });
     expect(outcome.status === 'failed' && outcome.reason).toContain(problem);

@@ -16,7 +16,7 @@ import {
   createWebhookProvider,
   type ChannelProvider,
 } from '../src/index.js';
-import type { ChannelName } from '@herald/core';
+import type { ChannelName, DeliveryFailureClass } from '@herald/core';
 import { makeJob } from './fixtures/make-job.js';
 import type { FakeServer, Scenario } from './servers/fake-http-server.js';
 import { startFcmServer } from './servers/fcm-server.js';
@@ -298,6 +298,21 @@ const rows: Row[] = [
   },
 ];
 
+// The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a
+// provider's API says otherwise: SMTP has no 4xx/5xx split of HTTP's kind and no 429,
+// FCM's errors carry no status code, and Slack's Web API answers errors with HTTP 200.
+const defaultClasses: Record<Exclude<Scenario, 'ok'>, DeliveryFailureClass> = {
+  permanent: 'invalid_request',
+  transient: 'transient',
+  'rate-limited': 'rate_limited',
+  hang: 'timeout',
+};
+const classOverrides: Record<string, Partial<typeof defaultClasses>> = {
+  smtp: { permanent: 'permanent', 'rate-limited': 'transient' },
+  fcm: { permanent: 'permanent' },
+  'slack (chat.postMessage)': { permanent: 'permanent' },
+};
+
 describe.each(rows)('$name', (row) => {
   let setup: Setup;
   const outcomes: unknown[] = [];
@@ -358,6 +373,15 @@ describe.each(rows)('$name', (row) => {
     );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  it.each(['permanent', 'transient', 'rate-limited', 'hang'] as const)(
+    'sets the failure class of a %s failure where it happens',
+    async (scenario) => {
+      const outcome = await send(scenario);
+      const expected = { ...defaultClasses, ...classOverrides[row.name] }[scenario];
+      expect(outcome).toMatchObject({ status: 'failed', failureClass: expected });
+    },
+  );
 
   it('refuses oversized content permanently', async () => {
     const outcome = await send('ok', row.oversized);

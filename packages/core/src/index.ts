@@ -60,7 +60,11 @@ export {
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { once, runCleanups, sleep } from './lifecycle.js';
+export { deliveryFailureClasses } from './delivery/delivery-provider.js';
+export { providerLimits } from './delivery/provider-limits.js';
+export type { ProviderLimits } from './delivery/provider-limits.js';
 export type {
+  DeliveryFailureClass,
   DeliveryOutcome,
   DeliveryProvider,
   RenderedContent,

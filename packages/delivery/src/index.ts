@@ -54,7 +54,6 @@ export type {
   ChunkHandlerOptions,
   DeliveryMetric,
   DeliveryPipeline,
-  FailureClass,
   LeasePort,
   MetricsPort,
   PipelineDeps,

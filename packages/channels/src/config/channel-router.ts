@@ -11,7 +11,8 @@ import type { ChannelProvider } from '../http/http-provider.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { ChannelSettingsReader } from './channel-settings.js';
 import type { ChannelRouterOptions } from './channel-router-options.js';
-import { providerBuilders, type BuildContext } from './provider-builders.js';
+import type { BuildContext } from './build-context.js';
+import { providerRegistry } from './provider-registry.js';
 
 /**
  * The providers of one worker, one per channel it serves, built from settings.
@@ -64,7 +65,7 @@ export function createChannelRouter(
   const served = [...new Set(channels)];
 
   for (const channel of served) {
-    const builder = providerBuilders[channel];
+    const builder = providerRegistry[channel];
     const name = builder.providerName(reader);
     const context: BuildContext = {
       reader,
@@ -118,6 +119,7 @@ export function createChannelRouter(
         return {
           status: 'failed',
           permanent: true,
+          failureClass: 'permanent',
           reason: `HERALD_ERR_CHANNEL_CONFIG: channel provider ${job.channel} is misconfigured: this worker serves ${served.join(', ')}`,
         };
       }

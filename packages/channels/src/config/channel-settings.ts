@@ -1,37 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { fcmTenantSection } from '../fcm/fcm-settings.js';
+import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
+import { resendTenantSection } from '../resend/resend-settings.js';
+import { sesTenantSection } from '../ses/ses-settings.js';
+import { slackTenantSection } from '../slack/slack-settings.js';
+import { smtpTenantSection } from '../smtp/smtp-settings.js';
+import { telegramTenantSection } from '../telegram/telegram-settings.js';
+import { twilioTenantSection } from '../twilio/twilio-settings.js';
+import { webhookTenantSection } from '../webhook/webhook-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { Secret } from './secret.js';
 
 /** Reads a secret file; the default is `readFileSync` (start-up only, never per send). */
 export type ReadSecretFile = (path: string) => string;
 
-const text = z.string().min(1);
+// Each provider's section lives in its folder, beside its settings.
 const tenantSections = z.strictObject({
-  ses: z
-    .strictObject({
-      region: text,
-      accessKeyId: text,
-      secretAccessKey: text,
-      sessionToken: text,
-      from: text,
-      configurationSetName: text,
-    })
-    .partial(),
-  smtp: z.strictObject({ url: text, from: text }).partial(),
-  resend: z.strictObject({ apiKey: text, from: text }).partial(),
-  twilio: z
-    .strictObject({ accountSid: text, authToken: text, from: text, messagingServiceSid: text })
-    .partial(),
-  fcm: z
-    .strictObject({ projectId: text, serviceAccount: z.record(z.string(), z.unknown()) })
-    .partial(),
-  slack: z.strictObject({ botToken: text }).partial(),
-  telegram: z.strictObject({ botToken: text }).partial(),
-  pagerduty: z.strictObject({ routingKeys: z.record(z.string(), text) }).partial(),
-  webhook: z.strictObject({
-    secrets: z.record(z.string(), z.union([text, z.array(text).min(1)])),
-  }),
+  ses: sesTenantSection,
+  smtp: smtpTenantSection,
+  resend: resendTenantSection,
+  twilio: twilioTenantSection,
+  fcm: fcmTenantSection,
+  slack: slackTenantSection,
+  telegram: telegramTenantSection,
+  pagerduty: pagerdutyTenantSection,
+  webhook: webhookTenantSection,
 });
 
 /** Per-tenant credentials, by tenant then provider, as `HERALD_CHANNEL_TENANTS_FILE` holds them. */
@@ -142,37 +136,4 @@ export class ChannelSettingsReader {
     }
     return out;
   }
-}
-
-/** `smtp://user:pass@host:587` → nodemailer's fields; a problem (without the URL) when malformed. */
-export function parseSmtpUrl(
-  raw: string,
-  setting: string,
-  problems: string[],
-): { host: string; port: number; secure: boolean; user?: string; pass?: string } | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    problems.push(
-      `${setting} is not a URL; expected smtp://user:password@host:587 or smtps://…:465`,
-    );
-    return undefined;
-  }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') {
-    problems.push(`${setting} must start with smtp:// (STARTTLS) or smtps:// (TLS)`);
-    return undefined;
-  }
-  const secure = url.protocol === 'smtps:';
-  if (url.hostname === '') {
-    problems.push(`${setting} has no host; expected smtp://user:password@host:587`);
-    return undefined;
-  }
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: url.port === '' ? (secure ? 465 : 587) : Number(url.port),
-    secure,
-    ...(url.username === '' ? {} : { user: decodeURIComponent(url.username) }),
-    ...(url.password === '' ? {} : { pass: decodeURIComponent(url.password) }),
-  };
 }

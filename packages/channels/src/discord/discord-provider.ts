@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import type { RenderedContent } from '@herald/core';
 import { parseHttpUrl } from '../http/http-client.js';
 import {
@@ -15,11 +16,6 @@ import { classifyHttp, permanent, sent, summarize, transient } from '../outcomes
 /** Discord needs no credentials: the webhook URL (the recipient address) carries its token. */
 export type DiscordProviderConfig = HttpProviderOptions;
 
-// https://discord.com/developers/docs/resources/message#create-message and embed limits.
-const MAX_CONTENT = 2_000;
-const MAX_EMBEDS = 10;
-const MAX_EMBED_CHARS = 6_000;
-
 /**
  * Executes a Discord webhook with `content` and/or `embeds`, `?wait=true` so
  * Discord answers with the created message (its id is the provider message id).
@@ -35,7 +31,7 @@ export function createDiscordProvider(config: DiscordProviderConfig = {}): Chann
       name: 'discord',
       channel: 'discord',
       guard: true,
-      maxBodyBytes: 8 * 1024 * 1024,
+      maxBodyBytes: providerLimits.discordRequestBytes,
       prepare(job, content): HttpCall {
         const url = parseHttpUrl(job.recipient.address);
         if (typeof url === 'string') throw unusable('discord', url);
@@ -90,11 +86,23 @@ function discordMessage(content: RenderedContent | undefined): Record<string, un
     throw unusable('discord', 'the rendered content has neither "content" nor "embeds"');
   }
   if (typeof text === 'string')
-    assertLimit('discord', 'content', text.length, MAX_CONTENT, 'characters');
+    assertLimit(
+      'discord',
+      'content',
+      text.length,
+      providerLimits.discordContentChars,
+      'characters',
+    );
   if (Array.isArray(embeds)) {
-    assertLimit('discord', 'embeds', embeds.length, MAX_EMBEDS, 'embeds');
+    assertLimit('discord', 'embeds', embeds.length, providerLimits.discordEmbeds, 'embeds');
     const chars = embeds.reduce<number>((sum, e) => sum + embedChars(e), 0);
-    assertLimit('discord', 'embeds', chars, MAX_EMBED_CHARS, 'characters in total');
+    assertLimit(
+      'discord',
+      'embeds',
+      chars,
+      providerLimits.discordEmbedsTotalChars,
+      'characters in total',
+    );
   }
   return {
     ...(typeof text === 'string' ? { content: text } : {}),

@@ -9,16 +9,17 @@ import {
 } from 'firebase-admin/app';
 import { getMessaging, type Message } from 'firebase-admin/messaging';
 import {
+  providerLimits,
   HeraldError,
-  once,
   requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
-import { forTenant, requireText, type ChannelProvider } from '../http/http-provider.js';
+import { requireText, type ChannelProvider } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
 import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
-import { DeadlineError, withDeadline } from '../sdk-call.js';
+import { DeadlineError, deadlineOutcome, withDeadline } from '../sdk-call.js';
+import { tenantClients } from '../tenant-clients.js';
 
 export interface FcmCredentials {
   readonly projectId?: string;
@@ -36,8 +37,6 @@ export interface FcmProviderConfig extends FcmCredentials {
   readonly tenants?: Readonly<Record<string, FcmCredentials>>;
 }
 
-// FCM refuses messages over 4 KB of payload.
-const MAX_PAYLOAD_BYTES = 4_096;
 // https://firebase.google.com/docs/cloud-messaging/send/admin-sdk#admin (error codes).
 const INVALID_TOKEN = new Set([
   'messaging/registration-token-not-registered',
@@ -54,6 +53,11 @@ const TRANSIENT = new Set([
   'app/network-timeout',
 ]);
 
+const RATE_LIMITED = new Set([
+  'messaging/message-rate-exceeded',
+  'messaging/device-message-rate-exceeded',
+]);
+
 let appCounter = 0;
 
 /**
@@ -67,13 +71,10 @@ let appCounter = 0;
  */
 export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
   const timeoutMs = config.timeoutMs ?? 10_000;
-  const apps = new Map<string, App>();
-
-  function appFor(tenant: string): App {
-    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
-    let app = apps.get(key);
-    if (app === undefined) {
-      const settings = forTenant<FcmCredentials>(config, config.tenants, tenant);
+  const apps = tenantClients<FcmCredentials, App>(
+    config,
+    config.tenants,
+    (settings, tenant) => {
       const credential =
         settings.credential ??
         (settings.serviceAccount === undefined
@@ -86,7 +87,7 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
         ]);
       }
       // One named app per tenant, so credentials never mix.
-      app = initializeApp(
+      return initializeApp(
         {
           credential,
           projectId: settings.projectId,
@@ -94,10 +95,10 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
         },
         `herald-fcm-${++appCounter}`,
       );
-      apps.set(key, app);
-    }
-    return app;
-  }
+    },
+    (app) => deleteApp(app),
+  );
+  const appFor = (tenant: string): App => apps.get(tenant).client;
 
   async function send(
     job: Parameters<ChannelProvider['send']>[0],
@@ -127,7 +128,7 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
         'fcm',
         'the message',
         Buffer.byteLength(JSON.stringify({ notification: message.notification, data })),
-        MAX_PAYLOAD_BYTES,
+        providerLimits.pushPayloadBytes,
         'bytes',
       );
     } catch (err) {
@@ -150,27 +151,25 @@ export function createFcmProvider(config: FcmProviderConfig): ChannelProvider {
       ok: true,
       detail: 'FCM has no free probe; failures show in outcomes',
     }),
-    close: once(async () => {
-      await Promise.all([...apps.values()].map((app) => deleteApp(app)));
-    }),
+    close: apps.close,
   };
 }
 
 function classifyFcmError(err: unknown, timeoutMs: number): DeliveryOutcome {
-  if (err instanceof DeadlineError) {
-    return transient(
-      'fcm',
-      err.reason === 'timeout'
-        ? `no response within ${timeoutMs} ms`
-        : 'aborted before FCM answered (worker stopping)',
-    );
-  }
+  if (err instanceof DeadlineError) return deadlineOutcome('fcm', err, timeoutMs, 'FCM');
   const e = err as { code?: string; message?: string };
   const code = e.code ?? 'unknown';
   const response = summarize(undefined, `${code}: ${e.message ?? ''}`);
   if (INVALID_TOKEN.has(code)) return permanent('fcm', `invalid-token (${code})`, response);
   // firebase-admin keeps no response headers on its errors, so a 429's Retry-After is not available here.
-  if (TRANSIENT.has(code)) return transient('fcm', code, undefined, response);
+  if (TRANSIENT.has(code)) {
+    const failureClass = RATE_LIMITED.has(code)
+      ? 'rate_limited'
+      : code === 'app/network-timeout'
+        ? 'timeout'
+        : undefined;
+    return transient('fcm', code, undefined, response, failureClass);
+  }
   if (code.startsWith('messaging/') || code.startsWith('app/invalid'))
     return permanent('fcm', code, response);
   return transient('fcm', `${code}: ${describe(err)}`, undefined, response);

@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import {
   createHttpProvider,
   forTenant,
@@ -26,7 +27,6 @@ export interface PagerDutyProviderConfig extends HttpProviderOptions, PagerDutyC
 
 export const pagerDutyActions = ['trigger', 'acknowledge', 'resolve'] as const;
 const severities = ['critical', 'error', 'warning', 'info'];
-const MAX_SUMMARY = 1_024;
 
 /**
  * PagerDuty Events API v2. `dedup_key` is the notification id, so a retried
@@ -45,8 +45,7 @@ export function createPagerDutyProvider(config: PagerDutyProviderConfig): Channe
       name: 'pagerduty',
       channel: 'pagerduty',
       guard: false,
-      // The Events API refuses events over 512 KB.
-      maxBodyBytes: 512 * 1024,
+      maxBodyBytes: providerLimits.pagerdutyPayloadBytes,
       prepare(job, content): HttpCall {
         const { routingKeys } = forTenant<PagerDutyCredentials>(config, config.tenants, job.tenant);
         const routingKey = routingKeys?.[job.recipient.address] ?? job.recipient.address;
@@ -64,7 +63,13 @@ export function createPagerDutyProvider(config: PagerDutyProviderConfig): Channe
         };
         if (action === 'trigger') {
           const summary = requireText('pagerduty', content, 'summary');
-          assertLimit('pagerduty', 'summary', summary.length, MAX_SUMMARY, 'characters');
+          assertLimit(
+            'pagerduty',
+            'summary',
+            summary.length,
+            providerLimits.pagerdutySummaryChars,
+            'characters',
+          );
           const severity = content?.severity ?? 'error';
           if (!severities.includes(severity as string)) {
             throw unusable(

@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import {
   createHttpProvider,
   forTenant,
@@ -49,7 +50,7 @@ export function createResendProvider(config: ResendProviderConfig): ChannelProvi
       name: 'resend',
       channel: 'email',
       guard: false,
-      maxBodyBytes: config.maxMessageBytes ?? 40 * 1024 * 1024,
+      maxBodyBytes: config.maxMessageBytes ?? providerLimits.resendRequestBytes,
       prepare(job, content): HttpCall {
         const { apiKey, from } = forTenant<ResendCredentials>(config, config.tenants, job.tenant);
         if (apiKey === undefined || from === undefined) {

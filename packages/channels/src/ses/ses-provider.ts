@@ -1,10 +1,24 @@
 import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
-import { once, requireAddress, type DeliveryOutcome, type RenderedContent } from '@herald/core';
-import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
+import {
+  providerLimits,
+  requireAddress,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
+import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
+import {
+  fromHeraldError,
+  networkError,
+  permanent,
+  sent,
+  summarize,
+  timedOut as timedOutcome,
+  transient,
+} from '../outcomes.js';
 import { HeraldError } from '@herald/core';
+import { tenantClients } from '../tenant-clients.js';
 
 export interface SesCredentials {
   readonly region?: string;
@@ -49,13 +63,10 @@ const TRANSIENT_ERRORS = new Set([
 export function createSesProvider(config: SesProviderConfig): ChannelProvider {
   const timeoutMs = config.timeoutMs ?? 10_000;
   const now = config.now ?? (() => new Date());
-  const clients = new Map<string, SESv2Client>();
-
-  function clientFor(tenant: string): { client: SESv2Client; settings: SesCredentials } {
-    const settings = forTenant<SesCredentials>(config, config.tenants, tenant);
-    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
-    let client = clients.get(key);
-    if (client === undefined) {
+  const clients = tenantClients<SesCredentials, SESv2Client>(
+    config,
+    config.tenants,
+    (settings, tenant) => {
       const { region, accessKeyId, secretAccessKey, sessionToken } = settings;
       if (region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
         throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
@@ -63,7 +74,7 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
           `region, accessKeyId and secretAccessKey are required (tenant ${tenant})`,
         ]);
       }
-      client = new SESv2Client({
+      return new SESv2Client({
         region,
         credentials: {
           accessKeyId,
@@ -74,10 +85,10 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
         requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
         ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
       });
-      clients.set(key, client);
-    }
-    return { client, settings };
-  }
+    },
+    (client) => client.destroy(),
+  );
+  const clientFor = clients.get;
 
   async function send(
     job: Parameters<ChannelProvider['send']>[0],
@@ -98,7 +109,13 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
         throw unusable('ses', 'the rendered content has neither "html" nor "text"');
       const size =
         Buffer.byteLength(subject) + Buffer.byteLength(html ?? '') + Buffer.byteLength(text ?? '');
-      assertLimit('ses', 'the message', size, config.maxMessageBytes ?? 10 * 1024 * 1024, 'bytes');
+      assertLimit(
+        'ses',
+        'the message',
+        size,
+        config.maxMessageBytes ?? providerLimits.sesMessageBytes,
+        'bytes',
+      );
       command = new SendEmailCommand({
         FromEmailAddress: found.settings.from,
         Destination: { ToAddresses: [requireAddress('email', job.recipient.address)] },
@@ -140,9 +157,7 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       ok: true,
       detail: 'SES has no free probe; failures show in outcomes',
     }),
-    close: once(async () => {
-      for (const client of clients.values()) client.destroy();
-    }),
+    close: clients.close,
   };
 }
 
@@ -164,12 +179,12 @@ function classifySesError(
   }
   const name = (err as { name?: string }).name;
   if (name === 'AbortError' || name === 'TimeoutError') {
-    return transient(
+    return timedOutcome(
       'ses',
       signal.aborted && !timedOut
         ? 'aborted before SES answered (worker stopping)'
         : `no response within ${timeoutMs} ms`,
     );
   }
-  return transient('ses', `network error: ${describe(err)}`);
+  return networkError('ses', err);
 }

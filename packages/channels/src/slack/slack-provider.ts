@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import type { RenderedContent } from '@herald/core';
 import {
   createHttpProvider,
@@ -39,8 +40,6 @@ const TRANSIENT_ERRORS = new Set([
   'request_timeout',
   'team_added_to_org',
 ]);
-const MAX_TEXT = 40_000;
-const MAX_BLOCKS = 50;
 
 /**
  * Sends `content.text` (and `content.blocks`, Block Kit) to Slack. Slack answers
@@ -58,7 +57,7 @@ export function createSlackProvider(config: SlackProviderConfig): ChannelProvide
       channel: 'slack',
       // Webhook URLs come from recipients; the Web API base is public, so the guard costs nothing there.
       guard: true,
-      maxBodyBytes: 1024 * 1024,
+      maxBodyBytes: providerLimits.slackRequestBytes,
       prepare(job, content): HttpCall {
         const message = slackMessage(content);
         const target = job.recipient.address;
@@ -101,6 +100,7 @@ export function createSlackProvider(config: SlackProviderConfig): ChannelProvide
             error,
             parseRetryAfter(result.headers['retry-after'], now),
             response,
+            error === 'request_timeout' ? 'timeout' : undefined,
           );
         }
         return permanent('slack', error, response);
@@ -112,12 +112,12 @@ export function createSlackProvider(config: SlackProviderConfig): ChannelProvide
 
 function slackMessage(content: RenderedContent | undefined): Record<string, unknown> {
   const text = requireText('slack', content, 'text');
-  assertLimit('slack', 'text', text.length, MAX_TEXT, 'characters');
+  assertLimit('slack', 'text', text.length, providerLimits.slackTextChars, 'characters');
   const blocks = content?.blocks;
   if (blocks !== undefined) {
     if (!Array.isArray(blocks))
       throw unusable('slack', '"blocks" must be an array of Block Kit blocks');
-    assertLimit('slack', 'blocks', blocks.length, MAX_BLOCKS, 'blocks');
+    assertLimit('slack', 'blocks', blocks.length, providerLimits.slackBlocks, 'blocks');
   }
   return blocks === undefined ? { text } : { text, blocks };
 }

@@ -1,15 +1,24 @@
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import {
+  providerLimits,
   HeraldError,
-  once,
   requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
-import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
+import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
-import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
-import { DeadlineError, withDeadline } from '../sdk-call.js';
+import {
+  describe,
+  fromHeraldError,
+  isTimeoutError,
+  permanent,
+  sent,
+  summarize,
+  transient,
+} from '../outcomes.js';
+import { DeadlineError, deadlineOutcome, withDeadline } from '../sdk-call.js';
+import { tenantClients } from '../tenant-clients.js';
 
 export interface SmtpCredentials {
   readonly host?: string;
@@ -46,19 +55,16 @@ export interface SmtpProviderConfig extends SmtpCredentials {
  */
 export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider {
   const timeoutMs = config.timeoutMs ?? 10_000;
-  const transports = new Map<string, Transporter>();
-
-  function transportFor(tenant: string): { transport: Transporter; settings: SmtpCredentials } {
-    const settings = forTenant<SmtpCredentials>(config, config.tenants, tenant);
-    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
-    let transport = transports.get(key);
-    if (transport === undefined) {
+  const transports = tenantClients<SmtpCredentials, Transporter>(
+    config,
+    config.tenants,
+    (settings, tenant) => {
       if (settings.host === undefined)
         throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
           'smtp',
           `host is required (tenant ${tenant})`,
         ]);
-      transport = nodemailer.createTransport({
+      return nodemailer.createTransport({
         pool: true,
         host: settings.host,
         port: settings.port ?? (settings.secure === true ? 465 : 587),
@@ -72,9 +78,12 @@ export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider 
           ? {}
           : { auth: { user: settings.user, pass: settings.pass ?? '' } }),
       });
-      transports.set(key, transport);
-    }
-    return { transport, settings };
+    },
+    (transport) => transport.close(),
+  );
+  function transportFor(tenant: string): { transport: Transporter; settings: SmtpCredentials } {
+    const { client, settings } = transports.get(tenant);
+    return { transport: client, settings };
   }
 
   async function send(
@@ -97,7 +106,13 @@ export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider 
         throw unusable('smtp', 'the rendered content has neither "html" nor "text"');
       const size =
         Buffer.byteLength(subject) + Buffer.byteLength(html ?? '') + Buffer.byteLength(text ?? '');
-      assertLimit('smtp', 'the message', size, config.maxMessageBytes ?? 25 * 1024 * 1024, 'bytes');
+      assertLimit(
+        'smtp',
+        'the message',
+        size,
+        config.maxMessageBytes ?? providerLimits.smtpMessageBytes,
+        'bytes',
+      );
       const domain =
         config.messageIdDomain ?? /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'herald.invalid';
       mail = {
@@ -135,21 +150,12 @@ export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider 
         return { ok: false, detail: describe(err) };
       }
     },
-    close: once(async () => {
-      for (const transport of transports.values()) transport.close();
-    }),
+    close: transports.close,
   };
 }
 
 function classifySmtpError(err: unknown, timeoutMs: number): DeliveryOutcome {
-  if (err instanceof DeadlineError) {
-    return transient(
-      'smtp',
-      err.reason === 'timeout'
-        ? `no response within ${timeoutMs} ms`
-        : 'aborted before the server answered (worker stopping)',
-    );
-  }
+  if (err instanceof DeadlineError) return deadlineOutcome('smtp', err, timeoutMs, 'the server');
   const e = err as { responseCode?: number; code?: string; response?: string; message?: string };
   const code = e.responseCode;
   // The server's reply line, never the transport options (which hold the password).
@@ -162,5 +168,11 @@ function classifySmtpError(err: unknown, timeoutMs: number): DeliveryOutcome {
     return permanent('smtp', `${e.code}: ${describe(err)}`, response);
   if (e.code === 'EAUTH')
     return permanent('smtp', 'authentication failed; check user and pass', response);
-  return transient('smtp', `${e.code ?? 'error'}: ${describe(err)}`, undefined, response);
+  return transient(
+    'smtp',
+    `${e.code ?? 'error'}: ${describe(err)}`,
+    undefined,
+    response,
+    isTimeoutError(err) ? 'timeout' : undefined,
+  );
 }

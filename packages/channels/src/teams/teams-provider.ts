@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import type { RenderedContent } from '@herald/core';
 import { parseHttpUrl } from '../http/http-client.js';
 import {
@@ -20,9 +21,6 @@ import {
 /** Teams needs no credentials: the incoming webhook or Workflows URL (recipient address) carries its signature. */
 export type TeamsProviderConfig = HttpProviderOptions;
 
-// Teams refuses messages over about 28 KB.
-const MAX_MESSAGE_BYTES = 28 * 1024;
-
 /**
  * Posts an Adaptive Card (`content.card`) to a Teams incoming webhook or a
  * Workflows (Power Automate) webhook URL. Workflows answer 202; the legacy
@@ -39,7 +37,7 @@ export function createTeamsProvider(config: TeamsProviderConfig = {}): ChannelPr
       name: 'teams',
       channel: 'teams',
       guard: true,
-      maxBodyBytes: MAX_MESSAGE_BYTES,
+      maxBodyBytes: providerLimits.teamsPayloadBytes,
       prepare(job, content): HttpCall {
         const url = parseHttpUrl(job.recipient.address);
         if (typeof url === 'string') throw unusable('teams', url);

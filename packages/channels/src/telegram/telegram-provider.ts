@@ -1,3 +1,4 @@
+import { providerLimits } from '@herald/core';
 import {
   createHttpProvider,
   forTenant,
@@ -25,8 +26,6 @@ export interface TelegramProviderConfig extends HttpProviderOptions, TelegramCre
   readonly tenants?: Readonly<Record<string, TelegramCredentials>>;
 }
 
-const MAX_TEXT = 4_096;
-
 /**
  * Bot API `sendMessage` to the chat id in the recipient address. Every answer is
  * `{ ok, result | error_code, description, parameters.retry_after }`; a 429 says
@@ -44,13 +43,19 @@ export function createTelegramProvider(config: TelegramProviderConfig): ChannelP
       name: 'telegram',
       channel: 'telegram',
       guard: false,
-      maxBodyBytes: 64 * 1024,
+      maxBodyBytes: providerLimits.telegramRequestBytes,
       prepare(job, content): HttpCall {
         const { botToken } = forTenant<TelegramCredentials>(config, config.tenants, job.tenant);
         if (botToken === undefined)
           throw unusable('telegram', `no botToken configured for tenant ${job.tenant}`);
         const text = requireText('telegram', content, 'text');
-        assertLimit('telegram', 'text', text.length, MAX_TEXT, 'characters');
+        assertLimit(
+          'telegram',
+          'text',
+          text.length,
+          providerLimits.telegramTextChars,
+          'characters',
+        );
         return {
           // The token is part of the path by design of the Bot API; it never reaches a reason.
           url: new URL(`${apiUrl}/bot${botToken}/sendMessage`),

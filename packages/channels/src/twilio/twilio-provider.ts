@@ -1,17 +1,25 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import {
+  providerLimits,
   HeraldError,
-  once,
   requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
-import { forTenant, requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
+import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
-import { DeadlineError, withDeadline } from '../sdk-call.js';
+import {
+  fromHeraldError,
+  networkError,
+  permanent,
+  sent,
+  summarize,
+  transient,
+} from '../outcomes.js';
+import { DeadlineError, deadlineOutcome, withDeadline } from '../sdk-call.js';
+import { tenantClients } from '../tenant-clients.js';
 
 export interface TwilioCredentials {
   readonly accountSid?: string;
@@ -45,7 +53,6 @@ const PERMANENT_CODES: Readonly<Record<number, string>> = {
   21617: 'body over 1600 characters',
   20003: 'authentication failed; check accountSid and authToken',
 };
-const MAX_BODY = 1_600;
 
 /**
  * SMS through the `twilio` SDK's `messages.create`. The SDK's own 429 auto-retry
@@ -61,13 +68,10 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
   const now = config.now ?? (() => new Date());
   // The last response headers of the call running in this async context (for Retry-After).
   const lastHeaders = new AsyncLocalStorage<{ headers?: Record<string, unknown> }>();
-  const clients = new Map<string, twilio.Twilio>();
-
-  function clientFor(tenant: string): { client: twilio.Twilio; settings: TwilioCredentials } {
-    const settings = forTenant<TwilioCredentials>(config, config.tenants, tenant);
-    const key = config.tenants?.[tenant] === undefined ? '' : tenant;
-    let client = clients.get(key);
-    if (client === undefined) {
+  const clients = tenantClients<TwilioCredentials, twilio.Twilio>(
+    config,
+    config.tenants,
+    (settings, tenant) => {
       if (settings.accountSid === undefined || settings.authToken === undefined) {
         throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
           'twilio',
@@ -79,11 +83,10 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
         config.apiUrl,
         lastHeaders,
       );
-      client = twilio(settings.accountSid, settings.authToken, { httpClient, autoRetry: false });
-      clients.set(key, client);
-    }
-    return { client, settings };
-  }
+      return twilio(settings.accountSid, settings.authToken, { httpClient, autoRetry: false });
+    },
+  );
+  const clientFor = clients.get;
 
   async function send(
     job: Parameters<ChannelProvider['send']>[0],
@@ -96,7 +99,7 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
       const found = clientFor(job.tenant);
       client = found.client;
       const body = requireText('twilio', content, 'text');
-      assertLimit('twilio', 'text', body.length, MAX_BODY, 'characters');
+      assertLimit('twilio', 'text', body.length, providerLimits.smsBodyChars, 'characters');
       const { from, messagingServiceSid } = found.settings;
       if (from === undefined && messagingServiceSid === undefined) {
         throw unusable(
@@ -147,7 +150,7 @@ export function createTwilioProvider(config: TwilioProviderConfig): ChannelProvi
         };
       }
     },
-    close: once(async () => clients.clear()),
+    close: clients.close,
   };
 }
 
@@ -157,16 +160,9 @@ function classifyTwilioError(
   headers: Record<string, unknown> | undefined,
   now: Date,
 ): DeliveryOutcome {
-  if (err instanceof DeadlineError) {
-    return transient(
-      'twilio',
-      err.reason === 'timeout'
-        ? `no response within ${timeoutMs} ms`
-        : 'aborted before Twilio answered (worker stopping)',
-    );
-  }
+  if (err instanceof DeadlineError) return deadlineOutcome('twilio', err, timeoutMs, 'Twilio');
   const e = err as { status?: number; code?: number; message?: string };
-  if (typeof e.status !== 'number') return transient('twilio', `network error: ${describe(err)}`);
+  if (typeof e.status !== 'number') return networkError('twilio', err);
   const response = summarize(e.status, `${e.code ?? ''} ${e.message ?? ''}`);
   const known = typeof e.code === 'number' ? PERMANENT_CODES[e.code] : undefined;
   if (known !== undefined) return permanent('twilio', `error ${e.code}: ${known}`, response);

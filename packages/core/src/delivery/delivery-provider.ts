@@ -3,6 +3,23 @@ import type { ProviderResponse } from '../status/status-event.js';
 import type { DeliveryJob } from './delivery-job.js';
 
 /**
+ * Why a send failed, as the provider that saw it classifies it (never guessed from
+ * the reason's text): `rate_limited` (429 or a `Retry-After`), `auth` (401/403),
+ * `timeout` (no answer in time, or the caller aborted), `invalid_request` (the
+ * provider refused the request as malformed: 400/404/413/422), else `permanent`
+ * or `transient`. Metrics label failures with it.
+ */
+export const deliveryFailureClasses = [
+  'transient',
+  'permanent',
+  'rate_limited',
+  'timeout',
+  'invalid_request',
+  'auth',
+] as const;
+export type DeliveryFailureClass = (typeof deliveryFailureClasses)[number];
+
+/**
  * What a provider reports for one send. A failure is classified by the provider,
  * which knows its API: `permanent` (invalid address, unknown token, 4xx validation)
  * goes to the dead-letter queue, anything else may be retried, after `retryAfterMs`
@@ -13,6 +30,8 @@ export type DeliveryOutcome =
   | {
       readonly status: 'failed';
       readonly permanent: boolean;
+      /** Set by the provider where the failure happened (see {@link DeliveryFailureClass}). */
+      readonly failureClass: DeliveryFailureClass;
       readonly reason: string;
       readonly retryAfterMs?: number;
       readonly provider?: ProviderResponse;

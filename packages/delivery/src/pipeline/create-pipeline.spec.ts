@@ -128,6 +128,7 @@ it('parks a transient failure on a delay lane with a retrying status', async () 
   const { run, metrics, leases } = setup({
     status: 'failed',
     permanent: false,
+    failureClass: 'transient',
     reason: 'HTTP 503',
     provider: { statusCode: 503 },
   });
@@ -151,6 +152,7 @@ it('dead-letters a permanent failure with a dead_lettered status', async () => {
   const { run, metrics } = setup({
     status: 'failed',
     permanent: true,
+    failureClass: 'invalid_request',
     reason: 'HTTP 404',
     provider: { statusCode: 404 },
   });

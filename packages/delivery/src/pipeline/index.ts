@@ -7,7 +7,6 @@ export type { Chunk, Prepared } from './leases.js';
 export type {
   ConsumedRecord,
   DeliveryMetric,
-  FailureClass,
   LeasePort,
   MetricsPort,
   OutputMessage,

@@ -1,5 +1,6 @@
 import type {
   ChannelName,
+  DeliveryFailureClass,
   DeliveryJob,
   DeliveryOutcome,
   Logger,
@@ -36,10 +37,6 @@ export interface OutputMessage {
   readonly value: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
-
-/** The metrics label of a failed send (a subset of `@herald/telemetry`'s closed list). */
-export type FailureClass =
-  'transient' | 'permanent' | 'rate_limited' | 'timeout' | 'invalid_request' | 'auth';
 
 /** What the rate limiter says about one job. */
 export type RateVerdict =
@@ -97,7 +94,7 @@ export interface DeliveryMetric {
   readonly channel: string;
   readonly provider: string;
   readonly outcome: 'sent' | 'retrying' | 'dead_lettered' | 'suppressed';
-  readonly failureClass: FailureClass | 'none';
+  readonly failureClass: DeliveryFailureClass | 'none';
   readonly durationSeconds?: number;
   readonly eventTime: Date;
   readonly now: Date;

@@ -26,6 +26,7 @@ function renderOf(deps: Pick<PipelineDeps, 'render'>, job: DeliveryJob): ReturnT
   return {
     status: 'failed',
     permanent: true,
+    failureClass: 'invalid_request',
     reason: new HeraldError('HERALD_ERR_TEMPLATE_NOT_FOUND', [
       job.template!.ref,
       job.channel,

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { deliveryFailureClasses } from '@herald/core';
 
 /**
  * Outcomes of one delivery attempt, as the worker reports them. `sent` = the provider
@@ -18,12 +19,8 @@ export type DeliveryOutcomeLabel = (typeof deliveryOutcomes)[number];
 /** Failure classes (closed list, so the label stays bounded). `none` on success. */
 export const failureClasses = [
   'none',
-  'transient',
-  'permanent',
-  'rate_limited',
-  'timeout',
-  'invalid_request',
-  'auth',
+  // What a provider reports (DeliveryOutcome.failureClass), then the worker's own.
+  ...deliveryFailureClasses,
   'circuit_open',
   'unknown',
 ] as const;

@@ -63,6 +63,7 @@ export function renderForJob(
       : `HERALD_ERR_TEMPLATE_RENDER: template ${job.template.ref} (channel ${job.channel}): ${
           err instanceof Error ? err.message : String(err)
         }`;
-    return { status: 'failed', permanent: true, reason };
+    // A template the job cannot use is a request no retry fixes.
+    return { status: 'failed', permanent: true, failureClass: 'invalid_request', reason };
   }
 }

@@ -1,40 +1,14 @@
-/**
- * Provider limits, as each provider documents them. A registry takes overrides
- * (e.g. `smsMaxSegments`), so an installation can be stricter than the provider.
- */
-export const defaultLimits = {
-  /** Not a provider limit but a sanity one: clients cut subjects long before RFC 5322's 998. */
-  emailSubjectChars: 255,
-  /** Twilio recommends at most 10 segments; carriers may drop longer concatenations. */
-  smsMaxSegments: 10,
-  /** FCM: notification and data payload together. */
-  pushPayloadBytes: 4096,
-  slackTextChars: 40_000,
-  slackBlocks: 50,
-  slackSectionTextChars: 3000,
-  slackSectionFields: 10,
-  slackSectionFieldChars: 2000,
-  slackHeaderTextChars: 150,
-  discordContentChars: 2000,
-  discordEmbeds: 10,
-  discordEmbedTitleChars: 256,
-  discordEmbedDescriptionChars: 4096,
-  discordEmbedFields: 25,
-  discordFieldNameChars: 256,
-  discordFieldValueChars: 1024,
-  discordFooterTextChars: 2048,
-  discordAuthorNameChars: 256,
-  /** Sum of every title, description, field name and value, footer and author name. */
-  discordEmbedsTotalChars: 6000,
-  /** Teams refuses messages over about 28 KB, card JSON included. */
-  teamsPayloadBytes: 28 * 1024,
-  /** Counted after MarkdownV2 parsing, as Telegram does. */
-  telegramTextChars: 4096,
-  pagerdutySummaryChars: 1024,
-  pagerdutyPayloadBytes: 512 * 1024,
-} as const;
+import { providerLimits, type ProviderLimits } from '@herald/core';
 
-export type ProviderLimits = { readonly [K in keyof typeof defaultLimits]: number };
+export type { ProviderLimits };
+
+/**
+ * The provider limits templates check, as each provider documents them. The numbers
+ * live in core (`providerLimits`), where the providers of `@herald/channels` read
+ * them too. A registry takes overrides (e.g. `smsMaxSegments`), so an installation
+ * can be stricter than the provider.
+ */
+export const defaultLimits: ProviderLimits = providerLimits;
 
 /** One broken limit: where, which, the value and the maximum. */
 export interface LimitViolation {

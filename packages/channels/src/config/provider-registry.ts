@@ -1,0 +1,61 @@
+import type { ChannelName } from '@herald/core';
+import { buildDiscord } from '../discord/discord-builder.js';
+import { buildFcm } from '../fcm/fcm-builder.js';
+import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
+import { buildResend } from '../resend/resend-builder.js';
+import { buildSes } from '../ses/ses-builder.js';
+import { buildSlack } from '../slack/slack-builder.js';
+import { buildSmtp } from '../smtp/smtp-builder.js';
+import { buildTeams } from '../teams/teams-builder.js';
+import { buildTelegram } from '../telegram/telegram-builder.js';
+import { buildTwilio } from '../twilio/twilio-builder.js';
+import { buildWebhook } from '../webhook/webhook-builder.js';
+import type { BuildProvider } from './build-context.js';
+import type { ChannelSettingsReader } from './channel-settings.js';
+import type { EmailProviderName } from './channels-env.js';
+
+/** How a channel gets its provider: the provider's name (for messages) and its builder. */
+export interface ChannelProviderEntry {
+  providerName(reader: ChannelSettingsReader): string;
+  readonly build: BuildProvider;
+}
+
+const emailBuilders: Record<EmailProviderName, BuildProvider> = {
+  ses: buildSes,
+  smtp: buildSmtp,
+  resend: buildResend,
+};
+
+const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
+  providerName: () => name,
+  build,
+});
+
+/** The registry of providers: one entry per channel; each builder lives in its provider's folder. */
+export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
+  webhook: fixed('webhook', buildWebhook),
+  email: {
+    providerName: (reader) => reader.value('HERALD_EMAIL_PROVIDER') ?? 'email',
+    build(context) {
+      const choice = context.env.HERALD_EMAIL_PROVIDER;
+      if (choice === undefined) {
+        context.problem('HERALD_EMAIL_PROVIDER is not set; set it to ses, smtp or resend');
+        return undefined;
+      }
+      return emailBuilders[choice](context);
+    },
+  },
+  sms: fixed('twilio', buildTwilio),
+  push: fixed('fcm', buildFcm),
+  slack: fixed('slack', buildSlack),
+  discord: fixed('discord', buildDiscord),
+  teams: fixed('teams', buildTeams),
+  telegram: fixed('telegram', buildTelegram),
+  pagerduty: fixed('pagerduty', buildPagerDuty),
+  inapp: fixed('inapp', (context) => {
+    context.problem(
+      'no delivery provider for the inapp channel in this build; remove it from the worker channels',
+    );
+    return undefined;
+  }),
+};

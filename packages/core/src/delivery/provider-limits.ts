@@ -1,0 +1,52 @@
+/**
+ * Provider limits, as each provider documents them: the one place their numbers are
+ * written. Templates check rendered content against them (and take stricter
+ * overrides, e.g. `smsMaxSegments`); each provider in `@herald/channels` refuses a
+ * message over its own before calling the API. Both layers sit above core, so
+ * neither has to import the other.
+ */
+export const providerLimits = {
+  /** Not a provider limit but a sanity one: clients cut subjects long before RFC 5322's 998. */
+  emailSubjectChars: 255,
+  /** SES: subject and bodies, without a quota increase. */
+  sesMessageBytes: 10 * 1024 * 1024,
+  /** SMTP: subject and bodies; the server's own SIZE is enforced too. */
+  smtpMessageBytes: 25 * 1024 * 1024,
+  /** Resend: the request, attachments included. */
+  resendRequestBytes: 40 * 1024 * 1024,
+  /** Twilio recommends at most 10 segments; carriers may drop longer concatenations. */
+  smsMaxSegments: 10,
+  /** Twilio refuses bodies over 1,600 characters (error 21617). */
+  smsBodyChars: 1_600,
+  /** FCM: notification and data payload together. */
+  pushPayloadBytes: 4096,
+  slackTextChars: 40_000,
+  slackBlocks: 50,
+  slackSectionTextChars: 3000,
+  slackSectionFields: 10,
+  slackSectionFieldChars: 2000,
+  slackHeaderTextChars: 150,
+  slackRequestBytes: 1024 * 1024,
+  discordContentChars: 2000,
+  discordEmbeds: 10,
+  discordEmbedTitleChars: 256,
+  discordEmbedDescriptionChars: 4096,
+  discordEmbedFields: 25,
+  discordFieldNameChars: 256,
+  discordFieldValueChars: 1024,
+  discordFooterTextChars: 2048,
+  discordAuthorNameChars: 256,
+  /** Sum of every title, description, field name and value, footer and author name. */
+  discordEmbedsTotalChars: 6000,
+  /** A webhook request, attachments included. */
+  discordRequestBytes: 8 * 1024 * 1024,
+  /** Teams refuses messages over about 28 KB, card JSON included. */
+  teamsPayloadBytes: 28 * 1024,
+  /** Counted after MarkdownV2 parsing, as Telegram does. */
+  telegramTextChars: 4096,
+  telegramRequestBytes: 64 * 1024,
+  pagerdutySummaryChars: 1024,
+  pagerdutyPayloadBytes: 512 * 1024,
+} as const;
+
+export type ProviderLimits = { readonly [K in keyof typeof providerLimits]: number };

@@ -2,7 +2,7 @@ import { isChannelName, type DeliveryJob, type Logger } from '@herald/core';
 import { policiesFor, RateLimiter, type RateLimitPolicy } from '@herald/ratelimit';
 import { createDatabase, RateLimitPolicyStore } from '@herald/store';
 import type { Redis } from 'ioredis';
-import type { RateLimitPort, RateVerdict } from './delivery-pipeline.js';
+import type { RateLimitPort, RateVerdict } from '@herald/delivery';
 import type { WorkerEnv } from './env.js';
 
 export interface RateLimiterHandle extends RateLimitPort {

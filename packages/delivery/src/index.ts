@@ -48,3 +48,20 @@ export type {
   BreakerStatePublisher,
   BreakerStatePublisherConfig,
 } from './breaker-state-publisher.js';
+export { createChunkHandler, createDeliveryPipeline, failureClassOf } from './pipeline/index.js';
+export type {
+  Chunk,
+  ChunkHandlerOptions,
+  DeliveryMetric,
+  DeliveryPipeline,
+  LeasePort,
+  MetricsPort,
+  PipelineDeps,
+  Prepared,
+  RateLimitPort,
+  RateVerdict,
+  RecordSizePort,
+  RenderPort,
+  SendPort,
+  TracePort,
+} from './pipeline/index.js';

@@ -1,0 +1,186 @@
+import {
+  encodeDeliveryJob,
+  silentLogger,
+  topicNames,
+  type DeliveryJob,
+  type DeliveryOutcome,
+} from '@herald/core';
+import { BreakerRegistry } from '../circuit-breaker.js';
+import type { AcquireResult } from '../idempotency-store.js';
+import { defaultRetryPolicies } from '../retry-policy.js';
+import { createChunkHandler } from './handle-chunk.js';
+import { createDeliveryPipeline } from './create-pipeline.js';
+import type {
+  ConsumedRecord,
+  DeliveryMetric,
+  LeasePort,
+  OutputMessage,
+  PipelineDeps,
+  SendPort,
+} from './ports.js';
+
+// The pipeline with fake ports (Herald's own interfaces): what one record becomes for
+// each kind of provider answer, and for a lease someone else holds.
+
+const NOW = Date.parse('2030-01-01T00:00:00.000Z');
+const topics = topicNames('spec.');
+
+const job: DeliveryJob = {
+  notificationId: 'n1',
+  event: { id: 'e1', source: 's', type: 't' },
+  tenant: 'acme',
+  rule: { id: 'r', version: 1 },
+  channel: 'webhook',
+  recipient: { ref: 'r1', address: 'https://example.com/h' },
+  priority: 'normal',
+  attempt: 1,
+  payload: { a: 1 },
+  plannedAt: '2029-12-31T23:59:00.000Z',
+};
+
+const record: ConsumedRecord = {
+  topic: topics.deliveries('webhook'),
+  partition: 0,
+  offset: '7',
+  key: Buffer.from('r1'),
+  value: encodeDeliveryJob(job),
+  headers: {},
+};
+
+/** A lease store in memory: notification id → the owner holding it, or its sent mark. */
+function fakeLeases(held: Map<string, { owner: string } | { summary: string }> = new Map()) {
+  const calls: string[] = [];
+  const acquire = (notificationId: string, owner: string): AcquireResult => {
+    const entry = held.get(notificationId);
+    if (entry && 'summary' in entry) return { status: 'sent', summary: entry.summary };
+    if (entry && entry.owner !== owner) return { status: 'busy', retryInMs: 30_000 };
+    held.set(notificationId, { owner });
+    return { status: 'acquired' };
+  };
+  const port: LeasePort = {
+    acquire: async (id, owner) => acquire(id, owner),
+    acquireMany: async (requests) => requests.map((r) => acquire(r.notificationId, r.owner)),
+    completeMany: async (marks) => {
+      for (const m of marks) {
+        calls.push(`complete ${m.notificationId}`);
+        held.set(m.notificationId, { summary: m.summary });
+      }
+    },
+    release: async (id, owner) => {
+      calls.push(`release ${id}`);
+      const entry = held.get(id);
+      if (entry && 'owner' in entry && entry.owner === owner) held.delete(id);
+    },
+  };
+  return { port, held, calls };
+}
+
+function setup(outcome: DeliveryOutcome, leases = fakeLeases()) {
+  const sent: DeliveryJob[] = [];
+  const channels: SendPort = {
+    providerFor: (j) => (j.channel === 'webhook' ? { name: 'webhook' } : undefined),
+    send: async (j) => {
+      sent.push(j);
+      return outcome;
+    },
+  };
+  const metrics: DeliveryMetric[] = [];
+  const deps: PipelineDeps = {
+    topics,
+    channels,
+    metrics: { recordDelivery: (m) => metrics.push(m), rateLimitDecision: () => undefined },
+    retryPolicies: defaultRetryPolicies,
+    breakers: new BreakerRegistry(undefined, () => NOW),
+    idempotency: leases.port,
+    instanceId: 'spec',
+    poisonMaxTries: 3,
+    maxRecordBytes: 1_000_000,
+    recordSize: (m) => ({ fits: m.value.length < 1_000_000, bytes: m.value.length }),
+    log: silentLogger,
+    now: () => new Date(NOW),
+    random: () => 0.5,
+  };
+  const handler = createChunkHandler(createDeliveryPipeline(deps), { concurrency: 4 });
+  const run = () => handler.handle([record], new AbortController().signal);
+  return { run, sent, metrics, leases };
+}
+
+const states = (out: readonly OutputMessage[]) =>
+  out
+    .filter((m) => m.topic === topics.status)
+    .map((m) => (JSON.parse(m.value.toString()) as { data: { state: string } }).data.state);
+
+it('publishes sending then sent for a sent job, and writes its sent mark', async () => {
+  const { run, sent, metrics, leases } = setup({
+    status: 'sent',
+    provider: { statusCode: 200 },
+  });
+  const out = await run();
+  expect(sent).toHaveLength(1);
+  expect(out.map((m) => m.topic)).toEqual([topics.status, topics.status]);
+  expect(states(out)).toEqual(['sending', 'sent']);
+  expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([['sent', 'none']]);
+  expect(leases.calls).toEqual(['complete n1']);
+  expect(leases.held.get('n1')).toEqual({ summary: expect.stringContaining('"attempt":1') });
+});
+
+it('parks a transient failure on a delay lane with a retrying status', async () => {
+  const { run, metrics, leases } = setup({
+    status: 'failed',
+    permanent: false,
+    failureClass: 'transient',
+    reason: 'HTTP 503',
+    provider: { statusCode: 503 },
+  });
+  const out = await run();
+  const lane = out.find((m) => m.topic.startsWith(`${topics.deliveries('webhook')}.delay-`));
+  expect(lane).toBeDefined();
+  const retried = JSON.parse(lane!.value.toString()) as DeliveryJob;
+  expect(retried.attempt).toBe(2);
+  expect(Date.parse(retried.notBefore!)).toBeGreaterThan(NOW);
+  expect(retried.history).toEqual([
+    expect.objectContaining({ attempt: 1, outcome: 'transient', statusCode: 503 }),
+  ]);
+  expect(states(out)).toEqual(['sending', 'retrying']);
+  expect(out.some((m) => m.topic === topics.dlq)).toBe(false);
+  expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([['retrying', 'transient']]);
+  // The lease is given back for the retry; no sent mark.
+  expect(leases.calls).toEqual(['release n1']);
+});
+
+it('dead-letters a permanent failure with a dead_lettered status', async () => {
+  const { run, metrics } = setup({
+    status: 'failed',
+    permanent: true,
+    failureClass: 'invalid_request',
+    reason: 'HTTP 404',
+    provider: { statusCode: 404 },
+  });
+  const out = await run();
+  const dlq = out.filter((m) => m.topic === topics.dlq);
+  expect(dlq).toHaveLength(1);
+  const letter = JSON.parse(dlq[0]!.value.toString()) as unknown;
+  expect(letter).toMatchObject({
+    kind: 'permanent',
+    reason: 'HTTP 404',
+    notificationId: 'n1',
+    source: { topic: record.topic, partition: 0, offset: '7' },
+  });
+  expect(states(out)).toEqual(['sending', 'dead_lettered']);
+  expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
+    ['dead_lettered', 'invalid_request'],
+  ]);
+});
+
+it('defers a job whose lease another owner holds, without sending it', async () => {
+  const leases = fakeLeases(new Map([['n1', { owner: 'another-worker/x/0/1' }]]));
+  const { run, sent } = setup({ status: 'sent', provider: { statusCode: 200 } }, leases);
+  const out = await run();
+  expect(sent).toHaveLength(0);
+  expect(out).toHaveLength(1);
+  expect(out[0]!.topic.startsWith(`${topics.deliveries('webhook')}.delay-`)).toBe(true);
+  const deferred = JSON.parse(out[0]!.value.toString()) as DeliveryJob;
+  // Back when the lease may have ended: its remaining time plus up to 500 ms jitter.
+  expect(Date.parse(deferred.notBefore!)).toBe(NOW + 30_000 + 250);
+  expect(leases.held.get('n1')).toEqual({ owner: 'another-worker/x/0/1' });
+});

@@ -1,0 +1,126 @@
+import { decodeDeliveryJob, sleep, type DeliveryJob } from '@herald/core';
+import type { AcquireResult } from '../idempotency-store.js';
+import type { ConsumedRecord, PipelineDeps } from './ports.js';
+
+/** A job due within this is sent now rather than parked in a delay lane. */
+const HOLD_SLACK_MS = 100;
+/** Tries to write a chunk's sent marks before giving up with a warning. */
+const MARK_ATTEMPTS = 3;
+
+/** A sent mark waiting to be written (see `finish`). */
+export interface SentMark {
+  readonly notificationId: string;
+  readonly summary: string;
+}
+
+/** A chunk being handled: its records decoded and leased by `prepare`, its sent marks. */
+export interface Chunk {
+  readonly prepared: ReadonlyMap<ConsumedRecord, Prepared>;
+  readonly marks: SentMark[];
+}
+
+/** A record of a chunk, decoded, with its send lease when `prepare` took one. */
+export type Prepared =
+  { readonly job: DeliveryJob; readonly lease?: AcquireResult } | { readonly error: Error };
+
+type LeaseDeps = Pick<PipelineDeps, 'channels' | 'idempotency' | 'instanceId' | 'log' | 'now'>;
+
+/** True while a job waits for its `notBefore` (it goes back to a delay lane). */
+export const isHeld = (job: DeliveryJob, nowMs: number) =>
+  job.notBefore !== undefined && Date.parse(job.notBefore) - nowMs > HOLD_SLACK_MS;
+
+export function createLeases(deps: LeaseDeps) {
+  const { log } = deps;
+
+  /** Who holds a job's lease: this worker instance and the record (a retried chunk is the same owner). */
+  const ownerOf = (record: ConsumedRecord) =>
+    `${deps.instanceId}/${record.topic}/${record.partition}/${record.offset}`;
+
+  /**
+   * Decodes a chunk's jobs and takes the send leases of those about to be sent in one
+   * Redis round trip, instead of one per job inside each job's critical path. A
+   * notification id seen twice in the chunk is leased once; its later copies ask for
+   * themselves when their turn comes (and find it sent).
+   */
+  async function prepare(records: readonly ConsumedRecord[]): Promise<Chunk> {
+    const prepared = new Map<ConsumedRecord, Prepared>();
+    const toLease: { record: ConsumedRecord; notificationId: string; owner: string }[] = [];
+    const leased = new Set<string>();
+    const nowMs = deps.now().getTime();
+    for (const record of records) {
+      let job: DeliveryJob;
+      try {
+        job = decodeDeliveryJob(record.value);
+      } catch (err) {
+        prepared.set(record, { error: err as Error });
+        continue;
+      }
+      prepared.set(record, { job });
+      if (
+        deps.idempotency &&
+        !isHeld(job, nowMs) &&
+        !leased.has(job.notificationId) &&
+        deps.channels.providerFor(job)
+      ) {
+        leased.add(job.notificationId);
+        toLease.push({ record, notificationId: job.notificationId, owner: ownerOf(record) });
+      }
+    }
+    if (deps.idempotency && toLease.length > 0) {
+      const leases = await deps.idempotency.acquireMany(toLease);
+      toLease.forEach(({ record }, i) => {
+        const entry = prepared.get(record) as { job: DeliveryJob };
+        prepared.set(record, { job: entry.job, lease: leases[i]! });
+      });
+    }
+    return { prepared, marks: [] };
+  }
+
+  /**
+   * The lease of one job about to be sent: the one `prepare` took, else — a copy later
+   * in the same chunk — `sent` when the first copy's mark waits in `marks` (written by
+   * `finish`), else asked for now.
+   */
+  async function leaseOf(
+    record: ConsumedRecord,
+    job: DeliveryJob,
+    lease: AcquireResult | undefined,
+    marks: readonly SentMark[],
+  ): Promise<AcquireResult> {
+    if (lease) return lease;
+    const sentInChunk = marks.find((m) => m.notificationId === job.notificationId);
+    if (sentInChunk) return { status: 'sent', summary: sentInChunk.summary };
+    return deps.idempotency!.acquire(job.notificationId, ownerOf(record));
+  }
+
+  /**
+   * Writes the sent marks of a chunk's jobs in one round trip; call it once the jobs are
+   * done, failed ones included, before the chunk is retried. Redis failing here (it
+   * answered `prepare` moments ago) is retried briefly, then logged: the sends happened
+   * and their statuses go out; only a redelivery of these records before their leases
+   * expire (a crash before the commit) would send them again.
+   */
+  async function finish(chunk: Chunk): Promise<void> {
+    const idem = deps.idempotency;
+    if (!idem || chunk.marks.length === 0) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await idem.completeMany(chunk.marks);
+        return;
+      } catch (err) {
+        if (attempt >= MARK_ATTEMPTS) {
+          log.warn(
+            { err, marks: chunk.marks.length },
+            'sent marks not written to Redis (check REDIS_URL and the Redis server): these jobs are sent again only if redelivered before their leases end',
+          );
+          return;
+        }
+        await sleep(100 * attempt);
+      }
+    }
+  }
+
+  return { ownerOf, prepare, leaseOf, finish };
+}
+
+export type Leases = ReturnType<typeof createLeases>;

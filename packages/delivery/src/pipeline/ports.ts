@@ -1,0 +1,136 @@
+import type {
+  ChannelName,
+  DeliveryFailureClass,
+  DeliveryJob,
+  DeliveryOutcome,
+  Logger,
+  RenderedContent,
+  TopicNames,
+} from '@herald/core';
+import type { AcquireResult } from '../idempotency-store.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { BreakerRegistry } from '../circuit-breaker.js';
+
+// The pipeline is Herald's delivery algorithm with its IO passed in: Kafka records in and
+// out, Redis (leases, rate limits), providers, templates, tracing and metrics are ports the
+// worker wires to the real adapters and the unit specs to fakes.
+
+/**
+ * One consumed record, as `@herald/kafka`'s `ConsumedRecord` (structurally the same;
+ * delivery may depend on core only, and the stage contract is moving there).
+ */
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: {
+    readonly [name: string]: Buffer | string | (Buffer | string)[] | undefined;
+  };
+}
+
+/** A message to publish, as `@herald/kafka`'s `OutputMessage` (see {@link ConsumedRecord}). */
+export interface OutputMessage {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** What the rate limiter says about one job. */
+export type RateVerdict =
+  | { readonly action: 'allow'; readonly bypassed?: boolean }
+  | { readonly action: 'defer'; readonly until: number; readonly reason: string }
+  | { readonly action: 'drop'; readonly reason: string };
+
+export interface RateLimitPort {
+  check(job: DeliveryJob, providerName: string): Promise<RateVerdict>;
+}
+
+/** The providers of the channels served (a `ChannelRouter` from `@herald/channels`). */
+export interface SendPort {
+  providerFor(job: DeliveryJob): { readonly name: string } | undefined;
+  send(
+    job: DeliveryJob,
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome>;
+}
+
+/** Renders a job's template (`renderForJob` over the live registry); failures are permanent. */
+export type RenderPort = (
+  job: DeliveryJob,
+) =>
+  | { readonly status: 'rendered'; readonly content: RenderedContent | undefined }
+  | Extract<DeliveryOutcome, { status: 'failed' }>;
+
+/** Send leases and sent marks per notification (an `IdempotencyStore` over Redis). */
+export interface LeasePort {
+  acquire(notificationId: string, owner: string): Promise<AcquireResult>;
+  acquireMany(
+    requests: readonly { readonly notificationId: string; readonly owner: string }[],
+  ): Promise<AcquireResult[]>;
+  completeMany(
+    marks: readonly { readonly notificationId: string; readonly summary: string }[],
+  ): Promise<void>;
+  release(notificationId: string, owner: string): Promise<void>;
+}
+
+/** Trace context for outputs and a client span around each send (`@herald/telemetry`). */
+export interface TracePort {
+  /** The active span's context as Kafka headers (empty when tracing is off); a new object each call. */
+  headers(): Record<string, string>;
+  /** Runs `send` in a client span named `name`. */
+  span<T>(
+    name: string,
+    attributes: Readonly<Record<string, string>>,
+    send: (span: { setAttribute(name: string, value: string): void }) => Promise<T>,
+  ): Promise<T>;
+}
+
+/** One delivery attempt for the metrics (`HeraldMetrics.recordDelivery`'s record). */
+export interface DeliveryMetric {
+  readonly channel: string;
+  readonly provider: string;
+  readonly outcome: 'sent' | 'retrying' | 'dead_lettered' | 'suppressed';
+  readonly failureClass: DeliveryFailureClass | 'none';
+  readonly durationSeconds?: number;
+  readonly eventTime: Date;
+  readonly now: Date;
+}
+
+export interface MetricsPort {
+  recordDelivery(record: DeliveryMetric): void;
+  rateLimitDecision(channel: string, decision: 'allowed' | 'deferred' | 'bypassed'): void;
+}
+
+/** The size a message takes as a Kafka record and whether it fits the producer's limit. */
+export type RecordSizePort = (message: OutputMessage) => {
+  readonly fits: boolean;
+  readonly bytes: number;
+};
+
+export interface PipelineDeps {
+  readonly topics: TopicNames;
+  readonly channels: SendPort;
+  /** Absent when the worker has no template source (no DATABASE_URL). */
+  readonly render?: RenderPort;
+  readonly metrics?: MetricsPort;
+  readonly tracing?: TracePort;
+  readonly retryPolicies: Readonly<Record<ChannelName, RetryPolicy>>;
+  readonly breakers: BreakerRegistry;
+  /** Absent without Redis: no leases, a redelivered job may be sent twice. */
+  readonly idempotency?: LeasePort;
+  readonly rateLimiter?: RateLimitPort;
+  readonly instanceId: string;
+  /** Tries before a record that crashes the handler is dead-lettered. */
+  readonly poisonMaxTries: number;
+  /** The largest record the worker may produce (HERALD_KAFKA_MAX_RECORD_BYTES), for messages. */
+  readonly maxRecordBytes: number;
+  /** Measures outputs against `maxRecordBytes` (`checkRecordSize` of `@herald/kafka`). */
+  readonly recordSize: RecordSizePort;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly random: () => number;
+}

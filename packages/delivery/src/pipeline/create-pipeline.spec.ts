@@ -42,6 +42,7 @@ const record: ConsumedRecord = {
   topic: topics.deliveries('webhook'),
   partition: 0,
   offset: '7',
+  timestamp: Date.parse('2029-12-31T23:59:01.000Z'),
   key: Buffer.from('r1'),
   value: encodeDeliveryJob(job),
   headers: {},

@@ -1,5 +1,6 @@
 import type {
   ChannelName,
+  OutputMessage,
   DeliveryFailureClass,
   DeliveryJob,
   DeliveryOutcome,
@@ -15,28 +16,8 @@ import type { BreakerRegistry } from '../circuit-breaker.js';
 // out, Redis (leases, rate limits), providers, templates, tracing and metrics are ports the
 // worker wires to the real adapters and the unit specs to fakes.
 
-/**
- * One consumed record, as `@herald/kafka`'s `ConsumedRecord` (structurally the same;
- * delivery may depend on core only, and the stage contract is moving there).
- */
-export interface ConsumedRecord {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: {
-    readonly [name: string]: Buffer | string | (Buffer | string)[] | undefined;
-  };
-}
-
-/** A message to publish, as `@herald/kafka`'s `OutputMessage` (see {@link ConsumedRecord}). */
-export interface OutputMessage {
-  readonly topic: string;
-  readonly key: string | null;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+// The stage contract (records in, messages out) is core's.
+export type { ConsumedRecord, OutputMessage } from '@herald/core';
 
 /** What the rate limiter says about one job. */
 export type RateVerdict =

@@ -4,75 +4,31 @@ import { celEvent, NO_RECIPIENT } from '../cel/cel-event.js';
 import type { CelEvalResult } from '../cel/cel-engine.js';
 import { toCelValue } from '../cel/cel-value.js';
 import { decidePreferences, mergePreferences } from '../preferences/preferences.js';
-import type { DeliveryFacts, Preferences } from '../preferences/preferences.js';
+import type { DeliveryFacts } from '../preferences/preferences.js';
 import { compiledOf } from '../rules/compiled-rule.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
-import type { EvalErrorReport, Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
+import type { Rule, RuleChannel, RuleMatch } from '../rules/rule.js';
 import { report, tenantFor } from '../rules/rule-set.js';
 import { priorityFor } from '../severity.js';
 import { readRecipients, recipientView } from './recipient.js';
+import type {
+  PlanContext,
+  PlanResult,
+  PreparedDeliveries,
+  RecipientLookup,
+  RecipientRef,
+  Target,
+} from './plan-types.js';
 import { suppression } from './suppression.js';
-import type { Suppression } from './suppression.js';
-import type { Recipient } from './recipient.js';
 
-/** Everything planning needs from outside; all of it data, so planning stays pure. */
-export interface PlanContext {
-  /** Becomes `plannedAt`, and the clock for quiet hours and CEL's `now`. */
-  readonly now: Date;
-  /** Kafka timestamp of the event, copied to each job. */
-  readonly producedAt?: string;
-  /** Tenant for events without `tenantid` and rules without `tenant`; default `default`. */
-  readonly defaultTenant?: string;
-  /** Looks a recipient id up in data the caller already holds (cache); synchronous by design. */
-  resolveRecipient?(ref: string, tenant: string): Recipient | undefined;
-  /** Tenant-wide default preferences, overlaid by each recipient's own. */
-  tenantPreferences?(tenant: string): Preferences | undefined;
-}
-
-/** A planned job held back by quiet hours; the job itself is in `jobs` with `notBefore`. */
-export interface Deferral {
-  readonly notificationId: string;
-  readonly reason: 'quiet_hours';
-  readonly notBefore: string;
-}
-
-export interface PlanResult {
-  readonly jobs: DeliveryJob[];
-  readonly suppressed: Suppression[];
-  readonly deferred: Deferral[];
-  /** Expressions that failed while planning (also reflected in `suppressed`). */
-  readonly errors: EvalErrorReport[];
-}
-
-interface Target {
-  readonly ref: string;
-  readonly recipient: Recipient;
-  /** Fixed destinations (webhook url, channel address) skip recipient preferences. */
-  readonly fixed: boolean;
-  /** `recipient` as a CEL value, built on first use and shared by the rule's channels. */
-  view?: unknown;
-}
-
-/** A recipient id that planning will look up with `resolveRecipient(ref, tenant)`. */
-export interface RecipientRef {
-  readonly tenant: string;
-  readonly ref: string;
-}
-
-/** The recipient lookups planning makes; synchronous, over data the caller already holds. */
-export type RecipientLookup = Pick<PlanContext, 'resolveRecipient' | 'tenantPreferences'>;
-
-/**
- * An event's matches with each fan-out rule's `recipients` evaluated (once): the ids
- * planning will look up, so a caller whose recipients live in a database loads the
- * missing ones in one batch, then plans with the loaded data.
- */
-export interface PreparedDeliveries {
-  /** Recipient ids `plan` will ask `resolveRecipient` for, each (tenant, id) once. */
-  readonly refs: readonly RecipientRef[];
-  /** Plans the jobs, reusing the evaluated recipients; pure, may be called again. */
-  plan(lookup?: RecipientLookup): PlanResult;
-}
+export type {
+  Deferral,
+  PlanContext,
+  PlanResult,
+  PreparedDeliveries,
+  RecipientLookup,
+  RecipientRef,
+} from './plan-types.js';
 
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with

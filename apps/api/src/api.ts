@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { HeraldError, isHeraldError, topicNames, type Logger } from '@herald/core';
 import {
+  connectAdmin,
   createKafkaClient,
   ensureTopics,
   heraldTopicOptions,
@@ -280,11 +281,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       ),
     );
     admin = await life.use(
-      async () => {
-        const client = kafka.admin();
-        await client.connect();
-        return client;
-      },
+      () => connectAdmin(kafka),
       (client) => client.disconnect(),
     );
     await life.use(

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { consumerGroups, topicNames, type Logger, type StatusEvent } from '@herald/core';
 import {
+  connectAdmin,
   createKafkaClient,
   ensureTopics,
   fitOrReference,
@@ -221,11 +222,7 @@ export function buildAuditor(
       () => undefined,
     );
     const admin = await life.use(
-      async () => {
-        const client = kafka.admin();
-        await client.connect();
-        return client;
-      },
+      () => connectAdmin(kafka),
       (client) => client.disconnect(),
     );
     await life.use(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { channelNames, consumerGroups, topicNames, type Logger } from '@herald/core';
 import {
+  connectAdmin,
   createKafkaClient,
   ensureTopics,
   heraldTopicOptions,
@@ -110,11 +111,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       ),
     ]);
     const admin = await life.use(
-      async () => {
-        const client = kafka.admin();
-        await client.connect();
-        return client;
-      },
+      () => connectAdmin(kafka),
       (client) => client.disconnect(),
     );
     // Before the consumer joins: /healthz answers and /readyz says 503 while it joins.

@@ -9,7 +9,7 @@ import {
   retryPoliciesWith,
   type BreakerSnapshot,
 } from '@herald/delivery';
-import { createKafkaClient, kafkaSecurity } from '@herald/kafka';
+import { connectAdmin, createKafkaClient, kafkaSecurity } from '@herald/kafka';
 import { appLifecycle } from '@herald/runtime';
 import {
   createHeraldMetrics,
@@ -121,11 +121,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     const { consumers, groups } = laneConsumers(lanes, pipeline);
     // The ops server answers /healthz at once and /readyz 503 until every lane joined.
     const admin = await life.use(
-      async () => {
-        const client = kafka.admin();
-        await client.connect();
-        return client;
-      },
+      () => connectAdmin(kafka),
       (client) => client.disconnect(),
     );
     const redisClient = redis?.redis;

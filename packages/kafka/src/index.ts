@@ -1,4 +1,4 @@
-export { createKafkaClient, kafkaSecurity } from './kafka-client.js';
+export { connectAdmin, createKafkaClient, kafkaSecurity } from './kafka-client.js';
 export type { KafkaClientConfig, KafkaSecurity, KafkaSecuritySettings } from './kafka-client.js';
 export { ensureTopics, deleteTopics, deleteTopicsWithPrefix } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';

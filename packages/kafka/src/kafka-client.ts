@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { HeraldError, type Logger } from '@herald/core';
 
 /** The SASL and TLS part of a kafkajs configuration. */
@@ -92,4 +92,11 @@ export function createKafkaClient(config: KafkaClientConfig): Kafka {
         log[name === 'info' ? 'debug' : name](fields, message);
       },
   });
+}
+
+/** A connected admin client (apps hold one for readiness checks and lag metrics). */
+export async function connectAdmin(kafka: Kafka): Promise<Admin> {
+  const admin = kafka.admin();
+  await admin.connect();
+  return admin;
 }

@@ -13,6 +13,8 @@ export { createSmtpProvider } from './smtp/smtp-provider.js';
 export type { SmtpProviderConfig, SmtpCredentials } from './smtp/smtp-provider.js';
 export { createResendProvider } from './resend/resend-provider.js';
 export type { ResendProviderConfig, ResendCredentials } from './resend/resend-provider.js';
+export { createSendGridProvider } from './sendgrid/sendgrid-provider.js';
+export type { SendGridProviderConfig, SendGridCredentials } from './sendgrid/sendgrid-provider.js';
 export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';

@@ -21,6 +21,7 @@ import {
   startTelegramServer,
   startTwilioServer,
 } from './servers/http-fakes.js';
+import { startSendGridServer } from './servers/email-api-fakes.js';
 import { startSmtpServer } from './servers/smtp-server.js';
 import { startWebhookReceiver } from './servers/webhook-receiver.js';
 
@@ -31,6 +32,7 @@ const SECRETS = {
   ses: 'SeSsEcReTkEy/settings+1',
   smtp: 'SmTpPaSs:w/rd@1',
   resend: 're_SeTtInGsKeY',
+  sendgrid: 'SG.SeTtInGsKeY',
   twilio: 'TwIlIoSeTtInGsToKeN',
   slack: 'xoxb-settings-token',
   telegram: '123456:TeLeGrAmSeTtInGs',
@@ -49,6 +51,7 @@ interface Fakes {
   telegram: FakeServer;
   pagerduty: FakeServer;
   resend: FakeServer;
+  sendgrid: FakeServer;
   ses: FakeServer;
   smtp: FakeServer;
   twilio: FakeServer;
@@ -78,6 +81,7 @@ beforeAll(async () => {
     telegram: await startTelegramServer(SECRETS.telegram),
     pagerduty: await startPagerDutyServer(),
     resend: await startResendServer(SECRETS.resend),
+    sendgrid: await startSendGridServer(SECRETS.sendgrid),
     ses: await startSesServer('AKIDSETTINGS'),
     smtp: await startSmtpServer('mailer', SECRETS.smtp),
     twilio: await startTwilioServer(TWILIO_SID, SECRETS.twilio),
@@ -109,6 +113,8 @@ beforeAll(async () => {
     HERALD_SMTP_URL: `smtp://mailer:${encodeURIComponent(SECRETS.smtp)}@127.0.0.1:${new URL(fakes.smtp.url).port}`,
     HERALD_RESEND_API_KEY: SECRETS.resend,
     HERALD_RESEND_API_URL: fakes.resend.url,
+    HERALD_SENDGRID_API_KEY: SECRETS.sendgrid,
+    HERALD_SENDGRID_API_URL: fakes.sendgrid.url,
     HERALD_TWILIO_ACCOUNT_SID: TWILIO_SID,
     HERALD_TWILIO_AUTH_TOKEN_FILE: join(dir, 'twilio-token'),
     HERALD_TWILIO_FROM: '+15005550006',
@@ -237,7 +243,7 @@ test('every channel gets its provider, and each sends to its local server', asyn
   }
 });
 
-test.each(['ses', 'smtp', 'resend'] as const)(
+test.each(['ses', 'smtp', 'resend', 'sendgrid'] as const)(
   'HERALD_EMAIL_PROVIDER=%s sends email through it',
   async (provider) => {
     const router = createChannelRouter(parse({ HERALD_EMAIL_PROVIDER: provider }), ['email'], {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
 import { resendTenantSection } from '../resend/resend-settings.js';
+import { sendgridTenantSection } from '../sendgrid/sendgrid-settings.js';
 import { sesTenantSection } from '../ses/ses-settings.js';
 import { slackTenantSection } from '../slack/slack-settings.js';
 import { smtpTenantSection } from '../smtp/smtp-settings.js';
@@ -20,6 +21,7 @@ const tenantSections = z.strictObject({
   ses: sesTenantSection,
   smtp: smtpTenantSection,
   resend: resendTenantSection,
+  sendgrid: sendgridTenantSection,
   twilio: twilioTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,

@@ -3,6 +3,7 @@ import { flag, millis } from '@herald/core';
 import { fcmEnv } from '../fcm/fcm-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
 import { resendEnv } from '../resend/resend-settings.js';
+import { sendgridEnv } from '../sendgrid/sendgrid-settings.js';
 import { sesEnv } from '../ses/ses-settings.js';
 import { slackEnv } from '../slack/slack-settings.js';
 import { smtpEnv } from '../smtp/smtp-settings.js';
@@ -11,7 +12,7 @@ import { twilioEnv } from '../twilio/twilio-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
-export const emailProviders = ['ses', 'smtp', 'resend'] as const;
+export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
 
 /**
@@ -44,6 +45,7 @@ export function channelsEnv() {
     ...sesEnv(),
     ...smtpEnv(),
     ...resendEnv(),
+    ...sendgridEnv(),
 
     ...twilioEnv(),
     ...fcmEnv(),

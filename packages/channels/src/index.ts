@@ -15,6 +15,8 @@ export { createResendProvider } from './resend/resend-provider.js';
 export type { ResendProviderConfig, ResendCredentials } from './resend/resend-provider.js';
 export { createSendGridProvider } from './sendgrid/sendgrid-provider.js';
 export type { SendGridProviderConfig, SendGridCredentials } from './sendgrid/sendgrid-provider.js';
+export { createPostmarkProvider } from './postmark/postmark-provider.js';
+export type { PostmarkProviderConfig, PostmarkCredentials } from './postmark/postmark-provider.js';
 export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';

@@ -21,7 +21,7 @@ import {
   startTelegramServer,
   startTwilioServer,
 } from './servers/http-fakes.js';
-import { startSendGridServer } from './servers/email-api-fakes.js';
+import { startPostmarkServer, startSendGridServer } from './servers/email-api-fakes.js';
 import { startSmtpServer } from './servers/smtp-server.js';
 import { startWebhookReceiver } from './servers/webhook-receiver.js';
 
@@ -33,6 +33,7 @@ const SECRETS = {
   smtp: 'SmTpPaSs:w/rd@1',
   resend: 're_SeTtInGsKeY',
   sendgrid: 'SG.SeTtInGsKeY',
+  postmark: 'PoStMaRkSeTtInGs',
   twilio: 'TwIlIoSeTtInGsToKeN',
   slack: 'xoxb-settings-token',
   telegram: '123456:TeLeGrAmSeTtInGs',
@@ -52,6 +53,7 @@ interface Fakes {
   pagerduty: FakeServer;
   resend: FakeServer;
   sendgrid: FakeServer;
+  postmark: FakeServer;
   ses: FakeServer;
   smtp: FakeServer;
   twilio: FakeServer;
@@ -82,6 +84,7 @@ beforeAll(async () => {
     pagerduty: await startPagerDutyServer(),
     resend: await startResendServer(SECRETS.resend),
     sendgrid: await startSendGridServer(SECRETS.sendgrid),
+    postmark: await startPostmarkServer(SECRETS.postmark),
     ses: await startSesServer('AKIDSETTINGS'),
     smtp: await startSmtpServer('mailer', SECRETS.smtp),
     twilio: await startTwilioServer(TWILIO_SID, SECRETS.twilio),
@@ -115,6 +118,8 @@ beforeAll(async () => {
     HERALD_RESEND_API_URL: fakes.resend.url,
     HERALD_SENDGRID_API_KEY: SECRETS.sendgrid,
     HERALD_SENDGRID_API_URL: fakes.sendgrid.url,
+    HERALD_POSTMARK_SERVER_TOKEN: SECRETS.postmark,
+    HERALD_POSTMARK_API_URL: fakes.postmark.url,
     HERALD_TWILIO_ACCOUNT_SID: TWILIO_SID,
     HERALD_TWILIO_AUTH_TOKEN_FILE: join(dir, 'twilio-token'),
     HERALD_TWILIO_FROM: '+15005550006',
@@ -243,7 +248,7 @@ test('every channel gets its provider, and each sends to its local server', asyn
   }
 });
 
-test.each(['ses', 'smtp', 'resend', 'sendgrid'] as const)(
+test.each(['ses', 'smtp', 'resend', 'sendgrid', 'postmark'] as const)(
   'HERALD_EMAIL_PROVIDER=%s sends email through it',
   async (provider) => {
     const router = createChannelRouter(parse({ HERALD_EMAIL_PROVIDER: provider }), ['email'], {

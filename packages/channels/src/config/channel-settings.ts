@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
+import { postmarkTenantSection } from '../postmark/postmark-settings.js';
 import { resendTenantSection } from '../resend/resend-settings.js';
 import { sendgridTenantSection } from '../sendgrid/sendgrid-settings.js';
 import { sesTenantSection } from '../ses/ses-settings.js';
@@ -22,6 +23,7 @@ const tenantSections = z.strictObject({
   smtp: smtpTenantSection,
   resend: resendTenantSection,
   sendgrid: sendgridTenantSection,
+  postmark: postmarkTenantSection,
   twilio: twilioTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,

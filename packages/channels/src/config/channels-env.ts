@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { flag, millis } from '@herald/core';
 import { fcmEnv } from '../fcm/fcm-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
+import { postmarkEnv } from '../postmark/postmark-settings.js';
 import { resendEnv } from '../resend/resend-settings.js';
 import { sendgridEnv } from '../sendgrid/sendgrid-settings.js';
 import { sesEnv } from '../ses/ses-settings.js';
@@ -12,7 +13,7 @@ import { twilioEnv } from '../twilio/twilio-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
-export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid'] as const;
+export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
 
 /**
@@ -46,6 +47,7 @@ export function channelsEnv() {
     ...smtpEnv(),
     ...resendEnv(),
     ...sendgridEnv(),
+    ...postmarkEnv(),
 
     ...twilioEnv(),
     ...fcmEnv(),

@@ -2,6 +2,7 @@ import type { ChannelName } from '@herald/core';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
 import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
+import { buildPostmark } from '../postmark/postmark-builder.js';
 import { buildResend } from '../resend/resend-builder.js';
 import { buildSendGrid } from '../sendgrid/sendgrid-builder.js';
 import { buildSes } from '../ses/ses-builder.js';
@@ -26,6 +27,7 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
   smtp: buildSmtp,
   resend: buildResend,
   sendgrid: buildSendGrid,
+  postmark: buildPostmark,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({

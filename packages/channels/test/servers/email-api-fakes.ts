@@ -53,3 +53,51 @@ export function startSendGridServer(apiKey: string): Promise<FakeServer> {
     return { status: 202, headers: { 'x-message-id': 'sg-Kv3xQ2mZTEa9' } };
   });
 }
+
+/** Postmark: POST /email with X-Postmark-Server-Token; 200 { MessageID, ErrorCode: 0 }; errors { ErrorCode, Message }. */
+export function startPostmarkServer(serverToken: string): Promise<FakeServer> {
+  const error = (status: number, ErrorCode: number, Message: string): Reply => ({
+    status,
+    body: { ErrorCode, Message },
+  });
+  return startFakeHttpServer((req, scenario): Reply | 'hang' => {
+    if (scenario === 'hang') return 'hang';
+    if (req.method !== 'POST' || req.path !== '/email') return { status: 404 };
+    if (header(req, 'accept') !== 'application/json')
+      return { status: 406, body: 'Accept must be application/json' };
+    if (header(req, 'x-postmark-server-token') !== serverToken)
+      return error(
+        401,
+        10,
+        'Request does not contain a valid Server token. Please check that the token is correct.',
+      );
+    const mail = JSON.parse(req.body) as Record<string, unknown>;
+    if (!mail.From || !mail.To || (!mail.HtmlBody && !mail.TextBody))
+      return error(422, 300, 'Provide either email TextBody or HtmlBody or both.');
+    if (mail.MessageStream !== 'outbound' && mail.MessageStream !== 'broadcast')
+      return error(422, 1235, `The message stream for the provided 'ID' was not found.`);
+    if (scenario === 'permanent')
+      return error(
+        422,
+        406,
+        'You tried to send to recipient(s) that have been marked as inactive.',
+      );
+    if (scenario === 'transient') return error(500, 0, 'Internal Server Error');
+    if (scenario === 'rate-limited')
+      return {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: { ErrorCode: 429, Message: 'Rate limit exceeded.' },
+      };
+    return {
+      status: 200,
+      body: {
+        To: mail.To,
+        SubmittedAt: '2030-01-01T00:00:00.0000000Z',
+        MessageID: 'b7bc2f4a-e38e-4336-af7d-e6c392c2f817',
+        ErrorCode: 0,
+        Message: 'OK',
+      },
+    };
+  });
+}

@@ -1,26 +1,13 @@
-// The e-mail API providers against local servers of their documented APIs: the exact
-// request each API expects, and how each of its answers is classified.
+// SendGrid against a local server of its v3 API: the exact request the API expects,
+// and how each of its answers is classified.
 import { createSendGridProvider, type ChannelProvider } from '../src/index.js';
 import { sender } from '../src/sendgrid/sendgrid-provider.js';
 import { makeJob } from './fixtures/make-job.js';
-import { startFakeHttpServer, type FakeServer, type Reply } from './servers/fake-http-server.js';
+import type { FakeServer } from './servers/fake-http-server.js';
+import { answering, closeOpened, email, now, track } from './fixtures/email-api-harness.js';
 import { startSendGridServer } from './servers/email-api-fakes.js';
 
-const email = { subject: 'Shipped', html: '<p>On its way</p>', text: 'On its way' };
-const now = new Date('2030-01-01T00:00:00Z');
-const open: { server: FakeServer; provider: ChannelProvider }[] = [];
-
-afterEach(async () => {
-  for (const { server, provider } of open.splice(0)) {
-    await provider.close();
-    await server.close();
-  }
-});
-
-/** A server answering every request with `reply`, for the answers the scenarios do not cover. */
-async function answering(reply: Reply) {
-  return startFakeHttpServer(() => reply);
-}
+afterEach(closeOpened);
 
 describe('sendgrid', () => {
   const key = 'SG.TeStKeY';
@@ -32,8 +19,7 @@ describe('sendgrid', () => {
       timeoutMs: 2_000,
       now: () => now,
     });
-    open.push({ server, provider: p });
-    return p;
+    return track(server, p);
   }
   const send = (p: ChannelProvider, content: Record<string, unknown> = email) =>
     p.send(makeJob('email', ' Ada@Example.TEST '), content, AbortSignal.timeout(5_000));

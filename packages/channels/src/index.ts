@@ -17,6 +17,8 @@ export { createSendGridProvider } from './sendgrid/sendgrid-provider.js';
 export type { SendGridProviderConfig, SendGridCredentials } from './sendgrid/sendgrid-provider.js';
 export { createPostmarkProvider } from './postmark/postmark-provider.js';
 export type { PostmarkProviderConfig, PostmarkCredentials } from './postmark/postmark-provider.js';
+export { createMailgunProvider } from './mailgun/mailgun-provider.js';
+export type { MailgunProviderConfig, MailgunCredentials } from './mailgun/mailgun-provider.js';
 export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';

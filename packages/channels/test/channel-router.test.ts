@@ -21,7 +21,11 @@ import {
   startTelegramServer,
   startTwilioServer,
 } from './servers/http-fakes.js';
-import { startPostmarkServer, startSendGridServer } from './servers/email-api-fakes.js';
+import {
+  startMailgunServer,
+  startPostmarkServer,
+  startSendGridServer,
+} from './servers/email-api-fakes.js';
 import { startSmtpServer } from './servers/smtp-server.js';
 import { startWebhookReceiver } from './servers/webhook-receiver.js';
 
@@ -34,6 +38,7 @@ const SECRETS = {
   resend: 're_SeTtInGsKeY',
   sendgrid: 'SG.SeTtInGsKeY',
   postmark: 'PoStMaRkSeTtInGs',
+  mailgun: 'key-MaIlGuNsEtTiNgS',
   twilio: 'TwIlIoSeTtInGsToKeN',
   slack: 'xoxb-settings-token',
   telegram: '123456:TeLeGrAmSeTtInGs',
@@ -54,6 +59,7 @@ interface Fakes {
   resend: FakeServer;
   sendgrid: FakeServer;
   postmark: FakeServer;
+  mailgun: FakeServer;
   ses: FakeServer;
   smtp: FakeServer;
   twilio: FakeServer;
@@ -85,6 +91,7 @@ beforeAll(async () => {
     resend: await startResendServer(SECRETS.resend),
     sendgrid: await startSendGridServer(SECRETS.sendgrid),
     postmark: await startPostmarkServer(SECRETS.postmark),
+    mailgun: await startMailgunServer('mg.acme.test', SECRETS.mailgun),
     ses: await startSesServer('AKIDSETTINGS'),
     smtp: await startSmtpServer('mailer', SECRETS.smtp),
     twilio: await startTwilioServer(TWILIO_SID, SECRETS.twilio),
@@ -120,6 +127,9 @@ beforeAll(async () => {
     HERALD_SENDGRID_API_URL: fakes.sendgrid.url,
     HERALD_POSTMARK_SERVER_TOKEN: SECRETS.postmark,
     HERALD_POSTMARK_API_URL: fakes.postmark.url,
+    HERALD_MAILGUN_API_KEY: SECRETS.mailgun,
+    HERALD_MAILGUN_DOMAIN: 'mg.acme.test',
+    HERALD_MAILGUN_API_URL: fakes.mailgun.url,
     HERALD_TWILIO_ACCOUNT_SID: TWILIO_SID,
     HERALD_TWILIO_AUTH_TOKEN_FILE: join(dir, 'twilio-token'),
     HERALD_TWILIO_FROM: '+15005550006',
@@ -248,7 +258,7 @@ test('every channel gets its provider, and each sends to its local server', asyn
   }
 });
 
-test.each(['ses', 'smtp', 'resend', 'sendgrid', 'postmark'] as const)(
+test.each(['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const)(
   'HERALD_EMAIL_PROVIDER=%s sends email through it',
   async (provider) => {
     const router = createChannelRouter(parse({ HERALD_EMAIL_PROVIDER: provider }), ['email'], {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
+import { mailgunTenantSection } from '../mailgun/mailgun-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
 import { postmarkTenantSection } from '../postmark/postmark-settings.js';
 import { resendTenantSection } from '../resend/resend-settings.js';
@@ -24,6 +25,7 @@ const tenantSections = z.strictObject({
   resend: resendTenantSection,
   sendgrid: sendgridTenantSection,
   postmark: postmarkTenantSection,
+  mailgun: mailgunTenantSection,
   twilio: twilioTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,

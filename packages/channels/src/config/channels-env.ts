@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { flag, millis } from '@herald/core';
 import { fcmEnv } from '../fcm/fcm-settings.js';
+import { mailgunEnv } from '../mailgun/mailgun-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
 import { postmarkEnv } from '../postmark/postmark-settings.js';
 import { resendEnv } from '../resend/resend-settings.js';
@@ -13,7 +14,7 @@ import { twilioEnv } from '../twilio/twilio-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
-export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark'] as const;
+export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
 
 /**
@@ -48,6 +49,7 @@ export function channelsEnv() {
     ...resendEnv(),
     ...sendgridEnv(),
     ...postmarkEnv(),
+    ...mailgunEnv(),
 
     ...twilioEnv(),
     ...fcmEnv(),

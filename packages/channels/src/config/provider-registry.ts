@@ -1,6 +1,7 @@
 import type { ChannelName } from '@herald/core';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
+import { buildMailgun } from '../mailgun/mailgun-builder.js';
 import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
 import { buildPostmark } from '../postmark/postmark-builder.js';
 import { buildResend } from '../resend/resend-builder.js';
@@ -28,6 +29,7 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
   resend: buildResend,
   sendgrid: buildSendGrid,
   postmark: buildPostmark,
+  mailgun: buildMailgun,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({

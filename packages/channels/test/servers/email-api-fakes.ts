@@ -101,3 +101,41 @@ export function startPostmarkServer(serverToken: string): Promise<FakeServer> {
     };
   });
 }
+
+/** Mailgun: POST /v3/{domain}/messages, basic auth api:{key}, a form body; 200 { id, message }; errors { message } or "Forbidden". */
+export function startMailgunServer(domain: string, apiKey: string): Promise<FakeServer> {
+  return startFakeHttpServer((req, scenario): Reply | 'hang' => {
+    if (scenario === 'hang') return 'hang';
+    const basic = `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`;
+    if (header(req, 'authorization') !== basic) return { status: 401, body: 'Forbidden' };
+    if (req.method !== 'POST' || req.path !== `/v3/${domain}/messages`)
+      return { status: 404, body: { message: `Domain not found: ${req.path.split('/')[2]}` } };
+    if (header(req, 'content-type') !== 'application/x-www-form-urlencoded')
+      return { status: 400, body: { message: 'unsupported content type' } };
+    const form = new URLSearchParams(req.body);
+    for (const field of ['from', 'to', 'subject'])
+      if (!form.get(field))
+        return { status: 400, body: { message: `${field} parameter is missing` } };
+    if (!form.get('text') && !form.get('html'))
+      return {
+        status: 400,
+        body: { message: "Need at least one of 'text' or 'html' parameters specified" },
+      };
+    if (scenario === 'permanent')
+      return {
+        status: 400,
+        body: { message: "'to' parameter is not a valid address. please check documentation" },
+      };
+    if (scenario === 'transient') return { status: 502, body: 'Bad Gateway' };
+    if (scenario === 'rate-limited')
+      return {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: { message: 'Too many requests' },
+      };
+    return {
+      status: 200,
+      body: { id: `<20300101000000.1.ABCDEF@${domain}>`, message: 'Queued. Thank you.' },
+    };
+  });
+}

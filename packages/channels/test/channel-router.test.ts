@@ -109,6 +109,8 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, 'ses-secret'), `${SECRETS.ses}\n`);
   writeFileSync(join(dir, 'twilio-token'), SECRETS.twilio);
+  writeFileSync(join(dir, 'postmark-token'), `${SECRETS.postmark}\n`);
+  writeFileSync(join(dir, 'mailgun-key'), SECRETS.mailgun);
   writeFileSync(join(dir, 'fcm.json'), JSON.stringify(serviceAccount));
   writeFileSync(join(dir, 'webhook.json'), JSON.stringify({ default: WEBHOOK_SECRET }));
   base = {
@@ -125,9 +127,9 @@ beforeAll(async () => {
     HERALD_RESEND_API_URL: fakes.resend.url,
     HERALD_SENDGRID_API_KEY: SECRETS.sendgrid,
     HERALD_SENDGRID_API_URL: fakes.sendgrid.url,
-    HERALD_POSTMARK_SERVER_TOKEN: SECRETS.postmark,
+    HERALD_POSTMARK_SERVER_TOKEN_FILE: join(dir, 'postmark-token'),
     HERALD_POSTMARK_API_URL: fakes.postmark.url,
-    HERALD_MAILGUN_API_KEY: SECRETS.mailgun,
+    HERALD_MAILGUN_API_KEY_FILE: join(dir, 'mailgun-key'),
     HERALD_MAILGUN_DOMAIN: 'mg.acme.test',
     HERALD_MAILGUN_API_URL: fakes.mailgun.url,
     HERALD_TWILIO_ACCOUNT_SID: TWILIO_SID,
@@ -298,4 +300,42 @@ test('per-tenant credentials from HERALD_CHANNEL_TENANTS_FILE win over the share
   } finally {
     await router.close();
   }
+});
+
+test('mailgun: a tenant section brings its own key and domain; one lacking the domain is refused', async () => {
+  const tenants = join(dir, 'mailgun-tenants.json');
+  writeFileSync(
+    tenants,
+    JSON.stringify({ acme: { mailgun: { apiKey: SECRETS.mailgun, domain: 'mg.acme.test' } } }),
+  );
+  const settings = {
+    HERALD_EMAIL_PROVIDER: 'mailgun',
+    HERALD_MAILGUN_API_KEY_FILE: undefined,
+    HERALD_MAILGUN_DOMAIN: undefined,
+    HERALD_CHANNEL_TENANTS_FILE: tenants,
+  };
+  const router = createChannelRouter(parse(settings), ['email'], { logger });
+  try {
+    const before = fakes.mailgun.requests.length;
+    expect(await sendWith(router, 'email', 'ada@example.test', email, 'acme')).toMatchObject({
+      status: 'sent',
+    });
+    expect(fakes.mailgun.requests[before]!.path).toBe('/v3/mg.acme.test/messages');
+    const other = await sendWith(router, 'email', 'ada@example.test', email, 'globex');
+    expect(other).toMatchObject({ status: 'failed', permanent: true });
+    expect(fakes.mailgun.requests.length).toBe(before + 1);
+  } finally {
+    await router.close();
+  }
+  writeFileSync(tenants, JSON.stringify({ acme: { mailgun: { apiKey: SECRETS.mailgun } } }));
+  let refused: unknown;
+  try {
+    createChannelRouter(parse(settings), ['email'], { logger });
+  } catch (err) {
+    refused = err;
+  }
+  expect(String(refused)).toContain(
+    'mailgun: tenant acme has no domain (mailgun.domain in HERALD_CHANNEL_TENANTS_FILE, or HERALD_MAILGUN_DOMAIN)',
+  );
+  seen.push(String(refused));
 });

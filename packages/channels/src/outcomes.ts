@@ -15,13 +15,26 @@ export function sent(provider: ProviderResponse): DeliveryOutcome {
   return { status: 'sent', provider };
 }
 
-/** A failure retrying cannot fix. The reason carries the registry code so operators can search for it. */
+/**
+ * A failure retrying cannot fix. The reason carries the registry code so operators can
+ * search for it. `failureClass` overrides the class read from the status code (e.g. a
+ * provider's own error code saying the credentials were refused).
+ */
 export function permanent(
   provider: string,
   detail: string,
   response?: ProviderResponse,
+  failureClass?: DeliveryFailureClass,
 ): DeliveryOutcome {
-  return failed('HERALD_ERR_DELIVERY_PERMANENT', true, provider, detail, undefined, response);
+  return failed(
+    'HERALD_ERR_DELIVERY_PERMANENT',
+    true,
+    provider,
+    detail,
+    undefined,
+    response,
+    failureClass,
+  );
 }
 
 /**

@@ -21,6 +21,11 @@ import {
   startTelegramServer,
   startTwilioServer,
 } from './servers/http-fakes.js';
+import {
+  startMailgunServer,
+  startPostmarkServer,
+  startSendGridServer,
+} from './servers/email-api-fakes.js';
 import { startSmtpServer } from './servers/smtp-server.js';
 import { startWebhookReceiver } from './servers/webhook-receiver.js';
 
@@ -31,6 +36,9 @@ const SECRETS = {
   ses: 'SeSsEcReTkEy/settings+1',
   smtp: 'SmTpPaSs:w/rd@1',
   resend: 're_SeTtInGsKeY',
+  sendgrid: 'SG.SeTtInGsKeY',
+  postmark: 'PoStMaRkSeTtInGs',
+  mailgun: 'key-MaIlGuNsEtTiNgS',
   twilio: 'TwIlIoSeTtInGsToKeN',
   slack: 'xoxb-settings-token',
   telegram: '123456:TeLeGrAmSeTtInGs',
@@ -49,6 +57,9 @@ interface Fakes {
   telegram: FakeServer;
   pagerduty: FakeServer;
   resend: FakeServer;
+  sendgrid: FakeServer;
+  postmark: FakeServer;
+  mailgun: FakeServer;
   ses: FakeServer;
   smtp: FakeServer;
   twilio: FakeServer;
@@ -78,6 +89,9 @@ beforeAll(async () => {
     telegram: await startTelegramServer(SECRETS.telegram),
     pagerduty: await startPagerDutyServer(),
     resend: await startResendServer(SECRETS.resend),
+    sendgrid: await startSendGridServer(SECRETS.sendgrid),
+    postmark: await startPostmarkServer(SECRETS.postmark),
+    mailgun: await startMailgunServer('mg.acme.test', SECRETS.mailgun),
     ses: await startSesServer('AKIDSETTINGS'),
     smtp: await startSmtpServer('mailer', SECRETS.smtp),
     twilio: await startTwilioServer(TWILIO_SID, SECRETS.twilio),
@@ -95,6 +109,8 @@ beforeAll(async () => {
   };
   writeFileSync(join(dir, 'ses-secret'), `${SECRETS.ses}\n`);
   writeFileSync(join(dir, 'twilio-token'), SECRETS.twilio);
+  writeFileSync(join(dir, 'postmark-token'), `${SECRETS.postmark}\n`);
+  writeFileSync(join(dir, 'mailgun-key'), SECRETS.mailgun);
   writeFileSync(join(dir, 'fcm.json'), JSON.stringify(serviceAccount));
   writeFileSync(join(dir, 'webhook.json'), JSON.stringify({ default: WEBHOOK_SECRET }));
   base = {
@@ -109,6 +125,13 @@ beforeAll(async () => {
     HERALD_SMTP_URL: `smtp://mailer:${encodeURIComponent(SECRETS.smtp)}@127.0.0.1:${new URL(fakes.smtp.url).port}`,
     HERALD_RESEND_API_KEY: SECRETS.resend,
     HERALD_RESEND_API_URL: fakes.resend.url,
+    HERALD_SENDGRID_API_KEY: SECRETS.sendgrid,
+    HERALD_SENDGRID_API_URL: fakes.sendgrid.url,
+    HERALD_POSTMARK_SERVER_TOKEN_FILE: join(dir, 'postmark-token'),
+    HERALD_POSTMARK_API_URL: fakes.postmark.url,
+    HERALD_MAILGUN_API_KEY_FILE: join(dir, 'mailgun-key'),
+    HERALD_MAILGUN_DOMAIN: 'mg.acme.test',
+    HERALD_MAILGUN_API_URL: fakes.mailgun.url,
     HERALD_TWILIO_ACCOUNT_SID: TWILIO_SID,
     HERALD_TWILIO_AUTH_TOKEN_FILE: join(dir, 'twilio-token'),
     HERALD_TWILIO_FROM: '+15005550006',
@@ -237,7 +260,7 @@ test('every channel gets its provider, and each sends to its local server', asyn
   }
 });
 
-test.each(['ses', 'smtp', 'resend'] as const)(
+test.each(['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const)(
   'HERALD_EMAIL_PROVIDER=%s sends email through it',
   async (provider) => {
     const router = createChannelRouter(parse({ HERALD_EMAIL_PROVIDER: provider }), ['email'], {
@@ -277,4 +300,42 @@ test('per-tenant credentials from HERALD_CHANNEL_TENANTS_FILE win over the share
   } finally {
     await router.close();
   }
+});
+
+test('mailgun: a tenant section brings its own key and domain; one lacking the domain is refused', async () => {
+  const tenants = join(dir, 'mailgun-tenants.json');
+  writeFileSync(
+    tenants,
+    JSON.stringify({ acme: { mailgun: { apiKey: SECRETS.mailgun, domain: 'mg.acme.test' } } }),
+  );
+  const settings = {
+    HERALD_EMAIL_PROVIDER: 'mailgun',
+    HERALD_MAILGUN_API_KEY_FILE: undefined,
+    HERALD_MAILGUN_DOMAIN: undefined,
+    HERALD_CHANNEL_TENANTS_FILE: tenants,
+  };
+  const router = createChannelRouter(parse(settings), ['email'], { logger });
+  try {
+    const before = fakes.mailgun.requests.length;
+    expect(await sendWith(router, 'email', 'ada@example.test', email, 'acme')).toMatchObject({
+      status: 'sent',
+    });
+    expect(fakes.mailgun.requests[before]!.path).toBe('/v3/mg.acme.test/messages');
+    const other = await sendWith(router, 'email', 'ada@example.test', email, 'globex');
+    expect(other).toMatchObject({ status: 'failed', permanent: true });
+    expect(fakes.mailgun.requests.length).toBe(before + 1);
+  } finally {
+    await router.close();
+  }
+  writeFileSync(tenants, JSON.stringify({ acme: { mailgun: { apiKey: SECRETS.mailgun } } }));
+  let refused: unknown;
+  try {
+    createChannelRouter(parse(settings), ['email'], { logger });
+  } catch (err) {
+    refused = err;
+  }
+  expect(String(refused)).toContain(
+    'mailgun: tenant acme has no domain (mailgun.domain in HERALD_CHANNEL_TENANTS_FILE, or HERALD_MAILGUN_DOMAIN)',
+  );
+  seen.push(String(refused));
 });

@@ -1,7 +1,6 @@
 // One table, every provider: each runs through success, permanent failure,
 // transient failure, 429 with Retry-After, a server that hangs past the timeout,
 // and oversized content, against a local server speaking its real API.
-import type { RenderedContent } from '@herald/core';
 import {
   createDiscordProvider,
   createFcmProvider,
@@ -14,11 +13,12 @@ import {
   createTelegramProvider,
   createTwilioProvider,
   createWebhookProvider,
-  type ChannelProvider,
 } from '../src/index.js';
-import type { ChannelName, DeliveryFailureClass } from '@herald/core';
+import type { DeliveryFailureClass } from '@herald/core';
+import { TIMEOUT_MS, type Row, type Setup } from './fixtures/conformance-row.js';
+import { emailApiRows } from './fixtures/email-api-rows.js';
 import { makeJob } from './fixtures/make-job.js';
-import type { FakeServer, Scenario } from './servers/fake-http-server.js';
+import type { Scenario } from './servers/fake-http-server.js';
 import { startFcmServer } from './servers/fcm-server.js';
 import {
   startDiscordServer,
@@ -33,28 +33,8 @@ import {
 import { startSmtpServer } from './servers/smtp-server.js';
 import { startWebhookReceiver } from './servers/webhook-receiver.js';
 
-const TIMEOUT_MS = 500;
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
 const email = { subject: 'Your order shipped', html: '<p>On its way</p>', text: 'On its way' };
-
-interface Setup {
-  readonly server: FakeServer;
-  readonly provider: ChannelProvider;
-  readonly address: string;
-  /** Credentials that must never appear in an outcome. */
-  readonly secrets: readonly string[];
-}
-
-interface Row {
-  readonly name: string;
-  readonly channel: ChannelName;
-  start(): Promise<Setup>;
-  readonly content: RenderedContent;
-  readonly oversized: RenderedContent;
-  readonly permanentReason: RegExp;
-  /** What the provider's 429 says to wait; undefined where the API (or SDK) gives no delay. */
-  readonly retryAfterMs: number | undefined;
-}
 
 const rows: Row[] = [
   {
@@ -296,6 +276,7 @@ const rows: Row[] = [
     // firebase-admin keeps no response headers on its errors.
     retryAfterMs: undefined,
   },
+  ...emailApiRows,
 ];
 
 // The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a

@@ -36,7 +36,7 @@ describe('createChannelRouter refuses to start without what a channel needs', ()
       /^HERALD_ERR_CHANNEL_CONFIG: channel provider email, twilio, fcm, telegram, inapp is misconfigured: /,
     );
     expect(message).toContain(
-      'email: HERALD_EMAIL_PROVIDER is not set; set it to ses, smtp or resend',
+      'email: HERALD_EMAIL_PROVIDER is not set; set it to ses, smtp, resend, sendgrid, postmark or mailgun',
     );
     expect(message).toContain(
       'twilio: HERALD_TWILIO_ACCOUNT_SID, HERALD_TWILIO_AUTH_TOKEN, HERALD_TWILIO_FROM or HERALD_TWILIO_MESSAGING_SERVICE_SID are not set',
@@ -70,6 +70,15 @@ describe('createChannelRouter refuses to start without what a channel needs', ()
     expect(
       failure({ HERALD_EMAIL_PROVIDER: 'smtp', HERALD_EMAIL_FROM: 'a@b.test' }, ['email']),
     ).toContain('smtp: HERALD_SMTP_URL is not set');
+    expect(failure({ HERALD_EMAIL_PROVIDER: 'sendgrid' }, ['email'])).toContain(
+      'sendgrid: HERALD_SENDGRID_API_KEY, HERALD_SENDGRID_FROM or HERALD_EMAIL_FROM are not set',
+    );
+    expect(
+      failure({ HERALD_EMAIL_PROVIDER: 'postmark', HERALD_EMAIL_FROM: 'a@b.test' }, ['email']),
+    ).toContain('postmark: HERALD_POSTMARK_SERVER_TOKEN is not set');
+    expect(
+      failure({ HERALD_EMAIL_PROVIDER: 'mailgun', HERALD_MAILGUN_FROM: 'a@mg.b.test' }, ['email']),
+    ).toContain('mailgun: HERALD_MAILGUN_API_KEY, HERALD_MAILGUN_DOMAIN are not set');
   });
 
   test('a secret and its _FILE together, or an unreadable file, are refused by name', () => {

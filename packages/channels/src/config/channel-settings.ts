@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
+import { mailgunTenantSection } from '../mailgun/mailgun-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
+import { postmarkTenantSection } from '../postmark/postmark-settings.js';
 import { resendTenantSection } from '../resend/resend-settings.js';
+import { sendgridTenantSection } from '../sendgrid/sendgrid-settings.js';
 import { sesTenantSection } from '../ses/ses-settings.js';
 import { slackTenantSection } from '../slack/slack-settings.js';
 import { smtpTenantSection } from '../smtp/smtp-settings.js';
@@ -20,6 +23,9 @@ const tenantSections = z.strictObject({
   ses: sesTenantSection,
   smtp: smtpTenantSection,
   resend: resendTenantSection,
+  sendgrid: sendgridTenantSection,
+  postmark: postmarkTenantSection,
+  mailgun: mailgunTenantSection,
   twilio: twilioTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { flag, millis } from '@herald/core';
 import { fcmEnv } from '../fcm/fcm-settings.js';
+import { mailgunEnv } from '../mailgun/mailgun-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
+import { postmarkEnv } from '../postmark/postmark-settings.js';
 import { resendEnv } from '../resend/resend-settings.js';
+import { sendgridEnv } from '../sendgrid/sendgrid-settings.js';
 import { sesEnv } from '../ses/ses-settings.js';
 import { slackEnv } from '../slack/slack-settings.js';
 import { smtpEnv } from '../smtp/smtp-settings.js';
@@ -11,7 +14,7 @@ import { twilioEnv } from '../twilio/twilio-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
-export const emailProviders = ['ses', 'smtp', 'resend'] as const;
+export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
 
 /**
@@ -44,6 +47,9 @@ export function channelsEnv() {
     ...sesEnv(),
     ...smtpEnv(),
     ...resendEnv(),
+    ...sendgridEnv(),
+    ...postmarkEnv(),
+    ...mailgunEnv(),
 
     ...twilioEnv(),
     ...fcmEnv(),

@@ -1,8 +1,11 @@
 import type { ChannelName } from '@herald/core';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
+import { buildMailgun } from '../mailgun/mailgun-builder.js';
 import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
+import { buildPostmark } from '../postmark/postmark-builder.js';
 import { buildResend } from '../resend/resend-builder.js';
+import { buildSendGrid } from '../sendgrid/sendgrid-builder.js';
 import { buildSes } from '../ses/ses-builder.js';
 import { buildSlack } from '../slack/slack-builder.js';
 import { buildSmtp } from '../smtp/smtp-builder.js';
@@ -12,7 +15,7 @@ import { buildTwilio } from '../twilio/twilio-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
-import type { EmailProviderName } from './channels-env.js';
+import { emailProviders, type EmailProviderName } from './channels-env.js';
 
 /** How a channel gets its provider: the provider's name (for messages) and its builder. */
 export interface ChannelProviderEntry {
@@ -24,6 +27,9 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
   ses: buildSes,
   smtp: buildSmtp,
   resend: buildResend,
+  sendgrid: buildSendGrid,
+  postmark: buildPostmark,
+  mailgun: buildMailgun,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
@@ -39,7 +45,9 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
     build(context) {
       const choice = context.env.HERALD_EMAIL_PROVIDER;
       if (choice === undefined) {
-        context.problem('HERALD_EMAIL_PROVIDER is not set; set it to ses, smtp or resend');
+        context.problem(
+          `HERALD_EMAIL_PROVIDER is not set; set it to ${emailProviders.slice(0, -1).join(', ')} or ${emailProviders.at(-1)}`,
+        );
         return undefined;
       }
       return emailBuilders[choice](context);

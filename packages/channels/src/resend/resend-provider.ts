@@ -3,12 +3,12 @@ import {
   createHttpProvider,
   forTenant,
   jsonBody,
-  requireText,
   unusable,
   type HttpCall,
   type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
+import { emailContent } from '../http/email-content.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { permanent, sent, summarize, transient } from '../outcomes.js';
 
@@ -56,12 +56,7 @@ export function createResendProvider(config: ResendProviderConfig): ChannelProvi
         if (apiKey === undefined || from === undefined) {
           throw unusable('resend', `apiKey and from must be configured for tenant ${job.tenant}`);
         }
-        const subject = requireText('resend', content, 'subject');
-        const html = content?.html;
-        const text = content?.text;
-        if (typeof html !== 'string' && typeof text !== 'string') {
-          throw unusable('resend', 'the rendered content has neither "html" nor "text"');
-        }
+        const { subject, html, text } = emailContent('resend', content);
         return {
           url: new URL(`${apiUrl}/emails`),
           headers: {
@@ -73,8 +68,8 @@ export function createResendProvider(config: ResendProviderConfig): ChannelProvi
             from,
             to: [job.recipient.address],
             subject,
-            ...(typeof html === 'string' ? { html } : {}),
-            ...(typeof text === 'string' ? { text } : {}),
+            ...(html === undefined ? {} : { html }),
+            ...(text === undefined ? {} : { text }),
             headers: { 'X-Herald-Notification-Id': job.notificationId },
           }),
         };

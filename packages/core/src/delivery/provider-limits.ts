@@ -14,6 +14,12 @@ export const providerLimits = {
   smtpMessageBytes: 25 * 1024 * 1024,
   /** Resend: the request, attachments included. */
   resendRequestBytes: 40 * 1024 * 1024,
+  /** SendGrid v3 mail/send: the whole request, attachments included (30 MB). */
+  sendgridRequestBytes: 30 * 1000 * 1000,
+  /** Postmark: the whole message, attachments included (10 MB per message). */
+  postmarkMessageBytes: 10 * 1000 * 1000,
+  /** Mailgun: the whole message, attachments included (25 MB). */
+  mailgunMessageBytes: 25 * 1000 * 1000,
   /** Twilio recommends at most 10 segments; carriers may drop longer concatenations. */
   smsMaxSegments: 10,
   /** Twilio refuses bodies over 1,600 characters (error 21617). */

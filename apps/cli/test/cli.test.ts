@@ -9,7 +9,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { appOnlySettings, buildCli, cliSettingNames, parseCliEnv } from '@herald/cli';
 import { silentLogger, topicNames } from '@herald/core';
 import { ensureTopics, heraldTopicSpecs, deleteTopicsWithPrefix } from '@herald/kafka';
-import { stackEnv, uniquePrefix } from '@herald/testkit';
+import { createDatabase, migrateToLatest } from '@herald/store';
+import { createTestDatabase, stackEnv, uniquePrefix, type TestDatabase } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
@@ -115,7 +116,13 @@ describe('settings', () => {
 describe('the herald command (built, in a process of its own)', () => {
   const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
   let dir: string;
+  // A migrated database of this file's own: the stack's shared one may have no audit tables.
+  let testDb: TestDatabase;
   beforeAll(async () => {
+    testDb = await createTestDatabase(stackEnv().DATABASE_URL);
+    const db = createDatabase({ url: testDb.url, poolSize: 1, logger: silentLogger });
+    await migrateToLatest(db);
+    await db.destroy();
     dir = await mkdtemp(join(tmpdir(), 'herald-cli-start-'));
     // Records every module the command resolves (ESM loader hooks run in their own thread).
     await writeFile(
@@ -133,7 +140,10 @@ export async function resolve(specifier, context, next) {
       `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
     );
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+    await testDb?.drop();
+  });
 
   async function run(
     args: string[],
@@ -148,7 +158,7 @@ export async function resolve(specifier, context, next) {
         env: {
           PATH: process.env.PATH,
           KAFKA_BROKERS: stackEnv().KAFKA_BROKERS,
-          DATABASE_URL: stackEnv().DATABASE_URL,
+          DATABASE_URL: testDb.url,
           REDIS_URL: stackEnv().REDIS_URL,
           HERALD_TOPIC_PREFIX: prefix,
           TRACE_MODULES_FILE: trace,

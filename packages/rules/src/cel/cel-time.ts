@@ -2,6 +2,7 @@ import type { Environment } from '@marcbachmann/cel-js';
 import type { Duration } from '@marcbachmann/cel-js/evaluator';
 import type { BuiltinReplacement, Handler } from './cel-builtins.js';
 import { celError } from './cel-errors.js';
+import { isValidTimeZone, wallClock as zoneWallClock } from '../preferences/zoned-time.js';
 
 /**
  * Timestamps and durations as the CEL spec has them, where cel-js 8 differs:
@@ -40,8 +41,6 @@ export function checkedDuration(duration: Duration): Duration {
   throw celError('duration_out_of_range', 'duration out of range (±315576000000s)');
 }
 
-type Fields = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 const OFFSET = /^([+-])?(\d{2}):(\d{2})$/;
 
 /**
@@ -54,28 +53,9 @@ export function wallClock(date: Date, zone: string): Date {
     const minutes = Number(offset[2]) * 60 + Number(offset[3]);
     return new Date(date.getTime() + (offset[1] === '-' ? -minutes : minutes) * 60_000);
   }
-  let format = zoneFormats.get(zone);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw celError('invalid_time_zone', `unknown time zone: ${zone}`);
-    }
-    zoneFormats.set(zone, format);
-  }
-  const parts = {} as Record<Fields, number>;
-  for (const p of format.formatToParts(date)) {
-    if (p.type !== 'literal' && p.type !== 'era') parts[p.type as Fields] = Number(p.value);
-  }
+  // IANA names share the preferences' cached formatters (zoned-time.ts).
+  if (!isValidTimeZone(zone)) throw celError('invalid_time_zone', `unknown time zone: ${zone}`);
+  const parts = zoneWallClock(date.getTime(), zone);
   const local = new Date(0);
   local.setUTCFullYear(parts.year, parts.month - 1, parts.day);
   local.setUTCHours(parts.hour, parts.minute, parts.second, date.getUTCMilliseconds());

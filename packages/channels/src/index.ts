@@ -31,6 +31,10 @@ export { createTeamsProvider } from './teams/teams-provider.js';
 export type { TeamsProviderConfig } from './teams/teams-provider.js';
 export { createTelegramProvider } from './telegram/telegram-provider.js';
 export type { TelegramProviderConfig, TelegramCredentials } from './telegram/telegram-provider.js';
+export { createMattermostProvider } from './mattermost/mattermost-provider.js';
+export type { MattermostProviderConfig } from './mattermost/mattermost-provider.js';
+export { createGoogleChatProvider } from './googlechat/googlechat-provider.js';
+export type { GoogleChatProviderConfig } from './googlechat/googlechat-provider.js';
 export { createPagerDutyProvider, pagerDutyActions } from './pagerduty/pagerduty-provider.js';
 export type {
   PagerDutyProviderConfig,

@@ -16,6 +16,7 @@ import {
 } from '../src/index.js';
 import type { DeliveryFailureClass } from '@herald/core';
 import { TIMEOUT_MS, type Row, type Setup } from './fixtures/conformance-row.js';
+import { chatWebhookRows } from './fixtures/chat-webhook-rows.js';
 import { emailApiRows } from './fixtures/email-api-rows.js';
 import { makeJob } from './fixtures/make-job.js';
 import type { Scenario } from './servers/fake-http-server.js';
@@ -277,6 +278,7 @@ const rows: Row[] = [
     retryAfterMs: undefined,
   },
   ...emailApiRows,
+  ...chatWebhookRows,
 ];
 
 // The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a

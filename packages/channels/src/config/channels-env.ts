@@ -57,7 +57,7 @@ export function channelsEnv() {
     ...telegramEnv(),
     ...pagerdutyEnv(),
 
-    /** Allow Slack, Discord and Teams webhook URLs on private networks (local development only). */
+    /** Allow Slack, Discord, Teams, Mattermost and Google Chat webhook URLs on private networks (local development only). */
     HERALD_CHAT_ALLOW_PRIVATE_NETWORKS: flag(false),
   };
 }

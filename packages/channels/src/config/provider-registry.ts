@@ -1,7 +1,9 @@
 import type { ChannelName } from '@herald/core';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
+import { buildGoogleChat } from '../googlechat/googlechat-builder.js';
 import { buildMailgun } from '../mailgun/mailgun-builder.js';
+import { buildMattermost } from '../mattermost/mattermost-builder.js';
 import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
 import { buildPostmark } from '../postmark/postmark-builder.js';
 import { buildResend } from '../resend/resend-builder.js';
@@ -59,6 +61,8 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
   discord: fixed('discord', buildDiscord),
   teams: fixed('teams', buildTeams),
   telegram: fixed('telegram', buildTelegram),
+  mattermost: fixed('mattermost', buildMattermost),
+  googlechat: fixed('googlechat', buildGoogleChat),
   pagerduty: fixed('pagerduty', buildPagerDuty),
   inapp: fixed('inapp', (context) => {
     context.problem(

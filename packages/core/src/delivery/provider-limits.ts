@@ -51,6 +51,14 @@ export const providerLimits = {
   /** Counted after MarkdownV2 parsing, as Telegram does. */
   telegramTextChars: 4096,
   telegramRequestBytes: 64 * 1024,
+  /** Mattermost posts: the server's default MaxPostSize, in characters. */
+  mattermostTextChars: 16_383,
+  /** Mattermost's incoming-webhook request body (MaxPayloadSize is usually larger). */
+  mattermostRequestBytes: 1024 * 1024,
+  /** Google Chat message text. */
+  googlechatTextChars: 4096,
+  /** Google Chat refuses a message over 32,000 bytes, cards included. */
+  googlechatMessageBytes: 32_000,
   pagerdutySummaryChars: 1024,
   pagerdutyPayloadBytes: 512 * 1024,
 } as const;

@@ -23,6 +23,8 @@ export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';
 export type { FcmProviderConfig, FcmCredentials } from './fcm/fcm-provider.js';
+export { createSnsProvider } from './sns/sns-provider.js';
+export type { SnsProviderConfig, SnsCredentials } from './sns/sns-provider.js';
 export { createSlackProvider } from './slack/slack-provider.js';
 export type { SlackProviderConfig, SlackCredentials } from './slack/slack-provider.js';
 export { createDiscordProvider } from './discord/discord-provider.js';

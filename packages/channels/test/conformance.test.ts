@@ -19,6 +19,7 @@ import { TIMEOUT_MS, type Row, type Setup } from './fixtures/conformance-row.js'
 import { chatWebhookRows } from './fixtures/chat-webhook-rows.js';
 import { emailApiRows } from './fixtures/email-api-rows.js';
 import { makeJob } from './fixtures/make-job.js';
+import { smsApiRows } from './fixtures/sms-api-rows.js';
 import type { Scenario } from './servers/fake-http-server.js';
 import { startFcmServer } from './servers/fcm-server.js';
 import {
@@ -279,6 +280,7 @@ const rows: Row[] = [
   },
   ...emailApiRows,
   ...chatWebhookRows,
+  ...smsApiRows,
 ];
 
 // The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a

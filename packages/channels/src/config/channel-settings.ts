@@ -8,6 +8,7 @@ import { resendTenantSection } from '../resend/resend-settings.js';
 import { sendgridTenantSection } from '../sendgrid/sendgrid-settings.js';
 import { sesTenantSection } from '../ses/ses-settings.js';
 import { slackTenantSection } from '../slack/slack-settings.js';
+import { snsTenantSection } from '../sns/sns-settings.js';
 import { smtpTenantSection } from '../smtp/smtp-settings.js';
 import { telegramTenantSection } from '../telegram/telegram-settings.js';
 import { twilioTenantSection } from '../twilio/twilio-settings.js';
@@ -27,6 +28,7 @@ const tenantSections = z.strictObject({
   postmark: postmarkTenantSection,
   mailgun: mailgunTenantSection,
   twilio: twilioTenantSection,
+  sns: snsTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,

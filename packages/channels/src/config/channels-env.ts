@@ -8,6 +8,7 @@ import { resendEnv } from '../resend/resend-settings.js';
 import { sendgridEnv } from '../sendgrid/sendgrid-settings.js';
 import { sesEnv } from '../ses/ses-settings.js';
 import { slackEnv } from '../slack/slack-settings.js';
+import { snsEnv } from '../sns/sns-settings.js';
 import { smtpEnv } from '../smtp/smtp-settings.js';
 import { telegramEnv } from '../telegram/telegram-settings.js';
 import { twilioEnv } from '../twilio/twilio-settings.js';
@@ -16,6 +17,10 @@ import { webhookEnv } from '../webhook/webhook-settings.js';
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
 export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
+
+/** SMS providers the `sms` channel can use; `HERALD_SMS_PROVIDER` picks one (default twilio). */
+export const smsProviders = ['twilio', 'sns'] as const;
+export type SmsProviderName = (typeof smsProviders)[number];
 
 /**
  * The settings of every delivery provider, for an app's `src/env.ts` to compose:
@@ -51,7 +56,12 @@ export function channelsEnv() {
     ...postmarkEnv(),
     ...mailgunEnv(),
 
+    /** Which provider sends the sms channel. */
+    HERALD_SMS_PROVIDER: z
+      .enum(smsProviders, { message: `expected one of ${smsProviders.join(', ')}` })
+      .default('twilio'),
     ...twilioEnv(),
+    ...snsEnv(),
     ...fcmEnv(),
     ...slackEnv(),
     ...telegramEnv(),

@@ -10,6 +10,7 @@ import { buildResend } from '../resend/resend-builder.js';
 import { buildSendGrid } from '../sendgrid/sendgrid-builder.js';
 import { buildSes } from '../ses/ses-builder.js';
 import { buildSlack } from '../slack/slack-builder.js';
+import { buildSns } from '../sns/sns-builder.js';
 import { buildSmtp } from '../smtp/smtp-builder.js';
 import { buildTeams } from '../teams/teams-builder.js';
 import { buildTelegram } from '../telegram/telegram-builder.js';
@@ -17,7 +18,7 @@ import { buildTwilio } from '../twilio/twilio-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
-import { emailProviders, type EmailProviderName } from './channels-env.js';
+import { emailProviders, type EmailProviderName, type SmsProviderName } from './channels-env.js';
 
 /** How a channel gets its provider: the provider's name (for messages) and its builder. */
 export interface ChannelProviderEntry {
@@ -32,6 +33,11 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
   sendgrid: buildSendGrid,
   postmark: buildPostmark,
   mailgun: buildMailgun,
+};
+
+const smsBuilders: Record<SmsProviderName, BuildProvider> = {
+  twilio: buildTwilio,
+  sns: buildSns,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
@@ -55,7 +61,10 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
       return emailBuilders[choice](context);
     },
   },
-  sms: fixed('twilio', buildTwilio),
+  sms: {
+    providerName: (reader) => reader.value('HERALD_SMS_PROVIDER') ?? 'twilio',
+    build: (context) => smsBuilders[context.env.HERALD_SMS_PROVIDER](context),
+  },
   push: fixed('fcm', buildFcm),
   slack: fixed('slack', buildSlack),
   discord: fixed('discord', buildDiscord),

@@ -24,6 +24,8 @@ export const providerLimits = {
   smsMaxSegments: 10,
   /** Twilio refuses bodies over 1,600 characters (error 21617). */
   smsBodyChars: 1_600,
+  /** Amazon SNS: one SMS Publish, all its segments together (1,600 bytes). */
+  snsSmsBytes: 1600,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,
   slackTextChars: 40_000,

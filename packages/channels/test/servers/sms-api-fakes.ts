@@ -1,0 +1,59 @@
+// Local servers speaking the SMS APIs of Amazon SNS (Query API) and Vonage.
+import { header, startFakeHttpServer, type FakeServer, type Reply } from './fake-http-server.js';
+
+const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** An SNS Query API error document, as SNS answers it. */
+export function snsError(status: number, code: string, message: string, type = 'Sender'): Reply {
+  return {
+    status,
+    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': 'req-1' },
+    body: `<ErrorResponse xmlns="${SNS_NS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>req-1</RequestId></ErrorResponse>`,
+  };
+}
+
+/**
+ * Amazon SNS Query API: POST / with a form body `Action=Publish&PhoneNumber=…`, signed
+ * with SigV4 for the `sns` service; answers the `PublishResponse` XML with a MessageId.
+ */
+export function startSnsServer(accessKeyId: string): Promise<FakeServer> {
+  let published = 0;
+  return startFakeHttpServer((req, scenario) => {
+    if (scenario === 'hang') return 'hang';
+    const auth = header(req, 'authorization') ?? '';
+    if (
+      !auth.startsWith(`AWS4-HMAC-SHA256 Credential=${accessKeyId}/`) ||
+      !auth.includes('/sns/aws4_request')
+    ) {
+      return snsError(
+        403,
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
+    }
+    const form = new URLSearchParams(req.body);
+    if (req.method !== 'POST' || req.path !== '/' || form.get('Action') !== 'Publish')
+      return snsError(400, 'InvalidAction', 'Could not find operation');
+    if (!/^\+[1-9]\d{6,14}$/.test(form.get('PhoneNumber') ?? ''))
+      return snsError(400, 'InvalidParameter', 'Invalid parameter: PhoneNumber Reason: invalid');
+    if (scenario === 'permanent')
+      return snsError(
+        400,
+        'InvalidParameter',
+        'Invalid parameter: PhoneNumber Reason: +15551234567 is not valid to publish to',
+      );
+    if (scenario === 'transient')
+      return snsError(500, 'InternalError', 'Internal Error', 'Receiver');
+    if (scenario === 'rate-limited') {
+      const limited = snsError(400, 'Throttling', 'Rate exceeded');
+      return { ...limited, headers: { ...limited.headers, 'retry-after': '7' } };
+    }
+    published += 1;
+    const id = `95df01b4-ee98-5cb9-9903-4c221d41eb5${published % 10}`;
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml' },
+      body: `<PublishResponse xmlns="${SNS_NS}"><PublishResult><MessageId>${id}</MessageId></PublishResult><ResponseMetadata><RequestId>req-${published}</RequestId></ResponseMetadata></PublishResponse>`,
+    };
+  });
+}

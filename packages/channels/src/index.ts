@@ -25,6 +25,8 @@ export { createFcmProvider } from './fcm/fcm-provider.js';
 export type { FcmProviderConfig, FcmCredentials } from './fcm/fcm-provider.js';
 export { createSnsProvider } from './sns/sns-provider.js';
 export type { SnsProviderConfig, SnsCredentials } from './sns/sns-provider.js';
+export { createVonageProvider } from './vonage/vonage-provider.js';
+export type { VonageProviderConfig, VonageCredentials } from './vonage/vonage-provider.js';
 export { createSlackProvider } from './slack/slack-provider.js';
 export type { SlackProviderConfig, SlackCredentials } from './slack/slack-provider.js';
 export { createDiscordProvider } from './discord/discord-provider.js';

@@ -12,6 +12,7 @@ import { snsTenantSection } from '../sns/sns-settings.js';
 import { smtpTenantSection } from '../smtp/smtp-settings.js';
 import { telegramTenantSection } from '../telegram/telegram-settings.js';
 import { twilioTenantSection } from '../twilio/twilio-settings.js';
+import { vonageTenantSection } from '../vonage/vonage-settings.js';
 import { webhookTenantSection } from '../webhook/webhook-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { Secret } from './secret.js';
@@ -29,6 +30,7 @@ const tenantSections = z.strictObject({
   mailgun: mailgunTenantSection,
   twilio: twilioTenantSection,
   sns: snsTenantSection,
+  vonage: vonageTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,

@@ -12,6 +12,7 @@ import { snsEnv } from '../sns/sns-settings.js';
 import { smtpEnv } from '../smtp/smtp-settings.js';
 import { telegramEnv } from '../telegram/telegram-settings.js';
 import { twilioEnv } from '../twilio/twilio-settings.js';
+import { vonageEnv } from '../vonage/vonage-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
@@ -19,7 +20,7 @@ export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 
 export type EmailProviderName = (typeof emailProviders)[number];
 
 /** SMS providers the `sms` channel can use; `HERALD_SMS_PROVIDER` picks one (default twilio). */
-export const smsProviders = ['twilio', 'sns'] as const;
+export const smsProviders = ['twilio', 'sns', 'vonage'] as const;
 export type SmsProviderName = (typeof smsProviders)[number];
 
 /**
@@ -62,6 +63,7 @@ export function channelsEnv() {
       .default('twilio'),
     ...twilioEnv(),
     ...snsEnv(),
+    ...vonageEnv(),
     ...fcmEnv(),
     ...slackEnv(),
     ...telegramEnv(),

@@ -15,6 +15,7 @@ import { buildSmtp } from '../smtp/smtp-builder.js';
 import { buildTeams } from '../teams/teams-builder.js';
 import { buildTelegram } from '../telegram/telegram-builder.js';
 import { buildTwilio } from '../twilio/twilio-builder.js';
+import { buildVonage } from '../vonage/vonage-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
@@ -38,6 +39,7 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
 const smsBuilders: Record<SmsProviderName, BuildProvider> = {
   twilio: buildTwilio,
   sns: buildSns,
+  vonage: buildVonage,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({

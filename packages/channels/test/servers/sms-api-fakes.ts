@@ -57,3 +57,43 @@ export function startSnsServer(accessKeyId: string): Promise<FakeServer> {
     };
   });
 }
+
+/**
+ * Vonage SMS API: POST /sms/json with a form body; always HTTP 200 with a status per
+ * message part (`0` sent, `1` throttled, `4` bad credentials, …).
+ */
+export function startVonageServer(apiKey: string, apiSecret: string): Promise<FakeServer> {
+  let sentCount = 0;
+  const refused = (status: string, errorText: string): Reply => ({
+    status: 200,
+    body: { 'message-count': '1', messages: [{ status, 'error-text': errorText }] },
+  });
+  return startFakeHttpServer((req, scenario) => {
+    if (scenario === 'hang') return 'hang';
+    if (req.method !== 'POST' || req.path !== '/sms/json') return { status: 404 };
+    const form = new URLSearchParams(req.body);
+    if (form.get('api_key') !== apiKey || form.get('api_secret') !== apiSecret)
+      return refused('4', 'Bad Credentials');
+    if (!form.get('to') || !form.get('from') || !form.get('text'))
+      return refused('2', 'Missing to param');
+    if (!/^[1-9]\d{6,14}$/.test(form.get('to')!)) return refused('3', 'Invalid to param');
+    if (scenario === 'permanent') return refused('6', 'Unroutable message - rejected');
+    if (scenario === 'transient') return refused('5', 'Internal Error');
+    if (scenario === 'rate-limited') return refused('1', 'Throughput Rate Exceeded');
+    // Long text is split into parts, each with its own id.
+    const parts = Math.max(1, Math.ceil(form.get('text')!.length / 153));
+    const messages = Array.from({ length: parts }, () => {
+      sentCount += 1;
+      return {
+        to: form.get('to'),
+        'message-id': `0A00000012345${String(sentCount).padStart(3, '0')}`,
+        status: '0',
+        'remaining-balance': '3.14159265',
+        'message-price': '0.03330000',
+        network: '12345',
+        'client-ref': form.get('client-ref'),
+      };
+    });
+    return { status: 200, body: { 'message-count': String(parts), messages } };
+  });
+}

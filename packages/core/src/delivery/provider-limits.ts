@@ -26,6 +26,8 @@ export const providerLimits = {
   smsBodyChars: 1_600,
   /** Amazon SNS: one SMS Publish, all its segments together (1,600 bytes). */
   snsSmsBytes: 1600,
+  /** Vonage SMS API: longer text is refused with status 12 (message too long). */
+  vonageTextChars: 3200,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,
   slackTextChars: 40_000,

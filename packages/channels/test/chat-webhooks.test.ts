@@ -1,6 +1,12 @@
 // Mattermost and Google Chat against local servers of their incoming-webhook APIs:
 // the exact request, the message id, and how each answer is classified.
-import { createGoogleChatProvider, createMattermostProvider } from '../src/index.js';
+import { parseEnv, silentLogger } from '@herald/core';
+import {
+  channelsEnv,
+  createChannelRouter,
+  createGoogleChatProvider,
+  createMattermostProvider,
+} from '../src/index.js';
 import { answering, closeOpened, now, track } from './fixtures/email-api-harness.js';
 import { makeJob } from './fixtures/make-job.js';
 import { startGoogleChatServer, startMattermostServer } from './servers/chat-webhook-fakes.js';
@@ -156,4 +162,52 @@ describe('googlechat', () => {
     expect(outcome.status === 'failed' && outcome.reason).toContain('HERALD_ERR_ADDRESS_INVALID');
     expect(server.requests).toHaveLength(0);
   });
+});
+
+test('from settings: a worker serving mattermost and googlechat needs no credentials', async () => {
+  const mattermost = await startMattermostServer('hook123');
+  const chat = await startGoogleChatServer('SPACE1', 'kee', 'tok');
+  const env = parseEnv(channelsEnv(), {
+    PATH: '/usr/bin',
+    HERALD_CHAT_ALLOW_PRIVATE_NETWORKS: 'true',
+  });
+  const router = createChannelRouter(env, ['mattermost', 'googlechat'], { logger: silentLogger });
+  try {
+    expect(router.providers.get('mattermost')?.name).toBe('mattermost');
+    expect(
+      await router.send(
+        makeJob('mattermost', `${mattermost.url}/hooks/hook123`),
+        { text: 'hi' },
+        signal(),
+      ),
+    ).toMatchObject({ status: 'sent' });
+    expect(
+      await router.send(
+        makeJob('googlechat', `${chat.url}/v1/spaces/SPACE1/messages?key=kee&token=tok`),
+        { text: 'hi' },
+        signal(),
+      ),
+    ).toMatchObject({
+      status: 'sent',
+      provider: { messageId: 'spaces/SPACE1/messages/msg1.msg1' },
+    });
+    // Without the private-network opt-in, the SSRF guard refuses the local servers.
+    const guarded = createChannelRouter(
+      parseEnv(channelsEnv(), { PATH: '/usr/bin' }),
+      ['mattermost'],
+      { logger: silentLogger },
+    );
+    const refused = await guarded.send(
+      makeJob('mattermost', `${mattermost.url}/hooks/hook123`),
+      { text: 'hi' },
+      signal(),
+    );
+    await guarded.close();
+    expect(refused.status === 'failed' && refused.reason).toContain('HERALD_ERR_TARGET_REFUSED');
+    expect(mattermost.requests).toHaveLength(1);
+  } finally {
+    await router.close();
+    await mattermost.close();
+    await chat.close();
+  }
 });

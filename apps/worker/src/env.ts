@@ -23,6 +23,8 @@ export const supportedChannels = [
   'discord',
   'teams',
   'telegram',
+  'mattermost',
+  'googlechat',
   'pagerduty',
   'webhook',
 ] as const;

@@ -23,6 +23,10 @@ export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';
 export type { FcmProviderConfig, FcmCredentials } from './fcm/fcm-provider.js';
+export { createSnsProvider } from './sns/sns-provider.js';
+export type { SnsProviderConfig, SnsCredentials } from './sns/sns-provider.js';
+export { createVonageProvider } from './vonage/vonage-provider.js';
+export type { VonageProviderConfig, VonageCredentials } from './vonage/vonage-provider.js';
 export { createSlackProvider } from './slack/slack-provider.js';
 export type { SlackProviderConfig, SlackCredentials } from './slack/slack-provider.js';
 export { createDiscordProvider } from './discord/discord-provider.js';
@@ -31,6 +35,10 @@ export { createTeamsProvider } from './teams/teams-provider.js';
 export type { TeamsProviderConfig } from './teams/teams-provider.js';
 export { createTelegramProvider } from './telegram/telegram-provider.js';
 export type { TelegramProviderConfig, TelegramCredentials } from './telegram/telegram-provider.js';
+export { createMattermostProvider } from './mattermost/mattermost-provider.js';
+export type { MattermostProviderConfig } from './mattermost/mattermost-provider.js';
+export { createGoogleChatProvider } from './googlechat/googlechat-provider.js';
+export type { GoogleChatProviderConfig } from './googlechat/googlechat-provider.js';
 export { createPagerDutyProvider, pagerDutyActions } from './pagerduty/pagerduty-provider.js';
 export type {
   PagerDutyProviderConfig,

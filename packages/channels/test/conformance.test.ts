@@ -16,8 +16,10 @@ import {
 } from '../src/index.js';
 import type { DeliveryFailureClass } from '@herald/core';
 import { TIMEOUT_MS, type Row, type Setup } from './fixtures/conformance-row.js';
+import { chatWebhookRows } from './fixtures/chat-webhook-rows.js';
 import { emailApiRows } from './fixtures/email-api-rows.js';
 import { makeJob } from './fixtures/make-job.js';
+import { smsApiRows } from './fixtures/sms-api-rows.js';
 import type { Scenario } from './servers/fake-http-server.js';
 import { startFcmServer } from './servers/fcm-server.js';
 import {
@@ -277,6 +279,8 @@ const rows: Row[] = [
     retryAfterMs: undefined,
   },
   ...emailApiRows,
+  ...chatWebhookRows,
+  ...smsApiRows,
 ];
 
 // The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a

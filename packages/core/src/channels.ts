@@ -9,6 +9,8 @@ export const channelNames = [
   'pagerduty',
   'teams',
   'telegram',
+  'mattermost',
+  'googlechat',
   'inapp',
 ] as const;
 

@@ -72,6 +72,8 @@ export const defaultRetryPolicies: Readonly<Record<ChannelName, RetryPolicy>> = 
   discord: chat,
   teams: chat,
   telegram: chat,
+  mattermost: chat,
+  googlechat: chat,
   pagerduty: {
     maxAttempts: 8,
     maxAgeMs: hour,

@@ -236,4 +236,14 @@ describe('RecipientStore', () => {
     expect(await recipients.delete('acme', 'alice')).toBe(true);
     expect((await recipients.getMany('acme', ['alice'])).size).toBe(0);
   });
+
+  it('stores Mattermost and Google Chat webhook URLs (migration 0008)', async () => {
+    const recipients = new RecipientStore(db);
+    const addresses = {
+      mattermost: 'https://chat.acme.test/hooks/abc123',
+      googlechat: 'https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t',
+    };
+    await recipients.upsert({ tenant: 'acme', id: 'ops', addresses });
+    expect((await recipients.getMany('acme', ['ops'])).get('ops')?.addresses).toEqual(addresses);
+  });
 });

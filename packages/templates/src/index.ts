@@ -22,6 +22,8 @@ export type {
   DiscordParts,
   TeamsParts,
   TelegramParts,
+  MattermostParts,
+  GooglechatParts,
   InappParts,
   PagerdutyParts,
   WebhookParts,

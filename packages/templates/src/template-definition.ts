@@ -67,6 +67,22 @@ export interface TelegramParts {
   readonly text: string;
 }
 
+/** Mattermost incoming webhook: Markdown text and Slack-style attachments. */
+export interface MattermostParts {
+  readonly text?: string;
+  readonly attachments?: StructuredTemplate;
+  /** Overrides the webhook's display name (if the server allows it). */
+  readonly username?: string;
+  /** Overrides the webhook's profile picture (if the server allows it). */
+  readonly iconUrl?: string;
+}
+
+/** Google Chat incoming webhook: text and `cardsV2` (`[{ cardId, card }]`). */
+export interface GooglechatParts {
+  readonly text?: string;
+  readonly cardsV2?: StructuredTemplate;
+}
+
 export interface InappParts {
   readonly title: string;
   readonly body: string;
@@ -96,6 +112,8 @@ export interface ChannelParts {
   readonly discord: DiscordParts;
   readonly teams: TeamsParts;
   readonly telegram: TelegramParts;
+  readonly mattermost: MattermostParts;
+  readonly googlechat: GooglechatParts;
   readonly inapp: InappParts;
   readonly pagerduty: PagerdutyParts;
   readonly webhook: WebhookParts;

@@ -136,6 +136,30 @@ describe('validateTemplate', () => {
     });
   });
 
+  test('Mattermost and Google Chat need text or attachments/cards', () => {
+    const mm: TemplateDefinition = {
+      id: 'mm',
+      version: 1,
+      channel: 'mattermost',
+      locale: 'default',
+      parts: { text: '{{msg}}' },
+    };
+    expect(validateTemplate(mm, { msg: '' }).map((p) => p.message)).toEqual([
+      "Mattermost needs text or attachments; both rendered empty (in the sample's rendered output)",
+    ]);
+    expect(validateTemplate(mm, { msg: 'hi' })).toEqual([]);
+    const gc: TemplateDefinition = {
+      id: 'gc',
+      version: 1,
+      channel: 'googlechat',
+      locale: 'default',
+      parts: { cardsV2: [{ cardId: 'a' }] },
+    };
+    expect(validateTemplate(gc, {}).map((p) => p.message)).toEqual([
+      'a cardsV2 entry needs a "card" object (in the sample\'s rendered output)',
+    ]);
+  });
+
   test('Telegram literal text must be valid MarkdownV2', () => {
     const def: TemplateDefinition = {
       id: 'tg',

@@ -8,9 +8,11 @@ import { resendTenantSection } from '../resend/resend-settings.js';
 import { sendgridTenantSection } from '../sendgrid/sendgrid-settings.js';
 import { sesTenantSection } from '../ses/ses-settings.js';
 import { slackTenantSection } from '../slack/slack-settings.js';
+import { snsTenantSection } from '../sns/sns-settings.js';
 import { smtpTenantSection } from '../smtp/smtp-settings.js';
 import { telegramTenantSection } from '../telegram/telegram-settings.js';
 import { twilioTenantSection } from '../twilio/twilio-settings.js';
+import { vonageTenantSection } from '../vonage/vonage-settings.js';
 import { webhookTenantSection } from '../webhook/webhook-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { Secret } from './secret.js';
@@ -27,6 +29,8 @@ const tenantSections = z.strictObject({
   postmark: postmarkTenantSection,
   mailgun: mailgunTenantSection,
   twilio: twilioTenantSection,
+  sns: snsTenantSection,
+  vonage: vonageTenantSection,
   fcm: fcmTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,

@@ -8,14 +8,20 @@ import { resendEnv } from '../resend/resend-settings.js';
 import { sendgridEnv } from '../sendgrid/sendgrid-settings.js';
 import { sesEnv } from '../ses/ses-settings.js';
 import { slackEnv } from '../slack/slack-settings.js';
+import { snsEnv } from '../sns/sns-settings.js';
 import { smtpEnv } from '../smtp/smtp-settings.js';
 import { telegramEnv } from '../telegram/telegram-settings.js';
 import { twilioEnv } from '../twilio/twilio-settings.js';
+import { vonageEnv } from '../vonage/vonage-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
 export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const;
 export type EmailProviderName = (typeof emailProviders)[number];
+
+/** SMS providers the `sms` channel can use; `HERALD_SMS_PROVIDER` picks one (default twilio). */
+export const smsProviders = ['twilio', 'sns', 'vonage'] as const;
+export type SmsProviderName = (typeof smsProviders)[number];
 
 /**
  * The settings of every delivery provider, for an app's `src/env.ts` to compose:
@@ -51,13 +57,19 @@ export function channelsEnv() {
     ...postmarkEnv(),
     ...mailgunEnv(),
 
+    /** Which provider sends the sms channel. */
+    HERALD_SMS_PROVIDER: z
+      .enum(smsProviders, { message: `expected one of ${smsProviders.join(', ')}` })
+      .default('twilio'),
     ...twilioEnv(),
+    ...snsEnv(),
+    ...vonageEnv(),
     ...fcmEnv(),
     ...slackEnv(),
     ...telegramEnv(),
     ...pagerdutyEnv(),
 
-    /** Allow Slack, Discord and Teams webhook URLs on private networks (local development only). */
+    /** Allow Slack, Discord, Teams, Mattermost and Google Chat webhook URLs on private networks (local development only). */
     HERALD_CHAT_ALLOW_PRIVATE_NETWORKS: flag(false),
   };
 }

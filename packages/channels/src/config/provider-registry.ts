@@ -1,21 +1,25 @@
 import type { ChannelName } from '@herald/core';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
+import { buildGoogleChat } from '../googlechat/googlechat-builder.js';
 import { buildMailgun } from '../mailgun/mailgun-builder.js';
+import { buildMattermost } from '../mattermost/mattermost-builder.js';
 import { buildPagerDuty } from '../pagerduty/pagerduty-builder.js';
 import { buildPostmark } from '../postmark/postmark-builder.js';
 import { buildResend } from '../resend/resend-builder.js';
 import { buildSendGrid } from '../sendgrid/sendgrid-builder.js';
 import { buildSes } from '../ses/ses-builder.js';
 import { buildSlack } from '../slack/slack-builder.js';
+import { buildSns } from '../sns/sns-builder.js';
 import { buildSmtp } from '../smtp/smtp-builder.js';
 import { buildTeams } from '../teams/teams-builder.js';
 import { buildTelegram } from '../telegram/telegram-builder.js';
 import { buildTwilio } from '../twilio/twilio-builder.js';
+import { buildVonage } from '../vonage/vonage-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
-import { emailProviders, type EmailProviderName } from './channels-env.js';
+import { emailProviders, type EmailProviderName, type SmsProviderName } from './channels-env.js';
 
 /** How a channel gets its provider: the provider's name (for messages) and its builder. */
 export interface ChannelProviderEntry {
@@ -30,6 +34,12 @@ const emailBuilders: Record<EmailProviderName, BuildProvider> = {
   sendgrid: buildSendGrid,
   postmark: buildPostmark,
   mailgun: buildMailgun,
+};
+
+const smsBuilders: Record<SmsProviderName, BuildProvider> = {
+  twilio: buildTwilio,
+  sns: buildSns,
+  vonage: buildVonage,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
@@ -53,12 +63,17 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
       return emailBuilders[choice](context);
     },
   },
-  sms: fixed('twilio', buildTwilio),
+  sms: {
+    providerName: (reader) => reader.value('HERALD_SMS_PROVIDER') ?? 'twilio',
+    build: (context) => smsBuilders[context.env.HERALD_SMS_PROVIDER](context),
+  },
   push: fixed('fcm', buildFcm),
   slack: fixed('slack', buildSlack),
   discord: fixed('discord', buildDiscord),
   teams: fixed('teams', buildTeams),
   telegram: fixed('telegram', buildTelegram),
+  mattermost: fixed('mattermost', buildMattermost),
+  googlechat: fixed('googlechat', buildGoogleChat),
   pagerduty: fixed('pagerduty', buildPagerDuty),
   inapp: fixed('inapp', (context) => {
     context.problem(

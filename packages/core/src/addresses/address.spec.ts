@@ -103,6 +103,15 @@ describe('checkAddress: endpoints and ids', () => {
     expect(checkAddress('push', 'fA1b:APA91bH-x_y.z').ok).toBe(true);
     expect(problemOf('push', 'tok1,tok2')).toContain('device token');
     expect(checkAddress('inapp', 'user-42').ok).toBe(true);
+    expect(checkAddress('mattermost', 'https://chat.acme.test/hooks/xyz123').ok).toBe(true);
+    expect(problemOf('mattermost', 'chat.acme.test/hooks/xyz')).toBeDefined();
+    const chat = 'https://chat.googleapis.com/v1/spaces/AAAA/messages';
+    expect(checkAddress('googlechat', `${chat}?key=k1&token=t1`)).toEqual({
+      ok: true,
+      address: `${chat}?key=k1&token=t1`,
+    });
+    expect(problemOf('googlechat', `${chat}?key=k1`)).toContain('token query parameter');
+    expect(problemOf('googlechat', chat)).toContain('key and token');
     expect(problemOf('inapp', 'x'.repeat(257))).toContain('256');
   });
 

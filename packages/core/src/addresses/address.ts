@@ -2,6 +2,7 @@ import type { ChannelName } from '../channels.js';
 import { HeraldError } from '../errors.js';
 import { checkEmail } from './email-address.js';
 import {
+  checkGoogleChatWebhook,
   checkOpaqueId,
   checkPushToken,
   checkRoutingKey,
@@ -32,6 +33,8 @@ const byChannel: Record<ChannelName, (value: string) => { address: string } | { 
     webhook: checkUrl,
     teams: checkUrl,
     telegram: checkTelegramChat,
+    mattermost: checkUrl,
+    googlechat: checkGoogleChatWebhook,
     pagerduty: checkRoutingKey,
     inapp: checkOpaqueId,
   };

@@ -17,6 +17,21 @@ export function checkUrl(value: string): { address: string } | { problem: string
   return { address: url.href };
 }
 
+/**
+ * A Google Chat incoming-webhook URL: an http(s) URL whose `key` and `token` query
+ * parameters carry its credentials. Without them Google answers 400 or 403 on every
+ * send, so the address is refused when stored rather than on each delivery.
+ */
+export function checkGoogleChatWebhook(value: string): { address: string } | { problem: string } {
+  const checked = checkUrl(value);
+  if ('problem' in checked) return checked;
+  const params = new URL(checked.address).searchParams;
+  const missing = ['key', 'token'].filter((name) => (params.get(name) ?? '') === '');
+  return missing.length === 0
+    ? checked
+    : { problem: `is a URL without the webhook's ${missing.join(' and ')} query parameter` };
+}
+
 /** FCM registration token (and APNs hex token): URL-safe base64 letters, `:` and `.`. */
 export function checkPushToken(value: string): { address: string } | { problem: string } {
   return /^[A-Za-z0-9_:.-]+$/.test(value)

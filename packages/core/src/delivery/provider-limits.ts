@@ -24,6 +24,10 @@ export const providerLimits = {
   smsMaxSegments: 10,
   /** Twilio refuses bodies over 1,600 characters (error 21617). */
   smsBodyChars: 1_600,
+  /** Amazon SNS: one SMS Publish, all its segments together (1,600 bytes). */
+  snsSmsBytes: 1600,
+  /** Vonage SMS API: longer text is refused with status 12 (message too long). */
+  vonageTextChars: 3200,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,
   slackTextChars: 40_000,
@@ -51,6 +55,14 @@ export const providerLimits = {
   /** Counted after MarkdownV2 parsing, as Telegram does. */
   telegramTextChars: 4096,
   telegramRequestBytes: 64 * 1024,
+  /** Mattermost posts: the server's default MaxPostSize, in characters. */
+  mattermostTextChars: 16_383,
+  /** Mattermost's incoming-webhook request body (MaxPayloadSize is usually larger). */
+  mattermostRequestBytes: 1024 * 1024,
+  /** Google Chat message text. */
+  googlechatTextChars: 4096,
+  /** Google Chat refuses a message over 32,000 bytes, cards included. */
+  googlechatMessageBytes: 32_000,
   pagerdutySummaryChars: 1024,
   pagerdutyPayloadBytes: 512 * 1024,
 } as const;

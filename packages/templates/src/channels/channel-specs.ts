@@ -9,6 +9,7 @@ import {
   smsChannel,
   webhookChannel,
 } from './message-channels.js';
+import { googlechatChannel, mattermostChannel } from './webhook-chat-channels.js';
 
 /** One spec per channel core knows; a new channel in core fails to compile here until described. */
 export const channelSpecs: Readonly<Record<ChannelName, ChannelSpec>> = {
@@ -21,5 +22,7 @@ export const channelSpecs: Readonly<Record<ChannelName, ChannelSpec>> = {
   pagerduty: pagerdutyChannel,
   teams: teamsChannel,
   telegram: telegramChannel,
+  mattermost: mattermostChannel,
+  googlechat: googlechatChannel,
   inapp: inappChannel,
 };

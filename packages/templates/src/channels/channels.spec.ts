@@ -362,6 +362,73 @@ describe('telegram', () => {
   });
 });
 
+describe('mattermost', () => {
+  const render = renderer({
+    id: 'mm',
+    version: 1,
+    channel: 'mattermost',
+    locale: 'default',
+    parts: {
+      text: '#### {{title}}',
+      attachments: { color: '#ff0000', text: '{{detail}}' },
+      username: 'Herald',
+    },
+  });
+
+  test('text, a single attachment made a list, username; values not escaped', () => {
+    expect(render({ title: 'A & <b>', detail: 'x_y' })).toEqual({
+      text: '#### A & <b>',
+      attachments: [{ color: '#ff0000', text: 'x_y' }],
+      username: 'Herald',
+    });
+  });
+
+  test('text over the server default of 16383 characters', () => {
+    expect(limitError(() => render({ title: 'x'.repeat(16_400), detail: '' })).message).toContain(
+      'text: Mattermost message text is 16405 chars, over the limit of 16383',
+    );
+  });
+});
+
+describe('googlechat', () => {
+  const render = renderer({
+    id: 'gc',
+    version: 1,
+    channel: 'googlechat',
+    locale: 'default',
+    parts: {
+      text: '*{{title}}*',
+      cardsV2: {
+        cardId: 'alert',
+        card: { header: { title: '{{title}}' }, sections: [{ widgets: [] }] },
+      },
+    },
+  });
+
+  test('text and cardsV2 as a list', () => {
+    expect(render({ title: 'Disk full' })).toEqual({
+      text: '*Disk full*',
+      cardsV2: [
+        {
+          cardId: 'alert',
+          card: { header: { title: 'Disk full' }, sections: [{ widgets: [] }] },
+        },
+      ],
+    });
+  });
+
+  test('text over 4096 characters, message over 32,000 bytes', () => {
+    expect(limitError(() => render({ title: 'x'.repeat(5000) })).message).toContain(
+      'text: Google Chat message text is 5002 chars, over the limit of 4096',
+    );
+    expect(
+      limitError(() => render({ title: 'x'.repeat(4000) + 'é'.repeat(14_000) })).message,
+    ).toMatch(
+      /\(message\): Google Chat message is \d+ bytes, over the limit of 32000 \(googlechatMessageBytes\)/,
+    );
+  });
+});
+
 describe('pagerduty and inapp', () => {
   test('pagerduty summary is one line, at most 1024 characters', () => {
     const render = renderer({

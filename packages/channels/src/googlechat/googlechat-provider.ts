@@ -1,0 +1,95 @@
+import { providerLimits, type RenderedContent } from '@herald/core';
+import { parseHttpUrl } from '../http/http-client.js';
+import {
+  createHttpProvider,
+  jsonBody,
+  unusable,
+  type ChannelProvider,
+  type HttpCall,
+  type HttpProviderOptions,
+} from '../http/http-provider.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { assertLimit } from '../limits.js';
+import {
+  classifyHttp,
+  isTransientStatus,
+  permanent,
+  sent,
+  summarize,
+  transient,
+} from '../outcomes.js';
+
+/** Google Chat needs no settings: the webhook URL's `key` and `token` parameters are the credentials. */
+export type GoogleChatProviderConfig = HttpProviderOptions;
+
+/**
+ * Posts `text` and `cardsV2` to a Google Chat incoming webhook
+ * (`POST https://chat.googleapis.com/v1/spaces/{space}/messages?key=…&token=…`).
+ * Google answers the created Message; its `name` (`spaces/…/messages/…`) is the
+ * provider message id. Errors are Google's `{ error: { code, message, status } }`:
+ * 429 RESOURCE_EXHAUSTED (a space takes about one message a second) is rate
+ * limited, 401/403 a revoked or wrong key/token, 400 INVALID_ARGUMENT a bad card.
+ *
+ * @example
+ * const chat = createGoogleChatProvider({});
+ * await chat.send(job, { text: 'Disk full', cardsV2: [{ cardId: 'a', card: {...} }] }, signal);
+ */
+export function createGoogleChatProvider(config: GoogleChatProviderConfig = {}): ChannelProvider {
+  return createHttpProvider(
+    {
+      name: 'googlechat',
+      channel: 'googlechat',
+      guard: true,
+      maxBodyBytes: providerLimits.googlechatMessageBytes,
+      prepare(job, content): HttpCall {
+        const url = parseHttpUrl(job.recipient.address);
+        if (typeof url === 'string') throw unusable('googlechat', url);
+        return {
+          url,
+          headers: { 'content-type': 'application/json; charset=UTF-8' },
+          body: JSON.stringify(chatMessage(content)),
+        };
+      },
+      classify(result, now) {
+        const body = jsonBody(result.body);
+        if (result.statusCode >= 200 && result.statusCode < 300) {
+          const name = typeof body?.name === 'string' ? body.name : undefined;
+          return sent(summarize(result.statusCode, undefined, name));
+        }
+        const error = body?.error as Record<string, unknown> | undefined;
+        if (typeof error?.message !== 'string') return classifyHttp('googlechat', result, now);
+        const detail = `HTTP ${result.statusCode} ${String(error.status ?? '')}: ${error.message}`;
+        const response = summarize(result.statusCode, error.message);
+        return isTransientStatus(result.statusCode)
+          ? transient(
+              'googlechat',
+              detail,
+              parseRetryAfter(result.headers['retry-after'], now),
+              response,
+            )
+          : permanent('googlechat', detail, response);
+      },
+    },
+    config,
+  );
+}
+
+function chatMessage(content: RenderedContent | undefined): Record<string, unknown> {
+  const text = content?.text;
+  const cards = content?.cardsV2;
+  if ((typeof text !== 'string' || text === '') && !Array.isArray(cards)) {
+    throw unusable('googlechat', 'the rendered content has neither "text" nor "cardsV2"');
+  }
+  if (typeof text === 'string')
+    assertLimit(
+      'googlechat',
+      'text',
+      text.length,
+      providerLimits.googlechatTextChars,
+      'characters',
+    );
+  return {
+    ...(typeof text === 'string' ? { text } : {}),
+    ...(Array.isArray(cards) ? { cardsV2: cards } : {}),
+  };
+}

@@ -1,0 +1,189 @@
+import { PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
+import {
+  HeraldError,
+  providerLimits,
+  requireAddress,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
+import { requireText, type ChannelProvider } from '../http/http-provider.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { assertLimit } from '../limits.js';
+import {
+  fromHeraldError,
+  networkError,
+  permanent,
+  sent,
+  summarize,
+  timedOut as timedOutcome,
+  transient,
+} from '../outcomes.js';
+import { tenantClients } from '../tenant-clients.js';
+
+export interface SnsCredentials {
+  readonly region?: string;
+  readonly accessKeyId?: string;
+  readonly secretAccessKey?: string;
+  readonly sessionToken?: string;
+  /** `AWS.SNS.SMS.SMSType`. Default `Transactional`. */
+  readonly smsType?: 'Transactional' | 'Promotional';
+  /** `AWS.SNS.SMS.SenderID`, where the destination country supports sender ids. */
+  readonly senderId?: string;
+}
+
+export interface SnsProviderConfig extends SnsCredentials {
+  /** Endpoint override (VPC endpoint, local test server). Default: the region's SNS endpoint. */
+  readonly endpoint?: string;
+  /** Time allowed for one Publish call. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  readonly now?: () => Date;
+  readonly tenants?: Readonly<Record<string, SnsCredentials>>;
+}
+
+// https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors, plus the
+// common AWS errors (Throttling, InvalidClientTokenId, ...), by the SDK's error name.
+const RATE_LIMITED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'Throttled',
+  'ThrottledException',
+  'KMSThrottlingException',
+]);
+const TRANSIENT = new Set([
+  'InternalError',
+  'InternalErrorException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'KMSDisabledException',
+]);
+const AUTH = new Set([
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'InvalidSecurity',
+  'InvalidSecurityException',
+  'ExpiredToken',
+  'AccessDenied',
+]);
+
+/**
+ * SMS through Amazon SNS `Publish` with `PhoneNumber` (`@aws-sdk/client-sns`), the
+ * SMS type and sender id as `AWS.SNS.SMS.*` message attributes; SNS's MessageId is
+ * the provider message id. SDK retries are off (`maxAttempts: 1`): Herald's retry
+ * lane owns retries. `Throttling` (HTTP 400 in the Query API) is rate limited.
+ *
+ * @example
+ * const sns = createSnsProvider({ region: 'eu-west-1', accessKeyId, secretAccessKey, senderId: 'Acme' });
+ * await sns.send(job, { text: 'Your code is 123456' }, signal);
+ */
+export function createSnsProvider(config: SnsProviderConfig): ChannelProvider {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const now = config.now ?? (() => new Date());
+  const clients = tenantClients<SnsCredentials, SNSClient>(
+    config,
+    config.tenants,
+    (settings, tenant) => {
+      const { region, accessKeyId, secretAccessKey, sessionToken } = settings;
+      if (region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
+        throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
+          'sns',
+          `region, accessKeyId and secretAccessKey are required (tenant ${tenant})`,
+        ]);
+      }
+      return new SNSClient({
+        region,
+        credentials: {
+          accessKeyId,
+          secretAccessKey,
+          ...(sessionToken === undefined ? {} : { sessionToken }),
+        },
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      });
+    },
+    (client) => client.destroy(),
+  );
+
+  async function send(
+    job: Parameters<ChannelProvider['send']>[0],
+    content: RenderedContent | undefined,
+    signal: AbortSignal,
+  ): Promise<DeliveryOutcome> {
+    let command: PublishCommand;
+    let client: SNSClient;
+    try {
+      const phone = requireAddress('sms', job.recipient.address);
+      const found = clients.get(job.tenant);
+      client = found.client;
+      const text = requireText('sns', content, 'text');
+      assertLimit('sns', 'text', Buffer.byteLength(text), providerLimits.snsSmsBytes, 'bytes');
+      const { smsType = 'Transactional', senderId } = found.settings;
+      command = new PublishCommand({
+        PhoneNumber: phone,
+        Message: text,
+        MessageAttributes: {
+          'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: smsType },
+          ...(senderId === undefined
+            ? {}
+            : { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: senderId } }),
+        },
+      });
+    } catch (err) {
+      if (err instanceof HeraldError) return fromHeraldError(err);
+      throw err;
+    }
+    // Held in a variable: AbortSignal.any keeps its sources only weakly (see ses-provider).
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const deadline = AbortSignal.any([signal, timeout]);
+    try {
+      const out = await client.send(command, { abortSignal: deadline });
+      return sent(summarize(out.$metadata.httpStatusCode, undefined, out.MessageId));
+    } catch (err) {
+      return classifySnsError(err, signal, timeoutMs, now(), timeout.aborted);
+    }
+  }
+
+  return {
+    name: 'sns',
+    channel: 'sms',
+    send,
+    healthCheck: async () => ({
+      ok: true,
+      detail: 'SNS has no free probe; failures show in outcomes',
+    }),
+    close: clients.close,
+  };
+}
+
+function classifySnsError(
+  err: unknown,
+  signal: AbortSignal,
+  timeoutMs: number,
+  now: Date,
+  timedOut: boolean,
+): DeliveryOutcome {
+  if (err instanceof SNSServiceException) {
+    const status = err.$metadata.httpStatusCode;
+    const response = summarize(status, `${err.name}: ${err.message}`);
+    const headers = (err.$response?.headers ?? {}) as Record<string, string>;
+    const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
+    if (RATE_LIMITED.has(err.name) || status === 429)
+      return transient('sns', err.name, retryAfterMs, response, 'rate_limited');
+    if (TRANSIENT.has(err.name) || (status ?? 0) >= 500)
+      return transient('sns', err.name, retryAfterMs, response);
+    if (AUTH.has(err.name)) return permanent('sns', err.name, response, 'auth');
+    return permanent('sns', err.name, response);
+  }
+  const name = (err as { name?: string }).name;
+  if (name === 'AbortError' || name === 'TimeoutError') {
+    return timedOutcome(
+      'sns',
+      signal.aborted && !timedOut
+        ? 'aborted before SNS answered (worker stopping)'
+        : `no response within ${timeoutMs} ms`,
+    );
+  }
+  return networkError('sns', err);
+}

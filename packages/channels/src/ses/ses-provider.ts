@@ -19,6 +19,7 @@ import {
 } from '../outcomes.js';
 import { HeraldError } from '@herald/core';
 import { tenantClients } from '../tenant-clients.js';
+import { awsClientConfig } from '../aws-client-config.js';
 
 export interface SesCredentials {
   readonly region?: string;
@@ -66,26 +67,10 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
   const clients = tenantClients<SesCredentials, SESv2Client>(
     config,
     config.tenants,
-    (settings, tenant) => {
-      const { region, accessKeyId, secretAccessKey, sessionToken } = settings;
-      if (region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
-        throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
-          'ses',
-          `region, accessKeyId and secretAccessKey are required (tenant ${tenant})`,
-        ]);
-      }
-      return new SESv2Client({
-        region,
-        credentials: {
-          accessKeyId,
-          secretAccessKey,
-          ...(sessionToken === undefined ? {} : { sessionToken }),
-        },
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
-        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-      });
-    },
+    (settings, tenant) =>
+      new SESv2Client(
+        awsClientConfig('ses', settings, tenant, { timeoutMs, endpoint: config.endpoint }),
+      ),
     (client) => client.destroy(),
   );
   const clientFor = clients.get;

@@ -19,6 +19,7 @@ import {
   transient,
 } from '../outcomes.js';
 import { tenantClients } from '../tenant-clients.js';
+import { awsClientConfig } from '../aws-client-config.js';
 
 export interface SnsCredentials {
   readonly region?: string;
@@ -83,26 +84,10 @@ export function createSnsProvider(config: SnsProviderConfig): ChannelProvider {
   const clients = tenantClients<SnsCredentials, SNSClient>(
     config,
     config.tenants,
-    (settings, tenant) => {
-      const { region, accessKeyId, secretAccessKey, sessionToken } = settings;
-      if (region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
-        throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', [
-          'sns',
-          `region, accessKeyId and secretAccessKey are required (tenant ${tenant})`,
-        ]);
-      }
-      return new SNSClient({
-        region,
-        credentials: {
-          accessKeyId,
-          secretAccessKey,
-          ...(sessionToken === undefined ? {} : { sessionToken }),
-        },
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
-        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-      });
-    },
+    (settings, tenant) =>
+      new SNSClient(
+        awsClientConfig('sns', settings, tenant, { timeoutMs, endpoint: config.endpoint }),
+      ),
     (client) => client.destroy(),
   );
 

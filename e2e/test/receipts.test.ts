@@ -5,7 +5,7 @@
  * configured to trust; Twilio signatures come from the twilio SDK's own helper.
  */
 import { execFileSync } from 'node:child_process';
-import { createSign } from 'node:crypto';
+import { createHmac, createSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,7 @@ const run = testRun('receipts');
 const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const TWILIO_TOKEN = 'twilio-test-auth-token';
+const MAILGUN_KEY = 'mailgun-test-signing-key';
 const WEBHOOK_SECRET = `whsec_${Buffer.from('herald-receipts-test-secret-32by').toString('base64')}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
 
@@ -66,6 +67,8 @@ const bounceJob = job('bob', 'email');
 const smsJob = job('carol', 'sms');
 const failedSmsJob = job('dave', 'sms');
 const webhookJob = job('erin', 'webhook');
+const mailgunJob = job('frank', 'email');
+const mailgunBounceJob = job('grace', 'email');
 
 async function publish(events: readonly StatusEvent[]): Promise<void> {
   const producer = kafka.producer();
@@ -170,6 +173,7 @@ beforeAll(async () => {
           HERALD_API_HOST: '127.0.0.1',
           HERALD_API_PORT: '0',
           HERALD_API_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+          HERALD_API_MAILGUN_SIGNING_KEY: MAILGUN_KEY,
           HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
           HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
           HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
@@ -197,6 +201,8 @@ beforeAll(async () => {
       [smsJob, 'SM-carol'],
       [failedSmsJob, 'SM-dave'],
       [webhookJob, 'pm-erin'],
+      [mailgunJob, 'mg-frank@example.com'],
+      [mailgunBounceJob, 'mg-grace@example.com'],
     ].flatMap(([j, messageId]) => [
       statusEventFor(j as DeliveryJob, 'queued', 'herald/router', at),
       statusEventFor(j as DeliveryJob, 'sent', 'herald/worker', at, {
@@ -291,8 +297,9 @@ describe('SES through SNS', () => {
       reason: 'Permanent bounce (NoEmail): 5.1.1',
       provider_message: 'smtp; 550 5.1.1 user unknown',
     });
+    // Seven notifications of evt-r: the five above and the two Mailgun ones below.
     const { events } = await audit.event('evt-r');
-    expect(events[0]).toMatchObject({ notifications: 5, failed: 1 });
+    expect(events[0]).toMatchObject({ notifications: 7, failed: 1 });
   });
 
   it('refuses a tampered message, a foreign certificate host, plain http and a foreign topic', async () => {
@@ -425,6 +432,89 @@ describe('Standard Webhooks receipts', () => {
   });
 });
 
+describe('Mailgun receipts', () => {
+  /** A Mailgun webhook body signed as Mailgun documents it: hex HMAC-SHA256(key, timestamp + token). */
+  const signed = (eventData: object, key = MAILGUN_KEY, at = new Date()) => {
+    const timestamp = String(Math.floor(at.getTime() / 1000));
+    const token = `tok-${Math.random().toString(36).slice(2)}`;
+    const signature = createHmac('sha256', key)
+      .update(timestamp + token)
+      .digest('hex');
+    return JSON.stringify({ signature: { timestamp, token, signature }, 'event-data': eventData });
+  };
+  const json = { 'content-type': 'application/json' };
+
+  it('delivered by the herald_notification_id user variable', async () => {
+    const response = await post(
+      '/v1/receipts/mailgun',
+      signed({
+        event: 'delivered',
+        timestamp: Date.parse('2026-11-21T08:00:05Z') / 1000,
+        'user-variables': { herald_notification_id: mailgunJob.notificationId },
+        message: { headers: { 'message-id': 'mg-frank@example.com' } },
+      }),
+      json,
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.recorded).toEqual([
+      expect.objectContaining({ notificationId: mailgunJob.notificationId, state: 'delivered' }),
+    ]);
+    await waitFor(
+      'delivered',
+      async () => (await stateOf(mailgunJob.notificationId)) === 'delivered',
+    );
+    await waitFor('the delivered status on herald.status', () =>
+      statusSeen.some(
+        (s) =>
+          s.subject === mailgunJob.notificationId &&
+          s.data.state === 'delivered' &&
+          s.data.provider?.name === 'mailgun',
+      ),
+    );
+  });
+
+  it('a permanent bounce found by Message-Id is bounced; a temporary failure changes nothing', async () => {
+    const temporary = await post(
+      '/v1/receipts/mailgun',
+      signed({
+        event: 'failed',
+        severity: 'temporary',
+        message: { headers: { 'message-id': 'mg-grace@example.com' } },
+      }),
+      json,
+    );
+    expect([temporary.status, temporary.body.recorded]).toEqual([200, []]);
+    const bounce = await post(
+      '/v1/receipts/mailgun',
+      signed({
+        event: 'failed',
+        severity: 'permanent',
+        reason: 'bounce',
+        'delivery-status': { code: 550, description: 'No such mailbox' },
+        message: { headers: { 'message-id': 'mg-grace@example.com' } },
+      }),
+      json,
+    );
+    expect(bounce.status).toBe(200);
+    await waitFor(
+      'bounced',
+      async () => (await stateOf(mailgunBounceJob.notificationId)) === 'bounced',
+    );
+  });
+
+  it('refuses another signing key and a stale timestamp', async () => {
+    const event = {
+      event: 'delivered',
+      'user-variables': { herald_notification_id: mailgunBounceJob.notificationId },
+    };
+    const forged = await post('/v1/receipts/mailgun', signed(event, 'other-key'), json);
+    expect([forged.status, forged.body.code]).toEqual([401, 'HERALD_ERR_RECEIPT_SIGNATURE']);
+    const stale = signed(event, MAILGUN_KEY, new Date(Date.now() - 10 * 60_000));
+    expect((await post('/v1/receipts/mailgun', stale, json)).status).toBe(401);
+    expect(await stateOf(mailgunBounceJob.notificationId)).toBe('bounced');
+  });
+});
+
 it('every receipt status on herald.status came from herald/api and matches the schema', async () => {
   await waitFor(
     'the receipt statuses',
@@ -435,7 +525,7 @@ it('every receipt status on herald.status came from herald/api and matches the s
     new Set(['delivered', 'bounced', 'failed']),
   );
   for (const status of fromApi)
-    expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark)$/);
+    expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark|mailgun)$/);
 });
 
 describe("the api's metrics (ops server)", () => {
@@ -467,6 +557,10 @@ describe("the api's metrics (ops server)", () => {
     expect(receipts('postmark', 'invalid')).toBe(1);
     expect(receipts('postmark', 'unmatched')).toBe(1);
     expect(receipts('unknown', 'invalid')).toBe(1);
+    expect(receipts('mailgun', 'delivered')).toBe(1);
+    expect(receipts('mailgun', 'bounced')).toBe(1);
+    expect(receipts('mailgun', 'ignored')).toBe(1);
+    expect(receipts('mailgun', 'signature_invalid')).toBe(2);
     expect(sample(text, 'herald_receipt_signature_failures_total', { provider: 'ses' })).toBe(4);
     expect(sample(text, 'herald_receipt_signature_failures_total', { provider: 'twilio' })).toBe(1);
     expect(

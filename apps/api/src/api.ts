@@ -16,6 +16,7 @@ import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
+import { mailgunReceipt } from './receipts/mailgun-receipts.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
 import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
@@ -70,6 +71,7 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
  * - `POST /v1/receipts/ses`: SES events through an SNS HTTPS subscription (signature
  *   verified, subscriptions confirmed)
  * - `POST /v1/receipts/twilio`: Twilio status callbacks (`X-Twilio-Signature` verified)
+ * - `POST /v1/receipts/mailgun`: Mailgun webhooks (HMAC-SHA256 signature in the body verified)
  * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
  * - `GET /healthz`: 200 when Postgres answers
  *
@@ -206,6 +208,22 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
         return await record(reply, 'twilio', [twilioReceipt(params, query)]);
       } catch (err) {
         return refuse(reply, 'twilio', err);
+      }
+    });
+
+    server.post('/v1/receipts/mailgun', async (req, reply) => {
+      if (!env.HERALD_API_MAILGUN_SIGNING_KEY) {
+        return reply
+          .code(404)
+          .send({ message: 'Mailgun receipts are off: set HERALD_API_MAILGUN_SIGNING_KEY' });
+      }
+      try {
+        const body = (req.body as Buffer | undefined)?.toString() ?? '';
+        return await record(reply, 'mailgun', [
+          mailgunReceipt(env.HERALD_API_MAILGUN_SIGNING_KEY, body),
+        ]);
+      } catch (err) {
+        return refuse(reply, 'mailgun', err);
       }
     });
 

@@ -58,6 +58,8 @@ const shape = {
     .optional(),
   /** Twilio's auth token; without it the Twilio receipt endpoint answers 404. */
   HERALD_API_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Mailgun's webhook signing key; without it the Mailgun receipt endpoint answers 404. */
+  HERALD_API_MAILGUN_SIGNING_KEY: z.string().min(1).optional(),
   /**
    * Hosts an SNS SigningCertURL may point at (`*` = one DNS label). The certificate is
    * fetched over https only, except from a loopback host listed here (tests).

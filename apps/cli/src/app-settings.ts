@@ -7,6 +7,7 @@
 export const appOnlySettings: ReadonlySet<string> = new Set([
   'HERALD_API_BODY_LIMIT_BYTES',
   'HERALD_API_HOST',
+  'HERALD_API_MAILGUN_SIGNING_KEY',
   'HERALD_API_PORT',
   'HERALD_API_PUBLIC_URL',
   'HERALD_API_RECEIPT_SECRETS',

@@ -35,6 +35,7 @@ const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const TWILIO_TOKEN = 'twilio-test-auth-token';
 const MAILGUN_KEY = 'mailgun-test-signing-key';
+const POSTMARK_AUTH = `Basic ${Buffer.from('herald:postmark-pass').toString('base64')}`;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('herald-receipts-test-secret-32by').toString('base64')}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
 
@@ -69,6 +70,8 @@ const failedSmsJob = job('dave', 'sms');
 const webhookJob = job('erin', 'webhook');
 const mailgunJob = job('frank', 'email');
 const mailgunBounceJob = job('grace', 'email');
+const postmarkJob = job('heidi', 'email');
+const postmarkBounceJob = job('ivan', 'email');
 
 async function publish(events: readonly StatusEvent[]): Promise<void> {
   const producer = kafka.producer();
@@ -174,6 +177,8 @@ beforeAll(async () => {
           HERALD_API_PORT: '0',
           HERALD_API_TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
           HERALD_API_MAILGUN_SIGNING_KEY: MAILGUN_KEY,
+          HERALD_API_POSTMARK_USER: 'herald',
+          HERALD_API_POSTMARK_PASSWORD: 'postmark-pass',
           HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
           HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
           HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
@@ -203,6 +208,8 @@ beforeAll(async () => {
       [webhookJob, 'pm-erin'],
       [mailgunJob, 'mg-frank@example.com'],
       [mailgunBounceJob, 'mg-grace@example.com'],
+      [postmarkJob, 'pm-heidi'],
+      [postmarkBounceJob, 'pm-ivan'],
     ].flatMap(([j, messageId]) => [
       statusEventFor(j as DeliveryJob, 'queued', 'herald/router', at),
       statusEventFor(j as DeliveryJob, 'sent', 'herald/worker', at, {
@@ -297,9 +304,9 @@ describe('SES through SNS', () => {
       reason: 'Permanent bounce (NoEmail): 5.1.1',
       provider_message: 'smtp; 550 5.1.1 user unknown',
     });
-    // Seven notifications of evt-r: the five above and the two Mailgun ones below.
+    // Nine notifications of evt-r: the five above, two Mailgun and two Postmark ones below.
     const { events } = await audit.event('evt-r');
-    expect(events[0]).toMatchObject({ notifications: 7, failed: 1 });
+    expect(events[0]).toMatchObject({ notifications: 9, failed: 1 });
   });
 
   it('refuses a tampered message, a foreign certificate host, plain http and a foreign topic', async () => {
@@ -515,6 +522,62 @@ describe('Mailgun receipts', () => {
   });
 });
 
+describe('Postmark receipts (basic auth in the webhook URL)', () => {
+  const headers = (authorization = POSTMARK_AUTH) => ({
+    'content-type': 'application/json',
+    authorization,
+  });
+
+  it('Delivery with Metadata.herald_notification_id becomes delivered', async () => {
+    const body = JSON.stringify({
+      RecordType: 'Delivery',
+      MessageID: 'pm-heidi',
+      DeliveredAt: '2026-11-21T08:00:06Z',
+      Metadata: { herald_notification_id: postmarkJob.notificationId },
+    });
+    const response = await post('/v1/receipts/postmark', body, headers());
+    expect(response.status).toBe(200);
+    await waitFor('the delivered status on herald.status', () =>
+      statusSeen.some(
+        (s) =>
+          s.subject === postmarkJob.notificationId &&
+          s.data.state === 'delivered' &&
+          s.data.provider?.name === 'postmark',
+      ),
+    );
+    await waitFor(
+      'delivered',
+      async () => (await stateOf(postmarkJob.notificationId)) === 'delivered',
+    );
+  });
+
+  it('a HardBounce matched by MessageID becomes bounced', async () => {
+    const body = JSON.stringify({
+      RecordType: 'Bounce',
+      Type: 'HardBounce',
+      MessageID: 'pm-ivan',
+      Details: 'smtp;550 5.1.1 unknown user',
+    });
+    expect((await post('/v1/receipts/postmark', body, headers())).status).toBe(200);
+    await waitFor(
+      'bounced',
+      async () => (await stateOf(postmarkBounceJob.notificationId)) === 'bounced',
+    );
+  });
+
+  it('refuses a wrong password and a request without basic auth', async () => {
+    const body = JSON.stringify({ RecordType: 'Delivery', MessageID: 'pm-ivan' });
+    const wrong = `Basic ${Buffer.from('herald:guess').toString('base64')}`;
+    const refused = await post('/v1/receipts/postmark', body, headers(wrong));
+    expect([refused.status, refused.body.code]).toEqual([401, 'HERALD_ERR_RECEIPT_SIGNATURE']);
+    const anonymous = await post('/v1/receipts/postmark', body, {
+      'content-type': 'application/json',
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await stateOf(postmarkBounceJob.notificationId)).toBe('bounced');
+  });
+});
+
 it('every receipt status on herald.status came from herald/api and matches the schema', async () => {
   await waitFor(
     'the receipt statuses',
@@ -552,8 +615,9 @@ describe("the api's metrics (ops server)", () => {
     expect(receipts('twilio', 'failed')).toBe(1);
     expect(receipts('twilio', 'ignored')).toBe(1);
     expect(receipts('twilio', 'signature_invalid')).toBe(1);
-    expect(receipts('postmark', 'delivered')).toBe(2);
-    expect(receipts('postmark', 'signature_invalid')).toBe(1);
+    expect(receipts('postmark', 'delivered')).toBe(3);
+    expect(receipts('postmark', 'signature_invalid')).toBe(3);
+    expect(receipts('postmark', 'bounced')).toBe(1);
     expect(receipts('postmark', 'invalid')).toBe(1);
     expect(receipts('postmark', 'unmatched')).toBe(1);
     expect(receipts('unknown', 'invalid')).toBe(1);

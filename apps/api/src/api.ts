@@ -17,6 +17,7 @@ import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
 import { mailgunReceipt } from './receipts/mailgun-receipts.js';
+import { postmarkReceipt, verifyPostmarkAuth } from './receipts/postmark-receipts.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
 import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
@@ -72,6 +73,7 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
  *   verified, subscriptions confirmed)
  * - `POST /v1/receipts/twilio`: Twilio status callbacks (`X-Twilio-Signature` verified)
  * - `POST /v1/receipts/mailgun`: Mailgun webhooks (HMAC-SHA256 signature in the body verified)
+ * - `POST /v1/receipts/postmark`: Postmark webhooks (basic auth from the webhook URL checked)
  * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
  * - `GET /healthz`: 200 when Postgres answers
  *
@@ -224,6 +226,24 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
         ]);
       } catch (err) {
         return refuse(reply, 'mailgun', err);
+      }
+    });
+
+    server.post('/v1/receipts/postmark', async (req, reply) => {
+      const user = env.HERALD_API_POSTMARK_USER;
+      const password = env.HERALD_API_POSTMARK_PASSWORD;
+      if (!user || !password) {
+        return reply.code(404).send({
+          message:
+            'Postmark receipts are off: set HERALD_API_POSTMARK_USER and HERALD_API_POSTMARK_PASSWORD',
+        });
+      }
+      try {
+        verifyPostmarkAuth(user, password, req.headers.authorization);
+        const body = (req.body as Buffer | undefined)?.toString() ?? '';
+        return await record(reply, 'postmark', [postmarkReceipt(body)]);
+      } catch (err) {
+        return refuse(reply, 'postmark', err);
       }
     });
 

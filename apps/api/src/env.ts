@@ -61,6 +61,12 @@ const shape = {
   /** Mailgun's webhook signing key; without it the Mailgun receipt endpoint answers 404. */
   HERALD_API_MAILGUN_SIGNING_KEY: z.string().min(1).optional(),
   /**
+   * Postmark signs nothing: its webhook URL carries basic auth, which must be this user
+   * and password. Without both the Postmark receipt endpoint answers 404.
+   */
+  HERALD_API_POSTMARK_USER: z.string().min(1).optional(),
+  HERALD_API_POSTMARK_PASSWORD: z.string().min(1).optional(),
+  /**
    * Hosts an SNS SigningCertURL may point at (`*` = one DNS label). The certificate is
    * fetched over https only, except from a loopback host listed here (tests).
    */
@@ -81,6 +87,11 @@ export function parseApiEnv(source: EnvSource) {
   if (env.HERALD_API_PORT !== 0 && env.HERALD_API_PORT === env.HERALD_METRICS_PORT) {
     throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
       `HERALD_API_PORT and HERALD_METRICS_PORT are both ${env.HERALD_API_PORT}; the API and the ops server (/metrics, /healthz, /readyz) need two ports: keep HERALD_API_PORT=8080 and HERALD_METRICS_PORT=9464, or set two different ones`,
+    ]);
+  }
+  if (!env.HERALD_API_POSTMARK_USER !== !env.HERALD_API_POSTMARK_PASSWORD) {
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      'HERALD_API_POSTMARK_USER and HERALD_API_POSTMARK_PASSWORD go together: set both (the basic auth in the Postmark webhook URL) or neither',
     ]);
   }
   return env;

@@ -88,4 +88,19 @@ describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
       }),
     ).toThrow(/HERALD_ERR_CONFIG_INVALID.*HERALD_API_PORT and HERALD_METRICS_PORT are both 9464/);
   });
+
+  it('refuses a Postmark user without a password (the pair is the basic auth)', () => {
+    expect(() =>
+      parseApiEnv({
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        DATABASE_URL: 'postgres://h:h@127.0.0.1:5432/h',
+        HERALD_API_POSTMARK_USER: 'herald',
+      }),
+    ).toThrow(/HERALD_ERR_CONFIG_INVALID.*go together/);
+  });
+
+  it('answers 404 on the Mailgun and Postmark endpoints when they are not configured', async () => {
+    for (const path of ['/v1/receipts/mailgun', '/v1/receipts/postmark'])
+      expect((await fetch(`${api.url}${path}`, { method: 'POST', body: '{}' })).status).toBe(404);
+  });
 });

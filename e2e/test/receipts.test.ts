@@ -5,7 +5,7 @@
  * configured to trust; Twilio signatures come from the twilio SDK's own helper.
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac, createSign } from 'node:crypto';
+import { createHmac, createSign, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +35,7 @@ const { kafka, prefix } = run;
 const topics = topicNames(prefix);
 const TWILIO_TOKEN = 'twilio-test-auth-token';
 const MAILGUN_KEY = 'mailgun-test-signing-key';
+const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const POSTMARK_AUTH = `Basic ${Buffer.from('herald:postmark-pass').toString('base64')}`;
 const WEBHOOK_SECRET = `whsec_${Buffer.from('herald-receipts-test-secret-32by').toString('base64')}`;
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:herald-ses-events';
@@ -72,6 +73,8 @@ const mailgunJob = job('frank', 'email');
 const mailgunBounceJob = job('grace', 'email');
 const postmarkJob = job('heidi', 'email');
 const postmarkBounceJob = job('ivan', 'email');
+const sendgridJob = job('judy', 'email');
+const sendgridBounceJob = job('ken', 'email');
 
 async function publish(events: readonly StatusEvent[]): Promise<void> {
   const producer = kafka.producer();
@@ -179,6 +182,9 @@ beforeAll(async () => {
           HERALD_API_MAILGUN_SIGNING_KEY: MAILGUN_KEY,
           HERALD_API_POSTMARK_USER: 'herald',
           HERALD_API_POSTMARK_PASSWORD: 'postmark-pass',
+          HERALD_API_SENDGRID_PUBLIC_KEY: sendgridKeys.publicKey
+            .export({ format: 'der', type: 'spki' })
+            .toString('base64'),
           HERALD_API_SNS_CERT_HOSTS: '127.0.0.1',
           HERALD_API_SNS_TOPIC_ARNS: TOPIC_ARN,
           HERALD_API_RECEIPT_SECRETS: JSON.stringify({ postmark: WEBHOOK_SECRET }),
@@ -210,6 +216,8 @@ beforeAll(async () => {
       [mailgunBounceJob, 'mg-grace@example.com'],
       [postmarkJob, 'pm-heidi'],
       [postmarkBounceJob, 'pm-ivan'],
+      [sendgridJob, 'sg-judy'],
+      [sendgridBounceJob, 'sg-ken'],
     ].flatMap(([j, messageId]) => [
       statusEventFor(j as DeliveryJob, 'queued', 'herald/router', at),
       statusEventFor(j as DeliveryJob, 'sent', 'herald/worker', at, {
@@ -304,9 +312,9 @@ describe('SES through SNS', () => {
       reason: 'Permanent bounce (NoEmail): 5.1.1',
       provider_message: 'smtp; 550 5.1.1 user unknown',
     });
-    // Nine notifications of evt-r: the five above, two Mailgun and two Postmark ones below.
+    // Eleven notifications of evt-r: the five above, two each for Mailgun, Postmark, SendGrid.
     const { events } = await audit.event('evt-r');
-    expect(events[0]).toMatchObject({ notifications: 9, failed: 1 });
+    expect(events[0]).toMatchObject({ notifications: 11, failed: 1 });
   });
 
   it('refuses a tampered message, a foreign certificate host, plain http and a foreign topic', async () => {
@@ -578,6 +586,73 @@ describe('Postmark receipts (basic auth in the webhook URL)', () => {
   });
 });
 
+describe('SendGrid receipts (signed Event Webhook)', () => {
+  /** Signed as SendGrid does: ECDSA P-256 over timestamp + body, base64 DER. */
+  const headers = (body: string, at = new Date(), key = sendgridKeys.privateKey) => {
+    const timestamp = String(Math.floor(at.getTime() / 1000));
+    return {
+      'content-type': 'application/json',
+      'x-twilio-email-event-webhook-timestamp': timestamp,
+      'x-twilio-email-event-webhook-signature': sign(
+        'sha256',
+        Buffer.from(timestamp + body),
+        key,
+      ).toString('base64'),
+    };
+  };
+
+  it('a batch: delivered and bounce recorded, deferred and foreign mail ignored', async () => {
+    const body = JSON.stringify([
+      { event: 'deferred', herald_notification_id: sendgridJob.notificationId },
+      {
+        event: 'delivered',
+        herald_notification_id: sendgridJob.notificationId,
+        sg_message_id: 'sg-judy.filter0001.1',
+        timestamp: Date.parse('2026-11-21T08:00:07Z') / 1000,
+      },
+      {
+        event: 'bounce',
+        type: 'bounce',
+        status: '5.1.1',
+        reason: '550 no such user',
+        herald_notification_id: sendgridBounceJob.notificationId,
+      },
+      { event: 'delivered', sg_message_id: 'someone-else.filter0001.1' },
+    ]);
+    const response = await post('/v1/receipts/sendgrid', body, headers(body));
+    expect(response.status).toBe(200);
+    expect((response.body.recorded as { state: string }[]).map((r) => r.state)).toEqual([
+      'delivered',
+      'bounced',
+    ]);
+    await waitFor('the delivered status on herald.status', () =>
+      statusSeen.some(
+        (s) =>
+          s.subject === sendgridJob.notificationId &&
+          s.data.state === 'delivered' &&
+          s.data.provider?.name === 'sendgrid',
+      ),
+    );
+    await waitFor(
+      'bounced',
+      async () => (await stateOf(sendgridBounceJob.notificationId)) === 'bounced',
+    );
+    expect(await stateOf(sendgridJob.notificationId)).toBe('delivered');
+  });
+
+  it('refuses another key and a stale timestamp', async () => {
+    const body = JSON.stringify([
+      { event: 'dropped', herald_notification_id: sendgridJob.notificationId },
+    ]);
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const forged = await post('/v1/receipts/sendgrid', body, headers(body, new Date(), other));
+    expect([forged.status, forged.body.code]).toEqual([401, 'HERALD_ERR_RECEIPT_SIGNATURE']);
+    const stale = headers(body, new Date(Date.now() - 10 * 60_000));
+    expect((await post('/v1/receipts/sendgrid', body, stale)).status).toBe(401);
+    expect(await stateOf(sendgridJob.notificationId)).toBe('delivered');
+  });
+});
+
 it('every receipt status on herald.status came from herald/api and matches the schema', async () => {
   await waitFor(
     'the receipt statuses',
@@ -588,7 +663,7 @@ it('every receipt status on herald.status came from herald/api and matches the s
     new Set(['delivered', 'bounced', 'failed']),
   );
   for (const status of fromApi)
-    expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark|mailgun)$/);
+    expect(status.data.provider?.name).toMatch(/^(ses|twilio|postmark|mailgun|sendgrid)$/);
 });
 
 describe("the api's metrics (ops server)", () => {
@@ -622,6 +697,9 @@ describe("the api's metrics (ops server)", () => {
     expect(receipts('postmark', 'unmatched')).toBe(1);
     expect(receipts('unknown', 'invalid')).toBe(1);
     expect(receipts('mailgun', 'delivered')).toBe(1);
+    expect(receipts('sendgrid', 'delivered')).toBe(1);
+    expect(receipts('sendgrid', 'bounced')).toBe(1);
+    expect(receipts('sendgrid', 'signature_invalid')).toBe(2);
     expect(receipts('mailgun', 'bounced')).toBe(1);
     expect(receipts('mailgun', 'ignored')).toBe(1);
     expect(receipts('mailgun', 'signature_invalid')).toBe(2);

@@ -18,6 +18,11 @@ import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
 import { mailgunReceipt } from './receipts/mailgun-receipts.js';
 import { postmarkReceipt, verifyPostmarkAuth } from './receipts/postmark-receipts.js';
+import {
+  sendgridPublicKey,
+  sendgridReceipts,
+  verifySendgridSignature,
+} from './receipts/sendgrid-receipts.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
 import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
@@ -74,6 +79,7 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
  * - `POST /v1/receipts/twilio`: Twilio status callbacks (`X-Twilio-Signature` verified)
  * - `POST /v1/receipts/mailgun`: Mailgun webhooks (HMAC-SHA256 signature in the body verified)
  * - `POST /v1/receipts/postmark`: Postmark webhooks (basic auth from the webhook URL checked)
+ * - `POST /v1/receipts/sendgrid`: SendGrid signed Event Webhook batches (ECDSA verified)
  * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
  * - `GET /healthz`: 200 when Postgres answers
  *
@@ -101,6 +107,9 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     certHosts: env.HERALD_API_SNS_CERT_HOSTS,
     topicArns: env.HERALD_API_SNS_TOPIC_ARNS,
   });
+  const sendgridKey = env.HERALD_API_SENDGRID_PUBLIC_KEY
+    ? sendgridPublicKey(env.HERALD_API_SENDGRID_PUBLIC_KEY)
+    : undefined;
   let db: Kysely<HeraldDatabase> | undefined;
   let recorder: ReceiptRecorder | undefined;
   let url = '';
@@ -244,6 +253,30 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
         return await record(reply, 'postmark', [postmarkReceipt(body)]);
       } catch (err) {
         return refuse(reply, 'postmark', err);
+      }
+    });
+
+    server.post('/v1/receipts/sendgrid', async (req, reply) => {
+      if (!sendgridKey) {
+        return reply
+          .code(404)
+          .send({ message: 'SendGrid receipts are off: set HERALD_API_SENDGRID_PUBLIC_KEY' });
+      }
+      try {
+        const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+        const header = (name: string) => {
+          const value = req.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        verifySendgridSignature(
+          sendgridKey,
+          body,
+          header('x-twilio-email-event-webhook-signature'),
+          header('x-twilio-email-event-webhook-timestamp'),
+        );
+        return await record(reply, 'sendgrid', sendgridReceipts(body.toString()));
+      } catch (err) {
+        return refuse(reply, 'sendgrid', err);
       }
     });
 

@@ -9,6 +9,7 @@ import {
   type EnvSource,
 } from '@herald/core';
 import { telemetryEnv } from '@herald/telemetry';
+import { sendgridPublicKey } from './receipts/sendgrid-receipts.js';
 
 const list = z.string().transform((s) =>
   s
@@ -66,6 +67,24 @@ const shape = {
    */
   HERALD_API_POSTMARK_USER: z.string().min(1).optional(),
   HERALD_API_POSTMARK_PASSWORD: z.string().min(1).optional(),
+  /**
+   * SendGrid's signed Event Webhook verification key (base64 DER, ECDSA P-256); without
+   * it the SendGrid receipt endpoint answers 404.
+   */
+  HERALD_API_SENDGRID_PUBLIC_KEY: z
+    .string()
+    .refine(
+      (key) => {
+        try {
+          sendgridPublicKey(key);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected the base64 ECDSA P-256 verification key SendGrid shows' },
+    )
+    .optional(),
   /**
    * Hosts an SNS SigningCertURL may point at (`*` = one DNS label). The certificate is
    * fetched over https only, except from a loopback host listed here (tests).

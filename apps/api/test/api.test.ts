@@ -99,8 +99,18 @@ describe('ops server (HERALD_METRICS_PORT, apart from the API port)', () => {
     ).toThrow(/HERALD_ERR_CONFIG_INVALID.*go together/);
   });
 
-  it('answers 404 on the Mailgun and Postmark endpoints when they are not configured', async () => {
-    for (const path of ['/v1/receipts/mailgun', '/v1/receipts/postmark'])
+  it('refuses a SendGrid key that is not a base64 P-256 public key', () => {
+    expect(() =>
+      parseApiEnv({
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        DATABASE_URL: 'postgres://h:h@127.0.0.1:5432/h',
+        HERALD_API_SENDGRID_PUBLIC_KEY: 'bm90IGEga2V5',
+      }),
+    ).toThrow(/HERALD_API_SENDGRID_PUBLIC_KEY.*P-256/s);
+  });
+
+  it('answers 404 on the Mailgun, Postmark and SendGrid endpoints when they are not configured', async () => {
+    for (const path of ['/v1/receipts/mailgun', '/v1/receipts/postmark', '/v1/receipts/sendgrid'])
       expect((await fetch(`${api.url}${path}`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

@@ -57,7 +57,9 @@ export class ReceiptRecorder {
    * (retriable) if any is unknown. Each receipt is a span `receipt <provider>` with a
    * PRODUCER span `send herald.status` inside it, whose `traceparent` goes into the
    * record's headers and the status event's `traceparent` extension, so the auditor's
-   * span links to it. Every endpoint passes at most one receipt per request.
+   * span links to it. Every endpoint passes at most one receipt per request, except
+   * SendGrid's batches: a batch refused half-way is retried whole, and the
+   * deterministic status ids make the replayed half one fact.
    */
   async record(receipts: readonly Receipt[]): Promise<StatusEvent[]> {
     const events: StatusEvent[] = [];

@@ -13,6 +13,7 @@ import { smtpTenantSection } from '../smtp/smtp-settings.js';
 import { telegramTenantSection } from '../telegram/telegram-settings.js';
 import { twilioTenantSection } from '../twilio/twilio-settings.js';
 import { vonageTenantSection } from '../vonage/vonage-settings.js';
+import { webPushTenantSection } from '../webpush/webpush-settings.js';
 import { webhookTenantSection } from '../webhook/webhook-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { Secret } from './secret.js';
@@ -32,6 +33,7 @@ const tenantSections = z.strictObject({
   sns: snsTenantSection,
   vonage: vonageTenantSection,
   fcm: fcmTenantSection,
+  webpush: webPushTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,
   pagerduty: pagerdutyTenantSection,

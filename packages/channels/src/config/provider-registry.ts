@@ -17,9 +17,15 @@ import { buildTelegram } from '../telegram/telegram-builder.js';
 import { buildTwilio } from '../twilio/twilio-builder.js';
 import { buildVonage } from '../vonage/vonage-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
+import { buildWebPush } from '../webpush/webpush-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
-import { emailProviders, type EmailProviderName, type SmsProviderName } from './channels-env.js';
+import {
+  emailProviders,
+  type EmailProviderName,
+  type PushProviderName,
+  type SmsProviderName,
+} from './channels-env.js';
 
 /** How a channel gets its provider: the provider's name (for messages) and its builder. */
 export interface ChannelProviderEntry {
@@ -40,6 +46,11 @@ const smsBuilders: Record<SmsProviderName, BuildProvider> = {
   twilio: buildTwilio,
   sns: buildSns,
   vonage: buildVonage,
+};
+
+const pushBuilders: Record<PushProviderName, BuildProvider> = {
+  fcm: buildFcm,
+  webpush: buildWebPush,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
@@ -67,7 +78,10 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
     providerName: (reader) => reader.value('HERALD_SMS_PROVIDER') ?? 'twilio',
     build: (context) => smsBuilders[context.env.HERALD_SMS_PROVIDER](context),
   },
-  push: fixed('fcm', buildFcm),
+  push: {
+    providerName: (reader) => reader.value('HERALD_PUSH_PROVIDER') ?? 'fcm',
+    build: (context) => pushBuilders[context.env.HERALD_PUSH_PROVIDER](context),
+  },
   slack: fixed('slack', buildSlack),
   discord: fixed('discord', buildDiscord),
   teams: fixed('teams', buildTeams),

@@ -23,6 +23,8 @@ export { createTwilioProvider } from './twilio/twilio-provider.js';
 export type { TwilioProviderConfig, TwilioCredentials } from './twilio/twilio-provider.js';
 export { createFcmProvider } from './fcm/fcm-provider.js';
 export type { FcmProviderConfig, FcmCredentials } from './fcm/fcm-provider.js';
+export { createApnsProvider } from './apns/apns-provider.js';
+export type { ApnsProviderConfig, ApnsCredentials } from './apns/apns-provider.js';
 export { createWebPushProvider } from './webpush/webpush-provider.js';
 export type { WebPushProviderConfig, WebPushCredentials } from './webpush/webpush-provider.js';
 export { createSnsProvider } from './sns/sns-provider.js';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { apnsTenantSection } from '../apns/apns-settings.js';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
 import { mailgunTenantSection } from '../mailgun/mailgun-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
@@ -33,6 +34,7 @@ const tenantSections = z.strictObject({
   sns: snsTenantSection,
   vonage: vonageTenantSection,
   fcm: fcmTenantSection,
+  apns: apnsTenantSection,
   webpush: webPushTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flag, millis } from '@herald/core';
+import { apnsEnv } from '../apns/apns-settings.js';
 import { fcmEnv } from '../fcm/fcm-settings.js';
 import { mailgunEnv } from '../mailgun/mailgun-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
@@ -25,7 +26,7 @@ export const smsProviders = ['twilio', 'sns', 'vonage'] as const;
 export type SmsProviderName = (typeof smsProviders)[number];
 
 /** Push providers the `push` channel can use; `HERALD_PUSH_PROVIDER` picks one (default fcm). */
-export const pushProviders = ['fcm', 'webpush'] as const;
+export const pushProviders = ['fcm', 'webpush', 'apns'] as const;
 export type PushProviderName = (typeof pushProviders)[number];
 
 /**
@@ -76,6 +77,7 @@ export function channelsEnv() {
       .default('fcm'),
     ...fcmEnv(),
     ...webPushEnv(),
+    ...apnsEnv(),
     ...slackEnv(),
     ...telegramEnv(),
     ...pagerdutyEnv(),

@@ -1,4 +1,5 @@
 import type { ChannelName } from '@herald/core';
+import { buildApns } from '../apns/apns-builder.js';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
 import { buildGoogleChat } from '../googlechat/googlechat-builder.js';
@@ -51,6 +52,7 @@ const smsBuilders: Record<SmsProviderName, BuildProvider> = {
 const pushBuilders: Record<PushProviderName, BuildProvider> = {
   fcm: buildFcm,
   webpush: buildWebPush,
+  apns: buildApns,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({

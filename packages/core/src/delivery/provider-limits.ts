@@ -35,6 +35,8 @@ export const providerLimits = {
    * adds 103 bytes (86 header, 16 tag, 1 padding delimiter), leaving 3993 for the JSON.
    */
   webPushPayloadBytes: 3993,
+  /** APNs: the JSON payload of a notification (413 PayloadTooLarge above it). */
+  apnsPayloadBytes: 4096,
   slackTextChars: 40_000,
   slackBlocks: 50,
   slackSectionTextChars: 3000,

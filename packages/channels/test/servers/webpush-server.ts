@@ -23,7 +23,8 @@ export interface PushDelivery {
 }
 
 export interface PushReply {
-  readonly status: number;
+  /** `hang`: never answer. */
+  readonly status: number | 'hang';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
 }
@@ -56,6 +57,7 @@ export async function startPushService(): Promise<PushService> {
         refusals.push(why);
         res.writeHead(status).end(why);
       };
+      if (override?.status === 'hang') return;
       if (override !== undefined) {
         res.writeHead(override.status, override.headers).end(override.body ?? '');
         return;

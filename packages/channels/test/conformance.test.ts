@@ -16,6 +16,7 @@ import {
 } from '../src/index.js';
 import type { DeliveryFailureClass } from '@herald/core';
 import { TIMEOUT_MS, type Row, type Setup } from './fixtures/conformance-row.js';
+import { pushRows } from './fixtures/push-rows.js';
 import { chatWebhookRows } from './fixtures/chat-webhook-rows.js';
 import { emailApiRows } from './fixtures/email-api-rows.js';
 import { makeJob } from './fixtures/make-job.js';
@@ -281,6 +282,7 @@ const rows: Row[] = [
   ...emailApiRows,
   ...chatWebhookRows,
   ...smsApiRows,
+  ...pushRows,
 ];
 
 // The class each scenario's failure carries (DeliveryOutcome.failureClass), and where a

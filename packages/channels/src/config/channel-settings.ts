@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { apnsTenantSection } from '../apns/apns-settings.js';
 import { fcmTenantSection } from '../fcm/fcm-settings.js';
 import { mailgunTenantSection } from '../mailgun/mailgun-settings.js';
 import { pagerdutyTenantSection } from '../pagerduty/pagerduty-settings.js';
@@ -13,6 +14,7 @@ import { smtpTenantSection } from '../smtp/smtp-settings.js';
 import { telegramTenantSection } from '../telegram/telegram-settings.js';
 import { twilioTenantSection } from '../twilio/twilio-settings.js';
 import { vonageTenantSection } from '../vonage/vonage-settings.js';
+import { webPushTenantSection } from '../webpush/webpush-settings.js';
 import { webhookTenantSection } from '../webhook/webhook-settings.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { Secret } from './secret.js';
@@ -32,6 +34,8 @@ const tenantSections = z.strictObject({
   sns: snsTenantSection,
   vonage: vonageTenantSection,
   fcm: fcmTenantSection,
+  apns: apnsTenantSection,
+  webpush: webPushTenantSection,
   slack: slackTenantSection,
   telegram: telegramTenantSection,
   pagerduty: pagerdutyTenantSection,

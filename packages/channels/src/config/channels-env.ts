@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flag, millis } from '@herald/core';
+import { apnsEnv } from '../apns/apns-settings.js';
 import { fcmEnv } from '../fcm/fcm-settings.js';
 import { mailgunEnv } from '../mailgun/mailgun-settings.js';
 import { pagerdutyEnv } from '../pagerduty/pagerduty-settings.js';
@@ -14,6 +15,7 @@ import { telegramEnv } from '../telegram/telegram-settings.js';
 import { twilioEnv } from '../twilio/twilio-settings.js';
 import { vonageEnv } from '../vonage/vonage-settings.js';
 import { webhookEnv } from '../webhook/webhook-settings.js';
+import { webPushEnv } from '../webpush/webpush-settings.js';
 
 /** Email providers the `email` channel can use; `HERALD_EMAIL_PROVIDER` picks one. */
 export const emailProviders = ['ses', 'smtp', 'resend', 'sendgrid', 'postmark', 'mailgun'] as const;
@@ -22,6 +24,10 @@ export type EmailProviderName = (typeof emailProviders)[number];
 /** SMS providers the `sms` channel can use; `HERALD_SMS_PROVIDER` picks one (default twilio). */
 export const smsProviders = ['twilio', 'sns', 'vonage'] as const;
 export type SmsProviderName = (typeof smsProviders)[number];
+
+/** Push providers the `push` channel can use; `HERALD_PUSH_PROVIDER` picks one (default fcm). */
+export const pushProviders = ['fcm', 'webpush', 'apns'] as const;
+export type PushProviderName = (typeof pushProviders)[number];
 
 /**
  * The settings of every delivery provider, for an app's `src/env.ts` to compose:
@@ -64,7 +70,14 @@ export function channelsEnv() {
     ...twilioEnv(),
     ...snsEnv(),
     ...vonageEnv(),
+
+    /** Which provider sends the push channel. */
+    HERALD_PUSH_PROVIDER: z
+      .enum(pushProviders, { message: `expected one of ${pushProviders.join(', ')}` })
+      .default('fcm'),
     ...fcmEnv(),
+    ...webPushEnv(),
+    ...apnsEnv(),
     ...slackEnv(),
     ...telegramEnv(),
     ...pagerdutyEnv(),

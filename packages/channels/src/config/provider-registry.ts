@@ -1,4 +1,5 @@
 import type { ChannelName } from '@herald/core';
+import { buildApns } from '../apns/apns-builder.js';
 import { buildDiscord } from '../discord/discord-builder.js';
 import { buildFcm } from '../fcm/fcm-builder.js';
 import { buildGoogleChat } from '../googlechat/googlechat-builder.js';
@@ -17,9 +18,15 @@ import { buildTelegram } from '../telegram/telegram-builder.js';
 import { buildTwilio } from '../twilio/twilio-builder.js';
 import { buildVonage } from '../vonage/vonage-builder.js';
 import { buildWebhook } from '../webhook/webhook-builder.js';
+import { buildWebPush } from '../webpush/webpush-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
-import { emailProviders, type EmailProviderName, type SmsProviderName } from './channels-env.js';
+import {
+  emailProviders,
+  type EmailProviderName,
+  type PushProviderName,
+  type SmsProviderName,
+} from './channels-env.js';
 
 /** How a channel gets its provider: the provider's name (for messages) and its builder. */
 export interface ChannelProviderEntry {
@@ -40,6 +47,12 @@ const smsBuilders: Record<SmsProviderName, BuildProvider> = {
   twilio: buildTwilio,
   sns: buildSns,
   vonage: buildVonage,
+};
+
+const pushBuilders: Record<PushProviderName, BuildProvider> = {
+  fcm: buildFcm,
+  webpush: buildWebPush,
+  apns: buildApns,
 };
 
 const fixed = (name: string, build: BuildProvider): ChannelProviderEntry => ({
@@ -67,7 +80,10 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
     providerName: (reader) => reader.value('HERALD_SMS_PROVIDER') ?? 'twilio',
     build: (context) => smsBuilders[context.env.HERALD_SMS_PROVIDER](context),
   },
-  push: fixed('fcm', buildFcm),
+  push: {
+    providerName: (reader) => reader.value('HERALD_PUSH_PROVIDER') ?? 'fcm',
+    build: (context) => pushBuilders[context.env.HERALD_PUSH_PROVIDER](context),
+  },
   slack: fixed('slack', buildSlack),
   discord: fixed('discord', buildDiscord),
   teams: fixed('teams', buildTeams),

@@ -96,7 +96,12 @@ export function parseHttpUrl(address: string): URL | string {
 }
 
 /** Throws HERALD_ERR_CONTENT_TOO_LARGE when `body` is over `limit` bytes. */
-export function assertSize(provider: string, what: string, body: string, limit: number): void {
+export function assertSize(
+  provider: string,
+  what: string,
+  body: string | Buffer,
+  limit: number,
+): void {
   const size = Buffer.byteLength(body);
   if (size > limit) {
     throw new HeraldError('HERALD_ERR_CONTENT_TOO_LARGE', [

@@ -28,7 +28,8 @@ export interface HttpCall {
   readonly url: URL;
   readonly method?: 'GET' | 'POST';
   readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** Text, or bytes for binary bodies (Web Push's encrypted record). */
+  readonly body?: string | Buffer;
   /** Which of the provider's APIs this call uses, for `classify` (e.g. Slack webhook vs Web API). */
   readonly api?: string;
 }

@@ -101,7 +101,11 @@ export async function startFcmServer(projectId: string, accessToken: string): Pr
   };
 }
 
-function selfSignedCertificate(host: string): { key: string; cert: string } {
+/** A throwaway certificate for `host` (`san` defaults to the DNS name; `IP:127.0.0.1` for an address). */
+export function selfSignedCertificate(
+  host: string,
+  san = `DNS:${host}`,
+): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'herald-fcm-'));
   try {
     execFileSync(
@@ -117,7 +121,7 @@ function selfSignedCertificate(host: string): { key: string; cert: string } {
         '-subj',
         `/CN=${host}`,
         '-addext',
-        `subjectAltName=DNS:${host}`,
+        `subjectAltName=${san}`,
         '-keyout',
         join(dir, 'key.pem'),
         '-out',

@@ -102,6 +102,17 @@ describe('checkAddress: endpoints and ids', () => {
     expect(problemOf('pagerduty', 'a key with spaces')).toContain('routing key');
     expect(checkAddress('push', 'fA1b:APA91bH-x_y.z').ok).toBe(true);
     expect(problemOf('push', 'tok1,tok2')).toContain('device token');
+    const sub = { endpoint: 'https://push.test/e/1', keys: { p256dh: 'BPk_x-1', auth: 'aA_-' } };
+    expect(checkAddress('push', JSON.stringify({ ...sub, expirationTime: null }))).toEqual({
+      ok: true,
+      address: JSON.stringify(sub),
+    });
+    expect(problemOf('push', '{"endpoint":')).toContain('JSON Web Push');
+    expect(problemOf('push', '{"endpoint":"https://push.test/e"}')).toContain('keys.p256dh');
+    expect(problemOf('push', JSON.stringify({ ...sub, endpoint: 'ftp://x' }))).toContain('ftp');
+    expect(
+      problemOf('push', JSON.stringify({ ...sub, keys: { p256dh: 'a b', auth: 'x' } })),
+    ).toContain('base64url');
     expect(checkAddress('inapp', 'user-42').ok).toBe(true);
     expect(checkAddress('mattermost', 'https://chat.acme.test/hooks/xyz123').ok).toBe(true);
     expect(problemOf('mattermost', 'chat.acme.test/hooks/xyz')).toBeDefined();

@@ -32,8 +32,13 @@ export function checkGoogleChatWebhook(value: string): { address: string } | { p
     : { problem: `is a URL without the webhook's ${missing.join(' and ')} query parameter` };
 }
 
-/** FCM registration token (and APNs hex token): URL-safe base64 letters, `:` and `.`. */
+/**
+ * FCM registration token (and APNs hex token): URL-safe base64 letters, `:` and `.`;
+ * or a Web Push subscription (the browser's `PushSubscription.toJSON()`), a JSON object
+ * starting with `{`.
+ */
 export function checkPushToken(value: string): { address: string } | { problem: string } {
+  if (value.startsWith('{')) return checkWebPushSubscription(value);
   return /^[A-Za-z0-9_:.-]+$/.test(value)
     ? { address: value }
     : { problem: 'is not a device token (letters, digits, "_", "-", ":" and "." only)' };
@@ -66,4 +71,29 @@ export function checkRoutingKey(value: string): { address: string } | { problem:
 /** An in-app inbox id: opaque, but one line of printable text. */
 export function checkOpaqueId(value: string): { address: string } | { problem: string } {
   return value.length <= 256 ? { address: value } : { problem: 'is over 256 characters' };
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+/**
+ * A Web Push subscription: `{"endpoint": "https://…", "keys": {"p256dh": …, "auth": …}}`
+ * with base64url keys, normalised to exactly those three fields (browsers add
+ * `expirationTime`, which the push service does not need).
+ */
+export function checkWebPushSubscription(value: string): { address: string } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return { problem: 'starts with "{" but is not a JSON Web Push subscription' };
+  }
+  const sub = parsed as { endpoint?: unknown; keys?: { p256dh?: unknown; auth?: unknown } };
+  const { p256dh, auth } = sub.keys ?? {};
+  if (typeof sub.endpoint !== 'string' || typeof p256dh !== 'string' || typeof auth !== 'string')
+    return { problem: 'is not a Web Push subscription (endpoint, keys.p256dh and keys.auth)' };
+  const endpoint = checkUrl(sub.endpoint);
+  if ('problem' in endpoint) return { problem: `has an endpoint that ${endpoint.problem}` };
+  if (!BASE64URL.test(p256dh) || !BASE64URL.test(auth))
+    return { problem: 'has Web Push keys that are not base64url' };
+  return { address: JSON.stringify({ endpoint: endpoint.address, keys: { p256dh, auth } }) };
 }

@@ -30,6 +30,13 @@ export const providerLimits = {
   vonageTextChars: 3200,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,
+  /**
+   * Web Push (RFC 8030/8291): push services accept a 4096-byte encrypted record; aes128gcm
+   * adds 103 bytes (86 header, 16 tag, 1 padding delimiter), leaving 3993 for the JSON.
+   */
+  webPushPayloadBytes: 3993,
+  /** APNs: the JSON payload of a notification (413 PayloadTooLarge above it). */
+  apnsPayloadBytes: 4096,
   slackTextChars: 40_000,
   slackBlocks: 50,
   slackSectionTextChars: 3000,

@@ -1,25 +1,16 @@
 import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
 import {
+  HeraldError,
   providerLimits,
   requireAddress,
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
 import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import {
-  fromHeraldError,
-  networkError,
-  permanent,
-  sent,
-  summarize,
-  timedOut as timedOutcome,
-  transient,
-} from '../outcomes.js';
-import { HeraldError } from '@herald/core';
+import { fromHeraldError } from '../outcomes.js';
 import { tenantClients } from '../tenant-clients.js';
-import { awsClientConfig } from '../aws-client-config.js';
+import { awsClientConfig, sendAwsCall } from '../aws-sdk.js';
 
 export interface SesCredentials {
   readonly region?: string;
@@ -122,16 +113,13 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       if (err instanceof HeraldError) return fromHeraldError(err);
       throw err;
     }
-    // Held in a variable and read after the call: AbortSignal.any keeps its sources only
-    // weakly, and a timeout signal nothing else references may be collected unfired.
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const deadline = AbortSignal.any([signal, timeout]);
-    try {
-      const out = await client.send(command, { abortSignal: deadline });
-      return sent(summarize(out.$metadata.httpStatusCode, undefined, out.MessageId));
-    } catch (err) {
-      return classifySesError(err, signal, timeoutMs, now(), timeout.aborted);
-    }
+    return sendAwsCall('ses', (abortSignal) => client.send(command, { abortSignal }), {
+      signal,
+      timeoutMs,
+      now: now(),
+      serviceException: SESv2ServiceException,
+      errors: { transient: TRANSIENT_ERRORS },
+    });
   }
 
   return {
@@ -144,32 +132,4 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
     }),
     close: clients.close,
   };
-}
-
-function classifySesError(
-  err: unknown,
-  signal: AbortSignal,
-  timeoutMs: number,
-  now: Date,
-  timedOut: boolean,
-): DeliveryOutcome {
-  if (err instanceof SESv2ServiceException) {
-    const status = err.$metadata.httpStatusCode;
-    const response = summarize(status, `${err.name}: ${err.message}`);
-    if (TRANSIENT_ERRORS.has(err.name) || status === 429 || (status ?? 0) >= 500) {
-      const headers = (err.$response?.headers ?? {}) as Record<string, string>;
-      return transient('ses', err.name, parseRetryAfter(headers['retry-after'], now), response);
-    }
-    return permanent('ses', err.name, response);
-  }
-  const name = (err as { name?: string }).name;
-  if (name === 'AbortError' || name === 'TimeoutError') {
-    return timedOutcome(
-      'ses',
-      signal.aborted && !timedOut
-        ? 'aborted before SES answered (worker stopping)'
-        : `no response within ${timeoutMs} ms`,
-    );
-  }
-  return networkError('ses', err);
 }

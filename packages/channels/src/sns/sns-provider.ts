@@ -7,19 +7,10 @@ import {
   type RenderedContent,
 } from '@herald/core';
 import { requireText, type ChannelProvider } from '../http/http-provider.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import {
-  fromHeraldError,
-  networkError,
-  permanent,
-  sent,
-  summarize,
-  timedOut as timedOutcome,
-  transient,
-} from '../outcomes.js';
+import { fromHeraldError } from '../outcomes.js';
 import { tenantClients } from '../tenant-clients.js';
-import { awsClientConfig } from '../aws-client-config.js';
+import { awsClientConfig, sendAwsCall } from '../aws-sdk.js';
 
 export interface SnsCredentials {
   readonly region?: string;
@@ -119,15 +110,13 @@ export function createSnsProvider(config: SnsProviderConfig): ChannelProvider {
       if (err instanceof HeraldError) return fromHeraldError(err);
       throw err;
     }
-    // Held in a variable: AbortSignal.any keeps its sources only weakly (see ses-provider).
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const deadline = AbortSignal.any([signal, timeout]);
-    try {
-      const out = await client.send(command, { abortSignal: deadline });
-      return sent(summarize(out.$metadata.httpStatusCode, undefined, out.MessageId));
-    } catch (err) {
-      return classifySnsError(err, signal, timeoutMs, now(), timeout.aborted);
-    }
+    return sendAwsCall('sns', (abortSignal) => client.send(command, { abortSignal }), {
+      signal,
+      timeoutMs,
+      now: now(),
+      serviceException: SNSServiceException,
+      errors: { rateLimited: RATE_LIMITED, transient: TRANSIENT, auth: AUTH },
+    });
   }
 
   return {
@@ -140,35 +129,4 @@ export function createSnsProvider(config: SnsProviderConfig): ChannelProvider {
     }),
     close: clients.close,
   };
-}
-
-function classifySnsError(
-  err: unknown,
-  signal: AbortSignal,
-  timeoutMs: number,
-  now: Date,
-  timedOut: boolean,
-): DeliveryOutcome {
-  if (err instanceof SNSServiceException) {
-    const status = err.$metadata.httpStatusCode;
-    const response = summarize(status, `${err.name}: ${err.message}`);
-    const headers = (err.$response?.headers ?? {}) as Record<string, string>;
-    const retryAfterMs = parseRetryAfter(headers['retry-after'], now);
-    if (RATE_LIMITED.has(err.name) || status === 429)
-      return transient('sns', err.name, retryAfterMs, response, 'rate_limited');
-    if (TRANSIENT.has(err.name) || (status ?? 0) >= 500)
-      return transient('sns', err.name, retryAfterMs, response);
-    if (AUTH.has(err.name)) return permanent('sns', err.name, response, 'auth');
-    return permanent('sns', err.name, response);
-  }
-  const name = (err as { name?: string }).name;
-  if (name === 'AbortError' || name === 'TimeoutError') {
-    return timedOutcome(
-      'sns',
-      signal.aborted && !timedOut
-        ? 'aborted before SNS answered (worker stopping)'
-        : `no response within ${timeoutMs} ms`,
-    );
-  }
-  return networkError('sns', err);
 }

@@ -18,11 +18,7 @@ import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
 import { mailgunReceipt } from './receipts/mailgun-receipts.js';
 import { postmarkReceipt, verifyPostmarkAuth } from './receipts/postmark-receipts.js';
-import {
-  sendgridPublicKey,
-  sendgridReceipts,
-  verifySendgridSignature,
-} from './receipts/sendgrid-receipts.js';
+import { sendgridReceipts, verifySendgridSignature } from './receipts/sendgrid-receipts.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
 import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
@@ -107,9 +103,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     certHosts: env.HERALD_API_SNS_CERT_HOSTS,
     topicArns: env.HERALD_API_SNS_TOPIC_ARNS,
   });
-  const sendgridKey = env.HERALD_API_SENDGRID_PUBLIC_KEY
-    ? sendgridPublicKey(env.HERALD_API_SENDGRID_PUBLIC_KEY)
-    : undefined;
+  const sendgridKey = env.HERALD_API_SENDGRID_PUBLIC_KEY;
   let db: Kysely<HeraldDatabase> | undefined;
   let recorder: ReceiptRecorder | undefined;
   let url = '';

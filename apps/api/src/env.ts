@@ -73,17 +73,18 @@ const shape = {
    */
   HERALD_API_SENDGRID_PUBLIC_KEY: z
     .string()
-    .refine(
-      (key) => {
-        try {
-          sendgridPublicKey(key);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'expected the base64 ECDSA P-256 verification key SendGrid shows' },
-    )
+    // Parsed once here: the api verifies with the key object, and a bad key stops start-up.
+    .transform((key, ctx) => {
+      try {
+        return sendgridPublicKey(key);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected the base64 ECDSA P-256 verification key SendGrid shows',
+        });
+        return z.NEVER;
+      }
+    })
     .optional(),
   /**
    * Hosts an SNS SigningCertURL may point at (`*` = one DNS label). The certificate is

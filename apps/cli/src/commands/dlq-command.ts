@@ -239,12 +239,12 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         const messages = [];
         const planned: { notificationId: string; attempt: number; topic: string }[] = [];
         let skipped = 0;
-        let refused = 0;
+        const refusedAt = new Set<string>();
         for (const r of picked) {
           // A letter cut down to the record limit has no full job: say where the original is.
           const refusal = replayRefusal(r.letter);
           if (refusal) {
-            refused++;
+            refusedAt.add(`${r.partition}:${r.offset}`);
             write({
               refused: r.letter.notificationId ?? null,
               offset: `${r.partition}:${r.offset}`,
@@ -289,7 +289,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
           write({
             wouldReplay: count,
             skippedWithoutJob: skipped,
-            refusedTruncated: refused,
+            refusedTruncated: refusedAt.size,
             dryRun: true,
           });
           return;
@@ -328,8 +328,8 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         const handled = new Set([
           ...contents.marks,
           ...picked
-            .filter((r) => !replayRefusal(r.letter))
-            .map((r) => `${r.partition}:${r.offset}`),
+            .map((r) => `${r.partition}:${r.offset}`)
+            .filter((position) => !refusedAt.has(position)),
         ]);
         const offsets: { partition: number; offset: string }[] = [];
         const keep: string[] = [];
@@ -370,7 +370,7 @@ export function registerDlqCommand(program: Command, context: CommandContext): v
         write({
           replayed: count,
           skippedWithoutJob: skipped,
-          refusedTruncated: refused,
+          refusedTruncated: refusedAt.size,
           dryRun: false,
         });
       },

@@ -138,18 +138,27 @@ export function classifyHttp(
   result: HttpResult & { kind: 'response' },
   now: Date,
 ): DeliveryOutcome {
-  const response = summarize(result.statusCode, result.body);
   const status = result.statusCode;
-  if (status >= 200 && status < 300) return sent(response);
-  if (isTransientStatus(status)) {
-    return transient(
-      provider,
-      `HTTP ${status}`,
-      parseRetryAfter(result.headers['retry-after'], now),
-      response,
-    );
-  }
-  return permanent(provider, `HTTP ${status}`, response);
+  if (status >= 200 && status < 300) return sent(summarize(status, result.body));
+  return httpFailure(provider, result, now, `HTTP ${status}`, result.body);
+}
+
+/**
+ * A non-2xx answer: 408, 425, 429 and 5xx transient with `Retry-After` honoured, the
+ * rest permanent. `detail` is the reason (a provider's own error text where it has
+ * one), `message` what the status summary keeps (default the same).
+ */
+export function httpFailure(
+  provider: string,
+  result: Pick<HttpResult & { kind: 'response' }, 'statusCode' | 'headers'>,
+  now: Date,
+  detail: string,
+  message: string = detail,
+): DeliveryOutcome {
+  const response = summarize(result.statusCode, message);
+  return isTransientStatus(result.statusCode)
+    ? transient(provider, detail, parseRetryAfter(result.headers['retry-after'], now), response)
+    : permanent(provider, detail, response);
 }
 
 export function isTransientStatus(status: number): boolean {

@@ -8,16 +8,8 @@ import {
   type HttpCall,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
-import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import {
-  classifyHttp,
-  isTransientStatus,
-  permanent,
-  sent,
-  summarize,
-  transient,
-} from '../outcomes.js';
+import { classifyHttp, httpFailure, sent, summarize } from '../outcomes.js';
 
 /** Google Chat needs no settings: the webhook URL's `key` and `token` parameters are the credentials. */
 export type GoogleChatProviderConfig = HttpProviderOptions;
@@ -59,15 +51,7 @@ export function createGoogleChatProvider(config: GoogleChatProviderConfig = {}):
         const error = body?.error as Record<string, unknown> | undefined;
         if (typeof error?.message !== 'string') return classifyHttp('googlechat', result, now);
         const detail = `HTTP ${result.statusCode} ${String(error.status ?? '')}: ${error.message}`;
-        const response = summarize(result.statusCode, error.message);
-        return isTransientStatus(result.statusCode)
-          ? transient(
-              'googlechat',
-              detail,
-              parseRetryAfter(result.headers['retry-after'], now),
-              response,
-            )
-          : permanent('googlechat', detail, response);
+        return httpFailure('googlechat', result, now, detail, error.message);
       },
     },
     config,

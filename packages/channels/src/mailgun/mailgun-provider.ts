@@ -9,8 +9,7 @@ import {
   type ChannelProvider,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
-import { parseRetryAfter } from '../http/retry-after.js';
-import { isTransientStatus, permanent, sent, summarize, transient } from '../outcomes.js';
+import { httpFailure, sent, summarize } from '../outcomes.js';
 
 export interface MailgunCredentials {
   /** Private API key or a domain sending key; basic auth as `api:<key>`. */
@@ -86,17 +85,8 @@ export function createMailgunProvider(config: MailgunProviderConfig): ChannelPro
         }
         const message = typeof body?.message === 'string' ? body.message : result.body.trim();
         const detail = `HTTP ${status}: ${message === '' ? 'no error document' : message}`;
-        const response = summarize(status, detail);
-        if (isTransientStatus(status)) {
-          return transient(
-            'mailgun',
-            detail,
-            parseRetryAfter(result.headers['retry-after'], now),
-            response,
-          );
-        }
-        // 400 (a parameter refused), 401/403 (key), 404 (unknown domain), 413: sending again changes nothing.
-        return permanent('mailgun', detail, response);
+        // 400 (a parameter refused), 401/403 (key), 404 (unknown domain), 413: permanent.
+        return httpFailure('mailgun', result, now, detail);
       },
     },
     config,

@@ -115,7 +115,7 @@ const states = (out: readonly OutputMessage[]) =>
     .map((m) => (JSON.parse(m.value.toString()) as { data: { state: string } }).data.state);
 
 it('counts the retry backoff from when a slow send failed, not from when it began', async () => {
-  const slowSendMs = 5_000; // longer than the webhook's first backoff
+  const slowSendMs = 120_000; // longer than the webhook's first backoff (60 s at random 0.5)
   const { run } = setup(
     { status: 'failed', permanent: false, failureClass: 'transient', reason: 'HTTP 503' },
     fakeLeases(),

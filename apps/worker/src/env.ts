@@ -56,8 +56,9 @@ const retryOverride = z
 
 const shape = {
   ...kafkaEnv(),
-  // Jobs wait at most 20 ms for a fuller chunk; the delay lanes fetch on their own terms.
-  ...fetchEnv({ minBytes: 64 * 1024, maxWaitMs: 20 }),
+  // A fetch answers as soon as one job is there (under load chunks fill by themselves);
+  // the delay lanes fetch on their own terms.
+  ...fetchEnv({ minBytes: 1, maxWaitMs: 100 }),
   ...logEnv(),
   ...lifecycleEnv(),
   ...telemetryEnv(),

@@ -36,6 +36,7 @@ describe('@herald/rules entry point', () => {
         'inhibitingEvent',
         'inhibitionLookups',
         'inhibitionMarks',
+        'matchesAll',
         'silenceFor',
       ].sort(),
     );

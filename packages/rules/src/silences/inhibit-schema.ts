@@ -17,7 +17,8 @@ const matcherList = z
     });
     if (bad) return;
     const parsed = parseMatchers(texts);
-    if (!parsed.ok) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    if (!parsed.ok)
+      for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
   });
 
 /**

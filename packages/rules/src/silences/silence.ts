@@ -70,7 +70,9 @@ export function checkSilenceRequest(
     else if (endsAt.getTime() <= now.getTime())
       problems.push(`--ends ${endsAt.toISOString()} is in the past; give a future time`);
     else if (startsAt !== undefined && endsAt.getTime() <= startsAt.getTime())
-      problems.push(`--ends ${endsAt.toISOString()} is not after --starts ${startsAt.toISOString()}`);
+      problems.push(
+        `--ends ${endsAt.toISOString()} is not after --starts ${startsAt.toISOString()}`,
+      );
   }
   if ((request.createdBy ?? '').trim() === '')
     problems.push('a silence needs a creator: --created-by you@example.com');

@@ -1,5 +1,10 @@
 import { addressRef, checkAddress, deterministicId } from '@herald/core';
-import type { FallbackPlan, FallbackStep } from '@herald/core';
+import type { CloudEvent, FallbackPlan, FallbackStep, Priority } from '@herald/core';
+import {
+  decidePreferences,
+  mergePreferences,
+  type Preferences,
+} from '../preferences/preferences.js';
 import { parseDuration } from '../rules/duration.js';
 import type { Rule, RuleChannel } from '../rules/rule.js';
 import type { Target } from './plan-types.js';
@@ -9,10 +14,23 @@ export interface FallbackContext {
   readonly rule: Rule;
   /** Index-aligned with `rule.channels` (CompiledRule.fixedRefs). */
   readonly fixedRefs: readonly (string | undefined)[];
-  readonly eventId: string;
-  readonly subject: string | undefined;
-  /** True when the recipient's preferences refuse this channel (opted out). */
-  optedOut(channel: RuleChannel, target: Target): boolean;
+  readonly event: Pick<CloudEvent, 'id' | 'subject'>;
+  readonly facts: { readonly eventType: string; readonly priority: Priority; readonly now: Date };
+  /** The tenant's default preferences, overlaid by the recipient's own. */
+  readonly preferences: Preferences | undefined;
+}
+
+/** Whether the recipient's preferences refuse a fallback channel (quiet hours do not hold a fallback). */
+function optedOut(channel: RuleChannel, target: Target, context: FallbackContext): boolean {
+  const own = target.recipient.preferences;
+  if (context.preferences === undefined && own === undefined) return false;
+  const category = context.rule.category;
+  const decision = decidePreferences(mergePreferences(context.preferences, own), {
+    channel: channel.type,
+    ...context.facts,
+    ...(category === undefined ? {} : { category }),
+  });
+  return decision.action === 'suppress';
 }
 
 /**
@@ -49,10 +67,10 @@ export function planFallback(
         address = checked.address;
         ref = target.ref !== '' ? target.ref : addressRef(type, address);
       }
-      if (address !== undefined && context.optedOut(fc, target)) continue;
+      if (address !== undefined && optedOut(fc, target, context)) continue;
     }
     if (ref === undefined || address === undefined) continue;
-    const notificationId = deterministicId(context.eventId, rule.id, ref, type);
+    const notificationId = deterministicId(context.event.id, rule.id, ref, type);
     const step: FallbackStep = { channel: type, notificationId, recipient: { ref, address } };
     if (fc.template !== undefined) step.template = { ref: fc.template };
     const locale = (fixedRef === undefined ? target.recipient.locale : undefined) ?? fc.locale;
@@ -64,7 +82,7 @@ export function planFallback(
     }
     if (fc.ordering === 'none') step.orderingKey = notificationId;
     else if (fc.ordering === 'subject')
-      step.orderingKey = `${ref}\u0000${context.subject ?? `id:${context.eventId}`}`;
+      step.orderingKey = `${ref}\u0000${context.event.subject ?? `id:${context.event.id}`}`;
     next.push(step);
   }
   if (next.length === 0) return undefined;

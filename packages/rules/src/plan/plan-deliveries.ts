@@ -393,32 +393,15 @@ class PlanRun {
     if (channel.ordering === 'none') job.orderingKey = notificationId;
     else if (channel.ordering === 'subject')
       job.orderingKey = `${ref}\u0000${this.#event.subject ?? `id:${this.#event.id}`}`;
-    if (channel.fallback !== undefined) {
-      const fallback = planFallback(channel, target, {
-        rule,
-        fixedRefs: compiled.fixedRefs,
-        eventId: this.#event.id,
-        subject: this.#event.subject,
-        optedOut: (fc, t) => this.#optedOut(rule, fc, t, tenant, priority),
-      });
-      if (fallback !== undefined) job.fallback = fallback;
-    }
+    const fallback = planFallback(channel, target, {
+      rule,
+      fixedRefs: compiled.fixedRefs,
+      event: this.#event,
+      facts: { eventType: this.#event.type, priority, now },
+      preferences: this.#lookup.tenantPreferences?.(tenant),
+    });
+    if (fallback !== undefined) job.fallback = fallback;
     result.jobs.push(job);
-  }
-
-  /** Whether the recipient's preferences refuse a fallback channel (quiet hours do not hold a fallback back). */
-  #optedOut(rule: Rule, channel: RuleChannel, target: Target, tenant: string, priority: Priority) {
-    const tenantDefaults = this.#lookup.tenantPreferences?.(tenant);
-    const own = target.recipient.preferences;
-    if (tenantDefaults === undefined && own === undefined) return false;
-    const facts: { -readonly [K in keyof DeliveryFacts]: DeliveryFacts[K] } = {
-      channel: channel.type,
-      eventType: this.#event.type,
-      priority,
-      now: this.#context.now,
-    };
-    if (rule.category !== undefined) facts.category = rule.category;
-    return decidePreferences(mergePreferences(tenantDefaults, own), facts).action === 'suppress';
   }
 }
 

@@ -5,8 +5,8 @@ import { withDatabase, type CommandContext } from './command-context.js';
 /**
  * The part of `herald rules test` about what happens after planning: each job's
  * fallback chain, the inhibition rules the event would start (source) or be held by
- * (target: which labels must be equal), and — with the database — the silences that
- * would suppress its jobs now.
+ * (target: which labels must be equal), and — with the database, when silences are in
+ * force or pending — the ones that would suppress its jobs now.
  */
 export async function describeSteps(
   context: CommandContext,
@@ -48,6 +48,7 @@ export async function describeSteps(
     const silence = silenceFor(silences, eventLabels(event, job.tenant), options.now);
     if (silence !== undefined) hits.set(silence.id, [...(hits.get(silence.id) ?? []), job]);
   }
+  if (silences.length === 0) return;
   out.write(`silences (${silences.length} in force or pending): `);
   if (hits.size === 0) out.write('none matches now\n');
   else {

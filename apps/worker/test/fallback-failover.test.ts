@@ -19,7 +19,13 @@ import {
   type DeliveryJob,
   type StatusEvent,
 } from '@herald/core';
-import { AuditStore, createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
+import {
+  AuditQueries,
+  AuditStore,
+  createDatabase,
+  migrateToLatest,
+  TemplateStore,
+} from '@herald/store';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 import { readTopics, stackEnv, testRun, waitFor, type TopicReader } from '@herald/testkit';
 import { startTwilio, startVonage, type LocalServer } from './servers/provider-fakes.js';
@@ -39,6 +45,7 @@ let vonage: LocalServer;
 let producer: Producer;
 let reader: TopicReader<StatusEvent>;
 let audit: AuditStore;
+let queries: AuditQueries;
 let phone = 4915112340000;
 
 const statusesOf = (id: string) => reader.statuses.filter((s) => s.subject === id);
@@ -105,6 +112,7 @@ beforeAll(async () => {
   run.defer(() => database.destroy());
   await migrateToLatest(database);
   audit = new AuditStore(database);
+  queries = new AuditQueries(database);
   await new TemplateStore(database).apply(
     {
       templates: [
@@ -164,7 +172,15 @@ it('falls back to the planned SMS when the webhook is dead-lettered (400), linki
   const dead = stateOf(primary.notificationId, 'dead_lettered')!;
   expect(dead.data.fallbackTo).toBe(step.notificationId);
   const queued = stateOf(step.notificationId, 'queued')!;
-  expect(queued.data).toMatchObject({ channel: 'sms', fallbackOf: primary.notificationId });
+  expect(queued.data).toMatchObject({
+    channel: 'sms',
+    reason: `fallback_of: ${primary.notificationId}`,
+    fallbackOf: primary.notificationId,
+  });
+  // The audit keeps the link in the fallback's reason, whatever state it reached since.
+  await audit.write(statusesOf(step.notificationId).filter((s) => s.data.state === 'queued'));
+  const row = await queries.notification(step.notificationId);
+  expect(row?.notification.reason).toBe(`fallback_of: ${primary.notificationId}`);
   expect(stateOf(step.notificationId, 'sent')!.data.provider?.name).toBe('twilio');
   const sms = twilio.received.find(
     (r) => new URLSearchParams(r.body).get('To') === step.recipient.address,
@@ -179,7 +195,7 @@ it('falls back when the sent webhook is not delivered within `after`, on the inj
   await waitFor('waiting', () => stateOf(step.notificationId, 'deferred') !== undefined, 30_000);
   const deferred = stateOf(step.notificationId, 'deferred')!;
   expect(deferred.data).toMatchObject({
-    reason: 'fallback_wait',
+    reason: `fallback_wait: ${primary.notificationId}`,
     fallbackOf: primary.notificationId,
   });
   expect(Date.parse(deferred.data.notBefore!) - Date.parse(deferred.data.occurredAt)).toBe(9_000);

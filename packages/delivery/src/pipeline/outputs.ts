@@ -195,7 +195,13 @@ export function createOutputs(deps: OutputDeps): Outputs {
           value: encodeDeliveryJob(next),
           headers: traceHeaders(record),
         },
-        status(next, 'queued', { fallbackOf: job.notificationId }, record),
+        // The link is in `reason` too: the audit tables keep reasons, not status data.
+        status(
+          next,
+          'queued',
+          { reason: `fallback_of: ${job.notificationId}`, fallbackOf: job.notificationId },
+          record,
+        ),
       );
     }
     return out;
@@ -230,7 +236,11 @@ export function createOutputs(deps: OutputDeps): Outputs {
       status(
         next,
         'deferred',
-        { reason: 'fallback_wait', notBefore, fallbackOf: job.notificationId },
+        {
+          reason: `fallback_wait: ${job.notificationId}`,
+          notBefore,
+          fallbackOf: job.notificationId,
+        },
         record,
       ),
     );

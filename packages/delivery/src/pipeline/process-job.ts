@@ -275,7 +275,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           firstAttemptAt: Date.parse(attemptJob.firstAttemptAt!),
           ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
         },
-        nowMs,
+        // From when the failure was seen, not when the job was picked up: a slow send (or
+        // a failover that tried several providers) must not leave a retry already due.
+        deps.now().getTime(),
         deps.random,
       );
       if (decision.action === 'exhausted') {

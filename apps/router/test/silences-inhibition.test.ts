@@ -6,7 +6,7 @@
  * and not otherwise. The audit projection (the auditor's AuditStore) keeps the reasons.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
@@ -88,6 +88,7 @@ beforeAll(async () => {
   silences = new SilenceStore(db);
   const file = join(tmpdir(), `${prefix}rules.yaml`);
   await writeFile(file, RULES);
+  run.defer(() => rm(file, { force: true }));
   const settings = {
     ...run.settings(),
     REDIS_URL: stackEnv().REDIS_URL,

@@ -34,6 +34,8 @@ const shape = {
   HERALD_RULES_FILE: z.string({ message: FILE_HINT }).min(1).optional(),
   /** How often a postgres-sourced router checks for a new rule set version. */
   HERALD_RULES_POLL_MS: millis(5_000),
+  /** How often the router reads silences from Postgres (`herald silences`; needs DATABASE_URL). */
+  HERALD_SILENCES_POLL_MS: millis(5_000),
   /**
    * Recipients, preferences and (with HERALD_RULES_SOURCE=postgres) rules. Without
    * it, recipient ids resolve to nobody (`unknown_recipient`); inline addresses

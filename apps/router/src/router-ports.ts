@@ -1,12 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
-import { createRedisClient, RedisDedupe } from '@herald/delivery';
+import { createRedisClient, RedisDedupe, RedisInhibition } from '@herald/delivery';
 import { RecipientCache, recipientSource } from '@herald/routing';
 import type { EvalErrorReport } from '@herald/rules';
 import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
-import { createDatabase, RecipientStore, RuleStore, type HeraldDatabase } from '@herald/store';
+import {
+  createDatabase,
+  RecipientStore,
+  RuleStore,
+  SilenceStore,
+  type HeraldDatabase,
+} from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
+import { LiveSilences } from './live-silences.js';
 import type { RouterCounters } from './router-telemetry.js';
 
 /**
@@ -14,7 +21,12 @@ import type { RouterCounters } from './router-telemetry.js';
  * set, the recipient cache over Postgres, Redis dedupe and the schema registry (each
  * optional). Nothing here connects; `buildRouter` starts and stops them in order.
  */
-export function routerResources(env: RouterEnv, counters: RouterCounters, log: Logger) {
+export function routerResources(
+  env: RouterEnv,
+  counters: RouterCounters,
+  log: Logger,
+  now: () => Date = () => new Date(),
+) {
   const db: Kysely<HeraldDatabase> | undefined =
     env.DATABASE_URL === undefined
       ? undefined
@@ -51,6 +63,21 @@ export function routerResources(env: RouterEnv, counters: RouterCounters, log: L
           }),
           log,
         );
+  // Silences need the database, inhibition marks need Redis (docs/rules.md).
+  const silences =
+    db === undefined
+      ? undefined
+      : new LiveSilences(new SilenceStore(db), env.HERALD_SILENCES_POLL_MS, now, log);
+  const inhibition =
+    env.REDIS_URL === undefined
+      ? undefined
+      : new RedisInhibition(
+          createRedisClient(env.REDIS_URL, {
+            mode: 'stage',
+            commandTimeoutMs: env.HERALD_REDIS_TIMEOUT_MS,
+          }),
+          log,
+        );
   const schemas =
     env.HERALD_SCHEMA_REGISTRY_URL === undefined
       ? undefined
@@ -62,5 +89,5 @@ export function routerResources(env: RouterEnv, counters: RouterCounters, log: L
         });
   // JSON events as before; wire-format ones through the registry (throws: registry down).
   const decoder = createEventDecoder(schemas);
-  return { db, rules, recipients, dedupe, schemas, decoder };
+  return { db, rules, recipients, dedupe, silences, inhibition, schemas, decoder };
 }

@@ -27,6 +27,8 @@ export interface Router {
   stop(): Promise<void>;
   /** Checks for a newer applied rule set now (postgres source); for tests and admin hooks. */
   reloadRules(): Promise<void>;
+  /** Reads the silences from Postgres now (they are polled every HERALD_SILENCES_POLL_MS). */
+  reloadSilences(): Promise<void>;
   /** The applied rule set version in use; 0 for a file or none yet. */
   rulesVersion(): number;
   /** `http://host:port` of /metrics, /healthz, /readyz once started (HERALD_METRICS_PORT=0 picks one). */
@@ -56,7 +58,13 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     logger,
   });
   const { metrics, counters } = createRouterMetrics();
-  const { db, rules, recipients, dedupe, schemas, decoder } = routerResources(env, counters, log);
+  const now = options.now ?? (() => new Date());
+  const { db, rules, recipients, dedupe, silences, inhibition, schemas, decoder } = routerResources(
+    env,
+    counters,
+    log,
+    now,
+  );
   const routing = createRouting(
     {
       topicPrefix: env.HERALD_TOPIC_PREFIX,
@@ -69,10 +77,12 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       rules,
       dedupe,
       recipients,
+      silences,
+      inhibition,
       metrics: routingMetrics(counters),
       tracing: { open: (record) => openProcessSpan(record, groupId) },
       logger: log,
-      now: options.now ?? (() => new Date()),
+      now,
     },
   );
   let consumer: StageConsumer | undefined;
@@ -94,6 +104,16 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       );
     if (recipients === undefined)
       log.warn({}, 'DATABASE_URL not set: recipient ids resolve to nobody (unknown_recipient)');
+    if (silences !== undefined)
+      await life.use(
+        () => silences.start(),
+        () => silences.stop(),
+      );
+    if (inhibition !== undefined)
+      await life.use(
+        () => inhibition.start(),
+        () => inhibition.stop(),
+      );
     const topicOptions = heraldTopicOptions(env);
     const partitions = env.HERALD_TOPIC_PARTITIONS;
     const replication = env.HERALD_TOPIC_REPLICATION;
@@ -161,6 +181,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
     start,
     stop,
     reloadRules: () => rules.refresh(),
+    reloadSilences: async () => silences?.refresh(),
     rulesVersion: () => rules.version,
     opsUrl: () => ops?.url,
   };

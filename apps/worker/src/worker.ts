@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createChannelRouter } from '@herald/channels';
+import { AuditQueries } from '@herald/store';
 import { topicNames, type ChannelName, type Logger } from '@herald/core';
 import {
   BreakerRegistry,
@@ -98,8 +99,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       (r) => r.close(),
     );
     for (const warning of router.warnings) log.warn({ warning }, 'channel provider limitation');
-    for (const [channel, provider] of router.providers)
-      channelOfProvider.set(provider.name, channel);
+    for (const [channel, chain] of router.chains)
+      for (const provider of chain) channelOfProvider.set(provider.name, channel);
     const store = await startTemplates(life, env, log);
     const redis = await startRedis(life, env, log, breakers);
     inbox.bind(store?.db, redis?.redis);
@@ -114,6 +115,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       breakers,
       ...(redis ? { idempotency: redis.idempotency } : {}),
       ...(redis?.rateLimiter ? { rateLimiter: redis.rateLimiter } : {}),
+      ...(store ? { receipts: new AuditQueries(store.db) } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,

@@ -208,6 +208,17 @@ export const errorCodes = {
     false,
     'Fix the parameter named in the message (limit 1-100, filter unread, read, archived or all, at most 1000 ids, mark state read, unread, seen, archived or unarchived).',
   ),
+  // Silences and inhibition (herald silences; docs/rules.md).
+  HERALD_ERR_SILENCE_INVALID: spec(
+    'silence refused: %s',
+    false,
+    'Give matchers such as type=order.failed or service=~"db-.*" (at least one naming a value), an end in the future (--ends 2h or an ISO time), --created-by and --comment. Nothing was stored.',
+  ),
+  HERALD_ERR_SILENCE_NOT_FOUND: spec(
+    'no silence with id %s',
+    false,
+    'Pick an id listed by `herald silences list --all`.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

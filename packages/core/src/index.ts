@@ -33,6 +33,9 @@ export {
   deliveryKey,
 } from './delivery/delivery-job.js';
 export type { DeliveryJob } from './delivery/delivery-job.js';
+export { fallbackPlanSchema, fallbackStepSchema } from './delivery/fallback-plan.js';
+export type { FallbackPlan, FallbackStep } from './delivery/fallback-plan.js';
+export { fallbackJob } from './delivery/fallback-job.js';
 export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
 export { statusContentType, statusMessage } from './status/status-message.js';
 export type { StatusMessage } from './status/status-message.js';

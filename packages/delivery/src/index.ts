@@ -34,6 +34,7 @@ export { advanceReplayWatermark, committedOffset, replayMarksKey } from './repla
 export { DependencyError } from './dependency-error.js';
 export { IdempotencyStore } from './idempotency-store.js';
 export { RedisDedupe } from './event-dedupe.js';
+export { RedisInhibition } from './inhibition-marks.js';
 export type { DedupeClaim } from './event-dedupe.js';
 export { createRedisClient } from './redis-client.js';
 export type { RedisClientOptions } from './redis-client.js';

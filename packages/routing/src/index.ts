@@ -2,6 +2,8 @@ export { createRouting } from './route-chunk.js';
 export type { Routing } from './route-chunk.js';
 export type {
   DedupeClaims,
+  InhibitionPort,
+  SilenceSource,
   EventDecoder,
   RecipientDirectory,
   RecordSpan,

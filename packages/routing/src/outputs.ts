@@ -93,8 +93,16 @@ function suppressedStatus(
       // A refusal with a registry code (an invalid address) records the code and what
       // is wrong, and says it is final; other suppressions are a plain reason.
       ...(s.code === undefined
-        ? { reason: s.reason }
+        ? {
+            reason:
+              s.silenceId === undefined && s.inhibitedBy === undefined
+                ? s.reason
+                : `${s.reason}: ${s.detail}`,
+          }
         : { reason: `${s.reason}: ${s.detail ?? s.code}`, retryable: false }),
+      // Silenced or inhibited: which silence, which event (the audit keeps them in `reason`).
+      ...(s.silenceId === undefined ? {} : { silenceId: s.silenceId }),
+      ...(s.inhibitedBy === undefined ? {} : { inhibitedBy: s.inhibitedBy }),
       tenant: item.tenants.get(s.rule.id) ?? context.defaultTenant,
       eventId: event.id,
       eventType: event.type,

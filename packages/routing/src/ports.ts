@@ -1,6 +1,6 @@
 import type { ConsumedRecord, DecodeResult, Logger } from '@herald/core';
 import type { DedupeClaim } from '@herald/delivery';
-import type { Preferences, Recipient, RecipientRef, RuleSet } from '@herald/rules';
+import type { Preferences, Recipient, RecipientRef, RuleSet, Silence } from '@herald/rules';
 
 /**
  * The IO the routing algorithm needs, as ports: the router app plugs in Redis, Postgres,
@@ -37,6 +37,19 @@ export interface RecipientDirectory {
   tenantPreferences(tenant: string): Preferences | undefined;
 }
 
+/** The silences in force or to come (polled from Postgres); swapped in place on each poll. */
+export interface SilenceSource {
+  readonly current: readonly Silence[];
+}
+
+/** Inhibition marks (`RedisInhibition` in @herald/delivery); both fail open, never throw. */
+export interface InhibitionPort {
+  mark(
+    marks: readonly { readonly key: string; readonly value: string; readonly ttlMs: number }[],
+  ): Promise<void>;
+  read(keys: readonly string[]): Promise<(string | null)[]>;
+}
+
 /** The router's counters; each call adds one. */
 export interface RoutingMetrics {
   consumed(mode: 'structured' | 'binary'): void;
@@ -63,6 +76,10 @@ export interface RoutingPorts {
   readonly rules: RuleSource;
   /** Absent: nothing is deduplicated (no Redis configured). */
   readonly dedupe?: DedupeClaims | undefined;
+  /** Absent: nothing is silenced (no database configured). */
+  readonly silences?: SilenceSource | undefined;
+  /** Absent: inhibition rules are not applied (no Redis configured). */
+  readonly inhibition?: InhibitionPort | undefined;
   /** Absent: recipient ids resolve to nobody (no database configured). */
   readonly recipients?: RecipientDirectory | undefined;
   readonly metrics: RoutingMetrics;

@@ -4,6 +4,7 @@ import { decodeChunk } from './decode-step.js';
 import { matchItems } from './match-step.js';
 import { eventOutputs } from './outputs.js';
 import { planItems } from './plan-step.js';
+import { holdBack } from './hold-step.js';
 import type { RecordSpan, RoutingPorts, RoutingSettings } from './ports.js';
 import { oversizedOutput, rejectedRecord } from './rejection.js';
 
@@ -61,10 +62,21 @@ export function createRouting(settings: RoutingSettings, ports: RoutingPorts): R
     if (dedupe !== undefined) await claimEvents(dedupe, items, settings);
     matchItems(items, ruleSet, at, { defaultTenant: settings.defaultTenant, metrics, log });
     if (dedupe !== undefined) await claimMatches(dedupe, items, settings);
-    const plans = await planItems(items, at, {
-      defaultTenant: settings.defaultTenant,
-      recipients: ports.recipients,
-    });
+    const plans = await holdBack(
+      items,
+      await planItems(items, at, {
+        defaultTenant: settings.defaultTenant,
+        recipients: ports.recipients,
+      }),
+      at,
+      {
+        inhibitions: ruleSet.inhibitions,
+        silences: ports.silences,
+        inhibition: ports.inhibition,
+        defaultTenant: settings.defaultTenant,
+        keyPrefix: settings.topicPrefix,
+      },
+    );
     const released: { key: string; owner: string }[] = [];
     items.forEach((item, n) => {
       const routed = eventOutputs(item, plans[n]!, at, outputContext);

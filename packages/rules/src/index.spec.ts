@@ -28,6 +28,16 @@ describe('@herald/rules entry point', () => {
         'tenantFor',
         'toCelValue',
         'withinWindow',
+        // silences and inhibition
+        'checkSilenceRequest',
+        'encodeMark',
+        'eventLabels',
+        'formatMatcher',
+        'inhibitingEvent',
+        'inhibitionLookups',
+        'inhibitionMarks',
+        'matchesAll',
+        'silenceFor',
       ].sort(),
     );
   });

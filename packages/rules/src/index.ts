@@ -45,3 +45,16 @@ export type {
 export { toCelValue, fromCelValue } from './cel/cel-value.js';
 export { severities, priorityFor, severityOf } from './severity.js';
 export type { Severity } from './severity.js';
+export { eventLabels, formatMatcher, matchesAll } from './silences/matchers.js';
+export type { LabelMatcher, MatchOperator } from './silences/matchers.js';
+export { checkSilenceRequest, silenceFor } from './silences/silence.js';
+export type { Silence, SilenceRequest } from './silences/silence.js';
+export type { InhibitRule } from './silences/inhibit-schema.js';
+export {
+  encodeMark,
+  inhibitingEvent,
+  inhibitionLookups,
+  inhibitionMarks,
+} from './silences/inhibition.js';
+export type { InhibitionLookup, InhibitionMark } from './silences/inhibition.js';
+export type { RuleFallback } from './rules/fallback-schema.js';

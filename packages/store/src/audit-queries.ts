@@ -46,6 +46,21 @@ export class AuditQueries {
     this.#db = db.withTables<AuditTables>();
   }
 
+  /**
+   * Whether a provider receipt said the notification was delivered (`delivered_at`
+   * set: a later `bounced` still counts, it was delivered first). The worker asks it
+   * for a fallback that waits for a receipt (`fallback.after`, docs/rules.md).
+   */
+  async wasDelivered(id: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('notifications')
+      .select('delivered_at')
+      .where('notification_id', '=', id)
+      .where('delivered_at', 'is not', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** One notification's row, attempts and status events, or undefined. */
   async notification(id: string): Promise<NotificationHistory | undefined> {
     const notification = await this.#db

@@ -65,3 +65,5 @@ export type {
   RateLimitTables,
   StoredRateLimitPolicy,
 } from './rate-limit-policy-store.js';
+export { SilenceStore } from './silence-store.js';
+export type { SilenceInput, SilenceTables, StoredMatcher, StoredSilence } from './silence-store.js';

@@ -4,6 +4,7 @@ import type { CommandContext } from './command-context.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
+import { registerSilencesCommand } from './silences-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
@@ -21,6 +22,7 @@ export const commandRegistrations: readonly ((
   registerProduceCommand,
   registerTailCommand,
   registerRulesCommand,
+  registerSilencesCommand,
   registerTemplatesCommand,
   registerAuditCommand,
   registerDlqCommand,

@@ -5,6 +5,7 @@ import type { Preferences, Recipient, RuleSet, RuleVerdict } from '@herald/rules
 import type { RulesDiff } from '@herald/store';
 import { whileBusy } from '../progress.js';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
+import { describeSteps } from './rules-test-steps.js';
 
 function diffLines(diff: RulesDiff): string {
   const lines = [
@@ -35,7 +36,13 @@ async function applySource(
       new RuleStore(db).apply({
         source,
         sourceName,
-        rules: set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
+        rules: [
+          ...set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
+          // The file's inhibition rules, versioned like a rule ("@" is not a rule id's).
+          ...(set.inhibitions.length === 0
+            ? []
+            : [{ id: '@inhibit', definition: { inhibit: set.inhibitions } }]),
+        ],
         actor: actorOf(context),
         ...(options.dryRun ? { dryRun: true } : {}),
         ...(options.expectVersion === undefined ? {} : { expectedVersion: options.expectVersion }),
@@ -141,6 +148,11 @@ async function testRules(
     for (const d of plan.deferred)
       out.write(`  ${d.notificationId}: ${d.reason} until ${d.notBefore}\n`);
   }
+  await describeSteps(context, set, event, plan, {
+    useDatabase,
+    now,
+    defaultTenant: 'default',
+  });
 }
 
 /**

@@ -16,6 +16,8 @@ export interface Received {
 export interface LocalServer {
   readonly url: string;
   readonly received: Received[];
+  /** Set to answer every request with this HTTP status instead (e.g. 503: an outage). */
+  failWith?: number | undefined;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,14 @@ export async function startSmtp(user: string, pass: string): Promise<LocalServer
 }
 
 /** Twilio: POST /2010-04-01/Accounts/{sid}/Messages.json with Basic auth and a form body. */
-export async function startTwilio(accountSid: string, authToken: string): Promise<LocalServer> {
+export async function startTwilio(
+  accountSid: string,
+  authToken: string,
+): Promise<LocalServer & { readonly failed: Received[] }> {
   const received: Received[] = [];
+  const failed: Received[] = [];
+  // eslint-disable-next-line prefer-const -- assigned once the server listens
+  let local: LocalServer & { failed: Received[] };
   const basic = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -67,6 +75,10 @@ export async function startTwilio(accountSid: string, authToken: string): Promis
         return reply(401, { code: 20003, message: 'Authenticate', status: 401 });
       if (req.url !== `/2010-04-01/Accounts/${accountSid}/Messages.json`)
         return reply(404, { code: 20404, message: 'not found', status: 404 });
+      if (local.failWith !== undefined) {
+        failed.push({ path: req.url, headers: req.headers, body });
+        return reply(local.failWith, { code: 20500, message: 'outage', status: local.failWith });
+      }
       received.push({ path: req.url, headers: req.headers, body });
       const form = new URLSearchParams(body);
       reply(201, {
@@ -75,6 +87,45 @@ export async function startTwilio(accountSid: string, authToken: string): Promis
         to: form.get('To'),
         from: form.get('From'),
         body: form.get('Body'),
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  local = {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    failed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  return local;
+}
+
+/** Vonage SMS API: POST /sms/json, a form with api_key/api_secret; status "0" per part sent. */
+export async function startVonage(apiKey: string, apiSecret: string): Promise<LocalServer> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const form = new URLSearchParams(body);
+      const reply = (doc: unknown) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+      if (req.url !== '/sms/json') return res.writeHead(404).end();
+      if (form.get('api_key') !== apiKey || form.get('api_secret') !== apiSecret)
+        return reply({
+          'message-count': '1',
+          messages: [{ status: '4', 'error-text': 'Bad Credentials' }],
+        });
+      received.push({ path: req.url, headers: req.headers, body });
+      reply({
+        'message-count': '1',
+        messages: [{ to: form.get('to'), 'message-id': `0A000000${received.length}`, status: '0' }],
       });
     });
   });

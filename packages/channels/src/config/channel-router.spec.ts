@@ -173,3 +173,46 @@ test('Secret prints, serialises and inspects as [redacted]', async () => {
   expect(inspect({ secret })).toBe('{ secret: [redacted] }');
   expect(secret.reveal()).toBe('xoxb-123');
 });
+
+describe('provider failover lists (HERALD_<CHANNEL>_PROVIDERS)', () => {
+  const twilio = {
+    HERALD_TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+    HERALD_TWILIO_AUTH_TOKEN: 'token',
+    HERALD_TWILIO_FROM: '+15005550006',
+  };
+
+  test('builds every listed provider in order; the first is the channel provider', async () => {
+    const env = parseEnv(channelsEnv(), {
+      ...twilio,
+      HERALD_SMS_PROVIDERS: 'twilio, vonage',
+      HERALD_VONAGE_API_KEY: 'key',
+      HERALD_VONAGE_API_SECRET: 'secret',
+      HERALD_VONAGE_FROM: 'Herald',
+    });
+    const router = createChannelRouter(env, ['sms']);
+    expect(router.chains.get('sms')!.map((p) => p.name)).toEqual(['twilio', 'vonage']);
+    expect(router.providers.get('sms')!.name).toBe('twilio');
+    const job = { channel: 'sms' } as Parameters<typeof router.providersFor>[0];
+    expect(router.providersFor(job).map((p) => p.name)).toEqual(['twilio', 'vonage']);
+    const outcome = await router.send(job, undefined, new AbortController().signal, 'sns');
+    expect(outcome).toMatchObject({ status: 'failed', permanent: true });
+    await router.close();
+  });
+
+  test('start-up refuses a listed provider without credentials, naming it', () => {
+    const message = failure({ ...twilio, HERALD_SMS_PROVIDERS: 'twilio,vonage' }, ['sms']);
+    expect(message).toMatch(
+      /^HERALD_ERR_CHANNEL_CONFIG: channel provider vonage is misconfigured: /,
+    );
+    expect(message).toContain('vonage: HERALD_VONAGE_API_KEY');
+  });
+
+  test('a list naming an unknown provider or one twice is refused by the settings', () => {
+    expect(() => parseEnv(channelsEnv(), { HERALD_EMAIL_PROVIDERS: 'ses,mailchimp' })).toThrow(
+      /HERALD_EMAIL_PROVIDERS/,
+    );
+    expect(() => parseEnv(channelsEnv(), { HERALD_SMS_PROVIDERS: 'twilio,twilio' })).toThrow(
+      /lists a provider twice/,
+    );
+  });
+});

@@ -11,7 +11,7 @@ import type { ChannelProvider } from '../http/http-provider.js';
 import type { ChannelsEnv } from './channels-env.js';
 import { ChannelSettingsReader } from './channel-settings.js';
 import type { ChannelRouterOptions } from './channel-router-options.js';
-import type { BuildContext } from './build-context.js';
+import type { BuildContext, BuildProvider } from './build-context.js';
 import { providerRegistry } from './provider-registry.js';
 
 /**
@@ -23,17 +23,26 @@ import { providerRegistry } from './provider-registry.js';
 export interface ChannelRouter {
   /** The channels served, in the order given. */
   readonly channels: readonly ChannelName[];
-  /** The provider of each channel served. */
+  /** The provider of each channel served (the first of its failover list). */
   readonly providers: ReadonlyMap<ChannelName, ChannelProvider>;
+  /** Each channel's providers in failover order (one unless `HERALD_<CHANNEL>_PROVIDERS` lists more). */
+  readonly chains: ReadonlyMap<ChannelName, readonly ChannelProvider[]>;
   /** Settings that work but limit what can be sent (e.g. Slack without a bot token); log them at start-up. */
   readonly warnings: readonly string[];
   /** The provider for a job's channel; undefined when this router does not serve it. */
   providerFor(job: DeliveryJob): ChannelProvider | undefined;
-  /** Sends through the job's provider; a channel not served is a permanent failure. Never throws. */
+  /** The job's channel's providers in failover order; empty when not served. */
+  providersFor(job: DeliveryJob): readonly ChannelProvider[];
+  /**
+   * Sends through `providerName` (one of the channel's failover list), else the
+   * channel's first provider; a channel or provider not served is a permanent failure.
+   * Never throws.
+   */
   send(
     job: DeliveryJob,
     content: RenderedContent | undefined,
     signal: AbortSignal,
+    providerName?: string,
   ): Promise<DeliveryOutcome>;
   /** Closes every provider (pools, SDK clients), each even if another fails; idempotent. */
   close(): Promise<void>;
@@ -64,14 +73,26 @@ export function createChannelRouter(
   const built: [ChannelName, ChannelProvider][] = [];
   const served = [...new Set(channels)];
 
+  // One (channel, provider) per entry: several for a channel with a failover list.
+  const wanted: { channel: ChannelName; name: string; build: BuildProvider }[] = [];
   for (const channel of served) {
     const given = options.providers?.[channel];
     if (given !== undefined) {
+      // An app-built provider (the worker's in-app inbox) serves the channel as it is.
       built.push([channel, given]);
       continue;
     }
-    const builder = providerRegistry[channel];
-    const name = builder.providerName(reader);
+    const entry = providerRegistry[channel];
+    const list = entry.failover?.list(env);
+    if (list !== undefined && entry.failover !== undefined) {
+      for (const name of list) wanted.push({ channel, name, build: entry.failover.builder(name) });
+    } else {
+      wanted.push({ channel, name: entry.providerName(reader), build: entry.build });
+    }
+  }
+
+  for (const { channel, name, build } of wanted) {
+    const builder = { build };
     const context: BuildContext = {
       reader,
       env,
@@ -106,9 +127,18 @@ export function createChannelRouter(
     ]);
   }
 
-  const providers = new Map(built);
+  const chains = new Map<ChannelName, ChannelProvider[]>();
+  for (const [channel, provider] of built) {
+    const chain = chains.get(channel) ?? [];
+    chain.push(provider);
+    chains.set(channel, chain);
+  }
+  const providers = new Map([...chains].map(([channel, chain]) => [channel, chain[0]!]));
   log.info(
-    { channels: served, providers: built.map(([c, p]) => `${c}=${p.name}`) },
+    {
+      channels: served,
+      providers: [...chains].map(([c, ps]) => `${c}=${ps.map((p) => p.name).join('>')}`),
+    },
     'channel providers ready',
   );
   let closing: Promise<void> | undefined;
@@ -117,9 +147,14 @@ export function createChannelRouter(
     channels: served,
     providers,
     warnings,
+    chains,
     providerFor: (job) => providers.get(job.channel),
-    async send(job, content, signal) {
-      const provider = providers.get(job.channel);
+    providersFor: (job) => chains.get(job.channel) ?? [],
+    async send(job, content, signal, providerName) {
+      const provider =
+        providerName === undefined
+          ? providers.get(job.channel)
+          : chains.get(job.channel)?.find((p) => p.name === providerName);
       if (provider === undefined) {
         return {
           status: 'failed',

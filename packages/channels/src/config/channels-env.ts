@@ -30,6 +30,28 @@ export const pushProviders = ['fcm', 'webpush', 'apns'] as const;
 export type PushProviderName = (typeof pushProviders)[number];
 
 /**
+ * An ordered, comma-separated provider list (`ses,smtp`): provider failover, first
+ * = preferred (docs/reliability.md). Duplicates are refused.
+ */
+function providerList<T extends readonly [string, ...string[]]>(names: T) {
+  return z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.enum(names, { message: `expected a comma-separated list of ${names.join(', ')}` }))
+        .min(1, 'list at least one provider')
+        .refine((list) => new Set(list).size === list.length, 'lists a provider twice'),
+    )
+    .optional();
+}
+
+/**
  * The settings of every delivery provider, for an app's `src/env.ts` to compose:
  * the shared ones here, each provider's own from its folder (`<provider>-settings.ts`).
  * Every credential `X` may instead be given as `X_FILE`, a path read once at
@@ -54,6 +76,8 @@ export function channelsEnv() {
     HERALD_EMAIL_PROVIDER: z
       .enum(emailProviders, { message: `expected one of ${emailProviders.join(', ')}` })
       .optional(),
+    /** Ordered email providers for failover, e.g. `ses,smtp`; when set, it replaces HERALD_EMAIL_PROVIDER. */
+    HERALD_EMAIL_PROVIDERS: providerList(emailProviders),
     /** Default sender for every email provider, e.g. `Acme <alerts@acme.dev>`. */
     HERALD_EMAIL_FROM: z.string().optional(),
     ...sesEnv(),
@@ -67,6 +91,8 @@ export function channelsEnv() {
     HERALD_SMS_PROVIDER: z
       .enum(smsProviders, { message: `expected one of ${smsProviders.join(', ')}` })
       .default('twilio'),
+    /** Ordered sms providers for failover, e.g. `twilio,sns`; when set, it replaces HERALD_SMS_PROVIDER. */
+    HERALD_SMS_PROVIDERS: providerList(smsProviders),
     ...twilioEnv(),
     ...snsEnv(),
     ...vonageEnv(),
@@ -75,6 +101,8 @@ export function channelsEnv() {
     HERALD_PUSH_PROVIDER: z
       .enum(pushProviders, { message: `expected one of ${pushProviders.join(', ')}` })
       .default('fcm'),
+    /** Ordered push providers for failover, e.g. `fcm,apns`; when set, it replaces HERALD_PUSH_PROVIDER. */
+    HERALD_PUSH_PROVIDERS: providerList(pushProviders),
     ...fcmEnv(),
     ...webPushEnv(),
     ...apnsEnv(),

@@ -21,6 +21,7 @@ import { buildWebhook } from '../webhook/webhook-builder.js';
 import { buildWebPush } from '../webpush/webpush-builder.js';
 import type { BuildProvider } from './build-context.js';
 import type { ChannelSettingsReader } from './channel-settings.js';
+import type { ChannelsEnv } from './channels-env.js';
 import {
   emailProviders,
   type EmailProviderName,
@@ -32,6 +33,14 @@ import {
 export interface ChannelProviderEntry {
   providerName(reader: ChannelSettingsReader): string;
   readonly build: BuildProvider;
+  /**
+   * Channels with a choice of providers: the failover list (`HERALD_<CHANNEL>_PROVIDERS`)
+   * when set, and the builder of each provider it may name.
+   */
+  readonly failover?: {
+    list(env: ChannelsEnv): readonly string[] | undefined;
+    builder(name: string): BuildProvider;
+  };
 }
 
 const emailBuilders: Record<EmailProviderName, BuildProvider> = {
@@ -75,14 +84,26 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
       }
       return emailBuilders[choice](context);
     },
+    failover: {
+      list: (env) => env.HERALD_EMAIL_PROVIDERS,
+      builder: (name) => emailBuilders[name as EmailProviderName],
+    },
   },
   sms: {
     providerName: (reader) => reader.value('HERALD_SMS_PROVIDER') ?? 'twilio',
     build: (context) => smsBuilders[context.env.HERALD_SMS_PROVIDER](context),
+    failover: {
+      list: (env) => env.HERALD_SMS_PROVIDERS,
+      builder: (name) => smsBuilders[name as SmsProviderName],
+    },
   },
   push: {
     providerName: (reader) => reader.value('HERALD_PUSH_PROVIDER') ?? 'fcm',
     build: (context) => pushBuilders[context.env.HERALD_PUSH_PROVIDER](context),
+    failover: {
+      list: (env) => env.HERALD_PUSH_PROVIDERS,
+      builder: (name) => pushBuilders[name as PushProviderName],
+    },
   },
   slack: fixed('slack', buildSlack),
   discord: fixed('discord', buildDiscord),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelNames, priorities } from '../channels.js';
 import { HeraldError } from '../errors.js';
+import { fallbackPlanSchema } from './fallback-plan.js';
 
 /**
  * One delivery: one (event, rule, recipient, channel). Published to
@@ -65,6 +66,16 @@ export const deliveryJobSchema = z.object({
    * or `none`); absent: the recipient ref, so one recipient's jobs stay in order.
    */
   orderingKey: z.string().min(1).optional(),
+  /**
+   * The rule channel's `fallback` (docs/rules.md), planned by the router: the next
+   * channels' jobs (address included), tried in order when this one dead-letters or,
+   * with `afterMs`, is not `delivered` that long after it was sent.
+   */
+  fallback: fallbackPlanSchema.optional(),
+  /** Set on a fallback job: the notification it stands in for. */
+  fallbackOf: z.string().min(1).optional(),
+  /** Set on a fallback job scheduled by `afterMs`: sent only if this notification was not delivered. */
+  unlessDelivered: z.string().min(1).optional(),
   /** When the router planned the job; start of the event → delivery latency. */
   plannedAt: z.string(),
   /** When the producer published the event (Kafka timestamp), if known. */

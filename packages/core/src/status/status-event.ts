@@ -60,6 +60,14 @@ export interface StatusData {
   readonly notBefore?: string;
   readonly occurredAt: string;
   readonly producedAt?: string;
+  /** Channel fallback (docs/rules.md): the notification this one stands in for. */
+  readonly fallbackOf?: string;
+  /** Channel fallback: the notification that was planned to stand in for this one. */
+  readonly fallbackTo?: string;
+  /** Suppressed with reason `silenced`: the matching silence. */
+  readonly silenceId?: string;
+  /** Suppressed with reason `inhibited`: the id of the event that inhibits this one. */
+  readonly inhibitedBy?: string;
 }
 
 export interface StatusEvent extends CloudEvent {
@@ -76,6 +84,8 @@ export interface StatusDetails {
   readonly maxAttempts?: number;
   readonly provider?: ProviderResponse;
   readonly notBefore?: string;
+  readonly fallbackOf?: string;
+  readonly fallbackTo?: string;
   /** W3C `traceparent` of the causing record; set on the CloudEvent, not in `data`. */
   readonly traceparent?: string;
 }

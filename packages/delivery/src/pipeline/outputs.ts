@@ -1,6 +1,8 @@
 import {
   delayTierFor,
   deliveryKey,
+  deliveryTopicFor,
+  fallbackJob,
   encodeDeliveryJob,
   statusEventFor,
   statusMessage,
@@ -51,6 +53,12 @@ export interface Outputs {
     reason: string,
     statusCode?: number,
   ): AttemptRecord;
+  /**
+   * After a send, for a job whose fallback waits for a receipt (`fallback.after`): the
+   * next channel's job parked until then, marked `unlessDelivered`, with its `deferred`
+   * status. Nothing for other jobs.
+   */
+  fallbackCheck(job: DeliveryJob, record: ConsumedRecord): OutputMessage[];
 }
 
 type OutputDeps = Pick<
@@ -154,15 +162,48 @@ export function createOutputs(deps: OutputDeps): Outputs {
         'dead letter over the record limit; cut down',
       );
     const out: OutputMessage[] = [asRecord(letter)];
-    if (job)
+    if (!job) return out;
+    // Channel fallback: the next channel's job, planned by the router, goes out with
+    // the dead letter (same produce), so a crash between them cannot lose it.
+    const next = fallbackJob(job, deps.now());
+    out.push(
+      status(
+        job,
+        'dead_lettered',
+        {
+          reason,
+          retryable: false,
+          ...(provider ? { provider } : {}),
+          ...(next ? { fallbackTo: next.notificationId } : {}),
+        },
+        record,
+      ),
+    );
+    if (next) {
+      log.info(
+        {
+          notificationId: job.notificationId,
+          fallback: next.notificationId,
+          channel: next.channel,
+        },
+        'dead-lettered; falling back to the next channel',
+      );
       out.push(
+        {
+          topic: deliveryTopicFor(topics, next),
+          key: deliveryKey(next),
+          value: encodeDeliveryJob(next),
+          headers: traceHeaders(record),
+        },
+        // The link is in `reason` too: the audit tables keep reasons, not status data.
         status(
-          job,
-          'dead_lettered',
-          { reason, retryable: false, ...(provider ? { provider } : {}) },
+          next,
+          'queued',
+          { reason: `fallback_of: ${job.notificationId}`, fallbackOf: job.notificationId },
           record,
         ),
       );
+    }
     return out;
   }
 
@@ -181,5 +222,29 @@ export function createOutputs(deps: OutputDeps): Outputs {
     };
   }
 
-  return { status, delayed, deadLetter, attemptRecord };
+  function fallbackCheck(job: DeliveryJob, record: ConsumedRecord): OutputMessage[] {
+    const afterMs = job.fallback?.afterMs;
+    if (afterMs === undefined) return [];
+    const at = deps.now().getTime() + afterMs;
+    const notBefore = new Date(at).toISOString();
+    const next = fallbackJob(job, deps.now(), { unlessDelivered: true, notBefore });
+    if (next === undefined) return [];
+    return delayed(
+      next,
+      at,
+      record,
+      status(
+        next,
+        'deferred',
+        {
+          reason: `fallback_wait: ${job.notificationId}`,
+          notBefore,
+          fallbackOf: job.notificationId,
+        },
+        record,
+      ),
+    );
+  }
+
+  return { status, delayed, deadLetter, attemptRecord, fallbackCheck };
 }

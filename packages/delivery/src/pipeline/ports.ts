@@ -32,10 +32,14 @@ export interface RateLimitPort {
 /** The providers of the channels served (a `ChannelRouter` from `@herald/channels`). */
 export interface SendPort {
   providerFor(job: DeliveryJob): { readonly name: string } | undefined;
+  /** The channel's providers in failover order; absent or empty: `providerFor` alone. */
+  providersFor?(job: DeliveryJob): readonly { readonly name: string }[];
+  /** Sends through `providerName` (one of `providersFor`), else the channel's first provider. */
   send(
     job: DeliveryJob,
     content: RenderedContent | undefined,
     signal: AbortSignal,
+    providerName?: string,
   ): Promise<DeliveryOutcome>;
 }
 
@@ -92,6 +96,14 @@ export type RecordSizePort = (message: OutputMessage) => {
   readonly bytes: number;
 };
 
+/**
+ * Whether a notification was `delivered` (a provider receipt), for the fallback that
+ * waits for one (`fallback.after`): the auditor's projection in Postgres.
+ */
+export interface ReceiptPort {
+  wasDelivered(notificationId: string): Promise<boolean>;
+}
+
 export interface PipelineDeps {
   readonly topics: TopicNames;
   readonly channels: SendPort;
@@ -104,6 +116,8 @@ export interface PipelineDeps {
   /** Absent without Redis: no leases, a redelivered job may be sent twice. */
   readonly idempotency?: LeasePort;
   readonly rateLimiter?: RateLimitPort;
+  /** Absent without Postgres: a fallback waiting for a receipt is sent without asking. */
+  readonly receipts?: ReceiptPort;
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;

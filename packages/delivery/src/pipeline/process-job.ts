@@ -4,11 +4,11 @@ import {
   type ProviderResponse,
   type RenderedContent,
 } from '@herald/core';
-import { endpointOf } from '../circuit-breaker.js';
 import type { AcquireResult } from '../idempotency-store.js';
 import { nextRetry } from '../retry-policy.js';
 import { failureClassOf } from './failure-class.js';
 import { isHeld, type Leases, type SentMark } from './leases.js';
+import { chooseProvider } from './provider-choice.js';
 import type { Outputs } from './outputs.js';
 import type {
   ConsumedRecord,
@@ -44,7 +44,7 @@ function renderOf(deps: Pick<PipelineDeps, 'render'>, job: DeliveryJob): ReturnT
  */
 export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases: Leases) {
   const { log } = deps;
-  const { status, delayed, deadLetter, attemptRecord } = outputs;
+  const { status, delayed, deadLetter, attemptRecord, fallbackCheck } = outputs;
 
   return async function processJob(
     record: ConsumedRecord,
@@ -81,11 +81,37 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
             summary.provider ? { provider: summary.provider } : {},
             record,
           ),
+          ...fallbackCheck(job, record),
         ];
       }
       if (mark.status === 'busy') return delayed(job, nowMs + mark.retryInMs + jitter(500), record);
     }
     const release = () => idem?.release(job.notificationId, owner);
+    // A fallback that waited for the first channel's receipt: not needed if it came.
+    if (job.unlessDelivered !== undefined && deps.receipts !== undefined) {
+      let delivered: boolean;
+      try {
+        delivered = await deps.receipts.wasDelivered(job.unlessDelivered);
+      } catch (err) {
+        await Promise.resolve(release()).catch(() => undefined);
+        throw err;
+      }
+      if (delivered) {
+        await release();
+        return [
+          status(
+            job,
+            'suppressed',
+            {
+              reason: `fallback_not_needed: ${job.unlessDelivered} was delivered`,
+              fallbackOf: job.unlessDelivered,
+            },
+            record,
+          ),
+        ];
+      }
+    }
+    let providerName = provider.name;
     const history = job.history ?? [];
     const record1 = (
       outcome: DeliveryMetric['outcome'],
@@ -94,7 +120,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     ) =>
       deps.metrics?.recordDelivery({
         channel: job.channel,
-        provider: provider.name,
+        provider: providerName,
         outcome,
         failureClass,
         ...(durationSeconds === undefined ? {} : { durationSeconds }),
@@ -145,42 +171,74 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           return [status(job, 'suppressed', { reason: verdict.reason }, record)];
         }
       }
-      const endpoint = endpointOf(provider.name, job.recipient.address);
-      const breaker = deps.breakers.for(endpoint);
-      const allowed = breaker.allow();
-      if (!allowed.allowed) {
-        return await defer(allowed.retryAt + jitter(1_000), `circuit open for ${endpoint}`);
+      let pick = chooseProvider(deps.channels, deps.breakers, job);
+      if (!('chosen' in pick)) {
+        return await defer(pick.retryAt + jitter(1_000), `circuit open for ${pick.endpoints}`);
       }
+      providerName = pick.chosen.name;
       const attemptJob: DeliveryJob = job.firstAttemptAt
         ? job
         : { ...job, firstAttemptAt: deps.now().toISOString() };
       const started = performance.now();
       // Published with the outcome (one produce per chunk, not one more per send), in
       // front of it on the notification's partition; occurredAt says when the try began.
-      const sending = status(job, 'sending', {}, record, deps.now());
+      const sending = status(
+        job,
+        'sending',
+        { provider: { name: providerName } },
+        record,
+        deps.now(),
+      );
       const send = async (span?: { setAttribute(name: string, value: string): void }) => {
-        const result = await deps.channels.send(attemptJob, content, signal);
+        const result = await deps.channels.send(attemptJob, content, signal, providerName);
         span?.setAttribute('herald.outcome', result.status);
         return result;
       };
-      const outcome = deps.tracing
-        ? await deps.tracing.span(
-            `${provider.name} send`,
-            { 'herald.channel': job.channel, 'herald.provider': provider.name },
-            send,
-          )
-        : await send();
+      let outcome: Awaited<ReturnType<typeof send>>;
+      // Provider failover: a transient failure moves on to the next provider whose
+      // breaker lets a request through, within the same attempt.
+      for (;;) {
+        outcome = deps.tracing
+          ? await deps.tracing.span(
+              `${providerName} send`,
+              { 'herald.channel': job.channel, 'herald.provider': providerName },
+              send,
+            )
+          : await send();
+        pick.chosen.breaker.record(
+          outcome.status === 'sent' || outcome.permanent,
+          pick.chosen.probe,
+        );
+        if (outcome.status === 'sent' || outcome.permanent) break;
+        const next = chooseProvider(deps.channels, deps.breakers, job, pick.index + 1);
+        if (!('chosen' in next)) break;
+        log.info(
+          {
+            notificationId: job.notificationId,
+            from: providerName,
+            to: next.chosen.name,
+            reason: outcome.reason,
+          },
+          'transient failure; failing over to the next provider',
+        );
+        pick = next;
+        providerName = next.chosen.name;
+      }
       const seconds = (performance.now() - started) / 1000;
-      breaker.record(outcome.status === 'sent' || outcome.permanent, allowed.probe);
       if (outcome.status === 'sent') {
         record1('sent', 'none', seconds);
+        const used = { ...outcome.provider, name: providerName };
         // The chunk's marks are written together once its jobs are done (finish).
         if (idem)
           marks.push({
             notificationId: job.notificationId,
-            summary: JSON.stringify({ attempt: job.attempt, provider: outcome.provider }),
+            summary: JSON.stringify({ attempt: job.attempt, provider: used }),
           });
-        return [sending, status(job, 'sent', { provider: outcome.provider }, record)];
+        return [
+          sending,
+          status(job, 'sent', { provider: used }, record),
+          ...fallbackCheck(job, record),
+        ];
       }
       await release();
       const attempts = [
@@ -193,7 +251,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         ),
       ].slice(-MAX_HISTORY);
       // The provider's answer (status code, start of the body) travels with the failure.
-      const response = outcome.provider ? { name: provider.name, ...outcome.provider } : undefined;
+      const response = { ...outcome.provider, name: providerName };
       const providerDetail = response ? { provider: response } : {};
       const failureClass = failureClassOf(outcome);
       if (outcome.permanent) {

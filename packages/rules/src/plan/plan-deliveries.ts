@@ -20,6 +20,8 @@ import type {
   Target,
 } from './plan-types.js';
 import { suppression } from './suppression.js';
+import { planFallback } from './fallback-steps.js';
+import { fallbackTargets } from '../rules/fallback-schema.js';
 
 export type {
   Deferral,
@@ -174,7 +176,10 @@ class PlanRun {
       }
     }
     let planned: Set<string> | undefined;
+    const fallbacksOnly = fallbackTargets(rule.channels);
     for (let c = 0; c < rule.channels.length; c++) {
+      // A channel named in another's `fallback` is sent only as that fallback.
+      if (fallbacksOnly.has(c)) continue;
       const channel = rule.channels[c]!;
       const fixedRef = compiled.fixedRefs[c];
       const channelTargets: Target[] =
@@ -388,6 +393,14 @@ class PlanRun {
     if (channel.ordering === 'none') job.orderingKey = notificationId;
     else if (channel.ordering === 'subject')
       job.orderingKey = `${ref}\u0000${this.#event.subject ?? `id:${this.#event.id}`}`;
+    const fallback = planFallback(channel, target, {
+      rule,
+      fixedRefs: compiled.fixedRefs,
+      event: this.#event,
+      facts: { eventType: this.#event.type, priority, now },
+      preferences: this.#lookup.tenantPreferences?.(tenant),
+    });
+    if (fallback !== undefined) job.fallback = fallback;
     result.jobs.push(job);
   }
 }

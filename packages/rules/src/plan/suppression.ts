@@ -14,6 +14,9 @@ export const suppressionReasons = [
   'rule_not_loaded',
   'dedupe_window',
   'duplicate_event',
+  // Silences and inhibition (silences/): the job was planned, then held back.
+  'silenced',
+  'inhibited',
 ] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
@@ -29,6 +32,10 @@ export interface Suppression {
   readonly code?: ErrorCode;
   /** The id the job would have had, for a status event; absent when no recipient is known. */
   readonly notificationId?: string;
+  /** `silenced`: the silence's id. */
+  readonly silenceId?: string;
+  /** `inhibited`: the inhibiting event's id. */
+  readonly inhibitedBy?: string;
 }
 
 /**

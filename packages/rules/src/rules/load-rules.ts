@@ -16,6 +16,7 @@ import type { RuleProblem } from './rules-source-error.js';
 import { scalarSourceOffset } from './source-position.js';
 import { deriveTypes, residualCondition } from './type-index.js';
 import { fixedRecipientRef } from '../plan/recipient.js';
+import { inhibitRule, inhibitSchema, type InhibitRule } from '../silences/inhibit-schema.js';
 
 export interface LoadRulesOptions {
   /** Share one engine (and its compiled-expression cache) across reloads; default: a process-wide one. */
@@ -85,6 +86,19 @@ export function loadRules(
 
   const schemaProblems: RuleProblem[] = [];
   const compileProblems: RuleProblem[] = [];
+  const inhibitions: InhibitRule[] = [];
+  (Array.isArray(root.data) ? [] : (root.data.inhibit ?? [])).forEach((item, i) => {
+    const parsed = inhibitSchema.safeParse(item, { reportInput: true });
+    if (parsed.success) inhibitions.push(inhibitRule(parsed.data, i));
+    else
+      for (const issue of parsed.error.issues)
+        schemaProblems.push(
+          at(
+            offsetOf(doc, ['inhibit', i, ...issue.path.map(pathKey)], issue),
+            `inhibit[${i}].${describeIssue(issue)}`,
+          ),
+        );
+  });
   const compiled: CompiledRule[] = [];
   const seen = new Map<string, number>();
 
@@ -210,6 +224,7 @@ export function loadRules(
   return new CompiledRuleSet(compiled, {
     ...(options.onEvalError === undefined ? {} : { onEvalError: options.onEvalError }),
     ...(options.defaultTenant === undefined ? {} : { defaultTenant: options.defaultTenant }),
+    inhibitions,
   });
 }
 

@@ -2,6 +2,7 @@ import { channelNames, checkAddress } from '@herald/core';
 import { z } from 'zod';
 import { severities } from '../severity.js';
 import { parseDuration } from './duration.js';
+import { checkFallbacks, fallbackSchema } from './fallback-schema.js';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 // Exact CloudEvents types, `prefix.*`, or `*`.
@@ -26,6 +27,7 @@ const channelSchema = z
     ordering: z
       .enum(orderings, { error: () => `must be one of ${orderings.join(', ')}` })
       .optional(),
+    fallback: fallbackSchema.optional(),
   })
   .superRefine((channel, ctx) => {
     // A fixed address is refused at load time rather than suppressed on every event.
@@ -114,6 +116,9 @@ export const ruleSchema = z
     version: z.number().int().nonnegative().default(1),
   })
   .superRefine((rule, ctx) => {
+    checkFallbacks(rule.channels, (path, message) =>
+      ctx.addIssue({ code: 'custom', path, message }),
+    );
     rule.channels.forEach((channel, i) => {
       const fanOut = channel.type !== 'webhook' || channel.url === undefined;
       if (fanOut && rule.recipients === undefined && channel.address === undefined) {
@@ -130,6 +135,7 @@ export type RuleInput = z.infer<typeof ruleSchema>;
 
 /** A rules file: `rules:` holding a list, or the list itself. */
 export const rulesFileSchema = z.union([
-  z.strictObject({ rules: z.array(z.unknown()) }),
+  // `inhibit`: inhibition rules (silences/inhibit-schema.ts).
+  z.strictObject({ rules: z.array(z.unknown()), inhibit: z.array(z.unknown()).optional() }),
   z.array(z.unknown()),
 ]);

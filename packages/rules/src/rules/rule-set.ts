@@ -5,6 +5,7 @@ import { dedupeMark } from '../dedupe/dedupe-mark.js';
 import type { CompiledRule } from './compiled-rule.js';
 import type { EvalErrorReport, Rule, RuleMatch } from './rule.js';
 import { TypeIndex } from './type-index.js';
+import type { InhibitRule } from '../silences/inhibit-schema.js';
 
 /** Matches plus the expressions that failed on the way (each counted as no match). */
 export interface MatchResult {
@@ -34,6 +35,8 @@ export type RuleVerdict =
 export interface RuleSet {
   /** Every rule of the file in file order, disabled ones included. */
   readonly rules: readonly Rule[];
+  /** The file's `inhibit:` rules, in file order. */
+  readonly inhibitions: readonly InhibitRule[];
   /**
    * Rules matching `event`, highest priority first. Stops after the first match whose
    * rule has `continue: false`. Evaluation errors count as no match and go to
@@ -53,6 +56,7 @@ export interface RuleSetOptions {
   readonly onEvalError?: (report: EvalErrorReport) => void;
   /** Tenant used in dedupe marks for events without `tenantid`. */
   readonly defaultTenant?: string;
+  readonly inhibitions?: readonly InhibitRule[];
 }
 
 export function tenantOf(event: CloudEvent): string | undefined {
@@ -74,6 +78,7 @@ export function tenantFor(
 
 export class CompiledRuleSet implements RuleSet {
   readonly rules: readonly Rule[];
+  readonly inhibitions: readonly InhibitRule[];
   readonly #compiled: readonly CompiledRule[];
   readonly #index: TypeIndex<CompiledRule>;
   readonly #onEvalError: ((report: EvalErrorReport) => void) | undefined;
@@ -82,6 +87,7 @@ export class CompiledRuleSet implements RuleSet {
   /** `compiled` in file order. */
   constructor(compiled: readonly CompiledRule[], options: RuleSetOptions = {}) {
     this.rules = Object.freeze(compiled.map((c) => c.rule));
+    this.inhibitions = Object.freeze([...(options.inhibitions ?? [])]);
     this.#compiled = compiled;
     // Array.prototype.sort is stable: equal priorities keep file order.
     const ordered = compiled

@@ -1,5 +1,6 @@
 import type { ChannelName } from '@herald/core';
 import type { Severity } from '../severity.js';
+import type { RuleFallback } from './fallback-schema.js';
 
 /** Where something sits in a rules file; line and column count from 1. */
 export interface SourcePosition {
@@ -33,6 +34,11 @@ export interface RuleChannel {
    * in `recipient` order gets one request at a time.
    */
   readonly ordering?: 'recipient' | 'subject' | 'none';
+  /**
+   * Channels to try, in order, when this one dead-letters (or, with `after`, is not
+   * `delivered` in time); each is another channel of the rule, sent only as a fallback.
+   */
+  readonly fallback?: RuleFallback;
 }
 
 /** Deduplication of matches: same key within the window → planned once. */

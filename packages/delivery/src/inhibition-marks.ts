@@ -1,0 +1,77 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '@herald/core';
+
+/**
+ * The router's inhibition marks in Redis (docs/rules.md, "Inhibition"): `SET key value
+ * PX ttl` for each active source event, `GET` for each target's lookup, one pipeline
+ * each per chunk. Like the dedupe marks it fails open: when Redis is unreachable, marks
+ * are not written and lookups find nothing, so notifications are sent rather than
+ * inhibited (a warning at most every 10 s). Inhibition only ever holds messages back,
+ * and holding back the wrong ones because a cache is down is the worse failure.
+ */
+export class RedisInhibition {
+  readonly #redis: Redis;
+  readonly #log: Logger;
+  #lastWarning = 0;
+
+  /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
+  constructor(redis: Redis, logger: Logger) {
+    this.#redis = redis;
+    this.#log = logger;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#redis.connect();
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#redis.disconnect();
+  }
+
+  /** Writes the marks (a later source event's mark replaces an earlier one's). Never throws. */
+  async mark(
+    marks: readonly { readonly key: string; readonly value: string; readonly ttlMs: number }[],
+  ): Promise<void> {
+    if (marks.length === 0) return;
+    try {
+      const pipeline = this.#redis.pipeline();
+      for (const m of marks) pipeline.set(m.key, m.value, 'PX', Math.max(1, Math.ceil(m.ttlMs)));
+      const results = (await pipeline.exec()) ?? [];
+      for (const [err] of results) if (err) throw err;
+    } catch (err) {
+      this.#warn(err);
+    }
+  }
+
+  /** The values under `keys` (null when absent); all null when Redis does not answer. */
+  async read(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    try {
+      const pipeline = this.#redis.pipeline();
+      for (const key of keys) pipeline.get(key);
+      const results = (await pipeline.exec()) ?? [];
+      return keys.map((_, i) => {
+        const [err, value] = results[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        return typeof value === 'string' ? value : null;
+      });
+    } catch (err) {
+      this.#warn(err);
+      return keys.map(() => null);
+    }
+  }
+
+  #warn(err: unknown): void {
+    const now = Date.now();
+    if (now - this.#lastWarning < 10_000) return;
+    this.#lastWarning = now;
+    this.#log.warn(
+      { err: err instanceof Error ? err.message : String(err) },
+      'redis unavailable: inhibition fails open (notifications are sent, not inhibited)',
+    );
+  }
+}

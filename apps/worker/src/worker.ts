@@ -22,7 +22,7 @@ import { renderForJob } from '@herald/templates';
 import type { WorkerEnv } from './env.js';
 import { ensureLaneTopics, laneConsumers } from './lanes.js';
 import { metricsPort, recordSizePort, tracingPort } from './pipeline-ports.js';
-import { startRedis, startTemplates } from './stores.js';
+import { addressStatesOf, startRedis, startTemplates } from './stores.js';
 
 export interface Worker {
   start(): Promise<void>;
@@ -108,6 +108,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       breakers,
       ...(redis ? { idempotency: redis.idempotency } : {}),
       ...(redis?.rateLimiter ? { rateLimiter: redis.rateLimiter } : {}),
+      ...(store ? { addressStates: addressStatesOf(store.db, log, now) } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,

@@ -76,7 +76,11 @@ function fakeLeases(held: Map<string, { owner: string } | { summary: string }> =
   return { port, held, calls };
 }
 
-function setup(outcome: DeliveryOutcome, leases = fakeLeases()) {
+function setup(
+  outcome: DeliveryOutcome,
+  leases = fakeLeases(),
+  addressStates?: PipelineDeps['addressStates'],
+) {
   const sent: DeliveryJob[] = [];
   const channels: SendPort = {
     providerFor: (j) => (j.channel === 'webhook' ? { name: 'webhook' } : undefined),
@@ -93,6 +97,7 @@ function setup(outcome: DeliveryOutcome, leases = fakeLeases()) {
     retryPolicies: defaultRetryPolicies,
     breakers: new BreakerRegistry(undefined, () => NOW),
     idempotency: leases.port,
+    ...(addressStates ? { addressStates } : {}),
     instanceId: 'spec',
     poisonMaxTries: 3,
     maxRecordBytes: 1_000_000,
@@ -184,4 +189,75 @@ it('defers a job whose lease another owner holds, without sending it', async () 
   // Back when the lease may have ended: its remaining time plus up to 500 ms jitter.
   expect(Date.parse(deferred.notBefore!)).toBe(NOW + 30_000 + 250);
   expect(leases.held.get('n1')).toEqual({ owner: 'another-worker/x/0/1' });
+});
+
+describe('address states', () => {
+  /** Marks in memory, by address. */
+  function fakeStates(marked: Map<string, { reason: string; provider: string }> = new Map()) {
+    const port: NonNullable<PipelineDeps['addressStates']> = {
+      invalid: async (j) => marked.get(j.recipient.address),
+      markInvalid: async (j, mark) => {
+        marked.set(j.recipient.address, mark);
+      },
+    };
+    return { port, marked };
+  }
+
+  it('records the address when the provider says it is gone, and dead-letters the job', async () => {
+    const states$ = fakeStates();
+    const { run } = setup(
+      {
+        status: 'failed',
+        permanent: true,
+        failureClass: 'invalid_request',
+        reason: 'invalid-token (Unregistered)',
+        addressInvalid: true,
+      },
+      fakeLeases(),
+      states$.port,
+    );
+    expect(states(await run())).toEqual(['sending', 'dead_lettered']);
+    expect(states$.marked.get(job.recipient.address)).toEqual({
+      reason: 'invalid-token (Unregistered)',
+      provider: 'webhook',
+    });
+  });
+
+  it('does not mark on a plain permanent failure', async () => {
+    const states$ = fakeStates();
+    const { run } = setup(
+      { status: 'failed', permanent: true, failureClass: 'invalid_request', reason: 'HTTP 400' },
+      fakeLeases(),
+      states$.port,
+    );
+    await run();
+    expect(states$.marked.size).toBe(0);
+  });
+
+  it('suppresses a job to a marked address without sending it, and gives the lease back', async () => {
+    const states$ = fakeStates(
+      new Map([
+        [job.recipient.address, { reason: 'invalid-token (Unregistered)', provider: 'apns' }],
+      ]),
+    );
+    const leases = fakeLeases();
+    const { run, sent, metrics } = setup(
+      { status: 'sent', provider: { statusCode: 200 } },
+      leases,
+      states$.port,
+    );
+    const out = await run();
+    expect(sent).toHaveLength(0);
+    const data = (JSON.parse(out[0]!.value.toString()) as { data: Record<string, unknown> }).data;
+    expect(data).toMatchObject({
+      state: 'suppressed',
+      reason: 'address_invalid',
+      provider: { name: 'apns', message: 'invalid-token (Unregistered)' },
+    });
+    expect(out).toHaveLength(1);
+    expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
+      ['suppressed', 'invalid_request'],
+    ]);
+    expect(leases.calls).toEqual(['release n1']);
+  });
 });

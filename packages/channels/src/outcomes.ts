@@ -46,8 +46,9 @@ export function addressGone(
   provider: string,
   detail: string,
   response?: ProviderResponse,
+  failureClass?: DeliveryFailureClass,
 ): DeliveryOutcome {
-  const outcome = permanent(provider, detail, response, 'invalid_request');
+  const outcome = permanent(provider, detail, response, failureClass);
   return outcome.status === 'failed' ? { ...outcome, addressInvalid: true } : outcome;
 }
 

@@ -246,7 +246,12 @@ function classifyApns(answer: Answer, now: Date): DeliveryOutcome {
   // are suppressed. DeviceTokenNotForTopic is not marked: a wrong HERALD topic setting
   // would otherwise mark every token of the app.
   if (status === 410 || reason === 'Unregistered' || reason === 'BadDeviceToken')
-    return addressGone('apns', `invalid-token (${reason || `HTTP ${status}`})`, response);
+    return addressGone(
+      'apns',
+      `invalid-token (${reason || `HTTP ${status}`})`,
+      response,
+      'invalid_request',
+    );
   if (INVALID_TOKEN.has(reason))
     return permanent(
       'apns',

@@ -144,6 +144,7 @@ export function createWebPushProvider(config: WebPushProviderConfig): ChannelPro
             'webpush',
             `invalid-subscription (HTTP ${status}): the subscription expired or was unsubscribed; remove it`,
             response,
+            'invalid_request',
           );
         if (status === 413)
           return permanent('webpush', 'the payload is too large for the push service', response);

@@ -32,9 +32,8 @@ export type {
 
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with
- * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)`, so
- * planning a redelivered event gives the very same jobs. Never throws: every
- * candidate that is not planned appears in `suppressed` with its reason.
+ * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)` (a redelivered
+ * event gives the same jobs). Never throws: each candidate not planned is in `suppressed`.
  *
  * Channels with a fixed destination (a webhook `url`, or an `address`) send one job
  * per event; the others fan out over the rule's `recipients`.

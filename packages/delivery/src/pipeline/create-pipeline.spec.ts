@@ -80,6 +80,7 @@ function setup(
   outcome: DeliveryOutcome,
   leases = fakeLeases(),
   addressStates?: PipelineDeps['addressStates'],
+  clock: () => Date = () => new Date(NOW),
 ) {
   const sent: DeliveryJob[] = [];
   const channels: SendPort = {
@@ -103,7 +104,7 @@ function setup(
     maxRecordBytes: 1_000_000,
     recordSize: (m) => ({ fits: m.value.length < 1_000_000, bytes: m.value.length }),
     log: silentLogger,
-    now: () => new Date(NOW),
+    now: clock,
     random: () => 0.5,
   };
   const handler = createChunkHandler(createDeliveryPipeline(deps), { concurrency: 4 });
@@ -152,6 +153,33 @@ it('parks a transient failure on a delay lane with a retrying status', async () 
   expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([['retrying', 'transient']]);
   // The lease is given back for the retry; no sent mark.
   expect(leases.calls).toEqual(['release n1']);
+});
+
+it('counts the backoff from when the failure was seen, not from when the job was taken', async () => {
+  // A send that takes 5 s (a slow provider, or a slow lookup before it): the clock moves on.
+  let now = NOW;
+  const clock = () => new Date(now);
+  const { run } = setup(
+    { status: 'failed', permanent: false, failureClass: 'transient', reason: 'HTTP 503' },
+    fakeLeases(),
+    {
+      invalid: async () => {
+        now += 5_000;
+        return undefined;
+      },
+      markInvalid: async () => undefined,
+    },
+    clock,
+  );
+  const out = await run();
+  const retrying = out
+    .filter((m) => m.topic === topics.status)
+    .map((m) => JSON.parse(m.value.toString()) as { data: Record<string, string> })
+    .find((s) => s.data.state === 'retrying')!;
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(NOW + 5_000);
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(
+    Date.parse(retrying.data.occurredAt!),
+  );
 });
 
 it('dead-letters a permanent failure with a dead_lettered status', async () => {

@@ -233,7 +233,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           firstAttemptAt: Date.parse(attemptJob.firstAttemptAt!),
           ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
         },
-        nowMs,
+        // From when the failure was seen, not when the job was taken: the lookups and the
+        // send before it would otherwise eat the backoff (a next try already in the past).
+        deps.now().getTime(),
         deps.random,
       );
       if (decision.action === 'exhausted') {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
-import { HeraldError, isHeraldError, topicNames, type Logger } from '@herald/core';
+import { HeraldError, topicNames, type Logger } from '@herald/core';
 import {
   connectAdmin,
   createKafkaClient,
@@ -16,7 +16,9 @@ import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
+import { answer, outcomeOf } from './receipts/receipt-answers.js';
 import { mailgunReceipt } from './receipts/mailgun-receipts.js';
+import { vonageParams, vonageReceipt } from './receipts/vonage-receipts.js';
 import { postmarkReceipt, verifyPostmarkAuth } from './receipts/postmark-receipts.js';
 import { sendgridReceipts, verifySendgridSignature } from './receipts/sendgrid-receipts.js';
 import { sesReceipt } from './receipts/ses-receipts.js';
@@ -33,40 +35,6 @@ export interface Api {
   readonly opsUrl: string;
 }
 
-/** The receipt outcome an error stands for. */
-function outcomeOf(err: unknown): ReceiptOutcome {
-  if (!isHeraldError(err)) return 'unavailable';
-  if (err.code === 'HERALD_ERR_RECEIPT_SIGNATURE') return 'signature_invalid';
-  if (err.code === 'HERALD_ERR_RECEIPT_INVALID') return 'invalid';
-  if (err.code === 'HERALD_ERR_RECEIPT_UNMATCHED') return 'unmatched';
-  return 'unavailable';
-}
-
-/** HTTP status per error code; anything else (Kafka, Postgres down) is a 503. */
-function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
-  if (isHeraldError(err)) {
-    const status =
-      err.code === 'HERALD_ERR_RECEIPT_SIGNATURE'
-        ? 401
-        : err.code === 'HERALD_ERR_RECEIPT_INVALID'
-          ? 400
-          : err.code === 'HERALD_ERR_RECEIPT_UNMATCHED'
-            ? 503
-            : // Its status would never fit a record: asking again cannot help.
-              err.code === 'HERALD_ERR_KAFKA_RECORD_TOO_LARGE'
-              ? 413
-              : 500;
-    log.warn({ code: err.code, err }, 'receipt refused');
-    if (status === 503) void reply.header('retry-after', '30');
-    return reply.code(status).send({ code: err.code, message: err.message });
-  }
-  log.error({ err }, 'receipt failed');
-  return reply
-    .code(503)
-    .header('retry-after', '10')
-    .send({ code: 'unavailable', message: 'a dependency is down; retry later' });
-}
-
 /**
  * Herald's HTTP API: provider delivery receipts become status events on
  * herald.status. Endpoints:
@@ -76,6 +44,7 @@ function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
  * - `POST /v1/receipts/mailgun`: Mailgun webhooks (HMAC-SHA256 signature in the body verified)
  * - `POST /v1/receipts/postmark`: Postmark webhooks (basic auth from the webhook URL checked)
  * - `POST /v1/receipts/sendgrid`: SendGrid signed Event Webhook batches (ECDSA verified)
+ * - `GET|POST /v1/receipts/vonage`: Vonage SMS delivery receipts (`sig` verified)
  * - `POST /v1/receipts/webhook/:provider`: any provider, Standard Webhooks signed
  * - `GET /healthz`: 200 when Postgres answers
  *
@@ -272,6 +241,31 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       } catch (err) {
         return refuse(reply, 'sendgrid', err);
       }
+    });
+
+    // GET or POST (form or JSON), as the account's webhook method says.
+    server.route({
+      method: ['GET', 'POST'],
+      url: '/v1/receipts/vonage',
+      handler: async (req, reply) => {
+        const secret = env.HERALD_API_VONAGE_SIGNATURE_SECRET;
+        if (!secret) {
+          return reply
+            .code(404)
+            .send({ message: 'Vonage receipts are off: set HERALD_API_VONAGE_SIGNATURE_SECRET' });
+        }
+        try {
+          const params = vonageParams(
+            new URL(req.url, 'http://x').searchParams,
+            (req.body as Buffer | undefined)?.toString() ?? '',
+            req.headers['content-type'],
+          );
+          const receipt = vonageReceipt(secret, env.HERALD_API_VONAGE_SIGNATURE_METHOD, params);
+          return await record(reply, 'vonage', [receipt]);
+        } catch (err) {
+          return refuse(reply, 'vonage', err);
+        }
+      },
     });
 
     server.post<{ Params: { provider: string } }>(

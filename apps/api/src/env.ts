@@ -10,6 +10,7 @@ import {
 } from '@herald/core';
 import { telemetryEnv } from '@herald/telemetry';
 import { sendgridPublicKey } from './receipts/sendgrid-receipts.js';
+import { vonageSignatureMethods } from './receipts/vonage-receipts.js';
 
 const list = z.string().transform((s) =>
   s
@@ -61,6 +62,17 @@ const shape = {
   HERALD_API_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
   /** Mailgun's webhook signing key; without it the Mailgun receipt endpoint answers 404. */
   HERALD_API_MAILGUN_SIGNING_KEY: z.string().min(1).optional(),
+  /**
+   * Vonage's signature secret (dashboard, API settings); signed webhooks must be on for the
+   * account. Without it the Vonage receipt endpoint answers 404.
+   */
+  HERALD_API_VONAGE_SIGNATURE_SECRET: z.string().min(1).optional(),
+  /** The signature method chosen with that secret: md5hash (Vonage's default) or an HMAC. */
+  HERALD_API_VONAGE_SIGNATURE_METHOD: z
+    .enum(vonageSignatureMethods, {
+      message: `expected one of ${vonageSignatureMethods.join(', ')}`,
+    })
+    .default('md5hash'),
   /**
    * Postmark signs nothing: its webhook URL carries basic auth, which must be this user
    * and password. Without both the Postmark receipt endpoint answers 404.

@@ -1,13 +1,20 @@
 import { hostname } from 'node:os';
 import type { Logger } from '@herald/core';
 import {
+  cachedAddressStates,
   createRedisClient,
   IdempotencyStore,
   publishBreakerStates,
   type BreakerRegistry,
 } from '@herald/delivery';
 import type { Lifecycle } from '@herald/runtime';
-import { createDatabase, TemplateStore } from '@herald/store';
+import {
+  AddressStateStore,
+  createDatabase,
+  TemplateStore,
+  type HeraldDatabase,
+} from '@herald/store';
+import type { Kysely } from 'kysely';
 import { LiveTemplates } from '@herald/templates';
 import type { WorkerEnv } from './env.js';
 import { startRateLimiter } from './rate-limiter.js';
@@ -36,6 +43,19 @@ export async function startTemplates(life: Lifecycle, env: WorkerEnv, log: Logge
   life.defer(() => templates.stop());
   await templates.start();
   return { db, templates };
+}
+
+/**
+ * Address marks (migrations/0009) over the worker's database: looked up before each send,
+ * cached 30 s (a burst to one address is one query), written on a provider's "gone".
+ */
+export function addressStatesOf(db: Kysely<HeraldDatabase>, log: Logger, now: () => Date) {
+  return cachedAddressStates(new AddressStateStore(db), {
+    ttlMs: 30_000,
+    maxEntries: 10_000,
+    log,
+    now: () => now().getTime(),
+  });
 }
 
 /**

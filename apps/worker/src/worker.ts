@@ -24,7 +24,7 @@ import { startInbox } from './inbox.js';
 import type { WorkerEnv } from './env.js';
 import { ensureLaneTopics, laneConsumers } from './lanes.js';
 import { metricsPort, recordSizePort, tracingPort } from './pipeline-ports.js';
-import { startRedis, startTemplates } from './stores.js';
+import { addressStatesOf, startRedis, startTemplates } from './stores.js';
 
 export interface Worker {
   start(): Promise<void>;
@@ -116,6 +116,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       ...(redis ? { idempotency: redis.idempotency } : {}),
       ...(redis?.rateLimiter ? { rateLimiter: redis.rateLimiter } : {}),
       ...(store ? { receipts: new AuditQueries(store.db) } : {}),
+      ...(store ? { addressStates: addressStatesOf(store.db, log, now) } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,

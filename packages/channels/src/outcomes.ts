@@ -38,6 +38,21 @@ export function permanent(
 }
 
 /**
+ * A permanent failure that also says the address is gone for good (an unregistered
+ * device token, an expired subscription), so the worker records it (`addressInvalid`)
+ * and later jobs to the address are suppressed instead of sent.
+ */
+export function addressGone(
+  provider: string,
+  detail: string,
+  response?: ProviderResponse,
+  failureClass?: DeliveryFailureClass,
+): DeliveryOutcome {
+  const outcome = permanent(provider, detail, response, failureClass);
+  return outcome.status === 'failed' ? { ...outcome, addressInvalid: true } : outcome;
+}
+
+/**
  * A failure that may pass later, after `retryAfterMs` when the provider said so.
  * `failureClass` overrides the class read from the response (e.g. a provider's own
  * timeout error code).

@@ -300,6 +300,11 @@ const classOverrides: Record<string, Partial<typeof defaultClasses>> = {
   'slack (chat.postMessage)': { permanent: 'permanent' },
 };
 
+// The providers whose permanent scenario means "this token/subscription is gone": their
+// outcome flags the address, so the worker records it (migrations/0009). FCM's scenario
+// is UNREGISTERED, Web Push's 410, APNs's 410 Unregistered.
+const marksAddress = new Set(['fcm', 'webpush', 'apns']);
+
 describe.each(rows)('$name', (row) => {
   let setup: Setup;
   const outcomes: unknown[] = [];
@@ -369,6 +374,16 @@ describe.each(rows)('$name', (row) => {
       expect(outcome).toMatchObject({ status: 'failed', failureClass: expected });
     },
   );
+
+  it('flags the address as gone only where the API says so', async () => {
+    const flagged = async (scenario: Scenario) => {
+      const outcome = await send(scenario);
+      return outcome.status === 'failed' && outcome.addressInvalid === true;
+    };
+    expect(await flagged('permanent')).toBe(marksAddress.has(row.name));
+    expect(await flagged('transient')).toBe(false);
+    expect(await flagged('rate-limited')).toBe(false);
+  });
 
   it('refuses oversized content permanently', async () => {
     const outcome = await send('ok', row.oversized);

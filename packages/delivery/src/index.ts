@@ -50,7 +50,11 @@ export type {
   BreakerStatePublisherConfig,
 } from './breaker-state-publisher.js';
 export { createChunkHandler, createDeliveryPipeline, failureClassOf } from './pipeline/index.js';
+export { cachedAddressStates } from './address-states.js';
+export type { AddressStateSource } from './address-states.js';
 export type {
+  AddressMarkInfo,
+  AddressStatePort,
   Chunk,
   ChunkHandlerOptions,
   DeliveryMetric,

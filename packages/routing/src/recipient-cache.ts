@@ -1,5 +1,5 @@
 import type { ChannelName } from '@herald/core';
-import type { Preferences, Recipient, RecipientRef } from '@herald/rules';
+import type { AddressMark, Preferences, Recipient, RecipientRef } from '@herald/rules';
 
 /** Where the cache loads from: recipients of one tenant by id, and tenant defaults. */
 export interface RecipientSource {
@@ -110,6 +110,8 @@ export interface RecipientRow {
   readonly timezone?: string | undefined;
   readonly attributes?: Readonly<Record<string, unknown>> | undefined;
   readonly preferences?: Readonly<Record<string, unknown>> | undefined;
+  /** Addresses a provider marked invalid (migrations/0009); planning suppresses them. */
+  readonly invalidAddresses?: Readonly<Partial<Record<ChannelName, AddressMark>>> | undefined;
 }
 
 /** The rows a recipient store holds: recipients by id per tenant, and tenant defaults. */
@@ -134,6 +136,7 @@ export function recipientSource(store: RecipientRows): RecipientSource {
           ...(r.attributes === undefined ? {} : { attributes: r.attributes }),
           // Stored as the JSON shape of Preferences (docs/rules.md).
           ...(r.preferences === undefined ? {} : { preferences: r.preferences as Preferences }),
+          ...(r.invalidAddresses === undefined ? {} : { invalidAddresses: r.invalidAddresses }),
         });
       }
       return out;

@@ -27,7 +27,7 @@ export type {
 } from './plan/plan-deliveries.js';
 export { suppressMatch, suppressionReasons } from './plan/suppression.js';
 export type { Suppression, SuppressionReason } from './plan/suppression.js';
-export type { Recipient } from './plan/recipient.js';
+export type { AddressMark, Recipient } from './plan/recipient.js';
 export { decidePreferences, mergePreferences } from './preferences/preferences.js';
 export type { DeliveryFacts, PreferenceDecision, Preferences } from './preferences/preferences.js';
 export { quietHoursEnd } from './preferences/quiet-hours.js';

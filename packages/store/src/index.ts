@@ -17,7 +17,13 @@ export type {
   StoredRuleSet,
 } from './rule-types.js';
 export { RecipientStore, addressProblem } from './recipient-store.js';
-export type { RecipientTables, StoredRecipient } from './recipient-store.js';
+export type { RecipientTables, StoredRecipient, UpsertOptions } from './recipient-store.js';
+export { AddressStateStore } from './address-state-store.js';
+export type {
+  AddressInvalidation,
+  AddressState,
+  AddressStateTables,
+} from './address-state-store.js';
 export { AuditStore, auditTables } from './audit-store.js';
 export type { AuditWriteResult } from './audit-store.js';
 export {

@@ -1,11 +1,17 @@
 import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
 import {
+  addressRef,
   channelNames,
   checkAddress,
   HeraldError,
   isChannelName,
   type ChannelName,
 } from '@herald/core';
+import {
+  AddressStateStore,
+  type AddressState,
+  type AddressStateTables,
+} from './address-state-store.js';
 import type { HeraldDatabase } from './database.js';
 
 /** Tables of migrations/0002 that hold recipients and preferences. */
@@ -41,6 +47,17 @@ export interface StoredRecipient {
   readonly timezone?: string;
   readonly attributes?: Readonly<Record<string, unknown>>;
   readonly preferences?: Readonly<Record<string, unknown>>;
+  /**
+   * Read only (getMany): the addresses a provider marked invalid (migrations/0009), by
+   * channel; the router suppresses jobs to them with `address_invalid`.
+   */
+  readonly invalidAddresses?: Readonly<Partial<Record<ChannelName, AddressState>>>;
+}
+
+/** When an upsert's addresses were registered (by the app, on the device): clears older marks. */
+export interface UpsertOptions {
+  /** Default: the database's now(). A mark made after it stays (the token died since). */
+  readonly registeredAt?: Date;
 }
 
 /**
@@ -110,14 +127,20 @@ function validate(recipient: StoredRecipient): void {
  * const found = await recipients.getMany('acme', ['alice', 'bob']); // Map: only the ones that exist
  */
 export class RecipientStore {
-  readonly #db: Kysely<HeraldDatabase & RecipientTables>;
+  readonly #db: Kysely<HeraldDatabase & RecipientTables & AddressStateTables>;
+  readonly #states: AddressStateStore;
 
   constructor(db: Kysely<HeraldDatabase>) {
-    this.#db = db.withTables<RecipientTables>();
+    this.#db = db.withTables<RecipientTables>().withTables<AddressStateTables>();
+    this.#states = new AddressStateStore(db);
   }
 
-  /** Creates or replaces a recipient with exactly these addresses, in one transaction. */
-  async upsert(recipient: StoredRecipient): Promise<void> {
+  /**
+   * Creates or replaces a recipient with exactly these addresses, in one transaction.
+   * Carrying an address is registering it: a mark on it older than `registeredAt`
+   * (the app re-registered a token the provider had refused) is cleared.
+   */
+  async upsert(recipient: StoredRecipient, options: UpsertOptions = {}): Promise<void> {
     validate(recipient);
     await this.#db.transaction().execute(async (tx) => {
       const row = {
@@ -161,6 +184,13 @@ export class RecipientStore {
             })),
           )
           .execute();
+        await this.#states.clearRegistered(
+          recipient.tenant,
+          addresses.map(([channel, address]) => ({ channel, address })),
+          options.registeredAt,
+          // The same transaction, seen with only the tables this store declares.
+          tx as unknown as Kysely<HeraldDatabase>,
+        );
       }
     });
   }
@@ -203,11 +233,20 @@ export class RecipientStore {
       if (map === undefined) byRecipient.set(a.recipient_id, (map = {}));
       map[a.channel] = a.address;
     }
+    const marks = await this.#states.findMany(
+      tenant,
+      addresses.flatMap((a) =>
+        isChannelName(a.channel) ? [{ channel: a.channel, address: a.address }] : [],
+      ),
+    );
     for (const r of rows) {
+      const own = byRecipient.get(r.id) ?? {};
+      const invalid = invalidOf(own, marks);
       found.set(r.id, {
         tenant,
         id: r.id,
-        addresses: byRecipient.get(r.id) ?? {},
+        addresses: own,
+        ...(invalid === undefined ? {} : { invalidAddresses: invalid }),
         ...(r.locale === null ? {} : { locale: r.locale }),
         ...(r.timezone === null ? {} : { timezone: r.timezone }),
         attributes: (r.attributes ?? {}) as Record<string, unknown>,
@@ -247,4 +286,18 @@ export class RecipientStore {
       .executeTakeFirst();
     return (row?.preferences ?? undefined) as Record<string, unknown> | undefined;
   }
+}
+
+/** The marks on a recipient's addresses, by channel; undefined when none is marked. */
+function invalidOf(
+  addresses: Partial<Record<ChannelName, string>>,
+  marks: ReadonlyMap<string, AddressState>,
+): Partial<Record<ChannelName, AddressState>> | undefined {
+  if (marks.size === 0) return undefined;
+  let out: Partial<Record<ChannelName, AddressState>> | undefined;
+  for (const [channel, address] of Object.entries(addresses) as [ChannelName, string][]) {
+    const mark = marks.get(addressRef(channel, address));
+    if (mark !== undefined) (out ??= {})[channel] = mark;
+  }
+  return out;
 }

@@ -45,7 +45,7 @@ export function buildApns(context: BuildContext): ChannelProvider {
   const { timeoutMs, ...clock } = common(context);
   return createApnsProvider({
     ...defined(shared),
-    ...defined({ apiUrl: env.HERALD_APNS_API_URL }),
+    ...defined({ apiUrl: env.HERALD_APNS_API_URL, ca: reader.secret('HERALD_APNS_CA') }),
     timeoutMs,
     ...clock,
     tenants,

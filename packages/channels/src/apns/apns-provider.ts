@@ -14,6 +14,7 @@ import {
   classifyHttp,
   fromHeraldError,
   networkError,
+  addressGone,
   permanent,
   sent,
   summarize,
@@ -241,7 +242,17 @@ function classifyApns(answer: Answer, now: Date): DeliveryOutcome {
     // Not JSON: the status decides.
   }
   const response = summarize(status, reason || answer.body);
-  if (INVALID_TOKEN.has(reason) || status === 410)
+  // The token itself is gone: 410 (Unregistered) or BadDeviceToken. Marked so later jobs
+  // are suppressed. DeviceTokenNotForTopic is not marked: a wrong HERALD topic setting
+  // would otherwise mark every token of the app.
+  if (status === 410 || reason === 'Unregistered' || reason === 'BadDeviceToken')
+    return addressGone(
+      'apns',
+      `invalid-token (${reason || `HTTP ${status}`})`,
+      response,
+      'invalid_request',
+    );
+  if (INVALID_TOKEN.has(reason))
     return permanent(
       'apns',
       `invalid-token (${reason || `HTTP ${status}`})`,

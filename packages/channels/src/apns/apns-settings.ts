@@ -14,6 +14,12 @@ export const apnsEnv = () => ({
   HERALD_APNS_TOPIC: z.string().optional(),
   /** API origin: production, `https://api.sandbox.push.apple.com` for development builds. */
   HERALD_APNS_API_URL: url('https://api.push.apple.com'),
+  /**
+   * CA certificates (PEM) that APNs's TLS certificate is checked against instead of Node's
+   * built-in list: a TLS-inspecting egress proxy, an APNs simulator in tests.
+   */
+  HERALD_APNS_CA: secret(),
+  HERALD_APNS_CA_FILE: secretFile(),
 });
 
 /** A tenant's `apns` section of HERALD_CHANNEL_TENANTS_FILE. */

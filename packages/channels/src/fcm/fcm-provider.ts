@@ -17,7 +17,15 @@ import {
 } from '@herald/core';
 import { requireText, type ChannelProvider } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
-import { describe, fromHeraldError, permanent, sent, summarize, transient } from '../outcomes.js';
+import {
+  addressGone,
+  describe,
+  fromHeraldError,
+  permanent,
+  sent,
+  summarize,
+  transient,
+} from '../outcomes.js';
 import { DeadlineError, deadlineOutcome, withDeadline } from '../sdk-call.js';
 import { tenantClients } from '../tenant-clients.js';
 
@@ -160,7 +168,14 @@ function classifyFcmError(err: unknown, timeoutMs: number): DeliveryOutcome {
   const e = err as { code?: string; message?: string };
   const code = e.code ?? 'unknown';
   const response = summarize(undefined, `${code}: ${e.message ?? ''}`);
-  if (INVALID_TOKEN.has(code)) return permanent('fcm', `invalid-token (${code})`, response);
+  if (INVALID_TOKEN.has(code)) {
+    const reason = `invalid-token (${code})`;
+    // UNREGISTERED and a refused token are the token's fault: marked, later jobs suppressed.
+    // INVALID_ARGUMENT also covers a bad message, so only when FCM names the token.
+    const tokenGone =
+      code !== 'messaging/invalid-argument' || /registration token/i.test(e.message ?? '');
+    return tokenGone ? addressGone('fcm', reason, response) : permanent('fcm', reason, response);
+  }
   // firebase-admin keeps no response headers on its errors, so a 429's Retry-After is not available here.
   if (TRANSIENT.has(code)) {
     const failureClass = RATE_LIMITED.has(code)

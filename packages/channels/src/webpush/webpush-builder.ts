@@ -41,6 +41,7 @@ export function buildWebPush(context: BuildContext): ChannelProvider {
     ...common(context),
     ...defined({ lookup: context.options.lookup }),
     ttlSeconds: env.HERALD_WEBPUSH_TTL_SECONDS,
+    allowPrivateNetworks: env.HERALD_WEBPUSH_ALLOW_PRIVATE_NETWORKS,
     tenants,
   });
 }

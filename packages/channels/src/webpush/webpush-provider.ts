@@ -11,7 +11,7 @@ import {
 } from '../http/http-provider.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { assertLimit } from '../limits.js';
-import { classifyHttp, permanent, sent, summarize, transient } from '../outcomes.js';
+import { addressGone, classifyHttp, permanent, sent, summarize, transient } from '../outcomes.js';
 
 export interface WebPushCredentials {
   /** VAPID public key, base64url (the `applicationServerKey` the browser subscribed with). */
@@ -138,8 +138,9 @@ export function createWebPushProvider(config: WebPushProviderConfig): ChannelPro
           const id = Array.isArray(location) ? location[0] : location;
           return sent(summarize(status, undefined, id));
         }
+        // RFC 8030 §7.3 / the push services: 404 and 410 mean the subscription is gone.
         if (status === 404 || status === 410)
-          return permanent(
+          return addressGone(
             'webpush',
             `invalid-subscription (HTTP ${status}): the subscription expired or was unsubscribed; remove it`,
             response,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flag } from '@herald/core';
 import { secret, secretFile, tenantText } from '../config/setting-types.js';
 
 /** The Web Push (VAPID) provider's part of `channelsEnv()`. */
@@ -12,6 +13,11 @@ export const webPushEnv = () => ({
   HERALD_WEBPUSH_SUBJECT: z.string().optional(),
   /** How long the push service keeps an undelivered message (seconds). */
   HERALD_WEBPUSH_TTL_SECONDS: z.coerce.number().int().min(0).default(86_400),
+  /**
+   * Subscription endpoints come from browsers, so private and loopback addresses are
+   * refused (SSRF); true for a self-hosted push service on a private network.
+   */
+  HERALD_WEBPUSH_ALLOW_PRIVATE_NETWORKS: flag(false),
 });
 
 /** A tenant's `webpush` section of HERALD_CHANNEL_TENANTS_FILE. */

@@ -36,6 +36,8 @@ export interface PushService {
   readonly refusals: string[];
   /** A fresh subscription of a browser to this service, and its JSON as an address. */
   subscribe(path?: string): { readonly address: string; readonly endpoint: string };
+  /** Every request received, answered or refused (an `answer` override included). */
+  received(): number;
   /** Answer every following request with this instead of 201. */
   answer(reply: PushReply | undefined): void;
   close(): Promise<void>;
@@ -49,10 +51,12 @@ export async function startPushService(): Promise<PushService> {
   const refusals: string[] = [];
   let override: PushReply | undefined;
   let counter = 0;
+  let received = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      received++;
       const refuse = (status: number, why: string) => {
         refusals.push(why);
         res.writeHead(status).end(why);
@@ -92,6 +96,7 @@ export async function startPushService(): Promise<PushService> {
     url,
     deliveries,
     refusals,
+    received: () => received,
     subscribe(path = `/push/${b64u(randomBytes(8))}`) {
       const ecdh = createECDH('prime256v1');
       ecdh.generateKeys();

@@ -35,6 +35,11 @@ export type DeliveryOutcome =
       readonly reason: string;
       readonly retryAfterMs?: number;
       readonly provider?: ProviderResponse;
+      /**
+       * The provider said the address itself is gone (APNs 410 / BadDeviceToken, Web Push
+       * 404/410, FCM UNREGISTERED): the worker marks it so later jobs to it are suppressed.
+       */
+      readonly addressInvalid?: true;
     };
 
 /** The message rendered for the job's channel (subject/body, Block Kit, ...), if any. */

@@ -26,7 +26,14 @@ export const providerLimits = {
   smsBodyChars: 1_600,
   /** Amazon SNS: one SMS Publish, all its segments together (1,600 bytes). */
   snsSmsBytes: 1600,
-  /** Vonage SMS API: longer text is refused with status 12 (message too long). */
+  /**
+   * Vonage SMS API: its reference (developer.vonage.com/en/api/sms, `text`) states no
+   * maximum, and status 12 "Message too long" is only for binary messages (udh + body
+   * over 140 octets, the same reference's status table); Vonage splits text into
+   * 153-character (GSM) or 67-character (unicode) parts and bills each (Vonage support,
+   * "How will I be charged for concatenated SMS?"). 3200 characters is Herald's own cap,
+   * not Vonage's: about 21 GSM parts, far past the 10 parts `smsMaxSegments` advises.
+   */
   vonageTextChars: 3200,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,

@@ -76,15 +76,17 @@ function fakeLeases(held: Map<string, { owner: string } | { summary: string }> =
   return { port, held, calls };
 }
 
-/** `sendMs`: how far the clock moves while the provider answers (a slow send). */
-function setup(outcome: DeliveryOutcome, leases = fakeLeases(), sendMs = 0) {
+function setup(
+  outcome: DeliveryOutcome,
+  leases = fakeLeases(),
+  addressStates?: PipelineDeps['addressStates'],
+  clock: () => Date = () => new Date(NOW),
+) {
   const sent: DeliveryJob[] = [];
-  let clockMs = NOW;
   const channels: SendPort = {
     providerFor: (j) => (j.channel === 'webhook' ? { name: 'webhook' } : undefined),
     send: async (j) => {
       sent.push(j);
-      clockMs += sendMs;
       return outcome;
     },
   };
@@ -96,12 +98,13 @@ function setup(outcome: DeliveryOutcome, leases = fakeLeases(), sendMs = 0) {
     retryPolicies: defaultRetryPolicies,
     breakers: new BreakerRegistry(undefined, () => NOW),
     idempotency: leases.port,
+    ...(addressStates ? { addressStates } : {}),
     instanceId: 'spec',
     poisonMaxTries: 3,
     maxRecordBytes: 1_000_000,
     recordSize: (m) => ({ fits: m.value.length < 1_000_000, bytes: m.value.length }),
     log: silentLogger,
-    now: () => new Date(clockMs),
+    now: clock,
     random: () => 0.5,
   };
   const handler = createChunkHandler(createDeliveryPipeline(deps), { concurrency: 4 });
@@ -113,27 +116,6 @@ const states = (out: readonly OutputMessage[]) =>
   out
     .filter((m) => m.topic === topics.status)
     .map((m) => (JSON.parse(m.value.toString()) as { data: { state: string } }).data.state);
-
-it('counts the retry backoff from when a slow send failed, not from when it began', async () => {
-  const slowSendMs = 120_000; // longer than the webhook's first backoff (60 s at random 0.5)
-  const { run } = setup(
-    { status: 'failed', permanent: false, failureClass: 'transient', reason: 'HTTP 503' },
-    fakeLeases(),
-    slowSendMs,
-  );
-  const out = await run();
-  const retrying = out
-    .filter((m) => m.topic === topics.status)
-    .map(
-      (m) =>
-        JSON.parse(m.value.toString()) as {
-          data: { state: string; notBefore?: string; occurredAt: string };
-        },
-    )
-    .find((e) => e.data.state === 'retrying')!;
-  expect(Date.parse(retrying.data.occurredAt)).toBe(NOW + slowSendMs);
-  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(NOW + slowSendMs);
-});
 
 it('publishes sending then sent for a sent job, and writes its sent mark', async () => {
   const { run, sent, metrics, leases } = setup({
@@ -173,6 +155,33 @@ it('parks a transient failure on a delay lane with a retrying status', async () 
   expect(leases.calls).toEqual(['release n1']);
 });
 
+it('counts the backoff from when the failure was seen, not from when the job was taken', async () => {
+  // Time passes between taking the job and its failure (a slow lookup or send): an hour here.
+  let now = NOW;
+  const clock = () => new Date(now);
+  const { run } = setup(
+    { status: 'failed', permanent: false, failureClass: 'transient', reason: 'HTTP 503' },
+    fakeLeases(),
+    {
+      invalid: async () => {
+        now += 3_600_000;
+        return undefined;
+      },
+      markInvalid: async () => undefined,
+    },
+    clock,
+  );
+  const out = await run();
+  const retrying = out
+    .filter((m) => m.topic === topics.status)
+    .map((m) => JSON.parse(m.value.toString()) as { data: Record<string, string> })
+    .find((s) => s.data.state === 'retrying')!;
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(NOW + 3_600_000);
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(
+    Date.parse(retrying.data.occurredAt!),
+  );
+});
+
 it('dead-letters a permanent failure with a dead_lettered status', async () => {
   const { run, metrics } = setup({
     status: 'failed',
@@ -208,4 +217,75 @@ it('defers a job whose lease another owner holds, without sending it', async () 
   // Back when the lease may have ended: its remaining time plus up to 500 ms jitter.
   expect(Date.parse(deferred.notBefore!)).toBe(NOW + 30_000 + 250);
   expect(leases.held.get('n1')).toEqual({ owner: 'another-worker/x/0/1' });
+});
+
+describe('address states', () => {
+  /** Marks in memory, by address. */
+  function fakeStates(marked: Map<string, { reason: string; provider: string }> = new Map()) {
+    const port: NonNullable<PipelineDeps['addressStates']> = {
+      invalid: async (j) => marked.get(j.recipient.address),
+      markInvalid: async (j, mark) => {
+        marked.set(j.recipient.address, mark);
+      },
+    };
+    return { port, marked };
+  }
+
+  it('records the address when the provider says it is gone, and dead-letters the job', async () => {
+    const states$ = fakeStates();
+    const { run } = setup(
+      {
+        status: 'failed',
+        permanent: true,
+        failureClass: 'invalid_request',
+        reason: 'invalid-token (Unregistered)',
+        addressInvalid: true,
+      },
+      fakeLeases(),
+      states$.port,
+    );
+    expect(states(await run())).toEqual(['sending', 'dead_lettered']);
+    expect(states$.marked.get(job.recipient.address)).toEqual({
+      reason: 'invalid-token (Unregistered)',
+      provider: 'webhook',
+    });
+  });
+
+  it('does not mark on a plain permanent failure', async () => {
+    const states$ = fakeStates();
+    const { run } = setup(
+      { status: 'failed', permanent: true, failureClass: 'invalid_request', reason: 'HTTP 400' },
+      fakeLeases(),
+      states$.port,
+    );
+    await run();
+    expect(states$.marked.size).toBe(0);
+  });
+
+  it('suppresses a job to a marked address without sending it, and gives the lease back', async () => {
+    const states$ = fakeStates(
+      new Map([
+        [job.recipient.address, { reason: 'invalid-token (Unregistered)', provider: 'apns' }],
+      ]),
+    );
+    const leases = fakeLeases();
+    const { run, sent, metrics } = setup(
+      { status: 'sent', provider: { statusCode: 200 } },
+      leases,
+      states$.port,
+    );
+    const out = await run();
+    expect(sent).toHaveLength(0);
+    const data = (JSON.parse(out[0]!.value.toString()) as { data: Record<string, unknown> }).data;
+    expect(data).toMatchObject({
+      state: 'suppressed',
+      reason: 'address_invalid',
+      provider: { name: 'apns', message: 'invalid-token (Unregistered)' },
+    });
+    expect(out).toHaveLength(1);
+    expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
+      ['suppressed', 'invalid_request'],
+    ]);
+    expect(leases.calls).toEqual(['release n1']);
+  });
 });

@@ -5,6 +5,8 @@ export type { ChunkHandlerOptions } from './handle-chunk.js';
 export { failureClassOf } from './failure-class.js';
 export type { Chunk, Prepared } from './leases.js';
 export type {
+  AddressMarkInfo,
+  AddressStatePort,
   ConsumedRecord,
   DeliveryMetric,
   LeasePort,

@@ -90,6 +90,24 @@ export interface MetricsPort {
   rateLimitDecision(channel: string, decision: 'allowed' | 'deferred' | 'bypassed'): void;
 }
 
+/** A provider's mark on an address (migrations/0009): why it is not used any more. */
+export interface AddressMarkInfo {
+  readonly reason: string;
+  readonly provider: string;
+}
+
+/**
+ * Addresses a provider said are gone (an `AddressStateStore` over Postgres, cached). Never
+ * throws: a store that cannot be reached reads as "not marked" (the job is sent, as
+ * before the mark existed) and a mark that cannot be written is logged and lost (the
+ * next refusal writes it again).
+ */
+export interface AddressStatePort {
+  /** The mark on the job's (tenant, channel, address), undefined when there is none. */
+  invalid(job: DeliveryJob): Promise<AddressMarkInfo | undefined>;
+  markInvalid(job: DeliveryJob, mark: AddressMarkInfo): Promise<void>;
+}
+
 /** The size a message takes as a Kafka record and whether it fits the producer's limit. */
 export type RecordSizePort = (message: OutputMessage) => {
   readonly fits: boolean;
@@ -118,6 +136,8 @@ export interface PipelineDeps {
   readonly rateLimiter?: RateLimitPort;
   /** Absent without Postgres: a fallback waiting for a receipt is sent without asking. */
   readonly receipts?: ReceiptPort;
+  /** Absent without a database: addresses are never marked, every job is sent. */
+  readonly addressStates?: AddressStatePort;
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;

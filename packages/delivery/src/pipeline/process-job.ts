@@ -19,6 +19,8 @@ import type {
 } from './ports.js';
 
 const MAX_HISTORY = 50;
+/** The status reason of a job whose address a provider marked invalid (router's too). */
+const ADDRESS_INVALID = 'address_invalid';
 
 /** A failed render, or the one a worker without a template store gives every templated job. */
 function renderOf(deps: Pick<PipelineDeps, 'render'>, job: DeliveryJob): ReturnType<RenderPort> {
@@ -127,6 +129,15 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         eventTime: new Date(job.producedAt ?? job.event.time ?? job.plannedAt),
         now: deps.now(),
       });
+    // Checked here too, not only by the router: a job planned before its address was
+    // marked (or to an inline address the router cannot look up) is not sent.
+    const gone = await deps.addressStates?.invalid(job);
+    if (gone !== undefined) {
+      await release();
+      record1('suppressed', 'invalid_request');
+      const detail = { name: gone.provider, message: gone.reason };
+      return [status(job, 'suppressed', { reason: ADDRESS_INVALID, provider: detail }, record)];
+    }
     let content: RenderedContent | undefined;
     if (job.template !== undefined) {
       const rendered = renderOf(deps, job);
@@ -255,6 +266,11 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       const providerDetail = response ? { provider: response } : {};
       const failureClass = failureClassOf(outcome);
       if (outcome.permanent) {
+        if (outcome.addressInvalid)
+          await deps.addressStates?.markInvalid(job, {
+            reason: outcome.reason,
+            provider: provider.name,
+          });
         record1('dead_lettered', failureClass, seconds);
         log.info(
           { notificationId: job.notificationId, reason: outcome.reason },

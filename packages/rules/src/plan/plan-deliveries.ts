@@ -19,7 +19,7 @@ import type {
   RecipientRef,
   Target,
 } from './plan-types.js';
-import { suppression } from './suppression.js';
+import { addressInvalid, suppression } from './suppression.js';
 import { planFallback } from './fallback-steps.js';
 import { fallbackTargets } from '../rules/fallback-schema.js';
 
@@ -34,9 +34,8 @@ export type {
 
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with
- * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)`, so
- * planning a redelivered event gives the very same jobs. Never throws: every
- * candidate that is not planned appears in `suppressed` with its reason.
+ * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)` (a redelivered
+ * event gives the same jobs). Never throws: each candidate not planned is in `suppressed`.
  *
  * Channels with a fixed destination (a webhook `url`, or an `address`) send one job
  * per event; the others fan out over the rule's `recipients`.
@@ -53,8 +52,8 @@ export function planDeliveries(
 }
 
 /**
- * The first half of {@link planDeliveries}: evaluates each fan-out rule's `recipients`
- * once and lists the recipient ids they name; `plan` then reuses those values.
+ * The first half of {@link planDeliveries}: evaluates each fan-out rule's `recipients` once
+ * and lists the ids they name; `plan` reuses them (and suppresses addresses marked invalid).
  *
  * @example
  * const prepared = prepareDeliveries(event, matches, { now, defaultTenant });
@@ -84,7 +83,7 @@ class PlanRun {
   readonly #matches: readonly RuleMatch[];
   readonly #eventValue: unknown;
   readonly #plannedAt: string;
-  // Shared by the event's jobs: a job is immutable once planned.
+  // Shared by the event's jobs (immutable once planned).
   readonly #eventRef: DeliveryJob['event'];
   readonly #recipients = new Map<CompiledRule, RuleRecipients>();
   readonly refs: RecipientRef[] = [];
@@ -192,8 +191,7 @@ class PlanRun {
           continue;
         }
         const address = checked?.address;
-        // An inline recipient without an id is known by a hash of its (normalised)
-        // address: stable, but the raw address never appears in statuses or the audit.
+        // An inline recipient without an id: a hash of its address, never the raw value.
         const ref = target.ref !== '' ? target.ref : address && addressRef(channel.type, address);
         if (address === undefined || ref === undefined) {
           const id =
@@ -216,16 +214,18 @@ class PlanRun {
           if (planned.has(id)) continue; // the same recipient listed twice
           planned.add(id);
         }
-        this.#planOne(compiled, c, target, ref, address, id, tenant, priority);
+        const mark = target.recipient.invalidAddresses?.[channel.type];
+        if (mark !== undefined)
+          result.suppressed.push(addressInvalid(rule, channel.type, ref, mark, id));
+        else this.#planOne(compiled, c, target, ref, address, id, tenant, priority);
       }
     }
   }
 
   /**
-   * An address that is not one valid address of its channel (a list, a line break, a
-   * second "@", ...): refused for good with the code, never planned. An inline recipient
-   * without an id gets a ref derived from a hash of the address, so the raw value never
-   * becomes a ref in status events and two bad addresses keep two notification ids.
+   * An address that is not one valid address of its channel (a list, a line break, ...):
+   * refused for good with the code. An inline recipient without an id gets a ref from a
+   * hash of the address: the raw value never becomes a ref, two bad ones keep two ids.
    */
   #refuseAddress(
     rule: Rule,

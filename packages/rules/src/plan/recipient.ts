@@ -18,6 +18,19 @@ export interface Recipient {
   readonly preferences?: Preferences;
   /** Anything else rules may test, e.g. `recipient.attributes.team == "payments"`. */
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * Addresses a provider reported gone (an unregistered push token, an expired Web Push
+   * subscription), by channel: jobs to them are suppressed with `address_invalid`.
+   */
+  readonly invalidAddresses?: Readonly<Partial<Record<ChannelName, AddressMark>>>;
+}
+
+/** A provider's verdict on one address (migrations/0009, `AddressStateStore`). */
+export interface AddressMark {
+  /** The provider's answer, e.g. `invalid-token (Unregistered)`. */
+  readonly reason: string;
+  readonly provider: string;
+  readonly markedAt: Date;
 }
 
 /** One entry of a rule's `recipients` result. */

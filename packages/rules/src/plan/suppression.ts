@@ -1,5 +1,6 @@
 import type { ChannelName, ErrorCode } from '@herald/core';
 import type { Rule, RuleMatch } from '../rules/rule.js';
+import type { AddressMark } from './recipient.js';
 
 /** Closed list of reasons a candidate delivery was not planned. */
 export const suppressionReasons = [
@@ -8,6 +9,8 @@ export const suppressionReasons = [
   'invalid_recipient',
   'no_address',
   'invalid_address',
+  /** A provider said the address is gone (push token unregistered, subscription expired). */
+  'address_invalid',
   'condition_false',
   'opted_out',
   'evaluation_error',
@@ -71,4 +74,16 @@ export function suppression(
     ...(detail === undefined ? {} : { detail }),
     ...(notificationId === undefined ? {} : { notificationId }),
   };
+}
+
+/** A candidate whose address a provider marked invalid: the detail names who said what, when. */
+export function addressInvalid(
+  rule: Rule,
+  channel: ChannelName,
+  recipientRef: string,
+  mark: AddressMark,
+  notificationId: string,
+): Suppression {
+  const detail = `${mark.provider}: ${mark.reason} (marked ${mark.markedAt.toISOString()})`;
+  return suppression(rule, channel, recipientRef, 'address_invalid', detail, notificationId);
 }

@@ -65,3 +65,8 @@ export type {
   RateLimitTables,
   StoredRateLimitPolicy,
 } from './rate-limit-policy-store.js';
+// Digests and cancellation (issue 16).
+export { DigestStore } from './digest-store.js';
+export type { Collected, DigestItem, DigestItemInput, DueDigest } from './digest-store.js';
+export { CancelStore } from './cancel-store.js';
+export type { CancelDecision } from './cancel-store.js';

@@ -17,6 +17,10 @@ export const notificationStates = [
   'rejected',
   /** A provider receipt said the address does not accept mail/messages (SES bounce, complaint). */
   'bounced',
+  /** Collected into a digest (issue 16): `reason` names the digest notification it went into. */
+  'digested',
+  /** Cancelled before it was sent (issue 16): `reason` names the cancelling event. */
+  'cancelled',
 ] as const;
 
 export type NotificationState = (typeof notificationStates)[number];
@@ -53,6 +57,10 @@ export interface StatusData {
   readonly notBefore?: string;
   readonly occurredAt: string;
   readonly producedAt?: string;
+  /** `digested`: the notification id of the digest the job went into (issue 16). */
+  readonly digestId?: string;
+  /** `cancelled`: the id of the event (or `herald cancel` call) that cancelled it (issue 16). */
+  readonly cancelEventId?: string;
 }
 
 export interface StatusEvent extends CloudEvent {
@@ -69,6 +77,8 @@ export interface StatusDetails {
   readonly maxAttempts?: number;
   readonly provider?: ProviderResponse;
   readonly notBefore?: string;
+  readonly digestId?: string;
+  readonly cancelEventId?: string;
   /** W3C `traceparent` of the causing record; set on the CloudEvent, not in `data`. */
   readonly traceparent?: string;
 }

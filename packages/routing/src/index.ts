@@ -4,6 +4,7 @@ export type {
   DedupeClaims,
   EventDecoder,
   RecipientDirectory,
+  CancelMarks,
   RecordSpan,
   RoutingMetrics,
   RoutingPorts,

@@ -45,3 +45,8 @@ export type {
 export { toCelValue, fromCelValue } from './cel/cel-value.js';
 export { severities, priorityFor, severityOf } from './severity.js';
 export type { Severity } from './severity.js';
+// Digest, delay and cancel (issue 16).
+export { cancellationsFor } from './rules/cancellations.js';
+export type { Cancellation } from './rules/cancellations.js';
+export { nextDailyAt } from './plan/workflow-plan.js';
+export type { RuleCancel, RuleDigest } from './rules/rule.js';

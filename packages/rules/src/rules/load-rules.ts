@@ -16,6 +16,7 @@ import type { RuleProblem } from './rules-source-error.js';
 import { scalarSourceOffset } from './source-position.js';
 import { deriveTypes, residualCondition } from './type-index.js';
 import { fixedRecipientRef } from '../plan/recipient.js';
+import { compileWorkflow } from './workflow-compile.js';
 
 export interface LoadRulesOptions {
   /** Share one engine (and its compiled-expression cache) across reloads; default: a process-wide one. */
@@ -164,7 +165,9 @@ export function loadRules(
       input.dedupe === undefined
         ? undefined
         : compileAt(input.dedupe.key, ['dedupe', 'key'], 'value');
+    const workflow = compileWorkflow(input, compileAt);
     if (
+      workflow === undefined ||
       whenProgram === undefined ||
       (input.recipients !== undefined && recipients === undefined) ||
       channelWhen.some((p, c) => p === undefined && input.channels[c]!.when !== undefined) ||
@@ -193,6 +196,7 @@ export function loadRules(
       ...(recipients === undefined ? {} : { recipients }),
       channelWhen,
       ...(dedupeKey === undefined ? {} : { dedupeKey }),
+      ...workflow,
     });
   });
 
@@ -243,6 +247,7 @@ function buildRule(
     continue: input.continue,
     enabled: input.enabled,
     labels: Object.freeze({ ...input.labels }),
+    ...(input.cancel === undefined ? {} : { cancel: Object.freeze({ ...input.cancel }) }),
     version: version ?? input.version,
     source: Object.freeze(source),
     ...(input.dedupe === undefined

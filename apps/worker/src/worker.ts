@@ -23,6 +23,7 @@ import type { WorkerEnv } from './env.js';
 import { ensureLaneTopics, laneConsumers } from './lanes.js';
 import { metricsPort, recordSizePort, tracingPort } from './pipeline-ports.js';
 import { startRedis, startTemplates } from './stores.js';
+import { startDigestFlusher, workflowPort } from './workflow.js';
 
 export interface Worker {
   start(): Promise<void>;
@@ -108,6 +109,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       breakers,
       ...(redis ? { idempotency: redis.idempotency } : {}),
       ...(redis?.rateLimiter ? { rateLimiter: redis.rateLimiter } : {}),
+      ...(store ? { workflow: workflowPort(store.db, now) } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
@@ -147,6 +149,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       (server) => server.stop(),
     );
     log.info({ url: ops.url }, 'ops server listening');
+    if (database)
+      await startDigestFlusher(life, { env, db: database, kafka, topics, channels, log, now });
     // Registered before they connect (stopped in reverse): a half-started lane is still stopped.
     for (const consumer of consumers) life.defer(() => consumer.stop());
     await Promise.all(consumers.map((c) => c.start()));

@@ -5,6 +5,7 @@ import type { Preferences, Recipient, RuleSet, RuleVerdict } from '@herald/rules
 import type { RulesDiff } from '@herald/store';
 import { whileBusy } from '../progress.js';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
+import { writeWorkflow } from './rules-workflow.js';
 
 function diffLines(diff: RulesDiff): string {
   const lines = [
@@ -141,6 +142,7 @@ async function testRules(
     for (const d of plan.deferred)
       out.write(`  ${d.notificationId}: ${d.reason} until ${d.notBefore}\n`);
   }
+  await writeWorkflow(out, set, event, plan, now);
 }
 
 /**

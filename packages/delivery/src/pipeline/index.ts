@@ -15,6 +15,7 @@ export type {
   RateVerdict,
   RecordSizePort,
   RenderPort,
+  WorkflowPort,
   SendPort,
   TracePort,
 } from './ports.js';

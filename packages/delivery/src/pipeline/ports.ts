@@ -92,6 +92,22 @@ export type RecordSizePort = (message: OutputMessage) => {
   readonly bytes: number;
 };
 
+/**
+ * Digests and cancellation (issue 16), over Postgres (`DigestStore`, `CancelStore` of
+ * `@herald/store`, wired by the worker). Absent without a database: jobs that need it
+ * are dead-lettered with `HERALD_ERR_WORKFLOW_NO_STORE`.
+ */
+export interface WorkflowPort {
+  /** Appends a `job.digest` job to its open digest (idempotent per notification id). */
+  collect(job: DeliveryJob): Promise<{ readonly digestId: string }>;
+  /** The one decision for this attempt of a job with a `cancelKey`, taken or read back. */
+  decideCancel(
+    job: DeliveryJob,
+  ): Promise<
+    { readonly decision: 'send' } | { readonly decision: 'cancelled'; readonly eventId: string }
+  >;
+}
+
 export interface PipelineDeps {
   readonly topics: TopicNames;
   readonly channels: SendPort;
@@ -104,6 +120,7 @@ export interface PipelineDeps {
   /** Absent without Redis: no leases, a redelivered job may be sent twice. */
   readonly idempotency?: LeasePort;
   readonly rateLimiter?: RateLimitPort;
+  readonly workflow?: WorkflowPort;
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;

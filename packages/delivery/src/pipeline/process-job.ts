@@ -10,6 +10,7 @@ import { nextRetry } from '../retry-policy.js';
 import { failureClassOf } from './failure-class.js';
 import { isHeld, type Leases, type SentMark } from './leases.js';
 import type { Outputs } from './outputs.js';
+import { workflowStep } from './workflow-steps.js';
 import type {
   ConsumedRecord,
   DeliveryMetric,
@@ -66,6 +67,11 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     }
     const owner = leases.ownerOf(record);
     const idem = deps.idempotency;
+    // A digest item is collected, not sent: it needs no send lease (collecting is idempotent).
+    if (job.digest !== undefined) {
+      const ended = await workflowStep(deps, outputs, record, job);
+      if (ended) return ended;
+    }
     if (idem) {
       const mark = await leases.leaseOf(record, job, lease, marks);
       if (mark.status === 'sent') {
@@ -86,6 +92,20 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (mark.status === 'busy') return delayed(job, nowMs + mark.retryInMs + jitter(500), record);
     }
     const release = () => idem?.release(job.notificationId, owner);
+    // Decided under the send lease, once per attempt: a cancel racing this send has one winner.
+    if (job.cancelKey !== undefined && job.digest === undefined) {
+      let ended: OutputMessage[] | undefined;
+      try {
+        ended = await workflowStep(deps, outputs, record, job);
+      } catch (err) {
+        await Promise.resolve(release()).catch(() => undefined);
+        throw err;
+      }
+      if (ended) {
+        await release();
+        return ended;
+      }
+    }
     const history = job.history ?? [];
     const record1 = (
       outcome: DeliveryMetric['outcome'],

@@ -48,5 +48,4 @@ export type { Severity } from './severity.js';
 // Digest, delay and cancel (issue 16).
 export { cancellationsFor } from './rules/cancellations.js';
 export type { Cancellation } from './rules/cancellations.js';
-export { nextDailyAt } from './plan/workflow-plan.js';
 export type { RuleCancel, RuleDigest } from './rules/rule.js';

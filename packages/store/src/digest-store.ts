@@ -70,49 +70,44 @@ export class DigestStore {
    */
   async collect(item: DigestItemInput, now: Date): Promise<Collected> {
     for (;;) {
-      const result = await this.#db.transaction().execute(async (trx) => {
-        const known = await sql<{ digest_id: string; position: number }>`
-          SELECT digest_id, position FROM digest_items WHERE notification_id = ${item.notificationId}`.execute(
-          trx,
-        );
-        if (known.rows[0])
-          return {
-            digestId: known.rows[0].digest_id,
-            position: known.rows[0].position,
-            duplicate: true,
-          };
-        // Opens or locks the key's open digest; the row lock orders items and keeps a
-        // flusher (SKIP LOCKED) off it until this item is in.
-        const digest = await sql<{ id: string; item_count: number }>`
-          INSERT INTO digests (id, tenant, recipient_ref, channel, digest_key, state, item_count,
-                               max_items, opened_at, due_at, job)
-          VALUES (${item.newDigestId}, ${item.tenant}, ${item.recipientRef}, ${item.channel},
-                  ${item.key}, 'open', 0, ${item.max ?? null}, ${now}, ${item.dueAt},
-                  ${JSON.stringify(item.job)}::jsonb)
+      // One statement, one round trip: skip a known item; else open the key's digest or
+      // count the item into the open one (its row lock orders items and keeps a flusher,
+      // SKIP LOCKED, off it until this commits), closing it at `max`; then the item.
+      const result = await sql<{ digest_id: string; position: number; duplicate: boolean }>`
+        WITH known AS (
+          SELECT digest_id, position FROM digest_items WHERE notification_id = ${item.notificationId}),
+        digest AS (
+          INSERT INTO digests AS d (id, tenant, recipient_ref, channel, digest_key, state, item_count,
+                                    max_items, opened_at, due_at, job)
+          SELECT ${item.newDigestId}, ${item.tenant}, ${item.recipientRef}, ${item.channel},
+                 ${item.key}, CASE WHEN ${item.max ?? null}::int <= 1 THEN 'closed' ELSE 'open' END,
+                 1, ${item.max ?? null}::int, ${now}, ${item.dueAt}, ${JSON.stringify(item.job)}::jsonb
+          WHERE NOT EXISTS (SELECT 1 FROM known)
           ON CONFLICT (tenant, recipient_ref, channel, digest_key) WHERE state = 'open'
-          DO UPDATE SET item_count = digests.item_count
-          RETURNING id, item_count`.execute(trx);
-        const row = digest.rows[0]!;
-        const position = row.item_count + 1;
-        const inserted = await sql`
+          DO UPDATE SET
+            item_count = d.item_count + 1,
+            state = CASE WHEN d.max_items IS NOT NULL AND d.item_count + 1 >= d.max_items
+                         THEN 'closed' ELSE 'open' END,
+            due_at = CASE WHEN d.max_items IS NOT NULL AND d.item_count + 1 >= d.max_items
+                          THEN LEAST(d.due_at, ${now}::timestamptz) ELSE d.due_at END
+          RETURNING d.id, d.item_count),
+        added AS (
           INSERT INTO digest_items (notification_id, digest_id, position, added_at, event_id,
                                     event_type, event_time, payload)
-          VALUES (${item.notificationId}, ${row.id}, ${position}, ${now}, ${item.eventId},
-                  ${item.eventType}, ${item.eventTime ?? null},
-                  ${JSON.stringify(item.payload ?? null)}::jsonb)
-          ON CONFLICT (notification_id) DO NOTHING`.execute(trx);
-        // A concurrent copy of the same job got in first: read its digest (next loop).
-        if (Number(inserted.numAffectedRows ?? 0) === 0) return undefined;
-        await sql`
-          UPDATE digests SET item_count = ${position},
-            state = CASE WHEN max_items IS NOT NULL AND ${position} >= max_items
-                         THEN 'closed' ELSE state END,
-            due_at = CASE WHEN max_items IS NOT NULL AND ${position} >= max_items
-                          THEN LEAST(due_at, ${now}::timestamptz) ELSE due_at END
-          WHERE id = ${row.id}`.execute(trx);
-        return { digestId: row.id, position, duplicate: false };
-      });
-      if (result !== undefined) return result;
+          SELECT ${item.notificationId}, digest.id, digest.item_count, ${now}, ${item.eventId},
+                 ${item.eventType}, ${item.eventTime ?? null},
+                 ${JSON.stringify(item.payload ?? null)}::jsonb
+          FROM digest
+          ON CONFLICT (notification_id) DO NOTHING
+          RETURNING digest_id, position)
+        SELECT digest_id, position, false AS duplicate FROM added
+        UNION ALL
+        SELECT digest_id, position, true AS duplicate FROM known`.execute(this.#db);
+      const row = result.rows[0];
+      if (row !== undefined)
+        return { digestId: row.digest_id, position: row.position, duplicate: row.duplicate };
+      // A concurrent copy of this job got in first (its count went up, this one's item did
+      // not: `max` may close that digest one item early). Read the copy's digest back.
     }
   }
 

@@ -3,6 +3,7 @@
 // flushed. A measurement, not a test: it prints items/s for each phase.
 //
 //   DATABASE_URL=postgres://… node packages/store/bench/digest-throughput.mjs [--items 100000] [--keys 10000] [--concurrency 32]
+import { performance } from 'node:perf_hooks';
 import { createDatabase, migrateToLatest, DigestStore } from '@herald/store';
 import { createTestDatabase } from '@herald/testkit';
 import { silentLogger } from '@herald/core';
@@ -15,7 +16,6 @@ const N = arg('items', 100_000);
 const K = arg('keys', 10_000);
 const C = arg('concurrency', 32);
 // A bench script, not an app: it reads the stack address like the tests do.
-// eslint-disable-next-line no-restricted-properties
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (eval "$(bash deploy/local/stack.sh env)")');
 

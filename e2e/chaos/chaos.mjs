@@ -463,8 +463,12 @@ function account() {
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 async function audit() {
   const { rows } = await pool.query(
-    `select state, count(*)::int as n from notifications where event_id like $1 group by state`,
-    [`${prefix}%`],
+    // A digest is a notification of its own, under event id = its id (event type herald.digest).
+    `select state, count(*)::int as n from notifications
+     where event_id like $1
+        or (event_type = 'herald.digest' and rule_id = 'chaos-digest' and first_status_at >= $2)
+     group by state`,
+    [`${prefix}%`, new Date(t0)],
   );
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }

@@ -31,7 +31,7 @@ async function run(job: DeliveryJob, workflow?: WorkflowPort) {
       providerFor: () => ({ name: 'webhook' }),
       send: async (j) => {
         sent.push(j);
-        return { status: 'sent' };
+        return { status: 'sent' as const, provider: { statusCode: 200 } };
       },
     },
     retryPolicies: defaultRetryPolicies,

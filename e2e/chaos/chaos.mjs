@@ -1,7 +1,9 @@
 // Herald chaos suite: N events through the real router, two webhook workers and the
 // auditor (their dist/main.js), on the chaos stack instance, while a seeded schedule
 // SIGKILLs a worker, restarts Kafka, stops Redis and stops Postgres, and receivers
-// answer 500, 429 + Retry-After, hang past the timeout, or refuse (400). After the
+// answer 500, 429 + Retry-After, hang past the timeout, or refuse (400). Some events
+// are digested (collected per recipient, sent as one message), delayed, or delayed
+// and then cancelled by a later event (issue 16). After the
 // system settles it accounts for every event and checks duplicates, the audit tables
 // and the rate limit. Run through scripts/chaos.sh (npm run chaos), which owns the stack.
 //
@@ -18,7 +20,12 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { readDeadLetter } from '@herald/delivery';
-import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
+import {
+  createDatabase,
+  migrateToLatest,
+  RateLimitPolicyStore,
+  TemplateStore,
+} from '@herald/store';
 import { silentLogger } from '@herald/core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,7 +67,9 @@ const log = (msg) => console.log(`[chaos +${((Date.now() - t0) / 1000).toFixed(1
 
 // ---- receivers -------------------------------------------------------------------
 // Modes per event: ok, e500 (first try 500), e429 (first try 429 Retry-After: 1),
-// hang (first try never answered), perm (always 400 → DLQ), hot (one recipient, rate limited).
+// hang (first try never answered), perm (always 400 → DLQ), hot (one recipient, rate limited),
+// digest (collected into a digest), delay (sent 4 s later), delaycancel (delayed, then a
+// `chaos.cancel` event cancels it: either it is cancelled or, if the cancel came late, sent).
 const RECIPIENTS = 50;
 const HOT_LIMIT = { limit: 5, periodMs: 1000, burst: 5 };
 // The rate-limited recipient drains at 5/s: cap its share so settling stays bounded.
@@ -74,20 +83,27 @@ for (let i = 0; i < N; i++) {
     continue;
   }
   modes.push(
-    r < 0.6
+    r < 0.45
       ? 'ok'
-      : r < 0.7
-        ? 'e500'
-        : r < 0.8
-          ? 'e429'
-          : r < 0.85
-            ? 'hang'
-            : r < 0.88
-              ? 'perm'
-              : 'hot',
+      : r < 0.52
+        ? 'digest'
+        : r < 0.56
+          ? 'delay'
+          : r < 0.6
+            ? 'delaycancel'
+            : r < 0.7
+              ? 'e500'
+              : r < 0.8
+                ? 'e429'
+                : r < 0.85
+                  ? 'hang'
+                  : r < 0.88
+                    ? 'perm'
+                    : 'hot',
   );
 }
 const seen = new Map(); // webhook-id → attempts
+const digestsAccepted = new Map(); // webhook-id of a digest → the seqs it carried
 const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
 let rawDuplicates = 0; // 2xx answered again for an id already accepted
 const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
@@ -96,8 +112,17 @@ const server = createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    const [, , mode] = (req.url ?? '').split('/');
+    const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
+    if (kind === 'digest') {
+      if (digestsAccepted.has(id)) rawDuplicates++;
+      else
+        digestsAccepted.set(
+          id,
+          JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
+        );
+      return res.writeHead(204).end();
+    }
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
     if (mode === 'hot') hotTimes.push(Date.now());
@@ -131,6 +156,19 @@ await new RateLimitPolicyStore(database).upsert({
   action: 'defer',
   bypassCritical: false,
 });
+await new TemplateStore(database).apply(
+  {
+    templates: [
+      {
+        id: 'chaos-digest',
+        channel: 'webhook',
+        locale: 'default',
+        parts: { body: { count: '{{count}}', seqs: { $each: 'items', $template: '{{seq}}' } } },
+      },
+    ],
+  },
+  { actor: 'chaos' },
+);
 await database.destroy();
 const dir = mkdtempSync(join(tmpdir(), 'herald-chaos-'));
 const rulesFile = join(dir, 'rules.yaml');
@@ -143,6 +181,21 @@ writeFileSync(
     channels:
       - type: webhook
         secretRef: default
+  - id: chaos-digest
+    when: event.type == "chaos.digest"
+    recipients: '[{"id": "dg-" + event.data.recipient, "webhook": "${receiver}/digest/" + event.data.recipient}]'
+    channels:
+      - type: webhook
+        secretRef: default
+        digest: { key: "'all'", window: 3s, max: 25, template: chaos-digest }
+  - id: chaos-delayed
+    when: event.type == "chaos.delayed"
+    recipients: '[{"id": "dl-" + event.data.recipient, "webhook": "${receiver}/r/" + event.data.mode + "/" + event.data.recipient}]'
+    cancel: { on: event.type == "chaos.cancel", key: event.data.cart }
+    channels:
+      - type: webhook
+        secretRef: default
+        delay: 4s
 `,
 );
 
@@ -162,7 +215,13 @@ const specs = {
   router: [
     'apps/router/dist/main.js',
     [],
-    { REDIS_URL: redisUrl, HERALD_RULES_FILE: rulesFile, HERALD_DEFAULT_TENANT: 'chaos' },
+    {
+      REDIS_URL: redisUrl,
+      // The router writes cancel marks (rules' cancel.on) to Postgres.
+      DATABASE_URL: databaseUrl,
+      HERALD_RULES_FILE: rulesFile,
+      HERALD_DEFAULT_TENANT: 'chaos',
+    },
   ],
   auditor: ['apps/auditor/dist/main.js', [], { DATABASE_URL: databaseUrl }],
 };
@@ -303,18 +362,38 @@ for (let seq = 0; seq < N; seq += batch) {
   const started = Date.now();
   const messages = [];
   for (let s = seq; s < Math.min(N, seq + batch); s++) {
+    const mode = modes[s];
+    const type =
+      mode === 'digest'
+        ? 'chaos.digest'
+        : mode === 'delay' || mode === 'delaycancel'
+          ? 'chaos.delayed'
+          : 'chaos.tick';
     messages.push({
       key: recipientOf(s),
       value: JSON.stringify({
         specversion: '1.0',
         id: eventId(s),
         source: 'chaos',
-        type: 'chaos.tick',
+        type,
         time: new Date().toISOString(),
         tenantid: 'chaos',
-        data: { seq: s, mode: modes[s] === 'hot' ? 'hot' : modes[s], recipient: recipientOf(s) },
+        data: { seq: s, mode, recipient: recipientOf(s), cart: eventId(s) },
       }),
     });
+    // Behind its event on the same partition; the router marks the cancel at once.
+    if (mode === 'delaycancel')
+      messages.push({
+        key: recipientOf(s),
+        value: JSON.stringify({
+          specversion: '1.0',
+          id: `${eventId(s)}-cancel`,
+          source: 'chaos',
+          type: 'chaos.cancel',
+          tenantid: 'chaos',
+          data: { cart: eventId(s) },
+        }),
+      });
   }
   for (;;) {
     try {
@@ -335,6 +414,7 @@ log('faults done; settling');
 // ---- settle: read status and DLQ, wait until every event is accounted for --------
 const dlq = new Map(); // notification id → seq
 const suppressed = new Map(); // event id → reason
+const cancelled = new Set(); // event ids whose notification was cancelled
 const notificationOfEvent = new Map();
 const reader = kafka.consumer({ groupId: `${prefix}chaos-reader`, retry: { retries: 30 } });
 await reader.connect();
@@ -352,22 +432,43 @@ await reader.run({
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
+    if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },
 });
 const deliveredSeqs = () => new Set(accepted.values());
+const digestedSeqs = () => [...digestsAccepted.values()].flat();
 function account() {
   const delivered = deliveredSeqs();
+  const digested = new Set(digestedSeqs());
   const dlqSeqs = new Set(dlq.values());
   let missing = 0;
   for (let s = 0; s < N; s++)
-    if (!delivered.has(s) && !dlqSeqs.has(s) && !suppressed.has(eventId(s))) missing++;
-  return { delivered: delivered.size, dlq: dlqSeqs.size, suppressed: suppressed.size, missing };
+    if (
+      !delivered.has(s) &&
+      !digested.has(s) &&
+      !cancelled.has(eventId(s)) &&
+      !dlqSeqs.has(s) &&
+      !suppressed.has(eventId(s))
+    )
+      missing++;
+  return {
+    delivered: delivered.size,
+    digested: digested.size,
+    cancelled: cancelled.size,
+    dlq: dlqSeqs.size,
+    suppressed: suppressed.size,
+    missing,
+  };
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
 async function audit() {
   const { rows } = await pool.query(
-    `select state, count(*)::int as n from notifications where event_id like $1 group by state`,
-    [`${prefix}%`],
+    // A digest is a notification of its own, under event id = its id (event type herald.digest).
+    `select state, count(*)::int as n from notifications
+     where event_id like $1
+        or (event_type = 'herald.digest' and rule_id = 'chaos-digest' and first_status_at >= $2)
+     group by state`,
+    [`${prefix}%`, new Date(t0)],
   );
   return Object.fromEntries(rows.map((r) => [r.state, r.n]));
 }
@@ -384,7 +485,7 @@ for (;;) {
   const audited = (auditCounts.sent ?? 0) + (auditCounts.delivered ?? 0);
   if (
     counts.missing === 0 &&
-    audited === counts.delivered &&
+    audited === counts.delivered + digestsAccepted.size &&
     (auditCounts.dead_lettered ?? 0) === dlq.size
   )
     break;
@@ -417,8 +518,42 @@ const multi = [...effectsPerSeq.values()].filter((n) => n > 1).length;
 check(multi === 0, `${multi} events produced more than one notification id with an effect`);
 const audited = (auditCounts.sent ?? 0) + (auditCounts.delivered ?? 0);
 check(
-  audited === accepted.size,
-  `audit has ${audited} sent notifications, receivers accepted ${accepted.size}`,
+  audited === accepted.size + digestsAccepted.size,
+  `audit has ${audited} sent notifications, receivers accepted ${accepted.size} + ${digestsAccepted.size} digests`,
+);
+// Digests: every digested event in exactly one digest that was sent, none in two.
+const inDigests = digestedSeqs();
+const digestSeqs = modes.flatMap((m, s) => (m === 'digest' ? [s] : []));
+check(
+  inDigests.length === new Set(inDigests).size,
+  `${inDigests.length - new Set(inDigests).size} digest items were sent in two digests`,
+);
+check(
+  digestSeqs.every((s) => inDigests.includes(s)) && inDigests.every((s) => modes[s] === 'digest'),
+  `digests carry ${inDigests.length} items, ${digestSeqs.length} events were digested`,
+);
+check(
+  (auditCounts.digested ?? 0) === digestSeqs.length,
+  `audit has ${auditCounts.digested ?? 0} digested notifications, ${digestSeqs.length} events were digested`,
+);
+// Delay and cancel: a cancellable notification is sent or cancelled, never both; one
+// nobody cancelled is sent.
+const delivered = deliveredSeqs();
+let cancelClashes = 0;
+let delayedCancelled = 0;
+for (let s = 0; s < N; s++) {
+  const wasCancelled = cancelled.has(eventId(s));
+  if (wasCancelled && delivered.has(s)) cancelClashes++;
+  if (modes[s] === 'delay' && wasCancelled) delayedCancelled++;
+}
+check(cancelClashes === 0, `${cancelClashes} notifications were both cancelled and sent`);
+check(
+  delayedCancelled === 0,
+  `${delayedCancelled} delayed notifications nobody cancelled were cancelled`,
+);
+check(
+  (auditCounts.cancelled ?? 0) === cancelled.size,
+  `audit has ${auditCounts.cancelled ?? 0} cancelled, status stream ${cancelled.size}`,
 );
 check(
   (auditCounts.dead_lettered ?? 0) === dlq.size,
@@ -441,6 +576,7 @@ check(
 const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
+    `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
     `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
     `multi_effect=${multi} unexpected_exits_restarted=${unexpectedExits} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,

@@ -12,6 +12,7 @@ import {
 } from '@herald/kafka';
 import { createRouting } from '@herald/routing';
 import { appLifecycle } from '@herald/runtime';
+import { CancelStore } from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { routerResources } from './router-ports.js';
 import {
@@ -79,6 +80,8 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       recipients,
       silences,
       inhibition,
+      // Rules' `cancel.on` marks (issue 16), in the same database as the recipients.
+      ...(db === undefined ? {} : { cancels: new CancelStore(db) }),
       metrics: routingMetrics(counters),
       tracing: { open: (record) => openProcessSpan(record, groupId) },
       logger: log,

@@ -129,6 +129,10 @@ const shape = {
   HERALD_IDEMPOTENCY_LEASE_MS: millis(60_000),
   /** How long a sent mark lives: well beyond the longest retry horizon (24 h). */
   HERALD_IDEMPOTENCY_TTL_MS: millis(7 * 24 * 3_600_000),
+  /** How often due digests are looked for and sent (issue 16); 0 turns this worker's flusher off. */
+  HERALD_WORKER_DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
+  /** How long a flusher holds a digest it claimed; one killed mid-flush delays it this long. */
+  HERALD_WORKER_DIGEST_LEASE_MS: millis(60_000),
   /** When Redis cannot answer a rate-limit check: `open` sends anyway, `closed` defers the job. */
   HERALD_RATELIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
   /** How often rate-limit policies are re-read from Postgres. */

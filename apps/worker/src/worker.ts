@@ -25,6 +25,7 @@ import type { WorkerEnv } from './env.js';
 import { ensureLaneTopics, laneConsumers } from './lanes.js';
 import { metricsPort, recordSizePort, tracingPort } from './pipeline-ports.js';
 import { addressStatesOf, startRedis, startTemplates } from './stores.js';
+import { startDigestFlusher, workflowPort } from './workflow.js';
 
 export interface Worker {
   start(): Promise<void>;
@@ -117,6 +118,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       ...(redis?.rateLimiter ? { rateLimiter: redis.rateLimiter } : {}),
       ...(store ? { receipts: new AuditQueries(store.db) } : {}),
       ...(store ? { addressStates: addressStatesOf(store.db, log, now) } : {}),
+      ...(store ? { workflow: workflowPort(store.db, now) } : {}),
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
@@ -156,6 +158,8 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       (server) => server.stop(),
     );
     log.info({ url: ops.url }, 'ops server listening');
+    if (database)
+      await startDigestFlusher(life, { env, db: database, kafka, topics, channels, log, now });
     // Registered before they connect (stopped in reverse): a half-started lane is still stopped.
     for (const consumer of consumers) life.defer(() => consumer.stop());
     await Promise.all(consumers.map((c) => c.start()));

@@ -219,6 +219,17 @@ export const errorCodes = {
     false,
     'Pick an id listed by `herald silences list --all`.',
   ),
+  // Digest, delay and cancel (issue 16).
+  HERALD_ERR_WORKFLOW_NO_STORE: spec(
+    'job %s needs %s, which keeps its state in Postgres, but this worker has no database',
+    false,
+    'Set DATABASE_URL on the worker (and run the migrations): digests and cancellation keys are stored in Postgres.',
+  ),
+  HERALD_ERR_CANCEL_INVALID: spec(
+    'cancel refused: %s',
+    false,
+    'Give a non-empty cancellation key (and the tenant it belongs to); docs/rules.md, "Delay and cancel".',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -67,6 +67,15 @@ export type {
   RateVerdict,
   RecordSizePort,
   RenderPort,
+  WorkflowPort,
   SendPort,
   TracePort,
 } from './pipeline/index.js';
+// Digests (issue 16): the flusher of due digests and the digest's own job.
+export { createDigestFlusher, digestJob } from './digest-flusher.js';
+export type {
+  DigestFlusher,
+  DigestFlusherDeps,
+  DigestFlushStore,
+  FlushableDigest,
+} from './digest-flusher.js';

@@ -6,6 +6,7 @@ export type {
   SilenceSource,
   EventDecoder,
   RecipientDirectory,
+  CancelMarks,
   RecordSpan,
   RoutingMetrics,
   RoutingPorts,

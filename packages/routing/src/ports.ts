@@ -50,6 +50,18 @@ export interface InhibitionPort {
   read(keys: readonly string[]): Promise<(string | null)[]>;
 }
 
+/** Cancel marks (`CancelStore` of @herald/store, issue 16); throws when the store is down. */
+export interface CancelMarks {
+  markMany(
+    marks: readonly {
+      readonly tenant: string;
+      readonly key: string;
+      readonly eventId: string;
+      readonly at: Date;
+    }[],
+  ): Promise<void>;
+}
+
 /** The router's counters; each call adds one. */
 export interface RoutingMetrics {
   consumed(mode: 'structured' | 'binary'): void;
@@ -82,6 +94,8 @@ export interface RoutingPorts {
   readonly inhibition?: InhibitionPort | undefined;
   /** Absent: recipient ids resolve to nobody (no database configured). */
   readonly recipients?: RecipientDirectory | undefined;
+  /** Absent: cancellations are logged, not recorded (no database configured). */
+  readonly cancels?: CancelMarks | undefined;
   readonly metrics: RoutingMetrics;
   readonly tracing: RoutingTracing;
   readonly logger: Logger;

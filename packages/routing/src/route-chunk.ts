@@ -1,4 +1,5 @@
 import { topicNames, type ConsumedRecord, type OutputMessage } from '@herald/core';
+import { writeCancellations } from './cancel-step.js';
 import { claimEvents, claimMatches, claimsOf } from './dedupe-claims.js';
 import { decodeChunk } from './decode-step.js';
 import { matchItems } from './match-step.js';
@@ -62,6 +63,11 @@ export function createRouting(settings: RoutingSettings, ports: RoutingPorts): R
     if (dedupe !== undefined) await claimEvents(dedupe, items, settings);
     matchItems(items, ruleSet, at, { defaultTenant: settings.defaultTenant, metrics, log });
     if (dedupe !== undefined) await claimMatches(dedupe, items, settings);
+    await writeCancellations(items, ruleSet, at, {
+      defaultTenant: settings.defaultTenant,
+      cancels: ports.cancels,
+      log,
+    });
     const plans = await holdBack(
       items,
       await planItems(items, at, {

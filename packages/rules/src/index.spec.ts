@@ -9,6 +9,7 @@ describe('@herald/rules entry point', () => {
       [
         'CelEngine',
         'RulesSourceError',
+        'cancellationsFor',
         'decidePreferences',
         'dedupeMark',
         'fromCelValue',

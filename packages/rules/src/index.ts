@@ -58,3 +58,7 @@ export {
 } from './silences/inhibition.js';
 export type { InhibitionLookup, InhibitionMark } from './silences/inhibition.js';
 export type { RuleFallback } from './rules/fallback-schema.js';
+// Digest, delay and cancel (issue 16).
+export { cancellationsFor } from './rules/cancellations.js';
+export type { Cancellation } from './rules/cancellations.js';
+export type { RuleCancel, RuleDigest } from './rules/rule.js';

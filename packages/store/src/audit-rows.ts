@@ -135,6 +135,9 @@ const stateOrder: Readonly<Record<NotificationState, number>> = {
   bounced: 90,
   suppressed: 100,
   rejected: 100,
+  // Final for this notification (issue 16): a digest is its own notification, a cancel ends it.
+  digested: 100,
+  cancelled: 100,
 };
 /** A retryable `failed`: more attempts follow, and `retrying` comes after it. */
 const retryableFailed = 35;

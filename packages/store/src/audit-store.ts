@@ -242,7 +242,8 @@ async function recomputeEvents(
              count(*) filter (where n.state in ('delivered', 'seen', 'read', 'archived'))::int as delivered,
              count(*) filter (where n.state in ('dead_lettered', 'bounced', 'rejected')
                               or (n.state = 'failed' and n.retryable is not true))::int as failed,
-             count(*) filter (where n.state = 'suppressed')::int as suppressed
+             -- Not sent on its own, on purpose: collected into a digest or cancelled (issue 16).
+             count(*) filter (where n.state in ('suppressed', 'digested', 'cancelled'))::int as suppressed
       from notifications n
       where n.event_id = any(${ids}::text[]) and n.event_time = any(${times}::timestamptz[])
         and (n.event_id, n.tenant, n.event_time) in (

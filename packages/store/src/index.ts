@@ -73,3 +73,8 @@ export type {
 } from './rate-limit-policy-store.js';
 export { SilenceStore } from './silence-store.js';
 export type { SilenceInput, SilenceTables, StoredMatcher, StoredSilence } from './silence-store.js';
+// Digests and cancellation (issue 16).
+export { DigestStore } from './digest-store.js';
+export type { Collected, DigestItem, DigestItemInput, DueDigest } from './digest-store.js';
+export { CancelStore } from './cancel-store.js';
+export type { CancelDecision } from './cancel-store.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditCommand } from './audit-command.js';
+import { registerCancelCommand } from './cancel-command.js';
 import type { CommandContext } from './command-context.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerProduceCommand } from './produce-command.js';
@@ -27,6 +28,7 @@ export const commandRegistrations: readonly ((
   registerAuditCommand,
   registerDlqCommand,
   registerStatusCommand,
+  registerCancelCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -6,6 +6,7 @@ import type { RulesDiff } from '@herald/store';
 import { whileBusy } from '../progress.js';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 import { describeSteps } from './rules-test-steps.js';
+import { writeWorkflow } from './rules-workflow.js';
 
 function diffLines(diff: RulesDiff): string {
   const lines = [
@@ -153,6 +154,7 @@ async function testRules(
     now,
     defaultTenant: 'default',
   });
+  await writeWorkflow(out, set, event, plan, now);
 }
 
 /**

@@ -76,6 +76,30 @@ export const deliveryJobSchema = z.object({
   fallbackOf: z.string().min(1).optional(),
   /** Set on a fallback job scheduled by `afterMs`: sent only if this notification was not delivered. */
   unlessDelivered: z.string().min(1).optional(),
+  /**
+   * Collect this job into a digest instead of sending it (issue 16, docs/rules.md
+   * "Digest"): the worker appends it to the open digest of (tenant, recipient, channel,
+   * `key`), which is sent as one job rendered with `template` over the collected items
+   * once `windowMs` has passed since it opened, at `dueAt` (a schedule's next time, the
+   * router computed it in the recipient's zone), or when it holds `max` items.
+   */
+  digest: z
+    .object({
+      key: z.string(),
+      template: z.string().min(1),
+      windowMs: z.number().int().positive().optional(),
+      /** Schedule form: when a digest this job opens is due (ISO time). */
+      dueAt: z.string().optional(),
+      max: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /**
+   * Cancellation key (issue 16): a cancel mark for (tenant, key) written at or after
+   * `plannedAt` (a rule's `cancel.on` event or `herald cancel`) stops the job before send.
+   */
+  cancelKey: z.string().optional(),
+  /** A digest's own job: how many items it carries (they are in `payload.items`). */
+  digestOf: z.object({ count: z.number().int().nonnegative() }).optional(),
   /** When the router planned the job; start of the event → delivery latency. */
   plannedAt: z.string(),
   /** When the producer published the event (Kafka timestamp), if known. */

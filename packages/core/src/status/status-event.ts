@@ -24,6 +24,10 @@ export const notificationStates = [
   'read',
   /** The subscriber archived the message. */
   'archived',
+  /** Collected into a digest (issue 16): `reason` names the digest notification it went into. */
+  'digested',
+  /** Cancelled before it was sent (issue 16): `reason` names the cancelling event. */
+  'cancelled',
 ] as const;
 
 export type NotificationState = (typeof notificationStates)[number];
@@ -68,6 +72,10 @@ export interface StatusData {
   readonly silenceId?: string;
   /** Suppressed with reason `inhibited`: the id of the event that inhibits this one. */
   readonly inhibitedBy?: string;
+  /** `digested`: the notification id of the digest the job went into (issue 16). */
+  readonly digestId?: string;
+  /** `cancelled`: the id of the event (or `herald cancel` call) that cancelled it (issue 16). */
+  readonly cancelEventId?: string;
 }
 
 export interface StatusEvent extends CloudEvent {
@@ -86,6 +94,8 @@ export interface StatusDetails {
   readonly notBefore?: string;
   readonly fallbackOf?: string;
   readonly fallbackTo?: string;
+  readonly digestId?: string;
+  readonly cancelEventId?: string;
   /** W3C `traceparent` of the causing record; set on the CloudEvent, not in `data`. */
   readonly traceparent?: string;
 }

@@ -17,6 +17,7 @@ export type {
   RateVerdict,
   RecordSizePort,
   RenderPort,
+  WorkflowPort,
   SendPort,
   TracePort,
 } from './ports.js';

@@ -59,6 +59,7 @@ export function createLeases(deps: LeaseDeps) {
       if (
         deps.idempotency &&
         !isHeld(job, nowMs) &&
+        job.digest === undefined && // collected, never sent under its own id
         !leased.has(job.notificationId) &&
         deps.channels.providerFor(job)
       ) {

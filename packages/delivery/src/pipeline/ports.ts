@@ -122,6 +122,22 @@ export interface ReceiptPort {
   wasDelivered(notificationId: string): Promise<boolean>;
 }
 
+/**
+ * Digests and cancellation (issue 16), over Postgres (`DigestStore`, `CancelStore` of
+ * `@herald/store`, wired by the worker). Absent without a database: jobs that need it
+ * are dead-lettered with `HERALD_ERR_WORKFLOW_NO_STORE`.
+ */
+export interface WorkflowPort {
+  /** Appends a `job.digest` job to its open digest (idempotent per notification id). */
+  collect(job: DeliveryJob): Promise<{ readonly digestId: string }>;
+  /** The one decision for this attempt of a job with a `cancelKey`, taken or read back. */
+  decideCancel(
+    job: DeliveryJob,
+  ): Promise<
+    { readonly decision: 'send' } | { readonly decision: 'cancelled'; readonly eventId: string }
+  >;
+}
+
 export interface PipelineDeps {
   readonly topics: TopicNames;
   readonly channels: SendPort;
@@ -138,6 +154,7 @@ export interface PipelineDeps {
   readonly receipts?: ReceiptPort;
   /** Absent without a database: addresses are never marked, every job is sent. */
   readonly addressStates?: AddressStatePort;
+  readonly workflow?: WorkflowPort;
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;

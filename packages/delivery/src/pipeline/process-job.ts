@@ -10,6 +10,7 @@ import { failureClassOf } from './failure-class.js';
 import { isHeld, type Leases, type SentMark } from './leases.js';
 import { chooseProvider } from './provider-choice.js';
 import type { Outputs } from './outputs.js';
+import { workflowStep } from './workflow-steps.js';
 import type {
   ConsumedRecord,
   DeliveryMetric,
@@ -68,6 +69,11 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     }
     const owner = leases.ownerOf(record);
     const idem = deps.idempotency;
+    // A digest item is collected, not sent: it needs no send lease (collecting is idempotent).
+    if (job.digest !== undefined) {
+      const ended = await workflowStep(deps, outputs, record, job);
+      if (ended) return ended;
+    }
     if (idem) {
       const mark = await leases.leaseOf(record, job, lease, marks);
       if (mark.status === 'sent') {
@@ -89,6 +95,20 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (mark.status === 'busy') return delayed(job, nowMs + mark.retryInMs + jitter(500), record);
     }
     const release = () => idem?.release(job.notificationId, owner);
+    // Decided under the send lease, once per attempt: a cancel racing this send has one winner.
+    if (job.cancelKey !== undefined && job.digest === undefined) {
+      let ended: OutputMessage[] | undefined;
+      try {
+        ended = await workflowStep(deps, outputs, record, job);
+      } catch (err) {
+        await Promise.resolve(release()).catch(() => undefined);
+        throw err;
+      }
+      if (ended) {
+        await release();
+        return ended;
+      }
+    }
     // A fallback that waited for the first channel's receipt: not needed if it came.
     if (job.unlessDelivered !== undefined && deps.receipts !== undefined) {
       let delivered: boolean;

@@ -22,6 +22,7 @@ import type {
 import { addressInvalid, suppression } from './suppression.js';
 import { planFallback } from './fallback-steps.js';
 import { fallbackTargets } from '../rules/fallback-schema.js';
+import { planWorkflow, withDelay } from './workflow-plan.js';
 
 export type {
   Deferral,
@@ -365,6 +366,16 @@ class PlanRun {
         }
       }
     }
+    const flow = planWorkflow(compiled, index, target, ref, { event: this.#eventValue, now });
+    if (!flow.ok) {
+      result.errors.push(report(rule, flow.field, flow, this.#event));
+      const detail = `${flow.field}: ${flow.reason}`;
+      result.suppressed.push(
+        suppression(rule, channel.type, ref, 'evaluation_error', detail, notificationId),
+      );
+      return;
+    }
+    notBefore = withDelay(result.deferred, notificationId, notBefore, flow.delayedUntil);
     const job: DeliveryJob = {
       notificationId,
       event: this.#eventRef,
@@ -389,6 +400,8 @@ class PlanRun {
       if (channel.secretRef !== undefined) job.options.secretRef = channel.secretRef;
       if (channel.headers !== undefined) job.options.headers = { ...channel.headers };
     }
+    if (flow.digest !== undefined) job.digest = flow.digest;
+    if (flow.cancelKey !== undefined) job.cancelKey = flow.cancelKey;
     if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
     if (channel.ordering === 'none') job.orderingKey = notificationId;
     else if (channel.ordering === 'subject')

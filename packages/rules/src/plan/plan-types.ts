@@ -20,10 +20,10 @@ export interface PlanContext {
   tenantPreferences?(tenant: string): Preferences | undefined;
 }
 
-/** A planned job held back by quiet hours; the job itself is in `jobs` with `notBefore`. */
+/** A planned job held back by quiet hours or a channel's `delay`; the job itself is in `jobs` with `notBefore`. */
 export interface Deferral {
   readonly notificationId: string;
-  readonly reason: 'quiet_hours';
+  readonly reason: 'quiet_hours' | 'delay';
   readonly notBefore: string;
 }
 

@@ -11,6 +11,10 @@ export interface CompiledRule {
   /** Index-aligned with `rule.channels`. */
   readonly channelWhen: readonly (CelProgram | undefined)[];
   readonly dedupeKey?: CelProgram;
+  /** Issue 16, index-aligned with `rule.channels`: each channel's `digest.key`. */
+  readonly digestKeys?: readonly (CelProgram | undefined)[];
+  /** Issue 16: the rule's `cancel.on` and `cancel.key`. */
+  readonly cancel?: { readonly on: CelProgram; readonly key: CelProgram };
   /** Index-aligned with `rule.channels`: the ref of a fixed destination, else undefined (fan-out). */
   readonly fixedRefs: readonly (string | undefined)[];
   /** True when some channel fans out over `recipients`. */

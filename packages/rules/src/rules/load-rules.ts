@@ -17,6 +17,7 @@ import { scalarSourceOffset } from './source-position.js';
 import { deriveTypes, residualCondition } from './type-index.js';
 import { fixedRecipientRef } from '../plan/recipient.js';
 import { inhibitRule, inhibitSchema, type InhibitRule } from '../silences/inhibit-schema.js';
+import { compileWorkflow } from './workflow-compile.js';
 
 export interface LoadRulesOptions {
   /** Share one engine (and its compiled-expression cache) across reloads; default: a process-wide one. */
@@ -178,7 +179,9 @@ export function loadRules(
       input.dedupe === undefined
         ? undefined
         : compileAt(input.dedupe.key, ['dedupe', 'key'], 'value');
+    const workflow = compileWorkflow(input, compileAt);
     if (
+      workflow === undefined ||
       whenProgram === undefined ||
       (input.recipients !== undefined && recipients === undefined) ||
       channelWhen.some((p, c) => p === undefined && input.channels[c]!.when !== undefined) ||
@@ -207,6 +210,7 @@ export function loadRules(
       ...(recipients === undefined ? {} : { recipients }),
       channelWhen,
       ...(dedupeKey === undefined ? {} : { dedupeKey }),
+      ...workflow,
     });
   });
 
@@ -258,6 +262,7 @@ function buildRule(
     continue: input.continue,
     enabled: input.enabled,
     labels: Object.freeze({ ...input.labels }),
+    ...(input.cancel === undefined ? {} : { cancel: Object.freeze({ ...input.cancel }) }),
     version: version ?? input.version,
     source: Object.freeze(source),
     ...(input.dedupe === undefined

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { severities } from '../severity.js';
 import { parseDuration } from './duration.js';
 import { checkFallbacks, fallbackSchema } from './fallback-schema.js';
+import { cancelSchema, delaySchema, digestSchema } from './digest-schema.js';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 // Exact CloudEvents types, `prefix.*`, or `*`.
@@ -28,6 +29,8 @@ const channelSchema = z
       .enum(orderings, { error: () => `must be one of ${orderings.join(', ')}` })
       .optional(),
     fallback: fallbackSchema.optional(),
+    digest: digestSchema.optional(),
+    delay: delaySchema.optional(),
   })
   .superRefine((channel, ctx) => {
     // A fixed address is refused at load time rather than suppressed on every event.
@@ -111,6 +114,7 @@ export const ruleSchema = z
           ),
       })
       .optional(),
+    cancel: cancelSchema.optional(),
     enabled: z.boolean().default(true),
     labels: z.record(z.string().min(1), z.string()).default({}),
     version: z.number().int().nonnegative().default(1),

@@ -39,6 +39,26 @@ export interface RuleChannel {
    * `delivered` in time); each is another channel of the rule, sent only as a fallback.
    */
   readonly fallback?: RuleFallback;
+  /** Collect jobs into one message per key (docs/rules.md, "Digest"). */
+  readonly digest?: RuleDigest;
+  /** Wait this long before sending, e.g. `24h` (docs/rules.md, "Delay and cancel"). */
+  readonly delay?: string;
+}
+
+/** A channel's digest, as written. */
+export interface RuleDigest {
+  /** CEL over `event` and `recipient`: jobs with equal keys share a digest. */
+  readonly key: string;
+  readonly template: string;
+  readonly window?: string;
+  readonly schedule?: { readonly daily: string };
+  readonly max?: number;
+}
+
+/** A rule's cancellation: an event matching `on` cancels pending jobs with its `key`. */
+export interface RuleCancel {
+  readonly on: string;
+  readonly key: string;
 }
 
 /** Deduplication of matches: same key within the window → planned once. */
@@ -77,6 +97,7 @@ export interface Rule {
   /** Preference category recipients can opt out of, e.g. `marketing`. */
   readonly category?: string;
   readonly dedupe?: RuleDedupe;
+  readonly cancel?: RuleCancel;
   readonly enabled: boolean;
   readonly labels: Readonly<Record<string, string>>;
   readonly version: number;

@@ -8,6 +8,8 @@ import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
+import { registerTokensCommand } from './tokens-command.js';
+import { registerWatchCommand } from './watch-command.js';
 
 /**
  * Every `herald` command. A new command group is one file in this folder exporting
@@ -25,6 +27,8 @@ export const commandRegistrations: readonly ((
   registerAuditCommand,
   registerDlqCommand,
   registerStatusCommand,
+  registerTokensCommand,
+  registerWatchCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -96,6 +96,11 @@ export default tseslint.config(
     "@herald/routing (the router's algorithm) may depend on @herald/core, rules, kafka and delivery only.",
   ),
   layer(
+    ['packages/inbox/src/**'],
+    ['core', 'store'],
+    '@herald/inbox may depend on @herald/core and @herald/store only.',
+  ),
+  layer(
     ['packages/channels/src/**'],
     ['core'],
     "@herald/channels may depend on @herald/core only (provider limits are core's providerLimits).",

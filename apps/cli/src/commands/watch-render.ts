@@ -10,7 +10,9 @@ export interface WatchedItem {
 
 function percentOf(item: WatchedItem): number | undefined {
   const data = item.data as { percent?: unknown } | null | undefined;
-  const p = data?.percent;
+  // Templates render text: "40" counts as 40.
+  const raw = data?.percent;
+  const p = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   return typeof p === 'number' && Number.isFinite(p) ? Math.max(0, Math.min(100, p)) : undefined;
 }
 

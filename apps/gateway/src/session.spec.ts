@@ -70,6 +70,26 @@ describe('Session', () => {
     expect(c.seqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it('goes live without a store read when the client is current, still sending what arrived meanwhile', async () => {
+    const { store, hub, produce } = setup();
+    store.append(who, { title: 'old' });
+    const c = transport();
+    const session = new Session(who, c.t, store, limits);
+    await hub.add(session);
+    const reads = store.readAfterCalls;
+    await session.startLive(1);
+    expect(store.readAfterCalls).toBe(reads);
+    await produce('new');
+    expect(c.seqs()).toEqual([2]);
+    // A message published between joining the fan-out and reading the last seq.
+    const c2 = transport();
+    const s2 = new Session(who, c2.t, store, limits);
+    await hub.add(s2);
+    await produce('meanwhile');
+    await s2.startLive(2);
+    expect(c2.seqs()).toEqual([3]);
+  });
+
   it('fills a gap in the live stream from the store (a lost or too-large notice)', async () => {
     const { store, fanout, hub } = setup();
     const c = transport();

@@ -66,6 +66,21 @@ export class Session {
   }
 
   /**
+   * Live from `last`, the subscriber's latest seq read after the session joined the
+   * fan-out: nothing can be stored past it unseen (it would arrive live), so there is
+   * no store page to read. What arrived meanwhile is sent (or fills its gap) as usual.
+   */
+  startLive(last: number): Promise<void> {
+    this.lastSeq = last;
+    if (this.#pending.length === 0 && !this.#overflowed) {
+      this.#catchingUp = false;
+      this.transport.send({ type: 'ready', lastSeq: last });
+      return Promise.resolve();
+    }
+    return this.#catchUp();
+  }
+
+  /**
    * Long-poll: reads one page after `after`; after a full page the session stays in
    * catch-up (the client asks again with the new cursor), else it goes live.
    */

@@ -70,12 +70,11 @@ export async function openSse(
   // In the hub before the last seq is read: a message stored in between waits in the
   // session's pending list instead of falling between catch-up and live.
   ctx.metrics.series.connections.inc({ transport: 'sse' });
-  let start: number;
+  let last: number;
   try {
     await ctx.hub.add(session);
-    const last = await ctx.store.lastSeq(who);
+    last = await ctx.store.lastSeq(who);
     if (after !== undefined) checkNotFuture(after, last, 'Last-Event-ID');
-    start = after ?? last;
   } catch (err) {
     session.ended();
     throw err;
@@ -91,7 +90,7 @@ export async function openSse(
   raw.on('close', () => session.ended());
   raw.on('error', () => session.ended());
   try {
-    await session.resume(start);
+    await (after === undefined || after === last ? session.startLive(last) : session.resume(after));
   } catch (err) {
     ctx.log.warn({ err: isHeraldError(err) ? err.message : err }, 'SSE catch-up failed');
     ctx.metrics.refuse('sse', 'unavailable');

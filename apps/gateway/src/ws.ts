@@ -172,7 +172,9 @@ export function createWsServer(ctx: GatewayContext, maxPayload: number) {
           await ctx.hub.add(s);
           const last = await ctx.store.lastSeq(who);
           if (frame.after !== undefined) checkNotFuture(frame.after, last, 'after');
-          await s.resume(frame.after ?? last);
+          await (frame.after === undefined || frame.after === last
+            ? s.startLive(last)
+            : s.resume(frame.after));
           return;
         }
         case 'ack':

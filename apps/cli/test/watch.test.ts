@@ -123,8 +123,8 @@ it('herald watch renders stored and live task progress and completions from the 
   const lines = out.trim().split('\n');
   expect(lines[0]).toBe('• Welcome - hello');
   expect(lines[1]).toMatch(
-    /^ {2}Nightly export: 40%\s+\[#{8}\.{12}\]  40%  Copying files \(3 of 8\)$/,
+    /^ {2}Nightly export: 40%\s+\[#{8}\.{12}\] {2}40% {2}Copying files \(3 of 8\)$/,
   );
-  expect(lines[2]).toMatch(/\[#{16}\.{4}\]  80%/);
-  expect(lines[3]).toMatch(/^✔ Nightly export completed\s+\[#{20}\] 100%  Done\.$/);
+  expect(lines[2]).toMatch(/\[#{16}\.{4}\] {2}80%/);
+  expect(lines[3]).toMatch(/^✔ Nightly export completed\s+\[#{20}\] 100% {2}Done\.$/);
 });

@@ -13,11 +13,11 @@ export function createInboxGateway(
   logger: Logger,
   options: { now?: () => Date } = {},
 ): Gateway {
-  let gateway: Gateway | undefined;
-  gateway = buildGateway(
+  // The adapters call back into the gateway they are part of (after a Redis reconnect).
+  const gateway: Gateway = buildGateway(
     env,
     logger,
-    inboxAdapters(env, () => gateway?.recheck()),
+    inboxAdapters(env, () => gateway.recheck()),
     options,
   );
   return gateway;

@@ -191,7 +191,7 @@ export const errorCodes = {
   HERALD_ERR_GATEWAY_TOKEN_INVALID: spec(
     'subscriber token refused: %s',
     false,
-    "Send a token issued for this tenant by the customer's backend (`herald tokens issue`, signed with the tenant's HERALD_GATEWAY_TENANT_SECRETS entry) as `Authorization: Bearer`, `?token=` or the WebSocket `auth` frame.",
+    "Send a token issued for this tenant by the customer's backend (`herald tokens issue`, signed with the tenant's HERALD_GATEWAY_TENANT_SECRETS entry) as `Authorization: Bearer` or `?token=` (EventSource and browser WebSockets).",
   ),
   HERALD_ERR_GATEWAY_TOKEN_EXPIRED: spec(
     'subscriber token of tenant %s has expired',

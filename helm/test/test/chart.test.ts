@@ -85,6 +85,7 @@ const valueSets: Record<string, object> = {
   },
   hpaFallback: {
     postgres: { url: 'postgres://herald:pw@pg:5432/herald' },
+    redis: { url: 'redis://redis:6379' },
     router: { existingRulesConfigMap: 'my-rules', autoscaling: { enabled: true } },
     api: { enabled: false },
     workers: { push: { enabled: true }, webhook: { enabled: true } },

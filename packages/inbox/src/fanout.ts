@@ -37,6 +37,12 @@ export interface InboxFanoutOptions {
   readonly maxInlineBytes?: number;
   /** Called for a payload on an inbox channel that is not a note (never throws). */
   readonly onMalformed?: (channel: string) => void;
+  /**
+   * Called when the subscriber connection is back after a drop, its channels subscribed
+   * again (ioredis resubscribes): notes published meanwhile are lost, so the gateway
+   * catches each held client up from the store (`readAfter` its last seq, `counts`).
+   */
+  readonly onReconnect?: () => void;
 }
 
 /**
@@ -52,6 +58,7 @@ export class InboxFanout {
   readonly #prefix: string;
   readonly #maxInline: number;
   readonly #onMalformed: (channel: string) => void;
+  readonly #onReconnect: () => void;
   readonly #handlers = new Map<string, Set<NoteHandler>>();
   #listening = false;
 
@@ -61,6 +68,7 @@ export class InboxFanout {
     this.#prefix = options.keyPrefix ?? '';
     this.#maxInline = options.maxInlineBytes ?? 4096;
     this.#onMalformed = options.onMalformed ?? (() => undefined);
+    this.#onReconnect = options.onReconnect ?? (() => undefined);
   }
 
   /** The Pub/Sub channel of one subscriber's inbox. */
@@ -125,6 +133,20 @@ export class InboxFanout {
   #listen(redis: Redis): void {
     if (this.#listening) return;
     this.#listening = true;
+    // ioredis emits 'ready' on every (re)connection, after resubscribing; the first one
+    // may already have passed (a connected client), so only a drop arms the callback.
+    let dropped = false;
+    redis.on('close', () => (dropped = true));
+    redis.on('ready', () => {
+      if (!dropped) return;
+      dropped = false;
+      // The PING answers after the resubscriptions sent before it: the channels are live
+      // again when the callback runs (a catch-up read then misses nothing).
+      redis.ping().then(
+        () => this.#onReconnect(),
+        () => undefined, // dropped again: the next 'ready' calls back
+      );
+    });
     redis.on('message', (channel: string, text: string) => {
       const handlers = this.#handlers.get(channel);
       if (handlers === undefined) return;

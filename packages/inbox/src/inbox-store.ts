@@ -117,8 +117,8 @@ export class InboxStore {
     const limit = requestLimit(query.limit, 20);
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const latestSeq = await this.latestSeq(tenant, subscriber);
-    // A cursor points below the last seq of a page, so it is at most latestSeq + 1.
-    if (before !== undefined) checkNotAhead(before - 1, latestSeq, 'cursor');
+    // A cursor holds the seq of the last message of a page: never past the latest.
+    if (before !== undefined) checkNotAhead(before, latestSeq, 'cursor');
     let q = this.#live(tenant, subscriber).selectAll();
     q = filterFeed(q, query);
     if (before !== undefined) q = q.where('seq', '<', before);

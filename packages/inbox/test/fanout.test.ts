@@ -121,3 +121,23 @@ it('sends a large message as its seq only, and ignores malformed payloads', asyn
     await replica.publish({ tenant: 't 2', subscriber: 'carol:x', seq: 8, kind: 'message' }),
   ).toBe(0);
 });
+
+it('calls onReconnect once the subscriber connection is back and subscribed again', async () => {
+  let reconnects = 0;
+  const subscriber = connect();
+  const replica = new InboxFanout({
+    publisher: connect(),
+    subscriber,
+    keyPrefix: prefix,
+    onReconnect: () => reconnects++,
+  });
+  const got: InboxNote[] = [];
+  await replica.subscribe('acme', 'dave', (n) => got.push(n));
+  // Drops the socket; ioredis reconnects and resubscribes.
+  subscriber.disconnect(true);
+  await waitFor('the reconnect callback', () => reconnects === 1);
+  expect(
+    await replica.publish({ tenant: 'acme', subscriber: 'dave', seq: 1, kind: 'message' }),
+  ).toBe(1);
+  await waitFor('a note after the reconnect', () => got.length === 1);
+});

@@ -196,14 +196,14 @@ export function inboxAdapters(env: GatewayEnv, onFanoutReconnect: () => void) {
       () => connected(createRedisClient(env.REDIS_URL, { mode: 'stage' })),
       (redis) => redis.quit(),
     );
-    // After a Redis reconnect ioredis re-subscribes; notices sent meanwhile are lost,
-    // so every session re-reads the store past its last seq.
-    subscriberRedis.on('ready', onFanoutReconnect);
     const fanout = new InboxFanout({
       publisher: publisherRedis,
       subscriber: subscriberRedis,
       keyPrefix: env.HERALD_TOPIC_PREFIX,
       onMalformed: (channel) => log.warn({ channel }, 'malformed fan-out notice ignored'),
+      // After a Redis reconnect (re-subscribed and confirmed): notices sent meanwhile
+      // are lost, so every session re-reads the store past its last seq.
+      onReconnect: onFanoutReconnect,
     });
     const kafka = createKafkaClient({
       brokers: env.KAFKA_BROKERS,

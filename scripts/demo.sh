@@ -103,10 +103,10 @@ echo "  terminal view: HERALD_GATEWAY_TENANT_SECRETS='$tenant_secrets' HERALD_GA
 echo "                 node apps/cli/dist/main.js watch --tenant acme --subscriber u-1 --after 0"
 echo "[demo] a task runs; herald watch shows its progress:"
 HERALD_GATEWAY_TENANT_SECRETS="$tenant_secrets" HERALD_GATEWAY_URL="http://127.0.0.1:$gateway_port" \
-  node apps/cli/dist/main.js watch --tenant acme --subscriber u-1 --max 7 | sed 's/^/  /' &
+  node apps/cli/dist/main.js watch --tenant acme --subscriber u-1 --max 12 | sed 's/^/  /' &
 watch_pid=$!
 sleep 1
-node examples/demo/produce-tasks.mjs "$KAFKA_BROKERS" "$prefix" u-1 >/dev/null
+node examples/tasks/produce.mjs "$KAFKA_BROKERS" "$prefix" u-1 >/dev/null
 wait "$watch_pid" || true
 echo "[demo] herald status:"
 HERALD_TOPIC_PREFIX="$prefix" DATABASE_URL="$db_url" node apps/cli/dist/main.js status | sed 's/^/  /'

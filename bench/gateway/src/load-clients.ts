@@ -168,28 +168,43 @@ export class LoadClients {
     });
   }
 
-  /** Runs `open` for every spec, at most `concurrency` at once. */
+  /** Connections that could not be opened even after retries (reported, not fatal). */
+  failed = 0;
+  firstError: string | undefined;
+
+  /**
+   * Runs `open` for every spec, at most `concurrency` at once; a connection that fails
+   * or is not ready in time is closed and tried again (three times), then counted.
+   */
   async openMany(
     specs: readonly { subscriber: number; kind: 'sse' | 'ws'; after: number; reuse?: Conn }[],
     concurrency: number,
   ): Promise<void> {
     let i = 0;
-    const errors: unknown[] = [];
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (i < specs.length) {
           const spec = specs[i++]!;
-          try {
-            await this.open(spec.subscriber, spec.kind, spec.after, spec.reuse);
-          } catch (err) {
-            errors.push(err);
+          let reuse = spec.reuse;
+          for (let attempt = 1; ; attempt++) {
+            // A new connection is pushed at this index synchronously by open().
+            const index = this.conns.length;
+            try {
+              await this.open(spec.subscriber, spec.kind, reuse?.lastSeq ?? spec.after, reuse);
+              break;
+            } catch (err) {
+              reuse ??= this.conns[index];
+              reuse?.close();
+              if (attempt === 3) {
+                this.failed++;
+                this.firstError ??= String(err);
+                break;
+              }
+            }
           }
         }
       }),
     );
-    if (errors.length > 0) {
-      throw new Error(`${errors.length} connections failed, first: ${String(errors[0])}`);
-    }
   }
 
   closeAll(): void {

@@ -55,6 +55,7 @@ async function freshDatabase(name: string): Promise<string> {
 
 interface Result {
   connectSeconds: number;
+  connected: number;
   rssPerConnKiB: number;
   heapPerConnKiB: number;
   throughput: number;
@@ -111,7 +112,9 @@ async function pace(
 async function measure(
   clients: LoadClients,
   produce: (count: number, rate: number) => Promise<void>,
-): Promise<Omit<Result, 'storm' | 'connectSeconds' | 'rssPerConnKiB' | 'heapPerConnKiB'>> {
+): Promise<
+  Omit<Result, 'storm' | 'connected' | 'connectSeconds' | 'rssPerConnKiB' | 'heapPerConnKiB'>
+> {
   // Throughput: offer stores for 1.5× the 10k/s target; count what reaches sockets.
   const storesPerSecond10k = Math.ceil(15_000 / TABS);
   clients.delivered = 0;
@@ -162,11 +165,14 @@ async function connectAll(
 ) {
   const before = await memory();
   const started = Date.now();
-  await clients.openMany(specs(), 400);
+  await clients.openMany(specs(), 200);
+  if (clients.failed > 0)
+    log(`${clients.failed} connections failed after retries: ${clients.firstError}`);
   const connectSeconds = (Date.now() - started) / 1000;
   await sleep(3000);
   const after = await memory();
   return {
+    connected: CONNECTIONS - clients.failed,
     connectSeconds,
     rssPerConnKiB: (after.rss - before.rss) / CONNECTIONS / 1024,
     heapPerConnKiB: (after.heap - before.heap) / CONNECTIONS / 1024,

@@ -373,6 +373,7 @@ console.log(
   `Gateway benchmark: ${CONNECTIONS} connections (half SSE, half WebSocket), ${SUBSCRIBERS} subscribers × ${TABS} tabs, one gateway process`,
 );
 console.log(row('', 'gateway', 'baseline'));
+console.log(row('connections established', f(gatewayResult.connected), f(baseline.connected)));
 console.log(
   row('connect all (s)', f(gatewayResult.connectSeconds, 1), f(baseline.connectSeconds, 1)),
 );

@@ -1,5 +1,5 @@
 # One image for every Herald app; the command picks the app:
-#   docker run herald router | worker --channel webhook | auditor | api
+#   docker run herald router | worker --channel webhook | auditor | api | gateway
 FROM node:24-bookworm-slim AS build
 WORKDIR /herald
 COPY package.json package-lock.json turbo.json tsconfig.json ./

@@ -1,10 +1,10 @@
 #!/bin/sh
-# herald <app> [args]: runs one of Herald's apps (router, worker, auditor, api).
+# herald <app> [args]: runs one of Herald's apps (router, worker, auditor, api, gateway).
 set -e
 app=${1:-router}
 [ $# -gt 0 ] && shift
 case $app in
-  router|worker|auditor|api) exec node "/herald/apps/$app/dist/main.js" "$@" ;;
+  router|worker|auditor|api|gateway) exec node "/herald/apps/$app/dist/main.js" "$@" ;;
   # Applies pending SQL migrations (migrations/, forward-only) and exits: the Helm
   # chart's pre-install/pre-upgrade Job. Needs DATABASE_URL.
   migrate)
@@ -21,5 +21,5 @@ case $app in
       } finally {
         await db.destroy();
       }" ;;
-  *) echo "unknown app '$app'; expected router, worker, auditor or migrate" >&2; exit 2 ;;
+  *) echo "unknown app '$app'; expected router, worker, auditor, api, gateway or migrate" >&2; exit 2 ;;
 esac

@@ -85,7 +85,7 @@ export default tseslint.config(
   layer(['packages/core/**'], [], '@herald/core depends on no other Herald package.'),
   layer(
     [
-      'packages/{rules,templates,ratelimit,delivery,kafka,store,telemetry,runtime,schema-registry}/src/**',
+      'packages/{rules,templates,ratelimit,delivery,kafka,store,telemetry,runtime,schema-registry,subscriber-auth}/src/**',
     ],
     ['core'],
     'This package may depend on @herald/core only.',

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { parseApiEnv } from '@herald/api';
 import { parseAuditorEnv } from '@herald/auditor';
+import { parseGatewayEnv } from '@herald/gateway';
 import { parseRouterEnv } from '@herald/router';
 import { loadRules } from '@herald/rules';
 import { parseWorkerEnv } from '@herald/worker';
@@ -47,6 +48,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
       'auditor',
+      'gateway',
       'grafana',
       'kafka',
       'postgres',
@@ -59,6 +61,7 @@ describe('docker-compose.yml', () => {
     expect(herald.map(([, s]) => s.command?.[0]).sort()).toEqual([
       'api',
       'auditor',
+      'gateway',
       'router',
       'worker',
     ]);
@@ -101,6 +104,15 @@ describe('docker-compose.yml', () => {
       expect(parsed.REDIS_URL).toBe('redis://redis:6379');
       expect(parsed.DATABASE_URL).toMatch(/@postgres:5432\//);
       expect(parsed.HERALD_METRICS_PORT).toBe(9464);
+    } else if (app === 'gateway') {
+      env.HERALD_GATEWAY_TENANT_SECRETS_FILE = hostPath(
+        service,
+        env.HERALD_GATEWAY_TENANT_SECRETS_FILE!,
+      );
+      const parsed = parseGatewayEnv(env);
+      expect(parsed.tenantSecrets.tenants).toEqual(['default']);
+      expect(parsed.REDIS_URL).toBe('redis://redis:6379');
+      expect(parsed.HERALD_GATEWAY_PORT).toBe(8090);
     } else if (app === 'api') {
       expect(parseApiEnv(env).DATABASE_URL).toMatch(/@postgres:5432\//);
     } else {

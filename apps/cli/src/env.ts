@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { kafkaEnv, logEnv, parseEnv, type EnvSource } from '@herald/core';
+// The settings fragment only: jose loads when a token command runs.
+import { subscriberAuthEnv } from '@herald/subscriber-auth/env';
 import { appOnlySettings } from './app-settings.js';
 
 /**
@@ -15,6 +17,12 @@ const shape = {
   HERALD_LOG_LEVEL: logEnv().HERALD_LOG_LEVEL.default('warn'),
   /** Who `herald rules apply|rollback` records in the config audit log; default user@host. */
   HERALD_ACTOR: z.string().min(1).max(200).optional(),
+  /** `herald tokens issue` and `herald watch` sign with these (the gateway verifies with them). */
+  ...subscriberAuthEnv(),
+  /** The in-app gateway `herald watch` connects to. */
+  HERALD_GATEWAY_URL: z
+    .url({ message: 'expected an http(s) URL, e.g. http://127.0.0.1:8090' })
+    .default('http://127.0.0.1:8090'),
 };
 
 /** Every setting the CLI itself reads. */

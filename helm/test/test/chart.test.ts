@@ -23,6 +23,7 @@ import {
 } from '@herald/core';
 import { parseApiEnv } from '@herald/api';
 import { parseAuditorEnv } from '@herald/auditor';
+import { parseGatewayEnv } from '@herald/gateway';
 import { parseRouterEnv } from '@herald/router';
 import { telemetryEnv } from '@herald/telemetry';
 import { parseWorkerEnv, supportedChannels } from '@herald/worker';
@@ -80,12 +81,19 @@ const valueSets: Record<string, object> = {
     },
     router: { rules: 'rules:\n  - id: r1\n', replicas: 3 },
     auditor: { batchSize: 500, env: { HERALD_PARTITIONS_AHEAD_MONTHS: 3 } },
+    gateway: { enabled: true, tenantSecrets: { name: 'inbox-tokens', key: 'tenants.json' } },
   },
   hpaFallback: {
     postgres: { url: 'postgres://herald:pw@pg:5432/herald' },
+    redis: { url: 'redis://redis:6379' },
     router: { existingRulesConfigMap: 'my-rules', autoscaling: { enabled: true } },
     api: { enabled: false },
     workers: { push: { enabled: true }, webhook: { enabled: true } },
+    gateway: {
+      enabled: true,
+      tenantSecrets: { name: 'inbox-tokens', key: 'tenants.json' },
+      autoscaling: { enabled: true },
+    },
   },
   workersOnly: {
     router: { enabled: false },
@@ -220,7 +228,12 @@ function parseApp(app: string, env: Record<string, string>, what: string) {
     if (app === 'router') parseRouterEnv(env);
     else if (app === 'auditor') parseAuditorEnv(env);
     else if (app === 'api') parseApiEnv(env);
-    else if (app === 'worker') {
+    else if (app === 'gateway') {
+      // The mounted Secret's file, recreated here with the documented content.
+      const local = join(secretsDir, 'tenants.json');
+      writeFileSync(local, JSON.stringify({ acme: 'a-tenant-secret-of-32-bytes-or-more' }));
+      parseGatewayEnv({ ...env, HERALD_GATEWAY_TENANT_SECRETS_FILE: local });
+    } else if (app === 'worker') {
       const file = env.HERALD_WEBHOOK_SECRETS_FILE;
       if (file) {
         // The mounted Secret's file, recreated here with the documented content.
@@ -299,7 +312,12 @@ describe('workers', () => {
 
   it('falls back to an HPA on CPU when KEDA is off', () => {
     const hpas = ofKind('hpaFallback', 'HorizontalPodAutoscaler').map((h) => h.metadata.name);
-    expect(hpas.sort()).toEqual(['herald-router', 'herald-worker-push', 'herald-worker-webhook']);
+    expect(hpas.sort()).toEqual([
+      'herald-gateway',
+      'herald-router',
+      'herald-worker-push',
+      'herald-worker-webhook',
+    ]);
     expect(ofKind('hpaFallback', 'ScaledObject')).toEqual([]);
     const hpa = named('hpaFallback', 'HorizontalPodAutoscaler', 'herald-worker-push');
     expect(hpa.spec.metrics[0].resource).toEqual({
@@ -309,6 +327,35 @@ describe('workers', () => {
     // Without autoscaling the Deployment keeps its replicas.
     expect(named('workersOnly', 'Deployment', 'herald-worker-webhook').spec.replicas).toBe(2);
     expect(ofKind('workersOnly', 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  it('runs the in-app gateway with its Service, PDB, HPA and the tenant secrets as a file', () => {
+    const gateway = named('production', 'Deployment', 'herald-gateway');
+    expect(container(gateway).args).toEqual(['gateway']);
+    expect(container(gateway).env).toContainEqual({
+      name: 'HERALD_GATEWAY_TENANT_SECRETS_FILE',
+      value: '/etc/herald/gateway/tenants.json',
+    });
+    expect(gateway.spec.template.spec.volumes).toContainEqual({
+      name: 'gateway-secrets',
+      secret: { secretName: 'inbox-tokens' },
+    });
+    const service = named('production', 'Service', 'herald-gateway');
+    expect(service.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+    ]);
+    expect(named('production', 'PodDisruptionBudget', 'herald-gateway').spec.maxUnavailable).toBe(
+      1,
+    );
+    expect(named('hpaFallback', 'HorizontalPodAutoscaler', 'herald-gateway').spec.maxReplicas).toBe(
+      10,
+    );
+    expect(ofKind('minimal', 'Deployment').map((d) => d.metadata.name)).not.toContain(
+      'herald-gateway',
+    );
+    expect(renderError({ ...valueSets.minimal, gateway: { enabled: true } })).toMatch(
+      /gateway needs gateway.tenantSecrets.name/,
+    );
   });
 
   it('mounts the webhook signing secrets as a file', () => {
@@ -396,8 +443,8 @@ describe('configuration', () => {
     const services = ofKind('production', 'Service').filter(
       (s) => s.metadata.labels['herald.io/metrics'] === 'true',
     );
-    // router, three workers, auditor, api
-    expect(services).toHaveLength(6);
+    // router, three workers, auditor, api, gateway
+    expect(services).toHaveLength(7);
     expect(ofKind('minimal', 'ServiceMonitor')).toEqual([]);
   });
 

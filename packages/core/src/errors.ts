@@ -187,6 +187,32 @@ export const errorCodes = {
     true,
     'The auditor may not have recorded the send yet: the provider retries. If it persists, the message was not sent by Herald or its notification id/provider message id is missing.',
   ),
+  // In-app gateway (apps/gateway): subscriber tokens and client input.
+  HERALD_ERR_GATEWAY_TOKEN_INVALID: spec(
+    'subscriber token refused: %s',
+    false,
+    "Send a token issued for this tenant by the customer's backend (`herald tokens issue`, signed with the tenant's HERALD_GATEWAY_TENANT_SECRETS entry) as `Authorization: Bearer` or `?token=` (EventSource and browser WebSockets).",
+  ),
+  HERALD_ERR_GATEWAY_TOKEN_EXPIRED: spec(
+    'subscriber token of tenant %s has expired',
+    false,
+    'Issue a fresh token and reconnect with it; the client resumes from its last sequence.',
+  ),
+  HERALD_ERR_GATEWAY_REQUEST_INVALID: spec(
+    'inbox request refused: %s',
+    false,
+    'Fix the parameter or frame named in the message (docs/inbox.md lists each route, frame and limit).',
+  ),
+  HERALD_ERR_GATEWAY_SLOW_CONSUMER: spec(
+    'connection closed: %s bytes waiting, over the %s-byte buffer',
+    true,
+    'The client reads too slowly; reconnect with the last sequence (Last-Event-ID / after) to resume without loss, or raise HERALD_GATEWAY_MAX_BUFFER_BYTES.',
+  ),
+  HERALD_ERR_GATEWAY_RATE_LIMITED: spec(
+    'too many %s on this connection: more than %s',
+    true,
+    'Send fewer frames; one subscription per connection is enough. The connection is closed with 4429.',
+  ),
   // In-app inbox (issue 14, packages/inbox): messages, feed cursors and requests.
   HERALD_ERR_INBOX_MESSAGE_INVALID: spec(
     'in-app message %s cannot be stored: %s',

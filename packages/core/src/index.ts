@@ -73,3 +73,4 @@ export type {
   DeliveryProvider,
   RenderedContent,
 } from './delivery/delivery-provider.js';
+export { Secret } from './secret.js';

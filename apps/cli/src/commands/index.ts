@@ -10,6 +10,8 @@ import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
+import { registerTokensCommand } from './tokens-command.js';
+import { registerWatchCommand } from './watch-command.js';
 
 /**
  * Every `herald` command. A new command group is one file in this folder exporting
@@ -29,6 +31,8 @@ export const commandRegistrations: readonly ((
   registerDlqCommand,
   registerStatusCommand,
   registerCancelCommand,
+  registerTokensCommand,
+  registerWatchCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -1,0 +1,25 @@
+import { runMain } from '@herald/runtime';
+import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
+import { parseGatewayEnv } from './env.js';
+import { createInboxGateway } from './inbox-gateway.js';
+
+await runMain('gateway', () => {
+  const env = parseGatewayEnv(process.env);
+  const logger = createLogger({ app: 'gateway', level: env.HERALD_LOG_LEVEL });
+  // Tracing first, so every span has a provider; flushed after the gateway stopped.
+  const tracing = startTracing(tracingConfig(env, 'gateway'));
+  const gateway = createInboxGateway(env, logger);
+  return {
+    app: {
+      start: () => gateway.start(),
+      stop: async () => {
+        try {
+          await gateway.stop();
+        } finally {
+          await tracing.stop();
+        }
+      },
+    },
+    logger,
+  };
+});

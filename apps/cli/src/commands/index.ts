@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { registerAuditCommand } from './audit-command.js';
 import type { CommandContext } from './command-context.js';
 import { registerDlqCommand } from './dlq-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
+import { registerTenantsCommand } from './tenants-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
 
 /**
@@ -25,6 +27,8 @@ export const commandRegistrations: readonly ((
   registerAuditCommand,
   registerDlqCommand,
   registerStatusCommand,
+  registerTenantsCommand,
+  registerKeysCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

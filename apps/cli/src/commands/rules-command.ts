@@ -22,26 +22,24 @@ async function applySource(
   sourceName: string,
   options: { dryRun?: boolean; expectVersion?: number; rollbackOf?: number },
 ): Promise<void> {
-  const [{ loadRules, ruleDefinition }, { migrateToLatest, RuleStore }] = await Promise.all([
-    import('@herald/rules'),
+  const [{ applyRuleSource }, { migrateToLatest }] = await Promise.all([
+    import('@herald/operations'),
     import('@herald/store'),
   ]);
-  const set = loadRules(source, sourceName);
   const out = context.out;
-  out.write(`${sourceName}: ${set.rules.length} rule(s) valid\n`);
   await withDatabase(context, async (db) => {
     await migrateToLatest(db);
-    const result = await whileBusy(context, `applying ${set.rules.length} rule(s)`, () =>
-      new RuleStore(db).apply({
+    const { ruleCount, result } = await whileBusy(context, 'applying rules', () =>
+      applyRuleSource(db, {
         source,
         sourceName,
-        rules: set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
         actor: actorOf(context),
         ...(options.dryRun ? { dryRun: true } : {}),
         ...(options.expectVersion === undefined ? {} : { expectedVersion: options.expectVersion }),
         ...(options.rollbackOf === undefined ? {} : { rollbackOf: options.rollbackOf }),
       }),
     );
+    out.write(`${sourceName}: ${ruleCount} rule(s) valid\n`);
     out.write(diffLines(result.diff));
     if (options.dryRun)
       out.write(

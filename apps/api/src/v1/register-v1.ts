@@ -1,0 +1,85 @@
+import swagger from '@fastify/swagger';
+import apiReference from '@scalar/fastify-api-reference';
+import type { FastifyInstance } from 'fastify';
+import { ApiKeyStore } from '@herald/store';
+import { addAuth } from './auth.js';
+import type { V1Context } from './context.js';
+import { eventsRoutes } from './events-routes.js';
+import { notificationsRoutes } from './notifications-routes.js';
+import { policiesRoutes } from './policies-routes.js';
+import { problem, problemHandler, problemSchema, sendProblem } from './problem.js';
+import { recipientsRoutes } from './recipients-routes.js';
+import { rulesRoutes } from './rules-routes.js';
+
+export interface V1Settings {
+  readonly docs: boolean;
+  readonly rateLimit: number;
+  readonly ratePeriodMs: number;
+  readonly keyCacheMs: number;
+}
+
+/**
+ * The management API under /v1: OpenAPI 3.1 generated from the route schemas
+ * (@fastify/swagger) at /v1/openapi.json, an API reference page at /v1/docs (Scalar's
+ * fastify plugin: one bundled script served by the api itself, so the page works
+ * without reaching any CDN, with a request console to try calls with a key; unlike
+ * @fastify/swagger-ui it needs no @fastify/static, whose CommonJS require of an ESM-only
+ * dependency fails under the test runner), and every route behind an API key.
+ */
+export async function registerV1(
+  server: FastifyInstance,
+  ctx: V1Context,
+  settings: V1Settings,
+): Promise<void> {
+  server.addSchema(problemSchema);
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Herald management API',
+        version: '1',
+        description:
+          'Publish events, manage rules, recipients, topics and rate limits, and look up notifications. Every route needs `Authorization: Bearer hk_<id>_<secret>` (herald keys create); errors are application/problem+json (RFC 9457). docs/api.md has curl examples.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    // Receipts and health have no tags: they are provider-facing, not part of this API.
+    hideUntagged: true,
+  });
+  if (settings.docs)
+    await server.register(apiReference, {
+      routePrefix: '/v1/docs',
+      configuration: { url: '/v1/openapi.json' },
+      logLevel: 'silent',
+    });
+  server.get('/v1/openapi.json', { schema: { hide: true } }, () => server.swagger());
+
+  await server.register(async (v1) => {
+    v1.setErrorHandler(problemHandler(ctx.log));
+    v1.setNotFoundHandler((req, reply) =>
+      sendProblem(
+        reply,
+        problem(
+          404,
+          'not_found',
+          `no route ${req.method} ${req.url.split('?')[0]}: see /v1/openapi.json`,
+        ),
+      ),
+    );
+    addAuth(v1, {
+      keys: new ApiKeyStore(ctx.db),
+      cacheMs: settings.keyCacheMs,
+      ...(ctx.redis ? { redis: ctx.redis } : {}),
+      keyPrefix: ctx.topicPrefix,
+      limit: settings.rateLimit,
+      periodMs: settings.ratePeriodMs,
+      log: ctx.log,
+    });
+    eventsRoutes(v1, ctx);
+    rulesRoutes(v1, ctx);
+    recipientsRoutes(v1, ctx);
+    notificationsRoutes(v1, ctx);
+    policiesRoutes(v1, ctx);
+  });
+}

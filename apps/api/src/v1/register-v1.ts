@@ -76,6 +76,19 @@ export async function registerV1(
       periodMs: settings.ratePeriodMs,
       log: ctx.log,
     });
+    // One line per request, naming the key by its prefix: never headers (they hold the key).
+    v1.addHook('onResponse', (req, reply, done) => {
+      ctx.log.debug(
+        {
+          method: req.method,
+          route: req.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+          ...(req.apiKey ? { key: req.apiKey.prefix, tenant: req.apiKey.tenant } : {}),
+        },
+        'api request',
+      );
+      done();
+    });
     eventsRoutes(v1, ctx);
     rulesRoutes(v1, ctx);
     recipientsRoutes(v1, ctx);

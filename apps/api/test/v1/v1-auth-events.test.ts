@@ -77,7 +77,7 @@ describe('API keys', () => {
     expect(listed.find((k) => k.id === id)?.lastUsedAt).toBeInstanceOf(Date);
     expect(listed.find((k) => k.id === id)?.revokedAt).toBeInstanceOf(Date);
     // Only the hash is stored: no column holds the secret.
-    expect(JSON.stringify(listed)).not.toContain(key.split('_')[2]);
+    expect(JSON.stringify(listed)).not.toContain(key.slice(16));
   });
 });
 
@@ -228,8 +228,9 @@ describe('rate limits per key', () => {
 
 it('no key secret appears in any log line', () => {
   const log = h.log.text();
-  expect(log.length).toBeGreaterThan(0);
-  for (const key of issued) expect(log).not.toContain(key.split('_')[2]);
+  // Requests are logged, by key prefix.
+  expect(log).toContain(`"key":"${publisher.slice(0, 15)}"`);
+  for (const key of issued) expect(log).not.toContain(key.slice(16));
 });
 
 async function waitForRecord(key: string): Promise<void> {

@@ -8,3 +8,4 @@ export {
   tenantRules,
 } from './rules.js';
 export type { ApplyRuleSourceInput } from './rules.js';
+export { renderTemplate, templateStore } from './templates.js';

@@ -63,6 +63,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HERALD_ERR_RULES_VERSION_NOT_FOUND: 404,
   HERALD_ERR_IDEMPOTENCY_KEY_REUSED: 422,
   HERALD_ERR_KAFKA_RECORD_TOO_LARGE: 413,
+  HERALD_ERR_TEMPLATE_NOT_FOUND: 404,
 };
 
 export function problem(

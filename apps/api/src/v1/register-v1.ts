@@ -10,6 +10,7 @@ import { policiesRoutes } from './policies-routes.js';
 import { problem, problemHandler, problemSchema, sendProblem } from './problem.js';
 import { recipientsRoutes } from './recipients-routes.js';
 import { rulesRoutes } from './rules-routes.js';
+import { templatesRoutes } from './templates-routes.js';
 
 export interface V1Settings {
   readonly docs: boolean;
@@ -94,5 +95,6 @@ export async function registerV1(
     recipientsRoutes(v1, ctx);
     notificationsRoutes(v1, ctx);
     policiesRoutes(v1, ctx);
+    templatesRoutes(v1, ctx);
   });
 }

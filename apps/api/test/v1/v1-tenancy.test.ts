@@ -207,6 +207,56 @@ describe('notifications', () => {
   });
 });
 
+describe('templates', () => {
+  const sms = (text: string) => ({
+    id: 'acme.shipped',
+    channel: 'sms',
+    parts: { text },
+    sample: { order: 'A-1' },
+  });
+
+  it('apply (dry run first), versions, get, render preview; another tenant sees none of it', async () => {
+    const dry = await h.call(acme, 'POST', '/v1/templates', {
+      templates: [sms('Order {{order}} shipped')],
+      dryRun: true,
+    });
+    expect(dry.body).toMatchObject({
+      applied: false,
+      changes: [expect.objectContaining({ action: 'created' })],
+    });
+    expect((await h.call(acme, 'GET', '/v1/templates')).body.templates).toEqual([]);
+    await h.call(acme, 'POST', '/v1/templates', { templates: [sms('Order {{order}} shipped')] });
+    await h.call(acme, 'POST', '/v1/templates', {
+      templates: [sms('Your order {{order}} is on its way')],
+    });
+    const versions = await h.call(acmeRead, 'GET', '/v1/templates/acme.shipped/versions');
+    expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect((await h.call(acmeRead, 'GET', '/v1/templates/acme.shipped')).body.variants).toEqual([
+      expect.objectContaining({ version: 2, channel: 'sms', locale: 'default' }),
+    ]);
+    const preview = await h.call(acmeRead, 'POST', '/v1/templates/acme.shipped/render', {
+      channel: 'sms',
+      data: { order: 'B-7' },
+      version: 1,
+    });
+    expect(preview.body).toMatchObject({ version: 1, content: { text: 'Order B-7 shipped' } });
+    // globex: 404 for reading, rendering; its key may not save acme.* templates.
+    expect((await h.call(globex, 'GET', '/v1/templates/acme.shipped')).status).toBe(404);
+    expect((await h.call(globex, 'GET', '/v1/templates/acme.shipped/versions')).status).toBe(404);
+    expect(
+      (await h.call(globex, 'POST', '/v1/templates/acme.shipped/render', { channel: 'sms' }))
+        .status,
+    ).toBe(404);
+    expect((await h.call(globex, 'GET', '/v1/templates')).body.templates).toEqual([]);
+    const foreign = await h.call(globex, 'POST', '/v1/templates', { templates: [sms('x')] });
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors[0].field).toBe('body/templates/0/id');
+    const broken = await h.call(acme, 'POST', '/v1/templates', { templates: [sms('{{#if}}')] });
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('HERALD_ERR_TEMPLATE_INVALID');
+  });
+});
+
 describe('rate-limit policies', () => {
   it('CRUD within the tenant; another tenant cannot read or delete them', async () => {
     const put = await h.call(acme, 'PUT', '/v1/rate-limit-policies/sms-per-user', {
@@ -252,6 +302,7 @@ it('every write is in config_audit_log with the tenant and key id', async () => 
       'topics.subscribe',
       'rate_limit_policies.upsert',
       'rate_limit_policies.delete',
+      'templates.apply',
     ]),
   );
   for (const r of rows)

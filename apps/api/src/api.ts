@@ -159,6 +159,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       {
         db: db!,
         publisher,
+        kafka,
         ...(redis ? { redis } : {}),
         topicPrefix: env.HERALD_TOPIC_PREFIX,
         maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,

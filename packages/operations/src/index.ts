@@ -9,3 +9,15 @@ export {
 } from './rules.js';
 export type { ApplyRuleSourceInput } from './rules.js';
 export { renderTemplate, templateStore } from './templates.js';
+export {
+  deadLetterFilterNames,
+  deadLetterFilterProblems,
+  deadLetterSummary,
+  isReplayed,
+  matchesDeadLetter,
+  readDeadLetters,
+  replayGroupOf,
+} from './dead-letters.js';
+export type { DeadLetterContents, DeadLetterFilter, DeadLetterSource } from './dead-letters.js';
+export { commitReplay, planReplay } from './dead-letter-replay.js';
+export type { ReplayPlan } from './dead-letter-replay.js';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
+import type { Kafka } from 'kafkajs';
 import type { MessagePublisher } from '@herald/kafka';
 import type { ApiKeyInfo, AuditActor, HeraldDatabase } from '@herald/store';
 
@@ -8,6 +9,8 @@ import type { ApiKeyInfo, AuditActor, HeraldDatabase } from '@herald/store';
 export interface V1Context {
   readonly db: Kysely<HeraldDatabase>;
   readonly publisher: MessagePublisher;
+  /** For reading herald.dlq and consumer groups (dead letters, status). */
+  readonly kafka: Kafka;
   readonly redis?: Redis;
   readonly topicPrefix: string;
   readonly maxRecordBytes: number;

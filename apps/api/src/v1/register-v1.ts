@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiKeyStore } from '@herald/store';
 import { addAuth } from './auth.js';
 import type { V1Context } from './context.js';
+import { deadLettersRoutes } from './dead-letters-routes.js';
 import { eventsRoutes } from './events-routes.js';
 import { notificationsRoutes } from './notifications-routes.js';
 import { policiesRoutes } from './policies-routes.js';
@@ -96,5 +97,6 @@ export async function registerV1(
     notificationsRoutes(v1, ctx);
     policiesRoutes(v1, ctx);
     templatesRoutes(v1, ctx);
+    deadLettersRoutes(v1, ctx);
   });
 }

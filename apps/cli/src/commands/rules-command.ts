@@ -22,10 +22,9 @@ async function applySource(
   sourceName: string,
   options: { dryRun?: boolean; expectVersion?: number; rollbackOf?: number },
 ): Promise<void> {
-  const [{ applyRuleSource }, { migrateToLatest }] = await Promise.all([
-    import('@herald/operations'),
-    import('@herald/store'),
-  ]);
+  // One after the other: jest's ESM loader fails on two concurrent imports sharing modules.
+  const { migrateToLatest } = await import('@herald/store');
+  const { applyRuleSource } = await import('@herald/operations');
   const out = context.out;
   await withDatabase(context, async (db) => {
     await migrateToLatest(db);

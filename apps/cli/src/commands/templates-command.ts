@@ -14,10 +14,9 @@ async function withStore<T>(
   /** Sees every validated template and its problems (all of them, not only the first). */
   onProblems?: (def: TemplateDefinition, problems: readonly TemplateProblem[]) => void,
 ): Promise<T> {
-  const [{ migrateToLatest }, { templateStore }] = await Promise.all([
-    import('@herald/store'),
-    import('@herald/operations'),
-  ]);
+  // One after the other: jest's ESM loader fails on two concurrent imports sharing modules.
+  const { migrateToLatest } = await import('@herald/store');
+  const { templateStore } = await import('@herald/operations');
   return withDatabase(context, async (db) => {
     await migrateToLatest(db);
     return body(templateStore(db, onProblems));

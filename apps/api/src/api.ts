@@ -172,6 +172,11 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
         rateLimit: env.HERALD_API_RATE_LIMIT,
         ratePeriodMs: env.HERALD_API_RATE_PERIOD_MS,
         keyCacheMs: env.HERALD_API_KEY_CACHE_MS,
+        status: {
+          kafkaBrokers: env.KAFKA_BROKERS,
+          databaseUrl: env.DATABASE_URL,
+          redisUrl: env.REDIS_URL,
+        },
       },
     );
     await server.register(async (scope) => receiptRoutes(scope));

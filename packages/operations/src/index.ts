@@ -21,3 +21,5 @@ export {
 export type { DeadLetterContents, DeadLetterFilter, DeadLetterSource } from './dead-letters.js';
 export { commitReplay, planReplay } from './dead-letter-replay.js';
 export type { ReplayPlan } from './dead-letter-replay.js';
+export { collectStatus, readBreakerStates } from './status.js';
+export type { GroupLag, ServiceState, StatusReport, StatusSource } from './status.js';

@@ -11,6 +11,7 @@ import { policiesRoutes } from './policies-routes.js';
 import { problem, problemHandler, problemSchema, sendProblem } from './problem.js';
 import { recipientsRoutes } from './recipients-routes.js';
 import { rulesRoutes } from './rules-routes.js';
+import { statusRoutes, type StatusSettings } from './status-routes.js';
 import { templatesRoutes } from './templates-routes.js';
 
 export interface V1Settings {
@@ -18,6 +19,7 @@ export interface V1Settings {
   readonly rateLimit: number;
   readonly ratePeriodMs: number;
   readonly keyCacheMs: number;
+  readonly status: StatusSettings;
 }
 
 /**
@@ -98,5 +100,6 @@ export async function registerV1(
     policiesRoutes(v1, ctx);
     templatesRoutes(v1, ctx);
     deadLettersRoutes(v1, ctx);
+    statusRoutes(v1, ctx, settings.status);
   });
 }

@@ -127,3 +127,17 @@ it('replays: dry run publishes nothing; a replay of all touches only the tenantâ
     replayed: false,
   });
 });
+
+it('GET /v1/status: services, lag, the DLQ backlog, breakers without endpoints', async () => {
+  const status = await h.call(acme, 'GET', '/v1/status');
+  expect(status.status).toBe(200);
+  expect(status.body.services.map((s: { name: string; up: boolean }) => [s.name, s.up])).toEqual([
+    ['kafka', true],
+    ['postgres', true],
+    ['redis', true],
+  ]);
+  // The replay above moved the replay group over acme's letter; globex's still waits.
+  expect(status.body.dlq).toEqual({ topic: topics.dlq, messages: 1 });
+  expect(Array.isArray(status.body.consumerGroups)).toBe(true);
+  expect(JSON.stringify(status.body.breakers)).not.toContain('endpoint');
+});

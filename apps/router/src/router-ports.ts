@@ -4,7 +4,13 @@ import { createRedisClient, RedisDedupe } from '@herald/delivery';
 import { RecipientCache, recipientSource } from '@herald/routing';
 import type { EvalErrorReport } from '@herald/rules';
 import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
-import { createDatabase, RecipientStore, RuleStore, type HeraldDatabase } from '@herald/store';
+import {
+  createDatabase,
+  RecipientStore,
+  RuleStore,
+  TopicStore,
+  type HeraldDatabase,
+} from '@herald/store';
 import type { RouterEnv } from './env.js';
 import { LiveRules } from './live-rules.js';
 import type { RouterCounters } from './router-telemetry.js';
@@ -37,7 +43,7 @@ export function routerResources(env: RouterEnv, counters: RouterCounters, log: L
   const recipients =
     db === undefined
       ? undefined
-      : new RecipientCache(recipientSource(new RecipientStore(db)), {
+      : new RecipientCache(recipientSource(new RecipientStore(db), new TopicStore(db)), {
           ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS,
           maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE,
         });

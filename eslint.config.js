@@ -96,6 +96,11 @@ export default tseslint.config(
     "@herald/routing (the router's algorithm) may depend on @herald/core, rules, kafka and delivery only.",
   ),
   layer(
+    ['packages/inbox/src/**'],
+    ['core', 'store'],
+    '@herald/inbox may depend on @herald/core and @herald/store only.',
+  ),
+  layer(
     ['packages/operations/src/**'],
     ['core', 'rules', 'templates', 'kafka', 'store', 'delivery', 'telemetry', 'telemetry/lag'],
     '@herald/operations (what the CLI and the API share) may depend on core, rules, templates, kafka, store, delivery and telemetry only.',

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs the npm dependencies when they are missing or older than package-lock.json.
+# Provides the Node.js Herald runs on, then installs the npm dependencies when they are
+# missing or older than package-lock.json.
 # Called by `npm test` and `npm run demo`, so a fresh clone needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
-  echo "Herald needs Node.js 20.19 or newer (found $(node --version 2>/dev/null || echo none)); install it and re-run." >&2
-  exit 1
-fi
+# The Node.js Herald runs on (.node-version): the system one when it is new enough,
+# otherwise the pinned build in .local/node (scripts/node-env.sh). Scripts that run
+# bootstrap source node-env.sh themselves too, so everything after it uses that Node.
+source scripts/node-env.sh
 
 # `npm install`, not `npm ci`: npm 11.19's `ci` rejects a lock file that lacks the
 # platform-specific optional packages of @swc/core, turbo and unrs-resolver, reporting

@@ -9,6 +9,8 @@
 #   npm run chaos -- --seed 42 --events 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js from .node-version first on PATH (a current LTS even where the system node is older).
+source scripts/node-env.sh
 
 profile=full
 pass=()

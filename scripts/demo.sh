@@ -8,6 +8,8 @@
 #   npm run demo -- --follow  keep Herald running after the demo; Ctrl-C stops it
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js from .node-version first on PATH (a current LTS even where the system node is older).
+source scripts/node-env.sh
 follow=0
 [ "${1:-}" = "--follow" ] && follow=1
 

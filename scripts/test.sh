@@ -7,6 +7,8 @@
 #   npm test -- --filter=@herald/core   one package (turbo filter syntax)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js from .node-version first on PATH (a current LTS even where the system node is older).
+source scripts/node-env.sh
 
 bash scripts/bootstrap.sh
 bash deploy/local/stack.sh up

@@ -21,6 +21,7 @@ import {
   migrateToLatest,
   type HeraldDatabase,
 } from '@herald/store';
+import { inboxTables } from '@herald/inbox';
 import { createLagCollector, startOpsServer, type OpsServer } from '@herald/telemetry';
 import { appLifecycle } from '@herald/runtime';
 import type { AuditorEnv } from './env.js';
@@ -75,17 +76,21 @@ export function buildAuditor(
     let created = 0;
     const dropped: string[] = [];
     try {
-      for (const table of auditTables) {
+      // The inbox's messages are partitioned the same way; the auditor, which already
+      // owns partition upkeep and migrations, keeps them too, on their own retention.
+      const tables = [
+        ...auditTables.map((table) => [table, env.HERALD_AUDIT_RETENTION_MONTHS] as const),
+        ...inboxTables.map((table) => [table, env.HERALD_INBOX_RETENTION_MONTHS] as const),
+      ];
+      for (const [table, keepMonths] of tables) {
         created += await ensureMonthlyPartitions(
           db!,
           table,
           now,
           env.HERALD_PARTITIONS_AHEAD_MONTHS,
         );
-        if (env.HERALD_AUDIT_RETENTION_MONTHS > 0) {
-          dropped.push(
-            ...(await dropExpiredPartitions(db!, table, env.HERALD_AUDIT_RETENTION_MONTHS, now)),
-          );
+        if (keepMonths > 0) {
+          dropped.push(...(await dropExpiredPartitions(db!, table, keepMonths, now)));
         }
       }
     } catch (err) {

@@ -29,6 +29,11 @@ const shape = {
    * detached and dropped, at start-up and on every maintenance run. 0 keeps everything.
    */
   HERALD_AUDIT_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
+  /**
+   * Retention of the in-app inbox (inbox_messages), like HERALD_AUDIT_RETENTION_MONTHS:
+   * months whose whole month ended longer ago are dropped. 0 keeps everything.
+   */
+  HERALD_INBOX_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   /** How often partitions are created ahead and retention runs. */
   HERALD_AUDITOR_MAINTENANCE_INTERVAL_MS: millis(3_600_000),
   /** Kafka partitions of herald.status written concurrently (each its own transaction). */

@@ -306,7 +306,10 @@ it('retention detaches and drops whole months older than the setting, once, with
     ]),
   );
   expect(dropped.filter((n) => n.includes('m11'))).toEqual([]);
-  expect(created).toBe(4 * 3); // Feb, Mar, Apr 2027 for each table (start-up made up to Jan)
+  // Feb, Mar, Apr 2027 for each of the four audit tables and inbox_messages (start-up
+  // made up to Jan); the inbox keeps its months (HERALD_INBOX_RETENTION_MONTHS unset).
+  expect(created).toBe(5 * 3);
+  expect(dropped.filter((n) => n.startsWith('inbox_messages'))).toEqual([]);
   expect(await names()).toEqual(
     expect.arrayContaining(['notifications_y2026m11', 'notifications_y2027m04']),
   );

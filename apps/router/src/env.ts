@@ -17,8 +17,8 @@ const FILE_HINT = 'expected the path of a rules YAML file, e.g. examples/demo/ru
 
 const shape = {
   ...kafkaEnv(),
-  // Events wait at most 20 ms for a fuller chunk (about 100 events) before routing.
-  ...fetchEnv({ minBytes: 64 * 1024, maxWaitMs: 20 }),
+  // A fetch answers as soon as one event is there; under load chunks fill by themselves.
+  ...fetchEnv({ minBytes: 1, maxWaitMs: 100 }),
   ...logEnv(),
   ...lifecycleEnv(),
   /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */

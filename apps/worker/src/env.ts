@@ -10,6 +10,7 @@ import {
   databaseEnv,
   millis,
   parseEnv,
+  HeraldError,
   type EnvSource,
 } from '@herald/core';
 import { telemetryEnv } from '@herald/telemetry';
@@ -27,6 +28,7 @@ export const supportedChannels = [
   'googlechat',
   'pagerduty',
   'webhook',
+  'inapp',
 ] as const;
 
 /** A JSON object setting, e.g. {"webhook": {"maxAttempts": 5}}. */
@@ -54,8 +56,9 @@ const retryOverride = z
 
 const shape = {
   ...kafkaEnv(),
-  // Jobs wait at most 20 ms for a fuller chunk; the delay lanes fetch on their own terms.
-  ...fetchEnv({ minBytes: 64 * 1024, maxWaitMs: 20 }),
+  // A fetch answers as soon as one job is there (under load chunks fill by themselves);
+  // the delay lanes fetch on their own terms.
+  ...fetchEnv({ minBytes: 1, maxWaitMs: 100 }),
   ...logEnv(),
   ...lifecycleEnv(),
   ...telemetryEnv(),
@@ -139,5 +142,16 @@ export type WorkerEnv = ReturnType<typeof parseWorkerEnv>;
  * values; `createChannelRouter` reads their `*_FILE` forms and checks them at start-up.
  */
 export function parseWorkerEnv(source: EnvSource) {
-  return parseEnv(shape, source);
+  const env = parseEnv(shape, source);
+  // The inbox is Postgres (the messages) and Redis (live fan-out): refused at start-up,
+  // not on the first in-app job.
+  if (env.HERALD_WORKER_CHANNELS.includes('inapp')) {
+    const missing = (['DATABASE_URL', 'REDIS_URL'] as const).filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+        `HERALD_WORKER_CHANNELS includes inapp, which needs ${missing.join(' and ')} (the inbox is stored in Postgres and published over Redis)`,
+      ]);
+    }
+  }
+  return env;
 }

@@ -19,6 +19,7 @@ import {
   type OpsServer,
 } from '@herald/telemetry';
 import { renderForJob } from '@herald/templates';
+import { startInbox } from './inbox.js';
 import type { WorkerEnv } from './env.js';
 import { ensureLaneTopics, laneConsumers } from './lanes.js';
 import { metricsPort, recordSizePort, tracingPort } from './pipeline-ports.js';
@@ -86,10 +87,14 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   // Read by `ops()`; everything else lives in the start-up function below.
   let ops: OpsServer | undefined;
 
+  // The inapp provider exists before its stores connect (the router checks every
+  // channel first); it is bound to the inbox once Postgres and Redis are up.
+  const inbox = startInbox(env, channels, now);
+
   const { start, stop } = appLifecycle(async (life) => {
     // Throws HERALD_ERR_CHANNEL_CONFIG (every problem at once) before anything connects.
     const router = await life.use(
-      () => createChannelRouter(env, channels, { logger: log, now }),
+      () => createChannelRouter(env, channels, { logger: log, now, providers: inbox.providers }),
       (r) => r.close(),
     );
     for (const warning of router.warnings) log.warn({ warning }, 'channel provider limitation');
@@ -97,6 +102,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       channelOfProvider.set(provider.name, channel);
     const store = await startTemplates(life, env, log);
     const redis = await startRedis(life, env, log, breakers);
+    inbox.bind(store?.db, redis?.redis);
     const live = store?.templates;
     const pipeline = createDeliveryPipeline({
       topics,

@@ -15,6 +15,7 @@
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
+ *   --router-env K=V,K=V      extra settings for the router only
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
  *                             processes (JIT, connections); default 5000 full, 500 short
@@ -66,6 +67,7 @@ const settings = (name: string) =>
   ) as Record<string, string>;
 const appEnv = settings('app-env');
 const workerEnv = settings('worker-env');
+const routerEnv = settings('router-env');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -220,6 +222,7 @@ async function runPipeline(
             HERALD_RULES_FILE: rulesFile,
             REDIS_URL: stackEnv.REDIS_URL,
             DATABASE_URL: dbUrl,
+            ...routerEnv,
           },
           started,
           60_000,

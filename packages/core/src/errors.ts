@@ -187,6 +187,27 @@ export const errorCodes = {
     true,
     'The auditor may not have recorded the send yet: the provider retries. If it persists, the message was not sent by Herald or its notification id/provider message id is missing.',
   ),
+  // In-app inbox (issue 14, packages/inbox): messages, feed cursors and requests.
+  HERALD_ERR_INBOX_MESSAGE_INVALID: spec(
+    'in-app message %s cannot be stored: %s',
+    false,
+    'Fix the inapp template or the event data it renders (a title is required; limits are the inapp* entries of providerLimits, docs/channels.md), then replay the dead letter.',
+  ),
+  HERALD_ERR_INBOX_CURSOR_INVALID: spec(
+    'inbox cursor %s is not a cursor this feed issued',
+    false,
+    'Pass back a nextCursor exactly as a feed page returned it, or omit the cursor for the first page.',
+  ),
+  HERALD_ERR_INBOX_CURSOR_AHEAD: spec(
+    "inbox %s %s is ahead of the subscriber's latest sequence %s",
+    false,
+    'The position came from another subscriber or a restored database: start again without a cursor (or with after=0) and keep the latestSeq the answer gives.',
+  ),
+  HERALD_ERR_INBOX_REQUEST_INVALID: spec(
+    'inbox request is invalid: %s',
+    false,
+    'Fix the parameter named in the message (limit 1-100, filter unread, read, archived or all, at most 1000 ids, mark state read, unread, seen, archived or unarchived).',
+  ),
   // Management API, tenants and API keys (issue 15).
   HERALD_ERR_TENANT_INVALID: spec(
     'tenant or API key request refused: %s',

@@ -34,6 +34,10 @@ export interface NotificationsTable {
   sent_at: Date | null;
   delivered_at: Date | null;
   failed_at: Date | null;
+  /** In-app engagement (migrations/0010): first time each was reported. */
+  seen_at: Date | null;
+  read_at: Date | null;
+  archived_at: Date | null;
 }
 
 export interface DeliveryAttemptsTable {
@@ -85,6 +89,9 @@ export type NotificationRow = Omit<
   | 'sent_at'
   | 'delivered_at'
   | 'failed_at'
+  | 'seen_at'
+  | 'read_at'
+  | 'archived_at'
 > & {
   event_time: string;
   state_at: string;
@@ -94,6 +101,9 @@ export type NotificationRow = Omit<
   sent_at: string | null;
   delivered_at: string | null;
   failed_at: string | null;
+  seen_at: string | null;
+  read_at: string | null;
+  archived_at: string | null;
 };
 /** A `delivery_attempts` row as the auditor builds it (times as in `NotificationRow`). */
 export type AttemptRow = Omit<
@@ -118,6 +128,10 @@ const stateOrder: Readonly<Record<NotificationState, number>> = {
   failed: 60,
   dead_lettered: 70,
   delivered: 80,
+  // In-app engagement (gateway): implies delivered, so it ranks above it.
+  seen: 82,
+  read: 84,
+  archived: 86,
   bounced: 90,
   suppressed: 100,
   rejected: 100,
@@ -211,6 +225,9 @@ export function notificationRow(event: StatusEvent): NotificationRow {
     delivered_at: d.state === 'delivered' ? when : null,
     failed_at:
       d.state === 'failed' || d.state === 'dead_lettered' || d.state === 'bounced' ? when : null,
+    seen_at: d.state === 'seen' ? when : null,
+    read_at: d.state === 'read' ? when : null,
+    archived_at: d.state === 'archived' ? when : null,
   };
 }
 
@@ -281,6 +298,9 @@ export function mergeNotificationRows(a: NotificationRow, b: NotificationRow): N
     sent_at: earliest(a.sent_at, b.sent_at),
     delivered_at: earliest(a.delivered_at, b.delivered_at),
     failed_at: earliest(a.failed_at, b.failed_at),
+    seen_at: earliest(a.seen_at, b.seen_at),
+    read_at: earliest(a.read_at, b.read_at),
+    archived_at: earliest(a.archived_at, b.archived_at),
   };
 }
 

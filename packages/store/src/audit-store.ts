@@ -237,8 +237,9 @@ async function recomputeEvents(
              count(*)::int as total,
              count(*) filter (where n.state in ('queued', 'deferred', 'sending', 'retrying')
                               or (n.state = 'failed' and n.retryable))::int as pending,
-             count(*) filter (where n.state in ('sent', 'delivered'))::int as succeeded,
-             count(*) filter (where n.state = 'delivered')::int as delivered,
+             count(*) filter (where n.state in ('sent', 'delivered', 'seen', 'read', 'archived'))::int as succeeded,
+             -- In-app engagement (seen, read, archived) implies delivery.
+             count(*) filter (where n.state in ('delivered', 'seen', 'read', 'archived'))::int as delivered,
              count(*) filter (where n.state in ('dead_lettered', 'bounced', 'rejected')
                               or (n.state = 'failed' and n.retryable is not true))::int as failed,
              count(*) filter (where n.state = 'suppressed')::int as suppressed

@@ -40,6 +40,9 @@ export const notificationUpdate = updateSet('notifications', {
   sent_at: least,
   delivered_at: least,
   failed_at: least,
+  seen_at: least,
+  read_at: least,
+  archived_at: least,
   updated_at: () => 'now()',
 });
 // Only touch a row when something changes: a replay then writes no new tuples.
@@ -47,9 +50,16 @@ export const notificationChanged = [
   higher('notifications'),
   'excluded.first_status_at < notifications.first_status_at',
   'excluded.last_status_at > notifications.last_status_at',
-  ...['provider_message_id', 'queued_at', 'sent_at', 'delivered_at', 'failed_at'].map((c) =>
-    newly('notifications', c),
-  ),
+  ...[
+    'provider_message_id',
+    'queued_at',
+    'sent_at',
+    'delivered_at',
+    'failed_at',
+    'seen_at',
+    'read_at',
+    'archived_at',
+  ].map((c) => newly('notifications', c)),
 ].join(' OR ');
 
 export const attemptUpdate = updateSet('delivery_attempts', {
@@ -119,6 +129,9 @@ export const notificationColumns: Columns<NotificationRow> = [
   ['sent_at', 'timestamptz'],
   ['delivered_at', 'timestamptz'],
   ['failed_at', 'timestamptz'],
+  ['seen_at', 'timestamptz'],
+  ['read_at', 'timestamptz'],
+  ['archived_at', 'timestamptz'],
 ];
 
 export const attemptColumns: Columns<AttemptRow> = [

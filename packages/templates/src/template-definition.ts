@@ -87,6 +87,15 @@ export interface InappParts {
   readonly title: string;
   readonly body: string;
   readonly data?: StructuredTemplate;
+  /** Where a click on the message leads. */
+  readonly actionUrl?: string;
+  /** An image URL shown beside the message. */
+  readonly avatar?: string;
+  readonly category?: string;
+  /** Comma-separated, e.g. `tasks, {{data.project}}`. */
+  readonly tags?: string;
+  /** A later message with the same rendered key replaces this one in the inbox. */
+  readonly collapseKey?: string;
 }
 
 /** PagerDuty Events API v2: `summary`, `custom_details`, event action and severity. */

@@ -43,7 +43,7 @@ describe('createChannelRouter refuses to start without what a channel needs', ()
     );
     expect(message).toContain('fcm: HERALD_FCM_SERVICE_ACCOUNT, HERALD_FCM_PROJECT_ID are not set');
     expect(message).toContain('telegram: HERALD_TELEGRAM_BOT_TOKEN is not set');
-    expect(message).toContain('inapp: no delivery provider for the inapp channel');
+    expect(message).toContain('inapp: the inapp channel needs the inbox provider of @herald/inbox');
   });
 
   test('channels not selected need nothing; webhook, discord and teams need no credentials', async () => {

@@ -65,6 +65,11 @@ export function createChannelRouter(
   const served = [...new Set(channels)];
 
   for (const channel of served) {
+    const given = options.providers?.[channel];
+    if (given !== undefined) {
+      built.push([channel, given]);
+      continue;
+    }
     const builder = providerRegistry[channel];
     const name = builder.providerName(reader);
     const context: BuildContext = {

@@ -93,7 +93,7 @@ export const providerRegistry: Record<ChannelName, ChannelProviderEntry> = {
   pagerduty: fixed('pagerduty', buildPagerDuty),
   inapp: fixed('inapp', (context) => {
     context.problem(
-      'no delivery provider for the inapp channel in this build; remove it from the worker channels',
+      'the inapp channel needs the inbox provider of @herald/inbox (the worker builds it when DATABASE_URL and REDIS_URL are set); pass it in options.providers',
     );
     return undefined;
   }),

@@ -79,10 +79,13 @@ export const DEFAULT_DLQ_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
 
 /**
  * How a consuming stage fetches: the broker answers once it has `MIN_BYTES` for the
- * fetch or `MAX_WAIT_MS` has passed. Waiting a little for a fuller chunk makes every
- * per-chunk cost (a produce, a commit, a Redis pipeline, an audit write) serve more
- * records at moderate rates; at high rates chunks fill at once and nobody waits. Each
- * stage passes its own defaults (docs/benchmarks.md).
+ * fetch or `MAX_WAIT_MS` has passed. The stages on a delivery's path (router, worker)
+ * answer at once (1 byte): a lone event is not held for a fuller fetch, and under load
+ * chunks still fill by themselves, because the client fetches again only after the
+ * chunks in hand are handled (everything that arrived meanwhile comes in the next
+ * fetch, up to the chunk size); `MAX_WAIT_MS` then only bounds an idle long poll. The
+ * auditor, off that path, waits for bytes: its per-chunk cost (a transaction) is
+ * shared by more statuses. Each stage passes its own defaults (docs/benchmarks.md).
  */
 export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWaitMs: number }) {
   return {

@@ -30,6 +30,20 @@ export const providerLimits = {
   vonageTextChars: 3200,
   /** FCM: notification and data payload together. */
   pushPayloadBytes: 4096,
+  // In-app (issue 14): Herald's own inbox. Not a provider's numbers but Herald's, so a
+  // message stays small enough for the feed, the fan-out and a browser's list.
+  /** In-app title. */
+  inappTitleChars: 500,
+  /** In-app body. */
+  inappBodyChars: 10_000,
+  /** In-app action URL and avatar URL, each. */
+  inappUrlChars: 2048,
+  inappCategoryChars: 100,
+  inappCollapseKeyChars: 256,
+  inappTags: 20,
+  inappTagChars: 100,
+  /** In-app title, body and data together, as JSON. */
+  inappMessageBytes: 32 * 1024,
   /**
    * Web Push (RFC 8030/8291): push services accept a 4096-byte encrypted record; aes128gcm
    * adds 103 bytes (86 header, 16 tag, 1 padding delimiter), leaving 3993 for the JSON.

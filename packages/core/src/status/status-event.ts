@@ -17,6 +17,13 @@ export const notificationStates = [
   'rejected',
   /** A provider receipt said the address does not accept mail/messages (SES bounce, complaint). */
   'bounced',
+  // In-app (issue 14): what a subscriber's client did with a stored message (gateway).
+  /** A client of the subscriber displayed the message in its feed or bell. */
+  'seen',
+  /** The subscriber opened or marked the message read. */
+  'read',
+  /** The subscriber archived the message. */
+  'archived',
 ] as const;
 
 export type NotificationState = (typeof notificationStates)[number];

@@ -76,12 +76,15 @@ function fakeLeases(held: Map<string, { owner: string } | { summary: string }> =
   return { port, held, calls };
 }
 
-function setup(outcome: DeliveryOutcome, leases = fakeLeases()) {
+/** `sendMs`: how far the clock moves while the provider answers (a slow send). */
+function setup(outcome: DeliveryOutcome, leases = fakeLeases(), sendMs = 0) {
   const sent: DeliveryJob[] = [];
+  let clockMs = NOW;
   const channels: SendPort = {
     providerFor: (j) => (j.channel === 'webhook' ? { name: 'webhook' } : undefined),
     send: async (j) => {
       sent.push(j);
+      clockMs += sendMs;
       return outcome;
     },
   };
@@ -98,7 +101,7 @@ function setup(outcome: DeliveryOutcome, leases = fakeLeases()) {
     maxRecordBytes: 1_000_000,
     recordSize: (m) => ({ fits: m.value.length < 1_000_000, bytes: m.value.length }),
     log: silentLogger,
-    now: () => new Date(NOW),
+    now: () => new Date(clockMs),
     random: () => 0.5,
   };
   const handler = createChunkHandler(createDeliveryPipeline(deps), { concurrency: 4 });
@@ -110,6 +113,27 @@ const states = (out: readonly OutputMessage[]) =>
   out
     .filter((m) => m.topic === topics.status)
     .map((m) => (JSON.parse(m.value.toString()) as { data: { state: string } }).data.state);
+
+it('counts the retry backoff from when a slow send failed, not from when it began', async () => {
+  const slowSendMs = 120_000; // longer than the webhook's first backoff (60 s at random 0.5)
+  const { run } = setup(
+    { status: 'failed', permanent: false, failureClass: 'transient', reason: 'HTTP 503' },
+    fakeLeases(),
+    slowSendMs,
+  );
+  const out = await run();
+  const retrying = out
+    .filter((m) => m.topic === topics.status)
+    .map(
+      (m) =>
+        JSON.parse(m.value.toString()) as {
+          data: { state: string; notBefore?: string; occurredAt: string };
+        },
+    )
+    .find((e) => e.data.state === 'retrying')!;
+  expect(Date.parse(retrying.data.occurredAt)).toBe(NOW + slowSendMs);
+  expect(Date.parse(retrying.data.notBefore!)).toBeGreaterThan(NOW + slowSendMs);
+});
 
 it('publishes sending then sent for a sent job, and writes its sent mark', async () => {
   const { run, sent, metrics, leases } = setup({

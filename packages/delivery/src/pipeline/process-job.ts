@@ -209,6 +209,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       }
       const policy = deps.retryPolicies[job.channel];
       const base = job.replay?.fromAttempt ?? 0;
+      // The backoff counts from when the failure was seen, not from when the job was
+      // picked up: a slow send must not leave `notBefore` behind the `retrying` status.
+      const failedAtMs = deps.now().getTime();
       const decision = nextRetry(
         policy,
         {
@@ -217,7 +220,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           firstAttemptAt: Date.parse(attemptJob.firstAttemptAt!),
           ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
         },
-        nowMs,
+        failedAtMs,
         deps.random,
       );
       if (decision.action === 'exhausted') {
@@ -247,6 +250,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
               ...providerDetail,
             },
             record,
+            new Date(failedAtMs),
           ),
         ),
       ];

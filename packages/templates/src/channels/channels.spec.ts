@@ -479,4 +479,32 @@ describe('pagerduty and inapp', () => {
     });
     expect(render({ t: 'T', b: 'B' })).toEqual({ title: 'T', body: '<B>' });
   });
+
+  test('inapp with action URL, avatar, category, tags and collapse key', () => {
+    const render = renderer({
+      id: 'i',
+      version: 1,
+      channel: 'inapp',
+      locale: 'default',
+      parts: {
+        title: 'Task {{id}}',
+        body: '{{pct}}%',
+        actionUrl: 'https://app.example/tasks/{{id}}',
+        avatar: ' ',
+        category: 'tasks',
+        tags: 'tasks, {{project}}, ,tasks',
+        collapseKey: 'task-{{id}}',
+        data: { percent: '{{pct}}' },
+      },
+    });
+    expect(render({ id: '7', pct: 40, project: 'apollo' })).toEqual({
+      title: 'Task 7',
+      body: '40%',
+      actionUrl: 'https://app.example/tasks/7',
+      category: 'tasks',
+      tags: ['tasks', 'apollo'],
+      collapseKey: 'task-7',
+      data: { percent: '40' },
+    });
+  });
 });

@@ -90,15 +90,62 @@ export const pushChannel: ChannelSpec = {
   },
 };
 
-/** In-app: title, body and data, shown by Herald's own clients (which escape for display). */
+/** An optional one-line text part: trimmed, absent when it renders empty. */
+const line = (value: unknown): string | undefined => {
+  const text = str(value).replace(/\s+/g, ' ').trim();
+  return text === '' ? undefined : text;
+};
+
+/**
+ * In-app: title, body and data, plus what an inbox shows and groups by: action URL,
+ * avatar URL, category, tags (comma-separated) and the collapse key (a later message with
+ * the same key replaces this one in the subscriber's inbox, e.g. `task-{{data.taskId}}`).
+ * Shown by Herald's own clients, which escape for display. Stored by packages/inbox.
+ */
 export const inappChannel: ChannelSpec = {
-  parts: titleBodyData,
+  parts: {
+    ...titleBodyData,
+    actionUrl: { kind: 'text', required: false, escape: 'none' },
+    avatar: { kind: 'text', required: false, escape: 'none' },
+    category: { kind: 'text', required: false, escape: 'none' },
+    tags: { kind: 'text', required: false, escape: 'none' },
+    collapseKey: { kind: 'text', required: false, escape: 'none' },
+  },
   finish(parts) {
     const content = titleAndBody(parts);
+    for (const name of ['actionUrl', 'avatar', 'category', 'collapseKey'] as const) {
+      const value = line(parts[name]);
+      if (value !== undefined) content[name] = value;
+    }
+    const tags = str(parts.tags)
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '');
+    if (tags.length > 0) content.tags = [...new Set(tags)];
     if (parts.data !== undefined) content.data = parts.data;
     return content;
   },
-  check() {},
+  check(content, limits) {
+    limits.chars('inappTitleChars', 'title', 'in-app title', content.title);
+    limits.chars('inappBodyChars', 'body', 'in-app body', content.body);
+    limits.chars('inappUrlChars', 'actionUrl', 'in-app action URL', content.actionUrl);
+    limits.chars('inappUrlChars', 'avatar', 'in-app avatar URL', content.avatar);
+    limits.chars('inappCategoryChars', 'category', 'in-app category', content.category);
+    limits.chars(
+      'inappCollapseKeyChars',
+      'collapseKey',
+      'in-app collapse key',
+      content.collapseKey,
+    );
+    const tags = Array.isArray(content.tags) ? (content.tags as string[]) : [];
+    limits.count('inappTags', 'tags', 'in-app tags', tags.length, 'items');
+    tags.forEach((tag, i) => limits.chars('inappTagChars', `tags[${i}]`, 'in-app tag', tag));
+    limits.bytes('inappMessageBytes', '(message)', 'in-app title, body and data', {
+      t: content.title,
+      b: content.body,
+      d: content.data ?? null,
+    });
+  },
 };
 
 const PAGERDUTY_ACTIONS = ['trigger', 'acknowledge', 'resolve'];

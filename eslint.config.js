@@ -101,6 +101,11 @@ export default tseslint.config(
     '@herald/inbox may depend on @herald/core and @herald/store only.',
   ),
   layer(
+    ['packages/operations/src/**'],
+    ['core', 'rules', 'templates', 'kafka', 'store', 'delivery', 'telemetry', 'telemetry/lag'],
+    '@herald/operations (what the CLI and the API share) may depend on core, rules, templates, kafka, store, delivery and telemetry only.',
+  ),
+  layer(
     ['packages/channels/src/**'],
     ['core'],
     "@herald/channels may depend on @herald/core only (provider limits are core's providerLimits).",

@@ -12,6 +12,8 @@ import {
 } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
 import { appLifecycle } from '@herald/runtime';
+import { createRedisClient } from '@herald/delivery';
+import type { Redis } from 'ioredis';
 import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
@@ -25,6 +27,7 @@ import { sesReceipt } from './receipts/ses-receipts.js';
 import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
 import { webhookReceipt } from './receipts/webhook-receipts.js';
+import { registerV1 } from './v1/register-v1.js';
 
 export interface Api {
   start(): Promise<void>;
@@ -78,6 +81,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   let url = '';
   let ops: OpsServer | undefined;
   let admin: ReturnType<typeof kafka.admin> | undefined;
+  let redis: Redis | undefined;
   let publishing = false;
   const telemetry = createApiMetrics();
 
@@ -105,10 +109,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     });
   }
 
-  function routes(server: FastifyInstance): void {
-    // Signatures are over the raw bytes: every body is read as a Buffer.
-    server.removeAllContentTypeParsers();
-    server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  async function routes(server: FastifyInstance): Promise<void> {
     // Route patterns, not URLs, so the label stays bounded (a 404 is `unmatched`).
     server.addHook('onResponse', (req, reply, done) => {
       telemetry.series.httpDuration.observe(
@@ -121,6 +122,16 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       );
       done();
     });
+
+    await registerV1(server, { db: db!, publisher, kafka, ...(redis ? { redis } : {}), log }, env);
+    await server.register(async (scope) => receiptRoutes(scope));
+  }
+
+  /** Health and provider receipts: no API key (receipts carry their providers' signatures). */
+  function receiptRoutes(server: FastifyInstance): void {
+    // Signatures are over the raw bytes: every body is read as a Buffer.
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
     server.get('/healthz', async (_req, reply) => {
       try {
@@ -352,12 +363,35 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     );
     publishing = true;
     recorder = new ReceiptRecorder(new AuditQueries(db), publisher, env.HERALD_TOPIC_PREFIX, log);
+    if (env.REDIS_URL) {
+      const client = createRedisClient(env.REDIS_URL, { mode: 'command' });
+      redis = await life.use(
+        async () => {
+          await client.connect();
+          return client;
+        },
+        (c) => void c.disconnect(),
+      );
+    } else {
+      log.warn(
+        {},
+        'REDIS_URL is not set: /v1 has no per-key rate limits and ignores Idempotency-Key',
+      );
+    }
     const server = await life.use(
       () =>
-        Fastify({ logger: false, bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES, trustProxy: true }),
+        Fastify({
+          logger: false,
+          bodyLimit: env.HERALD_API_BODY_LIMIT_BYTES,
+          trustProxy: true,
+          // Unknown fields are refused (additionalProperties: false), never silently dropped.
+          ajv: {
+            customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+          },
+        }),
       (fastify) => fastify.close(),
     );
-    routes(server);
+    await routes(server);
     url = await server.listen({ host: env.HERALD_API_HOST, port: env.HERALD_API_PORT });
     log.info({ url }, 'api listening');
   });

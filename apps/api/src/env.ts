@@ -6,6 +6,7 @@ import {
   lifecycleEnv,
   logEnv,
   parseEnv,
+  redisEnv,
   type EnvSource,
 } from '@herald/core';
 import { telemetryEnv } from '@herald/telemetry';
@@ -107,6 +108,26 @@ const shape = {
   HERALD_API_SNS_TOPIC_ARNS: list.default([]),
   /** Standard Webhooks secrets per provider for /v1/receipts/webhook/<provider>. */
   HERALD_API_RECEIPT_SECRETS: receiptSecrets.default({}),
+  /**
+   * Redis for the management API's per-key request limits and Idempotency-Key answers.
+   * Without it /v1 serves requests unlimited and without idempotency (a warning says so).
+   */
+  REDIS_URL: redisEnv().REDIS_URL.optional(),
+  /** Requests each API key may make per HERALD_API_RATE_PERIOD_MS (RateLimit-* headers, 429). */
+  HERALD_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(1200),
+  HERALD_API_RATE_PERIOD_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /**
+   * How long a verified key is remembered (ms): a revoked key keeps working this long
+   * on other replicas. 0 asks Postgres on every request.
+   */
+  HERALD_API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** Most events per POST /v1/events. */
+  HERALD_API_EVENTS_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Serve the API reference page at /v1/docs (the OpenAPI document is always at /v1/openapi.json). */
+  HERALD_API_DOCS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   /** Largest request body accepted. */
   HERALD_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
 };

@@ -9,6 +9,7 @@ import {
   RecipientStore,
   RuleStore,
   SilenceStore,
+  TopicStore,
   type HeraldDatabase,
 } from '@herald/store';
 import type { RouterEnv } from './env.js';
@@ -49,7 +50,7 @@ export function routerResources(
   const recipients =
     db === undefined
       ? undefined
-      : new RecipientCache(recipientSource(new RecipientStore(db)), {
+      : new RecipientCache(recipientSource(new RecipientStore(db), new TopicStore(db)), {
           ttlMs: env.HERALD_RECIPIENT_CACHE_TTL_MS,
           maxEntries: env.HERALD_RECIPIENT_CACHE_SIZE,
         });

@@ -9,6 +9,7 @@ import {
   createDatabase,
   migrateToLatest,
   RecipientStore,
+  TopicStore,
   RuleStore,
   type HeraldDatabase,
 } from '@herald/store';
@@ -70,6 +71,10 @@ const common = `
     recipients: '["alice"]'
     dedupe: { key: event.data.k, window: 1m }
     channels: [{ type: email, template: once }]
+  - id: team
+    when: event.type == "t.team"
+    recipients: ["topic:on-call", "topic:empty"]
+    channels: [{ type: email, template: team }]
 `;
 const v1 = `rules:
   - id: greet
@@ -126,6 +131,7 @@ beforeAll(async () => {
     preferences: { quietHours: { start: '22:00', end: '07:00' } },
   });
   await recipients.upsert({ tenant: 'acme', id: 'dave', addresses: { slack: 'U1' } });
+  await new TopicStore(db).subscribe('acme', 'on-call', ['alice', 'bob']);
   await ensureTopics(kafka, heraldTopicSpecs(topics, 1, 1));
   producer = kafka.producer();
   await producer.connect();
@@ -307,5 +313,22 @@ describe('router with rules in Postgres', () => {
     await waitFor('third job', () => jobsOf(third.id).length === 1);
     expect(jobsOf(first.id)).toHaveLength(1);
     expect(jobsOf(second.id)).toHaveLength(0);
+  }, 30_000);
+
+  it('expands recipients topic:<key> to the topic’s subscribers from Postgres', async () => {
+    const e = event('t.team');
+    await produce(e);
+    const statuses = await waitFor('3 statuses', () => {
+      const s = statusesOf(e.id);
+      return s.length >= 3 ? s : undefined;
+    });
+    expect(
+      statuses.map((s) => `${s.recipientRef} ${s.state}${s.reason ? ` ${s.reason}` : ''}`).sort(),
+    ).toEqual(['alice queued', 'bob queued', 'topic:empty suppressed no_recipients']);
+    expect(
+      jobsOf(e.id)
+        .map((j) => j.recipient.address)
+        .sort(),
+    ).toEqual([expect.stringContaining('@'), expect.stringContaining('@')]);
   }, 30_000);
 });

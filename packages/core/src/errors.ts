@@ -256,6 +256,37 @@ export const errorCodes = {
     false,
     'Give a non-empty cancellation key (and the tenant it belongs to); docs/rules.md, "Delay and cancel".',
   ),
+  // Management API, tenants and API keys (issue 15).
+  HERALD_ERR_TENANT_INVALID: spec(
+    'tenant or API key request refused: %s',
+    false,
+    'Fix the value named: tenant ids are lower-case letters, digits, "_" or "-"; scopes are admin, publish or read; create the tenant before its keys.',
+  ),
+  HERALD_ERR_API_UNAUTHORIZED: spec(
+    'API key missing, unknown or revoked: %s',
+    false,
+    'Send "Authorization: Bearer hk_<id>_<secret>" with a key from `herald keys create` that is not revoked.',
+  ),
+  HERALD_ERR_API_FORBIDDEN: spec(
+    'API key %s lacks the scope for this request: %s',
+    false,
+    'Use a key with the scope named (admin for configuration, publish for events, read for queries), or ask an admin for one.',
+  ),
+  HERALD_ERR_EVENT_TENANT: spec(
+    'event belongs to another tenant: %s',
+    false,
+    'Leave "tenantid" out (the API sets it to the key\'s tenant) or set it to the key\'s tenant.',
+  ),
+  HERALD_ERR_RULES_TENANT: spec(
+    'rules refused for tenant %s: %s',
+    false,
+    'Give every rule "tenant: <your tenant>" and an id starting with "<your tenant>.", so that rules of different tenants never collide or match each other\'s events.',
+  ),
+  HERALD_ERR_IDEMPOTENCY_KEY_REUSED: spec(
+    'Idempotency-Key %s was used with a different body',
+    false,
+    'Use a new Idempotency-Key for a different request; repeat a request only with exactly the same body.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -9,7 +9,9 @@
   ARGV[N+i]    tolerance of key i, ms: (burst - 1) * emission interval
 
   Returns
-    {1, 0, 0, now}         admitted: each key's TAT = max(TAT, now) + interval
+    {1, 0, 0, now, ahead}  admitted: each key's TAT = max(TAT, now) + interval; ahead = the
+                           largest new TAT - now, ms (how far the budget is spent: the API
+                           turns it into RateLimit-Remaining / -Reset)
     {0, waitMs, i, now}    refused: key i is the one that waits longest, waitMs until
                            every key would admit; no key changed
   (numbers are integers: ms, rounded up for waits)
@@ -38,7 +40,9 @@ end
 if denied > 0 then
   return {0, math.ceil(wait), denied, math.floor(now)}
 end
+local ahead = 0
 for i = 1, n do
   redis.call('SET', KEYS[i], string.format('%.3f', next_tat[i]), 'PX', math.ceil(next_tat[i] - now) + 1000)
+  if next_tat[i] - now > ahead then ahead = next_tat[i] - now end
 end
-return {1, 0, 0, math.floor(now)}
+return {1, 0, 0, math.floor(now), math.ceil(ahead)}

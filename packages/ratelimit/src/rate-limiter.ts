@@ -3,7 +3,16 @@ import type { Redis } from 'ioredis';
 import { gcraParams, type PolicyHit, type RateLimitPolicy } from './rate-limit-policy.js';
 
 export type RateLimitDecision =
-  | { readonly allowed: true; readonly failedOpen?: boolean }
+  | {
+      readonly allowed: true;
+      readonly failedOpen?: boolean;
+      /**
+       * With exactly one policy checked: requests still allowed now (its burst left) and
+       * ms until its budget is whole again. What `RateLimit-Remaining`/`-Reset` report.
+       */
+      readonly remaining?: number;
+      readonly resetMs?: number;
+    }
   | {
       readonly allowed: false;
       /** When to try again (ms since epoch, Redis server time; the caller's clock when Redis was away). */
@@ -34,7 +43,7 @@ type GcraRedis = Redis & {
   heraldGcra(
     numKeys: number,
     ...args: (string | number)[]
-  ): Promise<[number, number, number, number]>;
+  ): Promise<[number, number, number, number, number?]>;
 };
 
 /**
@@ -66,7 +75,7 @@ export class RateLimiter {
   async check(hits: readonly PolicyHit[]): Promise<RateLimitDecision> {
     if (hits.length === 0) return { allowed: true };
     const params = hits.map((h) => gcraParams(h.policy));
-    let result: [number, number, number, number];
+    let result: [number, number, number, number, number?];
     try {
       result = await this.#redis.heraldGcra(
         hits.length,
@@ -84,8 +93,19 @@ export class RateLimiter {
         reason: 'rate limiter unavailable (fail closed)',
       };
     }
-    const [allowed, waitMs, index, serverNow] = result;
-    if (allowed === 1) return { allowed: true };
+    const [allowed, waitMs, index, serverNow, ahead] = result;
+    if (allowed === 1) {
+      if (hits.length !== 1 || ahead === undefined) return { allowed: true };
+      // Budget left = burst − (TAT − now) / interval: GCRA's TAT is how far ahead the
+      // subject has spent, in intervals.
+      const { intervalMs } = params[0]!;
+      const burst = Math.max(1, hits[0]!.policy.burst);
+      return {
+        allowed: true,
+        remaining: Math.max(0, Math.floor(burst - ahead / intervalMs + 1e-9)),
+        resetMs: ahead,
+      };
+    }
     const policy = hits[index - 1]!.policy;
     return {
       allowed: false,

@@ -25,6 +25,7 @@ export async function planItems(
   const lookup = {
     resolveRecipient: (ref: string, tenant: string) => recipients.resolve(ref, tenant),
     tenantPreferences: (tenant: string) => recipients.tenantPreferences(tenant),
+    topicMembers: (topic: string, tenant: string) => recipients.topicMembers?.(topic, tenant),
   };
   return prepared.map((p) => p.plan(lookup));
 }

@@ -35,6 +35,8 @@ export interface RecipientDirectory {
   /** A loaded recipient; undefined when unknown or not loaded. */
   resolve(ref: string, tenant: string): Recipient | undefined;
   tenantPreferences(tenant: string): Preferences | undefined;
+  /** A loaded topic's subscribers (`recipients: ["topic:<key>"]`); undefined when unknown. */
+  topicMembers?(topic: string, tenant: string): readonly string[] | undefined;
 }
 
 /** The silences in force or to come (polled from Postgres); swapped in place on each poll. */

@@ -74,3 +74,52 @@ describe('recipientSource', () => {
     ]);
   });
 });
+
+describe('RecipientCache topics', () => {
+  it('loads a topic’s members, then them as recipients; both cached per TTL', async () => {
+    const queries: string[] = [];
+    const bob: Recipient = { id: 'bob', tenant: 'acme', addresses: { email: 'b@example.com' } };
+    const people = new Map([
+      ['alice', alice],
+      ['bob', bob],
+    ]);
+    const source = {
+      async getMany(tenant: string, ids: readonly string[]) {
+        queries.push(`${tenant}:${ids.join(',')}`);
+        return new Map(
+          ids.filter((id) => people.has(id)).map((id) => [id, people.get(id)!] as const),
+        );
+      },
+      async tenantPreferences() {
+        return undefined;
+      },
+      async topicMembers(tenant: string, topics: readonly string[]) {
+        queries.push(`topics:${tenant}:${topics.join(',')}`);
+        return new Map(
+          topics.filter((t) => t === 'on-call').map((t) => [t, ['alice', 'bob']] as const),
+        );
+      },
+    };
+    const clock = { t: 0 };
+    const c = new RecipientCache(source, { ttlMs: 1_000, maxEntries: 10, now: () => clock.t });
+    const refs = [
+      { tenant: 'acme', ref: 'topic:on-call' },
+      { tenant: 'acme', ref: 'topic:nobody' },
+    ];
+    await c.load(refs);
+    await c.load(refs);
+    // Topic refs are never looked up as recipient ids.
+    expect(queries).toEqual(['topics:acme:on-call,nobody', 'acme:alice,bob']);
+    expect(c.topicMembers('on-call', 'acme')).toEqual(['alice', 'bob']);
+    expect(c.topicMembers('nobody', 'acme')).toEqual([]);
+    expect(c.topicMembers('on-call', 'globex')).toBeUndefined();
+    expect(c.resolve('bob', 'acme')).toEqual(bob);
+  });
+
+  it('without topics in the source, a topic ref loads nothing and stays unknown', async () => {
+    const { cache: c, queries } = cache({ t: 0 });
+    await c.load([{ tenant: 'acme', ref: 'topic:on-call' }]);
+    expect(queries).toEqual([]);
+    expect(c.topicMembers('on-call', 'acme')).toBeUndefined();
+  });
+});

@@ -1,10 +1,21 @@
 import type { ChannelName } from '@herald/core';
-import type { AddressMark, Preferences, Recipient, RecipientRef } from '@herald/rules';
+import {
+  TOPIC_PREFIX,
+  type AddressMark,
+  type Preferences,
+  type Recipient,
+  type RecipientRef,
+} from '@herald/rules';
 
 /** Where the cache loads from: recipients of one tenant by id, and tenant defaults. */
 export interface RecipientSource {
   getMany(tenant: string, ids: readonly string[]): Promise<ReadonlyMap<string, Recipient>>;
   tenantPreferences(tenant: string): Promise<Preferences | undefined>;
+  /** Subscribers of each topic (`topic:<key>` refs); absent = the source holds no topics. */
+  topicMembers?(
+    tenant: string,
+    topics: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>>;
 }
 
 interface Entry<T> {
@@ -28,6 +39,8 @@ export class RecipientCache {
   // Map iteration order is insertion order: re-inserting on use makes it an LRU.
   readonly #recipients = new Map<string, Entry<Recipient | null>>();
   readonly #tenants = new Map<string, Entry<Preferences | null>>();
+  // Topic members per (tenant, topic), TTL'd like recipients (a handful of topics).
+  readonly #topics = new Map<string, Entry<readonly string[]>>();
 
   constructor(
     source: RecipientSource,
@@ -43,9 +56,14 @@ export class RecipientCache {
     return this.#recipients.size;
   }
 
-  /** Loads what `refs` need and is not cached (or expired). Throws when the source is down. */
-  async load(refs: readonly RecipientRef[]): Promise<void> {
+  /**
+   * Loads what `refs` need and is not cached (or expired). A `topic:<key>` ref loads the
+   * topic's members first, then the members as recipients. Throws when the source is down.
+   */
+  async load(given: readonly RecipientRef[]): Promise<void> {
     const now = this.#now();
+    const refs = [...given.filter((r) => !r.ref.startsWith(TOPIC_PREFIX))];
+    for (const { tenant, ref } of await this.#loadTopics(given, now)) refs.push({ tenant, ref });
     const missing = new Map<string, string[]>();
     const tenants = new Set<string>();
     for (const { tenant, ref } of refs) {
@@ -69,6 +87,38 @@ export class RecipientCache {
         this.#tenants.set(tenant, { value: prefs ?? null, expiresAt });
       }),
     ]);
+  }
+
+  /** The members of topics among `refs`, loading the missing topics (one query per tenant). */
+  async #loadTopics(refs: readonly RecipientRef[], now: number): Promise<RecipientRef[]> {
+    const wanted = refs.filter((r) => r.ref.startsWith(TOPIC_PREFIX));
+    if (wanted.length === 0 || this.#source.topicMembers === undefined) return [];
+    const missing = new Map<string, string[]>();
+    for (const { tenant, ref } of wanted) {
+      const entry = this.#topics.get(key(tenant, ref));
+      if (entry !== undefined && entry.expiresAt > now) continue;
+      let topics = missing.get(tenant);
+      if (topics === undefined) missing.set(tenant, (topics = []));
+      topics.push(ref.slice(TOPIC_PREFIX.length));
+    }
+    await Promise.all(
+      [...missing].map(async ([tenant, topics]) => {
+        const found = await this.#source.topicMembers!(tenant, topics);
+        for (const topic of topics)
+          this.#topics.set(key(tenant, `${TOPIC_PREFIX}${topic}`), {
+            value: found.get(topic) ?? [],
+            expiresAt: now + this.#ttlMs,
+          });
+      }),
+    );
+    return wanted.flatMap(({ tenant, ref }) =>
+      (this.#topics.get(key(tenant, ref))?.value ?? []).map((id) => ({ tenant, ref: id })),
+    );
+  }
+
+  /** A loaded topic's members; undefined when not loaded (or the source holds no topics). */
+  topicMembers(topic: string, tenant: string): readonly string[] | undefined {
+    return this.#topics.get(key(tenant, `${TOPIC_PREFIX}${topic}`))?.value;
   }
 
   /** A loaded recipient; undefined when unknown or not loaded. Synchronous, for planning. */
@@ -120,9 +170,23 @@ export interface RecipientRows {
   tenantPreferences(tenant: string): Promise<Record<string, unknown> | undefined>;
 }
 
+/** Topic subscribers as `TopicStore` (@herald/store) returns them. */
+export interface TopicRows {
+  subscribers(
+    tenant: string,
+    topics: readonly string[],
+  ): Promise<ReadonlyMap<string, readonly string[]>>;
+}
+
 /** A source over a recipient store, converting rows to the planner's `Recipient`. */
-export function recipientSource(store: RecipientRows): RecipientSource {
+export function recipientSource(store: RecipientRows, topics?: TopicRows): RecipientSource {
   return {
+    ...(topics === undefined
+      ? {}
+      : {
+          topicMembers: (tenant: string, keys: readonly string[]) =>
+            topics.subscribers(tenant, keys),
+        }),
     async getMany(tenant, ids) {
       const rows = await store.getMany(tenant, ids);
       const out = new Map<string, Recipient>();

@@ -8,6 +8,7 @@ describe('@herald/rules entry point', () => {
     expect(Object.keys(rules).sort()).toEqual(
       [
         'CelEngine',
+        'TOPIC_PREFIX',
         'RulesSourceError',
         'cancellationsFor',
         'decidePreferences',

@@ -25,6 +25,28 @@ export interface AuditFilter {
   readonly limit?: number;
 }
 
+/** A page of `search`: filters of AuditFilter plus these, tenant required. */
+export interface NotificationSearch extends AuditFilter {
+  readonly tenant: string;
+  readonly recipient?: string;
+  readonly eventId?: string;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+/** The position after a row (event_time desc, notification_id asc), opaque to callers. */
+function cursorOf(row: NotificationRecord): string {
+  return Buffer.from(`${row.event_time.toISOString()}|${row.notification_id}`).toString(
+    'base64url',
+  );
+}
+
+function parseCursor(cursor: string): { time: Date; id: string } | undefined {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const date = new Date(time ?? '');
+  return id === undefined || Number.isNaN(date.getTime()) ? undefined : { time: date, id };
+}
+
 /** A notification with its full story. */
 export interface NotificationHistory {
   readonly notification: NotificationRecord;
@@ -87,6 +109,34 @@ export class AuditQueries {
         .execute(),
     ]);
     return { notification, attempts, statuses };
+  }
+
+  /**
+   * One page of a tenant's notifications, newest first, by recipient, event, state,
+   * channel and time; `nextCursor` when there may be more. Keyset pagination: a page
+   * costs the same at any depth, and rows inserted meanwhile never shift a page.
+   * Returns undefined for a cursor that is not one of ours.
+   */
+  async search(
+    filter: NotificationSearch,
+  ): Promise<{ items: NotificationRecord[]; nextCursor?: string } | undefined> {
+    const limit = filter.limit ?? 50;
+    let query = this.#notifications({ ...filter, limit: limit + 1 });
+    if (filter.recipient) query = query.where('recipient_ref', '=', filter.recipient);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.cursor !== undefined) {
+      const after = parseCursor(filter.cursor);
+      if (!after) return undefined;
+      query = query.where((eb) =>
+        eb.or([
+          eb('event_time', '<', after.time),
+          eb.and([eb('event_time', '=', after.time), eb('notification_id', '>', after.id)]),
+        ]),
+      );
+    }
+    const rows = await query.execute();
+    const items = rows.slice(0, limit);
+    return rows.length > limit ? { items, nextCursor: cursorOf(items.at(-1)!) } : { items };
   }
 
   /** Notifications of one recipient, newest first. */

@@ -8,6 +8,7 @@ export { canonicalJson } from './config-versions.js';
 export type {
   ApplyRulesInput,
   ApplyRulesResult,
+  AuditActor,
   RuleDefinition,
   RuleHistoryEntry,
   RuleSetVersionInfo,
@@ -48,6 +49,7 @@ export type {
   EventRecord,
   NotificationHistory,
   NotificationRecord,
+  NotificationSearch,
   StatusRecord,
 } from './audit-queries.js';
 export { dropExpiredPartitions } from './retention.js';
@@ -78,3 +80,9 @@ export { DigestStore } from './digest-store.js';
 export type { Collected, DigestItem, DigestItemInput, DueDigest } from './digest-store.js';
 export { CancelStore } from './cancel-store.js';
 export type { CancelDecision } from './cancel-store.js';
+export { ApiKeyStore, apiKeyScopes } from './api-key-store.js';
+export type { ApiKeyInfo, ApiKeyScope, Tenant, TenantTables } from './api-key-store.js';
+export { recordConfigChange } from './config-audit.js';
+export type { ConfigChange } from './config-audit.js';
+export { TopicStore, topicOfRef } from './topic-store.js';
+export type { TopicTables } from './topic-store.js';

@@ -127,6 +127,8 @@ export async function applyRules(
     .values({
       actor: input.actor,
       action: input.rollbackOf === undefined ? 'rules.apply' : 'rules.rollback',
+      tenant: input.by?.tenant ?? null,
+      api_key_id: input.by?.apiKeyId ?? null,
       entity_type: 'rule_set',
       entity_id: 'rules',
       version,

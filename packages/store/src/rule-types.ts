@@ -31,8 +31,17 @@ export type RuleTables = {
     entity_id: string;
     version: number | null;
     details: ColumnType<unknown, string, string>;
+    /** Set by writes through the API (migrations/0011): the key's tenant and id. */
+    tenant: ColumnType<string | null, string | null | undefined, string | null>;
+    api_key_id: ColumnType<string | null, string | null | undefined, string | null>;
   };
 };
+
+/** Who wrote a change through the API, for `config_audit_log`. */
+export interface AuditActor {
+  readonly tenant: string;
+  readonly apiKeyId: string;
+}
 
 /** One rule of a file being applied: its id and canonical definition (no positions, no version). */
 export interface RuleDefinition {
@@ -61,6 +70,8 @@ export interface ApplyRulesInput {
   readonly expectedVersion?: number;
   /** Set by `rollback`: the version whose file is re-applied. */
   readonly rollbackOf?: number;
+  /** Written through the API: the key's tenant and id go into `config_audit_log`. */
+  readonly by?: AuditActor;
 }
 
 export interface ApplyRulesResult {

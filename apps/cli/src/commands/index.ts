@@ -3,12 +3,14 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerCancelCommand } from './cancel-command.js';
 import type { CommandContext } from './command-context.js';
 import { registerDlqCommand } from './dlq-command.js';
+import { registerKeysCommand } from './keys-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerSilencesCommand } from './silences-command.js';
 import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
+import { registerTenantsCommand } from './tenants-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
 import { registerTokensCommand } from './tokens-command.js';
 import { registerWatchCommand } from './watch-command.js';
@@ -33,6 +35,8 @@ export const commandRegistrations: readonly ((
   registerCancelCommand,
   registerTokensCommand,
   registerWatchCommand,
+  registerTenantsCommand,
+  registerKeysCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

@@ -44,14 +44,6 @@ async function eventsFrom(options: ProduceOptions): Promise<CloudEvent[]> {
   });
 }
 
-/** Encodes an event in Kafka binary mode: attributes as ce_ headers, data as the value. */
-function binaryRecord(event: CloudEvent): { value: Buffer; headers: Record<string, string> } {
-  const { data, datacontenttype, ...attributes } = event;
-  const headers: Record<string, string> = { 'content-type': datacontenttype ?? 'application/json' };
-  for (const [name, value] of Object.entries(attributes)) headers[`ce_${name}`] = String(value);
-  return { value: Buffer.from(JSON.stringify(data ?? null)), headers };
-}
-
 /** `herald produce`: publish CloudEvents to herald.events. */
 export function registerProduceCommand(program: Command, context: CommandContext): void {
   program
@@ -75,17 +67,14 @@ export function registerProduceCommand(program: Command, context: CommandContext
       await publisher.start();
       try {
         const topic = topicNames(context.env.HERALD_TOPIC_PREFIX).events;
+        const { eventRecord } = await import('@herald/operations');
         await publisher.send(
-          events.map((event) => {
-            const key = options.key ?? event.id;
-            if (options.binary) return { topic, key, ...binaryRecord(event) };
-            return {
-              topic,
-              key,
-              value: Buffer.from(JSON.stringify(event)),
-              headers: { 'content-type': 'application/cloudevents+json; charset=UTF-8' },
-            };
-          }),
+          events.map((event) =>
+            eventRecord(topic, event, {
+              ...(options.key ? { key: options.key } : {}),
+              ...(options.binary ? { binary: true } : {}),
+            }),
+          ),
         );
         for (const event of events)
           context.out.write(`produced ${event.type} ${event.id} to ${topic}\n`);

@@ -24,32 +24,23 @@ async function applySource(
   sourceName: string,
   options: { dryRun?: boolean; expectVersion?: number; rollbackOf?: number },
 ): Promise<void> {
-  const [{ loadRules, ruleDefinition }, { migrateToLatest, RuleStore }] = await Promise.all([
-    import('@herald/rules'),
-    import('@herald/store'),
-  ]);
-  const set = loadRules(source, sourceName);
+  // One after the other: jest's ESM loader fails on two concurrent imports sharing modules.
+  const { migrateToLatest } = await import('@herald/store');
+  const { applyRuleSource } = await import('@herald/operations');
   const out = context.out;
-  out.write(`${sourceName}: ${set.rules.length} rule(s) valid\n`);
   await withDatabase(context, async (db) => {
     await migrateToLatest(db);
-    const result = await whileBusy(context, `applying ${set.rules.length} rule(s)`, () =>
-      new RuleStore(db).apply({
+    const { ruleCount, result } = await whileBusy(context, 'applying rules', () =>
+      applyRuleSource(db, {
         source,
         sourceName,
-        rules: [
-          ...set.rules.map((r) => ({ id: r.id, definition: ruleDefinition(r) })),
-          // The file's inhibition rules, versioned like a rule ("@" is not a rule id's).
-          ...(set.inhibitions.length === 0
-            ? []
-            : [{ id: '@inhibit', definition: { inhibit: set.inhibitions } }]),
-        ],
         actor: actorOf(context),
         ...(options.dryRun ? { dryRun: true } : {}),
         ...(options.expectVersion === undefined ? {} : { expectedVersion: options.expectVersion }),
         ...(options.rollbackOf === undefined ? {} : { rollbackOf: options.rollbackOf }),
       }),
     );
+    out.write(`${sourceName}: ${ruleCount} rule(s) valid\n`);
     out.write(diffLines(result.diff));
     if (options.dryRun)
       out.write(

@@ -14,21 +14,12 @@ async function withStore<T>(
   /** Sees every validated template and its problems (all of them, not only the first). */
   onProblems?: (def: TemplateDefinition, problems: readonly TemplateProblem[]) => void,
 ): Promise<T> {
-  const [{ migrateToLatest, TemplateStore }, { validateTemplate }] = await Promise.all([
-    import('@herald/store'),
-    import('@herald/templates'),
-  ]);
+  // One after the other: jest's ESM loader fails on two concurrent imports sharing modules.
+  const { migrateToLatest } = await import('@herald/store');
+  const { templateStore } = await import('@herald/operations');
   return withDatabase(context, async (db) => {
     await migrateToLatest(db);
-    return body(
-      new TemplateStore(db, {
-        validate: (def, sample, ctx) => {
-          const problems = validateTemplate(def as TemplateDefinition, sample, ctx);
-          onProblems?.(def as TemplateDefinition, problems);
-          return problems;
-        },
-      }),
-    );
+    return body(templateStore(db, onProblems));
   });
 }
 
@@ -205,15 +196,17 @@ async function renderTemplate(context: CommandContext, ref: string, flags: Rende
           partials: b.partials ?? [],
           layouts: b.layouts ?? [],
         }));
-  const { buildTemplateRegistry } = await import('@herald/templates');
-  const registry = buildTemplateRegistry(set);
-  const def = registry.resolve(ref, channel, flags.locale);
-  const content = registry.render(ref, channel, flags.locale, data, {
+  const { renderTemplate: render } = await import('@herald/operations');
+  const rendered = render(set, ref, channel, {
+    locale: flags.locale,
+    data,
     now: flags.now === undefined ? new Date() : new Date(flags.now),
-    ...(flags.timezone === undefined ? {} : { timezone: flags.timezone }),
+    timezone: flags.timezone,
   });
-  context.out.write(`# ${def.id}@${def.version} (channel ${channel}, locale ${def.locale})\n`);
-  context.out.write(`${JSON.stringify(content, null, 2)}\n`);
+  context.out.write(
+    `# ${rendered.id}@${rendered.version} (channel ${channel}, locale ${rendered.locale})\n`,
+  );
+  context.out.write(`${JSON.stringify(rendered.content, null, 2)}\n`);
 }
 
 /** `herald templates apply | render | list`. */

@@ -33,6 +33,9 @@ export type {
   RecipientRef,
 } from './plan-types.js';
 
+/** A `recipients` entry naming a topic: `topic:on-call`. */
+export const TOPIC_PREFIX = 'topic:';
+
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with
  * `notificationId = deterministicId(event.id, rule.id, recipientRef, channel)` (a redelivered
@@ -268,6 +271,8 @@ class PlanRun {
           result.suppressed.push(
             suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail),
           );
+      } else if (entry.kind === 'ref' && entry.ref.startsWith(TOPIC_PREFIX)) {
+        this.#topicTargets(rule, fanOutChannels, entry.ref, tenant, targets);
       } else if (entry.kind === 'ref') {
         const recipient = this.#lookup.resolveRecipient?.(entry.ref, tenant);
         if (recipient === undefined) {
@@ -289,6 +294,52 @@ class PlanRun {
       }
     }
     return targets;
+  }
+
+  /**
+   * `topic:<key>` stands for the topic's subscribers, each planned as if listed by id
+   * (same ref, same notification id). A topic the caller does not know, or one without
+   * subscribers, is suppressed with the reason instead of silently planning nothing.
+   */
+  #topicTargets(
+    rule: Rule,
+    channels: readonly { readonly type: ChannelName }[],
+    ref: string,
+    tenant: string,
+    targets: Target[],
+  ): void {
+    const topic = ref.slice(TOPIC_PREFIX.length);
+    const members = this.#lookup.topicMembers?.(topic, tenant);
+    if (members === undefined || members.length === 0) {
+      for (const ch of channels)
+        this.#result.suppressed.push(
+          suppression(
+            rule,
+            ch.type,
+            ref,
+            members === undefined ? 'unknown_recipient' : 'no_recipients',
+            members === undefined
+              ? `no topic "${topic}" in tenant ${tenant}`
+              : `topic "${topic}" has no subscribers`,
+          ),
+        );
+      return;
+    }
+    for (const member of members) {
+      const recipient = this.#lookup.resolveRecipient?.(member, tenant);
+      if (recipient === undefined) {
+        for (const ch of channels)
+          this.#result.suppressed.push(
+            suppression(
+              rule,
+              ch.type,
+              member,
+              'unknown_recipient',
+              `no recipient "${member}" in tenant ${tenant} (topic ${topic})`,
+            ),
+          );
+      } else targets.push({ ref: member, recipient, fixed: false });
+    }
   }
 
   #planOne(

@@ -18,6 +18,12 @@ export interface PlanContext {
   resolveRecipient?(ref: string, tenant: string): Recipient | undefined;
   /** Tenant-wide default preferences, overlaid by each recipient's own. */
   tenantPreferences?(tenant: string): Preferences | undefined;
+  /**
+   * The recipient ids subscribed to a topic (a `recipients` entry `topic:<key>`),
+   * undefined when the caller holds no topics. Each member is then resolved with
+   * `resolveRecipient`, so the caller loads members with the other refs.
+   */
+  topicMembers?(topic: string, tenant: string): readonly string[] | undefined;
 }
 
 /** A planned job held back by quiet hours or a channel's `delay`; the job itself is in `jobs` with `notBefore`. */
@@ -51,7 +57,10 @@ export interface RecipientRef {
 }
 
 /** The recipient lookups planning makes; synchronous, over data the caller already holds. */
-export type RecipientLookup = Pick<PlanContext, 'resolveRecipient' | 'tenantPreferences'>;
+export type RecipientLookup = Pick<
+  PlanContext,
+  'resolveRecipient' | 'tenantPreferences' | 'topicMembers'
+>;
 
 /**
  * An event's matches with each fan-out rule's `recipients` evaluated (once): the ids

@@ -1,0 +1,3 @@
+import { unit } from '../../tooling/jest/jest.base.js';
+
+export default unit;

@@ -1,0 +1,25 @@
+export { acceptEvents, eventRecord } from './event-records.js';
+export type { EventVerdict } from './event-records.js';
+export {
+  applyRuleSource,
+  applyTenantRules,
+  rollbackTenantRules,
+  tenantRuleHistory,
+  tenantRules,
+} from './rules.js';
+export type { ApplyRuleSourceInput } from './rules.js';
+export { renderTemplate, templateStore } from './templates.js';
+export {
+  deadLetterFilterNames,
+  deadLetterFilterProblems,
+  deadLetterSummary,
+  isReplayed,
+  matchesDeadLetter,
+  readDeadLetters,
+  replayGroupOf,
+} from './dead-letters.js';
+export type { DeadLetterContents, DeadLetterFilter, DeadLetterSource } from './dead-letters.js';
+export { commitReplay, planReplay } from './dead-letter-replay.js';
+export type { ReplayPlan } from './dead-letter-replay.js';
+export { collectStatus, readBreakerStates } from './status.js';
+export type { GroupLag, ServiceState, StatusReport, StatusSource } from './status.js';

@@ -96,6 +96,11 @@ export default tseslint.config(
     "@herald/routing (the router's algorithm) may depend on @herald/core, rules, kafka and delivery only.",
   ),
   layer(
+    ['packages/operations/src/**'],
+    ['core', 'rules', 'templates', 'kafka', 'store', 'delivery', 'telemetry', 'telemetry/lag'],
+    '@herald/operations (what the CLI and the API share) may depend on core, rules, templates, kafka, store, delivery and telemetry only.',
+  ),
+  layer(
     ['packages/channels/src/**'],
     ['core'],
     "@herald/channels may depend on @herald/core only (provider limits are core's providerLimits).",

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
-import { HeraldError, isHeraldError, topicNames, type Logger } from '@herald/core';
+import { HeraldError, topicNames, type Logger } from '@herald/core';
 import {
   connectAdmin,
   createKafkaClient,
@@ -18,6 +18,7 @@ import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
 import { ReceiptRecorder, type Receipt } from './receipts/receipt.js';
+import { answer, outcomeOf } from './receipts/receipt-answer.js';
 import { mailgunReceipt } from './receipts/mailgun-receipts.js';
 import { postmarkReceipt, verifyPostmarkAuth } from './receipts/postmark-receipts.js';
 import { sendgridReceipts, verifySendgridSignature } from './receipts/sendgrid-receipts.js';
@@ -35,40 +36,6 @@ export interface Api {
   readonly url: string;
   /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`; HERALD_METRICS_PORT). */
   readonly opsUrl: string;
-}
-
-/** The receipt outcome an error stands for. */
-function outcomeOf(err: unknown): ReceiptOutcome {
-  if (!isHeraldError(err)) return 'unavailable';
-  if (err.code === 'HERALD_ERR_RECEIPT_SIGNATURE') return 'signature_invalid';
-  if (err.code === 'HERALD_ERR_RECEIPT_INVALID') return 'invalid';
-  if (err.code === 'HERALD_ERR_RECEIPT_UNMATCHED') return 'unmatched';
-  return 'unavailable';
-}
-
-/** HTTP status per error code; anything else (Kafka, Postgres down) is a 503. */
-function answer(reply: FastifyReply, err: unknown, log: Logger): FastifyReply {
-  if (isHeraldError(err)) {
-    const status =
-      err.code === 'HERALD_ERR_RECEIPT_SIGNATURE'
-        ? 401
-        : err.code === 'HERALD_ERR_RECEIPT_INVALID'
-          ? 400
-          : err.code === 'HERALD_ERR_RECEIPT_UNMATCHED'
-            ? 503
-            : // Its status would never fit a record: asking again cannot help.
-              err.code === 'HERALD_ERR_KAFKA_RECORD_TOO_LARGE'
-              ? 413
-              : 500;
-    log.warn({ code: err.code, err }, 'receipt refused');
-    if (status === 503) void reply.header('retry-after', '30');
-    return reply.code(status).send({ code: err.code, message: err.message });
-  }
-  log.error({ err }, 'receipt failed');
-  return reply
-    .code(503)
-    .header('retry-after', '10')
-    .send({ code: 'unavailable', message: 'a dependency is down; retry later' });
 }
 
 /**
@@ -155,31 +122,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       done();
     });
 
-    await registerV1(
-      server,
-      {
-        db: db!,
-        publisher,
-        kafka,
-        ...(redis ? { redis } : {}),
-        topicPrefix: env.HERALD_TOPIC_PREFIX,
-        maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
-        maxBatch: env.HERALD_API_EVENTS_MAX_BATCH,
-        log,
-        now: () => new Date(),
-      },
-      {
-        docs: env.HERALD_API_DOCS,
-        rateLimit: env.HERALD_API_RATE_LIMIT,
-        ratePeriodMs: env.HERALD_API_RATE_PERIOD_MS,
-        keyCacheMs: env.HERALD_API_KEY_CACHE_MS,
-        status: {
-          kafkaBrokers: env.KAFKA_BROKERS,
-          databaseUrl: env.DATABASE_URL,
-          redisUrl: env.REDIS_URL,
-        },
-      },
-    );
+    await registerV1(server, { db: db!, publisher, kafka, ...(redis ? { redis } : {}), log }, env);
     await server.register(async (scope) => receiptRoutes(scope));
     await registerConsole(server, log, consoleDir());
   }

@@ -52,7 +52,8 @@ it('paces to period / limit and says when the next request is allowed (server ti
   // (time passing between the calls) cannot fail the test: the first request was let
   // through somewhere in [before, after], and the next one is allowed 200 ms later.
   const before = await serverNow();
-  expect(await limiter.check([hit])).toEqual({ allowed: true });
+  // One policy: what is left of its budget (burst 1: nothing) and when it is whole again.
+  expect(await limiter.check([hit])).toEqual({ allowed: true, remaining: 0, resetMs: 200 });
   const refused = await limiter.check([hit]);
   const after = await serverNow();
   expect(refused.allowed).toBe(false);
@@ -143,7 +144,7 @@ describe('Redis unreachable', () => {
       policy: policy({ id: 'f', limit: 1, periodMs: 60_000 }),
       subject: 'z',
     };
-    expect(await open.check([hit])).toEqual({ allowed: true });
+    expect(await open.check([hit])).toEqual({ allowed: true, remaining: 0, resetMs: 60_000 });
     execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore' });
     await waitFor(
       'redis down',
@@ -174,7 +175,23 @@ describe('Redis unreachable', () => {
       { stdio: 'ignore', detached: true },
     ).unref();
     await waitFor('redis back', async () => (await own.ping().catch(() => '')) === 'PONG', 10_000);
-    expect(await closed.check([hit])).toEqual({ allowed: true });
+    expect(await closed.check([hit])).toEqual({ allowed: true, remaining: 0, resetMs: 60_000 });
     expect((await closed.check([hit])).allowed).toBe(false);
   });
+});
+
+it('counts a single policy’s remaining burst down, and says nothing of it for several policies', async () => {
+  const limiter = new RateLimiter(redis, { keyPrefix: prefix, failMode: 'open' });
+  // 3 per minute, all usable at once (burst 3): what the API's per-key limit does.
+  const hit: PolicyHit = {
+    policy: policy({ id: 'burst', limit: 3, periodMs: 60_000, burst: 3 }),
+    subject: 'k',
+  };
+  const seen = [];
+  for (let i = 0; i < 3; i++) seen.push(await limiter.check([hit]));
+  expect(seen.map((d) => (d.allowed ? d.remaining : 'refused'))).toEqual([2, 1, 0]);
+  expect(seen[0]).toMatchObject({ resetMs: expect.any(Number) });
+  expect((await limiter.check([hit])).allowed).toBe(false);
+  const other: PolicyHit = { policy: policy({ id: 'other' }), subject: 'k' };
+  expect(await limiter.check([{ ...hit, subject: 'k2' }, other])).toEqual({ allowed: true });
 });

@@ -59,7 +59,7 @@ export function deadLettersRoutes(server: FastifyInstance, ctx: V1Context): void
     }));
 
   server.get<{ Querystring: DeadLetterFilter }>(
-    '/v1/dead-letters',
+    '/dead-letters',
     {
       config: { scope: 'read' },
       schema: {
@@ -90,7 +90,7 @@ export function deadLettersRoutes(server: FastifyInstance, ctx: V1Context): void
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/dead-letters/:id',
+    '/dead-letters/:id',
     {
       config: { scope: 'read' },
       schema: {
@@ -126,7 +126,7 @@ export function deadLettersRoutes(server: FastifyInstance, ctx: V1Context): void
   );
 
   server.post<{ Body: DeadLetterFilter & { all?: boolean; again?: boolean; dryRun?: boolean } }>(
-    '/v1/dead-letters/replay',
+    '/dead-letters/replay',
     {
       config: { scope: 'admin' },
       schema: {

@@ -53,7 +53,7 @@ const IDEMPOTENCY_TTL_S = 86_400;
 export function eventsRoutes(server: FastifyInstance, ctx: V1Context): void {
   const topic = topicNames(ctx.topicPrefix).events;
   server.post<{ Body: unknown; Headers: { 'idempotency-key'?: string } }>(
-    '/v1/events',
+    '/events',
     {
       config: { scope: 'publish' },
       schema: {

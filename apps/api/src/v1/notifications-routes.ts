@@ -64,7 +64,7 @@ export function notificationsRoutes(server: FastifyInstance, ctx: V1Context): vo
   const audit = new AuditQueries(ctx.db);
 
   server.get<{ Querystring: SearchQuery }>(
-    '/v1/notifications',
+    '/notifications',
     {
       config: { scope: 'read' },
       schema: {
@@ -127,7 +127,7 @@ export function notificationsRoutes(server: FastifyInstance, ctx: V1Context): vo
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/notifications/:id',
+    '/notifications/:id',
     {
       config: { scope: 'read' },
       schema: {

@@ -61,7 +61,7 @@ export function policiesRoutes(server: FastifyInstance, ctx: V1Context): void {
     (await policies.list()).filter((p) => p.tenant === tenant && p.id.startsWith(`${tenant}.`));
 
   server.get(
-    '/v1/rate-limit-policies',
+    '/rate-limit-policies',
     {
       config: { scope: 'read' },
       schema: {
@@ -79,7 +79,7 @@ export function policiesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/rate-limit-policies/:id',
+    '/rate-limit-policies/:id',
     {
       config: { scope: 'read' },
       schema: {
@@ -97,7 +97,7 @@ export function policiesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.put<{ Params: { id: string }; Body: PolicyBody }>(
-    '/v1/rate-limit-policies/:id',
+    '/rate-limit-policies/:id',
     {
       config: { scope: 'admin' },
       schema: {
@@ -135,7 +135,7 @@ export function policiesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.delete<{ Params: { id: string } }>(
-    '/v1/rate-limit-policies/:id',
+    '/rate-limit-policies/:id',
     {
       config: { scope: 'admin' },
       schema: {

@@ -45,7 +45,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   const topics = new TopicStore(ctx.db);
 
   server.put<{ Body: { recipients: RecipientBody[] } }>(
-    '/v1/recipients',
+    '/recipients',
     {
       config: { scope: 'admin' },
       schema: {
@@ -82,7 +82,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/recipients/:id',
+    '/recipients/:id',
     {
       config: { scope: 'read' },
       schema: {
@@ -103,7 +103,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   );
 
   server.delete<{ Params: { id: string } }>(
-    '/v1/recipients/:id',
+    '/recipients/:id',
     {
       config: { scope: 'admin' },
       schema: {
@@ -127,7 +127,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   );
 
   server.get(
-    '/v1/topics',
+    '/topics',
     {
       config: { scope: 'read' },
       schema: {
@@ -167,7 +167,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   } as const;
 
   server.get<{ Params: { key: string } }>(
-    '/v1/topics/:key/subscribers',
+    '/topics/:key/subscribers',
     {
       config: { scope: 'read' },
       schema: {
@@ -185,7 +185,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   );
 
   server.post<{ Params: { key: string }; Body: { recipients: string[] } }>(
-    '/v1/topics/:key/subscribers',
+    '/topics/:key/subscribers',
     {
       config: { scope: 'admin' },
       schema: {
@@ -227,7 +227,7 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
   );
 
   server.delete<{ Params: { key: string; recipient: string } }>(
-    '/v1/topics/:key/subscribers/:recipient',
+    '/topics/:key/subscribers/:recipient',
     {
       config: { scope: 'admin' },
       schema: {

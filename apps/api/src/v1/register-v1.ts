@@ -3,6 +3,7 @@ import apiReference from '@scalar/fastify-api-reference';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeyStore } from '@herald/store';
 import { addAuth } from './auth.js';
+import type { ApiEnv } from '../env.js';
 import type { V1Context } from './context.js';
 import { deadLettersRoutes } from './dead-letters-routes.js';
 import { eventsRoutes } from './events-routes.js';
@@ -14,13 +15,8 @@ import { rulesRoutes } from './rules-routes.js';
 import { statusRoutes, type StatusSettings } from './status-routes.js';
 import { templatesRoutes } from './templates-routes.js';
 
-export interface V1Settings {
-  readonly docs: boolean;
-  readonly rateLimit: number;
-  readonly ratePeriodMs: number;
-  readonly keyCacheMs: number;
-  readonly status: StatusSettings;
-}
+/** What /v1 needs from the api: its clients, built once. */
+export type V1Clients = Pick<V1Context, 'db' | 'publisher' | 'kafka' | 'redis' | 'log'>;
 
 /**
  * The management API under /v1: OpenAPI 3.1 generated from the route schemas
@@ -32,9 +28,21 @@ export interface V1Settings {
  */
 export async function registerV1(
   server: FastifyInstance,
-  ctx: V1Context,
-  settings: V1Settings,
+  clients: V1Clients,
+  env: ApiEnv,
 ): Promise<void> {
+  const ctx: V1Context = {
+    ...clients,
+    topicPrefix: env.HERALD_TOPIC_PREFIX,
+    maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
+    maxBatch: env.HERALD_API_EVENTS_MAX_BATCH,
+    now: () => new Date(),
+  };
+  const status: StatusSettings = {
+    kafkaBrokers: env.KAFKA_BROKERS,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+  };
   server.addSchema(problemSchema);
   await server.register(swagger, {
     openapi: {
@@ -51,7 +59,7 @@ export async function registerV1(
     // Receipts and health have no tags: they are provider-facing, not part of this API.
     hideUntagged: true,
   });
-  if (settings.docs)
+  if (env.HERALD_API_DOCS)
     await server.register(apiReference, {
       routePrefix: '/v1/docs',
       configuration: { url: '/v1/openapi.json' },
@@ -59,47 +67,50 @@ export async function registerV1(
     });
   server.get('/v1/openapi.json', { schema: { hide: true } }, () => server.swagger());
 
-  await server.register(async (v1) => {
-    v1.setErrorHandler(problemHandler(ctx.log));
-    v1.setNotFoundHandler((req, reply) =>
-      sendProblem(
-        reply,
-        problem(
-          404,
-          'not_found',
-          `no route ${req.method} ${req.url.split('?')[0]}: see /v1/openapi.json`,
+  await server.register(
+    async (v1) => {
+      v1.setErrorHandler(problemHandler(ctx.log));
+      v1.setNotFoundHandler((req, reply) =>
+        sendProblem(
+          reply,
+          problem(
+            404,
+            'not_found',
+            `no route ${req.method} ${req.url.split('?')[0]}: see /v1/openapi.json`,
+          ),
         ),
-      ),
-    );
-    addAuth(v1, {
-      keys: new ApiKeyStore(ctx.db),
-      cacheMs: settings.keyCacheMs,
-      ...(ctx.redis ? { redis: ctx.redis } : {}),
-      keyPrefix: ctx.topicPrefix,
-      limit: settings.rateLimit,
-      periodMs: settings.ratePeriodMs,
-      log: ctx.log,
-    });
-    // One line per request, naming the key by its prefix: never headers (they hold the key).
-    v1.addHook('onResponse', (req, reply, done) => {
-      ctx.log.debug(
-        {
-          method: req.method,
-          route: req.routeOptions.url ?? 'unmatched',
-          status: reply.statusCode,
-          ...(req.apiKey ? { key: req.apiKey.prefix, tenant: req.apiKey.tenant } : {}),
-        },
-        'api request',
       );
-      done();
-    });
-    eventsRoutes(v1, ctx);
-    rulesRoutes(v1, ctx);
-    recipientsRoutes(v1, ctx);
-    notificationsRoutes(v1, ctx);
-    policiesRoutes(v1, ctx);
-    templatesRoutes(v1, ctx);
-    deadLettersRoutes(v1, ctx);
-    statusRoutes(v1, ctx, settings.status);
-  });
+      addAuth(v1, {
+        keys: new ApiKeyStore(ctx.db),
+        cacheMs: env.HERALD_API_KEY_CACHE_MS,
+        ...(ctx.redis ? { redis: ctx.redis } : {}),
+        keyPrefix: ctx.topicPrefix,
+        limit: env.HERALD_API_RATE_LIMIT,
+        periodMs: env.HERALD_API_RATE_PERIOD_MS,
+        log: ctx.log,
+      });
+      // One line per request, naming the key by its prefix: never headers (they hold the key).
+      v1.addHook('onResponse', (req, reply, done) => {
+        ctx.log.debug(
+          {
+            method: req.method,
+            route: req.routeOptions.url ?? 'unmatched',
+            status: reply.statusCode,
+            ...(req.apiKey ? { key: req.apiKey.prefix, tenant: req.apiKey.tenant } : {}),
+          },
+          'api request',
+        );
+        done();
+      });
+      eventsRoutes(v1, ctx);
+      rulesRoutes(v1, ctx);
+      recipientsRoutes(v1, ctx);
+      notificationsRoutes(v1, ctx);
+      policiesRoutes(v1, ctx);
+      templatesRoutes(v1, ctx);
+      deadLettersRoutes(v1, ctx);
+      statusRoutes(v1, ctx, status);
+    },
+    { prefix: '/v1' },
+  );
 }

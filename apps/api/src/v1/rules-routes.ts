@@ -47,7 +47,7 @@ const ruleSchema = {
  */
 export function rulesRoutes(server: FastifyInstance, ctx: V1Context): void {
   server.get<{ Querystring: { version?: number } }>(
-    '/v1/rules',
+    '/rules',
     {
       config: { scope: 'read' },
       schema: {
@@ -74,7 +74,7 @@ export function rulesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/rules/:id',
+    '/rules/:id',
     {
       config: { scope: 'read' },
       schema: {
@@ -92,7 +92,7 @@ export function rulesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.post<{ Body: { source: string; sourceName?: string; dryRun?: boolean } }>(
-    '/v1/rules',
+    '/rules',
     {
       config: { scope: 'admin' },
       schema: {
@@ -128,7 +128,7 @@ export function rulesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.get(
-    '/v1/rules/history',
+    '/rules/history',
     {
       config: { scope: 'read' },
       schema: {
@@ -162,7 +162,7 @@ export function rulesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.post<{ Body: { version: number; dryRun?: boolean } }>(
-    '/v1/rules/rollback',
+    '/rules/rollback',
     {
       config: { scope: 'admin' },
       schema: {

@@ -20,7 +20,7 @@ export function statusRoutes(
   settings: StatusSettings,
 ): void {
   server.get(
-    '/v1/status',
+    '/status',
     {
       config: { scope: 'read' },
       schema: {

@@ -40,7 +40,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
   const store = new TemplateStore(ctx.db);
 
   server.get(
-    '/v1/templates',
+    '/templates',
     {
       config: { scope: 'read' },
       schema: {
@@ -66,7 +66,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
     owns(tenant, id) ? (await store.load()).templates.filter((t) => t.id === id) : [];
 
   server.get<{ Params: { id: string } }>(
-    '/v1/templates/:id',
+    '/templates/:id',
     {
       config: { scope: 'read' },
       schema: {
@@ -95,7 +95,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
   );
 
   server.get<{ Params: { id: string } }>(
-    '/v1/templates/:id/versions',
+    '/templates/:id/versions',
     {
       config: { scope: 'read' },
       schema: {
@@ -125,7 +125,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
       dryRun?: boolean;
     };
   }>(
-    '/v1/templates',
+    '/templates',
     {
       config: { scope: 'admin' },
       schema: {
@@ -201,7 +201,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
       version?: number;
     };
   }>(
-    '/v1/templates/:id/render',
+    '/templates/:id/render',
     {
       config: { scope: 'read' },
       schema: {

@@ -33,6 +33,7 @@ export interface V1Harness {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON read by assertions
   ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
 }
 

@@ -5,6 +5,8 @@ import { ErrorBox, Section, useLoad } from '../ui.js';
 /** A recipient as /v1/recipients/{id} answers and PUT /v1/recipients takes it. */
 type Recipient = Record<string, unknown> & { id: string };
 
+const EDITABLE = ['addresses', 'locale', 'timezone', 'attributes', 'preferences'] as const;
+
 /** Look a recipient up, see its addresses and preferences, edit them (PUT replaces it). */
 export function Recipients({ selected }: { selected: string | undefined }) {
   const [id, setId] = useState(selected ?? '');
@@ -38,8 +40,10 @@ function Editor({ id }: { id: string }) {
   const [saved, setSaved] = useState(false);
   useEffect(() => {
     const start: Recipient = loaded.data ?? { id, addresses: {}, preferences: {} };
-    // Fields the API computes are not part of what PUT accepts.
-    const { updatedAt: _u, createdAt: _c, ...editable } = start;
+    // Only what PUT takes (it refuses unknown fields); the id is the one opened.
+    const editable = Object.fromEntries(
+      EDITABLE.filter((k) => start[k] !== undefined).map((k) => [k, start[k]]),
+    );
     setDraft(JSON.stringify(editable, null, 2));
   }, [loaded.data, id]);
   async function save() {

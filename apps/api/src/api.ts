@@ -28,6 +28,7 @@ import { SnsVerifier, type SnsMessage } from './receipts/sns-verifier.js';
 import { twilioReceipt, verifyTwilioSignature } from './receipts/twilio-receipts.js';
 import { webhookReceipt } from './receipts/webhook-receipts.js';
 import { registerV1 } from './v1/register-v1.js';
+import { consoleDir, registerConsole } from './console.js';
 
 export interface Api {
   start(): Promise<void>;
@@ -125,6 +126,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
 
     await registerV1(server, { db: db!, publisher, kafka, ...(redis ? { redis } : {}), log }, env);
     await server.register(async (scope) => receiptRoutes(scope));
+    await registerConsole(server, log, consoleDir());
   }
 
   /** Health and provider receipts: no API key (receipts carry their providers' signatures). */

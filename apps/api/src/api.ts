@@ -27,6 +27,8 @@ import { webhookReceipt } from './receipts/webhook-receipts.js';
 export interface Api {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** The address it listens on, once started (e.g. http://127.0.0.1:8080). */
   readonly url: string;
   /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`; HERALD_METRICS_PORT). */
@@ -300,7 +302,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     );
   }
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // The ops server first: /healthz answers while connecting, /readyz fails until
     // the producer is started and Postgres answers. Stopped in reverse: intake first.
     ops = await life.use(
@@ -371,6 +373,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   return {
     start,
     stop,
+    failed,
     get url() {
       return url;
     },

@@ -27,6 +27,8 @@ import { startRedis, startTemplates } from './stores.js';
 export interface Worker {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** Circuit breaker states per endpoint (for metrics and `herald status`). */
   breakers(): BreakerSnapshot[];
   /** The metrics registry served on /metrics. */
@@ -86,7 +88,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   // Read by `ops()`; everything else lives in the start-up function below.
   let ops: OpsServer | undefined;
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // Throws HERALD_ERR_CHANNEL_CONFIG (every problem at once) before anything connects.
     const router = await life.use(
       () => createChannelRouter(env, channels, { logger: log, now }),
@@ -116,7 +118,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       now,
       random,
     });
-    const lanes = { env, kafka, topics, channels, log };
+    const lanes = { env, kafka, topics, channels, log, onOutage: (err: Error) => life.fail(err) };
     await ensureLaneTopics(lanes);
     const { consumers, groups } = laneConsumers(lanes, pipeline);
     // The ops server answers /healthz at once and /readyz 503 until every lane joined.
@@ -169,5 +171,5 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     }
   });
 
-  return { start, stop, breakers: () => breakers.snapshot(), metrics, ops: () => ops };
+  return { start, stop, failed, breakers: () => breakers.snapshot(), metrics, ops: () => ops };
 }

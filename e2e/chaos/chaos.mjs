@@ -7,10 +7,12 @@
 //
 //   node e2e/chaos/chaos.mjs --events 3000 --seed 42 --settle-ms 180000
 //
-// Exit code 0 = every assertion held; the counts are printed either way.
+// Exit code 0 = every assertion held; the counts are printed either way. An app that exits
+// on its own fails the run (a dependency outage must be ridden out); `--allow-exits`
+// restarts and counts it instead, for debugging something else.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync, openSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,7 @@ const N = Number(args.events ?? 3000);
 const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
 const settleMs = Number(args['settle-ms'] ?? 180_000);
 const rateEps = Number(args.rate ?? 400); // events per second pushed
+const allowExits = 'allow-exits' in args;
 // A harness, not an app: scripts/chaos.sh sets the stack addresses and HERALD_STACK_* ports.
 // eslint-disable-next-line no-restricted-properties
 const env = process.env;
@@ -203,8 +206,8 @@ function launch(name) {
     if (procs[name] !== child || stopping) return;
     log(`${name} exited (${code ?? signal})`);
     if (killed.delete(child)) return;
-    // Like a Deployment's restart policy: an app that exits on its own is counted and
-    // restarted (it must not lose anything by dying).
+    // Counted, and a failure unless --allow-exits; restarted either way, like a
+    // Deployment would, so the run still accounts for every event.
     unexpectedExits++;
     setTimeout(() => !stopping && launch(name), 1000);
   });
@@ -332,6 +335,17 @@ log(`produced ${N} events`);
 await faultsDone;
 log('faults done; settling');
 
+// ---- secrets: no credential the run configured may appear in a log or a record ------
+// The webhook signing secret (whole and without its prefix) and the Postgres URL with
+// its password. Every hit is a place that leaked it.
+const credentials = [secret, secret.slice('whsec_'.length), databaseUrl];
+const leaks = new Set();
+function scanForSecrets(where, value) {
+  if (value === null || value === undefined) return;
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  for (const credential of credentials) if (text.includes(credential)) leaks.add(where);
+}
+
 // ---- settle: read status and DLQ, wait until every event is accounted for --------
 const dlq = new Map(); // notification id → seq
 const suppressed = new Map(); // event id → reason
@@ -344,6 +358,9 @@ await reader.subscribe({
 });
 await reader.run({
   eachMessage: async ({ topic, partition, message }) => {
+    scanForSecrets(`${topic} record`, message.value);
+    for (const [name, value] of Object.entries(message.headers ?? {}))
+      scanForSecrets(`${topic} header ${name}`, value);
     if (topic.endsWith('herald.dlq')) {
       const { letter } = readDeadLetter({ ...message, partition });
       if (letter.job) dlq.set(letter.notificationId, letter.job.payload?.seq);
@@ -434,6 +451,13 @@ for (let i = 0, j = 0; i < hotTimes.length; i++) {
 }
 const allowed = HOT_LIMIT.limit + HOT_LIMIT.burst;
 check(
+  allowExits || unexpectedExits === 0,
+  `${unexpectedExits} unexpected app exits (a dependency outage must not end a process; see ${dir}/*.log)`,
+);
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.log')))
+  scanForSecrets(`log ${file}`, readFileSync(join(dir, file)));
+check(leaks.size === 0, `configured credentials found in: ${[...leaks].join(', ')}`);
+check(
   maxInWindow <= allowed,
   `rate limit exceeded: ${maxInWindow} requests in ${HOT_LIMIT.periodMs} ms (allowed ${allowed})`,
 );
@@ -442,7 +466,7 @@ const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
-    `multi_effect=${multi} unexpected_exits_restarted=${unexpectedExits} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
+    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 const reasons = {};

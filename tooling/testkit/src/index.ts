@@ -1,4 +1,4 @@
-export { stackEnv, uniquePrefix } from './stack-env.js';
+export { stackEnv, stackTopicSettings, uniquePrefix } from './stack-env.js';
 export type { StackEnv } from './stack-env.js';
 export { createTestDatabase } from './test-database.js';
 export type { TestDatabase } from './test-database.js';

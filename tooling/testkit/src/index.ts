@@ -18,3 +18,4 @@ export { spanAttributes, spanKinds, startOtlpReceiver } from './otlp-receiver.js
 export type { OtlpReceiver, OtlpSpan, ReceivedExport } from './otlp-receiver.js';
 export { testRun } from './test-run.js';
 export type { TestRun, Startable, Stoppable } from './test-run.js';
+export { deleteRedisKeys, stackRedis } from './stack-redis.js';

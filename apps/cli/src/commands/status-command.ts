@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/delivery';
 import type { Kafka } from 'kafkajs';
 import { topicNames } from '@herald/core';
 import type { BreakerStateEntry } from '@herald/delivery';
@@ -60,7 +60,8 @@ function reachable(host: string, port: number): Promise<string | undefined> {
 }
 
 function hostPort(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
+  // redis+cluster://a:1,b:2: the first seed node stands for the cluster.
+  const parsed = new URL(url.replace(/^(rediss?)\+cluster:\/\/([^,/]*).*$/, '$1://$2'));
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port === '' ? defaultPort : Number(parsed.port),
@@ -150,7 +151,7 @@ async function consumerGroups(
 
 /** Breaker states the workers published (docs/reliability.md, "Breaker state in herald status"). */
 export async function readBreakerStates(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   now = Date.now(),
 ): Promise<BreakerStateEntry[]> {

@@ -121,11 +121,21 @@ export function databaseEnv() {
   };
 }
 
+const REDIS_URL_HINT =
+  'expected a redis:// URL, e.g. redis://127.0.0.1:16379, or redis+cluster://host:port,host:port for a Redis Cluster';
+
 export function redisEnv() {
   return {
+    /**
+     * `redis://` (or `rediss://`) for one Redis; `redis+cluster://[user:password@]host:port,host:port`
+     * (or `rediss+cluster://`) for a Redis Cluster, by some of its nodes (docs/reliability.md).
+     */
     REDIS_URL: z
-      .string({ message: 'expected a redis:// URL, e.g. redis://127.0.0.1:16379' })
-      .regex(/^rediss?:\/\//, 'expected a redis:// URL, e.g. redis://127.0.0.1:16379'),
+      .string({ message: REDIS_URL_HINT })
+      .regex(
+        /^rediss?(\+cluster:\/\/[^,\s]+:\d{1,5}(,[^,\s]+:\d{1,5})*\/?$|:\/\/)/,
+        REDIS_URL_HINT,
+      ),
   };
 }
 

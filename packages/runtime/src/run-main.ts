@@ -24,11 +24,14 @@ export interface Built {
 const START_RETRY = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
- * A start failure worth retrying: anything but a settings error. Settings errors
- * (`HERALD_ERR_CONFIG_*`) fail the same way every time; a refused connection does not.
+ * A start failure worth retrying: a dependency that did not answer. Client errors
+ * (a refused connection, a kafkajs or pg error) are, and Herald errors whose code the
+ * registry marks retriable (`HERALD_ERR_SCHEMA_REGISTRY_UNAVAILABLE`); any other Herald
+ * error at start-up is a settings or file problem (`HERALD_ERR_CONFIG_*`,
+ * `HERALD_ERR_CHANNEL_CONFIG`, an invalid rules file…) that fails the same way every time.
  */
 export function isRetryableStartError(err: unknown): boolean {
-  return !(isHeraldError(err) && err.code.startsWith('HERALD_ERR_CONFIG'));
+  return !isHeraldError(err) || err.retriable;
 }
 
 /**

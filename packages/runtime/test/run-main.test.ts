@@ -125,11 +125,11 @@ it('gives up and exits 1 once the outage outlasts HERALD_DEPENDENCY_OUTAGE_MS', 
   expect(Date.now() - startedAt).toBeLessThan(10_000);
 });
 
-it('does not retry a settings error found at start', async () => {
+it('does not retry a settings error found at start (a provider misconfigured)', async () => {
   const { code, out } = await run(
     'config-at-start',
     `await runMain('demo', () => ({ logger, dependencyOutageMs: 60_000, app: {
-      start: async () => { throw new HeraldError('HERALD_ERR_CONFIG_INVALID', ['HERALD_RULES_FILE: no such file']); },
+      start: async () => { throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', ['webhook', 'HERALD_WEBHOOK_SECRETS: too short']); },
       stop: async () => {},
     } }));`,
   );

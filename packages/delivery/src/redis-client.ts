@@ -45,8 +45,10 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
     client = new Cluster(nodes, {
       lazyConnect: true,
       enableOfflineQueue: false,
-      // Jobs of a chunk run concurrently: their commands go out in one write per node.
-      enableAutoPipelining: stage,
+      // No auto-pipelining: ioredis groups a tick's commands per node, but a script whose
+      // key count is its first argument (the rate limiter's) lands in a group with other
+      // slots and the whole batch is refused ("All keys in the pipeline should belong to
+      // the same slots allocation group"). Chunks already batch per node (pipelineByNode).
       clusterRetryStrategy: retryStrategy,
       // A primary that died is replaced by its replica within cluster-node-timeout: the
       // slot map is fetched again on MOVED or a lost connection, and every 5 s.

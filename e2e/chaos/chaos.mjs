@@ -37,6 +37,9 @@ const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
 const settleMs = Number(args['settle-ms'] ?? 180_000);
 const rateEps = Number(args.rate ?? 400); // events per second pushed
 const allowExits = 'allow-exits' in args;
+// --cluster: the three-broker Kafka and the Redis Cluster of `stack.sh cluster` (the
+// cluster profile of scripts/chaos.sh); the faults kill a leader broker and a Redis primary.
+const onCluster = 'cluster' in args;
 // A harness, not an app: scripts/chaos.sh sets the stack addresses and HERALD_STACK_* ports.
 // eslint-disable-next-line no-restricted-properties
 const env = process.env;
@@ -159,6 +162,12 @@ const common = {
   HERALD_METRICS_PORT: '0',
   HERALD_METRICS_HOST: '127.0.0.1',
   HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+  ...(onCluster
+    ? {
+        HERALD_TOPIC_REPLICATION: env.HERALD_TOPIC_REPLICATION ?? '3',
+        HERALD_TOPIC_MIN_INSYNC_REPLICAS: env.HERALD_TOPIC_MIN_INSYNC_REPLICAS ?? '2',
+      }
+    : {}),
 };
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const specs = {
@@ -230,7 +239,45 @@ const stack = (action, service) => {
     env,
   });
 };
+const cluster = (...argv) => {
+  log(`cluster ${argv.join(' ')}`);
+  return execFileSync('bash', [join(root, 'deploy/local/stack.sh'), 'cluster', ...argv], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+    encoding: 'utf8',
+  });
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The broker leading most partitions of the busiest topic (the webhook deliveries).
+async function busiestLeader() {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({
+      topics: [`${prefix}herald.deliveries.webhook`],
+    });
+    const count = new Map();
+    for (const p of topics[0].partitions) count.set(p.leader, (count.get(p.leader) ?? 0) + 1);
+    return [...count.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  } finally {
+    await admin.disconnect();
+  }
+}
+// A Redis Cluster node that is a primary now (node numbers as cluster.sh counts them).
+function redisPrimary() {
+  const base = Number(env.HERALD_CLUSTER_REDIS_PORT ?? 27001);
+  for (let n = 1; n <= 6; n++) {
+    try {
+      const role = execFileSync('redis-cli', ['-p', String(base + n - 1), 'role'], {
+        encoding: 'utf8',
+      });
+      if (role.startsWith('master')) return n;
+    } catch {
+      // node down: not a primary
+    }
+  }
+  throw new Error('no Redis primary answers');
+}
 const produceMs = (N / rateEps) * 1000;
 const at = (fraction) => Math.round(produceMs * fraction * (0.9 + 0.2 * random()));
 const faults = [
@@ -247,24 +294,49 @@ const faults = [
       launch('workerA');
     },
   ],
-  [
-    at(0.35),
-    'restart Kafka',
-    async () => {
-      stack('down', 'kafka');
-      await sleep(2000);
-      stack('up', 'kafka');
-    },
-  ],
-  [
-    at(0.6),
-    'stop/start Redis',
-    async () => {
-      stack('down', 'redis');
-      await sleep(3000);
-      stack('up', 'redis');
-    },
-  ],
+  ...(onCluster
+    ? [
+        [
+          at(0.35),
+          'SIGKILL the leader broker of the busiest partitions',
+          async () => {
+            const leader = await busiestLeader();
+            cluster('kill', 'kafka', String(leader));
+            await sleep(5000);
+            cluster('start', 'kafka', String(leader));
+          },
+        ],
+        [
+          at(0.6),
+          'SIGKILL a Redis primary',
+          async () => {
+            const primary = redisPrimary();
+            cluster('kill', 'redis', String(primary));
+            await sleep(5000);
+            cluster('start', 'redis', String(primary));
+          },
+        ],
+      ]
+    : [
+        [
+          at(0.35),
+          'restart Kafka',
+          async () => {
+            stack('down', 'kafka');
+            await sleep(2000);
+            stack('up', 'kafka');
+          },
+        ],
+        [
+          at(0.6),
+          'stop/start Redis',
+          async () => {
+            stack('down', 'redis');
+            await sleep(3000);
+            stack('up', 'redis');
+          },
+        ],
+      ]),
   [
     at(0.8),
     'stop/start Postgres',

@@ -6,6 +6,8 @@
 #
 #   npm run chaos                          full profile: 50,000 events
 #   npm run chaos -- --profile short       CI profile (scripts/test.sh): 2,000 events
+#   npm run chaos -- --profile cluster     three Kafka brokers + Redis Cluster (stack.sh cluster):
+#                                          SIGKILLs the leader broker and a Redis primary; 5,000 events
 #   npm run chaos -- --seed 42 --events 10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +26,8 @@ done
 case "$profile" in
   full) defaults=(--events 50000 --rate 500 --settle-ms 900000) ;;
   short) defaults=(--events 2000 --rate 200 --settle-ms 150000) ;;
-  *) echo "unknown profile $profile (full or short)" >&2; exit 2 ;;
+  cluster) defaults=(--events 5000 --rate 250 --settle-ms 300000 --cluster) ;;
+  *) echo "unknown profile $profile (full, short or cluster)" >&2; exit 2 ;;
 esac
 
 # A stack of its own: a fresh folder (sharing the repo's jar cache) and free ports per
@@ -51,15 +54,25 @@ read -r kafka_port controller_port pg_port redis_port < <(node -e '
   })();')
 export HERALD_STACK_KAFKA_PORT=$kafka_port HERALD_STACK_KAFKA_CONTROLLER_PORT=$controller_port
 export HERALD_STACK_PG_PORT=$pg_port HERALD_STACK_REDIS_PORT=$redis_port
+# The cluster profile: brokers and Redis nodes on HERALD_CLUSTER_* ports (cluster.sh's
+# defaults unless set), data in this run's folder, so nothing else's cluster is touched.
 cleanup() {
+  if [ "$profile" = cluster ]; then bash deploy/local/stack.sh cluster down >/dev/null 2>&1 || true; fi
   bash deploy/local/stack.sh down >/dev/null 2>&1 || true
   if [ -n "$own_dir" ]; then rm -rf "$own_dir"; fi
 }
 trap cleanup EXIT INT TERM
 
-bash deploy/local/stack.sh up
-eval "$(bash deploy/local/stack.sh env)"
+if [ "$profile" = cluster ]; then
+  bash deploy/local/stack.sh up postgres
+  bash deploy/local/stack.sh cluster up
+  eval "$(bash deploy/local/stack.sh env)"
+  eval "$(bash deploy/local/stack.sh cluster env)"
+else
+  bash deploy/local/stack.sh up
+  eval "$(bash deploy/local/stack.sh env)"
+fi
 if [ "${CHAOS_SKIP_BUILD:-}" != 1 ]; then npx turbo run build --output-logs=errors-only; fi
 # The chaos profile bounds itself (settle deadline); this is the last resort.
-limit=300; [ "$profile" = full ] && limit=3600
+limit=300; [ "$profile" = full ] && limit=3600; [ "$profile" = cluster ] && limit=900
 timeout "$limit" node e2e/chaos/chaos.mjs "${defaults[@]}" "${pass[@]}"

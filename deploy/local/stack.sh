@@ -9,6 +9,8 @@
 #   deploy/local/stack.sh reset                               stop and delete all data (the jar cache is kept)
 #   deploy/local/stack.sh env                                 print KAFKA_BROKERS, DATABASE_URL, REDIS_URL,
 #                                                             SCHEMA_REGISTRY_URL as exports
+#   deploy/local/stack.sh cluster up|down|status|env|kill|start   three Kafka brokers (RF 3, min ISR 2)
+#                                                             and a six-node Redis Cluster (deploy/local/cluster.sh)
 #
 # `up` without arguments starts kafka, postgres and redis. The schema registry
 # (Apicurio Registry, Confluent-compatible API, schemas kept in a Kafka topic) is
@@ -446,5 +448,8 @@ case $cmd in
   status) status ;;
   logs) logs "$@" ;;
   env) print_env ;;
-  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  cluster) exec bash "$LOCAL_DIR/cluster.sh" "$@" ;;
+  # The Kafka jars alone (cluster.sh shares the cache).
+  jars) with_lock ensure_kafka_jars ;;
+  *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

@@ -9,10 +9,12 @@
 //
 //   node e2e/chaos/chaos.mjs --events 3000 --seed 42 --settle-ms 180000
 //
-// Exit code 0 = every assertion held; the counts are printed either way.
+// Exit code 0 = every assertion held; the counts are printed either way. An app that exits
+// on its own fails the run (a dependency outage must be ridden out); `--allow-exits`
+// restarts and counts it instead, for debugging something else.
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, writeFileSync, openSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +43,10 @@ const N = Number(args.events ?? 3000);
 const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
 const settleMs = Number(args['settle-ms'] ?? 180_000);
 const rateEps = Number(args.rate ?? 400); // events per second pushed
+const allowExits = 'allow-exits' in args;
+// --cluster: the three-broker Kafka and the Redis Cluster of `stack.sh cluster` (the
+// cluster profile of scripts/chaos.sh); the faults kill a leader broker and a Redis primary.
+const onCluster = 'cluster' in args;
 // A harness, not an app: scripts/chaos.sh sets the stack addresses and HERALD_STACK_* ports.
 // eslint-disable-next-line no-restricted-properties
 const env = process.env;
@@ -209,6 +215,12 @@ const common = {
   HERALD_METRICS_PORT: '0',
   HERALD_METRICS_HOST: '127.0.0.1',
   HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+  ...(onCluster
+    ? {
+        HERALD_TOPIC_REPLICATION: env.HERALD_TOPIC_REPLICATION ?? '3',
+        HERALD_TOPIC_MIN_INSYNC_REPLICAS: env.HERALD_TOPIC_MIN_INSYNC_REPLICAS ?? '2',
+      }
+    : {}),
 };
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const specs = {
@@ -262,8 +274,8 @@ function launch(name) {
     if (procs[name] !== child || stopping) return;
     log(`${name} exited (${code ?? signal})`);
     if (killed.delete(child)) return;
-    // Like a Deployment's restart policy: an app that exits on its own is counted and
-    // restarted (it must not lose anything by dying).
+    // Counted, and a failure unless --allow-exits; restarted either way, like a
+    // Deployment would, so the run still accounts for every event.
     unexpectedExits++;
     setTimeout(() => !stopping && launch(name), 1000);
   });
@@ -286,7 +298,45 @@ const stack = (action, service) => {
     env,
   });
 };
+const cluster = (...argv) => {
+  log(`cluster ${argv.join(' ')}`);
+  return execFileSync('bash', [join(root, 'deploy/local/stack.sh'), 'cluster', ...argv], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+    encoding: 'utf8',
+  });
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The broker leading most partitions of the busiest topic (the webhook deliveries).
+async function busiestLeader() {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({
+      topics: [`${prefix}herald.deliveries.webhook`],
+    });
+    const count = new Map();
+    for (const p of topics[0].partitions) count.set(p.leader, (count.get(p.leader) ?? 0) + 1);
+    return [...count.entries()].sort((a, b) => b[1] - a[1])[0][0];
+  } finally {
+    await admin.disconnect();
+  }
+}
+// A Redis Cluster node that is a primary now (node numbers as cluster.sh counts them).
+function redisPrimary() {
+  const base = Number(env.HERALD_CLUSTER_REDIS_PORT ?? 27001);
+  for (let n = 1; n <= 6; n++) {
+    try {
+      const role = execFileSync('redis-cli', ['-p', String(base + n - 1), 'role'], {
+        encoding: 'utf8',
+      });
+      if (role.startsWith('master')) return n;
+    } catch {
+      // node down: not a primary
+    }
+  }
+  throw new Error('no Redis primary answers');
+}
 const produceMs = (N / rateEps) * 1000;
 const at = (fraction) => Math.round(produceMs * fraction * (0.9 + 0.2 * random()));
 const faults = [
@@ -303,24 +353,49 @@ const faults = [
       launch('workerA');
     },
   ],
-  [
-    at(0.35),
-    'restart Kafka',
-    async () => {
-      stack('down', 'kafka');
-      await sleep(2000);
-      stack('up', 'kafka');
-    },
-  ],
-  [
-    at(0.6),
-    'stop/start Redis',
-    async () => {
-      stack('down', 'redis');
-      await sleep(3000);
-      stack('up', 'redis');
-    },
-  ],
+  ...(onCluster
+    ? [
+        [
+          at(0.35),
+          'SIGKILL the leader broker of the busiest partitions',
+          async () => {
+            const leader = await busiestLeader();
+            cluster('kill', 'kafka', String(leader));
+            await sleep(5000);
+            cluster('start', 'kafka', String(leader));
+          },
+        ],
+        [
+          at(0.6),
+          'SIGKILL a Redis primary',
+          async () => {
+            const primary = redisPrimary();
+            cluster('kill', 'redis', String(primary));
+            await sleep(5000);
+            cluster('start', 'redis', String(primary));
+          },
+        ],
+      ]
+    : [
+        [
+          at(0.35),
+          'restart Kafka',
+          async () => {
+            stack('down', 'kafka');
+            await sleep(2000);
+            stack('up', 'kafka');
+          },
+        ],
+        [
+          at(0.6),
+          'stop/start Redis',
+          async () => {
+            stack('down', 'redis');
+            await sleep(3000);
+            stack('up', 'redis');
+          },
+        ],
+      ]),
   [
     at(0.8),
     'stop/start Postgres',
@@ -411,6 +486,17 @@ log(`produced ${N} events`);
 await faultsDone;
 log('faults done; settling');
 
+// ---- secrets: no credential the run configured may appear in a log or a record ------
+// The webhook signing secret (whole and without its prefix) and the Postgres URL with
+// its password. Every hit is a place that leaked it.
+const credentials = [secret, secret.slice('whsec_'.length), databaseUrl];
+const leaks = new Set();
+function scanForSecrets(where, value) {
+  if (value === null || value === undefined) return;
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  for (const credential of credentials) if (text.includes(credential)) leaks.add(where);
+}
+
 // ---- settle: read status and DLQ, wait until every event is accounted for --------
 const dlq = new Map(); // notification id → seq
 const suppressed = new Map(); // event id → reason
@@ -424,6 +510,9 @@ await reader.subscribe({
 });
 await reader.run({
   eachMessage: async ({ topic, partition, message }) => {
+    scanForSecrets(`${topic} record`, message.value);
+    for (const [name, value] of Object.entries(message.headers ?? {}))
+      scanForSecrets(`${topic} header ${name}`, value);
     if (topic.endsWith('herald.dlq')) {
       const { letter } = readDeadLetter({ ...message, partition });
       if (letter.job) dlq.set(letter.notificationId, letter.job.payload?.seq);
@@ -569,6 +658,13 @@ for (let i = 0, j = 0; i < hotTimes.length; i++) {
 }
 const allowed = HOT_LIMIT.limit + HOT_LIMIT.burst;
 check(
+  allowExits || unexpectedExits === 0,
+  `${unexpectedExits} unexpected app exits (a dependency outage must not end a process; see ${dir}/*.log)`,
+);
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.log')))
+  scanForSecrets(`log ${file}`, readFileSync(join(dir, file)));
+check(leaks.size === 0, `configured credentials found in: ${[...leaks].join(', ')}`);
+check(
   maxInWindow <= allowed,
   `rate limit exceeded: ${maxInWindow} requests in ${HOT_LIMIT.periodMs} ms (allowed ${allowed})`,
 );
@@ -578,7 +674,7 @@ console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
     `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
-    `multi_effect=${multi} unexpected_exits_restarted=${unexpectedExits} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
+    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 const reasons = {};

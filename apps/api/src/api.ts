@@ -13,7 +13,7 @@ import {
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
 import { appLifecycle } from '@herald/runtime';
 import { createRedisClient } from '@herald/delivery';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { startOpsServer, type OpsServer } from '@herald/telemetry';
 import { createApiMetrics, type ReceiptOutcome } from './api-telemetry.js';
 import type { ApiEnv } from './env.js';
@@ -33,6 +33,8 @@ import { consoleDir, registerConsole } from './console.js';
 export interface Api {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** The address it listens on, once started (e.g. http://127.0.0.1:8080). */
   readonly url: string;
   /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`; HERALD_METRICS_PORT). */
@@ -82,7 +84,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   let url = '';
   let ops: OpsServer | undefined;
   let admin: ReturnType<typeof kafka.admin> | undefined;
-  let redis: Redis | undefined;
+  let redis: Redis | Cluster | undefined;
   let publishing = false;
   const telemetry = createApiMetrics();
 
@@ -307,7 +309,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
     );
   }
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // The ops server first: /healthz answers while connecting, /readyz fails until
     // the producer is started and Postgres answers. Stopped in reverse: intake first.
     ops = await life.use(
@@ -401,6 +403,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   return {
     start,
     stop,
+    failed,
     get url() {
       return url;
     },

@@ -19,7 +19,9 @@ await runMain('api', () => {
           await tracing.stop();
         }
       },
+      failed: api.failed,
     },
     logger,
+    dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
   };
 });

@@ -31,6 +31,8 @@ import { decodeStatusEvent } from './status-decoder.js';
 export interface Auditor {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** Creates partitions ahead and applies retention now (also runs at start-up and on a schedule). */
   maintain(now?: Date): Promise<{ created: number; dropped: string[] }>;
   /** The ops server's address once started (`/metrics`, `/healthz`, `/readyz`). */
@@ -154,7 +156,7 @@ export function buildAuditor(
     return deadLetters;
   }
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // The ops server first: /healthz answers during migrations, /readyz fails until
     // the consumer joined its group and Postgres answers. It stops last.
     ops = await life.use(
@@ -218,6 +220,8 @@ export function buildAuditor(
           deadLetterTopic: topics.dlq,
           minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
           maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
+          outageLimitMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
+          onOutage: (err) => life.fail(err),
         });
         // Registered before it connects: a half-started consumer is still stopped.
         life.defer(() => stage.stop());
@@ -249,6 +253,7 @@ export function buildAuditor(
   return {
     start,
     stop,
+    failed,
     maintain: (now) => maintain(now),
     get opsUrl() {
       return ops?.url ?? '';

@@ -19,7 +19,9 @@ await runMain('auditor', () => {
           await tracing.stop();
         }
       },
+      failed: auditor.failed,
     },
     logger,
+    dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
   };
 });

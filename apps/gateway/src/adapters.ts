@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { topicNames, type Logger } from '@herald/core';
 import { createRedisClient } from '@herald/delivery';
 import {
@@ -170,7 +170,7 @@ export class StatusBatcher implements StatusSink {
   }
 }
 
-async function connected(redis: Redis): Promise<Redis> {
+async function connected<R extends Redis | Cluster>(redis: R): Promise<R> {
   await redis.connect();
   return redis;
 }

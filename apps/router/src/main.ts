@@ -19,7 +19,9 @@ await runMain('router', () => {
           await tracing.stop();
         }
       },
+      failed: router.failed,
     },
     logger,
+    dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
   };
 });

@@ -26,6 +26,8 @@ import {
 export interface Router {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** Checks for a newer applied rule set now (postgres source); for tests and admin hooks. */
   reloadRules(): Promise<void>;
   /** Reads the silences from Postgres now (they are polled every HERALD_SILENCES_POLL_MS). */
@@ -91,7 +93,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   let consumer: StageConsumer | undefined;
   let ops: RouterOps | undefined;
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // The pool connects on first use (the rule store, the recipient cache): closed last.
     if (db !== undefined) life.defer(() => db.destroy());
     await life.use(
@@ -173,6 +175,8 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
       deadLetterTopic: topics.dlq,
       minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
       maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
+      outageLimitMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
+      onOutage: (err) => life.fail(err),
     });
     // Registered before it connects: a half-started consumer is still stopped.
     const stage = consumer;
@@ -183,6 +187,7 @@ export function buildRouter(env: RouterEnv, logger: Logger, options: RouterOptio
   return {
     start,
     stop,
+    failed,
     reloadRules: () => rules.refresh(),
     reloadSilences: async () => silences?.refresh(),
     rulesVersion: () => rules.version,

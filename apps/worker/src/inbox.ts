@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { ChannelName } from '@herald/core';
 import {
   createInappProvider,
@@ -21,7 +21,7 @@ export function startInbox(env: WorkerEnv, channels: readonly ChannelName[], now
   const provider = channels.includes('inapp') ? createInappProvider(() => deps) : undefined;
   return {
     providers: provider === undefined ? {} : { inapp: provider },
-    bind(db: Kysely<HeraldDatabase> | undefined, redis: Redis | undefined): void {
+    bind(db: Kysely<HeraldDatabase> | undefined, redis: Redis | Cluster | undefined): void {
       if (provider === undefined || db === undefined || redis === undefined) return;
       deps = {
         store: new InboxStore(db, { now }),

@@ -23,6 +23,8 @@ interface LaneContext {
   readonly topics: TopicNames;
   readonly channels: readonly ChannelName[];
   readonly log: Logger;
+  /** Called when a lane has been out of its group longer than HERALD_DEPENDENCY_OUTAGE_MS. */
+  readonly onOutage?: (err: Error) => void;
 }
 
 /** Creates the Herald topics and every served channel's lanes (main, critical, delay tiers). */
@@ -52,10 +54,12 @@ export async function ensureLaneTopics({ env, kafka, topics, channels }: LaneCon
  * groups, for the lag collector. Not started.
  */
 export function laneConsumers(
-  { env, kafka, topics, channels, log }: LaneContext,
+  { env, kafka, topics, channels, log, onOutage }: LaneContext,
   pipeline: DeliveryPipeline,
 ) {
   const base = {
+    outageLimitMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
+    ...(onOutage === undefined ? {} : { onOutage }),
     kafka,
     logger: log,
     shutdownTimeoutMs: env.HERALD_SHUTDOWN_TIMEOUT_MS,

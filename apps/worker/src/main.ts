@@ -33,7 +33,9 @@ await runMain('worker', () => {
           await tracing.stop();
         }
       },
+      failed: worker.failed,
     },
     logger,
+    dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
   };
 });

@@ -1,7 +1,7 @@
 import { isChannelName, type DeliveryJob, type Logger } from '@herald/core';
 import { policiesFor, RateLimiter, type RateLimitPolicy } from '@herald/ratelimit';
 import { createDatabase, RateLimitPolicyStore } from '@herald/store';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/delivery';
 import type { RateLimitPort, RateVerdict } from '@herald/delivery';
 import type { WorkerEnv } from './env.js';
 
@@ -16,7 +16,7 @@ export interface RateLimiterHandle extends RateLimitPort {
  */
 export async function startRateLimiter(
   env: WorkerEnv,
-  redis: Redis,
+  redis: RedisClient,
   log: Logger,
 ): Promise<RateLimiterHandle> {
   const db = createDatabase({ url: env.DATABASE_URL!, poolSize: 2, logger: log });

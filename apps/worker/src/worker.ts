@@ -30,6 +30,8 @@ import { startDigestFlusher, workflowPort } from './workflow.js';
 export interface Worker {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves when a dependency was away longer than HERALD_DEPENDENCY_OUTAGE_MS (runMain exits 1). */
+  readonly failed: Promise<Error>;
   /** Circuit breaker states per endpoint (for metrics and `herald status`). */
   breakers(): BreakerSnapshot[];
   /** The metrics registry served on /metrics. */
@@ -93,7 +95,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
   // channel first); it is bound to the inbox once Postgres and Redis are up.
   const inbox = startInbox(env, channels, now);
 
-  const { start, stop } = appLifecycle(async (life) => {
+  const { start, stop, failed } = appLifecycle(async (life) => {
     // Throws HERALD_ERR_CHANNEL_CONFIG (every problem at once) before anything connects.
     const router = await life.use(
       () => createChannelRouter(env, channels, { logger: log, now, providers: inbox.providers }),
@@ -127,7 +129,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       now,
       random,
     });
-    const lanes = { env, kafka, topics, channels, log };
+    const lanes = { env, kafka, topics, channels, log, onOutage: (err: Error) => life.fail(err) };
     await ensureLaneTopics(lanes);
     const { consumers, groups } = laneConsumers(lanes, pipeline);
     // The ops server answers /healthz at once and /readyz 503 until every lane joined.
@@ -182,5 +184,5 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
     }
   });
 
-  return { start, stop, breakers: () => breakers.snapshot(), metrics, ops: () => ops };
+  return { start, stop, failed, breakers: () => breakers.snapshot(), metrics, ops: () => ops };
 }

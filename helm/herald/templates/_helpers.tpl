@@ -105,6 +105,8 @@ component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), 
   value: {{ $v.kafka.topicPartitions | quote }}
 - name: HERALD_TOPIC_REPLICATION
   value: {{ $v.kafka.topicReplication | quote }}
+- name: HERALD_TOPIC_MIN_INSYNC_REPLICAS
+  value: {{ $v.kafka.topicMinInsyncReplicas | quote }}
 - name: HERALD_KAFKA_COMPRESSION
   value: {{ $v.kafka.compression | quote }}
 - name: HERALD_KAFKA_MAX_RECORD_BYTES

@@ -61,6 +61,8 @@ export {
   DEFAULT_MAX_RECORD_BYTES,
   DEFAULT_DLQ_RETENTION_MS,
 } from './config/env-fragments.js';
+export { redisClusterNodes } from './config/redis-url.js';
+export type { RedisClusterUrl } from './config/redis-url.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { once, runCleanups, sleep } from './lifecycle.js';

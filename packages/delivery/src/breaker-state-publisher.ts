@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { BreakerSnapshot, BreakerState } from './circuit-breaker.js';
 
 /**
@@ -75,7 +75,7 @@ export interface BreakerStatePublisher {
  *   { keyPrefix: env.HERALD_TOPIC_PREFIX, worker: `${hostname()}:${process.pid}`, channels });
  */
 export function publishBreakerStates(
-  redis: Redis,
+  redis: RedisClient,
   snapshot: () => readonly BreakerSnapshot[],
   config: BreakerStatePublisherConfig,
 ): BreakerStatePublisher {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
+import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 /** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
@@ -25,15 +25,16 @@ export interface DedupeClaim {
  * notification ids still let the worker's idempotency absorb it; dropping events
  * because a cache is down would lose them.
  *
- * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot.
+ * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot; a chunk's
+ * claims go out in one pipeline per node (`pipelineByNode`).
  */
 export class RedisDedupe {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #log: Logger;
   #lastWarning = 0;
 
   /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
-  constructor(redis: Redis, logger: Logger) {
+  constructor(redis: RedisClient, logger: Logger) {
     this.#log = logger;
     this.#redis = redis;
   }
@@ -64,9 +65,12 @@ export class RedisDedupe {
   async claim(claims: readonly DedupeClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
     try {
-      const set = this.#redis.pipeline();
-      for (const c of claims) set.set(c.key, c.owner, 'PX', c.windowMs, 'NX');
-      const results = (await set.exec()) ?? [];
+      const results = await pipelineByNode(
+        this.#redis,
+        claims,
+        (c) => c.key,
+        (pipeline, c) => pipeline.set(c.key, c.owner, 'PX', c.windowMs, 'NX'),
+      );
       const granted = claims.map((_, i) => {
         const [err, reply] = results[i] ?? [new Error('no reply'), null];
         if (err) throw err;
@@ -74,9 +78,12 @@ export class RedisDedupe {
       });
       const taken = claims.flatMap((c, i) => (granted[i] ? [] : [i]));
       if (taken.length === 0) return granted;
-      const get = this.#redis.pipeline();
-      for (const i of taken) get.get(claims[i]!.key);
-      const owners = (await get.exec()) ?? [];
+      const owners = await pipelineByNode(
+        this.#redis,
+        taken,
+        (i) => claims[i]!.key,
+        (pipeline, i) => pipeline.get(claims[i]!.key),
+      );
       taken.forEach((claimIndex, j) => {
         const [err, owner] = owners[j] ?? [new Error('no reply'), null];
         if (err) throw err;
@@ -98,9 +105,12 @@ export class RedisDedupe {
   async release(claims: readonly Pick<DedupeClaim, 'key' | 'owner'>[]): Promise<void> {
     if (claims.length === 0) return;
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const c of claims) pipeline.eval(RELEASE, 1, c.key, c.owner);
-      await pipeline.exec();
+      await pipelineByNode(
+        this.#redis,
+        claims,
+        (c) => c.key,
+        (pipeline, c) => pipeline.eval(RELEASE, 1, c.key, c.owner),
+      );
     } catch (err) {
       this.#warn(err);
     }

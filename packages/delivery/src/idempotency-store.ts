@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { DependencyError } from './dependency-error.js';
+import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 export type AcquireResult =
   | { readonly status: 'acquired' }
@@ -16,13 +17,17 @@ export interface IdempotencyConfig {
   readonly ttlMs?: number;
 }
 
-type ScriptRedis = Redis & {
+type ScriptRedis = RedisClient & {
   heraldIdemAcquire(
     key: string,
     owner: string,
     leaseMs: number,
   ): Promise<[string, string | number]>;
   heraldIdemRelease(key: string, owner: string): Promise<number>;
+};
+
+type ScriptPipeline = ChainableCommander & {
+  heraldIdemAcquire(key: string, owner: string, leaseMs: number): ChainableCommander;
 };
 
 function acquireResult([status, detail]: [string, string | number]): AcquireResult {
@@ -47,7 +52,7 @@ export class IdempotencyStore {
   readonly #leaseMs: number;
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, config: IdempotencyConfig = {}) {
+  constructor(redis: RedisClient, config: IdempotencyConfig = {}) {
     this.#prefix = config.keyPrefix ?? '';
     this.#leaseMs = config.leaseMs ?? 60_000;
     this.#ttlMs = config.ttlMs ?? 7 * 24 * 3_600_000;
@@ -83,14 +88,17 @@ export class IdempotencyStore {
   ): Promise<AcquireResult[]> {
     if (requests.length === 0) return [];
     const replies = await this.#call(async () => {
-      const pipeline = this.#redis.pipeline() as unknown as {
-        heraldIdemAcquire(key: string, owner: string, leaseMs: number): void;
-        exec(): Promise<[Error | null, unknown][] | null>;
-      };
-      for (const r of requests)
-        pipeline.heraldIdemAcquire(this.key(r.notificationId), r.owner, this.#leaseMs);
-      const results = await pipeline.exec();
-      if (results === null) throw new Error('redis pipeline was discarded');
+      const results = await pipelineByNode(
+        this.#redis,
+        requests,
+        (r) => this.key(r.notificationId),
+        (pipeline, r) =>
+          (pipeline as ScriptPipeline).heraldIdemAcquire(
+            this.key(r.notificationId),
+            r.owner,
+            this.#leaseMs,
+          ),
+      );
       return results.map(([err, reply]) => {
         if (err) throw err;
         return reply as [string, string | number];
@@ -113,11 +121,13 @@ export class IdempotencyStore {
   ): Promise<void> {
     if (marks.length === 0) return;
     await this.#call(async () => {
-      const pipeline = this.#redis.pipeline();
-      for (const m of marks)
-        pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs);
-      const results = await pipeline.exec();
-      if (results === null) throw new Error('redis pipeline was discarded');
+      const results = await pipelineByNode(
+        this.#redis,
+        marks,
+        (m) => this.key(m.notificationId),
+        (pipeline, m) =>
+          pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
+      );
       for (const [err] of results) if (err) throw err;
     });
   }

@@ -36,8 +36,8 @@ export { IdempotencyStore } from './idempotency-store.js';
 export { RedisDedupe } from './event-dedupe.js';
 export { RedisInhibition } from './inhibition-marks.js';
 export type { DedupeClaim } from './event-dedupe.js';
-export { createRedisClient } from './redis-client.js';
-export type { RedisClientOptions } from './redis-client.js';
+export { createRedisClient, pipelineByNode } from './redis-client.js';
+export type { PipelineReply, RedisClient, RedisClientOptions } from './redis-client.js';
 export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';
 export {
   breakerIndexKey,

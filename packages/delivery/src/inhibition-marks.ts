@@ -1,21 +1,21 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '@herald/core';
+import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 /**
  * The router's inhibition marks in Redis (docs/rules.md, "Inhibition"): `SET key value
  * PX ttl` for each active source event, `GET` for each target's lookup, one pipeline
- * each per chunk. Like the dedupe marks it fails open: when Redis is unreachable, marks
+ * each per chunk (per node on a Redis Cluster). Like the dedupe marks it fails open: when Redis is unreachable, marks
  * are not written and lookups find nothing, so notifications are sent rather than
  * inhibited (a warning at most every 10 s). Inhibition only ever holds messages back,
  * and holding back the wrong ones because a cache is down is the worse failure.
  */
 export class RedisInhibition {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #log: Logger;
   #lastWarning = 0;
 
   /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
-  constructor(redis: Redis, logger: Logger) {
+  constructor(redis: RedisClient, logger: Logger) {
     this.#redis = redis;
     this.#log = logger;
   }
@@ -38,9 +38,12 @@ export class RedisInhibition {
   ): Promise<void> {
     if (marks.length === 0) return;
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const m of marks) pipeline.set(m.key, m.value, 'PX', Math.max(1, Math.ceil(m.ttlMs)));
-      const results = (await pipeline.exec()) ?? [];
+      const results = await pipelineByNode(
+        this.#redis,
+        marks,
+        (m) => m.key,
+        (pipeline, m) => pipeline.set(m.key, m.value, 'PX', Math.max(1, Math.ceil(m.ttlMs))),
+      );
       for (const [err] of results) if (err) throw err;
     } catch (err) {
       this.#warn(err);
@@ -51,9 +54,12 @@ export class RedisInhibition {
   async read(keys: readonly string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     try {
-      const pipeline = this.#redis.pipeline();
-      for (const key of keys) pipeline.get(key);
-      const results = (await pipeline.exec()) ?? [];
+      const results = await pipelineByNode(
+        this.#redis,
+        keys,
+        (key) => key,
+        (pipeline, key) => pipeline.get(key),
+      );
       return keys.map((_, i) => {
         const [err, value] = results[i] ?? [new Error('no reply'), null];
         if (err) throw err;

@@ -1,5 +1,9 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '@herald/core';
+import calculateSlot from 'cluster-key-slot';
+import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { redisClusterNodes, type Logger } from '@herald/core';
+
+/** A single Redis or a Redis Cluster: the commands Herald uses are the same on both. */
+export type RedisClient = Redis | Cluster;
 
 export interface RedisClientOptions {
   /**
@@ -18,28 +22,94 @@ export interface RedisClientOptions {
 
 /**
  * The one place Herald makes a Redis client, so every component shares the same
- * failure behaviour (and, later, the same cluster support). `lazyConnect`: the caller
- * decides when to connect (`await client.connect()`) inside its own start-up.
+ * failure behaviour. `redis://` gives a single-node client, `redis+cluster://a:1,b:2`
+ * ioredis' Cluster client over those seed nodes (REDIS_URL, docs/reliability.md
+ * "Redis Cluster"). `lazyConnect`: the caller decides when to connect
+ * (`await client.connect()`) inside its own start-up.
  */
-export function createRedisClient(url: string, options: RedisClientOptions): Redis {
+export function createRedisClient(url: string, options: RedisClientOptions): RedisClient {
+  const stage = options.mode === 'stage';
   const common: RedisOptions = {
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     // Fail fast while disconnected instead of queueing commands for later.
     enableOfflineQueue: false,
+    connectTimeout: stage ? 5_000 : 2_000,
     ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   };
-  const client =
-    options.mode === 'stage'
-      ? new Redis(url, {
-          ...common,
-          connectTimeout: 5_000,
-          retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-          // Jobs of a chunk run concurrently: the commands they issue in one tick go out
-          // in one write instead of one syscall each (see docs/benchmarks.md).
-          enableAutoPipelining: true,
-        })
-      : new Redis(url, { ...common, connectTimeout: 2_000, retryStrategy: () => null });
+  const retryStrategy = stage ? (attempt: number) => Math.min(attempt * 200, 2_000) : () => null;
+  const cluster = redisClusterNodes(url);
+  let client: RedisClient;
+  if (cluster) {
+    const { nodes, tls, username, password } = cluster;
+    client = new Cluster(nodes, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      // No auto-pipelining: ioredis groups a tick's commands per node, but a script whose
+      // key count is its first argument (the rate limiter's) lands in a group with other
+      // slots and the whole batch is refused ("All keys in the pipeline should belong to
+      // the same slots allocation group"). Chunks already batch per node (pipelineByNode).
+      clusterRetryStrategy: retryStrategy,
+      // A primary that died is replaced by its replica within cluster-node-timeout: the
+      // slot map is fetched again on MOVED or a lost connection, and every 5 s.
+      slotsRefreshInterval: 5_000,
+      redisOptions: {
+        ...common,
+        ...(tls ? { tls: {} } : {}),
+        ...(username === undefined ? {} : { username }),
+        ...(password === undefined ? {} : { password }),
+      },
+    });
+  } else {
+    client = new Redis(url, {
+      ...common,
+      retryStrategy,
+      // Jobs of a chunk run concurrently: the commands they issue in one tick go out
+      // in one write instead of one syscall each (see docs/benchmarks.md).
+      ...(stage ? { enableAutoPipelining: true } : {}),
+    });
+  }
   client.on('error', options.onError ?? (() => undefined));
   return client;
+}
+
+/** One reply of a pipeline: the command's error or its result. */
+export type PipelineReply = [Error | null, unknown];
+
+/**
+ * One command per item in as few round trips as the deployment allows: one pipeline
+ * on a single Redis; on a Cluster, ioredis refuses a pipeline whose keys live on several
+ * nodes, so one pipeline per node (by each key's slot), all sent at once. Replies come
+ * back in the items' order. `key` is the key the item's command touches.
+ */
+export async function pipelineByNode<T>(
+  redis: RedisClient,
+  items: readonly T[],
+  key: (item: T) => string,
+  add: (pipeline: ChainableCommander, item: T) => void,
+): Promise<PipelineReply[]> {
+  const groups = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    let group = '';
+    if (redis instanceof Cluster) {
+      const slot = calculateSlot(key(item));
+      group = redis.slots[slot]?.join(',') ?? `slot:${slot}`;
+    }
+    const indexes = groups.get(group);
+    if (indexes) indexes.push(i);
+    else groups.set(group, [i]);
+  });
+  const replies: PipelineReply[] = new Array<PipelineReply>(items.length);
+  await Promise.all(
+    [...groups.values()].map(async (indexes) => {
+      const pipeline = redis.pipeline();
+      for (const i of indexes) add(pipeline, items[i]!);
+      const results = await pipeline.exec();
+      if (results === null) throw new Error('redis pipeline was discarded');
+      indexes.forEach((itemIndex, j) => {
+        replies[itemIndex] = (results[j] ?? [new Error('no reply'), null]) as PipelineReply;
+      });
+    }),
+  );
+  return replies;
 }

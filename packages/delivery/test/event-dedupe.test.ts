@@ -1,7 +1,7 @@
 /** The router's dedupe marks against the real Redis of the local stack, through the entry point. */
 import { createRedisClient, RedisDedupe } from '@herald/delivery';
 import { silentLogger } from '@herald/core';
-import { freePort, stackEnv, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, freePort, stackEnv, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
@@ -9,8 +9,7 @@ const dedupe = new RedisDedupe(redis, silentLogger);
 
 beforeAll(() => dedupe.start());
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, prefix);
   await dedupe.stop();
 });
 

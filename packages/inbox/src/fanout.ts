@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { InboxCounts, InboxMessage, MarkedMessage } from './types.js';
 
 /**
@@ -25,12 +25,12 @@ export type NoteHandler = (note: InboxNote) => void;
 
 export interface InboxFanoutOptions {
   /** The connection `publish` uses (any ioredis client; shared with other work is fine). */
-  readonly publisher: Redis;
+  readonly publisher: Redis | Cluster;
   /**
    * A connection of its own for SUBSCRIBE (a subscribed connection can do nothing else):
    * e.g. `publisher.duplicate()`. Absent in a publish-only process (the worker).
    */
-  readonly subscriber?: Redis;
+  readonly subscriber?: Redis | Cluster;
   /** Namespaces the channels (tests: the run's prefix). */
   readonly keyPrefix?: string;
   /** A message larger than this (JSON bytes) is not inlined in its note. Default 4096. */
@@ -53,8 +53,8 @@ export interface InboxFanoutOptions {
  * live notes whose seq the client already has).
  */
 export class InboxFanout {
-  readonly #publisher: Redis;
-  readonly #subscriber: Redis | undefined;
+  readonly #publisher: Redis | Cluster;
+  readonly #subscriber: Redis | Cluster | undefined;
   readonly #prefix: string;
   readonly #maxInline: number;
   readonly #onMalformed: (channel: string) => void;
@@ -130,7 +130,7 @@ export class InboxFanout {
     return this.#handlers.size;
   }
 
-  #listen(redis: Redis): void {
+  #listen(redis: Redis | Cluster): void {
     if (this.#listening) return;
     this.#listening = true;
     // ioredis emits 'ready' on every (re)connection, after resubscribing; the first one

@@ -1,4 +1,5 @@
 import {
+  HeraldError,
   channelNames,
   DEFAULT_DLQ_RETENTION_MS,
   DEFAULT_MAX_RECORD_BYTES,
@@ -14,16 +15,38 @@ export interface HeraldTopicOptions {
   readonly maxRecordBytes?: number;
   /** `retention.ms` of herald.dlq: HERALD_DLQ_RETENTION_MS (-1: for ever). */
   readonly dlqRetentionMs?: number;
+  /** `min.insync.replicas` of every topic: HERALD_TOPIC_MIN_INSYNC_REPLICAS (or its default). */
+  readonly minInsyncReplicas?: number;
+}
+
+/**
+ * The default `min.insync.replicas` for a replication factor: 2 from three replicas up
+ * (one broker may die and producers with acks=all go on), else 1 (with two replicas,
+ * 2 would stop every write while either broker is away).
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
 }
 
 /** The settings of `kafkaEnv()` that become topic configuration. */
 export function heraldTopicOptions(env: {
   readonly HERALD_KAFKA_MAX_RECORD_BYTES: number;
   readonly HERALD_DLQ_RETENTION_MS: number;
+  readonly HERALD_TOPIC_REPLICATION: number;
+  readonly HERALD_TOPIC_MIN_INSYNC_REPLICAS?: number | undefined;
 }): HeraldTopicOptions {
+  const replication = env.HERALD_TOPIC_REPLICATION;
+  const minInsync = env.HERALD_TOPIC_MIN_INSYNC_REPLICAS ?? defaultMinInsyncReplicas(replication);
+  // More in-sync replicas than copies: every produce would fail with NOT_ENOUGH_REPLICAS.
+  if (minInsync > replication) {
+    throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+      `HERALD_TOPIC_MIN_INSYNC_REPLICAS is ${minInsync} but HERALD_TOPIC_REPLICATION is ${replication}: it must be at most the replication factor`,
+    ]);
+  }
   return {
     maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
     dlqRetentionMs: env.HERALD_DLQ_RETENTION_MS,
+    minInsyncReplicas: minInsync,
   };
 }
 
@@ -40,6 +63,9 @@ export function heraldTopicConfig(
 ): Record<string, string> {
   return {
     'max.message.bytes': String(options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES),
+    ...(options.minInsyncReplicas === undefined
+      ? {}
+      : { 'min.insync.replicas': String(options.minInsyncReplicas) }),
     ...(topic === topics.dlq
       ? { 'retention.ms': String(options.dlqRetentionMs ?? DEFAULT_DLQ_RETENTION_MS) }
       : {}),

@@ -11,6 +11,7 @@ export {
   heraldTopicSpecs,
   heraldTopicSpec,
   heraldTopicConfig,
+  defaultMinInsyncReplicas,
   heraldTopicOptions,
   deliveryLaneTopics,
   deliveryLaneTopicSpecs,

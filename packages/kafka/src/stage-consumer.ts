@@ -71,7 +71,18 @@ export interface StageConsumerConfig {
    * ever. Without it such an output fails the chunk (`HERALD_ERR_KAFKA_RECORD_TOO_LARGE`).
    */
   readonly deadLetterTopic?: string;
+  /**
+   * How long the consumer may be out of its group (Kafka unreachable, a coordinator
+   * that does not answer) before `onOutage` is called (HERALD_DEPENDENCY_OUTAGE_MS).
+   * Until then it keeps rejoining, with a fresh kafkajs consumer when kafkajs gives up.
+   */
+  readonly outageLimitMs?: number;
+  /** Called once when the consumer has been out of its group longer than `outageLimitMs`. */
+  readonly onOutage?: (err: Error) => void;
 }
+
+/** Backoff of the rejoin after a crash kafkajs does not restart from: 1 s doubling to 30 s. */
+const REJOIN = { initialMs: 1_000, maxMs: 30_000 };
 
 /**
  * Runs a stage: consume → handle → produce (acks from all in-sync replicas) → commit.
@@ -89,6 +100,14 @@ export class StageConsumer {
   #consumer: Consumer | undefined;
   #producer: Producer | undefined;
   #joined = false;
+  /** When the consumer left its group (a crash, a lost connection); undefined while joined. */
+  #outOfGroupSince: number | undefined;
+  #lastError: Error | undefined;
+  #watchdog: NodeJS.Timeout | undefined;
+  /** Aborted when `stop()` begins: no rejoin starts after it. */
+  readonly #stopping = new AbortController();
+  /** Settles on the first GROUP_JOIN (start() waits for it) or when the outage limit passes first. */
+  #firstJoin: { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void };
   /** Delay lanes: paused partitions (`topic:partition`) and their resume timers. */
   readonly #pausedUntil = new Map<string, { at: number; timer: NodeJS.Timeout }>();
 
@@ -98,6 +117,11 @@ export class StageConsumer {
   constructor(config: StageConsumerConfig) {
     this.#config = config;
     this.#log = config.logger.child({ component: 'stage-consumer', group: config.groupId });
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined);
+    this.#firstJoin = { promise, resolve, reject };
   }
 
   /** True while the consumer is a member of its group: false before it joins and after a crash, stop or disconnect. */
@@ -106,13 +130,23 @@ export class StageConsumer {
   }
 
   async #start(): Promise<void> {
-    const { kafka, groupId, topics } = this.#config;
     // Named explicitly (it is kafkajs' default) so kafkajs does not warn that its default changed in v2.
-    this.#producer = kafka.producer({
+    this.#producer = this.#config.kafka.producer({
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.#consumer = kafka.consumer({
+    this.#outOfGroupSince = Date.now();
+    this.#watch();
+    await this.#producer.connect();
+    await this.#run();
+    await this.#firstJoin.promise;
+    this.#log.info({ topics: this.#config.topics }, 'consumer started');
+  }
+
+  /** A new kafkajs consumer, connected, subscribed and running (joining happens in the background). */
+  async #run(): Promise<void> {
+    const { kafka, groupId, topics } = this.#config;
+    const consumer = kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: this.#config.sessionTimeoutMs ?? 30_000,
@@ -123,37 +157,86 @@ export class StageConsumer {
         ? {}
         : { maxWaitTimeInMs: this.#config.maxWaitTimeMs }),
     });
-    const joined = new Promise<void>((resolve) => {
-      this.#consumer!.on(this.#consumer!.events.GROUP_JOIN, () => {
-        this.#joined = true;
-        resolve();
-      });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.#joined = true;
+      this.#outOfGroupSince = undefined;
+      this.#firstJoin.resolve();
     });
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      this.#joined = false;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.#left(payload.error);
       this.#log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      // kafkajs restarts a consumer only after retriable errors; some errors of an outage
+      // are not (a group coordinator not found after a broker restart), and the consumer
+      // would stay stopped while the process looks alive. A fresh one rejoins instead.
+      if (!payload.restart && consumer === this.#consumer) void this.#rejoin();
     });
     // Readiness follows membership: not ready from a stop or a lost connection until
     // the consumer joins its group again (kafkajs emits GROUP_JOIN on every rejoin).
-    for (const event of [this.#consumer.events.STOP, this.#consumer.events.DISCONNECT]) {
-      this.#consumer.on(event, () => {
-        this.#joined = false;
-      });
+    for (const event of [consumer.events.STOP, consumer.events.DISCONNECT]) {
+      consumer.on(event, () => this.#left());
     }
-    await this.#producer.connect();
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({
+    await consumer.connect();
+    await consumer.subscribe({
       topics: [...topics],
       fromBeginning: this.#config.fromBeginning ?? true,
     });
-    await this.#consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#config.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
-    await joined;
-    this.#log.info({ topics }, 'consumer started');
+  }
+
+  #left(err?: Error): void {
+    this.#joined = false;
+    this.#outOfGroupSince ??= Date.now();
+    if (err) this.#lastError = err;
+  }
+
+  /** Replaces a consumer kafkajs gave up on, with backoff, until it joins or the stage stops. */
+  async #rejoin(): Promise<void> {
+    const stopping = this.#stopping.signal;
+    for (let attempt = 1; !stopping.aborted; attempt++) {
+      const delay = Math.min(REJOIN.maxMs, REJOIN.initialMs * 2 ** (attempt - 1));
+      await sleep(delay, stopping);
+      if (stopping.aborted) return;
+      await this.#consumer?.disconnect().catch(() => undefined);
+      try {
+        this.#log.warn({ attempt }, 'starting a new consumer after a crash');
+        await this.#run();
+        // stop() began while it connected: it may have stopped the previous consumer only.
+        if (stopping.aborted) await this.#consumer?.disconnect().catch(() => undefined);
+        return;
+      } catch (err) {
+        this.#left(err as Error);
+        this.#log.warn({ err, attempt }, 'rejoin failed; retrying');
+      }
+    }
+  }
+
+  /** Calls `onOutage` once the consumer has been out of its group longer than the limit. */
+  #watch(): void {
+    const { outageLimitMs, onOutage } = this.#config;
+    if (outageLimitMs === undefined || onOutage === undefined) return;
+    this.#watchdog = setInterval(
+      () => {
+        const since = this.#outOfGroupSince;
+        if (since === undefined || this.#stopping.signal.aborted) return;
+        if (Date.now() - since <= outageLimitMs) return;
+        clearInterval(this.#watchdog);
+        const cause = this.#lastError?.message ?? 'not a member of its group';
+        const err = new Error(
+          `consumer group ${this.#config.groupId} has been out of its group for over ${outageLimitMs} ms: ${cause}`,
+        );
+        // Before the first join, start() fails with it (runMain decides); after it, the app does.
+        this.#firstJoin.reject(err);
+        onOutage(err);
+      },
+      Math.min(1_000, outageLimitMs),
+    );
+    this.#watchdog.unref();
   }
 
   async #eachBatch({
@@ -302,6 +385,8 @@ export class StageConsumer {
 
   async #stop(): Promise<void> {
     const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
+    this.#stopping.abort();
+    clearInterval(this.#watchdog);
     const consumer = this.#consumer;
     const producer = this.#producer;
     for (const { timer } of this.#pausedUntil.values()) clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { HeraldError, type Logger, type TopicNames } from '@herald/core';
 import {
@@ -87,7 +87,7 @@ export interface DeadLetterSource {
   readonly topics: TopicNames;
   readonly topicPrefix: string;
   /** Runs `body` with Redis (replay marks); absent or failing = no marks, with a warning. */
-  readonly withRedis?: <T>(body: (redis: Redis) => Promise<T>) => Promise<T>;
+  readonly withRedis?: <T>(body: (redis: Redis | Cluster) => Promise<T>) => Promise<T>;
   readonly logger: Logger;
   /** Told how many of how many records were read (a progress counter). */
   readonly onProgress?: (read: number, total: number) => void;

@@ -4,7 +4,7 @@
  * workers publish to Redis. Moved from the CLI so both read it the same way.
  */
 import { connect } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { topicNames } from '@herald/core';
 import type { BreakerStateEntry } from '@herald/delivery';
@@ -18,7 +18,7 @@ export interface StatusSource {
   readonly topicPrefix: string;
   readonly kafka: () => Promise<Kafka> | Kafka;
   /** Runs `body` with Redis; absent = Redis is not configured. */
-  readonly withRedis?: <T>(body: (redis: Redis) => Promise<T>) => Promise<T>;
+  readonly withRedis?: <T>(body: (redis: Redis | Cluster) => Promise<T>) => Promise<T>;
 }
 
 export interface ServiceState {
@@ -74,7 +74,8 @@ function reachable(host: string, port: number): Promise<string | undefined> {
 }
 
 function hostPort(url: string, defaultPort: number): { host: string; port: number } {
-  const parsed = new URL(url);
+  // redis+cluster://a:1,b:2: the first seed node stands for the cluster.
+  const parsed = new URL(url.replace(/^(rediss?)\+cluster:\/\/([^,/]*).*$/, '$1://$2'));
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port === '' ? defaultPort : Number(parsed.port),
@@ -164,7 +165,7 @@ async function consumerGroups(
 
 /** Breaker states the workers published (docs/reliability.md, "Breaker state in herald status"). */
 export async function readBreakerStates(
-  redis: Redis,
+  redis: Redis | Cluster,
   prefix: string,
   now = Date.now(),
 ): Promise<BreakerStateEntry[]> {

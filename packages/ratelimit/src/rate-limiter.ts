@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { gcraParams, type PolicyHit, type RateLimitPolicy } from './rate-limit-policy.js';
 
 export type RateLimitDecision =
@@ -39,7 +39,7 @@ export interface RateLimiterConfig {
   readonly onRedisError?: (err: unknown) => void;
 }
 
-type GcraRedis = Redis & {
+type GcraRedis = (Redis | Cluster) & {
   heraldGcra(
     numKeys: number,
     ...args: (string | number)[]
@@ -59,7 +59,7 @@ export class RateLimiter {
   readonly #redis: GcraRedis;
   readonly #config: RateLimiterConfig;
 
-  constructor(redis: Redis, config: RateLimiterConfig) {
+  constructor(redis: Redis | Cluster, config: RateLimiterConfig) {
     redis.defineCommand('heraldGcra', {
       lua: readFileSync(new URL('../lua/gcra-N.lua', import.meta.url), 'utf8'),
     });

@@ -7,12 +7,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { RateLimiter, type PolicyHit, type RateLimitPolicy } from '@herald/ratelimit';
-import { stackEnv, uniquePrefix, waitFor } from '@herald/testkit';
+import { deleteRedisKeys, stackRedis, uniquePrefix, waitFor } from '@herald/testkit';
 
 const prefix = uniquePrefix();
-let redis: Redis;
+let redis: Redis | Cluster;
 
 const policy = (p: Partial<RateLimitPolicy>): RateLimitPolicy => ({
   id: 'p',
@@ -26,11 +26,10 @@ const policy = (p: Partial<RateLimitPolicy>): RateLimitPolicy => ({
 });
 
 beforeAll(() => {
-  redis = new Redis(stackEnv().REDIS_URL);
+  redis = stackRedis();
 });
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, prefix);
   redis.disconnect();
 });
 

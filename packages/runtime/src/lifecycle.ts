@@ -22,11 +22,19 @@ export interface Lifecycle {
   defer(cleanup: Cleanup): void;
   /** True once `stop()` has begun. */
   readonly stopping: boolean;
+  /**
+   * Reports that the app cannot go on (a dependency away longer than its outage
+   * limit): resolves `App.failed`, on which runMain stops the app and exits 1.
+   * The first report wins; later ones are ignored.
+   */
+  fail(err: Error): void;
 }
 
 export interface App {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Resolves with the error passed to `life.fail`; never resolves otherwise. */
+  readonly failed: Promise<Error>;
 }
 
 /**
@@ -44,6 +52,8 @@ export interface App {
 export function appLifecycle(startUp: (life: Lifecycle) => Promise<void>): App {
   const cleanups: Cleanup[] = [];
   let stopping = false;
+  let reportFailure: (err: Error) => void = () => undefined;
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
   const life: Lifecycle = {
     async use(start, stop) {
       if (stopping) throw new Error('the app is stopping; not starting another resource');
@@ -66,6 +76,9 @@ export function appLifecycle(startUp: (life: Lifecycle) => Promise<void>): App {
     get stopping() {
       return stopping;
     },
+    fail(err) {
+      if (!stopping) reportFailure(err);
+    },
   };
   return {
     start: once(() => startUp(life)),
@@ -73,5 +86,6 @@ export function appLifecycle(startUp: (life: Lifecycle) => Promise<void>): App {
       stopping = true;
       await runCleanups(cleanups.splice(0).reverse());
     }),
+    failed,
   };
 }

@@ -1,6 +1,8 @@
 /**
  * runMain in a real child process: exit 2 on a configuration error (message only),
- * exit 0 after a graceful stop on SIGTERM, exit 1 when start fails.
+ * exit 0 after a graceful stop on SIGTERM, exit 1 when start fails for good; a start
+ * that fails while a dependency is away is retried within the outage limit, and an
+ * app that reports `failed` is stopped and exits 1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -78,4 +80,76 @@ it('exits 1 and still runs stop() when start fails', async () => {
   expect(code).toBe(1);
   expect(out).toContain('start failed');
   expect(out).toContain('cleaned up');
+});
+
+it('retries a start that fails while a dependency is away, with a fresh app each time', async () => {
+  const { code, out } = await run(
+    'dependency-returns',
+    `let builds = 0;
+    await runMain('demo', () => {
+      const n = ++builds;
+      return { logger, dependencyOutageMs: 60_000, app: {
+        start: async () => {
+          if (n < 3) throw new Error('connect ECONNREFUSED (build ' + n + ')');
+          setInterval(() => {}, 1000);
+        },
+        stop: async () => { console.log('stopped build ' + n); },
+      } };
+    });`,
+    'SIGTERM',
+  );
+  expect(code).toBe(0);
+  const lines = out.split('\n').filter(Boolean);
+  expect(lines.slice(0, 5)).toEqual([
+    'start failed; a dependency may be away, retrying',
+    'stopped build 1',
+    'start failed; a dependency may be away, retrying',
+    'stopped build 2',
+    'started',
+  ]);
+});
+
+it('gives up and exits 1 once the outage outlasts HERALD_DEPENDENCY_OUTAGE_MS', async () => {
+  const startedAt = Date.now();
+  const { code, out } = await run(
+    'dependency-gone',
+    `await runMain('demo', () => ({ logger, dependencyOutageMs: 2_500, app: {
+      start: async () => { throw new Error('connect ECONNREFUSED'); },
+      stop: async () => {},
+    } }));`,
+  );
+  expect(code).toBe(1);
+  // 1 s then 2 s of backoff fit in 2.5 s only once: two tries, then the final refusal.
+  expect(out.match(/retrying/g)).toHaveLength(1);
+  expect(out).toContain('start failed\n');
+  expect(Date.now() - startedAt).toBeLessThan(10_000);
+});
+
+it('does not retry a settings error found at start (a provider misconfigured)', async () => {
+  const { code, out } = await run(
+    'config-at-start',
+    `await runMain('demo', () => ({ logger, dependencyOutageMs: 60_000, app: {
+      start: async () => { throw new HeraldError('HERALD_ERR_CHANNEL_CONFIG', ['webhook', 'HERALD_WEBHOOK_SECRETS: too short']); },
+      stop: async () => {},
+    } }));`,
+  );
+  expect(code).toBe(1);
+  expect(out).not.toContain('retrying');
+});
+
+it('stops the app and exits 1 when it reports failed (an outage past the limit)', async () => {
+  const { code, out } = await run(
+    'reports-failed',
+    `await runMain('demo', () => ({ logger, app: {
+      start: async () => { setInterval(() => {}, 1000); },
+      stop: async () => { console.log('cleaned up'); },
+      failed: new Promise((resolve) => setTimeout(() => resolve(new Error('kafka away')), 300)),
+    } }));`,
+  );
+  expect(code).toBe(1);
+  expect(out.split('\n').filter(Boolean)).toEqual([
+    'started',
+    'a dependency was away too long; exiting',
+    'cleaned up',
+  ]);
 });

@@ -1,4 +1,4 @@
-export { stackEnv, uniquePrefix } from './stack-env.js';
+export { stackEnv, stackTopicSettings, uniquePrefix } from './stack-env.js';
 export type { StackEnv } from './stack-env.js';
 export { createTestDatabase } from './test-database.js';
 export type { TestDatabase } from './test-database.js';
@@ -19,3 +19,4 @@ export type { OtlpReceiver, OtlpSpan, ReceivedExport } from './otlp-receiver.js'
 export { testRun } from './test-run.js';
 export type { TestRun, Startable, Stoppable } from './test-run.js';
 export { chromiumPath } from './chromium.js';
+export { deleteRedisKeys, stackRedis } from './stack-redis.js';

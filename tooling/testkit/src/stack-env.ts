@@ -26,6 +26,19 @@ export function stackEnv(): StackEnv {
   };
 }
 
+/**
+ * HERALD_TOPIC_REPLICATION and HERALD_TOPIC_MIN_INSYNC_REPLICAS when the environment
+ * sets them (`deploy/local/stack.sh cluster env` does), for the apps a test builds.
+ */
+export function stackTopicSettings(): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of ['HERALD_TOPIC_REPLICATION', 'HERALD_TOPIC_MIN_INSYNC_REPLICAS']) {
+    const value = process.env[name];
+    if (value) settings[name] = value;
+  }
+  return settings;
+}
+
 /** A prefix unique to this test run, for topics, consumer groups and keys: `t-1a2b3c4d.` */
 export function uniquePrefix(): string {
   return `t-${randomBytes(4).toString('hex')}.`;

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { stackEnv, uniquePrefix } from './stack-env.js';
+import { stackEnv, stackTopicSettings, uniquePrefix } from './stack-env.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /** Anything with the lifecycle of a Herald app (or a server, a consumer) to stop at the end. */
@@ -95,6 +95,8 @@ export function testRun(clientId: string): TestRun {
       HERALD_TOPIC_PARTITIONS: '1',
       // Several apps in one process (and several suites on one machine): a free port each.
       HERALD_METRICS_PORT: '0',
+      // A run on the three-broker cluster (`stack.sh cluster env`) creates replicated topics.
+      ...stackTopicSettings(),
       ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
       ...extra,
     }),

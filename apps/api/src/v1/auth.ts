@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@herald/core';
 import { RateLimiter, type RateLimitPolicy } from '@herald/ratelimit';
 import type { ApiKeyInfo, ApiKeyScope, ApiKeyStore } from '@herald/store';
@@ -21,7 +21,7 @@ export interface AuthConfig {
   readonly keys: ApiKeyStore;
   /** Verified keys are remembered this long (0: ask Postgres every time). */
   readonly cacheMs: number;
-  readonly redis?: Redis;
+  readonly redis?: Redis | Cluster;
   readonly keyPrefix: string;
   /** Requests per period per key. */
   readonly limit: number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
 import type { Kafka } from 'kafkajs';
@@ -11,7 +11,7 @@ export interface V1Context {
   readonly publisher: MessagePublisher;
   /** For reading herald.dlq and consumer groups (dead letters, status). */
   readonly kafka: Kafka;
-  readonly redis?: Redis;
+  readonly redis?: Redis | Cluster;
   readonly topicPrefix: string;
   readonly maxRecordBytes: number;
   readonly maxBatch: number;

@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/delivery';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '@herald/core';
 import type { createDatabase } from '@herald/store';
@@ -50,7 +50,7 @@ export function actorOf(context: CommandContext): string {
 /** Runs `body` with a Redis connection that fails fast (no retries, no offline queue). */
 export async function withRedis<T>(
   context: CommandContext,
-  body: (redis: Redis) => Promise<T>,
+  body: (redis: RedisClient) => Promise<T>,
 ): Promise<T> {
   const { createRedisClient } = await import('@herald/delivery');
   const redis = createRedisClient(context.env.REDIS_URL, { mode: 'command' });

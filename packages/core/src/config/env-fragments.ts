@@ -33,6 +33,12 @@ export function kafkaEnv() {
     /** Partitions for topics Herald creates; existing topics are not changed. */
     HERALD_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
     HERALD_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(7).default(1),
+    /**
+     * `min.insync.replicas` of the topics Herald creates: a record Herald produces (acks
+     * from all in-sync replicas) is acknowledged once on this many brokers. Default: 2
+     * when the replication factor is 3 or more, else 1. At most HERALD_TOPIC_REPLICATION.
+     */
+    HERALD_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(7).optional(),
     /** SASL for the brokers; username and password are then required. */
     HERALD_KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
     HERALD_KAFKA_SASL_USERNAME: z.string().optional(),
@@ -118,11 +124,21 @@ export function databaseEnv() {
   };
 }
 
+const REDIS_URL_HINT =
+  'expected a redis:// URL, e.g. redis://127.0.0.1:16379, or redis+cluster://host:port,host:port for a Redis Cluster';
+
 export function redisEnv() {
   return {
+    /**
+     * `redis://` (or `rediss://`) for one Redis; `redis+cluster://[user:password@]host:port,host:port`
+     * (or `rediss+cluster://`) for a Redis Cluster, by some of its nodes (docs/reliability.md).
+     */
     REDIS_URL: z
-      .string({ message: 'expected a redis:// URL, e.g. redis://127.0.0.1:16379' })
-      .regex(/^rediss?:\/\//, 'expected a redis:// URL, e.g. redis://127.0.0.1:16379'),
+      .string({ message: REDIS_URL_HINT })
+      .regex(
+        /^rediss?(\+cluster:\/\/[^,\s]+:\d{1,5}(,[^,\s]+:\d{1,5})*\/?$|:\/\/)/,
+        REDIS_URL_HINT,
+      ),
   };
 }
 
@@ -138,6 +154,12 @@ export function logEnv() {
 export function lifecycleEnv() {
   return {
     HERALD_SHUTDOWN_TIMEOUT_MS: millis(25_000),
+    /**
+     * How long Kafka, Postgres or Redis may be unreachable before the app gives up and
+     * exits 1 (its orchestrator then restarts it). Shorter outages are ridden out:
+     * start-up retries, consumers rejoin, /readyz says 503 meanwhile.
+     */
+    HERALD_DEPENDENCY_OUTAGE_MS: millis(300_000),
   };
 }
 

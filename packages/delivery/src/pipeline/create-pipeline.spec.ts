@@ -289,3 +289,23 @@ describe('address states', () => {
     expect(leases.calls).toEqual(['release n1']);
   });
 });
+
+it('does not send again when its sent mark was lost and the same worker retries the chunk', async () => {
+  // Redis answers the lease, then is away when the marks are written (3 tries); the
+  // stage then retries the chunk (e.g. its produce failed) with the lease still its own.
+  const leases = fakeLeases();
+  const completeMany = leases.port.completeMany;
+  let refusals = 3;
+  leases.port.completeMany = async (marks) => {
+    if (refusals-- > 0) throw new Error('redis unavailable');
+    return completeMany(marks);
+  };
+  const { run, sent } = setup({ status: 'sent', provider: { statusCode: 200 } }, leases);
+  expect(states(await run())).toEqual(['sending', 'sent']);
+  expect(leases.held.get('n1')).toEqual({ owner: expect.any(String) }); // no mark in Redis
+  const again = await run();
+  expect(sent).toHaveLength(1);
+  expect(states(again)).toEqual(['sent']);
+  // The retried chunk wrote the mark it had kept.
+  expect(leases.held.get('n1')).toEqual({ summary: expect.stringContaining('"attempt":1') });
+});

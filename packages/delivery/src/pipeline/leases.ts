@@ -6,6 +6,8 @@ import type { ConsumedRecord, PipelineDeps } from './ports.js';
 const HOLD_SLACK_MS = 100;
 /** Tries to write a chunk's sent marks before giving up with a warning. */
 const MARK_ATTEMPTS = 3;
+/** Sent notifications whose mark Redis did not take, remembered in this process (oldest dropped). */
+const MAX_UNMARKED = 100_000;
 
 /** A sent mark waiting to be written (see `finish`). */
 export interface SentMark {
@@ -31,6 +33,21 @@ export const isHeld = (job: DeliveryJob, nowMs: number) =>
 
 export function createLeases(deps: LeaseDeps) {
   const { log } = deps;
+  /**
+   * Notifications this process sent whose sent mark could not be written (Redis away
+   * between `prepare` and `finish`). The chunk is then retried by this same worker
+   * (a produce that failed, another job that threw) and its lease is still its own, so
+   * without this the retry would send them again. They count as sent here, and their
+   * marks are written again with the next chunk that has them.
+   */
+  const unmarked = new Map<string, string>();
+  const rememberUnmarked = (marks: readonly SentMark[]) => {
+    for (const m of marks) {
+      unmarked.delete(m.notificationId);
+      unmarked.set(m.notificationId, m.summary);
+    }
+    while (unmarked.size > MAX_UNMARKED) unmarked.delete(unmarked.keys().next().value!);
+  };
 
   /** Who holds a job's lease: this worker instance and the record (a retried chunk is the same owner). */
   const ownerOf = (record: ConsumedRecord) =>
@@ -44,6 +61,7 @@ export function createLeases(deps: LeaseDeps) {
    */
   async function prepare(records: readonly ConsumedRecord[]): Promise<Chunk> {
     const prepared = new Map<ConsumedRecord, Prepared>();
+    const marks: SentMark[] = [];
     const toLease: { record: ConsumedRecord; notificationId: string; owner: string }[] = [];
     const leased = new Set<string>();
     const nowMs = deps.now().getTime();
@@ -53,6 +71,15 @@ export function createLeases(deps: LeaseDeps) {
         job = decodeDeliveryJob(record.value);
       } catch (err) {
         prepared.set(record, { error: err as Error });
+        continue;
+      }
+      const summary = unmarked.get(job.notificationId);
+      if (deps.idempotency && summary !== undefined) {
+        // Sent by this process already; its mark goes out with this chunk's.
+        prepared.set(record, { job, lease: { status: 'sent', summary } });
+        if (!leased.has(job.notificationId))
+          marks.push({ notificationId: job.notificationId, summary });
+        leased.add(job.notificationId);
         continue;
       }
       prepared.set(record, { job });
@@ -74,7 +101,7 @@ export function createLeases(deps: LeaseDeps) {
         prepared.set(record, { job: entry.job, lease: leases[i]! });
       });
     }
-    return { prepared, marks: [] };
+    return { prepared, marks };
   }
 
   /**
@@ -91,15 +118,18 @@ export function createLeases(deps: LeaseDeps) {
     if (lease) return lease;
     const sentInChunk = marks.find((m) => m.notificationId === job.notificationId);
     if (sentInChunk) return { status: 'sent', summary: sentInChunk.summary };
+    const sentUnmarked = unmarked.get(job.notificationId);
+    if (sentUnmarked !== undefined) return { status: 'sent', summary: sentUnmarked };
     return deps.idempotency!.acquire(job.notificationId, ownerOf(record));
   }
 
   /**
    * Writes the sent marks of a chunk's jobs in one round trip; call it once the jobs are
    * done, failed ones included, before the chunk is retried. Redis failing here (it
-   * answered `prepare` moments ago) is retried briefly, then logged: the sends happened
-   * and their statuses go out; only a redelivery of these records before their leases
-   * expire (a crash before the commit) would send them again.
+   * answered `prepare` moments ago) is retried briefly, then logged and the marks kept
+   * in this process (`unmarked`): the sends happened and their statuses go out; a retry
+   * of the chunk here finds them sent, and only another worker taking the records over
+   * after their leases end (a crash before the commit) would send them again.
    */
   async function finish(chunk: Chunk): Promise<void> {
     const idem = deps.idempotency;
@@ -107,9 +137,11 @@ export function createLeases(deps: LeaseDeps) {
     for (let attempt = 1; ; attempt++) {
       try {
         await idem.completeMany(chunk.marks);
+        for (const m of chunk.marks) unmarked.delete(m.notificationId);
         return;
       } catch (err) {
         if (attempt >= MARK_ATTEMPTS) {
+          rememberUnmarked(chunk.marks);
           log.warn(
             { err, marks: chunk.marks.length },
             'sent marks not written to Redis (check REDIS_URL and the Redis server): these jobs are sent again only if redelivered before their leases end',

@@ -76,7 +76,17 @@ export function loadRules(
       doc.errors.map((e) => at(e.pos[0], e.message.split(' at line')[0]!)),
     );
   }
-  const root = rulesFileSchema.safeParse(doc.toJS() ?? null);
+  // toJS throws on what parsing lets through: an alias with no anchor before it, or
+  // aliases that expand past yaml's maxAliasCount (a "billion laughs" file).
+  let plain: unknown;
+  try {
+    plain = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (err) {
+    throw new RulesSourceError('invalid', fileName, [
+      at(doc.contents?.range?.[0] ?? 0, (err as Error).message),
+    ]);
+  }
+  const root = rulesFileSchema.safeParse(plain ?? null);
   if (!root.success) {
     throw new RulesSourceError('invalid', fileName, [
       at(doc.contents?.range?.[0] ?? 0, 'expected a list of rules, or a map with a "rules:" list'),

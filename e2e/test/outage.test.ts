@@ -1,0 +1,165 @@
+/**
+ * A worker process (apps/worker/dist/main.js, through runMain) rides out a Redis that is
+ * away: down at start-up (it used to exit 1: "start failed"), then stopped while it runs.
+ * The process stays up, /readyz says 503 while Redis is away and 200 when it is back,
+ * and events flow again. The Redis is this test's own (a redis-server on a free port),
+ * so the shared stack is never touched; Kafka is the stack's, under a fresh prefix.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger, topicNames } from '@herald/core';
+import { buildRouter, parseRouterEnv } from '@herald/router';
+import {
+  freePort,
+  readTopics,
+  startReceiver,
+  testRun,
+  waitFor,
+  type Receiver,
+  type TopicReader,
+} from '@herald/testkit';
+
+const run = testRun('outage');
+const topics = topicNames(run.prefix);
+const workerMain = fileURLToPath(new URL('../../apps/worker/dist/main.js', import.meta.url));
+let dir: string;
+let redisPort: number;
+let opsPort: number;
+let receiver: Receiver;
+let worker: ChildProcess;
+let output = '';
+let reader: TopicReader | undefined;
+
+function startRedis(): void {
+  execFileSync('redis-server', [
+    ...['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ...['--dir', dir, '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid')],
+  ]);
+}
+function stopRedis(): void {
+  try {
+    execFileSync('redis-cli', ['-p', String(redisPort), 'shutdown', 'nosave'], { stdio: 'ignore' });
+  } catch {
+    // not running
+  }
+}
+async function readyz(): Promise<number> {
+  try {
+    return (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status;
+  } catch {
+    return 0; // not listening (yet)
+  }
+}
+async function send(id: string): Promise<void> {
+  const producer = run.kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: topics.events,
+    messages: [
+      {
+        key: id,
+        value: JSON.stringify({
+          specversion: '1.0',
+          id,
+          source: 'outage',
+          type: 'o',
+          data: { marker: id },
+        }),
+      },
+    ],
+  });
+  await producer.disconnect();
+}
+// The webhook body carries the event data, where each event names itself.
+const delivered = (id: string) => receiver.requests.some((r) => r.body.includes(`"${id}"`));
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'herald-outage-'));
+  run.defer(() => rm(dir, { recursive: true, force: true }));
+  run.defer(stopRedis);
+  [redisPort, opsPort] = [await freePort(), await freePort()];
+  receiver = await startReceiver();
+  run.defer(() => receiver.close());
+  const rulesFile = join(dir, 'rules.yaml');
+  await writeFile(
+    rulesFile,
+    `rules:\n  - id: o\n    when: event.type == "o"\n    channels: [{ type: webhook, url: "${receiver.url}/o" }]\n`,
+  );
+  await run.start(
+    buildRouter(parseRouterEnv({ ...run.settings(), HERALD_RULES_FILE: rulesFile }), silentLogger),
+  );
+});
+
+afterAll(() => run.stop());
+
+it('stays up while Redis is away at start-up and while running; /readyz 503 then 200; events flow again', async () => {
+  try {
+    await outage();
+  } catch (err) {
+    // The worker's own account of what happened, for whoever reads the failure.
+    const seen = reader?.records.map((r) => `${r.topic} ${r.value.toString().slice(0, 300)}`);
+    throw new Error(
+      `${(err as Error).message}\nrecords: ${JSON.stringify(seen)}\nworker output:\n${output.slice(-4000)}`,
+    );
+  }
+}, 240_000);
+
+async function outage(): Promise<void> {
+  reader = await readTopics(run.kafka, {
+    groupId: `${run.prefix}reader`,
+    topics: [topics.status, topics.rejected, topics.dlq],
+  });
+  run.defer(() => reader?.stop());
+  worker = spawn(process.execPath, [workerMain], {
+    env: {
+      PATH: process.env.PATH,
+      ...run.settings({
+        HERALD_WORKER_CHANNELS: 'webhook',
+        HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        HERALD_WEBHOOK_SECRETS: JSON.stringify({
+          default: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+        }),
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        HERALD_METRICS_HOST: '127.0.0.1',
+        HERALD_METRICS_PORT: String(opsPort),
+        HERALD_DEPENDENCY_OUTAGE_MS: '120000',
+        HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+        HERALD_LOG_LEVEL: 'warn',
+      }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  run.defer(() => {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+  });
+  worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+
+  // Redis down at start-up: the start is retried, the process stays.
+  await waitFor('a start retry', () => output.includes('retrying'), 30_000);
+  expect(worker.exitCode).toBeNull();
+  startRedis();
+  await waitFor('/readyz 200 once Redis is up', async () => (await readyz()) === 200, 60_000);
+  await send('e1');
+  await waitFor('e1 delivered', () => delivered('e1'), 30_000);
+
+  // Redis stopped while running: not ready, still up; back: ready, and the event sent meanwhile arrives.
+  stopRedis();
+  await waitFor('/readyz 503 while Redis is away', async () => (await readyz()) === 503, 30_000);
+  await send('e2');
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(worker.exitCode).toBeNull();
+  startRedis();
+  await waitFor('/readyz 200 again', async () => (await readyz()) === 200, 60_000);
+  await waitFor('e2 delivered after Redis came back', () => delivered('e2'), 60_000);
+  expect(worker.exitCode).toBeNull();
+
+  worker.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) =>
+    worker.exitCode === null ? worker.on('exit', resolve) : resolve(worker.exitCode),
+  );
+  expect(code).toBe(0);
+}

@@ -37,7 +37,7 @@ import { BenchReceiver } from './receiver.js';
 import { benchRules, produceEvents } from './event-producer.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
 import { ProcessSampler, type ProcessUsage } from './process-sampler.js';
-import { spawnApp, type RunningProcess } from './spawn-app.js';
+import { spawnApp, type RunningProcess } from '@herald/testkit';
 import { asciiPlot, latency, perSecond, sustained, type LatencySummary } from './stats.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

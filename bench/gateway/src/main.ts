@@ -18,7 +18,7 @@ import { createDatabase, migrateToLatest } from '@herald/store';
 import { InboxFanout, InboxStore } from '@herald/inbox';
 import { issueSubscriberToken, tenantSecretsFromJson } from '@herald/subscriber-auth';
 import { LoadClients } from './load-clients.js';
-import { spawnApp } from './spawn-app.js';
+import { spawnApp } from '@herald/testkit';
 
 const stack = {
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',

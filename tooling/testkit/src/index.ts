@@ -20,3 +20,4 @@ export { testRun } from './test-run.js';
 export type { TestRun, Startable, Stoppable } from './test-run.js';
 export { chromiumPath } from './chromium.js';
 export { deleteRedisKeys, stackRedis } from './stack-redis.js';
+export { spawnApp, type RunningProcess } from './spawn-app.js';

@@ -1,3 +1,5 @@
+// Starts an app (or any node script) as a child process and waits for its ready line:
+// the benchmarks use it to run Herald as it runs in production, one process per app.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface RunningProcess {

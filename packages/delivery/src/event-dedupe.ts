@@ -1,4 +1,5 @@
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
+import { FailOpenRedis } from './fail-open-redis.js';
 import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 /** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
@@ -28,32 +29,15 @@ export interface DedupeClaim {
  * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot; a chunk's
  * claims go out in one pipeline per node (`pipelineByNode`).
  */
-export class RedisDedupe {
-  readonly #redis: RedisClient;
-  readonly #log: Logger;
-  #lastWarning = 0;
-
+export class RedisDedupe extends FailOpenRedis {
   /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
   constructor(redis: RedisClient, logger: Logger) {
-    this.#log = logger;
-    this.#redis = redis;
-  }
-
-  async start(): Promise<void> {
-    try {
-      await this.#redis.connect();
-    } catch (err) {
-      this.#warn(err);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#redis.disconnect();
+    super(redis, logger, 'dedupe fails open (events are planned, duplicates are not dropped)');
   }
 
   /** For readiness: resolves when Redis answers, throws otherwise (dedupe itself fails open). */
   async ping(): Promise<void> {
-    await this.#redis.ping();
+    await this.redis.ping();
   }
 
   /** The key of an event id: CloudEvents ids are unique per source. */
@@ -66,7 +50,7 @@ export class RedisDedupe {
     if (claims.length === 0) return [];
     try {
       const results = await pipelineByNode(
-        this.#redis,
+        this.redis,
         claims,
         (c) => c.key,
         (pipeline, c) => pipeline.set(c.key, c.owner, 'PX', c.windowMs, 'NX'),
@@ -79,7 +63,7 @@ export class RedisDedupe {
       const taken = claims.flatMap((c, i) => (granted[i] ? [] : [i]));
       if (taken.length === 0) return granted;
       const owners = await pipelineByNode(
-        this.#redis,
+        this.redis,
         taken,
         (i) => claims[i]!.key,
         (pipeline, i) => pipeline.get(claims[i]!.key),
@@ -92,7 +76,7 @@ export class RedisDedupe {
       });
       return granted;
     } catch (err) {
-      this.#warn(err);
+      this.warn(err);
       return claims.map(() => true);
     }
   }
@@ -106,23 +90,13 @@ export class RedisDedupe {
     if (claims.length === 0) return;
     try {
       await pipelineByNode(
-        this.#redis,
+        this.redis,
         claims,
         (c) => c.key,
         (pipeline, c) => pipeline.eval(RELEASE, 1, c.key, c.owner),
       );
     } catch (err) {
-      this.#warn(err);
+      this.warn(err);
     }
-  }
-
-  #warn(err: unknown): void {
-    const now = Date.now();
-    if (now - this.#lastWarning < 10_000) return;
-    this.#lastWarning = now;
-    this.#log.warn(
-      { err: err instanceof Error ? err.message : String(err) },
-      'redis unavailable: dedupe fails open (events are planned, duplicates are not dropped)',
-    );
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@herald/core';
+import { FailOpenRedis } from './fail-open-redis.js';
 import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 /**
@@ -9,27 +10,10 @@ import { pipelineByNode, type RedisClient } from './redis-client.js';
  * inhibited (a warning at most every 10 s). Inhibition only ever holds messages back,
  * and holding back the wrong ones because a cache is down is the worse failure.
  */
-export class RedisInhibition {
-  readonly #redis: RedisClient;
-  readonly #log: Logger;
-  #lastWarning = 0;
-
+export class RedisInhibition extends FailOpenRedis {
   /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
   constructor(redis: RedisClient, logger: Logger) {
-    this.#redis = redis;
-    this.#log = logger;
-  }
-
-  async start(): Promise<void> {
-    try {
-      await this.#redis.connect();
-    } catch (err) {
-      this.#warn(err);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.#redis.disconnect();
+    super(redis, logger, 'inhibition fails open (notifications are sent, not inhibited)');
   }
 
   /** Writes the marks (a later source event's mark replaces an earlier one's). Never throws. */
@@ -39,14 +23,14 @@ export class RedisInhibition {
     if (marks.length === 0) return;
     try {
       const results = await pipelineByNode(
-        this.#redis,
+        this.redis,
         marks,
         (m) => m.key,
         (pipeline, m) => pipeline.set(m.key, m.value, 'PX', Math.max(1, Math.ceil(m.ttlMs))),
       );
       for (const [err] of results) if (err) throw err;
     } catch (err) {
-      this.#warn(err);
+      this.warn(err);
     }
   }
 
@@ -55,7 +39,7 @@ export class RedisInhibition {
     if (keys.length === 0) return [];
     try {
       const results = await pipelineByNode(
-        this.#redis,
+        this.redis,
         keys,
         (key) => key,
         (pipeline, key) => pipeline.get(key),
@@ -66,18 +50,8 @@ export class RedisInhibition {
         return typeof value === 'string' ? value : null;
       });
     } catch (err) {
-      this.#warn(err);
+      this.warn(err);
       return keys.map(() => null);
     }
-  }
-
-  #warn(err: unknown): void {
-    const now = Date.now();
-    if (now - this.#lastWarning < 10_000) return;
-    this.#lastWarning = now;
-    this.#log.warn(
-      { err: err instanceof Error ? err.message : String(err) },
-      'redis unavailable: inhibition fails open (notifications are sent, not inhibited)',
-    );
   }
 }

@@ -291,12 +291,12 @@ export const errorCodes = {
   HERALD_ERR_TEST_SEND_CHANNEL: spec(
     'channel %s has no provider to send a test with: %s',
     false,
-    "Set the HERALD_* settings named in the message in the environment of the api (or of `herald test-send`), the same ones the worker uses (docs/channels.md), and restart it; nothing was sent.",
+    'Set the HERALD_* settings named in the message in the environment of the api (or of `herald test-send`), the same ones the worker uses (docs/channels.md), and restart it; nothing was sent.',
   ),
   HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND: spec(
     'template %s has no version %s',
     false,
-    'Pick a version listed by GET /v1/templates/{id}/versions or the console\'s template versions screen.',
+    "Pick a version listed by GET /v1/templates/{id}/versions or the console's template versions screen.",
   ),
 } as const satisfies Record<string, ErrorSpec>;
 

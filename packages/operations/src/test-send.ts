@@ -121,7 +121,11 @@ export async function testSend(
       ...(provider?.messageId === undefined ? {} : { providerMessageId: provider.messageId }),
       ...(provider?.statusCode === undefined ? {} : { providerStatus: provider.statusCode }),
       ...(outcome.status === 'failed'
-        ? { failureClass: outcome.failureClass, permanent: outcome.permanent, reason: outcome.reason }
+        ? {
+            failureClass: outcome.failureClass,
+            permanent: outcome.permanent,
+            reason: outcome.reason,
+          }
         : {}),
       ...(rendered === undefined
         ? {}

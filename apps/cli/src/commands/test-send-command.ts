@@ -37,9 +37,7 @@ async function testSendCommand(context: CommandContext, flags: TestSendFlags): P
     ]);
   const channel = flags.channel;
   const data = await jsonFlag('data', flags.data);
-  const content = (await jsonFlag('content', flags.content)) as
-    | Record<string, unknown>
-    | undefined;
+  const content = (await jsonFlag('content', flags.content)) as Record<string, unknown> | undefined;
   // One after the other: jest's ESM loader fails on two concurrent imports sharing modules.
   const { channelsEnv, createChannelRouter } = await import('@herald/channels');
   const { testSend } = await import('@herald/operations');

@@ -9,6 +9,7 @@ import {
   redisEnv,
   type EnvSource,
 } from '@herald/core';
+import { channelsEnv } from '@herald/channels';
 import { telemetryEnv } from '@herald/telemetry';
 import { sendgridPublicKey } from './receipts/sendgrid-receipts.js';
 import { vonageSignatureMethods } from './receipts/vonage-receipts.js';
@@ -49,6 +50,12 @@ const shape = {
    * purpose: providers reach the API, never the metrics.
    */
   ...telemetryEnv(),
+  /**
+   * Every provider's settings, as the worker reads them: only POST /v1/test-send uses
+   * them, to send one message through a channel's real provider. Optional: a channel
+   * without its provider's settings answers 409 naming the settings to set.
+   */
+  ...channelsEnv(),
   HERALD_API_HOST: z.string().default('0.0.0.0'),
   /** The HTTP API (receipts, /healthz): what providers call. Must differ from HERALD_METRICS_PORT. */
   HERALD_API_PORT: z.coerce.number().int().min(0).max(65535).default(8080),

@@ -220,7 +220,7 @@ it('rolls a rule back to the older version; the list shows it', async () => {
   await page.close();
 }, 60_000);
 
-it('shows a template’s versions with a diff', async () => {
+it('shows a template’s versions with a diff and rolls one back', async () => {
   const page = await signedIn();
   await page.click('nav >> text=Templates');
   await page.click('a[href="#/templates/acme.shipped"]');
@@ -229,6 +229,15 @@ it('shows a template’s versions with a diff', async () => {
   expect(await diff.locator('.del').textContent()).toContain('Order {{order}} shipped');
   expect(await diff.locator('.add').textContent()).toContain('Your order {{order}} is on its way');
   await page.screenshot({ path: `${images}console-templates.png`, fullPage: true });
+  // Roll back to v1: a dry run shows what would be saved, the confirmation saves v3.
+  await page.click('text=Roll back to v1');
+  await page.waitForSelector('text=Rolling back to v1 saves: sms default → v3');
+  await page.click('text=Confirm rollback to v1');
+  await page.waitForSelector('text=Rolled back to v1');
+  await page.waitForSelector('td >> text=v3');
+  const versions = await h.call(admin, 'GET', '/v1/templates/acme.shipped/versions');
+  expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
+  expect(versions.body.versions[2].parts).toEqual({ text: 'Order {{order}} shipped' });
   await page.close();
 }, 60_000);
 

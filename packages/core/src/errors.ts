@@ -287,6 +287,17 @@ export const errorCodes = {
     false,
     'Use a new Idempotency-Key for a different request; repeat a request only with exactly the same body.',
   ),
+  // Test send and template rollback (issue 15: POST /v1/test-send, herald test-send).
+  HERALD_ERR_TEST_SEND_CHANNEL: spec(
+    'channel %s has no provider to send a test with: %s',
+    false,
+    'Set the HERALD_* settings named in the message in the environment of the api (or of `herald test-send`), the same ones the worker uses (docs/channels.md), and restart it; nothing was sent.',
+  ),
+  HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND: spec(
+    'template %s has no version %s',
+    false,
+    "Pick a version listed by GET /v1/templates/{id}/versions or the console's template versions screen.",
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

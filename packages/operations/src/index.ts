@@ -8,7 +8,9 @@ export {
   tenantRules,
 } from './rules.js';
 export type { ApplyRuleSourceInput } from './rules.js';
-export { renderTemplate, templateStore } from './templates.js';
+export { renderTemplate, rollbackTemplate, templateStore } from './templates.js';
+export { testSend } from './test-send.js';
+export type { BuildChannelRouter, TestSendInput, TestSendResult } from './test-send.js';
 export {
   deadLetterFilterNames,
   deadLetterFilterProblems,

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { ChannelName } from '@herald/core';
-import { TemplateStore, type HeraldDatabase, type TemplateSnapshot } from '@herald/store';
+import { HeraldError, type ChannelName } from '@herald/core';
+import {
+  recordConfigChange,
+  TemplateStore,
+  type AuditActor,
+  type HeraldDatabase,
+  type TemplateApplyResult,
+  type TemplateSnapshot,
+} from '@herald/store';
 import {
   buildTemplateRegistry,
   validateTemplate,
@@ -49,4 +56,40 @@ export function renderTemplate(
     ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
   });
   return { id: def.id, version: def.version, locale: def.locale, content };
+}
+
+/**
+ * Saves template `id` as it was at `version` (each channel and locale that had that
+ * version, with its sample data) as a new version, like a rules rollback: history only
+ * grows. Validated against today's partials and layouts; recorded in config_audit_log
+ * (with the API key when `by` is given). `herald templates rollback` and
+ * `POST /v1/templates/{id}/rollback`. Throws HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND.
+ */
+export async function rollbackTemplate(
+  db: Kysely<HeraldDatabase>,
+  input: {
+    readonly id: string;
+    readonly version: number;
+    readonly actor: string;
+    readonly by?: AuditActor | undefined;
+    readonly dryRun?: boolean | undefined;
+  },
+): Promise<TemplateApplyResult & { rollbackOf: number }> {
+  const variants = await new TemplateStore(db).variantsAt(input.id, input.version);
+  if (variants.length === 0)
+    throw new HeraldError('HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND', [input.id, input.version]);
+  const result = await templateStore(db).apply(
+    { templates: variants },
+    { actor: input.actor, dryRun: input.dryRun === true },
+  );
+  if (result.applied)
+    await recordConfigChange(db, {
+      actor: input.actor,
+      ...(input.by === undefined ? {} : { by: input.by }),
+      action: 'templates.rollback',
+      entityType: 'template',
+      entityId: input.id,
+      details: { rollbackOf: input.version, revision: result.revision, changes: result.changes },
+    });
+  return { ...result, rollbackOf: input.version };
 }

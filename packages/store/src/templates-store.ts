@@ -7,6 +7,7 @@ import { currentRevision, key, latestFragments, type TemplateDatabase } from './
 import type {
   TemplateApplyResult,
   TemplateBundle,
+  TemplateInput,
   TemplateSnapshot,
   TemplateSummary,
   TemplateTables,
@@ -94,6 +95,28 @@ export class TemplateStore {
       });
     }
     return out;
+  }
+
+  /**
+   * Every channel and locale of template `id` at `version`, with the sample data it was
+   * saved with: what a rollback re-applies (empty when no variant has that version).
+   */
+  async variantsAt(id: string, version: number): Promise<TemplateInput[]> {
+    const rows = await this.#db
+      .selectFrom('template_versions')
+      .select(['id', 'channel', 'locale', 'parts', 'sample_data'])
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .orderBy('channel')
+      .orderBy('locale')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel as ChannelName,
+      locale: r.locale,
+      parts: r.parts,
+      ...(r.sample_data === null ? {} : { sampleData: r.sample_data }),
+    }));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
 import type { Kafka } from 'kafkajs';
 import type { MessagePublisher } from '@herald/kafka';
+import type { BuildChannelRouter } from '@herald/operations';
 import type { ApiKeyInfo, AuditActor, HeraldDatabase } from '@herald/store';
 
 /** What /v1 route modules need, built once by the api. */
@@ -17,6 +18,8 @@ export interface V1Context {
   readonly maxBatch: number;
   readonly log: Logger;
   readonly now: () => Date;
+  /** The channels' providers from the api's channel settings, built per test send. */
+  readonly channelRouter: BuildChannelRouter;
 }
 
 /** The audit trail's view of a key: readable actor, tenant and key id. */

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import apiReference from '@scalar/fastify-api-reference';
 import type { FastifyInstance } from 'fastify';
+import { createChannelRouter } from '@herald/channels';
 import { ApiKeyStore } from '@herald/store';
 import { addAuth } from './auth.js';
 import type { ApiEnv } from '../env.js';
@@ -14,6 +15,7 @@ import { recipientsRoutes } from './recipients-routes.js';
 import { rulesRoutes } from './rules-routes.js';
 import { statusRoutes, type StatusSettings } from './status-routes.js';
 import { templatesRoutes } from './templates-routes.js';
+import { testSendRoutes } from './test-send-routes.js';
 
 /** What /v1 needs from the api: its clients, built once. */
 export type V1Clients = Pick<V1Context, 'db' | 'publisher' | 'kafka' | 'redis' | 'log'>;
@@ -37,6 +39,7 @@ export async function registerV1(
     maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,
     maxBatch: env.HERALD_API_EVENTS_MAX_BATCH,
     now: () => new Date(),
+    channelRouter: (channels) => createChannelRouter(env, channels, { logger: clients.log }),
   };
   const status: StatusSettings = {
     kafkaBrokers: env.KAFKA_BROKERS,
@@ -109,6 +112,7 @@ export async function registerV1(
       policiesRoutes(v1, ctx);
       templatesRoutes(v1, ctx);
       deadLettersRoutes(v1, ctx);
+      testSendRoutes(v1, ctx);
       statusRoutes(v1, ctx, status);
     },
     { prefix: '/v1' },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { channelNames, isChannelName, type ChannelName } from '@herald/core';
-import { renderTemplate, templateStore } from '@herald/operations';
+import { renderTemplate, rollbackTemplate, templateStore } from '@herald/operations';
 import { recordConfigChange, TemplateStore, type TemplateInput } from '@herald/store';
 import { actorOf, problemResponses, type V1Context } from './context.js';
 import { notFound, problem, sendProblem } from './problem.js';
@@ -35,7 +35,7 @@ const idParams = {
   required: ['id'],
 } as const;
 
-/** Templates of the key's tenant: list, get, versions, apply (dry run), render preview. */
+/** Templates of the key's tenant: list, get, versions, apply (dry run), rollback, render preview. */
 export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
   const store = new TemplateStore(ctx.db);
 
@@ -244,6 +244,51 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
         data: req.body.data ?? {},
         now: ctx.now(),
         timezone: req.body.timezone,
+      });
+    },
+  );
+
+  server.post<{ Params: { id: string }; Body: { version: number; dryRun?: boolean } }>(
+    '/templates/:id/rollback',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags: ['templates'],
+        summary:
+          'Save a template as it was at an old version (each channel and locale of that version) as a new version',
+        params: idParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['version'],
+          properties: {
+            version: { type: 'integer', minimum: 1 },
+            dryRun: { type: 'boolean', default: false },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              applied: { type: 'boolean' },
+              revision: { type: 'string' },
+              rollbackOf: { type: 'integer' },
+              changes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+          ...problemResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      // Another tenant's template answers as a missing one would.
+      if (!owns(req.apiKey.tenant, req.params.id))
+        return notFound(reply, `template "${req.params.id}"`);
+      return rollbackTemplate(ctx.db, {
+        id: req.params.id,
+        version: req.body.version,
+        dryRun: req.body.dryRun === true,
+        ...actorOf(req.apiKey),
       });
     },
   );

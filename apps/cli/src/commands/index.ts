@@ -11,6 +11,7 @@ import { registerStackCommand } from './stack-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTailCommand } from './tail-command.js';
 import { registerTenantsCommand } from './tenants-command.js';
+import { registerTestSendCommand } from './test-send-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
 import { registerTokensCommand } from './tokens-command.js';
 import { registerWatchCommand } from './watch-command.js';
@@ -37,6 +38,7 @@ export const commandRegistrations: readonly ((
   registerWatchCommand,
   registerTenantsCommand,
   registerKeysCommand,
+  registerTestSendCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

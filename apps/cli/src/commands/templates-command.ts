@@ -209,7 +209,38 @@ async function renderTemplate(context: CommandContext, ref: string, flags: Rende
   context.out.write(`${JSON.stringify(rendered.content, null, 2)}\n`);
 }
 
-/** `herald templates apply | render | list`. */
+/** `herald templates rollback <id> --version N`: the operation POST /v1/templates/{id}/rollback runs. */
+async function rollbackTemplate(
+  context: CommandContext,
+  id: string,
+  flags: { version: string; dryRun?: boolean },
+): Promise<void> {
+  const version = Number(flags.version);
+  if (!Number.isInteger(version) || version < 1)
+    throw new HeraldError('HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND', [id, flags.version]);
+  const { migrateToLatest } = await import('@herald/store');
+  const { rollbackTemplate: rollback } = await import('@herald/operations');
+  await withDatabase(context, async (db) => {
+    await migrateToLatest(db);
+    const result = await rollback(db, {
+      id,
+      version,
+      actor: actorOf(context),
+      dryRun: flags.dryRun === true,
+    });
+    for (const c of result.changes) context.out.write(`${changeLine(c)}\n`);
+    const changed = result.changes.filter((c) => c.action !== 'unchanged').length;
+    context.out.write(
+      flags.dryRun
+        ? `dry run: nothing applied (${changed} change(s) would be saved)\n`
+        : result.applied
+          ? `rolled back ${id} to version ${version} as revision ${result.revision}\n`
+          : `unchanged: ${id} already is as at version ${version}\n`,
+    );
+  });
+}
+
+/** `herald templates apply | render | list | rollback`. */
 export function registerTemplatesCommand(program: Command, context: CommandContext): void {
   const templates = program
     .command('templates')
@@ -234,6 +265,14 @@ export function registerTemplatesCommand(program: Command, context: CommandConte
     .option('-f, --file <templates.yaml>', 'render from a file instead of the database')
     .option('--now <iso>', 'the send time (default: now)')
     .action((ref: string, flags: RenderFlags) => renderTemplate(context, ref, flags));
+  templates
+    .command('rollback <id>')
+    .description('save a template as it was at an old version, as a new version')
+    .requiredOption('--version <n>', 'the version to go back to')
+    .option('--dry-run', 'validate and show what would change, save nothing')
+    .action((id: string, flags: { version: string; dryRun?: boolean }) =>
+      rollbackTemplate(context, id, flags),
+    );
   templates
     .command('list')
     .description('the latest version of every template')

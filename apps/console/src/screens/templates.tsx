@@ -11,10 +11,32 @@ interface Template {
   parts: unknown;
 }
 
+interface Change {
+  kind: string;
+  name: string;
+  channel?: string;
+  locale: string;
+  action: string;
+  version: number;
+}
+
+interface RollbackResult {
+  applied: boolean;
+  revision: string;
+  rollbackOf: number;
+  changes: Change[];
+}
+
+const changed = (r: RollbackResult) =>
+  r.changes
+    .filter((c) => c.action !== 'unchanged')
+    .map((c) => `${c.channel ?? c.kind} ${c.locale} → v${c.version}`)
+    .join(', ') || 'no change';
+
 const variant = (t: Template) => `${t.channel} ${t.locale}`;
 const body = (t: Template | undefined) => (t ? JSON.stringify(t.parts, null, 2) : '');
 
-/** The tenant's templates: the latest of each, a template's versions and a diff of two. */
+/** The tenant's templates: the latest of each, a template's versions, a diff of two, rollback. */
 export function Templates({ selected }: { selected: string | undefined }) {
   const list = useLoad(() => call<{ templates: Template[] }>('GET', '/v1/templates'), []);
   const ids = [...new Set(list.data?.templates.map((t) => t.id))];
@@ -52,10 +74,40 @@ function Versions({ id }: { id: string }) {
   const [pair, setPair] = useState<[number, number]>();
   const [to, from] = pair ?? [of[0]?.version ?? 0, of[1]?.version ?? of[0]?.version ?? 0];
   const pick = (v: number) => of.find((t) => t.version === v);
+  // Rollback: a dry run first shows what it would save, then the user confirms.
+  const [plan, setPlan] = useState<RollbackResult>();
+  const [done, setDone] = useState<RollbackResult>();
+  const [error, setError] = useState<unknown>();
+  const rollbackUrl = `/v1/templates/${encodeURIComponent(id)}/rollback`;
+  async function act(what: () => Promise<void>) {
+    setError(undefined);
+    try {
+      await what();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const planRollback = (version: number) =>
+    act(async () => {
+      setDone(undefined);
+      setPlan(await call<RollbackResult>('POST', rollbackUrl, { version, dryRun: true }));
+    });
+  const rollback = (version: number) =>
+    act(async () => {
+      setDone(await call<RollbackResult>('POST', rollbackUrl, { version }));
+      setPlan(undefined);
+      setPair(undefined);
+      loaded.reload();
+    });
   return (
     <div>
       <h3>{id}</h3>
-      <ErrorBox error={loaded.error} />
+      <ErrorBox error={loaded.error ?? error} />
+      {done ? (
+        <p class="notice" role="status">
+          Rolled back to v{done.rollbackOf}: {changed(done)}.
+        </p>
+      ) : null}
       {variants.length > 1 ? (
         <label>
           variant{' '}
@@ -74,6 +126,7 @@ function Versions({ id }: { id: string }) {
           <tr>
             <th>version</th>
             <th>parts</th>
+            <th></th>
           </tr>
         </thead>
         <tbody>
@@ -83,10 +136,26 @@ function Versions({ id }: { id: string }) {
               <td>
                 <pre>{body(t)}</pre>
               </td>
+              <td>
+                {t.version !== of[0]?.version ? (
+                  <button onClick={() => planRollback(t.version)}>Roll back to v{t.version}</button>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {plan ? (
+        <div class="confirm">
+          <p>
+            Rolling back to v{plan.rollbackOf} saves: {changed(plan)}
+          </p>
+          <button onClick={() => rollback(plan.rollbackOf)}>
+            Confirm rollback to v{plan.rollbackOf}
+          </button>{' '}
+          <button onClick={() => setPlan(undefined)}>Cancel</button>
+        </div>
+      ) : null}
       {of.length > 1 ? (
         <>
           <p>

@@ -17,13 +17,14 @@ import { createInboxGateway, parseGatewayEnv, type Gateway } from '@herald/gatew
 import { buildRouter, parseRouterEnv } from '@herald/router';
 import { createDatabase, TemplateStore } from '@herald/store';
 import { issueSubscriberToken } from '@herald/subscriber-auth';
-import { chromiumPath, stackEnv, testRun } from '@herald/testkit';
+import { chromiumPath, screenshotDir, stackEnv, testRun } from '@herald/testkit';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 import type { Producer } from 'kafkajs';
 
 const run = testRun('e2e-inbox-browser');
 const topics = topicNames(run.prefix);
-const images = fileURLToPath(new URL('../../docs/images/', import.meta.url));
+// docs/images/ with HERALD_UPDATE_SCREENSHOTS=1, else a temporary folder.
+const images = screenshotDir();
 const example = (file: string) =>
   fileURLToPath(new URL(`../../examples/tasks/${file}`, import.meta.url));
 let gateway: Gateway;

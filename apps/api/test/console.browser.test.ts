@@ -6,19 +6,26 @@
  * audit store and open its timeline, replay a dead letter from the run's herald.dlq,
  * roll a rule back. Screenshots go to docs/images/console-*.png.
  */
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { deterministicId, statusEventFor, topicNames, type DeliveryJob } from '@herald/core';
 import { deadLetterHeaders, encodeDeadLetter, type DeadLetter } from '@herald/delivery';
 import { deliveryLaneTopics, ensureTopics } from '@herald/kafka';
 import { AuditStore } from '@herald/store';
-import { chromiumPath, readTopics, testRun, waitFor, type TopicReader } from '@herald/testkit';
+import {
+  chromiumPath,
+  readTopics,
+  screenshotDir,
+  testRun,
+  waitFor,
+  type TopicReader,
+} from '@herald/testkit';
 import { consoleDir } from '../src/console.js';
 import { startV1, type V1Harness } from './v1/v1-harness.js';
 
 const run = testRun('api-console');
 const topics = topicNames(run.prefix);
-const images = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
+// docs/images/ with HERALD_UPDATE_SCREENSHOTS=1, else a temporary folder.
+const images = screenshotDir();
 const FAILED = deterministicId('console', 'failed');
 const DEAD = deterministicId('console', 'dead');
 let h: V1Harness;

@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 let found: string | undefined;
@@ -17,4 +20,15 @@ export function chromiumPath(): string {
     stdio: ['ignore', 'pipe', 'inherit'],
   }).trim();
   return found;
+}
+
+/**
+ * Where a browser test saves its screenshots: `docs/images/` when
+ * HERALD_UPDATE_SCREENSHOTS=1 (refreshing the pictures the docs show), else a fresh
+ * temporary folder, so an ordinary test run leaves the checkout unchanged.
+ */
+export function screenshotDir(): string {
+  if (process.env.HERALD_UPDATE_SCREENSHOTS === '1')
+    return fileURLToPath(new URL('../../../docs/images/', import.meta.url));
+  return `${mkdtempSync(join(tmpdir(), 'herald-screenshots-'))}/`;
 }

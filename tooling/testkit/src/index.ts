@@ -18,6 +18,6 @@ export { spanAttributes, spanKinds, startOtlpReceiver } from './otlp-receiver.js
 export type { OtlpReceiver, OtlpSpan, ReceivedExport } from './otlp-receiver.js';
 export { testRun } from './test-run.js';
 export type { TestRun, Startable, Stoppable } from './test-run.js';
-export { chromiumPath } from './chromium.js';
+export { chromiumPath, screenshotDir } from './chromium.js';
 export { deleteRedisKeys, stackRedis } from './stack-redis.js';
 export { spawnApp, type RunningProcess } from './spawn-app.js';

@@ -25,3 +25,7 @@ export { commitReplay, planReplay } from './dead-letter-replay.js';
 export type { ReplayPlan } from './dead-letter-replay.js';
 export { collectStatus, readBreakerStates } from './status.js';
 export type { GroupLag, ServiceState, StatusReport, StatusSource } from './status.js';
+export { createSilence, expireSilence, listSilences, SilenceRequestError } from './silences.js';
+export type { SilenceFieldError, SilenceWriter } from './silences.js';
+export { cancelByKey } from './cancellations.js';
+export type { CancelMark } from './cancellations.js';

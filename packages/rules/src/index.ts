@@ -48,7 +48,7 @@ export type { Severity } from './severity.js';
 export { eventLabels, formatMatcher, matchesAll } from './silences/matchers.js';
 export type { LabelMatcher, MatchOperator } from './silences/matchers.js';
 export { checkSilenceRequest, silenceFor } from './silences/silence.js';
-export type { Silence, SilenceRequest } from './silences/silence.js';
+export type { Silence, SilenceFieldProblem, SilenceRequest } from './silences/silence.js';
 export type { InhibitRule } from './silences/inhibit-schema.js';
 export {
   encodeMark,

@@ -74,7 +74,13 @@ export type {
   StoredRateLimitPolicy,
 } from './rate-limit-policy-store.js';
 export { SilenceStore } from './silence-store.js';
-export type { SilenceInput, SilenceTables, StoredMatcher, StoredSilence } from './silence-store.js';
+export type {
+  SilenceAudit,
+  SilenceInput,
+  SilenceTables,
+  StoredMatcher,
+  StoredSilence,
+} from './silence-store.js';
 // Digests and cancellation (issue 16).
 export { DigestStore } from './digest-store.js';
 export type { Collected, DigestItem, DigestItemInput, DueDigest } from './digest-store.js';

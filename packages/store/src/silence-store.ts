@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ColumnType, Kysely } from 'kysely';
+import { sql, type ColumnType, type Kysely } from 'kysely';
 import { HeraldError } from '@herald/core';
 import type { HeraldDatabase } from './database.js';
-import type { RuleTables } from './rule-types.js';
+import type { AuditActor, RuleTables } from './rule-types.js';
 
 /** Table of migrations/0013. */
 export type SilenceTables = {
@@ -38,6 +38,16 @@ export interface StoredSilence {
   readonly expiredBy: string | null;
 }
 
+/** Who writes a silence through the API, for its config_audit_log row (the CLI passes none). */
+export interface SilenceAudit {
+  readonly actor: string;
+  readonly by?: AuditActor;
+}
+
+/** A silence whose matchers include `tenant=<tenant>`: it can only match that tenant's events. */
+const tenantMatcher = (tenant: string): string =>
+  JSON.stringify([{ name: 'tenant', op: '=', value: tenant }]);
+
 export type SilenceInput = Pick<
   StoredSilence,
   'matchers' | 'startsAt' | 'endsAt' | 'createdBy' | 'comment'
@@ -56,7 +66,7 @@ export class SilenceStore {
     this.#db = db.withTables<SilenceTables & RuleTables>();
   }
 
-  async create(input: SilenceInput): Promise<StoredSilence> {
+  async create(input: SilenceInput, audit?: SilenceAudit): Promise<StoredSilence> {
     const id = randomUUID();
     return this.#db.transaction().execute(async (tx) => {
       const row = await tx
@@ -76,7 +86,9 @@ export class SilenceStore {
       await tx
         .insertInto('config_audit_log')
         .values({
-          actor: input.createdBy,
+          actor: audit?.actor ?? input.createdBy,
+          tenant: audit?.by?.tenant ?? null,
+          api_key_id: audit?.by?.apiKeyId ?? null,
           action: 'silence.create',
           entity_type: 'silence',
           entity_id: id,
@@ -96,17 +108,21 @@ export class SilenceStore {
   /**
    * Ends a silence at `now` (it stays listed as expired). Refused with
    * HERALD_ERR_SILENCE_NOT_FOUND when no silence has the id, and changes nothing for
-   * one already ended.
+   * one already ended. With `options.tenant`, only that tenant's silences (a
+   * `tenant=<tenant>` matcher) are found: another's id is not found either.
    */
-  async expire(id: string, actor: string, now: Date): Promise<StoredSilence> {
+  async expire(
+    id: string,
+    actor: string,
+    now: Date,
+    options: { readonly tenant?: string; readonly by?: AuditActor } = {},
+  ): Promise<StoredSilence> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new HeraldError('HERALD_ERR_SILENCE_NOT_FOUND', [id]);
     return this.#db.transaction().execute(async (tx) => {
-      const row = await tx
-        .selectFrom('silences')
-        .selectAll()
-        .where('id', '=', id)
-        .forUpdate()
-        .executeTakeFirst();
+      let query = tx.selectFrom('silences').selectAll().where('id', '=', id);
+      if (options.tenant !== undefined)
+        query = query.where(sql<boolean>`matchers @> ${tenantMatcher(options.tenant)}::jsonb`);
+      const row = await query.forUpdate().executeTakeFirst();
       if (row === undefined) throw new HeraldError('HERALD_ERR_SILENCE_NOT_FOUND', [id]);
       if (row.ends_at.getTime() <= now.getTime()) return toSilence(row);
       const updated = await tx
@@ -124,6 +140,8 @@ export class SilenceStore {
         .insertInto('config_audit_log')
         .values({
           actor,
+          tenant: options.by?.tenant ?? null,
+          api_key_id: options.by?.apiKeyId ?? null,
           action: 'silence.expire',
           entity_type: 'silence',
           entity_id: id,
@@ -147,10 +165,15 @@ export class SilenceStore {
     return rows.map(toSilence);
   }
 
-  /** Every silence, newest first, ended ones included when `all`. */
-  async list(now: Date, options: { readonly all?: boolean; readonly limit?: number } = {}) {
+  /** Every silence (or `tenant`'s only), newest first, ended ones included when `all`. */
+  async list(
+    now: Date,
+    options: { readonly all?: boolean; readonly limit?: number; readonly tenant?: string } = {},
+  ) {
     let query = this.#db.selectFrom('silences').selectAll();
     if (options.all !== true) query = query.where('ends_at', '>', now);
+    if (options.tenant !== undefined)
+      query = query.where(sql<boolean>`matchers @> ${tenantMatcher(options.tenant)}::jsonb`);
     const rows = await query
       .orderBy('created_at', 'desc')
       .limit(options.limit ?? 100)

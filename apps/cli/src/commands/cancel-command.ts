@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { withDatabase, type CommandContext } from './command-context.js';
 
@@ -17,19 +16,22 @@ export function registerCancelCommand(program: Command, context: CommandContext)
     .option('--tenant <tenant>', 'the tenant of the notifications', 'default')
     .option('--id <id>', 'id recorded as the cancelling event (default: cli:<uuid>)')
     .action(async (options: { key: string; tenant: string; id?: string }) => {
-      const { HeraldError } = await import('@herald/core');
-      const key = options.key.trim();
-      if (key === '' || options.tenant.trim() === '')
-        throw new HeraldError('HERALD_ERR_CANCEL_INVALID', [
-          '--key and --tenant must not be empty',
-        ]);
-      const id = options.id ?? `cli:${randomUUID()}`;
-      const { CancelStore } = await import('@herald/store');
-      await withDatabase(context, (db) =>
-        new CancelStore(db).mark(options.tenant, key, id, new Date()),
+      // The same mark as POST /v1/cancellations (HERALD_ERR_CANCEL_INVALID for an empty key).
+      const { cancelByKey } = await import('@herald/operations');
+      const mark = await withDatabase(context, (db) =>
+        cancelByKey(
+          db,
+          {
+            tenant: options.tenant,
+            key: options.key,
+            ...(options.id === undefined ? {} : { id: options.id }),
+          },
+          new Date(),
+          'cli',
+        ),
       );
       context.out.write(
-        `cancelled key ${JSON.stringify(key)} in tenant ${options.tenant} (event ${id}): pending notifications with it will not be sent\n`,
+        `cancelled key ${JSON.stringify(mark.key)} in tenant ${mark.tenant} (event ${mark.eventId}): pending notifications with it will not be sent\n`,
       );
     });
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { HeraldError } from '@herald/core';
 import type { StoredSilence } from '@herald/store';
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 
@@ -46,24 +45,23 @@ export function registerSilencesCommand(program: Command, context: CommandContex
         createdBy?: string;
         comment: string;
       }) => {
-        const { checkSilenceRequest } = await import('@herald/rules');
+        const { createSilence } = await import('@herald/operations');
+        const { migrateToLatest } = await import('@herald/store');
         const now = new Date();
-        const checked = checkSilenceRequest(
-          {
-            matchers: options.matcher,
-            ...(options.ends === undefined ? {} : { ends: options.ends }),
-            ...(options.starts === undefined ? {} : { starts: options.starts }),
-            createdBy: options.createdBy ?? actorOf(context),
-            comment: options.comment,
-          },
-          now,
-        );
-        if (!checked.ok)
-          throw new HeraldError('HERALD_ERR_SILENCE_INVALID', [checked.problems.join('; ')]);
-        const { SilenceStore, migrateToLatest } = await import('@herald/store');
         await withDatabase(context, async (db) => {
           await migrateToLatest(db);
-          const stored = await new SilenceStore(db).create(checked.silence);
+          // Checked (HERALD_ERR_SILENCE_INVALID, nothing stored) as POST /v1/silences is.
+          const stored = await createSilence(
+            db,
+            {
+              matchers: options.matcher,
+              ...(options.ends === undefined ? {} : { ends: options.ends }),
+              ...(options.starts === undefined ? {} : { starts: options.starts }),
+              createdBy: options.createdBy ?? actorOf(context),
+              comment: options.comment,
+            },
+            now,
+          );
           context.out.write(`created silence ${stored.id}\n`);
           context.out.write(await silenceLine(stored, now));
         });
@@ -74,10 +72,10 @@ export function registerSilencesCommand(program: Command, context: CommandContex
     .description('silences not ended yet (active or pending); --all for ended ones too')
     .option('--all', 'include ended and expired silences')
     .action(async (options: { all?: boolean }) => {
-      const { SilenceStore } = await import('@herald/store');
+      const { listSilences } = await import('@herald/operations');
       const now = new Date();
       await withDatabase(context, async (db) => {
-        const list = await new SilenceStore(db).list(now, { all: options.all === true });
+        const list = await listSilences(db, now, { all: options.all === true });
         context.out.write(`${list.length} silence(s)\n`);
         for (const s of list) context.out.write(await silenceLine(s, now));
       });
@@ -87,10 +85,10 @@ export function registerSilencesCommand(program: Command, context: CommandContex
     .description('end a silence now')
     .argument('<id>', 'a silence id from `herald silences list`')
     .action(async (id: string) => {
-      const { SilenceStore } = await import('@herald/store');
+      const { expireSilence } = await import('@herald/operations');
       const now = new Date();
       await withDatabase(context, async (db) => {
-        const s = await new SilenceStore(db).expire(id, actorOf(context), now);
+        const s = await expireSilence(db, id, actorOf(context), now);
         context.out.write(`expired silence ${s.id}\n`);
         context.out.write(await silenceLine(s, now));
       });

@@ -38,6 +38,12 @@ export interface SilenceRequest {
   readonly comment?: string;
 }
 
+/** One refused field of a silence request and what is wrong with it. */
+export interface SilenceFieldProblem {
+  readonly field: 'matchers' | 'starts' | 'ends' | 'createdBy' | 'comment';
+  readonly message: string;
+}
+
 /**
  * Checks a silence request: valid matchers (at least one that names a value), an end
  * that is after the start and in the future, a creator and a comment. Every problem
@@ -51,34 +57,37 @@ export function checkSilenceRequest(
       ok: true;
       silence: Omit<Silence, 'id'>;
     }
-  | { ok: false; problems: string[] } {
-  const problems: string[] = [];
+  | { ok: false; problems: string[]; fields: SilenceFieldProblem[] } {
+  // Each problem names the request field it is about, so the API can point at it.
+  const fields: SilenceFieldProblem[] = [];
+  const add = (field: SilenceFieldProblem['field'], message: string) =>
+    fields.push({ field, message });
   const parsed = parseMatchers(request.matchers);
-  if (!parsed.ok) problems.push(...parsed.problems);
+  if (!parsed.ok) for (const p of parsed.problems) add('matchers', p);
   const startsAt = request.starts === undefined ? now : timeOf(request.starts, now);
   if (startsAt === undefined)
-    problems.push(`--starts "${request.starts}" is not an ISO time such as 2026-12-24T18:00:00Z`);
+    add('starts', `--starts "${request.starts}" is not an ISO time such as 2026-12-24T18:00:00Z`);
   let endsAt: Date | undefined;
   if (request.ends === undefined || request.ends.trim() === '') {
-    problems.push('a silence needs an end: --ends 2h or --ends 2026-12-24T18:00:00Z');
+    add('ends', 'a silence needs an end: --ends 2h or --ends 2026-12-24T18:00:00Z');
   } else {
     endsAt = timeOf(request.ends, startsAt ?? now);
     if (endsAt === undefined)
-      problems.push(
+      add(
+        'ends',
         `--ends "${request.ends}" is neither an ISO time nor a duration such as 30m or 2h`,
       );
     else if (endsAt.getTime() <= now.getTime())
-      problems.push(`--ends ${endsAt.toISOString()} is in the past; give a future time`);
+      add('ends', `--ends ${endsAt.toISOString()} is in the past; give a future time`);
     else if (startsAt !== undefined && endsAt.getTime() <= startsAt.getTime())
-      problems.push(
-        `--ends ${endsAt.toISOString()} is not after --starts ${startsAt.toISOString()}`,
-      );
+      add('ends', `--ends ${endsAt.toISOString()} is not after --starts ${startsAt.toISOString()}`);
   }
   if ((request.createdBy ?? '').trim() === '')
-    problems.push('a silence needs a creator: --created-by you@example.com');
+    add('createdBy', 'a silence needs a creator: --created-by you@example.com');
   if ((request.comment ?? '').trim() === '')
-    problems.push('a silence needs a comment saying why: --comment "maintenance of db-1"');
-  if (problems.length > 0 || !parsed.ok) return { ok: false, problems };
+    add('comment', 'a silence needs a comment saying why: --comment "maintenance of db-1"');
+  if (fields.length > 0 || !parsed.ok)
+    return { ok: false, problems: fields.map((f) => f.message), fields };
   return {
     ok: true,
     silence: {

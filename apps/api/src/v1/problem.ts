@@ -66,6 +66,8 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HERALD_ERR_TEMPLATE_NOT_FOUND: 404,
   HERALD_ERR_TEMPLATE_VERSION_NOT_FOUND: 404,
   HERALD_ERR_TEST_SEND_CHANNEL: 409,
+  // Another tenant's silence is not found either (apps/api/src/v1/silences-routes.ts).
+  HERALD_ERR_SILENCE_NOT_FOUND: 404,
 };
 
 export function problem(
@@ -162,10 +164,14 @@ export function problemHandler(log: Logger) {
       const problems = (
         err as { problems?: readonly { line: number; column: number; message: string }[] }
       ).problems;
-      const errors = problems?.map((p) => ({
-        field: `source:${p.line}:${p.column}`,
-        message: p.message,
-      }));
+      // Errors that name their fields (a silence request) keep them; rules files give positions.
+      const fields = (err as { fields?: readonly FieldProblem[] }).fields;
+      const errors =
+        fields ??
+        problems?.map((p) => ({
+          field: `source:${p.line}:${p.column}`,
+          message: p.message,
+        }));
       if (status === 503) void reply.header('retry-after', '5');
       return sendProblem(
         reply,

@@ -13,6 +13,7 @@ import { policiesRoutes } from './policies-routes.js';
 import { problem, problemHandler, problemSchema, sendProblem } from './problem.js';
 import { recipientsRoutes } from './recipients-routes.js';
 import { rulesRoutes } from './rules-routes.js';
+import { silencesRoutes } from './silences-routes.js';
 import { statusRoutes, type StatusSettings } from './status-routes.js';
 import { templatesRoutes } from './templates-routes.js';
 import { testSendRoutes } from './test-send-routes.js';
@@ -113,6 +114,7 @@ export async function registerV1(
       templatesRoutes(v1, ctx);
       deadLettersRoutes(v1, ctx);
       testSendRoutes(v1, ctx);
+      silencesRoutes(v1, ctx);
       statusRoutes(v1, ctx, status);
     },
     { prefix: '/v1' },

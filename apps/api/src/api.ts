@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { HeraldError, topicNames, type Logger } from '@herald/core';
@@ -126,6 +127,20 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
       done();
     });
 
+    if (env.HERALD_API_CORS_ORIGINS.length > 0)
+      await server.register(cors, {
+        origin: env.HERALD_API_CORS_ORIGINS,
+        methods: ['GET', 'POST', 'PUT', 'DELETE'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        exposedHeaders: [
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+          'RateLimit-Policy',
+          'Retry-After',
+        ],
+        maxAge: 600,
+      });
     await registerV1(server, { db: db!, publisher, kafka, ...(redis ? { redis } : {}), log }, env);
     await server.register(async (scope) => receiptRoutes(scope));
     await registerConsole(server, log, consoleDir());

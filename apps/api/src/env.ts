@@ -135,6 +135,12 @@ const shape = {
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * Browser origins allowed to call the API from another origin (CORS), e.g.
+   * `https://admin.example.com`. Empty (the default): CORS is off, no Access-Control-*
+   * headers are sent and browsers refuse cross-origin calls.
+   */
+  HERALD_API_CORS_ORIGINS: list.default([]),
   /** Largest request body accepted. */
   HERALD_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
 };

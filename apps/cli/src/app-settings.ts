@@ -6,6 +6,7 @@
  */
 export const appOnlySettings: ReadonlySet<string> = new Set([
   'HERALD_API_BODY_LIMIT_BYTES',
+  'HERALD_API_CORS_ORIGINS',
   'HERALD_API_DOCS',
   'HERALD_API_EVENTS_MAX_BATCH',
   'HERALD_API_KEY_CACHE_MS',

@@ -225,9 +225,11 @@ export function createOutputs(deps: OutputDeps): Outputs {
   function fallbackCheck(job: DeliveryJob, record: ConsumedRecord): OutputMessage[] {
     const afterMs = job.fallback?.afterMs;
     if (afterMs === undefined) return [];
-    const at = deps.now().getTime() + afterMs;
+    // One reading of the clock: the status's time and its `notBefore` are `afterMs` apart.
+    const now = deps.now();
+    const at = now.getTime() + afterMs;
     const notBefore = new Date(at).toISOString();
-    const next = fallbackJob(job, deps.now(), { unlessDelivered: true, notBefore });
+    const next = fallbackJob(job, now, { unlessDelivered: true, notBefore });
     if (next === undefined) return [];
     return delayed(
       next,
@@ -242,6 +244,7 @@ export function createOutputs(deps: OutputDeps): Outputs {
           fallbackOf: job.notificationId,
         },
         record,
+        now,
       ),
     );
   }

@@ -9,7 +9,7 @@ import {
   type HttpProviderOptions,
 } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
-import { classifyHttp, isTransientStatus, permanent, sent, summarize } from '../outcomes.js';
+import { classifyHttp, httpFailure, isTransientStatus, sent, summarize } from '../outcomes.js';
 
 /** Mattermost needs no credentials: the incoming-webhook URL (the recipient address) is the secret. */
 export type MattermostProviderConfig = HttpProviderOptions;
@@ -47,11 +47,8 @@ export function createMattermostProvider(config: MattermostProviderConfig = {}):
         const body = jsonBody(result.body);
         if (!isTransientStatus(result.statusCode) && typeof body?.message === 'string') {
           const id = typeof body.id === 'string' ? ` (${body.id})` : '';
-          return permanent(
-            'mattermost',
-            `HTTP ${result.statusCode}: ${body.message}${id}`,
-            summarize(result.statusCode, body.message),
-          );
+          const detail = `HTTP ${result.statusCode}: ${body.message}${id}`;
+          return httpFailure('mattermost', result, now, detail, body.message);
         }
         return classifyHttp('mattermost', result, now);
       },

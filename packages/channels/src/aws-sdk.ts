@@ -1,6 +1,22 @@
-import { HeraldError, type DeliveryOutcome } from '@herald/core';
+import {
+  HeraldError,
+  type ChannelName,
+  type DeliveryJob,
+  type DeliveryOutcome,
+  type RenderedContent,
+} from '@herald/core';
+import type { ChannelProvider } from './http/http-provider.js';
 import { parseRetryAfter } from './http/retry-after.js';
-import { networkError, permanent, sent, summarize, timedOut, transient } from './outcomes.js';
+import {
+  fromHeraldError,
+  networkError,
+  permanent,
+  sent,
+  summarize,
+  timedOut,
+  transient,
+} from './outcomes.js';
+import { tenantClients } from './tenant-clients.js';
 
 /** The credentials every AWS SDK provider (SES, SNS) takes, shared or per tenant. */
 export interface AwsCredentials {
@@ -109,4 +125,82 @@ export async function sendAwsCall(
     }
     return networkError(provider, err);
   }
+}
+
+/** What an AWS SDK provider's configuration holds besides its credentials. */
+export interface AwsProviderOptions<S extends AwsCredentials> {
+  /** Endpoint override (VPC endpoint, local test server). Default: the region's endpoint. */
+  readonly endpoint?: string;
+  /** Time allowed for one call. Default 10 000 ms. */
+  readonly timeoutMs?: number;
+  readonly now?: () => Date;
+  readonly tenants?: Readonly<Record<string, S>>;
+}
+
+/** One AWS service spoken through its SDK: how to make a client and a command, and what its errors mean. */
+export interface AwsProviderSpec<S extends AwsCredentials, C extends { destroy(): void }, Cmd> {
+  readonly name: string;
+  readonly channel: ChannelName;
+  readonly makeClient: (clientConfig: ReturnType<typeof awsClientConfig>) => C;
+  /** The command for one job; throws a HeraldError for content or settings the service would refuse. */
+  readonly prepare: (job: DeliveryJob, content: RenderedContent | undefined, settings: S) => Cmd;
+  readonly call: (
+    client: C,
+    command: Cmd,
+    abortSignal: AbortSignal,
+  ) => ReturnType<Parameters<typeof sendAwsCall>[1]>;
+  readonly serviceException: abstract new (...args: never[]) => Error;
+  readonly errors: AwsErrorNames;
+}
+
+/**
+ * A provider over an AWS SDK client (SES, SNS): a client per tenant with its own
+ * credentials (shared settings otherwise), the command built by `spec.prepare`, the
+ * call made and classed by {@link sendAwsCall}. AWS has no free probe, so the health
+ * check says so and failures show in outcomes.
+ */
+export function createAwsProvider<S extends AwsCredentials, C extends { destroy(): void }, Cmd>(
+  spec: AwsProviderSpec<S, C, Cmd>,
+  config: S & AwsProviderOptions<S>,
+): ChannelProvider {
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  const now = config.now ?? (() => new Date());
+  const clients = tenantClients<S, C>(
+    config,
+    config.tenants,
+    (settings, tenant) =>
+      spec.makeClient(
+        awsClientConfig(spec.name, settings, tenant, { timeoutMs, endpoint: config.endpoint }),
+      ),
+    (client) => client.destroy(),
+  );
+  const label = spec.name.toUpperCase();
+  return {
+    name: spec.name,
+    channel: spec.channel,
+    async send(job, content, signal) {
+      let client: C;
+      let command: Cmd;
+      try {
+        const found = clients.get(job.tenant);
+        client = found.client;
+        command = spec.prepare(job, content, found.settings);
+      } catch (err) {
+        if (err instanceof HeraldError) return fromHeraldError(err);
+        throw err;
+      }
+      return sendAwsCall(spec.name, (abortSignal) => spec.call(client, command, abortSignal), {
+        signal,
+        timeoutMs,
+        now: now(),
+        serviceException: spec.serviceException,
+        errors: spec.errors,
+      });
+    },
+    healthCheck: async () => ({
+      ok: true,
+      detail: `${label} has no free probe; failures show in outcomes`,
+    }),
+    close: clients.close,
+  };
 }

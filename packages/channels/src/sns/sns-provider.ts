@@ -1,36 +1,17 @@
 import { PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
-import {
-  HeraldError,
-  providerLimits,
-  requireAddress,
-  type DeliveryOutcome,
-  type RenderedContent,
-} from '@herald/core';
+import { providerLimits, requireAddress } from '@herald/core';
 import { requireText, type ChannelProvider } from '../http/http-provider.js';
 import { assertLimit } from '../limits.js';
-import { fromHeraldError } from '../outcomes.js';
-import { tenantClients } from '../tenant-clients.js';
-import { awsClientConfig, sendAwsCall } from '../aws-sdk.js';
+import { createAwsProvider, type AwsCredentials, type AwsProviderOptions } from '../aws-sdk.js';
 
-export interface SnsCredentials {
-  readonly region?: string;
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-  readonly sessionToken?: string;
+export interface SnsCredentials extends AwsCredentials {
   /** `AWS.SNS.SMS.SMSType`. Default `Transactional`. */
   readonly smsType?: 'Transactional' | 'Promotional';
   /** `AWS.SNS.SMS.SenderID`, where the destination country supports sender ids. */
   readonly senderId?: string;
 }
 
-export interface SnsProviderConfig extends SnsCredentials {
-  /** Endpoint override (VPC endpoint, local test server). Default: the region's SNS endpoint. */
-  readonly endpoint?: string;
-  /** Time allowed for one Publish call. Default 10 000 ms. */
-  readonly timeoutMs?: number;
-  readonly now?: () => Date;
-  readonly tenants?: Readonly<Record<string, SnsCredentials>>;
-}
+export interface SnsProviderConfig extends SnsCredentials, AwsProviderOptions<SnsCredentials> {}
 
 // https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors, plus the
 // common AWS errors (Throttling, InvalidClientTokenId, ...), by the SDK's error name.
@@ -70,63 +51,31 @@ const AUTH = new Set([
  * await sns.send(job, { text: 'Your code is 123456' }, signal);
  */
 export function createSnsProvider(config: SnsProviderConfig): ChannelProvider {
-  const timeoutMs = config.timeoutMs ?? 10_000;
-  const now = config.now ?? (() => new Date());
-  const clients = tenantClients<SnsCredentials, SNSClient>(
-    config,
-    config.tenants,
-    (settings, tenant) =>
-      new SNSClient(
-        awsClientConfig('sns', settings, tenant, { timeoutMs, endpoint: config.endpoint }),
-      ),
-    (client) => client.destroy(),
-  );
-
-  async function send(
-    job: Parameters<ChannelProvider['send']>[0],
-    content: RenderedContent | undefined,
-    signal: AbortSignal,
-  ): Promise<DeliveryOutcome> {
-    let command: PublishCommand;
-    let client: SNSClient;
-    try {
-      const phone = requireAddress('sms', job.recipient.address);
-      const found = clients.get(job.tenant);
-      client = found.client;
-      const text = requireText('sns', content, 'text');
-      assertLimit('sns', 'text', Buffer.byteLength(text), providerLimits.snsSmsBytes, 'bytes');
-      const { smsType = 'Transactional', senderId } = found.settings;
-      command = new PublishCommand({
-        PhoneNumber: phone,
-        Message: text,
-        MessageAttributes: {
-          'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: smsType },
-          ...(senderId === undefined
-            ? {}
-            : { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: senderId } }),
-        },
-      });
-    } catch (err) {
-      if (err instanceof HeraldError) return fromHeraldError(err);
-      throw err;
-    }
-    return sendAwsCall('sns', (abortSignal) => client.send(command, { abortSignal }), {
-      signal,
-      timeoutMs,
-      now: now(),
+  return createAwsProvider(
+    {
+      name: 'sns',
+      channel: 'sms',
+      makeClient: (clientConfig) => new SNSClient(clientConfig),
+      call: (client, command: PublishCommand, abortSignal) => client.send(command, { abortSignal }),
       serviceException: SNSServiceException,
       errors: { rateLimited: RATE_LIMITED, transient: TRANSIENT, auth: AUTH },
-    });
-  }
-
-  return {
-    name: 'sns',
-    channel: 'sms',
-    send,
-    healthCheck: async () => ({
-      ok: true,
-      detail: 'SNS has no free probe; failures show in outcomes',
-    }),
-    close: clients.close,
-  };
+      prepare(job, content, settings) {
+        const phone = requireAddress('sms', job.recipient.address);
+        const text = requireText('sns', content, 'text');
+        assertLimit('sns', 'text', Buffer.byteLength(text), providerLimits.snsSmsBytes, 'bytes');
+        const { smsType = 'Transactional', senderId } = settings;
+        return new PublishCommand({
+          PhoneNumber: phone,
+          Message: text,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: smsType },
+            ...(senderId === undefined
+              ? {}
+              : { 'AWS.SNS.SMS.SenderID': { DataType: 'String', StringValue: senderId } }),
+          },
+        });
+      },
+    },
+    config,
+  );
 }

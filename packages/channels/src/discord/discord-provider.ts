@@ -1,10 +1,9 @@
 import { providerLimits } from '@herald/core';
 import type { RenderedContent } from '@herald/core';
-import { parseHttpUrl } from '../http/http-client.js';
+import { chatMessageParts, incomingWebhookCall } from '../http/incoming-webhook.js';
 import {
   createHttpProvider,
   jsonBody,
-  unusable,
   type HttpCall,
   type ChannelProvider,
   type HttpProviderOptions,
@@ -33,14 +32,9 @@ export function createDiscordProvider(config: DiscordProviderConfig = {}): Chann
       guard: true,
       maxBodyBytes: providerLimits.discordRequestBytes,
       prepare(job, content): HttpCall {
-        const url = parseHttpUrl(job.recipient.address);
-        if (typeof url === 'string') throw unusable('discord', url);
-        url.searchParams.set('wait', 'true');
-        return {
-          url,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(discordMessage(content)),
-        };
+        return incomingWebhookCall('discord', job.recipient.address, discordMessage(content), {
+          query: { wait: 'true' },
+        });
       },
       classify(result, now) {
         const body = jsonBody(result.body);
@@ -80,20 +74,13 @@ export function createDiscordProvider(config: DiscordProviderConfig = {}): Chann
 }
 
 function discordMessage(content: RenderedContent | undefined): Record<string, unknown> {
-  const text = content?.content;
-  const embeds = content?.embeds;
-  if ((typeof text !== 'string' || text === '') && !Array.isArray(embeds)) {
-    throw unusable('discord', 'the rendered content has neither "content" nor "embeds"');
-  }
-  if (typeof text === 'string')
-    assertLimit(
-      'discord',
-      'content',
-      text.length,
-      providerLimits.discordContentChars,
-      'characters',
-    );
-  if (Array.isArray(embeds)) {
+  const { text, structured: embeds } = chatMessageParts(
+    'discord',
+    content,
+    { text: 'content', structured: 'embeds' },
+    providerLimits.discordContentChars,
+  );
+  if (embeds !== undefined) {
     assertLimit('discord', 'embeds', embeds.length, providerLimits.discordEmbeds, 'embeds');
     const chars = embeds.reduce<number>((sum, e) => sum + embedChars(e), 0);
     assertLimit(
@@ -105,8 +92,8 @@ function discordMessage(content: RenderedContent | undefined): Record<string, un
     );
   }
   return {
-    ...(typeof text === 'string' ? { content: text } : {}),
-    ...(Array.isArray(embeds) ? { embeds } : {}),
+    ...(text === undefined ? {} : { content: text }),
+    ...(embeds === undefined ? {} : { embeds }),
   };
 }
 

@@ -1,14 +1,12 @@
 import { providerLimits, type RenderedContent } from '@herald/core';
-import { parseHttpUrl } from '../http/http-client.js';
+import { chatMessageParts, incomingWebhookCall } from '../http/incoming-webhook.js';
 import {
   createHttpProvider,
   jsonBody,
-  unusable,
   type ChannelProvider,
   type HttpCall,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
-import { assertLimit } from '../limits.js';
 import { classifyHttp, httpFailure, sent, summarize } from '../outcomes.js';
 
 /** Google Chat needs no settings: the webhook URL's `key` and `token` parameters are the credentials. */
@@ -34,13 +32,9 @@ export function createGoogleChatProvider(config: GoogleChatProviderConfig = {}):
       guard: true,
       maxBodyBytes: providerLimits.googlechatMessageBytes,
       prepare(job, content): HttpCall {
-        const url = parseHttpUrl(job.recipient.address);
-        if (typeof url === 'string') throw unusable('googlechat', url);
-        return {
-          url,
-          headers: { 'content-type': 'application/json; charset=UTF-8' },
-          body: JSON.stringify(chatMessage(content)),
-        };
+        return incomingWebhookCall('googlechat', job.recipient.address, chatMessage(content), {
+          contentType: 'application/json; charset=UTF-8',
+        });
       },
       classify(result, now) {
         const body = jsonBody(result.body);
@@ -59,21 +53,14 @@ export function createGoogleChatProvider(config: GoogleChatProviderConfig = {}):
 }
 
 function chatMessage(content: RenderedContent | undefined): Record<string, unknown> {
-  const text = content?.text;
-  const cards = content?.cardsV2;
-  if ((typeof text !== 'string' || text === '') && !Array.isArray(cards)) {
-    throw unusable('googlechat', 'the rendered content has neither "text" nor "cardsV2"');
-  }
-  if (typeof text === 'string')
-    assertLimit(
-      'googlechat',
-      'text',
-      text.length,
-      providerLimits.googlechatTextChars,
-      'characters',
-    );
+  const { text, structured } = chatMessageParts(
+    'googlechat',
+    content,
+    { text: 'text', structured: 'cardsV2' },
+    providerLimits.googlechatTextChars,
+  );
   return {
-    ...(typeof text === 'string' ? { text } : {}),
-    ...(Array.isArray(cards) ? { cardsV2: cards } : {}),
+    ...(text === undefined ? {} : { text }),
+    ...(structured === undefined ? {} : { cardsV2: structured }),
   };
 }

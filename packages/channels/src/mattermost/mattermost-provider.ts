@@ -1,14 +1,12 @@
 import { providerLimits, type RenderedContent } from '@herald/core';
-import { parseHttpUrl } from '../http/http-client.js';
+import { chatMessageParts, incomingWebhookCall } from '../http/incoming-webhook.js';
 import {
   createHttpProvider,
   jsonBody,
-  unusable,
   type ChannelProvider,
   type HttpCall,
   type HttpProviderOptions,
 } from '../http/http-provider.js';
-import { assertLimit } from '../limits.js';
 import { classifyHttp, httpFailure, isTransientStatus, sent, summarize } from '../outcomes.js';
 
 /** Mattermost needs no credentials: the incoming-webhook URL (the recipient address) is the secret. */
@@ -33,13 +31,7 @@ export function createMattermostProvider(config: MattermostProviderConfig = {}):
       guard: true,
       maxBodyBytes: providerLimits.mattermostRequestBytes,
       prepare(job, content): HttpCall {
-        const url = parseHttpUrl(job.recipient.address);
-        if (typeof url === 'string') throw unusable('mattermost', url);
-        return {
-          url,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(mattermostPost(content)),
-        };
+        return incomingWebhookCall('mattermost', job.recipient.address, mattermostPost(content));
       },
       classify(result, now) {
         if (result.statusCode >= 200 && result.statusCode < 300)
@@ -58,23 +50,17 @@ export function createMattermostProvider(config: MattermostProviderConfig = {}):
 }
 
 function mattermostPost(content: RenderedContent | undefined): Record<string, unknown> {
-  const text = content?.text;
-  const attachments = content?.attachments;
-  if ((typeof text !== 'string' || text === '') && !Array.isArray(attachments)) {
-    throw unusable('mattermost', 'the rendered content has neither "text" nor "attachments"');
-  }
-  if (typeof text === 'string')
-    assertLimit(
-      'mattermost',
-      'text',
-      [...text].length,
-      providerLimits.mattermostTextChars,
-      'characters',
-    );
+  const { text, structured } = chatMessageParts(
+    'mattermost',
+    content,
+    { text: 'text', structured: 'attachments' },
+    providerLimits.mattermostTextChars,
+    (t) => [...t].length,
+  );
   return {
-    ...(typeof text === 'string' ? { text } : {}),
+    ...(text === undefined ? {} : { text }),
     ...(typeof content?.username === 'string' ? { username: content.username } : {}),
     ...(typeof content?.iconUrl === 'string' ? { icon_url: content.iconUrl } : {}),
-    ...(Array.isArray(attachments) ? { attachments } : {}),
+    ...(structured === undefined ? {} : { attachments: structured }),
   };
 }

@@ -1,6 +1,6 @@
 import { providerLimits } from '@herald/core';
 import type { RenderedContent } from '@herald/core';
-import { parseHttpUrl } from '../http/http-client.js';
+import { incomingWebhookCall } from '../http/incoming-webhook.js';
 import {
   createHttpProvider,
   unusable,
@@ -39,13 +39,7 @@ export function createTeamsProvider(config: TeamsProviderConfig = {}): ChannelPr
       guard: true,
       maxBodyBytes: providerLimits.teamsPayloadBytes,
       prepare(job, content): HttpCall {
-        const url = parseHttpUrl(job.recipient.address);
-        if (typeof url === 'string') throw unusable('teams', url);
-        return {
-          url,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(teamsMessage(content)),
-        };
+        return incomingWebhookCall('teams', job.recipient.address, teamsMessage(content));
       },
       classify(result, now) {
         if (result.statusCode >= 200 && result.statusCode < 300) {

@@ -1,7 +1,7 @@
 import { SESv2Client, SendEmailCommand, SESv2ServiceException } from '@aws-sdk/client-sesv2';
 import { providerLimits, requireAddress } from '@herald/core';
-import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
-import { assertLimit } from '../limits.js';
+import { unusable, type ChannelProvider } from '../http/http-provider.js';
+import { emailContent } from '../http/email-content.js';
 import { createAwsProvider, type AwsCredentials, type AwsProviderOptions } from '../aws-sdk.js';
 
 export interface SesCredentials extends AwsCredentials {
@@ -47,21 +47,10 @@ export function createSesProvider(config: SesProviderConfig): ChannelProvider {
       prepare(job, content, settings) {
         if (settings.from === undefined)
           throw unusable('ses', `no "from" configured for tenant ${job.tenant}`);
-        const subject = requireText('ses', content, 'subject');
-        const html = typeof content?.html === 'string' ? content.html : undefined;
-        const text = typeof content?.text === 'string' ? content.text : undefined;
-        if (html === undefined && text === undefined)
-          throw unusable('ses', 'the rendered content has neither "html" nor "text"');
-        const size =
-          Buffer.byteLength(subject) +
-          Buffer.byteLength(html ?? '') +
-          Buffer.byteLength(text ?? '');
-        assertLimit(
+        const { subject, html, text } = emailContent(
           'ses',
-          'the message',
-          size,
+          content,
           config.maxMessageBytes ?? providerLimits.sesMessageBytes,
-          'bytes',
         );
         return new SendEmailCommand({
           FromEmailAddress: settings.from,

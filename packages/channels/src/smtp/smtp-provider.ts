@@ -6,8 +6,8 @@ import {
   type DeliveryOutcome,
   type RenderedContent,
 } from '@herald/core';
-import { requireText, unusable, type ChannelProvider } from '../http/http-provider.js';
-import { assertLimit } from '../limits.js';
+import { unusable, type ChannelProvider } from '../http/http-provider.js';
+import { emailContent } from '../http/email-content.js';
 import {
   describe,
   fromHeraldError,
@@ -99,19 +99,10 @@ export function createSmtpProvider(config: SmtpProviderConfig): ChannelProvider 
       const from = found.settings.from;
       if (from === undefined)
         throw unusable('smtp', `no "from" configured for tenant ${job.tenant}`);
-      const subject = requireText('smtp', content, 'subject');
-      const html = typeof content?.html === 'string' ? content.html : undefined;
-      const text = typeof content?.text === 'string' ? content.text : undefined;
-      if (html === undefined && text === undefined)
-        throw unusable('smtp', 'the rendered content has neither "html" nor "text"');
-      const size =
-        Buffer.byteLength(subject) + Buffer.byteLength(html ?? '') + Buffer.byteLength(text ?? '');
-      assertLimit(
+      const { subject, html, text } = emailContent(
         'smtp',
-        'the message',
-        size,
+        content,
         config.maxMessageBytes ?? providerLimits.smtpMessageBytes,
-        'bytes',
       );
       const domain =
         config.messageIdDomain ?? /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'herald.invalid';

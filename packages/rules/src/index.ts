@@ -17,7 +17,8 @@ export { parseDuration } from './rules/duration.js';
 export { ruleDefinition } from './rules/rule-definition.js';
 export { recipientRefs } from './plan/recipient-refs.js';
 export type { RecipientRef } from './plan/recipient-refs.js';
-export { planDeliveries, prepareDeliveries, TOPIC_PREFIX } from './plan/plan-deliveries.js';
+export { planDeliveries, prepareDeliveries } from './plan/plan-deliveries.js';
+export { TOPIC_PREFIX } from './plan/plan-targets.js';
 export type {
   Deferral,
   PlanContext,

@@ -20,6 +20,8 @@ import type {
   Target,
 } from './plan-types.js';
 import { addressInvalid, suppression } from './suppression.js';
+import { resolveTargets } from './plan-targets.js';
+import { buildJob } from './build-job.js';
 import { planFallback } from './fallback-steps.js';
 import { fallbackTargets } from '../rules/fallback-schema.js';
 import { planWorkflow, withDelay } from './workflow-plan.js';
@@ -32,9 +34,6 @@ export type {
   RecipientLookup,
   RecipientRef,
 } from './plan-types.js';
-
-/** A `recipients` entry naming a topic: `topic:on-call`. */
-export const TOPIC_PREFIX = 'topic:';
 
 /**
  * Turns matches into delivery jobs: one per (rule, recipient, channel), each with
@@ -175,7 +174,7 @@ class PlanRun {
             );
         });
       } else {
-        targets = this.#resolveTargets(compiled, value.value, tenant);
+        targets = resolveTargets(compiled, value.value, tenant, this.#lookup, result.suppressed);
       }
     }
     let planned: Set<string> | undefined;
@@ -251,95 +250,6 @@ class PlanRun {
       ),
       code: error.code,
     });
-  }
-
-  #resolveTargets(compiled: CompiledRule, value: unknown, tenant: string): Target[] {
-    const { rule } = compiled;
-    const result = this.#result;
-    const targets: Target[] = [];
-    const entries = readRecipients(value);
-    const { fanOutChannels } = compiled;
-    if (entries.length === 0) {
-      for (const ch of fanOutChannels)
-        result.suppressed.push(
-          suppression(rule, ch.type, '*', 'no_recipients', 'recipients evaluated to an empty list'),
-        );
-    }
-    for (const entry of entries) {
-      if (entry.kind === 'invalid') {
-        for (const ch of fanOutChannels)
-          result.suppressed.push(
-            suppression(rule, ch.type, '*', 'invalid_recipient', entry.detail),
-          );
-      } else if (entry.kind === 'ref' && entry.ref.startsWith(TOPIC_PREFIX)) {
-        this.#topicTargets(rule, fanOutChannels, entry.ref, tenant, targets);
-      } else if (entry.kind === 'ref') {
-        const recipient = this.#lookup.resolveRecipient?.(entry.ref, tenant);
-        if (recipient === undefined) {
-          for (const ch of fanOutChannels)
-            result.suppressed.push(
-              suppression(
-                rule,
-                ch.type,
-                entry.ref,
-                'unknown_recipient',
-                `no recipient "${entry.ref}" in tenant ${tenant}`,
-              ),
-            );
-        } else {
-          targets.push({ ref: entry.ref, recipient, fixed: false });
-        }
-      } else {
-        targets.push({ ref: entry.id ?? '', recipient: entry.recipient, fixed: false });
-      }
-    }
-    return targets;
-  }
-
-  /**
-   * `topic:<key>` stands for the topic's subscribers, each planned as if listed by id
-   * (same ref, same notification id). A topic the caller does not know, or one without
-   * subscribers, is suppressed with the reason instead of silently planning nothing.
-   */
-  #topicTargets(
-    rule: Rule,
-    channels: readonly { readonly type: ChannelName }[],
-    ref: string,
-    tenant: string,
-    targets: Target[],
-  ): void {
-    const topic = ref.slice(TOPIC_PREFIX.length);
-    const members = this.#lookup.topicMembers?.(topic, tenant);
-    if (members === undefined || members.length === 0) {
-      for (const ch of channels)
-        this.#result.suppressed.push(
-          suppression(
-            rule,
-            ch.type,
-            ref,
-            members === undefined ? 'unknown_recipient' : 'no_recipients',
-            members === undefined
-              ? `no topic "${topic}" in tenant ${tenant}`
-              : `topic "${topic}" has no subscribers`,
-          ),
-        );
-      return;
-    }
-    for (const member of members) {
-      const recipient = this.#lookup.resolveRecipient?.(member, tenant);
-      if (recipient === undefined) {
-        for (const ch of channels)
-          this.#result.suppressed.push(
-            suppression(
-              rule,
-              ch.type,
-              member,
-              'unknown_recipient',
-              `no recipient "${member}" in tenant ${tenant} (topic ${topic})`,
-            ),
-          );
-      } else targets.push({ ref: member, recipient, fixed: false });
-    }
   }
 
   #planOne(
@@ -427,36 +337,22 @@ class PlanRun {
       return;
     }
     notBefore = withDelay(result.deferred, notificationId, notBefore, flow.delayedUntil);
-    const job: DeliveryJob = {
+    const job = buildJob({
       notificationId,
-      event: this.#eventRef,
-      tenant,
-      rule: { id: rule.id, version: rule.version },
-      channel: channel.type,
-      recipient: { ref, address },
-      priority,
-      attempt: 1,
-      payload: this.#event.data,
+      event: this.#event,
+      eventRef: this.#eventRef,
       plannedAt: this.#plannedAt,
-    };
-    if (channel.template !== undefined) job.template = { ref: channel.template };
-    const locale = target.recipient.locale ?? channel.locale;
-    if (locale !== undefined) job.locale = locale;
-    if (notBefore !== undefined) job.notBefore = notBefore;
-    if (
-      channel.type === 'webhook' &&
-      (channel.secretRef !== undefined || channel.headers !== undefined)
-    ) {
-      job.options = {};
-      if (channel.secretRef !== undefined) job.options.secretRef = channel.secretRef;
-      if (channel.headers !== undefined) job.options.headers = { ...channel.headers };
-    }
-    if (flow.digest !== undefined) job.digest = flow.digest;
-    if (flow.cancelKey !== undefined) job.cancelKey = flow.cancelKey;
-    if (this.#context.producedAt !== undefined) job.producedAt = this.#context.producedAt;
-    if (channel.ordering === 'none') job.orderingKey = notificationId;
-    else if (channel.ordering === 'subject')
-      job.orderingKey = `${ref}\u0000${this.#event.subject ?? `id:${this.#event.id}`}`;
+      producedAt: this.#context.producedAt,
+      tenant,
+      rule,
+      channel,
+      ref,
+      address,
+      locale: target.recipient.locale,
+      priority,
+      notBefore,
+      flow,
+    });
     const fallback = planFallback(channel, target, {
       rule,
       fixedRefs: compiled.fixedRefs,

@@ -69,11 +69,15 @@ const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number)
  * stored). The API's JSON schema refuses most of this earlier; the CLI relies on it.
  */
 export function rateLimitPolicyProblems(
+  tenant: string,
   id: string,
   r: RateLimitPolicyRequest,
 ): RateLimitFieldError[] {
   const problems: RateLimitFieldError[] = [];
   const bad = (field: string, message: string) => problems.push({ field, message });
+  // The stored id "<tenant>.<id>" must fit the table's check (letters, digits, ._-, ≤ 100).
+  if (!/^[A-Za-z0-9_-]{1,36}$/.test(tenant))
+    bad('tenant', 'must be 1-36 letters, digits, "_" or "-" (a tenant id)');
   if (!RATE_LIMIT_ID.test(id))
     bad('id', 'must be 1-63 letters, digits, ".", "_" or "-", not starting with "."');
   if (!rateLimitScopes.includes(r.scope))
@@ -130,7 +134,7 @@ export async function setRateLimitPolicy(
   request: RateLimitPolicyRequest,
   writer: ConfigWriter,
 ): Promise<RateLimitPolicyView> {
-  const problems = rateLimitPolicyProblems(id, request);
+  const problems = rateLimitPolicyProblems(tenant, id, request);
   if (problems.length > 0) throw new RateLimitRequestError(problems);
   const policy: StoredRateLimitPolicy = {
     id: stored(tenant, id),

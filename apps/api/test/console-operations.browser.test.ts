@@ -113,6 +113,14 @@ it('creates a topic, adds and removes subscribers, deletes it', async () => {
   await page.waitForSelector('text=Deleted topic on-call.');
   await page.waitForSelector('tr[data-topic=on-call]', { state: 'detached' });
   expect((await h.call(admin, 'GET', '/v1/topics')).body.topics).toEqual([]);
+  // Removing the last subscriber ends the topic: the screen goes back to the list.
+  await page.fill('input[name=topic]', 'night');
+  await page.fill('input[name=subscribers]', 'bob');
+  await page.click('text=Create topic');
+  await page.click('[data-subscriber=bob] >> text=Remove');
+  await page.waitForSelector('[data-testid=subscribers]', { state: 'detached' });
+  await page.waitForSelector('text=No topics yet.');
+  expect(await page.locator('[role=alert]').count()).toBe(0);
   await page.close();
 }, 60_000);
 

@@ -115,7 +115,15 @@ export function Topics({ selected }: { selected: string | undefined }) {
         </label>
         <button type="submit">Create topic</button>
       </form>
-      {selected ? <SubscriberList topic={selected} onChange={list.reload} /> : null}
+      {selected ? (
+        <SubscriberList
+          topic={selected}
+          onChange={() => {
+            setNotice('');
+            list.reload();
+          }}
+        />
+      ) : null}
     </Section>
   );
 }
@@ -147,7 +155,11 @@ function SubscriberList({ topic, onChange }: { topic: string; onChange: () => vo
             <a href={`#/recipients/${encodeURIComponent(r)}`}>{r}</a>{' '}
             <button
               onClick={() =>
-                act(() => call('DELETE', `${path(topic)}/subscribers/${encodeURIComponent(r)}`))
+                act(async () => {
+                  await call('DELETE', `${path(topic)}/subscribers/${encodeURIComponent(r)}`);
+                  // The last one gone, the topic is gone too (it exists while it has subscribers).
+                  if (subs.data?.subscribers.length === 1) window.location.hash = '#/topics';
+                })
               }
             >
               Remove

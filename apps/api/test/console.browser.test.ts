@@ -6,9 +6,8 @@
  * audit store and open its timeline, replay a dead letter from the run's herald.dlq,
  * roll a rule back. Screenshots go to docs/images/console-*.png.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { deterministicId, statusEventFor, topicNames, type DeliveryJob } from '@herald/core';
-import { deadLetterHeaders, encodeDeadLetter, type DeadLetter } from '@herald/delivery';
 import { deliveryLaneTopics, ensureTopics } from '@herald/kafka';
 import { AuditStore } from '@herald/store';
 import {
@@ -20,6 +19,7 @@ import {
   type TopicReader,
 } from '@herald/testkit';
 import { consoleDir } from '../src/console.js';
+import { consoleJob, produceDeadLetters, signedIn as openSignedIn } from './console-fixtures.js';
 import { startV1, type V1Harness } from './v1/v1-harness.js';
 
 const run = testRun('api-console');
@@ -32,22 +32,6 @@ let h: V1Harness;
 let admin: string;
 let browser: Browser;
 let reader: TopicReader;
-
-const job = (id: string, recipient: string, channel: 'email' | 'webhook'): DeliveryJob => ({
-  notificationId: id,
-  event: { id: `order-${recipient}`, source: '/shop', type: 'order.shipped' },
-  tenant: 'acme',
-  rule: { id: 'acme.shipped', version: 1 },
-  channel,
-  recipient: {
-    ref: recipient,
-    address: channel === 'email' ? `${recipient}@example.com` : 'https://example.com/h',
-  },
-  priority: 'normal',
-  attempt: 1,
-  payload: {},
-  plannedAt: '2030-01-01T00:00:00.000Z',
-});
 
 const rules = (template: string) =>
   `rules:\n  - id: acme.shipped\n    tenant: acme\n    types: [order.shipped]\n    recipients: [alice]\n    channels: [{ type: email, template: ${template} }]\n`;
@@ -65,7 +49,7 @@ beforeAll(async () => {
 
   // A failed notification as the auditor writes it (status events through AuditStore).
   const at = new Date('2030-01-01T00:00:01Z');
-  const failed = job(FAILED, 'alice', 'email');
+  const failed = consoleJob(FAILED, 'alice', 'email');
   await new AuditStore(h.db).write([
     statusEventFor(failed, 'queued', 'herald/router', at),
     statusEventFor(failed, 'failed', 'herald/worker', new Date('2030-01-01T00:00:02Z'), {
@@ -75,33 +59,9 @@ beforeAll(async () => {
   ]);
 
   // A dead letter of acme on the run's herald.dlq, as a worker writes it.
-  const letter: DeadLetter = {
-    heraldDeadLetter: 1,
-    kind: 'exhausted',
-    reason: 'retries exhausted: 503',
-    deadLetteredAt: '2030-01-01T00:00:00.000Z',
-    notificationId: DEAD,
-    channel: 'webhook',
-    tenant: 'acme',
-    job: { ...job(DEAD, 'bob', 'webhook'), attempt: 8 },
-    attempts: [
-      {
-        attempt: 8,
-        at: '2030-01-01T00:00:00.000Z',
-        outcome: 'transient',
-        reason: '503',
-        statusCode: 503,
-      },
-    ],
-    source: { topic: topics.deliveries('webhook'), partition: 0, offset: '1' },
-  };
-  const producer = run.kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topics.dlq,
-    messages: [{ key: DEAD, value: encodeDeadLetter(letter), headers: deadLetterHeaders(letter) }],
-  });
-  await producer.disconnect();
+  await produceDeadLetters(run, topics, [
+    { id: DEAD, recipient: 'bob', reason: 'retries exhausted: 503' },
+  ]);
   reader = await readTopics(run.kafka, {
     groupId: `${run.prefix}reader`,
     topics: [topics.deliveries('webhook')],
@@ -145,14 +105,7 @@ beforeAll(async () => {
 
 afterAll(() => run.stop());
 
-async function signedIn(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-  await page.goto(`${h.api.url}/console`);
-  await page.fill('input[name=key]', admin);
-  await page.click('button[type=submit]');
-  await page.waitForSelector('nav');
-  return page;
-}
+const signedIn = () => openSignedIn(browser, h.api.url, admin);
 
 it('refuses a wrong key with the API problem detail and keeps no key', async () => {
   const page = await browser.newPage({ viewport: { width: 1200, height: 560 } });

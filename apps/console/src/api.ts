@@ -13,6 +13,8 @@ export interface Problem {
   readonly detail?: string;
   readonly code?: string;
   readonly errors?: readonly { field: string; message: string }[];
+  /** POST /v1/events when no event was accepted: each event's verdict. */
+  readonly results?: readonly unknown[];
 }
 
 export class ApiError extends Error {
@@ -39,8 +41,9 @@ export async function call<T>(
   path: string,
   body?: unknown,
   key: string | null = session.key(),
+  extraHeaders: Record<string, string> = {},
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
@@ -63,6 +66,7 @@ export async function call<T>(
       ...(p.detail ? { detail: p.detail } : {}),
       ...(p.code ? { code: p.code } : {}),
       ...(p.errors ? { errors: p.errors } : {}),
+      ...(p.results ? { results: p.results } : {}),
     });
   }
   return parsed as T;
@@ -74,4 +78,33 @@ export function query(values: Record<string, string | undefined>): string {
   for (const [k, v] of Object.entries(values)) if (v) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+let channels: Promise<string[]> | undefined;
+
+/**
+ * The channel names the API takes, read once from its OpenAPI document (the enum of
+ * POST /v1/test-send's `channel`), so the console never keeps a copy of core's list.
+ */
+export function channelNames(): Promise<string[]> {
+  channels ??= call<{
+    paths: Record<
+      string,
+      {
+        post?: {
+          requestBody?: {
+            content?: Record<
+              string,
+              { schema?: { properties?: { channel?: { enum?: string[] } } } }
+            >;
+          };
+        };
+      }
+    >;
+  }>('GET', '/v1/openapi.json').then(
+    (doc) =>
+      doc.paths['/v1/test-send']?.post?.requestBody?.content?.['application/json']?.schema
+        ?.properties?.channel?.enum ?? [],
+  );
+  return channels;
 }

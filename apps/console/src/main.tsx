@@ -8,6 +8,10 @@ import { Rules } from './screens/rules.js';
 import { Templates } from './screens/templates.js';
 import { Recipients } from './screens/recipients.js';
 import { Status } from './screens/status.js';
+import { Topics } from './screens/topics.js';
+import { RateLimits } from './screens/rate-limits.js';
+import { TestSend } from './screens/test-send.js';
+import { Publish } from './screens/publish.js';
 import './style.css';
 
 const screens = [
@@ -16,6 +20,10 @@ const screens = [
   ['rules', 'Rules'],
   ['templates', 'Templates'],
   ['recipients', 'Recipients'],
+  ['topics', 'Topics'],
+  ['rate-limits', 'Rate limits'],
+  ['test-send', 'Test send'],
+  ['publish', 'Publish'],
   ['status', 'Status'],
 ] as const;
 
@@ -89,6 +97,14 @@ function Screen({ route }: { route: string[] }) {
       return <Templates selected={arg} />;
     case 'recipients':
       return <Recipients selected={arg} />;
+    case 'topics':
+      return <Topics selected={arg} />;
+    case 'rate-limits':
+      return <RateLimits />;
+    case 'test-send':
+      return <TestSend />;
+    case 'publish':
+      return <Publish />;
     case 'status':
       return <Status />;
     default:

@@ -298,6 +298,27 @@ export const errorCodes = {
     false,
     "Pick a version listed by GET /v1/templates/{id}/versions or the console's template versions screen.",
   ),
+  // console2: topics and rate-limit policies as shared operations (herald topics, herald rate-limits, /v1, console).
+  HERALD_ERR_TOPIC_INVALID: spec(
+    'topic request refused: %s',
+    false,
+    'A topic key is 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit; give at least one subscriber (an existing recipient of the tenant) when creating a topic, and create a topic only once (add subscribers to an existing one).',
+  ),
+  HERALD_ERR_TOPIC_NOT_FOUND: spec(
+    'tenant %s has no %s',
+    false,
+    "List the tenant's topics and their subscribers (`herald topics list --tenant <t>`, GET /v1/topics); a topic exists while it has subscribers.",
+  ),
+  HERALD_ERR_RATE_LIMIT_INVALID: spec(
+    'rate-limit policy refused: %s',
+    false,
+    'Fix each field named: id 1-63 letters, digits, ".", "_" or "-"; scope recipient, channel, provider or tenant; limit, burst and period whole numbers of at least 1 (period in ms or a duration such as 1m); action defer or drop; channel a Herald channel. Nothing was stored.',
+  ),
+  HERALD_ERR_RATE_LIMIT_NOT_FOUND: spec(
+    'tenant %s has no rate-limit policy %s',
+    false,
+    'Pick an id listed by `herald rate-limits list --tenant <t>` or GET /v1/rate-limit-policies.',
+  ),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -29,3 +29,28 @@ export { createSilence, expireSilence, listSilences, SilenceRequestError } from 
 export type { SilenceFieldError, SilenceWriter } from './silences.js';
 export { cancelByKey } from './cancellations.js';
 export type { CancelMark } from './cancellations.js';
+export type { ConfigWriter } from './config-writer.js';
+export {
+  deleteTopic,
+  listTopics,
+  subscribeToTopic,
+  topicSubscribers,
+  unsubscribeFromTopic,
+} from './topics.js';
+export type { TopicSubscribers, TopicSummary } from './topics.js';
+export {
+  deleteRateLimitPolicy,
+  getRateLimitPolicy,
+  listRateLimitPolicies,
+  RATE_LIMIT_ID,
+  rateLimitActions,
+  rateLimitPolicyProblems,
+  rateLimitScopes,
+  RateLimitRequestError,
+  setRateLimitPolicy,
+} from './rate-limits.js';
+export type {
+  RateLimitFieldError,
+  RateLimitPolicyRequest,
+  RateLimitPolicyView,
+} from './rate-limits.js';

@@ -109,4 +109,14 @@ export class TopicStore {
       .executeTakeFirst();
     return r.numDeletedRows > 0n;
   }
+
+  /** Removes every subscriber of a topic (which is then gone); how many there were. */
+  async remove(tenant: string, topic: string): Promise<number> {
+    const r = await this.#db
+      .deleteFrom('topic_subscribers')
+      .where('tenant', '=', tenant)
+      .where('topic', '=', topic)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

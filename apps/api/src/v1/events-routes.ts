@@ -135,6 +135,8 @@ export function eventsRoutes(server: FastifyInstance, ctx: V1Context): void {
               message: v.message,
             })),
           ),
+          // Each event's verdict with its code, as a 202/207 answer lists them.
+          results: verdicts,
         });
       }
       const status = accepted === verdicts.length ? 202 : 207;

@@ -16,6 +16,8 @@ export interface Problem {
   readonly code: string;
   readonly instance?: string;
   readonly errors?: readonly FieldProblem[];
+  /** POST /v1/events when no event was accepted: each event's verdict with its code. */
+  readonly results?: readonly unknown[];
 }
 
 /** The JSON schema of a problem body, for every route's error responses. */
@@ -36,6 +38,11 @@ export const problemSchema = {
         type: 'object',
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
+    },
+    results: {
+      type: 'array',
+      description: "POST /v1/events when no event was accepted: each event's verdict",
+      items: { type: 'object', additionalProperties: true },
     },
   },
   required: ['type', 'title', 'status', 'detail', 'code'],
@@ -68,6 +75,9 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HERALD_ERR_TEST_SEND_CHANNEL: 409,
   // Another tenant's silence is not found either (apps/api/src/v1/silences-routes.ts).
   HERALD_ERR_SILENCE_NOT_FOUND: 404,
+  // console2: another tenant's topic or policy is not found either.
+  HERALD_ERR_TOPIC_NOT_FOUND: 404,
+  HERALD_ERR_RATE_LIMIT_NOT_FOUND: 404,
 };
 
 export function problem(

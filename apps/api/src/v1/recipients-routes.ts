@@ -1,11 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { channelNames } from '@herald/core';
-import {
-  RecipientStore,
-  recordConfigChange,
-  TopicStore,
-  type StoredRecipient,
-} from '@herald/store';
+import { RecipientStore, recordConfigChange, type StoredRecipient } from '@herald/store';
 import { actorOf, problemResponses, type V1Context } from './context.js';
 import { notFound } from './problem.js';
 
@@ -39,10 +34,9 @@ type RecipientBody = Omit<StoredRecipient, 'tenant' | 'addresses'> & {
 
 const recipientOut = { ...recipientBody, additionalProperties: true } as const;
 
-/** Recipients (addresses, preferences) and topics of the key's tenant. */
+/** Recipients (addresses, preferences) of the key's tenant; their topics are topics-routes.ts. */
 export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void {
   const recipients = new RecipientStore(ctx.db);
-  const topics = new TopicStore(ctx.db);
 
   server.put<{ Body: { recipients: RecipientBody[] } }>(
     '/recipients',
@@ -121,135 +115,6 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
         action: 'recipients.delete',
         entityType: 'recipient',
         entityId: req.params.id,
-      });
-      return reply.code(204).send();
-    },
-  );
-
-  server.get(
-    '/topics',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['topics'],
-        summary: "The tenant's topics with their subscriber counts",
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              topics: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { topic: { type: 'string' }, subscribers: { type: 'integer' } },
-                },
-              },
-            },
-          },
-          ...problemResponses,
-        },
-      },
-    },
-    async (req) => ({ topics: await topics.list(req.apiKey.tenant) }),
-  );
-
-  const topicParams = {
-    type: 'object',
-    properties: { key: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$' } },
-    required: ['key'],
-  } as const;
-  const subscribersOut = {
-    type: 'object',
-    properties: {
-      topic: { type: 'string' },
-      subscribers: { type: 'array', items: { type: 'string' } },
-    },
-  } as const;
-
-  server.get<{ Params: { key: string } }>(
-    '/topics/:key/subscribers',
-    {
-      config: { scope: 'read' },
-      schema: {
-        tags: ['topics'],
-        summary: 'Subscribers of a topic (recipient ids)',
-        params: topicParams,
-        response: { 200: subscribersOut, ...problemResponses },
-      },
-    },
-    async (req) => ({
-      topic: req.params.key,
-      subscribers:
-        (await topics.subscribers(req.apiKey.tenant, [req.params.key])).get(req.params.key) ?? [],
-    }),
-  );
-
-  server.post<{ Params: { key: string }; Body: { recipients: string[] } }>(
-    '/topics/:key/subscribers',
-    {
-      config: { scope: 'admin' },
-      schema: {
-        tags: ['topics'],
-        summary:
-          'Subscribe recipients to a topic (rules reach them as recipients: ["topic:<key>"])',
-        params: topicParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['recipients'],
-          properties: {
-            recipients: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 1000,
-              items: { type: 'string', minLength: 1 },
-            },
-          },
-        },
-        response: { 200: subscribersOut, ...problemResponses },
-      },
-    },
-    async (req) => {
-      const tenant = req.apiKey.tenant;
-      await topics.subscribe(tenant, req.params.key, req.body.recipients);
-      await recordConfigChange(ctx.db, {
-        ...actorOf(req.apiKey),
-        action: 'topics.subscribe',
-        entityType: 'topic',
-        entityId: req.params.key,
-        details: { recipients: req.body.recipients },
-      });
-      return {
-        topic: req.params.key,
-        subscribers: (await topics.subscribers(tenant, [req.params.key])).get(req.params.key) ?? [],
-      };
-    },
-  );
-
-  server.delete<{ Params: { key: string; recipient: string } }>(
-    '/topics/:key/subscribers/:recipient',
-    {
-      config: { scope: 'admin' },
-      schema: {
-        tags: ['topics'],
-        summary: 'Unsubscribe one recipient',
-        params: {
-          type: 'object',
-          properties: { key: { type: 'string' }, recipient: { type: 'string' } },
-          required: ['key', 'recipient'],
-        },
-        response: { 204: { type: 'null' }, ...problemResponses },
-      },
-    },
-    async (req, reply) => {
-      if (!(await topics.unsubscribe(req.apiKey.tenant, req.params.key, req.params.recipient)))
-        return notFound(reply, `subscriber "${req.params.recipient}" of topic "${req.params.key}"`);
-      await recordConfigChange(ctx.db, {
-        ...actorOf(req.apiKey),
-        action: 'topics.unsubscribe',
-        entityType: 'topic',
-        entityId: req.params.key,
-        details: { recipient: req.params.recipient },
       });
       return reply.code(204).send();
     },

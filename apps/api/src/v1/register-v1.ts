@@ -17,6 +17,7 @@ import { silencesRoutes } from './silences-routes.js';
 import { statusRoutes, type StatusSettings } from './status-routes.js';
 import { templatesRoutes } from './templates-routes.js';
 import { testSendRoutes } from './test-send-routes.js';
+import { topicsRoutes } from './topics-routes.js';
 
 /** What /v1 needs from the api: its clients, built once. */
 export type V1Clients = Pick<V1Context, 'db' | 'publisher' | 'kafka' | 'redis' | 'log'>;
@@ -109,6 +110,7 @@ export async function registerV1(
       eventsRoutes(v1, ctx);
       rulesRoutes(v1, ctx);
       recipientsRoutes(v1, ctx);
+      topicsRoutes(v1, ctx);
       notificationsRoutes(v1, ctx);
       policiesRoutes(v1, ctx);
       templatesRoutes(v1, ctx);

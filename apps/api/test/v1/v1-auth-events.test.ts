@@ -140,6 +140,15 @@ describe('POST /v1/events', () => {
     expect(none.status).toBe(400);
     expect(none.body.code).toBe('HERALD_ERR_EVENT_INVALID');
     expect(none.body.errors[0]).toMatchObject({ field: 'body/0' });
+    // Each event's verdict with its code, as in a 202/207 answer.
+    expect(none.body.results).toEqual([
+      expect.objectContaining({
+        index: 0,
+        id: 'n-1',
+        status: 'rejected',
+        code: 'HERALD_ERR_EVENT_INVALID',
+      }),
+    ]);
     expect(none.body.detail).toMatch(/"type" must be a non-empty string/);
     const malformed = await h.call(publisher, 'POST', '/v1/events', '{"specversion": ');
     expect(malformed.status).toBe(400);

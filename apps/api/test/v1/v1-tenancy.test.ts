@@ -140,9 +140,19 @@ describe('recipients and topics', () => {
       recipients: ['alice'],
     });
     expect(foreign.status).toBe(400);
-    expect(
-      (await h.call(globex, 'GET', '/v1/topics/on-call/subscribers')).body.subscribers,
-    ).toEqual([]);
+    const hidden = await h.call(globex, 'GET', '/v1/topics/on-call/subscribers');
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.code).toBe('HERALD_ERR_TOPIC_NOT_FOUND');
+    expect((await h.call(globex, 'DELETE', '/v1/topics/on-call')).status).toBe(404);
+    // Creating an existing topic is refused; a new one starts with its first subscribers.
+    const again = await h.call(acme, 'POST', '/v1/topics', {
+      key: 'on-call',
+      subscribers: ['bob'],
+    });
+    expect([again.status, again.body.code]).toEqual([400, 'HERALD_ERR_TOPIC_INVALID']);
+    const created = await h.call(acme, 'POST', '/v1/topics', { key: 'sre', subscribers: ['bob'] });
+    expect([created.status, created.body]).toEqual([201, { topic: 'sre', subscribers: ['bob'] }]);
+    expect((await h.call(acme, 'DELETE', '/v1/topics/sre')).status).toBe(204);
     expect((await h.call(acme, 'GET', '/v1/topics')).body.topics).toEqual([
       { topic: 'on-call', subscribers: 2 },
     ]);
@@ -286,6 +296,8 @@ describe('rate-limit policies', () => {
     }>`select tenant from rate_limit_policies where id = 'acme.sms-per-user'`.execute(h.db);
     expect(row.rows).toEqual([{ tenant: 'acme' }]);
     expect((await h.call(acme, 'DELETE', '/v1/rate-limit-policies/sms-per-user')).status).toBe(204);
+    const gone = await h.call(acme, 'GET', '/v1/rate-limit-policies/sms-per-user');
+    expect([gone.status, gone.body.code]).toEqual([404, 'HERALD_ERR_RATE_LIMIT_NOT_FOUND']);
   });
 });
 
@@ -300,6 +312,8 @@ it('every write is in config_audit_log with the tenant and key id', async () => 
       'recipients.upsert',
       'recipients.delete',
       'topics.subscribe',
+      'topics.create',
+      'topics.delete',
       'rate_limit_policies.upsert',
       'rate_limit_policies.delete',
       'templates.apply',

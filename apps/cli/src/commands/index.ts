@@ -5,6 +5,7 @@ import type { CommandContext } from './command-context.js';
 import { registerDlqCommand } from './dlq-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerProduceCommand } from './produce-command.js';
+import { registerRateLimitsCommand } from './rate-limits-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerSilencesCommand } from './silences-command.js';
 import { registerStackCommand } from './stack-command.js';
@@ -14,6 +15,7 @@ import { registerTenantsCommand } from './tenants-command.js';
 import { registerTestSendCommand } from './test-send-command.js';
 import { registerTemplatesCommand } from './templates-command.js';
 import { registerTokensCommand } from './tokens-command.js';
+import { registerTopicsCommand } from './topics-command.js';
 import { registerWatchCommand } from './watch-command.js';
 
 /**
@@ -39,6 +41,8 @@ export const commandRegistrations: readonly ((
   registerTenantsCommand,
   registerKeysCommand,
   registerTestSendCommand,
+  registerTopicsCommand,
+  registerRateLimitsCommand,
 ];
 
 export type { CommandContext } from './command-context.js';

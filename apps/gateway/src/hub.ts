@@ -1,4 +1,5 @@
 import type { ServerFrame } from './frames.js';
+import type { HeartbeatWheel } from './heartbeat.js';
 import type { Fanout, FanoutEvent, FeedStore, SubscriberRef } from './ports.js';
 import type { Session } from './session.js';
 
@@ -15,6 +16,8 @@ export interface HubOptions {
   readonly countsDebounceMs: number;
   readonly onError?: (err: unknown) => void;
   readonly onEvent?: (event: FanoutEvent) => void;
+  /** Keep-alives: every session of the hub is on it while it is held (gateway.ts turns it). */
+  readonly heartbeat?: HeartbeatWheel<Session>;
 }
 
 interface Entry {
@@ -67,6 +70,7 @@ export class Hub {
     }
     if (!entry.sessions.has(session)) {
       entry.sessions.add(session);
+      this.options.heartbeat?.add(session);
       this.#size++;
     }
     await entry.subscribed;
@@ -76,6 +80,7 @@ export class Hub {
     const key = subscriberKey(session.who);
     const entry = this.#entries.get(key);
     if (entry === undefined || !entry.sessions.delete(session)) return;
+    this.options.heartbeat?.remove(session);
     this.#size--;
     if (entry.sessions.size > 0) return;
     this.#entries.delete(key);
@@ -92,7 +97,7 @@ export class Hub {
     for (const session of this.all()) session.recheck();
   }
 
-  /** Every session of this replica (heartbeat, shutdown). */
+  /** Every session of this replica (shutdown). */
   *all(): Iterable<Session> {
     for (const entry of this.#entries.values()) yield* entry.sessions;
   }

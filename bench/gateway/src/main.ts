@@ -151,6 +151,8 @@ async function measure(
     p99at10k,
     p50at5k: p(clients.latencies, 0.5),
     p99at5k: p(clients.latencies, 0.99),
+    p999at5k: p(clients.latencies, 0.999),
+    maxAt5k: p(clients.latencies, 1),
     gaps: conns.reduce((n, c) => n + c.gaps, 0),
     duplicates: conns.reduce((n, c) => n + c.duplicates, 0),
   };

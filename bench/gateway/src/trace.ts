@@ -118,7 +118,7 @@ export class StageTrace {
     }
     for (const list of [total, toRedis, fromRedis]) list.sort((a, b) => a - b);
     const line = (name: string, v: number[]) =>
-      `${name} p50 ${q(v, 0.5)} / p99 ${q(v, 0.99)} / max ${v.at(-1) ?? NaN} ms (${v.length})`;
+      `${name} p50 ${q(v, 0.5)} / p99 ${q(v, 0.99)} / p99.9 ${q(v, 0.999)} / max ${v.at(-1) ?? NaN} ms (${v.length})`;
     this.log(`  trace: ${line('commit→client', total)}`);
     this.log(`  trace: ${line('commit→redis', toRedis)}`);
     this.log(`  trace: ${line('redis→client', fromRedis)}`);

@@ -113,4 +113,27 @@ describe('Hub with a heartbeat wheel', () => {
     expect(beats.get(sessions[0]!)).toBe(1);
     expect(sessions.slice(1).map((s) => beats.get(s))).toEqual([2, 2, 2, 2, 2]);
   });
+
+  it('takes a session off the wheel when its fan-out subscribe failed', async () => {
+    const store = new FakeFeedStore();
+    const fanout = new FakeFanout();
+    fanout.subscribe = () => Promise.reject(new Error('redis down'));
+    const wheel = new HeartbeatWheel<Session>(3);
+    const hub = new Hub(store, fanout, { countsDebounceMs: 0, heartbeat: wheel });
+    const session = new Session(
+      { tenant: 't1', subscriber: 'u1' },
+      {
+        kind: 'sse',
+        send: () => undefined,
+        buffered: () => 0,
+        drained: async () => true,
+        close: () => undefined,
+      },
+      store,
+      { maxBufferBytes: 1000, pageSize: 10, maxPending: 10 },
+    );
+    await expect(hub.add(session)).rejects.toThrow('redis down');
+    hub.remove(session); // what the transports do when the session ends
+    expect(wheel.size).toBe(0);
+  });
 });

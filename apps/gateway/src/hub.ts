@@ -77,10 +77,11 @@ export class Hub {
   }
 
   remove(session: Session): void {
+    // Off the wheel even when its entry is gone (a fan-out subscribe that failed).
+    this.options.heartbeat?.remove(session);
     const key = subscriberKey(session.who);
     const entry = this.#entries.get(key);
     if (entry === undefined || !entry.sessions.delete(session)) return;
-    this.options.heartbeat?.remove(session);
     this.#size--;
     if (entry.sessions.size > 0) return;
     this.#entries.delete(key);

@@ -7,9 +7,11 @@ import { registerDemoRoutes } from './demo-routes.js';
 import type { GatewayEnv } from './env.js';
 import { createGatewayMetrics } from './gateway-telemetry.js';
 import { registerHttpRoutes } from './http-routes.js';
+import { HeartbeatWheel } from './heartbeat.js';
 import { Hub } from './hub.js';
 import { InboxService } from './inbox-service.js';
 import type { Fanout, FeedStore, StatusSink } from './ports.js';
+import type { Session } from './session.js';
 import { createWsServer } from './ws.js';
 
 /** The gateway's IO, opened inside its lifecycle (so each is closed in reverse on stop). */
@@ -71,8 +73,13 @@ export function buildGateway(
     );
     const adapters = await openAdapters(life, log);
     checks = { ...adapters.checks };
+    // Keep-alives a slot at a time (heartbeat.ts): all at once stalled the event loop.
+    const heartbeat = new HeartbeatWheel<Session>(
+      HeartbeatWheel.slotsFor(env.HERALD_GATEWAY_HEARTBEAT_MS),
+    );
     const liveHub = new Hub(adapters.store, adapters.fanout, {
       countsDebounceMs: env.HERALD_GATEWAY_COUNTS_DEBOUNCE_MS,
+      heartbeat,
       onError: (err) => log.warn({ err }, 'fan-out or counts push failed'),
       onEvent: (event) => {
         metrics.series.fanoutEvents.inc({ kind: event.kind });
@@ -128,12 +135,14 @@ export function buildGateway(
     if (env.HERALD_GATEWAY_DEMO) registerDemoRoutes(server);
     const ws = createWsServer(ctx, env.HERALD_GATEWAY_MAX_FRAME_BYTES);
     server.server.on('upgrade', ws.upgrade);
-    // One timer for every connection's keep-alive, not one per connection.
-    const heartbeat = setInterval(() => {
-      for (const session of liveHub.all()) session.heartbeat();
-    }, env.HERALD_GATEWAY_HEARTBEAT_MS);
-    heartbeat.unref();
-    life.defer(() => clearInterval(heartbeat));
+    // One timer for every connection's keep-alive, not one per connection; each turn
+    // visits one slot, so a connection gets one keep-alive per interval.
+    const beat = setInterval(
+      () => heartbeat.tick(),
+      env.HERALD_GATEWAY_HEARTBEAT_MS / heartbeat.slotCount,
+    );
+    beat.unref();
+    life.defer(() => clearInterval(beat));
     url = await server.listen({ host: env.HERALD_GATEWAY_HOST, port: env.HERALD_GATEWAY_PORT });
     log.info({ url }, 'gateway listening');
   });

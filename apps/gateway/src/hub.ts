@@ -1,4 +1,5 @@
 import type { ServerFrame } from './frames.js';
+import type { HeartbeatWheel } from './heartbeat.js';
 import type { Fanout, FanoutEvent, FeedStore, SubscriberRef } from './ports.js';
 import type { Session } from './session.js';
 
@@ -15,6 +16,8 @@ export interface HubOptions {
   readonly countsDebounceMs: number;
   readonly onError?: (err: unknown) => void;
   readonly onEvent?: (event: FanoutEvent) => void;
+  /** Keep-alives: every session of the hub is on it while it is held (gateway.ts turns it). */
+  readonly heartbeat?: HeartbeatWheel<Session>;
 }
 
 interface Entry {
@@ -67,12 +70,15 @@ export class Hub {
     }
     if (!entry.sessions.has(session)) {
       entry.sessions.add(session);
+      this.options.heartbeat?.add(session);
       this.#size++;
     }
     await entry.subscribed;
   }
 
   remove(session: Session): void {
+    // Off the wheel even when its entry is gone (a fan-out subscribe that failed).
+    this.options.heartbeat?.remove(session);
     const key = subscriberKey(session.who);
     const entry = this.#entries.get(key);
     if (entry === undefined || !entry.sessions.delete(session)) return;
@@ -92,7 +98,7 @@ export class Hub {
     for (const session of this.all()) session.recheck();
   }
 
-  /** Every session of this replica (heartbeat, shutdown). */
+  /** Every session of this replica (shutdown). */
   *all(): Iterable<Session> {
     for (const entry of this.#entries.values()) yield* entry.sessions;
   }

@@ -40,6 +40,10 @@ export class LoadClients {
   readonly committedAt = new Map<number, number>();
   recording = false;
   delivered = 0;
+  /** Called for every recorded delivery (BENCH_TRACE: per-stage times, trace.ts). */
+  onDelivery: ((key: number, at: number, ms: number) => void) | undefined;
+  /** Called for every keep-alive a client receives (SSE comment, WebSocket ping). */
+  onHeartbeat: ((at: number) => void) | undefined;
   #next = 0;
 
   constructor(private readonly options: LoadOptions) {}
@@ -69,8 +73,13 @@ export class LoadClients {
     conn.received++;
     this.delivered++;
     if (this.recording) {
-      const t = this.committedAt.get(conn.subscriber * 1_000_000 + seq) ?? frame.item?.data?.t;
-      if (typeof t === 'number') this.latencies.push(Date.now() - t);
+      const key = conn.subscriber * 1_000_000 + seq;
+      const t = this.committedAt.get(key) ?? frame.item?.data?.t;
+      if (typeof t === 'number') {
+        const now = Date.now();
+        this.latencies.push(now - t);
+        this.onDelivery?.(key, now, now - t);
+      }
     }
   }
 
@@ -117,6 +126,7 @@ export class LoadClients {
           this.#onFrame(conn, data.toString());
           if (conn.ready) done();
         });
+        ws.on('ping', () => this.onHeartbeat?.(Date.now()));
         ws.on('error', (err) => {
           clearTimeout(timer);
           reject(err);
@@ -154,6 +164,7 @@ export class LoadClients {
               buffer = buffer.slice(end + 2);
               const at = block.indexOf('data: ');
               if (at >= 0) this.#onFrame(conn, block.slice(at + 6));
+              else if (block.startsWith(':')) this.onHeartbeat?.(Date.now());
             }
           });
           res.on('error', () => undefined);

@@ -19,6 +19,8 @@ import { InboxFanout, InboxStore } from '@herald/inbox';
 import { issueSubscriberToken, tenantSecretsFromJson } from '@herald/subscriber-auth';
 import { LoadClients } from './load-clients.js';
 import { spawnApp } from '@herald/testkit';
+import { printReport, type Result } from './report.js';
+import { StageTrace } from './trace.js';
 
 const stack = {
   KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:19092',
@@ -32,6 +34,18 @@ const TABS = Number(process.env.BENCH_TABS ?? 50);
 const STORM = Number(process.env.BENCH_STORM ?? 10_000);
 const SUBSCRIBERS = Math.ceil(CONNECTIONS / TABS);
 const PHASE_S = Number(process.env.BENCH_PHASE_S ?? 6);
+// Before/after in one run: BENCH_GATEWAY_MAIN lists gateway builds (comma-separated
+// main.js paths, e.g. a copy of the old dist), each measured in turn with the same
+// clients, then the baseline. Extra node flags (--cpu-prof), per-stage timestamps of
+// the 5,000/s phase (BENCH_TRACE=1, trace.ts), BENCH_THROUGHPUT=0 skips the 15k/s phase.
+const GATEWAY_MAINS = (
+  process.env.BENCH_GATEWAY_MAIN ??
+  new URL('../../../apps/gateway/dist/main.js', import.meta.url).pathname
+).split(',');
+const GATEWAY_LABELS = (process.env.BENCH_GATEWAY_LABELS ?? '').split(',');
+const GATEWAY_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const TRACE = process.env.BENCH_TRACE === '1';
+const THROUGHPUT = process.env.BENCH_THROUGHPUT !== '0';
 const localAddresses = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'];
 const tenant = 'bench';
 const secret = 'bench-tenant-secret-0123456789abcdef';
@@ -51,28 +65,6 @@ async function freshDatabase(name: string): Promise<string> {
   const url = new URL(stack.DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-interface Result {
-  connectSeconds: number;
-  connected: number;
-  rssPerConnKiB: number;
-  heapPerConnKiB: number;
-  throughput: number;
-  offeredThroughput: number;
-  p50at5k: number;
-  p99at5k: number;
-  p99at10k: number;
-  gaps: number;
-  duplicates: number;
-  storm?: {
-    clients: number;
-    seconds: number;
-    missedPerClient: number;
-    gaps: number;
-    duplicates: number;
-    complete: number;
-  };
 }
 
 /** The layout of connections: subscriber i has TABS connections, alternating SSE and WS. */
@@ -112,6 +104,7 @@ async function pace(
 async function measure(
   clients: LoadClients,
   produce: (count: number, rate: number) => Promise<void>,
+  trace?: StageTrace,
 ): Promise<
   Omit<Result, 'storm' | 'connected' | 'connectSeconds' | 'rssPerConnKiB' | 'heapPerConnKiB'>
 > {
@@ -121,23 +114,36 @@ async function measure(
   clients.latencies = [];
   clients.recording = true;
   let started = Date.now();
-  await produce(storesPerSecond10k * PHASE_S, storesPerSecond10k);
-  const offeredSeconds = (Date.now() - started) / 1000;
-  await waitQuiet(clients);
-  const elapsed = (Date.now() - started) / 1000;
-  const throughput = clients.delivered / elapsed;
-  const offeredThroughput = (storesPerSecond10k * PHASE_S * TABS) / offeredSeconds;
-  log(
-    `  offered ${offeredThroughput.toFixed(0)}/s (${(offeredThroughput / TABS).toFixed(0)} stores/s), delivered ${throughput.toFixed(0)}/s`,
-  );
-  const p99at10k = p(clients.latencies, 0.99);
+  let throughput = NaN;
+  let offeredThroughput = NaN;
+  let p99at10k = NaN;
+  if (THROUGHPUT) {
+    await produce(storesPerSecond10k * PHASE_S, storesPerSecond10k);
+    const offeredSeconds = (Date.now() - started) / 1000;
+    await waitQuiet(clients);
+    const elapsed = (Date.now() - started) / 1000;
+    throughput = clients.delivered / elapsed;
+    offeredThroughput = (storesPerSecond10k * PHASE_S * TABS) / offeredSeconds;
+    log(
+      `  offered ${offeredThroughput.toFixed(0)}/s (${(offeredThroughput / TABS).toFixed(0)} stores/s), delivered ${throughput.toFixed(0)}/s`,
+    );
+    p99at10k = p(clients.latencies, 0.99);
+  }
   // Latency at 5,000 deliveries/s.
   const stores5k = Math.ceil(5_000 / TABS);
   clients.latencies = [];
+  if (trace) {
+    await trace.begin();
+    clients.onDelivery = (key, at, ms) => trace.deliveries.push({ key, at, ms });
+    clients.onHeartbeat = (at) => trace.heartbeats.push(at);
+  }
   started = Date.now();
   await produce(stores5k * PHASE_S, stores5k);
   await waitQuiet(clients);
   clients.recording = false;
+  clients.onDelivery = undefined;
+  clients.onHeartbeat = undefined;
+  await trace?.report(clients.committedAt);
   const conns = clients.conns;
   return {
     throughput,
@@ -145,6 +151,8 @@ async function measure(
     p99at10k,
     p50at5k: p(clients.latencies, 0.5),
     p99at5k: p(clients.latencies, 0.99),
+    p999at5k: p(clients.latencies, 0.999),
+    maxAt5k: p(clients.latencies, 1),
     gaps: conns.reduce((n, c) => n + c.gaps, 0),
     duplicates: conns.reduce((n, c) => n + c.duplicates, 0),
   };
@@ -184,7 +192,7 @@ function metric(text: string, name: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function runGateway(): Promise<Result> {
+async function runGateway(main: string): Promise<Result> {
   const dbUrl = await freshDatabase('herald_bench_gateway');
   const db = createDatabase({ url: dbUrl, poolSize: 16, logger: silentLogger });
   await migrateToLatest(db);
@@ -192,9 +200,10 @@ async function runGateway(): Promise<Result> {
   const prefix = `bench-gw-${Date.now()}.`;
   const redis = new Redis(stack.REDIS_URL);
   const fanout = new InboxFanout({ publisher: redis, keyPrefix: prefix });
+  log(`gateway: ${main}`);
   const gateway = await spawnApp(
     'gateway',
-    new URL('../../../apps/gateway/dist/main.js', import.meta.url).pathname,
+    main,
     [],
     {
       ...stack,
@@ -213,10 +222,13 @@ async function runGateway(): Promise<Result> {
     },
     'gateway listening',
     60_000,
-    ['--max-old-space-size=4096'],
+    ['--max-old-space-size=4096', ...GATEWAY_NODE_ARGS],
   );
+  const metricsText = async () => (await fetch('http://127.0.0.1:18191/metrics')).text();
+  const trace = TRACE ? new StageTrace(metricsText, log) : undefined;
+  await trace?.listen(stack.REDIS_URL, prefix);
   const memory = async () => {
-    const text = await (await fetch('http://127.0.0.1:18191/metrics')).text();
+    const text = await metricsText();
     return {
       rss: metric(text, 'process_resident_memory_bytes'),
       heap: metric(text, 'nodejs_heap_size_used_bytes'),
@@ -261,7 +273,8 @@ async function runGateway(): Promise<Result> {
         },
         64,
       );
-    const measured = await measure(clients, produce);
+    const measured = await measure(clients, produce, trace);
+    if (STORM <= 0) return { ...connected, ...measured };
     // Reconnect storm: STORM connections drop, two messages per affected subscriber
     // are stored while they are away, then all reconnect at once with their last seq.
     const storm = clients.conns.slice(0, STORM);
@@ -317,6 +330,7 @@ async function runGateway(): Promise<Result> {
       },
     };
   } finally {
+    trace?.close();
     clients.closeAll();
     await gateway.stop();
     redis.disconnect();
@@ -361,65 +375,15 @@ async function runBaseline(): Promise<Result> {
   }
 }
 
-const gatewayResult = await runGateway();
-await sleep(2000);
-const baseline = await runBaseline();
-
-const row = (name: string, g: string, b: string) =>
-  `${name.padEnd(44)} ${g.padStart(14)} ${b.padStart(14)}`;
-const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
-console.log('');
-console.log(
+const results: { label: string; result: Result }[] = [];
+for (const [i, main] of GATEWAY_MAINS.entries()) {
+  const label = GATEWAY_LABELS[i] || (GATEWAY_MAINS.length === 1 ? 'gateway' : `gateway ${i + 1}`);
+  results.push({ label, result: await runGateway(main) });
+  await sleep(2000);
+}
+results.push({ label: 'baseline', result: await runBaseline() });
+printReport(
   `Gateway benchmark: ${CONNECTIONS} connections (half SSE, half WebSocket), ${SUBSCRIBERS} subscribers × ${TABS} tabs, one gateway process`,
-);
-console.log(row('', 'gateway', 'baseline'));
-console.log(row('connections established', f(gatewayResult.connected), f(baseline.connected)));
-console.log(
-  row('connect all (s)', f(gatewayResult.connectSeconds, 1), f(baseline.connectSeconds, 1)),
-);
-console.log(
-  row(
-    'memory per idle connection, RSS (KiB)',
-    f(gatewayResult.rssPerConnKiB, 1),
-    f(baseline.rssPerConnKiB, 1),
-  ),
-);
-console.log(
-  row(
-    'memory per idle connection, heap (KiB)',
-    f(gatewayResult.heapPerConnKiB, 1),
-    f(baseline.heapPerConnKiB, 1),
-  ),
-);
-console.log(
-  row('deliveries/s (offered ~15k/s)', f(gatewayResult.throughput), f(baseline.throughput)),
-);
-console.log(
-  row(
-    '  offered (store rate × tabs achieved)',
-    f(gatewayResult.offeredThroughput),
-    f(baseline.offeredThroughput),
-  ),
-);
-console.log(
-  row('p99 store→client at 10k+/s offered (ms)', f(gatewayResult.p99at10k), f(baseline.p99at10k)),
-);
-console.log(row('p50 store→client at 5,000/s (ms)', f(gatewayResult.p50at5k), f(baseline.p50at5k)));
-console.log(row('p99 store→client at 5,000/s (ms)', f(gatewayResult.p99at5k), f(baseline.p99at5k)));
-console.log(
-  row(
-    'gaps / duplicates (all streams)',
-    `${gatewayResult.gaps} / ${gatewayResult.duplicates}`,
-    `${baseline.gaps} / ${baseline.duplicates}`,
-  ),
-);
-const s = gatewayResult.storm!;
-console.log(row(`reconnect storm: ${s.clients} resume at once (s)`, f(s.seconds, 1), 'n/a'));
-console.log(
-  row(
-    '  streams complete / gaps / duplicates',
-    `${s.complete}/${s.clients} ${s.gaps}/${s.duplicates}`,
-    'n/a',
-  ),
+  results,
 );
 process.exit(0);

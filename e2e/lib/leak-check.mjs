@@ -18,7 +18,7 @@ const TEN_MINUTES = 600_000;
 
 /** The bounds a soak holds every process to, after warm-up (docs/reliability.md, "Soak"). */
 export const defaultLeakBounds = Object.freeze({
-  rssBytes: { kind: 'rate', bound: 32 * MiB, unit: 'bytes' },
+  rssAnonBytes: { kind: 'rate', bound: 32 * MiB, unit: 'bytes' },
   heapUsedBytes: { kind: 'rate', bound: 10 * MiB, unit: 'bytes' },
   fds: { kind: 'total', bound: 50, unit: 'count' },
   handles: { kind: 'total', bound: 50, unit: 'count' },

@@ -5,7 +5,7 @@ const MiB = 1024 * 1024;
 const BARS = '▁▂▃▄▅▆▇█';
 
 export const metricLabels = {
-  rssBytes: 'RSS (MiB)',
+  rssAnonBytes: 'RSS anon (MiB)',
   heapUsedBytes: 'heap used (MiB)',
   fds: 'open fds',
   handles: 'active handles',

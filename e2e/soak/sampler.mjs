@@ -1,5 +1,5 @@
-// One sample of one running Herald process: what the kernel says (/proc/<pid>: resident
-// memory, open file descriptors) and what the process says on its ops port (/metrics,
+// One sample of one running Herald process: what the kernel says (/proc/<pid>: anonymous
+// resident memory, open file descriptors) and what the process says on its ops port (/metrics,
 // prom-client's default metrics: heap used, active handles, event-loop delay).
 /* global fetch */
 import { readFile, readdir } from 'node:fs/promises';
@@ -23,20 +23,24 @@ export function metricValue(text, name) {
   return NaN;
 }
 
-async function procRss(pid) {
+// Anonymous resident memory (RssAnon: heap, native buffers, stacks), not VmRSS: VmRSS
+// also counts file-backed pages (node's own binary, mapped code) that the kernel drops
+// and maps back with the machine's page-cache pressure, which moves it by 50-100 MiB in
+// every process at once on a busy machine; a leak grows the anonymous part.
+async function procRssAnon(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  const kb = /^RssAnon:\s+(\d+) kB/m.exec(status);
   return kb ? Number(kb[1]) * 1024 : NaN;
 }
 
 /**
  * @param {{ pid: number, opsUrl: string }} target
- * @returns {Promise<{ rssBytes: number, fds: number, heapUsedBytes: number, handles: number, eventLoopDelayMs: number }>}
+ * @returns {Promise<{ rssAnonBytes: number, fds: number, heapUsedBytes: number, handles: number, eventLoopDelayMs: number }>}
  *   NaN for whatever could not be read (the process is gone or did not answer in 3 s)
  */
 export async function sampleProcess({ pid, opsUrl }) {
-  const [rssBytes, fds, text] = await Promise.all([
-    procRss(pid).catch(() => NaN),
+  const [rssAnonBytes, fds, text] = await Promise.all([
+    procRssAnon(pid).catch(() => NaN),
     readdir(`/proc/${pid}/fd`).then(
       (entries) => entries.length,
       () => NaN,
@@ -47,7 +51,7 @@ export async function sampleProcess({ pid, opsUrl }) {
     ),
   ]);
   return {
-    rssBytes,
+    rssAnonBytes,
     fds,
     heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
     handles: metricValue(text, 'nodejs_active_handles_total'),

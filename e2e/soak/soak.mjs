@@ -294,7 +294,7 @@ const sampler = (async () => {
     for (const name of Object.keys(procs)) {
       const last = (m) => shown(m, series[name][m].at(-1).v);
       line.push(
-        `${name} ${last('rssBytes')}/${last('heapUsedBytes')}M fd=${last('fds')} h=${last('handles')} lag=${last('eventLoopDelayMs')}ms`,
+        `${name} ${last('rssAnonBytes')}/${last('heapUsedBytes')}M fd=${last('fds')} h=${last('handles')} lag=${last('eventLoopDelayMs')}ms`,
       );
     }
     log(`sample ${line.join(' | ')}`);

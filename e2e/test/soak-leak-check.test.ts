@@ -31,7 +31,7 @@ it('a flat, noisy 30-minute run passes every bound', () => {
   const verdicts = leakVerdicts({
     worker: {
       heapUsedBytes: series(30 * minute, 15_000, () => 60 * MiB, 8 * MiB),
-      rssBytes: series(30 * minute, 15_000, () => 150 * MiB, 4 * MiB),
+      rssAnonBytes: series(30 * minute, 15_000, () => 150 * MiB, 4 * MiB),
       fds: series(30 * minute, 15_000, () => 40, 2),
       handles: series(30 * minute, 15_000, () => 12, 1),
       eventLoopDelayMs: series(30 * minute, 15_000, (t) => t), // unbounded: ignored
@@ -39,7 +39,7 @@ it('a flat, noisy 30-minute run passes every bound', () => {
   });
   expect(verdicts.map((v) => [v.metric, v.ok])).toEqual([
     ['heapUsedBytes', true],
-    ['rssBytes', true],
+    ['rssAnonBytes', true],
     ['fds', true],
     ['handles', true],
   ]);
@@ -108,7 +108,7 @@ it('a short run does not extrapolate to 10 minutes: its growth is what it measur
 });
 
 it('too few samples after warm-up fail: a run that measured nothing proves nothing', () => {
-  const [v] = leakVerdicts({ worker: { rssBytes: series(20_000, 10_000, () => MiB) } });
+  const [v] = leakVerdicts({ worker: { rssAnonBytes: series(20_000, 10_000, () => MiB) } });
   expect(v).toMatchObject({ ok: false, samples: 2 });
   expect(v!.message).toMatch(/only 2 samples after warm-up \(need 5\)/);
   expect(defaultLeakBounds.heapUsedBytes!.bound).toBe(10 * MiB);

@@ -33,6 +33,7 @@ it('answers during start-up, then the app answers on the same port, then start-u
     since: '2026-03-01T10:00:00.000Z',
   });
   expect((await get(`${startup.url}/metrics`)).status).toBe(503);
+  expect((await fetch(`${startup.url}/readyz`, { method: 'POST' })).status).toBe(405);
 
   // An attempt failed on Redis; probes a minute apart keep its first time.
   now = Date.parse('2026-03-01T10:00:05.000Z');

@@ -80,7 +80,9 @@ export async function openStartupOps(config: {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (path === '/healthz') send(200, 'application/json', '{"status":"ok"}\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      send(405, 'text/plain', 'method not allowed\n');
+    else if (path === '/healthz') send(200, 'application/json', '{"status":"ok"}\n');
     else if (path === '/readyz')
       send(503, 'application/json', `${JSON.stringify(state.observe(down))}\n`);
     else if (path === '/metrics')

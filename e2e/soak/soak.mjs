@@ -12,7 +12,6 @@
 //   node e2e/soak/soak.mjs --duration-s 180 --rate 40 --sample-s 5 --profile short
 /* global fetch */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import {
   mkdirSync,
   mkdtempSync,
@@ -27,14 +26,13 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { silentLogger } from '@herald/core';
-import { ApiKeyStore, TemplateStore, createDatabase, migrateToLatest } from '@herald/store';
 import { issueSubscriberToken, tenantSecretsFromJson } from '@herald/subscriber-auth';
 import { secretScanner } from '../lib/secrets.mjs';
 import { leakVerdicts, defaultLeakBounds } from '../lib/leak-check.mjs';
 import { sampleProcess } from './sampler.mjs';
 import { summaryTable, svgChart, shown } from './report.mjs';
 import { freePorts, openSseClient, waitReady } from './harness.mjs';
+import { appSpecs, prepareDatabase, startReceiver, writeRules } from './setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(
@@ -66,66 +64,12 @@ log(
   `profile=${profile} duration=${durationMs / 1000}s rate=${rate}/s sample every ${sampleMs / 1000}s`,
 );
 
-// ---- the webhook receiver: first 2xx per webhook-id is the effect ---------------------
-const accepted = new Map(); // webhook-id → seq
-let rawDuplicates = 0;
-const receiverServer = createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const id = String(req.headers['webhook-id']);
-    if (accepted.has(id)) rawDuplicates++;
-    else accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
-    res.writeHead(204).end();
-  });
-});
-await new Promise((r) => receiverServer.listen(0, '127.0.0.1', r));
-const receiver = `http://127.0.0.1:${receiverServer.address().port}`;
-
-// ---- set-up: database, in-app template, tenant + API key, rules ----------------------
-const database = createDatabase({ url: databaseUrl, poolSize: 2, logger: silentLogger });
-await migrateToLatest(database);
-await new TemplateStore(database).apply(
-  {
-    templates: [
-      {
-        id: 'soak-note',
-        channel: 'inapp',
-        locale: 'default',
-        parts: { title: 'note {{seq}}', body: 'soak', data: { seq: '{{seq}}' } },
-      },
-    ],
-  },
-  { actor: 'soak' },
-);
-const keys = new ApiKeyStore(database);
-if (!(await keys.tenant(TENANT))) await keys.createTenant(TENANT, 'soak');
-const { key: apiKey } = await keys.create({
-  tenant: TENANT,
-  name: `soak ${prefix}`,
-  scopes: ['publish'],
-  createdBy: 'soak',
-});
-await database.destroy();
+// ---- set-up: receiver, database (in-app template, tenant + API key), rules ------------
+const receiver = await startReceiver();
+const { accepted } = receiver;
+const apiKey = await prepareDatabase(databaseUrl, TENANT, prefix);
 const dir = mkdtempSync(join(tmpdir(), 'herald-soak-'));
-const rulesFile = join(dir, 'rules.yaml');
-writeFileSync(
-  rulesFile,
-  `rules:
-  - id: soak
-    when: event.type == "soak.tick"
-    recipients: '[{"id": event.data.recipient, "webhook": "${receiver}/r/" + event.data.recipient}]'
-    channels:
-      - type: webhook
-        secretRef: default
-  - id: soak-note
-    when: event.type == "soak.note"
-    recipients: '[{"id": event.data.recipient, "inapp": event.data.recipient}]'
-    channels:
-      - type: inapp
-        template: soak-note
-`,
-);
+const rulesFile = writeRules(dir, receiver.url);
 
 // ---- processes -----------------------------------------------------------------------
 const webhookSecret = `whsec_${randomBytes(24).toString('base64')}`;
@@ -152,50 +96,16 @@ const common = {
 };
 const apiPort = ports.pop();
 const gatewayPort = ports.pop();
-const specs = {
-  router: [
-    'apps/router/dist/main.js',
-    [],
-    {
-      REDIS_URL: redisUrl,
-      DATABASE_URL: databaseUrl,
-      HERALD_RULES_FILE: rulesFile,
-      HERALD_DEFAULT_TENANT: TENANT,
-    },
-  ],
-  worker: [
-    'apps/worker/dist/main.js',
-    ['--channel', 'webhook', '--channel', 'inapp'],
-    {
-      REDIS_URL: redisUrl,
-      DATABASE_URL: databaseUrl,
-      HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: webhookSecret }),
-      HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-    },
-  ],
-  auditor: ['apps/auditor/dist/main.js', [], { DATABASE_URL: databaseUrl }],
-  api: [
-    'apps/api/dist/main.js',
-    [],
-    {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      HERALD_API_HOST: '127.0.0.1',
-      HERALD_API_PORT: String(apiPort),
-    },
-  ],
-  gateway: [
-    'apps/gateway/dist/main.js',
-    [],
-    {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      HERALD_GATEWAY_HOST: '127.0.0.1',
-      HERALD_GATEWAY_PORT: String(gatewayPort),
-      HERALD_GATEWAY_TENANT_SECRETS: JSON.stringify({ [TENANT]: gatewaySecret }),
-    },
-  ],
-};
+const specs = appSpecs({
+  databaseUrl,
+  redisUrl,
+  rulesFile,
+  tenant: TENANT,
+  webhookSecret,
+  gatewaySecret,
+  apiPort,
+  gatewayPort,
+});
 const procs = {};
 const exits = [];
 let stopping = false;
@@ -419,7 +329,7 @@ const summary = {
   delivered: deliveredSeqs.size,
   liveInApp: liveSeqs.size,
   missing,
-  rawDuplicates,
+  rawDuplicates: receiver.duplicates(),
   audit,
   exits,
   secretLeaks: [...leaks],
@@ -441,7 +351,7 @@ writeFileSync(
 );
 console.log(
   `\n[soak] profile=${profile} events=${produced} via_api=${viaApi} delivered=${deliveredSeqs.size} ` +
-    `live_inapp=${liveSeqs.size}/${notes} missing=${missing} raw_duplicate_sends=${rawDuplicates} ` +
+    `live_inapp=${liveSeqs.size}/${notes} missing=${missing} raw_duplicate_sends=${receiver.duplicates()} ` +
     `audit=${JSON.stringify(audit)} exits=${exits.length} secret_leaks=${leaks.size} elapsed=${elapsed}s`,
 );
 console.log(`[soak] samples: ${base}.json, chart: ${base}.svg, logs: ${dir}`);
@@ -457,6 +367,5 @@ await pool.end();
 for (const { child } of Object.values(procs)) child.kill('SIGTERM');
 await sleep(3000);
 for (const { child } of Object.values(procs)) if (child.exitCode === null) child.kill('SIGKILL');
-receiverServer.closeAllConnections();
-receiverServer.close();
+receiver.close();
 process.exit(failures.length === 0 ? 0 : 1);

@@ -6,6 +6,8 @@ export interface LeakBound {
   readonly kind: 'rate' | 'total';
   readonly bound: number;
   readonly unit: 'bytes' | 'count';
+  /** Below this much measured time after warm-up the metric is reported, not bounded. */
+  readonly minWindowMs?: number;
 }
 export declare const defaultLeakBounds: Readonly<Record<string, LeakBound>>;
 export declare function fitLine(points: readonly Point[]): {
@@ -18,6 +20,8 @@ export interface LeakVerdict {
   readonly process: string;
   readonly metric: string;
   readonly ok: boolean;
+  /** True when the run was too short for this metric's bound (ok, not judged). */
+  readonly skipped?: boolean;
   readonly samples: number;
   readonly windowMs: number;
   readonly growth: number;

@@ -315,7 +315,8 @@ for (const v of verdicts) check(v.ok, v.message);
 
 // ---- report ------------------------------------------------------------------------------
 console.log(`\n${summaryTable(series)}\n`);
-for (const v of verdicts) console.log(`[soak] ${v.ok ? 'ok  ' : 'LEAK'} ${v.message}`);
+for (const v of verdicts)
+  console.log(`[soak] ${v.skipped ? 'n/a ' : v.ok ? 'ok  ' : 'LEAK'} ${v.message}`);
 const elapsed = Math.round((Date.now() - t0) / 1000);
 const summary = {
   profile,

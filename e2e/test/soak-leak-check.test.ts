@@ -107,6 +107,24 @@ it('a short run does not extrapolate to 10 minutes: its growth is what it measur
   expect(heap!.growth / MiB).toBeCloseTo(3.1, 1);
 });
 
+it('anonymous RSS is judged only on 10 minutes or more after warm-up: it settles over minutes', () => {
+  // The auditor's RSS climbed about 10 MiB a minute for its first 10 minutes, then held.
+  const settling = (t: number) => 90 * MiB + Math.min(t, 10 * minute) * ((10 * MiB) / minute);
+  const [short] = leakVerdicts({ auditor: { rssAnonBytes: series(3 * minute, 5000, settling) } });
+  expect(short).toMatchObject({ ok: true, skipped: true });
+  expect(short!.message).toMatch(/not bounded: 2 min measured after warm-up, 10 needed/);
+  // The same climb kept up for 30 minutes fails; settling in the warm-up passes.
+  const climbing = (t: number) => 90 * MiB + (t / minute) * 10 * MiB;
+  expect(
+    leakVerdicts({ auditor: { rssAnonBytes: series(30 * minute, 15_000, climbing) } })[0],
+  ).toMatchObject({ ok: false, per: 'per 10 min' });
+  const settled = (t: number) => 90 * MiB + Math.min(t, 5 * minute) * ((10 * MiB) / minute);
+  expect(
+    leakVerdicts({ auditor: { rssAnonBytes: series(30 * minute, 15_000, settled) } })[0],
+  ).toMatchObject({ ok: true });
+  expect(short!.skipped).toBe(true);
+});
+
 it('too few samples after warm-up fail: a run that measured nothing proves nothing', () => {
   const [v] = leakVerdicts({ worker: { rssAnonBytes: series(20_000, 10_000, () => MiB) } });
   expect(v).toMatchObject({ ok: false, samples: 2 });

@@ -29,6 +29,7 @@ import {
   TemplateStore,
 } from '@herald/store';
 import { silentLogger } from '@herald/core';
+import { secretScanner } from '../lib/secrets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(
@@ -491,11 +492,7 @@ log('faults done; settling');
 // its password. Every hit is a place that leaked it.
 const credentials = [secret, secret.slice('whsec_'.length), databaseUrl];
 const leaks = new Set();
-function scanForSecrets(where, value) {
-  if (value === null || value === undefined) return;
-  const text = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-  for (const credential of credentials) if (text.includes(credential)) leaks.add(where);
-}
+const scanForSecrets = secretScanner(credentials, leaks);
 
 // ---- settle: read status and DLQ, wait until every event is accounted for --------
 const dlq = new Map(); // notification id → seq

@@ -1,8 +1,9 @@
 /**
  * A worker process (apps/worker/dist/main.js, through runMain) rides out a Redis that is
  * away: down at start-up (it used to exit 1: "start failed"), then stopped while it runs.
- * The process stays up, /readyz says 503 while Redis is away and 200 when it is back,
- * and events flow again. The Redis is this test's own (a redis-server on a free port),
+ * The process stays up, /readyz says 503 while Redis is away (naming it, and since when;
+ * during start-up retries too, when the app's own ops server is not up yet: the
+ * start-up listener answers) and 200 when it is back, and events flow again. The Redis is this test's own (a redis-server on a free port),
  * so the shared stack is never touched; Kafka is the stack's, under a fresh prefix.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -47,10 +48,20 @@ function stopRedis(): void {
   }
 }
 async function readyz(): Promise<number> {
+  return (await probe('readyz')).status;
+}
+/** An ops endpoint's status and JSON body (status 0: nothing listens). */
+interface ReadyBody {
+  status: string;
+  since?: string;
+  checks: Record<string, { ok: boolean; error?: string; since?: string }>;
+}
+async function probe(path: 'readyz' | 'healthz'): Promise<{ status: number; body?: ReadyBody }> {
   try {
-    return (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status;
+    const res = await fetch(`http://127.0.0.1:${opsPort}/${path}`);
+    return { status: res.status, body: (await res.json()) as ReadyBody };
   } catch {
-    return 0; // not listening (yet)
+    return { status: 0 }; // not listening (yet)
   }
 }
 async function send(id: string): Promise<void> {
@@ -138,9 +149,28 @@ async function outage(): Promise<void> {
   worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
 
-  // Redis down at start-up: the start is retried, the process stays.
+  // Redis down at start-up: the start is retried, the process stays, and its ops port
+  // already answers: alive (/healthz 200), not ready, naming Redis and since when.
+  const retryFrom = Date.now();
   await waitFor('a start retry', () => output.includes('retrying'), 30_000);
   expect(worker.exitCode).toBeNull();
+  expect(await probe('healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+  const starting = await probe('readyz');
+  expect(starting).toMatchObject({
+    status: 503,
+    body: {
+      status: 'unavailable',
+      checks: { redis: { ok: false, error: expect.stringContaining(`${redisPort}`) } },
+    },
+  });
+  const since = Date.parse(starting.body!.checks.redis!.since!);
+  expect(since).toBeGreaterThanOrEqual(retryFrom - 1000);
+  expect(since).toBeLessThanOrEqual(Date.now());
+  // Asked again during the next attempts: the same "since", the first failure's.
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect((await probe('readyz')).body!.checks.redis!.since).toBe(
+    starting.body!.checks.redis!.since,
+  );
   startRedis();
   await waitFor('/readyz 200 once Redis is up', async () => (await readyz()) === 200, 60_000);
   await send('e1');
@@ -149,6 +179,14 @@ async function outage(): Promise<void> {
   // Redis stopped while running: not ready, still up; back: ready, and the event sent meanwhile arrives.
   stopRedis();
   await waitFor('/readyz 503 while Redis is away', async () => (await readyz()) === 503, 30_000);
+  const away = await probe('readyz');
+  expect(away.body!.checks.redis).toEqual({
+    ok: false,
+    error: expect.any(String),
+    since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+  });
+  expect(away.body!.since).toBe(away.body!.checks.redis!.since);
+  expect((await probe('healthz')).status).toBe(200);
   await send('e2');
   await new Promise((r) => setTimeout(r, 2_000));
   expect(worker.exitCode).toBeNull();

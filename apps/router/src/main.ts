@@ -1,5 +1,5 @@
 import { runMain } from '@herald/runtime';
-import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
+import { createLogger, startTracing, startupReadiness, tracingConfig } from '@herald/telemetry';
 import { parseRouterEnv } from './env.js';
 import { buildRouter } from './router.js';
 
@@ -23,5 +23,7 @@ await runMain('router', () => {
     },
     logger,
     dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
+    // The ops port answers from the first attempt: /readyz names what start-up waits for.
+    ...startupReadiness(env, logger),
   };
 });

@@ -1,4 +1,5 @@
 import { isHeraldError, sleep, type Logger } from '@herald/core';
+import { dependencyOf } from './dependency-of.js';
 
 export interface Runnable {
   start(): Promise<void>;
@@ -18,6 +19,24 @@ export interface Built {
    * (HERALD_DEPENDENCY_OUTAGE_MS); 0 or absent: one try, as before.
    */
   readonly dependencyOutageMs?: number;
+  /**
+   * Opens the ops port before the first start attempt (telemetry's `openStartupOps`), so
+   * /healthz answers and /readyz says why not yet while start-up is retried; the app's
+   * own ops server takes the port over once started. Called once, from the first build.
+   */
+  readonly startupOps?: () => Promise<StartupProbe>;
+  /**
+   * The app's dependency settings by name (`{ kafka: KAFKA_BROKERS, postgres:
+   * DATABASE_URL, redis: REDIS_URL }`): a failed start is reported on /readyz under the
+   * name whose host and port the error names ("dependency" when none does).
+   */
+  readonly dependencies?: Readonly<Record<string, string | undefined>>;
+}
+
+/** What runMain tells the start-up ops listener (see `Built.startupOps`). */
+export interface StartupProbe {
+  dependencyDown(dependency: string, error: string): void;
+  close(): Promise<void>;
 }
 
 /** Start-up backoff: 1 s doubling to 30 s, so a dependency back in seconds is met in seconds. */
@@ -43,6 +62,8 @@ export function isRetryableStartError(err: unknown): boolean {
  * reason but a settings error is undone (`stop()`), the app built again and started
  * again with backoff for up to `dependencyOutageMs`; a running app that reports
  * `failed` (an outage longer than that) is stopped and the process exits 1.
+ * While it retries, the start-up ops listener (`startupOps`) answers /readyz 503 naming
+ * the dependency and since when; /healthz stays 200: the process is alive, riding it out.
  * Apps' `build*` factories never touch the process, so tests build them directly.
  */
 export async function runMain(name: string, build: () => Built): Promise<void> {
@@ -83,6 +104,16 @@ export async function runMain(name: string, build: () => Built): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  let probe: StartupProbe | undefined;
+  if (built.startupOps) {
+    try {
+      probe = await built.startupOps();
+    } catch (err) {
+      // The ops port is taken or not ours: the app's own ops server would fail the same way.
+      logger.error({ err }, 'start failed: the ops port could not be opened');
+      process.exit(1);
+    }
+  }
 
   const outageMs = built.dependencyOutageMs ?? 0;
   const firstFailure = Date.now();
@@ -98,6 +129,16 @@ export async function runMain(name: string, build: () => Built): Promise<void> {
         { err, attempt, ...(retry ? { retryInMs: retryIn } : {}) },
         retry ? 'start failed; a dependency may be away, retrying' : 'start failed',
       );
+      if (retry && probe) {
+        const down = dependencyOf(err, built.dependencies);
+        const message = err instanceof Error ? err.message : String(err);
+        probe.dependencyDown(
+          down?.name ?? 'dependency',
+          down?.endpoint && !message.includes(down.endpoint)
+            ? `${message} (${down.endpoint})`
+            : message,
+        );
+      }
       await built.app.stop().catch(() => undefined);
       if (!retry) process.exit(1);
       await sleep(retryIn, abort.signal).catch(() => undefined);

@@ -109,6 +109,43 @@ it('retries a start that fails while a dependency is away, with a fresh app each
   ]);
 });
 
+it('opens the start-up probe once, before the first attempt, and tells it which dependency each retry waits for', async () => {
+  const { code, out } = await run(
+    'startup-probe',
+    `let builds = 0;
+    const refused = (port) => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:' + port), { address: '127.0.0.1', port });
+    await runMain('demo', () => {
+      const n = ++builds;
+      return { logger, dependencyOutageMs: 60_000,
+        dependencies: { kafka: '127.0.0.1:19092', redis: 'redis://:pw@127.0.0.1:16379', postgres: 'postgres://u:pw@127.0.0.1:15432/h' },
+        startupOps: async () => {
+          console.log('probe opened (build ' + n + ')');
+          return { dependencyDown: (name, error) => console.log('down ' + name + ': ' + error), close: async () => {} };
+        },
+        app: {
+          start: async () => {
+            if (n === 1) throw refused(16379);
+            if (n === 2) throw new Error('no address here');
+            setInterval(() => {}, 1000);
+          },
+          stop: async () => {},
+        } };
+    });`,
+    'SIGTERM',
+  );
+  expect(code).toBe(0);
+  const lines = out.split('\n').filter(Boolean);
+  expect(lines.slice(0, 6)).toEqual([
+    'probe opened (build 1)',
+    'start failed; a dependency may be away, retrying',
+    'down redis: connect ECONNREFUSED 127.0.0.1:16379',
+    'start failed; a dependency may be away, retrying',
+    'down dependency: no address here',
+    'started',
+  ]);
+  expect(out).not.toContain('pw');
+});
+
 it('gives up and exits 1 once the outage outlasts HERALD_DEPENDENCY_OUTAGE_MS', async () => {
   const startedAt = Date.now();
   const { code, out } = await run(

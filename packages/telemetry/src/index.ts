@@ -27,12 +27,11 @@ export type {
   PartitionLag,
 } from './metrics/lag-collector.js';
 export { startOpsServer, runReadinessChecks } from './ops/ops-server.js';
-export type {
-  OpsServer,
-  OpsServerConfig,
-  ReadinessCheck,
-  ReadinessReport,
-} from './ops/ops-server.js';
+export type { OpsServer, OpsServerConfig, ReadinessCheck } from './ops/ops-server.js';
+export { ReadinessState } from './ops/readiness-state.js';
+export type { CheckResult, ReadinessCheckReport, ReadinessReport } from './ops/readiness-state.js';
+export { openStartupOps, startupReadiness } from './ops/startup-ops.js';
+export type { StartupOps } from './ops/startup-ops.js';
 export { startTracing, tracingConfig } from './tracing/start-tracing.js';
 export type { Tracing, TracingConfig } from './tracing/start-tracing.js';
 export { injectTraceContext, extractTraceContext } from './tracing/kafka-trace-context.js';

@@ -73,6 +73,7 @@ describe('startOpsServer', () => {
         slow: () => new Promise((r) => setTimeout(r, 10)),
       },
       checkTimeoutMs: 1000,
+      now: () => Date.parse('2026-03-01T10:00:00.000Z'),
     });
     cleanups.push(() => server.stop());
     expect(await get(server, '/healthz')).toEqual({
@@ -93,9 +94,14 @@ describe('startOpsServer', () => {
       status: 'unavailable',
       checks: {
         kafka: { ok: true },
-        postgres: { ok: false, error: 'connect ECONNREFUSED 127.0.0.1:15432' },
+        postgres: {
+          ok: false,
+          error: 'connect ECONNREFUSED 127.0.0.1:15432',
+          since: '2026-03-01T10:00:00.000Z',
+        },
         slow: { ok: true },
       },
+      since: '2026-03-01T10:00:00.000Z',
     });
     expect((await get(server, '/nope')).status).toBe(404);
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
@@ -115,6 +121,7 @@ describe('startOpsServer', () => {
     expect(JSON.parse(res.body).checks.redis).toEqual({
       ok: false,
       error: 'no answer within 200 ms',
+      since: expect.any(String),
     });
   });
 

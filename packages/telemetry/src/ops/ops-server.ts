@@ -1,7 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@herald/core';
+import { ReadinessState, type CheckResult, type ReadinessReport } from './readiness-state.js';
+import { closeOps, listenOps } from './listen.js';
+import { adoptHeldListener } from './startup-ops.js';
 
 /**
  * One readiness check: resolves (anything but `false`) when ready; `false` or a throw
@@ -20,6 +22,8 @@ export interface OpsServerConfig {
   /** Per-check deadline; a slower check counts as not ready. Default 2000 ms. */
   readonly checkTimeoutMs?: number;
   readonly logger?: Logger;
+  /** The clock of /readyz's `since` (tests). */
+  readonly now?: () => number;
 }
 
 export interface OpsServer {
@@ -28,11 +32,6 @@ export interface OpsServer {
   readonly url: string;
   /** Closes the listener. Idempotent. */
   stop(): Promise<void>;
-}
-
-export interface ReadinessReport {
-  readonly status: 'ok' | 'unavailable';
-  readonly checks: Record<string, { readonly ok: boolean; readonly error?: string }>;
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<void> {
@@ -48,28 +47,33 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<void>
   }
 }
 
-/** Runs every check at once; ready only when all pass. */
+/**
+ * Runs every check at once; ready only when all pass. `state` remembers since when each
+ * failing check fails (one per server; a fresh one knows only this round).
+ */
 export async function runReadinessChecks(
   checks: Readonly<Record<string, ReadinessCheck>>,
   timeoutMs = 2000,
+  state = new ReadinessState(),
 ): Promise<ReadinessReport> {
   const names = Object.keys(checks);
   const results = await Promise.allSettled(names.map((n) => runCheck(checks[n]!, timeoutMs)));
-  const report: ReadinessReport['checks'] = {};
+  const round: Record<string, CheckResult> = {};
   results.forEach((r, i) => {
-    report[names[i]!] =
+    round[names[i]!] =
       r.status === 'fulfilled'
         ? { ok: true }
         : { ok: false, error: String((r.reason as Error)?.message ?? r.reason) };
   });
-  const ok = results.every((r) => r.status === 'fulfilled');
-  return { status: ok ? 'ok' : 'unavailable', checks: report };
+  return state.observe(round);
 }
 
 /**
  * Serves `/metrics` (Prometheus text format), `/healthz` (the process answers: 200)
- * and `/readyz` (200 when every check passes, else 503 with each check's error) on
- * its own port, away from any public API. Resolves once listening.
+ * and `/readyz` (200 when every check passes, else 503 with each check's error and
+ * since when it fails) on its own port, away from any public API. Resolves once
+ * listening. When runMain opened the port before start-up (`openStartupOps`), the
+ * server takes that listener over instead of binding again, and gives it back on stop.
  *
  * @example
  * const ops = await startOpsServer({
@@ -82,7 +86,8 @@ export async function startOpsServer(config: OpsServerConfig): Promise<OpsServer
   const checks = config.checks ?? {};
   const timeoutMs = config.checkTimeoutMs ?? 2000;
   const log = config.logger?.child({ component: 'ops-server' });
-  const server: Server = createServer((req, res) => {
+  const state = new ReadinessState(config.now);
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -95,7 +100,7 @@ export async function startOpsServer(config: OpsServerConfig): Promise<OpsServer
     if (path === '/healthz') {
       send(200, 'application/json', '{"status":"ok"}\n');
     } else if (path === '/readyz') {
-      void runReadinessChecks(checks, timeoutMs).then((report) => {
+      void runReadinessChecks(checks, timeoutMs, state).then((report) => {
         if (report.status !== 'ok') log?.warn({ checks: report.checks }, 'not ready');
         send(report.status === 'ok' ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`);
       });
@@ -110,27 +115,15 @@ export async function startOpsServer(config: OpsServerConfig): Promise<OpsServer
     } else {
       send(404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
     }
-  });
-  // Probes and scrapes are short; do not let an idle keep-alive socket delay stop().
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host ?? '0.0.0.0', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host && config.host !== '0.0.0.0' ? config.host : '127.0.0.1';
+  };
+  const held = adoptHeldListener(config.port, config.host ?? '0.0.0.0', handle);
+  if (held !== undefined) {
+    log?.info({ port: held.port }, 'ops server took over the start-up listener');
+    return { port: held.port, url: held.url, stop: held.release };
+  }
+  const server: Server = createServer(handle);
+  const { port, url } = await listenOps(server, config.port, config.host ?? '0.0.0.0');
   log?.info({ port }, 'ops server listening');
   let stopping: Promise<void> | undefined;
-  return {
-    port,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    stop: () =>
-      (stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-  };
+  return { port, url, stop: () => (stopping ??= closeOps(server)) };
 }

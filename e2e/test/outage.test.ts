@@ -6,7 +6,7 @@
  * start-up listener answers) and 200 when it is back, and events flow again. The Redis is this test's own (a redis-server on a free port),
  * so the shared stack is never touched; Kafka is the stack's, under a fresh prefix.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,47 +22,25 @@ import {
   type Receiver,
   type TopicReader,
 } from '@herald/testkit';
+import { opsProbe, ownRedis, type OwnRedis } from './ops-outage-harness.js';
 
 const run = testRun('outage');
 const topics = topicNames(run.prefix);
 const workerMain = fileURLToPath(new URL('../../apps/worker/dist/main.js', import.meta.url));
 let dir: string;
 let redisPort: number;
+let redis: OwnRedis;
 let opsPort: number;
 let receiver: Receiver;
 let worker: ChildProcess;
 let output = '';
 let reader: TopicReader | undefined;
 
-function startRedis(): void {
-  execFileSync('redis-server', [
-    ...['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    ...['--dir', dir, '--daemonize', 'yes', '--pidfile', join(dir, 'redis.pid')],
-  ]);
-}
-function stopRedis(): void {
-  try {
-    execFileSync('redis-cli', ['-p', String(redisPort), 'shutdown', 'nosave'], { stdio: 'ignore' });
-  } catch {
-    // not running
-  }
-}
+const startRedis = () => redis.start();
+const stopRedis = () => redis.stop();
+const probe = (path: 'readyz' | 'healthz') => opsProbe(opsPort, path);
 async function readyz(): Promise<number> {
   return (await probe('readyz')).status;
-}
-/** An ops endpoint's status and JSON body (status 0: nothing listens). */
-interface ReadyBody {
-  status: string;
-  since?: string;
-  checks: Record<string, { ok: boolean; error?: string; since?: string }>;
-}
-async function probe(path: 'readyz' | 'healthz'): Promise<{ status: number; body?: ReadyBody }> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${opsPort}/${path}`);
-    return { status: res.status, body: (await res.json()) as ReadyBody };
-  } catch {
-    return { status: 0 }; // not listening (yet)
-  }
 }
 async function send(id: string): Promise<void> {
   const producer = run.kafka.producer();
@@ -92,6 +70,7 @@ beforeAll(async () => {
   run.defer(() => rm(dir, { recursive: true, force: true }));
   run.defer(stopRedis);
   [redisPort, opsPort] = [await freePort(), await freePort()];
+  redis = ownRedis(dir, redisPort);
   receiver = await startReceiver();
   run.defer(() => receiver.close());
   const rulesFile = join(dir, 'rules.yaml');
@@ -133,7 +112,7 @@ async function outage(): Promise<void> {
         HERALD_WEBHOOK_SECRETS: JSON.stringify({
           default: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
         }),
-        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        REDIS_URL: redis.url,
         HERALD_METRICS_HOST: '127.0.0.1',
         HERALD_METRICS_PORT: String(opsPort),
         HERALD_DEPENDENCY_OUTAGE_MS: '120000',

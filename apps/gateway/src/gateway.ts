@@ -67,6 +67,10 @@ export function buildGateway(
             adapters: async () => {
               for (const check of Object.values(checks)) await check();
             },
+            // Ready means clients can connect: not before the client port listens.
+            listener: () => {
+              if (url === '') throw new Error('the client port is not listening yet');
+            },
           },
         }),
       (server) => server.stop(),

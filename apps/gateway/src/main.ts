@@ -1,5 +1,5 @@
 import { runMain } from '@herald/runtime';
-import { createLogger, startTracing, tracingConfig } from '@herald/telemetry';
+import { createLogger, startTracing, startupReadiness, tracingConfig } from '@herald/telemetry';
 import { parseGatewayEnv } from './env.js';
 import { createInboxGateway } from './inbox-gateway.js';
 
@@ -21,5 +21,8 @@ await runMain('gateway', () => {
       },
     },
     logger,
+    dependencyOutageMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
+    // The ops port answers from the first attempt: /readyz names what start-up waits for.
+    ...startupReadiness(env, logger),
   };
 });

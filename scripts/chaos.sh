@@ -32,34 +32,13 @@ esac
 
 # A stack of its own: a fresh folder (sharing the repo's jar cache) and free ports per
 # run, so two runs on one machine (two CI jobs, say) never meet. CHAOS_STACK_DIR keeps one.
-if [ -n "${CHAOS_STACK_DIR:-}" ]; then
-  export HERALD_STACK_DIR=$CHAOS_STACK_DIR
-  own_dir=
-else
-  own_dir=$(mktemp -d /tmp/herald-chaos-stack-XXXXXX)
-  export HERALD_STACK_DIR=$own_dir
-  mkdir -p .local/cache && ln -s "$PWD/.local/cache" "$own_dir/cache"
-fi
-read -r kafka_port controller_port pg_port redis_port < <(node -e '
-  const net = require("node:net");
-  (async () => {
-    const servers = [];
-    for (let i = 0; i < 4; i++) {
-      const s = net.createServer();
-      await new Promise((r) => s.listen(0, "127.0.0.1", r));
-      servers.push(s);
-    }
-    console.log(servers.map((s) => s.address().port).join(" "));
-    servers.forEach((s) => s.close());
-  })();')
-export HERALD_STACK_KAFKA_PORT=$kafka_port HERALD_STACK_KAFKA_CONTROLLER_PORT=$controller_port
-export HERALD_STACK_PG_PORT=$pg_port HERALD_STACK_REDIS_PORT=$redis_port
+source scripts/own-stack.sh
+own_stack_init chaos
 # The cluster profile: brokers and Redis nodes on HERALD_CLUSTER_* ports (cluster.sh's
 # defaults unless set), data in this run's folder, so nothing else's cluster is touched.
 cleanup() {
   if [ "$profile" = cluster ]; then bash deploy/local/stack.sh cluster down >/dev/null 2>&1 || true; fi
-  bash deploy/local/stack.sh down >/dev/null 2>&1 || true
-  if [ -n "$own_dir" ]; then rm -rf "$own_dir"; fi
+  own_stack_cleanup
 }
 trap cleanup EXIT INT TERM
 

@@ -1,5 +1,5 @@
-# Sourced by scripts that need a local stack of their own, never the shared one (soak.sh;
-# chaos.sh has the same lines inline and can source this instead):
+# Sourced by scripts that need a local stack of their own, never the shared one (soak.sh,
+# chaos.sh):
 #
 #   source scripts/own-stack.sh && own_stack_init soak
 #

@@ -162,6 +162,51 @@ it('herald rate-limits set|list|delete, stored pinned to the tenant', async () =
   expect(await herald('rate-limits', 'list', '--tenant', 'acme')).toBe('0 policies\n');
 });
 
+it("herald rate-limits --global writes policies for every tenant, apart from tenants' own", async () => {
+  const set = (...extra: string[]) =>
+    herald('rate-limits', 'set', 'sms-cap', '--global', '--scope', 'tenant', ...extra);
+  expect(await set('--channel', 'sms', '--limit', '100', '--period', '1m')).toBe(
+    'set sms-cap  100 per 60000 ms per tenant  channel sms  burst 1  defer\n',
+  );
+  // Stored under its bare id with no tenant: the workers apply it to every tenant's jobs.
+  const rows = await sql<{ id: string; tenant: string | null }>`
+    select id, tenant from rate_limit_policies where tenant is null`.execute(db);
+  expect(rows.rows).toEqual([{ id: 'sms-cap', tenant: null }]);
+  expect(await json('rate-limits', 'list', '--global')).toMatchObject({
+    policies: [{ id: 'sms-cap', limit: 100, channel: 'sms' }],
+  });
+  // A tenant does not see it as its own, nor can it delete it.
+  expect(await herald('rate-limits', 'list', '--tenant', 'acme')).not.toContain('sms-cap');
+  await expect(herald('rate-limits', 'delete', 'sms-cap', '--tenant', 'acme')).rejects.toThrow(
+    /HERALD_ERR_RATE_LIMIT_NOT_FOUND: tenant acme has no rate-limit policy "sms-cap"/,
+  );
+  // A global id with "." would read as a tenant's: refused. Exactly one owner is named.
+  await expect(
+    herald(
+      'rate-limits',
+      'set',
+      'acme.x',
+      '--global',
+      '--scope',
+      'tenant',
+      '--limit',
+      '1',
+      '--period',
+      '1s',
+    ),
+  ).rejects.toThrow(/id of a global policy must not contain "."/);
+  await expect(herald('rate-limits', 'list')).rejects.toThrow(/--tenant <id>.*or --global/);
+  await expect(herald('rate-limits', 'list', '--global', '--tenant', 'acme')).rejects.toThrow(
+    /--tenant <id>.*or --global/,
+  );
+  expect(await herald('rate-limits', 'delete', 'sms-cap', '--global')).toBe(
+    'deleted policy sms-cap\n',
+  );
+  await expect(herald('rate-limits', 'delete', 'sms-cap', '--global')).rejects.toThrow(
+    /the global set has no rate-limit policy "sms-cap"/,
+  );
+});
+
 it('herald rate-limits refuses an invalid limit, period, scope or id and stores nothing', async () => {
   const set = (...extra: string[]) =>
     herald('rate-limits', 'set', 'p1', '--tenant', 'acme', '--scope', 'tenant', ...extra);
@@ -220,6 +265,9 @@ it('every write is in config_audit_log with HERALD_ACTOR', async () => {
     'topics.delete',
     'topics.create',
     'rate_limit_policies.upsert',
+    'rate_limit_policies.upsert',
+    'rate_limit_policies.delete',
+    // the global policy's
     'rate_limit_policies.upsert',
     'rate_limit_policies.delete',
   ]);

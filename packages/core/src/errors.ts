@@ -315,9 +315,9 @@ export const errorCodes = {
     'Fix each field named: id 1-63 letters, digits, ".", "_" or "-"; scope recipient, channel, provider or tenant; limit, burst and period whole numbers of at least 1 (period in ms or a duration such as 1m); action defer or drop; channel a Herald channel. Nothing was stored.',
   ),
   HERALD_ERR_RATE_LIMIT_NOT_FOUND: spec(
-    'tenant %s has no rate-limit policy %s',
+    '%s has no rate-limit policy %s',
     false,
-    'Pick an id listed by `herald rate-limits list --tenant <t>` or GET /v1/rate-limit-policies.',
+    'Pick an id listed by `herald rate-limits list --tenant <t>` (`--global`) or GET /v1/rate-limit-policies.',
   ),
 } as const satisfies Record<string, ErrorSpec>;
 

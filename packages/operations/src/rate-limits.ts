@@ -14,7 +14,13 @@ import type { ConfigWriter } from './config-writer.js';
  * stored as "<tenant>.<id>" (tenant ids hold no ".") and shown without the prefix, so
  * tenants never collide or learn each other's ids. Every policy a tenant writes is
  * pinned to its tenant, so workers apply it to that tenant's jobs only.
+ *
+ * The operator's CLI may also write global policies (owner `null`: every tenant's jobs),
+ * stored under their bare id; a global id has no "." so it never looks like a tenant's.
  */
+
+/** Whose policies: a tenant id, or `null` for the global ones (every tenant's jobs). */
+export type PolicyOwner = string | null;
 
 export const rateLimitScopes = ['recipient', 'channel', 'provider', 'tenant'] as const;
 export const rateLimitActions = ['defer', 'drop'] as const;
@@ -55,11 +61,12 @@ export class RateLimitRequestError extends HeraldError {
   }
 }
 
-const stored = (tenant: string, id: string) => `${tenant}.${id}`;
+const stored = (owner: PolicyOwner, id: string) => (owner === null ? id : `${owner}.${id}`);
+const ownerName = (owner: PolicyOwner) => (owner === null ? 'the global set' : `tenant ${owner}`);
 
-function view(tenant: string, p: StoredRateLimitPolicy): RateLimitPolicyView {
+function view(owner: PolicyOwner, p: StoredRateLimitPolicy): RateLimitPolicyView {
   const { tenant: _tenant, id, ...rest } = p;
-  return { ...rest, id: id.slice(tenant.length + 1) };
+  return { ...rest, id: owner === null ? id : id.slice(owner.length + 1) };
 }
 
 const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
@@ -69,15 +76,17 @@ const positiveInteger = (v: unknown) => Number.isSafeInteger(v) && (v as number)
  * stored). The API's JSON schema refuses most of this earlier; the CLI relies on it.
  */
 export function rateLimitPolicyProblems(
-  tenant: string,
+  tenant: PolicyOwner,
   id: string,
   r: RateLimitPolicyRequest,
 ): RateLimitFieldError[] {
   const problems: RateLimitFieldError[] = [];
   const bad = (field: string, message: string) => problems.push({ field, message });
   // The stored id "<tenant>.<id>" must fit the table's check (letters, digits, ._-, ≤ 100).
-  if (!/^[A-Za-z0-9_-]{1,36}$/.test(tenant))
+  if (tenant !== null && !/^[A-Za-z0-9_-]{1,36}$/.test(tenant))
     bad('tenant', 'must be 1-36 letters, digits, "_" or "-" (a tenant id)');
+  if (tenant === null && id.includes('.'))
+    bad('id', 'of a global policy must not contain "." (ids with "." are tenants\' own)');
   if (!RATE_LIMIT_ID.test(id))
     bad('id', 'must be 1-63 letters, digits, ".", "_" or "-", not starting with "."');
   if (!rateLimitScopes.includes(r.scope))
@@ -101,16 +110,18 @@ export function rateLimitPolicyProblems(
   return problems;
 }
 
-async function mine(db: Kysely<HeraldDatabase>, tenant: string) {
-  return (await new RateLimitPolicyStore(db).list()).filter(
-    (p) => p.tenant === tenant && p.id.startsWith(`${tenant}.`),
+async function mine(db: Kysely<HeraldDatabase>, owner: PolicyOwner) {
+  return (await new RateLimitPolicyStore(db).list()).filter((p) =>
+    owner === null
+      ? p.tenant === null && !p.id.includes('.')
+      : p.tenant === owner && p.id.startsWith(`${owner}.`),
   );
 }
 
-/** The tenant's policies, by id. */
+/** The tenant's policies (or the global ones), by id. */
 export async function listRateLimitPolicies(
   db: Kysely<HeraldDatabase>,
-  tenant: string,
+  tenant: PolicyOwner,
 ): Promise<RateLimitPolicyView[]> {
   return (await mine(db, tenant)).map((p) => view(tenant, p));
 }
@@ -118,18 +129,19 @@ export async function listRateLimitPolicies(
 /** One policy; an unknown id (or another tenant's) is HERALD_ERR_RATE_LIMIT_NOT_FOUND. */
 export async function getRateLimitPolicy(
   db: Kysely<HeraldDatabase>,
-  tenant: string,
+  tenant: PolicyOwner,
   id: string,
 ): Promise<RateLimitPolicyView> {
   const found = (await mine(db, tenant)).find((p) => p.id === stored(tenant, id));
-  if (!found) throw new HeraldError('HERALD_ERR_RATE_LIMIT_NOT_FOUND', [tenant, `"${id}"`]);
+  if (!found)
+    throw new HeraldError('HERALD_ERR_RATE_LIMIT_NOT_FOUND', [ownerName(tenant), `"${id}"`]);
   return view(tenant, found);
 }
 
 /** Creates or replaces a policy; a refused one (RateLimitRequestError) stores nothing. */
 export async function setRateLimitPolicy(
   db: Kysely<HeraldDatabase>,
-  tenant: string,
+  tenant: PolicyOwner,
   id: string,
   request: RateLimitPolicyRequest,
   writer: ConfigWriter,
@@ -164,14 +176,14 @@ export async function setRateLimitPolicy(
 /** Deletes a policy; an unknown id (or another tenant's) is HERALD_ERR_RATE_LIMIT_NOT_FOUND. */
 export async function deleteRateLimitPolicy(
   db: Kysely<HeraldDatabase>,
-  tenant: string,
+  tenant: PolicyOwner,
   id: string,
   writer: ConfigWriter,
 ): Promise<void> {
   const key = stored(tenant, id);
   const store = new RateLimitPolicyStore(db);
   if (!(await mine(db, tenant)).some((p) => p.id === key) || !(await store.remove(key)))
-    throw new HeraldError('HERALD_ERR_RATE_LIMIT_NOT_FOUND', [tenant, `"${id}"`]);
+    throw new HeraldError('HERALD_ERR_RATE_LIMIT_NOT_FOUND', [ownerName(tenant), `"${id}"`]);
   await recordConfigChange(db, {
     ...writer,
     action: 'rate_limit_policies.delete',

@@ -3,7 +3,8 @@ import type { RateLimitPolicyRequest, RateLimitPolicyView } from '@herald/operat
 import { actorOf, withDatabase, type CommandContext } from './command-context.js';
 
 interface TenantOptions {
-  tenant: string;
+  tenant?: string;
+  global?: boolean;
   json?: boolean;
 }
 
@@ -29,6 +30,15 @@ const line = (p: RateLimitPolicyView) =>
 /** A whole number as typed, else NaN (so the shared check names the field). */
 const whole = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN);
 
+/** Whose policies a command touches: `--tenant <id>`, or `--global` (null), never both. */
+function ownerOf(options: TenantOptions): string | null {
+  if ((options.tenant === undefined) === (options.global !== true))
+    throw new Error(
+      "name whose policies: --tenant <id> (that tenant's jobs) or --global (every tenant's), one of them",
+    );
+  return options.tenant ?? null;
+}
+
 /**
  * `herald rate-limits list | set | delete`: a tenant's rate-limit policies, the same
  * operations as /v1/rate-limit-policies and the console (`@herald/operations`), checked
@@ -37,17 +47,18 @@ const whole = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : Numb
 export function registerRateLimitsCommand(program: Command, context: CommandContext): void {
   const limits = program
     .command('rate-limits')
-    .description("a tenant's rate-limit policies: list, set, delete");
+    .description("rate-limit policies, a tenant's or the global ones: list, set, delete");
   const tenantOption = (c: Command) =>
     c
-      .requiredOption('--tenant <id>', 'the tenant whose jobs the policy limits')
+      .option('--tenant <id>', 'the tenant whose jobs the policy limits')
+      .option('--global', "a global policy: it limits every tenant's jobs")
       .option('--json', 'print JSON instead of text');
 
   tenantOption(limits.command('list').description("the tenant's policies")).action(
     async (options: TenantOptions) => {
       const { listRateLimitPolicies } = await import('@herald/operations');
       await withDatabase(context, async (db) => {
-        const list = await listRateLimitPolicies(db, options.tenant);
+        const list = await listRateLimitPolicies(db, ownerOf(options));
         context.out.write(
           options.json
             ? `${JSON.stringify({ policies: list }, null, 2)}\n`
@@ -94,7 +105,7 @@ export function registerRateLimitsCommand(program: Command, context: CommandCont
       ...(options.description === undefined ? {} : { description: options.description }),
     };
     await withDatabase(context, async (db) => {
-      const stored = await setRateLimitPolicy(db, options.tenant, id, request, {
+      const stored = await setRateLimitPolicy(db, ownerOf(options), id, request, {
         actor: actorOf(context),
       });
       context.out.write(
@@ -108,7 +119,7 @@ export function registerRateLimitsCommand(program: Command, context: CommandCont
   ).action(async (id: string, options: TenantOptions) => {
     const { deleteRateLimitPolicy } = await import('@herald/operations');
     await withDatabase(context, async (db) => {
-      await deleteRateLimitPolicy(db, options.tenant, id, { actor: actorOf(context) });
+      await deleteRateLimitPolicy(db, ownerOf(options), id, { actor: actorOf(context) });
       context.out.write(
         options.json
           ? `${JSON.stringify({ id, deleted: true }, null, 2)}\n`

@@ -22,7 +22,6 @@
  * topic prefix and databases and removes them afterwards.
  */
 import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv } from '../src/index.js';
 import {
@@ -36,7 +35,14 @@ import {
   type NotificationState,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import {
+  createKafkaClient,
+  deleteTopics,
+  ensureTopics,
+  heraldTopicSpecs,
+  kafkaAdmin,
+  MessagePublisher,
+} from '@herald/kafka';
 import { createDatabase, migrateToLatest, statusEventRow } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { createTestDatabase, uniquePrefix } from '@herald/testkit';
@@ -129,28 +135,28 @@ function statusEvents(prefix: string): StatusEvent[] {
 async function main(): Promise<void> {
   const prefix = uniquePrefix();
   const topics = topicNames(prefix);
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId: 'audit-bench',
     brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
+    logger: silentLogger,
   });
   const events = statusEvents(prefix);
   const auditDb = await createTestDatabase(databaseUrl);
   const bareDb = await createTestDatabase(databaseUrl);
   try {
     await ensureTopics(kafka, heraldTopicSpecs(topics, partitions, 1));
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new MessagePublisher(kafka);
+    await producer.start();
     for (let i = 0; i < events.length; i += 5000) {
-      await producer.send({
-        topic: topics.status,
-        acks: -1,
-        messages: events
-          .slice(i, i + 5000)
-          .map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
-      });
+      await producer.send(
+        events.slice(i, i + 5000).map((e) => ({
+          topic: topics.status,
+          key: e.subject,
+          value: Buffer.from(JSON.stringify(e)),
+        })),
+      );
     }
-    await producer.disconnect();
+    await producer.stop();
 
     // 1. The auditor, from Kafka: every projection and index of migrations/.
     const db = createDatabase({ url: auditDb.url, poolSize: 4, logger: silentLogger });
@@ -183,17 +189,11 @@ async function main(): Promise<void> {
     // count(*) every 50 ms would compete with the writes it measures). The target is
     // the topic's end offsets, not `total`: a produce retried under load can write a
     // record twice, and the auditor has to read the copy too.
-    const admin = kafka.admin();
+    const admin = kafkaAdmin(kafka);
     await admin.connect();
-    const end = (await admin.fetchTopicOffsets(topics.status)).reduce(
-      (n, p) => n + Number(p.high),
-      0,
-    );
+    const end = (await admin.topicOffsets(topics.status)).reduce((n, p) => n + Number(p.high), 0);
     for (;;) {
-      const [offsets] = await admin.fetchOffsets({
-        groupId: consumerGroups.auditor(prefix),
-        topics: [topics.status],
-      });
+      const [offsets] = await admin.groupOffsets(consumerGroups.auditor(prefix), [topics.status]);
       const committed = offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
       if (committed >= end) break;
       await new Promise((r) => setTimeout(r, 20));

@@ -19,7 +19,10 @@
  * backends serving it (from /proc, when Postgres runs on this host).
  *
  * Uses KAFKA_BROKERS and DATABASE_URL (default: the local stack); creates its own
- * topic prefix and databases and removes them afterwards.
+ * topic prefix and databases and removes them afterwards. AUDIT_BENCH_MIGRATIONS_DIR
+ * (optional) applies the migrations of another folder first, to measure a schema
+ * change against the one before it in the same window (e.g. a copy of migrations/
+ * whose newest file is replaced by `SELECT 1;`: the auditor then finds it applied).
  */
 import { readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
@@ -160,7 +163,7 @@ async function main(): Promise<void> {
 
     // 1. The auditor, from Kafka: every projection and index of migrations/.
     const db = createDatabase({ url: auditDb.url, poolSize: 4, logger: silentLogger });
-    await migrateToLatest(db);
+    await migrateToLatest(db, process.env.AUDIT_BENCH_MIGRATIONS_DIR || undefined);
     const auditor = buildAuditor(
       parseAuditorEnv({
         KAFKA_BROKERS: brokers,
@@ -207,6 +210,15 @@ async function main(): Promise<void> {
     const auditorMs = performance.now() - joined;
     const startupMs = joined - started;
     await auditor.stop();
+    // Updates done in place (HOT: no new index entries) out of all updates, per table;
+    // the statistics reach pg_stat a moment after the transactions that made them.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const hot = await sql<{ t: string; upd: string; hot: string }>`
+      select case when relname like 'notifications%' then 'notifications' else 'delivery_attempts' end as t,
+             sum(n_tup_upd) as upd, sum(n_tup_hot_upd) as hot
+      from pg_stat_user_tables
+      where relname like 'notifications_y%' or relname like 'delivery_attempts_y%'
+      group by 1 order by 1`.execute(db);
     const counts = await sql<{ t: string; n: string }>`
       select 'status_events' as t, count(*) as n from status_events union all
       select 'notifications', count(*) from notifications union all
@@ -246,6 +258,9 @@ async function main(): Promise<void> {
     const per10k = (s: number) => ((s * 10_000) / end).toFixed(2);
     console.log(
       `  CPU per 10,000 status events: auditor ${per10k(auditorCpuS)} s, Postgres backends ${pgCpuS === undefined ? 'n/a (not on this host)' : `${per10k(pgCpuS)} s`} (auditor ${auditorCpuS.toFixed(1)} s, Postgres ${pgCpuS?.toFixed(1) ?? '?'} s in all)`,
+    );
+    console.log(
+      `  HOT updates: ${hot.rows.map((r) => `${r.t} ${Number(r.hot).toLocaleString('en')} of ${Number(r.upd).toLocaleString('en')}`).join(', ')}`,
     );
     console.log(
       `  bare kysely multi-row insert into status_events (same rows, one connection): ${rate(bareMs)} rows/s (${Math.round(bareMs)} ms)`,

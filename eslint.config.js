@@ -1,16 +1,30 @@
 // One lint configuration for the monorepo. Besides the usual TypeScript rules it
 // enforces two architectural rules from docs/ARCHITECTURE.md:
 // - settings are read only in an app's src/env.ts (process.env elsewhere is an error);
-// - packages depend only on packages below them (core ← adapters ← channels ← apps).
+// - packages depend only on packages below them (core ← adapters ← channels ← apps);
+// - the Kafka client library is imported only by packages/kafka (its KafkaClient,
+//   kafkaAdmin, readTopic, StageConsumer, MessagePublisher stand for it elsewhere), so
+//   the client can be swapped in one package (issue 19, item 2). Tests and benches may
+//   still drive kafkajs directly.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const layer = (files, allowed, why) => ({
+// One rule entry per file set: ESLint's flat config replaces a rule's options for a
+// file when a later block sets the same rule, so the Kafka client restriction rides in
+// every block that sets no-restricted-imports.
+const kafkaClientOnlyInKafka = {
+  name: 'kafkajs',
+  message:
+    "Only packages/kafka imports the Kafka client: use @herald/kafka's KafkaClient, kafkaAdmin, withKafkaAdmin, readTopic, StageConsumer or MessagePublisher.",
+};
+
+const layer = (files, allowed, why, { kafkaClient = false } = {}) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
       {
+        paths: kafkaClient ? [] : [kafkaClientOnlyInKafka],
         patterns: [
           {
             regex: `^@herald/(?!(${allowed.join('|')})$)`,
@@ -85,11 +99,14 @@ export default tseslint.config(
   layer(['packages/core/**'], [], '@herald/core depends on no other Herald package.'),
   layer(
     [
-      'packages/{rules,templates,ratelimit,delivery,kafka,store,telemetry,runtime,schema-registry,subscriber-auth}/src/**',
+      'packages/{rules,templates,ratelimit,delivery,store,telemetry,runtime,schema-registry,subscriber-auth}/src/**',
     ],
     ['core'],
     'This package may depend on @herald/core only.',
   ),
+  layer(['packages/kafka/src/**'], ['core'], 'This package may depend on @herald/core only.', {
+    kafkaClient: true,
+  }),
   layer(
     ['packages/routing/src/**'],
     ['core', 'rules', 'kafka', 'delivery'],
@@ -116,6 +133,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: [kafkaClientOnlyInKafka],
           patterns: [
             {
               group: [

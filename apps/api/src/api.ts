@@ -10,6 +10,7 @@ import {
   heraldTopicSpecs,
   MessagePublisher,
   kafkaSecurity,
+  type AppAdmin,
 } from '@herald/kafka';
 import { AuditQueries, createDatabase, type HeraldDatabase } from '@herald/store';
 import { appLifecycle } from '@herald/runtime';
@@ -84,7 +85,7 @@ export function buildApi(env: ApiEnv, logger: Logger): Api {
   let recorder: ReceiptRecorder | undefined;
   let url = '';
   let ops: OpsServer | undefined;
-  let admin: ReturnType<typeof kafka.admin> | undefined;
+  let admin: AppAdmin | undefined;
   let redis: Redis | Cluster | undefined;
   let publishing = false;
   const telemetry = createApiMetrics();

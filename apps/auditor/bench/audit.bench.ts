@@ -19,10 +19,12 @@
  * backends serving it (from /proc, when Postgres runs on this host).
  *
  * Uses KAFKA_BROKERS and DATABASE_URL (default: the local stack); creates its own
- * topic prefix and databases and removes them afterwards.
+ * topic prefix and databases and removes them afterwards. AUDIT_BENCH_MIGRATIONS_DIR
+ * (optional) applies the migrations of another folder first, to measure a schema
+ * change against the one before it in the same window (e.g. a copy of migrations/
+ * whose newest file is replaced by `SELECT 1;`: the auditor then finds it applied).
  */
 import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv } from '../src/index.js';
 import {
@@ -36,7 +38,14 @@ import {
   type NotificationState,
   type StatusEvent,
 } from '@herald/core';
-import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import {
+  createKafkaClient,
+  deleteTopics,
+  ensureTopics,
+  heraldTopicSpecs,
+  kafkaAdmin,
+  MessagePublisher,
+} from '@herald/kafka';
 import { createDatabase, migrateToLatest, statusEventRow } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { createTestDatabase, uniquePrefix } from '@herald/testkit';
@@ -129,32 +138,32 @@ function statusEvents(prefix: string): StatusEvent[] {
 async function main(): Promise<void> {
   const prefix = uniquePrefix();
   const topics = topicNames(prefix);
-  const kafka = new Kafka({
+  const kafka = createKafkaClient({
     clientId: 'audit-bench',
     brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
+    logger: silentLogger,
   });
   const events = statusEvents(prefix);
   const auditDb = await createTestDatabase(databaseUrl);
   const bareDb = await createTestDatabase(databaseUrl);
   try {
     await ensureTopics(kafka, heraldTopicSpecs(topics, partitions, 1));
-    const producer = kafka.producer();
-    await producer.connect();
+    const producer = new MessagePublisher(kafka);
+    await producer.start();
     for (let i = 0; i < events.length; i += 5000) {
-      await producer.send({
-        topic: topics.status,
-        acks: -1,
-        messages: events
-          .slice(i, i + 5000)
-          .map((e) => ({ key: e.subject, value: JSON.stringify(e) })),
-      });
+      await producer.send(
+        events.slice(i, i + 5000).map((e) => ({
+          topic: topics.status,
+          key: e.subject,
+          value: Buffer.from(JSON.stringify(e)),
+        })),
+      );
     }
-    await producer.disconnect();
+    await producer.stop();
 
     // 1. The auditor, from Kafka: every projection and index of migrations/.
     const db = createDatabase({ url: auditDb.url, poolSize: 4, logger: silentLogger });
-    await migrateToLatest(db);
+    await migrateToLatest(db, process.env.AUDIT_BENCH_MIGRATIONS_DIR || undefined);
     const auditor = buildAuditor(
       parseAuditorEnv({
         KAFKA_BROKERS: brokers,
@@ -183,17 +192,11 @@ async function main(): Promise<void> {
     // count(*) every 50 ms would compete with the writes it measures). The target is
     // the topic's end offsets, not `total`: a produce retried under load can write a
     // record twice, and the auditor has to read the copy too.
-    const admin = kafka.admin();
+    const admin = kafkaAdmin(kafka);
     await admin.connect();
-    const end = (await admin.fetchTopicOffsets(topics.status)).reduce(
-      (n, p) => n + Number(p.high),
-      0,
-    );
+    const end = (await admin.topicOffsets(topics.status)).reduce((n, p) => n + Number(p.high), 0);
     for (;;) {
-      const [offsets] = await admin.fetchOffsets({
-        groupId: consumerGroups.auditor(prefix),
-        topics: [topics.status],
-      });
+      const [offsets] = await admin.groupOffsets(consumerGroups.auditor(prefix), [topics.status]);
       const committed = offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
       if (committed >= end) break;
       await new Promise((r) => setTimeout(r, 20));
@@ -207,6 +210,15 @@ async function main(): Promise<void> {
     const auditorMs = performance.now() - joined;
     const startupMs = joined - started;
     await auditor.stop();
+    // Updates done in place (HOT: no new index entries) out of all updates, per table;
+    // the statistics reach pg_stat a moment after the transactions that made them.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const hot = await sql<{ t: string; upd: string; hot: string }>`
+      select case when relname like 'notifications%' then 'notifications' else 'delivery_attempts' end as t,
+             sum(n_tup_upd) as upd, sum(n_tup_hot_upd) as hot
+      from pg_stat_user_tables
+      where relname like 'notifications_y%' or relname like 'delivery_attempts_y%'
+      group by 1 order by 1`.execute(db);
     const counts = await sql<{ t: string; n: string }>`
       select 'status_events' as t, count(*) as n from status_events union all
       select 'notifications', count(*) from notifications union all
@@ -246,6 +258,9 @@ async function main(): Promise<void> {
     const per10k = (s: number) => ((s * 10_000) / end).toFixed(2);
     console.log(
       `  CPU per 10,000 status events: auditor ${per10k(auditorCpuS)} s, Postgres backends ${pgCpuS === undefined ? 'n/a (not on this host)' : `${per10k(pgCpuS)} s`} (auditor ${auditorCpuS.toFixed(1)} s, Postgres ${pgCpuS?.toFixed(1) ?? '?'} s in all)`,
+    );
+    console.log(
+      `  HOT updates: ${hot.rows.map((r) => `${r.t} ${Number(r.hot).toLocaleString('en')} of ${Number(r.upd).toLocaleString('en')}`).join(', ')}`,
     );
     console.log(
       `  bare kysely multi-row insert into status_events (same rows, one connection): ${rate(bareMs)} rows/s (${Math.round(bareMs)} ms)`,

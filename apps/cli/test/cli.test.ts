@@ -124,20 +124,21 @@ describe('the herald command (built, in a process of its own)', () => {
     await migrateToLatest(db);
     await db.destroy();
     dir = await mkdtemp(join(tmpdir(), 'herald-cli-start-'));
-    // Records every module the command resolves (ESM loader hooks run in their own thread).
-    await writeFile(
-      join(dir, 'hooks.mjs'),
-      `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(process.env.TRACE_MODULES_FILE, result.url + '\\n');
-  return result;
-}
-`,
-    );
+    // Records every module the command resolves, imported or required. In-thread hooks
+    // (module.registerHooks): Node 26 deprecates module.register() (DEP0205), and its
+    // warning on stderr would be the command's.
     await writeFile(
       join(dir, 'register.mjs'),
-      `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`,
+      `import { appendFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+registerHooks({
+  resolve(specifier, context, next) {
+    const result = next(specifier, context);
+    appendFileSync(process.env.TRACE_MODULES_FILE, result.url + '\\n');
+    return result;
+  },
+});
+`,
     );
   });
   afterAll(async () => {

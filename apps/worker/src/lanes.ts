@@ -12,14 +12,14 @@ import {
   heraldTopicOptions,
   heraldTopicSpecs,
   StageConsumer,
-  type createKafkaClient,
+  type KafkaClient,
 } from '@herald/kafka';
 import { traceProcess } from '@herald/telemetry';
 import type { WorkerEnv } from './env.js';
 
 interface LaneContext {
   readonly env: WorkerEnv;
-  readonly kafka: ReturnType<typeof createKafkaClient>;
+  readonly kafka: KafkaClient;
   readonly topics: TopicNames;
   readonly channels: readonly ChannelName[];
   readonly log: Logger;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { deterministicId, type ChannelName, type Logger, type TopicNames } from '@herald/core';
 import { createDigestFlusher, type WorkflowPort } from '@herald/delivery';
-import { checkRecordSize, MessagePublisher, type createKafkaClient } from '@herald/kafka';
+import { checkRecordSize, MessagePublisher, type KafkaClient } from '@herald/kafka';
 import type { Lifecycle } from '@herald/runtime';
 import { CancelStore, DigestStore, type HeraldDatabase } from '@herald/store';
 import type { WorkerEnv } from './env.js';
@@ -71,7 +71,7 @@ export async function startDigestFlusher(
   context: {
     readonly env: WorkerEnv;
     readonly db: Kysely<HeraldDatabase>;
-    readonly kafka: ReturnType<typeof createKafkaClient>;
+    readonly kafka: KafkaClient;
     readonly topics: TopicNames;
     readonly channels: readonly ChannelName[];
     readonly log: Logger;

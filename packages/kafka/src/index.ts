@@ -1,5 +1,16 @@
 export { connectAdmin, createKafkaClient, kafkaSecurity } from './kafka-client.js';
 export type { KafkaClientConfig, KafkaSecurity, KafkaSecuritySettings } from './kafka-client.js';
+export { kafkaAdmin, withKafkaAdmin } from './kafka-admin.js';
+export type {
+  AppAdmin,
+  GroupSummary,
+  GroupTopicOffsets,
+  KafkaAdmin,
+  KafkaClient,
+  PartitionEnds,
+} from './kafka-admin.js';
+export { readTopic } from './topic-reader.js';
+export type { ReadTopicOptions, TopicRecord } from './topic-reader.js';
 export { ensureTopics, deleteTopics, deleteTopicsWithPrefix } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';

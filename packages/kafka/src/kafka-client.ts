@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Admin, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { HeraldError, type Logger } from '@herald/core';
+import type { AppAdmin, KafkaClient } from './kafka-admin.js';
 
 /** The SASL and TLS part of a kafkajs configuration. */
 export type KafkaSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'>;
@@ -76,7 +77,7 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  * Creates a kafkajs client whose logs go to Herald's logger (kafkajs' own INFO is
  * chatty about joins and rebalances, so it is logged at debug). Nothing connects here.
  */
-export function createKafkaClient(config: KafkaClientConfig): Kafka {
+export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   const log = config.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: config.clientId,
@@ -95,7 +96,7 @@ export function createKafkaClient(config: KafkaClientConfig): Kafka {
 }
 
 /** A connected admin client (apps hold one for readiness checks and lag metrics). */
-export async function connectAdmin(kafka: Kafka): Promise<Admin> {
+export async function connectAdmin(kafka: KafkaClient): Promise<AppAdmin> {
   const admin = kafka.admin();
   await admin.connect();
   return admin;

@@ -13,7 +13,7 @@ import {
   replayRefusal,
   type DeadLetterRecord,
 } from '@herald/delivery';
-import type { OutputMessage } from '@herald/kafka';
+import { withKafkaAdmin, type OutputMessage } from '@herald/kafka';
 import {
   isReplayed,
   matchesDeadLetter,
@@ -140,16 +140,8 @@ export async function commitReplay(
           );
       });
   if (offsets.length > 0) {
-    const admin = source.kafka.admin();
-    await admin.connect();
-    try {
-      await admin.setOffsets({
-        groupId: replayGroupOf(source.topicPrefix),
-        topic: source.topics.dlq,
-        partitions: offsets,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await withKafkaAdmin(source.kafka, (admin) =>
+      admin.setGroupOffsets(replayGroupOf(source.topicPrefix), source.topics.dlq, offsets),
+    );
   }
 }

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { HeraldError, type Logger, type TopicNames } from '@herald/core';
+import {
+  readTopic,
+  withKafkaAdmin,
+  type GroupTopicOffsets,
+  type KafkaClient,
+  type PartitionEnds,
+} from '@herald/kafka';
 import {
   advanceReplayWatermark,
   committedOffset,
@@ -83,7 +89,7 @@ export interface DeadLetterContents {
 }
 
 export interface DeadLetterSource {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly topics: TopicNames;
   readonly topicPrefix: string;
   /** Runs `body` with Redis (replay marks); absent or failing = no marks, with a warning. */
@@ -114,27 +120,21 @@ async function readMarks(source: DeadLetterSource): Promise<Set<string>> {
  */
 export async function readDeadLetters(source: DeadLetterSource): Promise<DeadLetterContents> {
   const { kafka, topics } = source;
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: { partition: number; high: string; low: string }[];
-  let committed: { partition: number; offset: string }[];
-  try {
-    if (!(await admin.listTopics()).includes(topics.dlq))
-      throw new HeraldError('HERALD_ERR_KAFKA_TOPIC', [
-        topics.dlq,
-        'does not exist (check HERALD_TOPIC_PREFIX and KAFKA_BROKERS)',
-      ]);
-    ends = await admin.fetchTopicOffsets(topics.dlq);
-    committed =
-      (
-        await admin.fetchOffsets({
-          groupId: replayGroupOf(source.topicPrefix),
-          topics: [topics.dlq],
-        })
-      ).find((t) => t.topic === topics.dlq)?.partitions ?? [];
-  } finally {
-    await admin.disconnect();
-  }
+  const [ends, committed] = await withKafkaAdmin(
+    kafka,
+    async (admin): Promise<[PartitionEnds[], GroupTopicOffsets['partitions']]> => {
+      if (!(await admin.listTopics()).includes(topics.dlq))
+        throw new HeraldError('HERALD_ERR_KAFKA_TOPIC', [
+          topics.dlq,
+          'does not exist (check HERALD_TOPIC_PREFIX and KAFKA_BROKERS)',
+        ]);
+      const groups = await admin.groupOffsets(replayGroupOf(source.topicPrefix), [topics.dlq]);
+      return [
+        await admin.topicOffsets(topics.dlq),
+        groups.find((t) => t.topic === topics.dlq)?.partitions ?? [],
+      ];
+    },
+  );
   const partitions = new Map(
     ends.map((p) => {
       const low = BigInt(p.low);
@@ -152,26 +152,22 @@ export async function readDeadLetters(source: DeadLetterSource): Promise<DeadLet
   const records: DeadLetterRecord[] = [];
   const marks = await readMarks(source);
   if (remaining.size === 0) return { records, partitions, marks };
-  const consumer = kafka.consumer({ groupId: `herald-cli-dlq-${randomBytes(4).toString('hex')}` });
   let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: topics.dlq, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const end = remaining.get(partition);
-        if (end === undefined || BigInt(message.offset) >= end) return;
-        records.push(readDeadLetter({ ...message, partition }));
-        source.onProgress?.(records.length, total);
-        if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-        if (remaining.size === 0) finish();
-      },
-    });
-    await done;
-  } finally {
-    await consumer.disconnect();
-  }
+  const until = new Promise<void>((resolve) => (finish = resolve));
+  await readTopic(kafka, {
+    topic: topics.dlq,
+    groupId: `herald-cli-dlq-${randomBytes(4).toString('hex')}`,
+    fromBeginning: true,
+    until,
+    onRecord: (record) => {
+      const end = remaining.get(record.partition);
+      if (end === undefined || BigInt(record.offset) >= end) return;
+      records.push(readDeadLetter(record));
+      source.onProgress?.(records.length, total);
+      if (BigInt(record.offset) + 1n >= end) remaining.delete(record.partition);
+      if (remaining.size === 0) finish();
+    },
+  });
   return { records: records.sort((a, b) => a.timestamp - b.timestamp), partitions, marks };
 }
 

@@ -5,9 +5,9 @@
  */
 import { connect } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
-import type { Kafka } from 'kafkajs';
 import { topicNames } from '@herald/core';
 import type { BreakerStateEntry } from '@herald/delivery';
+import { kafkaAdmin, type KafkaAdmin, type KafkaClient, type PartitionEnds } from '@herald/kafka';
 import { partitionLag } from '@herald/telemetry/lag';
 
 /** Where the services are and how to reach Kafka and Redis: the CLI's settings or the api's. */
@@ -16,7 +16,7 @@ export interface StatusSource {
   readonly databaseUrl: string;
   readonly redisUrl?: string | undefined;
   readonly topicPrefix: string;
-  readonly kafka: () => Promise<Kafka> | Kafka;
+  readonly kafka: () => Promise<KafkaClient> | KafkaClient;
   /** Runs `body` with Redis; absent = Redis is not configured. */
   readonly withRedis?: <T>(body: (redis: Redis | Cluster) => Promise<T>) => Promise<T>;
 }
@@ -104,18 +104,16 @@ async function services(source: StatusSource): Promise<ServiceState[]> {
   );
 }
 
-type Admin = ReturnType<Kafka['admin']>;
-
 async function lagOf(
-  admin: Admin,
+  admin: KafkaAdmin,
   group: string,
   topic: string,
-  ends: Map<string, Promise<{ partition: number; high: string; low: string }[]>>,
+  ends: Map<string, Promise<PartitionEnds[]>>,
 ): Promise<number> {
-  if (!ends.has(topic)) ends.set(topic, admin.fetchTopicOffsets(topic));
+  if (!ends.has(topic)) ends.set(topic, admin.topicOffsets(topic));
   const [end, committed] = await Promise.all([
     ends.get(topic)!,
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    admin.groupOffsets(group, [topic]),
   ]);
   const offsets = new Map(
     (committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [
@@ -131,26 +129,22 @@ async function lagOf(
 
 /** Herald's consumer groups (`<prefix>herald-*`, not the CLI's own) and their lag per topic. */
 async function consumerGroups(
-  admin: Admin,
+  admin: KafkaAdmin,
   prefix: string,
   existing: ReadonlySet<string>,
 ): Promise<GroupLag[]> {
-  const ends = new Map<string, Promise<{ partition: number; high: string; low: string }[]>>();
-  const { groups } = await admin.listGroups();
-  const ids = groups
-    .map((g) => g.groupId)
+  const ends = new Map<string, Promise<PartitionEnds[]>>();
+  const ids = (await admin.listGroups())
     .filter((id) => id.startsWith(`${prefix}herald-`) && !id.startsWith(`${prefix}herald-cli-`))
     .sort();
   if (ids.length === 0) return [];
-  const described = new Map(
-    (await admin.describeGroups(ids)).groups.map((g) => [g.groupId, g] as const),
-  );
+  const described = new Map((await admin.describeGroups(ids)).map((g) => [g.groupId, g] as const));
   const rows: GroupLag[] = [];
   for (const group of ids) {
     const info = described.get(group);
-    const base = { group, state: info?.state ?? 'Unknown', members: info?.members.length ?? 0 };
-    // Without `topics`, kafkajs returns every topic the group committed offsets on.
-    const topics = (await admin.fetchOffsets({ groupId: group })).map((t) => t.topic).sort();
+    const base = { group, state: info?.state ?? 'Unknown', members: info?.members ?? 0 };
+    // Without topics: every topic the group committed offsets on.
+    const topics = (await admin.groupOffsets(group)).map((t) => t.topic).sort();
     if (topics.length === 0) rows.push({ ...base, topic: null, lag: null });
     for (const topic of topics)
       rows.push({
@@ -200,14 +194,14 @@ function breakers(source: StatusSource): Promise<BreakerStateEntry[]> {
  */
 async function notReplayed(
   source: StatusSource,
-  admin: Admin,
+  admin: KafkaAdmin,
   topic: string,
   redisUp: boolean,
 ): Promise<number> {
   const group = `${source.topicPrefix}herald-dlq-replay`;
   const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    admin.topicOffsets(topic),
+    admin.groupOffsets(group, [topic]),
   ]);
   const done = new Map(
     (committed.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [
@@ -249,7 +243,7 @@ export async function collectStatus(source: StatusSource): Promise<StatusReport>
   let groups: StatusReport['consumerGroups'] = { error: 'kafka unreachable' };
   let dlq: StatusReport['dlq'] = { error: 'kafka unreachable' };
   if (kafkaUp) {
-    const admin = (await source.kafka()).admin();
+    const admin = kafkaAdmin(await source.kafka());
     try {
       await withTimeout('kafka', admin.connect());
       const existing = new Set(await withTimeout('topics', admin.listTopics()));

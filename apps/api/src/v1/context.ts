@@ -1,8 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
-import type { Kafka } from 'kafkajs';
-import type { MessagePublisher } from '@herald/kafka';
+import type { KafkaClient, MessagePublisher } from '@herald/kafka';
 import type { BuildChannelRouter } from '@herald/operations';
 import type { ApiKeyInfo, AuditActor, HeraldDatabase } from '@herald/store';
 
@@ -11,7 +10,7 @@ export interface V1Context {
   readonly db: Kysely<HeraldDatabase>;
   readonly publisher: MessagePublisher;
   /** For reading herald.dlq and consumer groups (dead letters, status). */
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly redis?: Redis | Cluster;
   readonly topicPrefix: string;
   readonly maxRecordBytes: number;

@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { RedisClient } from '@herald/delivery';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '@herald/kafka';
 import type { Logger } from '@herald/core';
 import type { createDatabase } from '@herald/store';
 import type { CliEnv } from '../env.js';
@@ -26,8 +26,8 @@ export interface CommandContext {
  * pg, Handlebars or OpenTelemetry (docs/benchmarks.md, "CLI start-up").
  */
 
-/** A kafkajs client for the settings; kafkajs is loaded only by commands that call this. */
-export async function kafkaClient(context: CommandContext): Promise<Kafka> {
+/** A Kafka client for the settings; the client library is loaded only by commands that call this. */
+export async function kafkaClient(context: CommandContext): Promise<KafkaClient> {
   const { createKafkaClient, kafkaSecurity } = await import('@herald/kafka');
   return createKafkaClient({
     brokers: context.env.KAFKA_BROKERS,

@@ -29,19 +29,19 @@ export function registerTailCommand(program: Command, context: CommandContext): 
         dlq: names.dlq,
       }[which as (typeof tailable)[number]];
       const kafka = await kafkaClient(context);
-      const consumer = kafka.consumer({
-        groupId: `herald-cli-tail-${randomBytes(4).toString('hex')}`,
-      });
+      const { readTopic } = await import('@herald/kafka');
       let seen = 0;
       let finish!: () => void;
       const done = new Promise<void>((resolve) => (finish = resolve));
       process.once('SIGINT', () => finish());
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
-      await consumer.run({
-        eachMessage: async ({ partition, message }) => {
+      await readTopic(kafka, {
+        topic,
+        groupId: `herald-cli-tail-${randomBytes(4).toString('hex')}`,
+        fromBeginning: options.fromBeginning ?? false,
+        until: done,
+        onRecord: (message) => {
           const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) {
+          for (const [name, value] of Object.entries(message.headers)) {
             if (name.startsWith('herald-') || name.startsWith('ce_') || name === 'traceparent')
               headers[name] = String(value);
           }
@@ -53,12 +53,10 @@ export function registerTailCommand(program: Command, context: CommandContext): 
             // not JSON (e.g. a rejected event): printed as a string
           }
           context.out.write(
-            `${JSON.stringify({ partition, offset: message.offset, key: message.key?.toString() ?? null, headers, value })}\n`,
+            `${JSON.stringify({ partition: message.partition, offset: message.offset, key: message.key?.toString() ?? null, headers, value })}\n`,
           );
           if (options.max !== undefined && ++seen >= options.max) finish();
         },
       });
-      await done;
-      await consumer.disconnect();
     });
 }

@@ -1,7 +1,7 @@
 // APNs over HTTP/2 and TLS on 127.0.0.1: checks the provider token (ES256 JWT with the
 // team id and key id) and answers as Apple documents, or as a test tells it to.
 import { verify, type KeyObject } from 'node:crypto';
-import { createSecureServer, type IncomingHttpHeaders } from 'node:http2';
+import { createSecureServer, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { selfSignedCertificate } from './fcm-server.js';
 
@@ -36,7 +36,10 @@ export async function startApnsServer(
   let override: ApnsReply | undefined;
   let counter = 0;
   const server = createSecureServer({ key, cert });
-  server.on('stream', (stream, headers) => {
+  server.on('stream', (received, headers) => {
+    // A server's streams are ServerHttp2Stream (they can respond); @types/node 26 types the
+    // server's 'stream' event with the session's plain Http2Stream.
+    const stream = received as ServerHttp2Stream;
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
     stream.on('end', () => {

@@ -2,8 +2,9 @@ import type { Logger } from '@herald/core';
 import type { HeraldMetrics } from './herald-metrics.js';
 
 /**
- * The part of the kafkajs admin client the lag collector calls (pass `kafka.admin()`,
- * connected). A structural port, so the telemetry package needs no Kafka client.
+ * The part of the Kafka admin client the lag collector calls (pass the client that
+ * @herald/kafka's `connectAdmin()` returns). A structural port, so the telemetry package
+ * needs no Kafka client.
  */
 export interface LagAdmin {
   fetchOffsets(options: {

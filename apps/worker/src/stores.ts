@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Logger } from '@herald/core';
+import { redisClusterNodes, type Logger } from '@herald/core';
 import {
   cachedAddressStates,
   createRedisClient,
@@ -97,6 +97,9 @@ export async function startRedis(
     keyPrefix: env.HERALD_TOPIC_PREFIX,
     leaseMs: env.HERALD_IDEMPOTENCY_LEASE_MS,
     ttlMs: env.HERALD_IDEMPOTENCY_TTL_MS,
+    waitReplicas:
+      env.HERALD_IDEMPOTENCY_WAIT_REPLICAS ?? (redisClusterNodes(env.REDIS_URL) ? 1 : 0),
+    waitMs: env.HERALD_IDEMPOTENCY_WAIT_MS,
   });
   if (!env.DATABASE_URL) {
     log.warn({}, 'DATABASE_URL not set; no rate-limit policies apply');

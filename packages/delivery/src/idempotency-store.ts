@@ -15,6 +15,20 @@ export interface IdempotencyConfig {
   readonly leaseMs?: number;
   /** How long a sent mark lives; well beyond the retry horizon (default 7 days). */
   readonly ttlMs?: number;
+  /**
+   * Replicas that must have a lease or mark before the call returns (Redis `WAIT`);
+   * 0 (default) does not wait. Redis replicates asynchronously: a primary that dies
+   * right after a write may take it with it, and the replica promoted in its place
+   * would let the job be sent again. With 1, a write is on two nodes before the worker
+   * sends (lease) or commits (mark).
+   */
+  readonly waitReplicas?: number;
+  /**
+   * Longest wait for those replicas (default 100 ms). Past it the call goes on anyway:
+   * a shard whose replica is gone (it was just promoted) keeps working, at this cost
+   * per write, until a replica is back.
+   */
+  readonly waitMs?: number;
 }
 
 type ScriptRedis = RedisClient & {
@@ -51,11 +65,16 @@ export class IdempotencyStore {
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #ttlMs: number;
+  readonly #wait: ((pipeline: ChainableCommander) => void) | undefined;
 
   constructor(redis: RedisClient, config: IdempotencyConfig = {}) {
     this.#prefix = config.keyPrefix ?? '';
     this.#leaseMs = config.leaseMs ?? 60_000;
     this.#ttlMs = config.ttlMs ?? 7 * 24 * 3_600_000;
+    const replicas = config.waitReplicas ?? 0;
+    const waitMs = config.waitMs ?? 100;
+    this.#wait =
+      replicas > 0 ? (pipeline) => void pipeline.call('WAIT', replicas, waitMs) : undefined;
     redis.defineCommand('heraldIdemAcquire', {
       numberOfKeys: 1,
       lua: script('idempotency-acquire-1.lua'),
@@ -72,6 +91,7 @@ export class IdempotencyStore {
   }
 
   async acquire(notificationId: string, owner: string): Promise<AcquireResult> {
+    if (this.#wait) return (await this.acquireMany([{ notificationId, owner }]))[0]!;
     const reply = await this.#call(() =>
       this.#redis.heraldIdemAcquire(this.key(notificationId), owner, this.#leaseMs),
     );
@@ -80,7 +100,8 @@ export class IdempotencyStore {
 
   /**
    * The leases of many notifications in one round trip (a pipeline: one write, and
-   * per-slot batches on a Cluster), in the order asked. Each is decided on its own, as
+   * per-slot batches on a Cluster), in the order asked; with `waitReplicas`, each
+   * batch ends with a WAIT on its node. Each is decided on its own, as
    * by {@link acquire}; ask for a notification id once per call.
    */
   async acquireMany(
@@ -98,6 +119,7 @@ export class IdempotencyStore {
             r.owner,
             this.#leaseMs,
           ),
+        this.#wait,
       );
       return results.map(([err, reply]) => {
         if (err) throw err;
@@ -127,6 +149,7 @@ export class IdempotencyStore {
         (m) => this.key(m.notificationId),
         (pipeline, m) =>
           pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
+        this.#wait,
       );
       for (const [err] of results) if (err) throw err;
     });

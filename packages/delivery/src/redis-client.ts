@@ -80,13 +80,16 @@ export type PipelineReply = [Error | null, unknown];
  * One command per item in as few round trips as the deployment allows: one pipeline
  * on a single Redis; on a Cluster, ioredis refuses a pipeline whose keys live on several
  * nodes, so one pipeline per node (by each key's slot), all sent at once. Replies come
- * back in the items' order. `key` is the key the item's command touches.
+ * back in the items' order. `key` is the key the item's command touches. `last`, when
+ * given, adds one more command at the end of each pipeline (e.g. WAIT, which answers
+ * for the node it runs on); its replies are not returned.
  */
 export async function pipelineByNode<T>(
   redis: RedisClient,
   items: readonly T[],
   key: (item: T) => string,
   add: (pipeline: ChainableCommander, item: T) => void,
+  last?: (pipeline: ChainableCommander) => void,
 ): Promise<PipelineReply[]> {
   const groups = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -104,6 +107,7 @@ export async function pipelineByNode<T>(
     [...groups.values()].map(async (indexes) => {
       const pipeline = redis.pipeline();
       for (const i of indexes) add(pipeline, items[i]!);
+      last?.(pipeline);
       const results = await pipeline.exec();
       if (results === null) throw new Error('redis pipeline was discarded');
       indexes.forEach((itemIndex, j) => {

@@ -1,4 +1,5 @@
 /** Idempotency marks against the real Redis of the local stack, through the entry point. */
+import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
 import { IdempotencyStore } from '@herald/delivery';
 import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
@@ -110,4 +111,38 @@ it('an unreachable Redis surfaces as a DependencyError', async () => {
     name: 'DependencyError',
   });
   down.disconnect();
+});
+
+it('with waitReplicas, a lease and a mark reach a replica before the call returns', async () => {
+  // A single Redis of the local stack has no replica: WAIT times out and the call goes
+  // on (the write is done, only its copy is missing). On a Cluster each primary has a
+  // replica, which acknowledges at once: the replica holds the mark when the call returns.
+  const waitMs = 300;
+  const waiting = new IdempotencyStore(redis, {
+    keyPrefix: prefix,
+    waitReplicas: 1,
+    waitMs,
+    ttlMs: 60_000,
+  });
+  const started = performance.now();
+  expect(await waiting.acquire('w-1', 'me')).toEqual({ status: 'acquired' });
+  await waiting.completeMany([{ notificationId: 'w-1', summary: '{"attempt":1}' }]);
+  const elapsed = performance.now() - started;
+  expect(await waiting.acquire('w-1', 'other')).toEqual({
+    status: 'sent',
+    summary: '{"attempt":1}',
+  });
+  if (redis instanceof Redis) {
+    expect(elapsed).toBeGreaterThanOrEqual(2 * waitMs - 20); // both writes waited
+    return;
+  }
+  expect(elapsed).toBeLessThan(2 * waitMs);
+  const key = waiting.key('w-1');
+  const [, ...replicas] = (redis as Cluster).slots[calculateSlot(key)] ?? [];
+  const replica = (redis as Cluster)
+    .nodes('slave')
+    .find((node) => replicas.includes(`${node.options.host}:${node.options.port}`));
+  expect(replica).toBeDefined();
+  await replica!.call('READONLY');
+  expect(await replica!.get(key)).toBe('sent:{"attempt":1}');
 });

@@ -29,6 +29,7 @@ import {
   TemplateStore,
 } from '@herald/store';
 import { silentLogger } from '@herald/core';
+import { createDuplicateLedger } from './duplicates.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(
@@ -111,7 +112,8 @@ for (let i = 0; i < N; i++) {
 const seen = new Map(); // webhook-id → attempts
 const digestsAccepted = new Map(); // webhook-id of a digest → the seqs it carried
 const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
-let rawDuplicates = 0; // 2xx answered again for an id already accepted
+// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
+const duplicates = createDuplicateLedger();
 const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
 const hung = new Set();
 const server = createServer((req, res) => {
@@ -121,8 +123,7 @@ const server = createServer((req, res) => {
     const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
     if (kind === 'digest') {
-      if (digestsAccepted.has(id)) rawDuplicates++;
-      else
+      if (!duplicates.accepted(id, Date.now()))
         digestsAccepted.set(
           id,
           JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
@@ -139,8 +140,8 @@ const server = createServer((req, res) => {
       hung.add(res);
       return; // never answered: the worker times out and retries
     }
-    if (accepted.has(id)) rawDuplicates++;
-    else accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
+    if (!duplicates.accepted(id, Date.now()))
+      accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
     res.writeHead(204).end();
   });
 });
@@ -347,6 +348,7 @@ const faults = [
       // Mid-batch: only once the receivers are busy.
       while (seen.size < Math.min(200, N / 10)) await sleep(50);
       log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
+      duplicates.fault('SIGKILL workerA', Date.now());
       killed.add(procs.workerA);
       procs.workerA.kill('SIGKILL');
       await sleep(1500);
@@ -415,6 +417,7 @@ const faultsDone = (async () => {
     await sleep(Math.max(0, when - elapsed));
     const started = Date.now();
     log(`fault: ${name}`);
+    duplicates.fault(name, Date.now());
     await run();
     elapsed = when + (Date.now() - started);
   }
@@ -520,6 +523,7 @@ await reader.run({
     }
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
+    duplicates.status(status);
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
     if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },
@@ -670,16 +674,19 @@ check(
 );
 
 const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
+const dupes = duplicates.classify();
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
-    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
+    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${dupes.avoidable} ambiguous_retries=${dupes.ambiguous} ` +
     `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 const reasons = {};
 for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
 if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);
+if (dupes.avoidable > 0)
+  console.log(`[chaos] raw duplicate sends by cause: ${JSON.stringify(dupes.causes)}`);
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

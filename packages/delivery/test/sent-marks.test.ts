@@ -3,8 +3,7 @@
  * REDIS_URL is `redis+cluster://`): a send is recorded the moment it succeeds, so a
  * worker that dies later in its chunk leaves nothing for the next owner to send again.
  */
-import type { Redis } from 'ioredis';
-import { type Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   delayTiers,
   encodeDeliveryJob,
@@ -19,10 +18,13 @@ import {
   createChunkHandler,
   createDeliveryPipeline,
   defaultRetryPolicies,
+  createRedisClient,
   IdempotencyStore,
+  type PipelineDeps,
   type SendPort,
 } from '@herald/delivery';
 import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
+import { ownRedis } from './own-redis.js';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
@@ -61,8 +63,8 @@ const recordOf = (n: number): ConsumedRecord => ({
   headers: {},
 });
 
-function pipelineWith(channels: SendPort, instanceId: string) {
-  return createDeliveryPipeline({
+function pipelineDeps(channels: SendPort, instanceId: string): PipelineDeps {
+  return {
     topics,
     channels,
     retryPolicies: defaultRetryPolicies,
@@ -75,7 +77,11 @@ function pipelineWith(channels: SendPort, instanceId: string) {
     log: silentLogger,
     now: () => new Date(Date.parse('2030-01-01T00:00:00.000Z')),
     random: () => 0.5,
-  });
+  };
+}
+
+function pipelineWith(channels: SendPort, instanceId: string) {
+  return createDeliveryPipeline(pipelineDeps(channels, instanceId));
 }
 
 const ok: DeliveryOutcome = { status: 'sent', provider: { statusCode: 204 } };
@@ -142,4 +148,45 @@ it('the same record handled twice at once in one process is sent once', async ()
   const out = await running;
   expect(sends).toBe(1);
   expect(out.map((m) => m.topic)).toEqual([topics.status, topics.status]);
+});
+
+it('a mark Redis did not take is written once Redis is back, without another chunk', async () => {
+  // Redis goes away right after the send: the mark fails at the send and at the chunk's
+  // end. Another copy of the job would wait out the lease and then send again unless
+  // the mark is in Redis by then.
+  const own = await ownRedis();
+  await own.start();
+  const client = createRedisClient(`redis://127.0.0.1:${own.port}`, { mode: 'stage' });
+  await client.connect();
+  try {
+    const idempotency = new IdempotencyStore(client, { keyPrefix: prefix, leaseMs: 60_000 });
+    const channels: SendPort = {
+      providerFor: () => ({ name: 'webhook' }),
+      send: async () => {
+        await own.stop();
+        return ok;
+      },
+    };
+    const pipeline = createDeliveryPipeline({
+      ...pipelineDeps(channels, 'worker-a'),
+      idempotency,
+    });
+    const out = await createChunkHandler(pipeline, { concurrency: 4 }).handle(
+      [recordOf(4)],
+      new AbortController().signal,
+    );
+    expect(out.map((m) => m.topic)).toEqual([topics.status, topics.status]);
+    await own.start();
+    const id = jobFor(4).notificationId;
+    const deadline = Date.now() + 10_000;
+    let seen = await idempotency.acquire(id, 'worker-b').catch(() => undefined);
+    while (seen?.status !== 'sent' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      seen = await idempotency.acquire(id, 'worker-b').catch(() => undefined);
+    }
+    expect(seen).toMatchObject({ status: 'sent' });
+  } finally {
+    client.disconnect();
+    await own.remove();
+  }
 });

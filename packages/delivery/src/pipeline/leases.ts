@@ -6,6 +6,8 @@ import type { ConsumedRecord, PipelineDeps } from './ports.js';
 const HOLD_SLACK_MS = 100;
 /** Tries to write a chunk's sent marks before giving up with a warning. */
 const MARK_ATTEMPTS = 3;
+/** How often marks Redis did not take are written again in the background. */
+const UNMARKED_RETRY_MS = 1_000;
 /** Sent notifications whose mark Redis did not take, remembered in this process (oldest dropped). */
 const MAX_UNMARKED = 100_000;
 
@@ -38,16 +40,35 @@ export function createLeases(deps: LeaseDeps) {
    * between `prepare` and `finish`). The chunk is then retried by this same worker
    * (a produce that failed, another job that threw) and its lease is still its own, so
    * without this the retry would send them again. They count as sent here, and their
-   * marks are written again with the next chunk that has them.
+   * marks are written again with the next chunk that has them, and every second in the
+   * background until Redis takes them (`writeUnmarked`): any other copy of the job (a
+   * duplicate record, the partition handed to another worker) waits out the lease, and
+   * must find the mark when it ends, or it sends again.
    */
   const unmarked = new Map<string, string>();
+  let rewrite: NodeJS.Timeout | undefined;
   const rememberUnmarked = (marks: readonly SentMark[]) => {
     for (const m of marks) {
       unmarked.delete(m.notificationId);
       unmarked.set(m.notificationId, m.summary);
     }
     while (unmarked.size > MAX_UNMARKED) unmarked.delete(unmarked.keys().next().value!);
+    rewrite ??= setTimeout(writeUnmarked, UNMARKED_RETRY_MS).unref();
   };
+  /** Writes the marks Redis did not take; again a second later while it still refuses. */
+  function writeUnmarked(): void {
+    rewrite = undefined;
+    const marks = [...unmarked].map(([notificationId, summary]) => ({ notificationId, summary }));
+    if (marks.length === 0) return;
+    deps.idempotency!.completeMany(marks).then(
+      () => {
+        for (const m of marks)
+          if (unmarked.get(m.notificationId) === m.summary) unmarked.delete(m.notificationId);
+        log.info({ marks: marks.length }, 'sent marks written after Redis came back');
+      },
+      () => rememberUnmarked([]),
+    );
+  }
 
   /**
    * Sent marks already in Redis: written the moment their send succeeded (`markSent`),
@@ -206,7 +227,7 @@ export function createLeases(deps: LeaseDeps) {
           rememberUnmarked(rest);
           log.warn(
             { err, marks: rest.length },
-            'sent marks not written to Redis (check REDIS_URL and the Redis server): these jobs are sent again only if redelivered before their leases end',
+            'sent marks not written to Redis (check REDIS_URL and the Redis server): kept in memory and written again every second until Redis takes them',
           );
           return;
         }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { redisClusterNodes, type Logger } from '@herald/core';
 import {
   cachedAddressStates,
+  connectRedis,
   createRedisClient,
   IdempotencyStore,
   publishBreakerStates,
@@ -80,7 +81,7 @@ export async function startRedis(
   life.defer(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  await redis.connect();
+  await connectRedis(redis);
   // Breakers live in this process; `herald status` reads them from Redis.
   await life.use(
     () =>

@@ -73,6 +73,34 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
   return client;
 }
 
+/**
+ * Connects a client of `createRedisClient` and resolves once it is ready; rejects with
+ * the connection's error, or when it is not ready within `timeoutMs`. Use it instead of
+ * `connect()`: ioredis' Cluster never settles the promise of `connect()` when its first
+ * attempt is undone by a reconnect (a cluster still in state `fail` just after it was
+ * created: the ready check disconnects and tries again), and an app waiting on it
+ * hung in its start for ever (the chaos suite's cluster profile: a router that never
+ * joined its group). The client's `ready` event still comes, so that is awaited.
+ */
+export async function connectRedis(client: RedisClient, timeoutMs = 15_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(
+      () => done(new Error(`redis was not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    client.once('ready', onReady);
+    client.connect().then(onReady, (err: Error) => done(err));
+  });
+}
+
 /** One reply of a pipeline: the command's error or its result. */
 export type PipelineReply = [Error | null, unknown];
 

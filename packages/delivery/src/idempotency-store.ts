@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import { DependencyError } from './dependency-error.js';
-import { pipelineByNode, type RedisClient } from './redis-client.js';
+import { pipelineByNode, type PipelineReply, type RedisClient } from './redis-client.js';
 
 export type AcquireResult =
   | { readonly status: 'acquired' }
@@ -24,9 +24,10 @@ export interface IdempotencyConfig {
    */
   readonly waitReplicas?: number;
   /**
-   * Longest wait for those replicas (default 100 ms). Past it the call goes on anyway:
-   * a shard whose replica is gone (it was just promoted) keeps working, at this cost
-   * per write, until a replica is back.
+   * Longest wait for those replicas (default 100 ms). Past it a lease goes on anyway (a
+   * shard whose replica is gone, just promoted, keeps sending), while a mark write
+   * fails (DependencyError): the pipeline keeps the mark in memory and writes it again
+   * every second until a replica has it, so a failover cannot lose it.
    */
   readonly waitMs?: number;
 }
@@ -66,6 +67,8 @@ export class IdempotencyStore {
   readonly #leaseMs: number;
   readonly #ttlMs: number;
   readonly #wait: ((pipeline: ChainableCommander) => void) | undefined;
+  /** Fails a mark write that did not reach its replicas: the caller keeps the mark and writes it again. */
+  readonly #replicated: ((reply: PipelineReply) => void) | undefined;
 
   constructor(redis: RedisClient, config: IdempotencyConfig = {}) {
     this.#prefix = config.keyPrefix ?? '';
@@ -75,6 +78,16 @@ export class IdempotencyStore {
     const waitMs = config.waitMs ?? 100;
     this.#wait =
       replicas > 0 ? (pipeline) => void pipeline.call('WAIT', replicas, waitMs) : undefined;
+    this.#replicated =
+      replicas > 0
+        ? ([err, acknowledged]) => {
+            if (err) throw err;
+            if (Number(acknowledged) < replicas)
+              throw new Error(
+                `sent marks reached ${Number(acknowledged)} of ${replicas} replicas within ${waitMs} ms`,
+              );
+          }
+        : undefined;
     redis.defineCommand('heraldIdemAcquire', {
       numberOfKeys: 1,
       lua: script('idempotency-acquire-1.lua'),
@@ -150,6 +163,7 @@ export class IdempotencyStore {
         (pipeline, m) =>
           pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
         this.#wait,
+        this.#replicated,
       );
       for (const [err] of results) if (err) throw err;
     });

@@ -110,7 +110,7 @@ export type PipelineReply = [Error | null, unknown];
  * nodes, so one pipeline per node (by each key's slot), all sent at once. Replies come
  * back in the items' order. `key` is the key the item's command touches. `last`, when
  * given, adds one more command at the end of each pipeline (e.g. WAIT, which answers
- * for the node it runs on); its replies are not returned.
+ * for the node it runs on); its replies go to `checkLast`, which may throw to fail the call.
  */
 export async function pipelineByNode<T>(
   redis: RedisClient,
@@ -118,6 +118,7 @@ export async function pipelineByNode<T>(
   key: (item: T) => string,
   add: (pipeline: ChainableCommander, item: T) => void,
   last?: (pipeline: ChainableCommander) => void,
+  checkLast?: (reply: PipelineReply) => void,
 ): Promise<PipelineReply[]> {
   const groups = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -138,6 +139,8 @@ export async function pipelineByNode<T>(
       last?.(pipeline);
       const results = await pipeline.exec();
       if (results === null) throw new Error('redis pipeline was discarded');
+      if (last && checkLast)
+        checkLast((results[indexes.length] ?? [new Error('no reply'), null]) as PipelineReply);
       indexes.forEach((itemIndex, j) => {
         replies[itemIndex] = (results[j] ?? [new Error('no reply'), null]) as PipelineReply;
       });

@@ -116,7 +116,24 @@ const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated e
 const duplicates = createDuplicateLedger();
 const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
 const hung = new Set();
+// The workers give up on a webhook after this (HERALD_WEBHOOK_TIMEOUT_MS).
+const WEBHOOK_TIMEOUT_MS = 1500;
+/**
+ * Answers an accepted request. An answer the worker cannot have seen in time — written
+ * after its timeout (this process was busy), or onto a connection it already closed — is
+ * an attempt that ended unanswered on its side, although the receiver acted on it: the
+ * worker retries, and the chunk that attempt was in may fail before its `retrying`
+ * status is published, so the receiver says so itself.
+ */
+function acceptWith(res, id, arrived) {
+  const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS;
+  res.once('close', () => {
+    if (late || !res.writableFinished) duplicates.unanswered(id, Date.now());
+  });
+  res.writeHead(204).end();
+}
 const server = createServer((req, res) => {
+  const arrived = Date.now();
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -128,7 +145,7 @@ const server = createServer((req, res) => {
           id,
           JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
         );
-      return res.writeHead(204).end();
+      return acceptWith(res, id, arrived);
     }
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
@@ -142,7 +159,7 @@ const server = createServer((req, res) => {
     }
     if (!duplicates.accepted(id, Date.now()))
       accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
-    res.writeHead(204).end();
+    acceptWith(res, id, arrived);
   });
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -243,7 +260,7 @@ const workerEnv = {
   DATABASE_URL: databaseUrl,
   HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
   HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-  HERALD_WEBHOOK_TIMEOUT_MS: '1500',
+  HERALD_WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
   HERALD_RATELIMIT_FAIL_MODE: 'closed',
   HERALD_RATELIMIT_REFRESH_MS: '2000',
   HERALD_WORKER_RETRY_POLICIES: JSON.stringify({
@@ -535,6 +552,7 @@ function account() {
   const digested = new Set(digestedSeqs());
   const dlqSeqs = new Set(dlq.values());
   let missing = 0;
+  const examples = []; // a few missing events, printed if the run ends with any
   for (let s = 0; s < N; s++)
     if (
       !delivered.has(s) &&
@@ -542,8 +560,13 @@ function account() {
       !cancelled.has(eventId(s)) &&
       !dlqSeqs.has(s) &&
       !suppressed.has(eventId(s))
-    )
+    ) {
       missing++;
+      if (examples.length < 5)
+        examples.push(
+          `${eventId(s)} (${modes[s]}, ${notificationOfEvent.get(eventId(s)) ?? 'no status'})`,
+        );
+    }
   return {
     delivered: delivered.size,
     digested: digested.size,
@@ -551,6 +574,7 @@ function account() {
     dlq: dlqSeqs.size,
     suppressed: suppressed.size,
     missing,
+    examples,
   };
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -586,7 +610,8 @@ for (;;) {
     log('settle deadline reached');
     break;
   }
-  log(`waiting: ${JSON.stringify(counts)} audit=${JSON.stringify(auditCounts)}`);
+  const { examples: _, ...shown } = counts;
+  log(`waiting: ${JSON.stringify(shown)} audit=${JSON.stringify(auditCounts)}`);
   await sleep(5000);
 }
 
@@ -685,8 +710,17 @@ console.log(
 const reasons = {};
 for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
 if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);
-if (dupes.avoidable > 0)
+if (dupes.avoidable > 0) {
   console.log(`[chaos] raw duplicate sends by cause: ${JSON.stringify(dupes.causes)}`);
+  // Times in ms since the run began: the two accepts and the notification's statuses.
+  const rel = (ms) => ms - t0;
+  for (const s of dupes.samples)
+    console.log(
+      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} and ${rel(s.at)}; statuses ` +
+        s.statuses.map((x) => `${x.state}#${x.attempt}@${rel(x.at)}`).join(' '),
+    );
+}
+if (counts.missing > 0) console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

@@ -1,7 +1,8 @@
 // Why a receiver saw a notification twice. The chaos suite records every accepted
 // request (receiver side), every attempt the workers gave up on without an answer
-// (`retrying` / `dead_lettered` statuses whose reason says no response came) and the
-// faults it injected; `classify()` then splits the duplicates:
+// (`retrying` / `dead_lettered` statuses whose reason says no response came, and
+// accepted requests whose answer came after the workers' timeout or onto a closed
+// connection) and the faults it injected; `classify()` then splits the duplicates:
 //
 // - ambiguous retries: the receiver accepted a request the worker never heard back
 //   about (its timeout fired first, the connection broke). Retrying is the only safe
@@ -17,7 +18,8 @@ export function createDuplicateLedger() {
   const accepts = new Map(); // id → times the receiver accepted it
   const unanswered = new Map(); // id → times an attempt ended without an answer
   const faults = []; // { name, at } in start order
-  const duplicates = []; // { id, at, first }
+  const duplicates = []; // { id, at, previous }
+  const history = new Map(); // id → its statuses, for the samples classify() prints
   return {
     /** A 2xx answered for `id`; true when it had been accepted before (a duplicate). */
     accepted(id, at) {
@@ -32,12 +34,21 @@ export function createDuplicateLedger() {
     },
     /** A status from herald.status (its `subject` is the notification id). */
     status(status) {
-      const { state, reason, occurredAt } = status.data ?? {};
+      const { state, reason, occurredAt, attempt } = status.data ?? {};
+      const seen = history.get(status.subject) ?? [];
+      seen.push({ state, attempt, at: Date.parse(occurredAt ?? status.time) });
+      history.set(status.subject, seen);
       if (state !== 'retrying' && state !== 'dead_lettered') return;
       if (typeof reason !== 'string' || !NO_ANSWER.test(reason)) return;
       const times = unanswered.get(status.subject) ?? [];
       times.push(Date.parse(occurredAt ?? status.time));
       unanswered.set(status.subject, times);
+    },
+    /** The receiver accepted `id` but its answer cannot have reached the worker in time. */
+    unanswered(id, at) {
+      const times = unanswered.get(id) ?? [];
+      times.push(at);
+      unanswered.set(id, times);
     },
     fault(name, at) {
       faults.push({ name, at });
@@ -53,6 +64,7 @@ export function createDuplicateLedger() {
     classify() {
       const spent = new Map();
       const causes = {};
+      const samples = [];
       let ambiguous = 0;
       for (const d of duplicates) {
         const used = spent.get(d.id) ?? 0;
@@ -71,8 +83,9 @@ export function createDuplicateLedger() {
         const after = gap < 1_000 ? '<1s' : gap < 10_000 ? '<10s' : gap < 70_000 ? '<70s' : '>=70s';
         const cause = `${before ? `after ${before.name}` : 'no fault'}, ${after} later`;
         causes[cause] = (causes[cause] ?? 0) + 1;
+        if (samples.length < 5) samples.push({ ...d, statuses: history.get(d.id) ?? [] });
       }
-      return { ambiguous, avoidable: duplicates.length - ambiguous, causes };
+      return { ambiguous, avoidable: duplicates.length - ambiguous, causes, samples };
     },
   };
 }

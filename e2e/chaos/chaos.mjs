@@ -30,6 +30,7 @@ import {
 } from '@herald/store';
 import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
+import { createDuplicateLedger } from './duplicates.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(
@@ -112,23 +113,40 @@ for (let i = 0; i < N; i++) {
 const seen = new Map(); // webhook-id → attempts
 const digestsAccepted = new Map(); // webhook-id of a digest → the seqs it carried
 const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
-let rawDuplicates = 0; // 2xx answered again for an id already accepted
+// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
+const duplicates = createDuplicateLedger();
 const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
 const hung = new Set();
+// The workers give up on a webhook after this (HERALD_WEBHOOK_TIMEOUT_MS).
+const WEBHOOK_TIMEOUT_MS = 1500;
+/**
+ * Answers an accepted request. An answer the worker cannot have seen in time — written
+ * after its timeout (this process was busy), or onto a connection it already closed — is
+ * an attempt that ended unanswered on its side, although the receiver acted on it: the
+ * worker retries, and the chunk that attempt was in may fail before its `retrying`
+ * status is published, so the receiver says so itself.
+ */
+function acceptWith(res, id, arrived) {
+  const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS;
+  res.once('close', () => {
+    if (late || !res.writableFinished) duplicates.unanswered(id, Date.now());
+  });
+  res.writeHead(204).end();
+}
 const server = createServer((req, res) => {
+  const arrived = Date.now();
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
     if (kind === 'digest') {
-      if (digestsAccepted.has(id)) rawDuplicates++;
-      else
+      if (!duplicates.accepted(id, Date.now()))
         digestsAccepted.set(
           id,
           JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
         );
-      return res.writeHead(204).end();
+      return acceptWith(res, id, arrived);
     }
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
@@ -140,9 +158,9 @@ const server = createServer((req, res) => {
       hung.add(res);
       return; // never answered: the worker times out and retries
     }
-    if (accepted.has(id)) rawDuplicates++;
-    else accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
-    res.writeHead(204).end();
+    if (!duplicates.accepted(id, Date.now()))
+      accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
+    acceptWith(res, id, arrived);
   });
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -243,7 +261,7 @@ const workerEnv = {
   DATABASE_URL: databaseUrl,
   HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
   HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-  HERALD_WEBHOOK_TIMEOUT_MS: '1500',
+  HERALD_WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),
   HERALD_RATELIMIT_FAIL_MODE: 'closed',
   HERALD_RATELIMIT_REFRESH_MS: '2000',
   HERALD_WORKER_RETRY_POLICIES: JSON.stringify({
@@ -348,6 +366,7 @@ const faults = [
       // Mid-batch: only once the receivers are busy.
       while (seen.size < Math.min(200, N / 10)) await sleep(50);
       log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
+      duplicates.fault('SIGKILL workerA', Date.now());
       killed.add(procs.workerA);
       procs.workerA.kill('SIGKILL');
       await sleep(1500);
@@ -416,6 +435,7 @@ const faultsDone = (async () => {
     await sleep(Math.max(0, when - elapsed));
     const started = Date.now();
     log(`fault: ${name}`);
+    duplicates.fault(name, Date.now());
     await run();
     elapsed = when + (Date.now() - started);
   }
@@ -517,6 +537,7 @@ await reader.run({
     }
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
+    duplicates.status(status);
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
     if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },
@@ -528,6 +549,7 @@ function account() {
   const digested = new Set(digestedSeqs());
   const dlqSeqs = new Set(dlq.values());
   let missing = 0;
+  const examples = []; // a few missing events, printed if the run ends with any
   for (let s = 0; s < N; s++)
     if (
       !delivered.has(s) &&
@@ -535,8 +557,13 @@ function account() {
       !cancelled.has(eventId(s)) &&
       !dlqSeqs.has(s) &&
       !suppressed.has(eventId(s))
-    )
+    ) {
       missing++;
+      if (examples.length < 5)
+        examples.push(
+          `${eventId(s)} (${modes[s]}, ${notificationOfEvent.get(eventId(s)) ?? 'no status'})`,
+        );
+    }
   return {
     delivered: delivered.size,
     digested: digested.size,
@@ -544,6 +571,7 @@ function account() {
     dlq: dlqSeqs.size,
     suppressed: suppressed.size,
     missing,
+    examples,
   };
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -579,7 +607,8 @@ for (;;) {
     log('settle deadline reached');
     break;
   }
-  log(`waiting: ${JSON.stringify(counts)} audit=${JSON.stringify(auditCounts)}`);
+  const { examples: _, ...shown } = counts;
+  log(`waiting: ${JSON.stringify(shown)} audit=${JSON.stringify(auditCounts)}`);
   await sleep(5000);
 }
 
@@ -667,16 +696,28 @@ check(
 );
 
 const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
+const dupes = duplicates.classify();
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
-    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${rawDuplicates} ` +
+    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${dupes.avoidable} ambiguous_retries=${dupes.ambiguous} ` +
     `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 const reasons = {};
 for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
 if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);
+if (dupes.avoidable > 0) {
+  console.log(`[chaos] raw duplicate sends by cause: ${JSON.stringify(dupes.causes)}`);
+  // Times in ms since the run began: the two accepts and the notification's statuses.
+  const rel = (ms) => ms - t0;
+  for (const s of dupes.samples)
+    console.log(
+      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} and ${rel(s.at)}; statuses ` +
+        s.statuses.map((x) => `${x.state}#${x.attempt}@${rel(x.at)}`).join(' '),
+    );
+}
+if (counts.missing > 0) console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

@@ -129,6 +129,14 @@ const shape = {
   HERALD_IDEMPOTENCY_LEASE_MS: millis(60_000),
   /** How long a sent mark lives: well beyond the longest retry horizon (24 h). */
   HERALD_IDEMPOTENCY_TTL_MS: millis(7 * 24 * 3_600_000),
+  /**
+   * Replicas a lease or sent mark must reach before the worker goes on (Redis WAIT):
+   * unset means 1 on a Redis Cluster (a primary killed after a write must not lose it)
+   * and 0 on a single Redis (which may have no replica to wait for).
+   */
+  HERALD_IDEMPOTENCY_WAIT_REPLICAS: z.coerce.number().int().min(0).max(5).optional(),
+  /** Longest wait for those replicas; past it the worker goes on (a shard that lost its replica keeps working). */
+  HERALD_IDEMPOTENCY_WAIT_MS: millis(100),
   /** How often due digests are looked for and sent (issue 16); 0 turns this worker's flusher off. */
   HERALD_WORKER_DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   /** How long a flusher holds a digest it claimed; one killed mid-flush delays it this long. */

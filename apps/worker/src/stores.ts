@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import type { Logger } from '@herald/core';
+import { redisClusterNodes, type Logger } from '@herald/core';
 import {
   cachedAddressStates,
+  connectRedis,
   createRedisClient,
   IdempotencyStore,
   publishBreakerStates,
@@ -80,7 +81,7 @@ export async function startRedis(
   life.defer(async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  await redis.connect();
+  await connectRedis(redis);
   // Breakers live in this process; `herald status` reads them from Redis.
   await life.use(
     () =>
@@ -97,6 +98,9 @@ export async function startRedis(
     keyPrefix: env.HERALD_TOPIC_PREFIX,
     leaseMs: env.HERALD_IDEMPOTENCY_LEASE_MS,
     ttlMs: env.HERALD_IDEMPOTENCY_TTL_MS,
+    waitReplicas:
+      env.HERALD_IDEMPOTENCY_WAIT_REPLICAS ?? (redisClusterNodes(env.REDIS_URL) ? 1 : 0),
+    waitMs: env.HERALD_IDEMPOTENCY_WAIT_MS,
   });
   if (!env.DATABASE_URL) {
     log.warn({}, 'DATABASE_URL not set; no rate-limit policies apply');

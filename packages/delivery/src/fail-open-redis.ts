@@ -1,5 +1,5 @@
 import type { Logger } from '@herald/core';
-import type { RedisClient } from './redis-client.js';
+import { connectRedis, type RedisClient } from './redis-client.js';
 
 /**
  * A Redis helper that fails open (the router's dedupe and inhibition marks): when Redis
@@ -25,7 +25,7 @@ export abstract class FailOpenRedis {
 
   async start(): Promise<void> {
     try {
-      await this.redis.connect();
+      await connectRedis(this.redis);
     } catch (err) {
       this.warn(err);
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import { DependencyError } from './dependency-error.js';
-import { pipelineByNode, type RedisClient } from './redis-client.js';
+import { pipelineByNode, type PipelineReply, type RedisClient } from './redis-client.js';
 
 export type AcquireResult =
   | { readonly status: 'acquired' }
@@ -15,6 +15,21 @@ export interface IdempotencyConfig {
   readonly leaseMs?: number;
   /** How long a sent mark lives; well beyond the retry horizon (default 7 days). */
   readonly ttlMs?: number;
+  /**
+   * Replicas that must have a lease or mark before the call returns (Redis `WAIT`);
+   * 0 (default) does not wait. Redis replicates asynchronously: a primary that dies
+   * right after a write may take it with it, and the replica promoted in its place
+   * would let the job be sent again. With 1, a write is on two nodes before the worker
+   * sends (lease) or commits (mark).
+   */
+  readonly waitReplicas?: number;
+  /**
+   * Longest wait for those replicas (default 100 ms). Past it a lease goes on anyway (a
+   * shard whose replica is gone, just promoted, keeps sending), while a mark write
+   * fails (DependencyError): the pipeline keeps the mark in memory and writes it again
+   * every second until a replica has it, so a failover cannot lose it.
+   */
+  readonly waitMs?: number;
 }
 
 type ScriptRedis = RedisClient & {
@@ -51,11 +66,28 @@ export class IdempotencyStore {
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #ttlMs: number;
+  readonly #wait: ((pipeline: ChainableCommander) => void) | undefined;
+  /** Fails a mark write that did not reach its replicas: the caller keeps the mark and writes it again. */
+  readonly #replicated: ((reply: PipelineReply) => void) | undefined;
 
   constructor(redis: RedisClient, config: IdempotencyConfig = {}) {
     this.#prefix = config.keyPrefix ?? '';
     this.#leaseMs = config.leaseMs ?? 60_000;
     this.#ttlMs = config.ttlMs ?? 7 * 24 * 3_600_000;
+    const replicas = config.waitReplicas ?? 0;
+    const waitMs = config.waitMs ?? 100;
+    this.#wait =
+      replicas > 0 ? (pipeline) => void pipeline.call('WAIT', replicas, waitMs) : undefined;
+    this.#replicated =
+      replicas > 0
+        ? ([err, acknowledged]) => {
+            if (err) throw err;
+            if (Number(acknowledged) < replicas)
+              throw new Error(
+                `sent marks reached ${Number(acknowledged)} of ${replicas} replicas within ${waitMs} ms`,
+              );
+          }
+        : undefined;
     redis.defineCommand('heraldIdemAcquire', {
       numberOfKeys: 1,
       lua: script('idempotency-acquire-1.lua'),
@@ -72,6 +104,7 @@ export class IdempotencyStore {
   }
 
   async acquire(notificationId: string, owner: string): Promise<AcquireResult> {
+    if (this.#wait) return (await this.acquireMany([{ notificationId, owner }]))[0]!;
     const reply = await this.#call(() =>
       this.#redis.heraldIdemAcquire(this.key(notificationId), owner, this.#leaseMs),
     );
@@ -80,7 +113,8 @@ export class IdempotencyStore {
 
   /**
    * The leases of many notifications in one round trip (a pipeline: one write, and
-   * per-slot batches on a Cluster), in the order asked. Each is decided on its own, as
+   * per-slot batches on a Cluster), in the order asked; with `waitReplicas`, each
+   * batch ends with a WAIT on its node. Each is decided on its own, as
    * by {@link acquire}; ask for a notification id once per call.
    */
   async acquireMany(
@@ -98,6 +132,7 @@ export class IdempotencyStore {
             r.owner,
             this.#leaseMs,
           ),
+        this.#wait,
       );
       return results.map(([err, reply]) => {
         if (err) throw err;
@@ -127,6 +162,8 @@ export class IdempotencyStore {
         (m) => this.key(m.notificationId),
         (pipeline, m) =>
           pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
+        this.#wait,
+        this.#replicated,
       );
       for (const [err] of results) if (err) throw err;
     });

@@ -73,6 +73,34 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
   return client;
 }
 
+/**
+ * Connects a client of `createRedisClient` and resolves once it is ready; rejects with
+ * the connection's error, or when it is not ready within `timeoutMs`. Use it instead of
+ * `connect()`: ioredis' Cluster never settles the promise of `connect()` when its first
+ * attempt is undone by a reconnect (a cluster still in state `fail` just after it was
+ * created: the ready check disconnects and tries again), and an app waiting on it
+ * hung in its start for ever (the chaos suite's cluster profile: a router that never
+ * joined its group). The client's `ready` event still comes, so that is awaited.
+ */
+export async function connectRedis(client: RedisClient, timeoutMs = 15_000): Promise<void> {
+  if (client.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onReady = () => done();
+    const timer = setTimeout(
+      () => done(new Error(`redis was not ready within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    client.once('ready', onReady);
+    client.connect().then(onReady, (err: Error) => done(err));
+  });
+}
+
 /** One reply of a pipeline: the command's error or its result. */
 export type PipelineReply = [Error | null, unknown];
 
@@ -80,13 +108,17 @@ export type PipelineReply = [Error | null, unknown];
  * One command per item in as few round trips as the deployment allows: one pipeline
  * on a single Redis; on a Cluster, ioredis refuses a pipeline whose keys live on several
  * nodes, so one pipeline per node (by each key's slot), all sent at once. Replies come
- * back in the items' order. `key` is the key the item's command touches.
+ * back in the items' order. `key` is the key the item's command touches. `last`, when
+ * given, adds one more command at the end of each pipeline (e.g. WAIT, which answers
+ * for the node it runs on); its replies go to `checkLast`, which may throw to fail the call.
  */
 export async function pipelineByNode<T>(
   redis: RedisClient,
   items: readonly T[],
   key: (item: T) => string,
   add: (pipeline: ChainableCommander, item: T) => void,
+  last?: (pipeline: ChainableCommander) => void,
+  checkLast?: (reply: PipelineReply) => void,
 ): Promise<PipelineReply[]> {
   const groups = new Map<string, number[]>();
   items.forEach((item, i) => {
@@ -104,8 +136,11 @@ export async function pipelineByNode<T>(
     [...groups.values()].map(async (indexes) => {
       const pipeline = redis.pipeline();
       for (const i of indexes) add(pipeline, items[i]!);
+      last?.(pipeline);
       const results = await pipeline.exec();
       if (results === null) throw new Error('redis pipeline was discarded');
+      if (last && checkLast)
+        checkLast((results[indexes.length] ?? [new Error('no reply'), null]) as PipelineReply);
       indexes.forEach((itemIndex, j) => {
         replies[itemIndex] = (results[j] ?? [new Error('no reply'), null]) as PipelineReply;
       });

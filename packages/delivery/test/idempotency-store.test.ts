@@ -1,4 +1,5 @@
 /** Idempotency marks against the real Redis of the local stack, through the entry point. */
+import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
 import { IdempotencyStore } from '@herald/delivery';
 import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
@@ -110,4 +111,43 @@ it('an unreachable Redis surfaces as a DependencyError', async () => {
     name: 'DependencyError',
   });
   down.disconnect();
+});
+
+it('with waitReplicas, a lease and a mark reach a replica before the call returns', async () => {
+  // A single Redis of the local stack has no replica: the lease's WAIT times out and it
+  // goes on; the mark is written but not copied, so the call fails (the pipeline keeps
+  // it and writes it again). On a Cluster each primary has a replica, which acknowledges
+  // at once: the replica holds the mark when the call returns.
+  const waitMs = 300;
+  const waiting = new IdempotencyStore(redis, {
+    keyPrefix: prefix,
+    waitReplicas: 1,
+    waitMs,
+    ttlMs: 60_000,
+  });
+  const started = performance.now();
+  expect(await waiting.acquire('w-1', 'me')).toEqual({ status: 'acquired' });
+  const marking = waiting.completeMany([{ notificationId: 'w-1', summary: '{"attempt":1}' }]);
+  if (redis instanceof Redis) {
+    await expect(marking).rejects.toMatchObject({
+      name: 'DependencyError',
+      message: expect.stringContaining('sent marks reached 0 of 1 replicas within 300 ms'),
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2 * waitMs - 20); // both waited
+    return;
+  }
+  await marking;
+  expect(performance.now() - started).toBeLessThan(2 * waitMs);
+  expect(await waiting.acquire('w-1', 'other')).toEqual({
+    status: 'sent',
+    summary: '{"attempt":1}',
+  });
+  const key = waiting.key('w-1');
+  const [, ...replicas] = (redis as Cluster).slots[calculateSlot(key)] ?? [];
+  const replica = (redis as Cluster)
+    .nodes('slave')
+    .find((node) => replicas.includes(`${node.options.host}:${node.options.port}`));
+  expect(replica).toBeDefined();
+  await replica!.call('READONLY');
+  expect(await replica!.get(key)).toBe('sent:{"attempt":1}');
 });

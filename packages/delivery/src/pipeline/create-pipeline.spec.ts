@@ -291,11 +291,12 @@ describe('address states', () => {
 });
 
 it('does not send again when its sent mark was lost and the same worker retries the chunk', async () => {
-  // Redis answers the lease, then is away when the marks are written (3 tries); the
-  // stage then retries the chunk (e.g. its produce failed) with the lease still its own.
+  // Redis answers the lease, then is away when the mark is written (at the send, then 3
+  // tries at the chunk's end); the stage then retries the chunk (e.g. its produce
+  // failed) with the lease still its own.
   const leases = fakeLeases();
   const completeMany = leases.port.completeMany;
-  let refusals = 3;
+  let refusals = 4;
   leases.port.completeMany = async (marks) => {
     if (refusals-- > 0) throw new Error('redis unavailable');
     return completeMany(marks);

@@ -20,6 +20,8 @@ import type {
 } from './ports.js';
 
 const MAX_HISTORY = 50;
+/** A job another handling in this process is sending waits a second, then finds it sent (or not). */
+const BUSY_IN_PROCESS_MS = 1_000;
 /** The status reason of a job whose address a provider marked invalid (router's too). */
 const ADDRESS_INVALID = 'address_invalid';
 
@@ -50,6 +52,26 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
   const { status, delayed, deadLetter, attemptRecord, fallbackCheck } = outputs;
 
   return async function processJob(
+    record: ConsumedRecord,
+    job: DeliveryJob,
+    signal: AbortSignal,
+    lease: AcquireResult | undefined,
+    marks: SentMark[],
+  ): Promise<OutputMessage[]> {
+    if (!deps.idempotency || job.digest !== undefined)
+      return attempt(record, job, signal, lease, marks);
+    if (!leases.enter(job.notificationId)) {
+      const at = deps.now().getTime() + BUSY_IN_PROCESS_MS + Math.round(500 * deps.random());
+      return delayed(job, at, record);
+    }
+    try {
+      return await attempt(record, job, signal, lease, marks);
+    } finally {
+      leases.exit(job.notificationId);
+    }
+  };
+
+  async function attempt(
     record: ConsumedRecord,
     job: DeliveryJob,
     signal: AbortSignal,
@@ -259,9 +281,10 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (outcome.status === 'sent') {
         record1('sent', 'none', seconds);
         const used = { ...outcome.provider, name: providerName };
-        // The chunk's marks are written together once its jobs are done (finish).
+        // Written now, not when the chunk ends: a worker killed later in the chunk must
+        // not leave this send to be repeated by the next owner (leases.ts, markSent).
         if (idem)
-          marks.push({
+          await leases.markSent(marks, {
             notificationId: job.notificationId,
             summary: JSON.stringify({ attempt: job.attempt, provider: used }),
           });
@@ -352,5 +375,5 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       await Promise.resolve(release()).catch(() => undefined);
       throw err;
     }
-  };
+  }
 }

@@ -1,0 +1,71 @@
+/** A redis-server (Debian's) that a test starts, stops and starts again on one port. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export interface OwnRedis {
+  readonly port: number;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops it and removes its folder. */
+  remove(): Promise<void>;
+}
+
+/** `extra`: more redis-server arguments (e.g. cluster mode). Data lives in memory only. */
+export async function ownRedis(extra: readonly string[] = []): Promise<OwnRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'herald-own-redis-'));
+  let server: ChildProcess | undefined;
+  const stop = async () => {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGKILL');
+    await exited;
+  };
+  return {
+    port,
+    async start() {
+      server = spawn(
+        'redis-server',
+        [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          ...extra,
+        ],
+        { cwd: dir, stdio: 'ignore' },
+      );
+      const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+      for (;;) {
+        try {
+          await probe.connect();
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      probe.disconnect();
+    },
+    stop,
+    async remove() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

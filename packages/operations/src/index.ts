@@ -39,6 +39,13 @@ export {
 } from './topics.js';
 export type { TopicSubscribers, TopicSummary } from './topics.js';
 export {
+  deleteRecipient,
+  getRecipient,
+  recipientsFromDocument,
+  upsertRecipients,
+} from './recipients.js';
+export type { RecipientInput, RecipientView } from './recipients.js';
+export {
   deleteRateLimitPolicy,
   getRateLimitPolicy,
   listRateLimitPolicies,

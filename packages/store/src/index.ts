@@ -17,7 +17,7 @@ export type {
   StoredRule,
   StoredRuleSet,
 } from './rule-types.js';
-export { RecipientStore, addressProblem } from './recipient-store.js';
+export { RecipientStore, addressProblem, validateRecipient } from './recipient-store.js';
 export type { RecipientTables, StoredRecipient, UpsertOptions } from './recipient-store.js';
 export { AddressStateStore } from './address-state-store.js';
 export type {

@@ -96,7 +96,12 @@ function timezoneProblem(zone: string): string | undefined {
   }
 }
 
-function validate(recipient: StoredRecipient): void {
+/**
+ * Throws HERALD_ERR_RECIPIENT_INVALID naming every field that is wrong (empty id, an
+ * address that is not one valid address of its channel, an unknown time zone); `upsert`
+ * calls it, and a bulk write calls it for every recipient before storing any.
+ */
+export function validateRecipient(recipient: StoredRecipient): void {
   const problems: string[] = [];
   if (recipient.id.length === 0) problems.push('id is empty');
   for (const [channel, address] of Object.entries(recipient.addresses)) {
@@ -141,7 +146,7 @@ export class RecipientStore {
    * (the app re-registered a token the provider had refused) is cleared.
    */
   async upsert(recipient: StoredRecipient, options: UpsertOptions = {}): Promise<void> {
-    validate(recipient);
+    validateRecipient(recipient);
     await this.#db.transaction().execute(async (tx) => {
       const row = {
         tenant: recipient.tenant,
@@ -170,7 +175,7 @@ export class RecipientStore {
         .where('tenant', '=', recipient.tenant)
         .where('recipient_id', '=', recipient.id)
         .execute();
-      // validate() refused the recipient if any address was invalid.
+      // validateRecipient() refused the recipient if any address was invalid.
       const addresses = normalised(recipient.addresses);
       if (addresses.length > 0) {
         await tx

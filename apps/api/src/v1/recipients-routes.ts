@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { channelNames } from '@herald/core';
-import { RecipientStore, recordConfigChange, type StoredRecipient } from '@herald/store';
+import { deleteRecipient, getRecipient, upsertRecipients } from '@herald/operations';
+import type { StoredRecipient } from '@herald/store';
 import { actorOf, problemResponses, type V1Context } from './context.js';
 import { notFound } from './problem.js';
 
@@ -36,8 +37,6 @@ const recipientOut = { ...recipientBody, additionalProperties: true } as const;
 
 /** Recipients (addresses, preferences) of the key's tenant; their topics are topics-routes.ts. */
 export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void {
-  const recipients = new RecipientStore(ctx.db);
-
   server.put<{ Body: { recipients: RecipientBody[] } }>(
     '/recipients',
     {
@@ -59,20 +58,15 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
         },
       },
     },
-    async (req) => {
-      const tenant = req.apiKey.tenant;
-      // All validated first: a bad recipient anywhere stores none of them.
-      const rows = req.body.recipients.map((r) => ({ ...r, tenant, addresses: r.addresses ?? {} }));
-      for (const r of rows) await recipients.upsert(r);
-      await recordConfigChange(ctx.db, {
-        ...actorOf(req.apiKey),
-        action: 'recipients.upsert',
-        entityType: 'recipient',
-        entityId: rows.length === 1 ? rows[0]!.id : `${rows.length} recipients`,
-        details: { ids: rows.map((r) => r.id) },
-      });
-      return { upserted: rows.length };
-    },
+    async (req) => ({
+      // All checked first: a bad recipient anywhere stores none of them.
+      upserted: await upsertRecipients(
+        ctx.db,
+        req.apiKey.tenant,
+        req.body.recipients,
+        actorOf(req.apiKey),
+      ),
+    }),
   );
 
   server.get<{ Params: { id: string } }>(
@@ -86,14 +80,9 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
         response: { 200: recipientOut, ...problemResponses },
       },
     },
-    async (req, reply) => {
-      const found = (await recipients.getMany(req.apiKey.tenant, [req.params.id])).get(
-        req.params.id,
-      );
-      if (!found) return notFound(reply, `recipient "${req.params.id}"`);
-      const { tenant: _tenant, ...rest } = found;
-      return rest;
-    },
+    async (req, reply) =>
+      (await getRecipient(ctx.db, req.apiKey.tenant, req.params.id)) ??
+      notFound(reply, `recipient "${req.params.id}"`),
   );
 
   server.delete<{ Params: { id: string } }>(
@@ -107,16 +96,9 @@ export function recipientsRoutes(server: FastifyInstance, ctx: V1Context): void 
         response: { 204: { type: 'null' }, ...problemResponses },
       },
     },
-    async (req, reply) => {
-      if (!(await recipients.delete(req.apiKey.tenant, req.params.id)))
-        return notFound(reply, `recipient "${req.params.id}"`);
-      await recordConfigChange(ctx.db, {
-        ...actorOf(req.apiKey),
-        action: 'recipients.delete',
-        entityType: 'recipient',
-        entityId: req.params.id,
-      });
-      return reply.code(204).send();
-    },
+    async (req, reply) =>
+      (await deleteRecipient(ctx.db, req.apiKey.tenant, req.params.id, actorOf(req.apiKey)))
+        ? reply.code(204).send()
+        : notFound(reply, `recipient "${req.params.id}"`),
   );
 }

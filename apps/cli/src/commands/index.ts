@@ -6,6 +6,7 @@ import { registerDlqCommand } from './dlq-command.js';
 import { registerKeysCommand } from './keys-command.js';
 import { registerProduceCommand } from './produce-command.js';
 import { registerRateLimitsCommand } from './rate-limits-command.js';
+import { registerRecipientsCommand } from './recipients-command.js';
 import { registerRulesCommand } from './rules-command.js';
 import { registerSilencesCommand } from './silences-command.js';
 import { registerStackCommand } from './stack-command.js';
@@ -41,6 +42,7 @@ export const commandRegistrations: readonly ((
   registerTenantsCommand,
   registerKeysCommand,
   registerTestSendCommand,
+  registerRecipientsCommand,
   registerTopicsCommand,
   registerRateLimitsCommand,
 ];

@@ -1,20 +1,12 @@
-import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
-import { buildCli, parseCliEnv } from '@herald/cli';
 import { silentLogger } from '@herald/core';
 import { ApiKeyStore, createDatabase } from '@herald/store';
 import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { cliOn } from './cli-harness.js';
 
 let testDb: TestDatabase;
 
-async function herald(...args: string[]): Promise<string> {
-  const env = parseCliEnv({ DATABASE_URL: testDb.url, HERALD_ACTOR: 'ci-bot' });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  await buildCli(env, silentLogger, out).parseAsync(['node', 'herald', ...args]);
-  return text;
-}
+const herald = cliOn(() => testDb.url);
 
 beforeAll(async () => {
   testDb = await createTestDatabase(stackEnv().DATABASE_URL);

@@ -1,11 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { buildCli, parseCliEnv } from '@herald/cli';
-import { silentLogger } from '@herald/core';
 import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { cliOn, writeTemp } from './cli-harness.js';
 
 let testDb: TestDatabase;
 let dir: string;
@@ -16,20 +14,9 @@ const exampleData = fileURLToPath(
   new URL('../../../examples/templates/data.json', import.meta.url),
 );
 
-async function herald(...args: string[]): Promise<string> {
-  const env = parseCliEnv({ DATABASE_URL: testDb.url, HERALD_ACTOR: 'ci-bot' });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  await buildCli(env, silentLogger, out).parseAsync(['node', 'herald', ...args]);
-  return text;
-}
+const herald = cliOn(() => testDb.url);
 
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const file = (name: string, text: string) => writeTemp(dir, name, text);
 
 beforeAll(async () => {
   testDb = await createTestDatabase(stackEnv().DATABASE_URL);

@@ -4,24 +4,16 @@
  * key, an unknown topic and an invalid limit, --json output, and every write in
  * config_audit_log with HERALD_ACTOR.
  */
-import { PassThrough } from 'node:stream';
 import { sql } from 'kysely';
-import { buildCli, parseCliEnv } from '@herald/cli';
 import { silentLogger } from '@herald/core';
 import { createDatabase, migrateToLatest, RecipientStore } from '@herald/store';
 import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { cliOn } from './cli-harness.js';
 
 let testDb: TestDatabase;
 let db: ReturnType<typeof createDatabase>;
 
-async function herald(...args: string[]): Promise<string> {
-  const env = parseCliEnv({ DATABASE_URL: testDb.url, HERALD_ACTOR: 'ops-bot' });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  await buildCli(env, silentLogger, out).parseAsync(['node', 'herald', ...args]);
-  return text;
-}
+const herald = cliOn(() => testDb.url, 'ops-bot');
 
 const json = async (...args: string[]) => JSON.parse(await herald(...args, '--json')) as unknown;
 

@@ -3,32 +3,20 @@
  * --dry-run` refuses bad ones with file:line:column and writes nothing; `herald cancel`
  * writes the mark the worker checks (issue 16).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { buildCli, parseCliEnv } from '@herald/cli';
 import { silentLogger } from '@herald/core';
 import { CancelStore, createDatabase, migrateToLatest, RuleStore } from '@herald/store';
 import { createTestDatabase, stackEnv, type TestDatabase } from '@herald/testkit';
+import { cliOn, writeTemp } from './cli-harness.js';
 
 let testDb: TestDatabase;
 let dir: string;
 
-async function herald(...args: string[]): Promise<string> {
-  const env = parseCliEnv({ DATABASE_URL: testDb.url, HERALD_ACTOR: 'ci-bot' });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d: Buffer) => (text += d.toString()));
-  await buildCli(env, silentLogger, out).parseAsync(['node', 'herald', ...args]);
-  return text;
-}
+const herald = cliOn(() => testDb.url);
 
-async function file(name: string, text: string): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
+const file = (name: string, text: string) => writeTemp(dir, name, text);
 
 const rules = `rules:
   - id: comments

@@ -55,6 +55,28 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
+/**
+ * A screen's actions: `act(what)` clears the last error and notice, runs `what`, shows
+ * the text it resolves to (if any) as the notice and calls `after` (e.g. reload the
+ * list); a failure is kept as `error` for <ErrorBox>.
+ */
+export function useAction(after?: () => void) {
+  const [error, setError] = useState<unknown>();
+  const [notice, setNotice] = useState('');
+  async function act(what: () => Promise<unknown>): Promise<void> {
+    setError(undefined);
+    setNotice('');
+    try {
+      const result = await what();
+      if (typeof result === 'string') setNotice(result);
+      after?.();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return { error, setError, notice, setNotice, act };
+}
+
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <section>

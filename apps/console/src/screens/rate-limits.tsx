@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, channelNames } from '../api.js';
-import { ErrorBox, Section, useLoad } from '../ui.js';
+import { ErrorBox, Section, useLoad, useAction } from '../ui.js';
 
 interface Policy {
   id: string;
@@ -50,20 +50,9 @@ export function RateLimits() {
   const list = useLoad(() => call<{ policies: Policy[] }>('GET', '/v1/rate-limit-policies'), []);
   const channels = useLoad(channelNames, []);
   const [draft, setDraft] = useState<Policy>(blank);
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState('');
+  const { error, notice, act } = useAction(list.reload);
   const set = <K extends keyof Policy>(k: K, v: Policy[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
-  async function act(what: () => Promise<string>) {
-    setError(undefined);
-    setNotice('');
-    try {
-      setNotice(await what());
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
   const save = (e: Event) => {
     e.preventDefault();
     void act(async () => {

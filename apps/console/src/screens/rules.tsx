@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { lineDiff } from '../diff.js';
-import { DiffView, ErrorBox, Section, useLoad, when } from '../ui.js';
+import { DiffView, ErrorBox, Section, useLoad, when, useAction } from '../ui.js';
 
 interface Rule {
   id: string;
@@ -54,16 +54,7 @@ export function Rules() {
   const [compare, setCompare] = useState<{ version: number; set: RuleSet }>();
   const [plan, setPlan] = useState<{ version: number; result: ApplyResult }>();
   const [done, setDone] = useState<ApplyResult>();
-  const [error, setError] = useState<unknown>();
-
-  async function act(what: () => Promise<void>) {
-    setError(undefined);
-    try {
-      await what();
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const { error, act } = useAction();
   const showDiff = (version: number) =>
     act(async () =>
       setCompare({ version, set: await call<RuleSet>('GET', `/v1/rules?version=${version}`) }),

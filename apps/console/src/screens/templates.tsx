@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { lineDiff } from '../diff.js';
-import { DiffView, ErrorBox, Section, useLoad } from '../ui.js';
+import { DiffView, ErrorBox, Section, useLoad, useAction } from '../ui.js';
 
 interface Template {
   id: string;
@@ -77,16 +77,8 @@ function Versions({ id }: { id: string }) {
   // Rollback: a dry run first shows what it would save, then the user confirms.
   const [plan, setPlan] = useState<RollbackResult>();
   const [done, setDone] = useState<RollbackResult>();
-  const [error, setError] = useState<unknown>();
+  const { error, act } = useAction();
   const rollbackUrl = `/v1/templates/${encodeURIComponent(id)}/rollback`;
-  async function act(what: () => Promise<void>) {
-    setError(undefined);
-    try {
-      await what();
-    } catch (err) {
-      setError(err);
-    }
-  }
   const planRollback = (version: number) =>
     act(async () => {
       setDone(undefined);

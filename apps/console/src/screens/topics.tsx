@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call } from '../api.js';
-import { ErrorBox, Section, useLoad } from '../ui.js';
+import { ErrorBox, Section, useLoad, useAction } from '../ui.js';
 
 interface TopicSummary {
   topic: string;
@@ -29,19 +29,7 @@ export function Topics({ selected }: { selected: string | undefined }) {
   const list = useLoad(() => call<{ topics: TopicSummary[] }>('GET', '/v1/topics'), []);
   const [key, setKey] = useState('');
   const [first, setFirst] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState('');
-
-  async function act(what: () => Promise<string>) {
-    setError(undefined);
-    setNotice('');
-    try {
-      setNotice(await what());
-      list.reload();
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const { error, notice, setNotice, act } = useAction(list.reload);
   const create = (e: Event) => {
     e.preventDefault();
     void act(async () => {
@@ -131,17 +119,10 @@ export function Topics({ selected }: { selected: string | undefined }) {
 function SubscriberList({ topic, onChange }: { topic: string; onChange: () => void }) {
   const subs = useLoad(() => call<Subscribers>('GET', `${path(topic)}/subscribers`), [topic]);
   const [add, setAdd] = useState('');
-  const [error, setError] = useState<unknown>();
-  async function act(what: () => Promise<unknown>) {
-    setError(undefined);
-    try {
-      await what();
-      subs.reload();
-      onChange();
-    } catch (err) {
-      setError(err);
-    }
-  }
+  const { error, act } = useAction(() => {
+    subs.reload();
+    onChange();
+  });
   return (
     <div data-testid="subscribers">
       <h3>Subscribers of {topic}</h3>

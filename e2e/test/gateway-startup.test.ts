@@ -4,7 +4,6 @@
  * port answers from the first attempt (/healthz 200, /readyz 503 naming Redis), and it
  * serves once Redis is there. Redis is the test's own; Postgres and Kafka the stack's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '@herald/core';
 import { createDatabase, migrateToLatest } from '@herald/store';
 import { freePort, testRun, waitFor } from '@herald/testkit';
-import { opsProbe, ownRedis } from './ops-outage-harness.js';
+import { opsProbe, ownRedis, ridingOutSettings, startApp } from './ops-outage-harness.js';
 
 const run = testRun('gwstart');
 const gatewayMain = fileURLToPath(new URL('../../apps/gateway/dist/main.js', import.meta.url));
@@ -29,36 +28,24 @@ it('retries its start while Redis is away, /readyz 503 naming it, then serves; S
   await migrateToLatest(db);
   await db.destroy();
   run.defer(() => redis.stop());
-  let output = '';
-  const gateway: ChildProcess = spawn(process.execPath, [gatewayMain], {
-    env: {
-      PATH: process.env.PATH,
-      ...run.settings({
-        REDIS_URL: redis.url,
-        DATABASE_URL: databaseUrl,
-        HERALD_GATEWAY_TENANT_SECRETS: JSON.stringify({ acme: 's'.repeat(32) }),
-        HERALD_GATEWAY_HOST: '127.0.0.1',
-        HERALD_GATEWAY_PORT: String(clientPort),
-        HERALD_METRICS_HOST: '127.0.0.1',
-        HERALD_METRICS_PORT: String(opsPort),
-        HERALD_DEPENDENCY_OUTAGE_MS: '120000',
-        HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
-        HERALD_LOG_LEVEL: 'warn',
-      }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  run.defer(() => {
-    if (gateway.exitCode === null) gateway.kill('SIGKILL');
-  });
-  gateway.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  gateway.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const explain = () => `gateway output:\n${output.slice(-3000)}`;
+  const app = startApp(
+    gatewayMain,
+    run.settings({
+      REDIS_URL: redis.url,
+      DATABASE_URL: databaseUrl,
+      HERALD_GATEWAY_TENANT_SECRETS: JSON.stringify({ acme: 's'.repeat(32) }),
+      HERALD_GATEWAY_HOST: '127.0.0.1',
+      HERALD_GATEWAY_PORT: String(clientPort),
+      ...ridingOutSettings(opsPort),
+    }),
+    (cleanup) => run.defer(cleanup),
+  );
+  const explain = () => `gateway output:\n${app.output().slice(-3000)}`;
 
-  await waitFor('a start retry', () => output.includes('retrying'), 60_000).catch((err) => {
+  await waitFor('a start retry', () => app.output().includes('retrying'), 60_000).catch((err) => {
     throw new Error(`${(err as Error).message}\n${explain()}`);
   });
-  expect(gateway.exitCode).toBeNull();
+  expect(app.child.exitCode).toBeNull();
   expect(await opsProbe(opsPort, 'healthz')).toEqual({ status: 200, body: { status: 'ok' } });
   expect(await opsProbe(opsPort, 'readyz')).toMatchObject({
     status: 503,
@@ -77,9 +64,5 @@ it('retries its start while Redis is away, /readyz 503 naming it, then serves; S
   const feed = await fetch(`http://127.0.0.1:${clientPort}/v1/inbox/messages`);
   expect(feed.status).toBe(401);
 
-  gateway.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) =>
-    gateway.exitCode === null ? gateway.on('exit', resolve) : resolve(gateway.exitCode),
-  );
-  expect(code).toBe(0);
+  expect(await app.terminate()).toBe(0);
 }, 180_000);

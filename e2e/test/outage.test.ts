@@ -6,7 +6,6 @@
  * start-up listener answers) and 200 when it is back, and events flow again. The Redis is this test's own (a redis-server on a free port),
  * so the shared stack is never touched; Kafka is the stack's, under a fresh prefix.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,14 @@ import {
   type Receiver,
   type TopicReader,
 } from '@herald/testkit';
-import { opsProbe, ownRedis, type OwnRedis } from './ops-outage-harness.js';
+import {
+  opsProbe,
+  ownRedis,
+  ridingOutSettings,
+  startApp,
+  type AppProcess,
+  type OwnRedis,
+} from './ops-outage-harness.js';
 
 const run = testRun('outage');
 const topics = topicNames(run.prefix);
@@ -32,8 +38,7 @@ let redisPort: number;
 let redis: OwnRedis;
 let opsPort: number;
 let receiver: Receiver;
-let worker: ChildProcess;
-let output = '';
+let app: AppProcess | undefined;
 let reader: TopicReader | undefined;
 
 const startRedis = () => redis.start();
@@ -92,7 +97,7 @@ it('stays up while Redis is away at start-up and while running; /readyz 503 then
     // The worker's own account of what happened, for whoever reads the failure.
     const seen = reader?.records.map((r) => `${r.topic} ${r.value.toString().slice(0, 300)}`);
     throw new Error(
-      `${(err as Error).message}\nrecords: ${JSON.stringify(seen)}\nworker output:\n${output.slice(-4000)}`,
+      `${(err as Error).message}\nrecords: ${JSON.stringify(seen)}\nworker output:\n${app?.output().slice(-4000)}`,
     );
   }
 }, 240_000);
@@ -103,35 +108,26 @@ async function outage(): Promise<void> {
     topics: [topics.status, topics.rejected, topics.dlq],
   });
   run.defer(() => reader?.stop());
-  worker = spawn(process.execPath, [workerMain], {
-    env: {
-      PATH: process.env.PATH,
-      ...run.settings({
-        HERALD_WORKER_CHANNELS: 'webhook',
-        HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-        HERALD_WEBHOOK_SECRETS: JSON.stringify({
-          default: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
-        }),
-        REDIS_URL: redis.url,
-        HERALD_METRICS_HOST: '127.0.0.1',
-        HERALD_METRICS_PORT: String(opsPort),
-        HERALD_DEPENDENCY_OUTAGE_MS: '120000',
-        HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
-        HERALD_LOG_LEVEL: 'warn',
+  app = startApp(
+    workerMain,
+    run.settings({
+      HERALD_WORKER_CHANNELS: 'webhook',
+      HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      HERALD_WEBHOOK_SECRETS: JSON.stringify({
+        default: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
       }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  run.defer(() => {
-    if (worker.exitCode === null) worker.kill('SIGKILL');
-  });
-  worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+      REDIS_URL: redis.url,
+      ...ridingOutSettings(opsPort),
+    }),
+    (cleanup) => run.defer(cleanup),
+  );
+  const worker = app.child;
+  const output = app.output;
 
   // Redis down at start-up: the start is retried, the process stays, and its ops port
   // already answers: alive (/healthz 200), not ready, naming Redis and since when.
   const retryFrom = Date.now();
-  await waitFor('a start retry', () => output.includes('retrying'), 30_000);
+  await waitFor('a start retry', () => output().includes('retrying'), 30_000);
   expect(worker.exitCode).toBeNull();
   expect(await probe('healthz')).toEqual({ status: 200, body: { status: 'ok' } });
   const starting = await probe('readyz');
@@ -174,9 +170,5 @@ async function outage(): Promise<void> {
   await waitFor('e2 delivered after Redis came back', () => delivered('e2'), 60_000);
   expect(worker.exitCode).toBeNull();
 
-  worker.kill('SIGTERM');
-  const code = await new Promise<number | null>((resolve) =>
-    worker.exitCode === null ? worker.on('exit', resolve) : resolve(worker.exitCode),
-  );
-  expect(code).toBe(0);
+  expect(await app.terminate()).toBe(0);
 }

@@ -9,7 +9,7 @@ import { connectRedis, type RedisClient } from './redis-client.js';
  */
 export abstract class FailOpenRedis {
   protected readonly redis: RedisClient;
-  readonly #log: Logger;
+  protected readonly log: Logger;
   readonly #consequence: string;
   #lastWarning = 0;
 
@@ -19,7 +19,7 @@ export abstract class FailOpenRedis {
    */
   protected constructor(redis: RedisClient, logger: Logger, consequence: string) {
     this.redis = redis;
-    this.#log = logger;
+    this.log = logger;
     this.#consequence = consequence;
   }
 
@@ -39,7 +39,7 @@ export abstract class FailOpenRedis {
     const now = Date.now();
     if (now - this.#lastWarning < 10_000) return;
     this.#lastWarning = now;
-    this.#log.warn(
+    this.log.warn(
       { err: err instanceof Error ? err.message : String(err) },
       `redis unavailable: ${this.#consequence}`,
     );

@@ -28,6 +28,32 @@ it('grants the first claim and the same owner again, refuses another owner', asy
   expect(await redis.pttl(key)).toBeGreaterThan(50_000);
 });
 
+it('names the owner that holds a refused claim, once per call', async () => {
+  const warnings: { fields: object; message: string }[] = [];
+  const logger = {
+    ...silentLogger,
+    warn: (fields: object, message: string) => warnings.push({ fields, message }),
+  };
+  const watched = new RedisDedupe(redis, logger);
+  const key = `${prefix}herald:event:{e-held}`;
+  expect(await watched.claim([{ key, owner: 'p0@1', windowMs: 60_000 }])).toEqual([true]);
+  expect(await watched.claim([{ key, owner: 'p0@1', windowMs: 60_000 }])).toEqual([true]);
+  expect(warnings).toEqual([]);
+  expect(await watched.claim([{ key, owner: 'p3@7', windowMs: 60_000 }])).toEqual([false]);
+  // A rule dedupe key held by another event is normal operation: not logged.
+  const ruleKey = `${prefix}rule-key`;
+  await watched.claim([{ key: ruleKey, owner: 'evt-a', windowMs: 60_000 }]);
+  expect(await watched.claim([{ key: ruleKey, owner: 'evt-b', windowMs: 60_000 }])).toEqual([
+    false,
+  ]);
+  expect(warnings).toEqual([
+    {
+      fields: { refused: 1, examples: [{ key, owner: 'p3@7', heldBy: 'p0@1' }] },
+      message: 'dedupe claims refused: held by another owner',
+    },
+  ]);
+});
+
 it('keys an event by a hash of its source and id, in one Cluster slot', () => {
   const key = RedisDedupe.eventKey(prefix, {
     id: 'evt-1',

@@ -24,15 +24,15 @@ const row = (state: Parameters<typeof statusEventFor>[1], seconds: number, attem
   );
 
 describe('stateRank', () => {
-  it('orders progress, then outcomes, then receipts, within an attempt', () => {
+  it('orders progress, then failures, then acceptance and receipts, within an attempt', () => {
     const order = [
       'queued',
       'deferred',
       'sending',
       'retrying',
-      'sent',
       'failed',
       'dead_lettered',
+      'sent',
       'delivered',
       'bounced',
     ] as const;
@@ -44,6 +44,16 @@ describe('stateRank', () => {
     expect(stateRank('sending', 2)).toBeGreaterThan(stateRank('retrying', 1));
     expect(stateRank('failed', 1, true)).toBeLessThan(stateRank('retrying', 1));
     expect(stateRank('sent', 1)).toBeLessThan(stateRank('delivered', 1));
+  });
+
+  it("no later attempt's progress or failure outranks a receiver's acceptance", () => {
+    for (const state of ['queued', 'deferred', 'sending', 'retrying', 'failed'] as const)
+      for (const retryable of [true, false]) {
+        expect(stateRank('sent', 1)).toBeGreaterThan(stateRank(state, 9, retryable));
+        expect(stateRank('delivered', 2)).toBeGreaterThan(stateRank(state, 9, retryable));
+      }
+    expect(stateRank('sent', 1)).toBeGreaterThan(stateRank('dead_lettered', 9));
+    expect(stateRank('sent', 2)).toBeGreaterThan(stateRank('sent', 1));
   });
 });
 

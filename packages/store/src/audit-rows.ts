@@ -143,18 +143,46 @@ const stateOrder: Readonly<Record<NotificationState, number>> = {
 const retryableFailed = 35;
 
 /**
+ * States that say a receiver took the notification (or that it ended on purpose without
+ * a send): once one of them is recorded, no attempt's progress or failure may replace
+ * it. A copy of the job with a later attempt number (an attempt the worker thought
+ * failed while the receiver had accepted it) can still be deferred, retried or fail;
+ * before this tier its `retrying` (attempt 2) outranked attempt 1's `sent` and the
+ * audit ended short of the receivers (issue 18).
+ */
+const settledStates: ReadonlySet<NotificationState> = new Set([
+  'sent',
+  'delivered',
+  'seen',
+  'read',
+  'archived',
+  'bounced',
+  'suppressed',
+  'rejected',
+  'digested',
+  'cancelled',
+]);
+/** Above any attempt's unsettled rank (attempts stay far below 1,000). */
+const settledTier = 1_000_000;
+
+/**
  * The rank the projections compare before replacing a row's state:
- * `attempt * 1000 + order(state)`. A higher rank wins; an equal or lower one only
- * merges timestamps. So a late `sent` never overwrites `delivered` (same attempt, 50 <
- * 80), a replay changes nothing (equal), and attempt 2's `sending` supersedes attempt
- * 1's `retrying`. A retryable `failed` ranks below `retrying`: more attempts follow.
+ * `attempt * 1000 + order(state)`, plus 1,000,000 for a settled state (a receiver
+ * accepted it, or it ended without a send). A higher rank wins; an equal or lower one
+ * only merges timestamps. So a late `sent` never overwrites `delivered` (same attempt,
+ * 50 < 80), a replay changes nothing (equal), attempt 2's `sending` supersedes attempt
+ * 1's `retrying`, and attempt 2's `retrying`, `deferred` or `failed` never replaces
+ * attempt 1's `sent` (monotone on success). A retryable `failed` ranks below
+ * `retrying`: more attempts follow.
  *
  * @example
  * stateRank('delivered', 1) > stateRank('sent', 1); // true
+ * stateRank('sent', 1) > stateRank('retrying', 2); // true
  */
 export function stateRank(state: NotificationState, attempt: number, retryable?: boolean): number {
   const order = state === 'failed' && retryable === true ? retryableFailed : stateOrder[state];
-  return Math.max(0, attempt) * 1000 + order;
+  const tier = settledStates.has(state) ? settledTier : 0;
+  return tier + Math.max(0, attempt) * 1000 + order;
 }
 
 /** States that belong to one delivery attempt (everything from `sending` on). */

@@ -24,15 +24,15 @@ const row = (state: Parameters<typeof statusEventFor>[1], seconds: number, attem
   );
 
 describe('stateRank', () => {
-  it('orders progress, then failures, then acceptance and receipts, within an attempt', () => {
+  it('orders progress, then outcomes, then receipts, within an attempt', () => {
     const order = [
       'queued',
       'deferred',
       'sending',
       'retrying',
+      'sent',
       'failed',
       'dead_lettered',
-      'sent',
       'delivered',
       'bounced',
     ] as const;
@@ -46,14 +46,19 @@ describe('stateRank', () => {
     expect(stateRank('sent', 1)).toBeLessThan(stateRank('delivered', 1));
   });
 
-  it("no later attempt's progress or failure outranks a receiver's acceptance", () => {
-    for (const state of ['queued', 'deferred', 'sending', 'retrying', 'failed'] as const)
-      for (const retryable of [true, false]) {
-        expect(stateRank('sent', 1)).toBeGreaterThan(stateRank(state, 9, retryable));
-        expect(stateRank('delivered', 2)).toBeGreaterThan(stateRank(state, 9, retryable));
-      }
-    expect(stateRank('sent', 1)).toBeGreaterThan(stateRank('dead_lettered', 9));
+  it("no later attempt's progress or retryable failure outranks a receiver's acceptance", () => {
+    for (const state of ['queued', 'deferred', 'sending', 'retrying'] as const) {
+      expect(stateRank('sent', 1)).toBeGreaterThan(stateRank(state, 9));
+      expect(stateRank('delivered', 2)).toBeGreaterThan(stateRank(state, 9));
+    }
+    expect(stateRank('sent', 1)).toBeGreaterThan(stateRank('failed', 9, true));
     expect(stateRank('sent', 2)).toBeGreaterThan(stateRank('sent', 1));
+  });
+
+  it("a permanent failure is an outcome: a receipt's failed still outranks the same attempt's sent", () => {
+    expect(stateRank('failed', 1, false)).toBeGreaterThan(stateRank('sent', 1));
+    expect(stateRank('dead_lettered', 1)).toBeGreaterThan(stateRank('sent', 1));
+    expect(stateRank('bounced', 1)).toBeGreaterThan(stateRank('failed', 1, false));
   });
 });
 

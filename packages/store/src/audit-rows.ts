@@ -144,8 +144,10 @@ const retryableFailed = 35;
 
 /**
  * States that say a receiver took the notification (or that it ended on purpose without
- * a send): once one of them is recorded, no attempt's progress or failure may replace
- * it. A copy of the job with a later attempt number (an attempt the worker thought
+ * a send): once one of them is recorded, no attempt's progress or retryable failure may
+ * replace it. A permanent `failed` and `dead_lettered` are outcomes too and share the
+ * tier: a receipt's `failed` after the same attempt's `sent` (SendGrid dropped, Vonage
+ * failed) must still win, as it did before the tier. A copy of the job with a later attempt number (an attempt the worker thought
  * failed while the receiver had accepted it) can still be deferred, retried or fail;
  * before this tier its `retrying` (attempt 2) outranked attempt 1's `sent` and the
  * audit ended short of the receivers (issue 18).
@@ -171,8 +173,9 @@ const settledTier = 1_000_000;
  * accepted it, or it ended without a send). A higher rank wins; an equal or lower one
  * only merges timestamps. So a late `sent` never overwrites `delivered` (same attempt,
  * 50 < 80), a replay changes nothing (equal), attempt 2's `sending` supersedes attempt
- * 1's `retrying`, and attempt 2's `retrying`, `deferred` or `failed` never replaces
- * attempt 1's `sent` (monotone on success). A retryable `failed` ranks below
+ * 1's `retrying`, and attempt 2's `sending`, `retrying`, `deferred` or retryable `failed`
+ * never replaces attempt 1's `sent` (monotone on success), while a receipt's `failed`
+ * (same attempt) still replaces its `sent`. A retryable `failed` ranks below
  * `retrying`: more attempts follow.
  *
  * @example
@@ -181,7 +184,11 @@ const settledTier = 1_000_000;
  */
 export function stateRank(state: NotificationState, attempt: number, retryable?: boolean): number {
   const order = state === 'failed' && retryable === true ? retryableFailed : stateOrder[state];
-  const tier = settledStates.has(state) ? settledTier : 0;
+  const outcome =
+    settledStates.has(state) ||
+    state === 'dead_lettered' ||
+    (state === 'failed' && retryable !== true);
+  const tier = outcome ? settledTier : 0;
   return tier + Math.max(0, attempt) * 1000 + order;
 }
 

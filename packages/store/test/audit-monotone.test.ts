@@ -1,7 +1,7 @@
 /**
  * The audit projection is monotone on success (issue 18, "audit short of the
  * receivers"), on a real Postgres: once a notification is `sent` or `delivered` by any
- * attempt, a `deferred`, `retrying` or `failed` of another attempt (a copy of the job
+ * attempt, a `deferred`, `retrying` or retryable `failed` of another attempt (a copy of the job
  * the worker thought failed while the receiver had accepted it) is kept as an attempt
  * row but never moves the notification back, in whichever order and chunking the
  * statuses arrive.
@@ -81,7 +81,6 @@ function statusesOf(eventId: string, later: NotificationState, retryable?: boole
 const laterStates: [NotificationState, boolean | undefined][] = [
   ['retrying', undefined],
   ['deferred', undefined],
-  ['failed', false],
   ['failed', true],
 ];
 
@@ -137,5 +136,15 @@ it("a later attempt's delivered still supersedes an earlier sent", async () => {
   expect((await projection('later-delivered')).notification).toEqual({
     state: 'delivered',
     attempt: 2,
+  });
+});
+
+it("a receipt's failed after the same attempt's sent still wins (SendGrid dropped, Vonage failed)", async () => {
+  const store = new AuditStore(db);
+  await store.write([status('receipt-failed', 1, 'sending'), status('receipt-failed', 1, 'sent')]);
+  await store.write([status('receipt-failed', 1, 'failed', { retryable: false })]);
+  expect((await projection('receipt-failed')).notification).toEqual({
+    state: 'failed',
+    attempt: 1,
   });
 });

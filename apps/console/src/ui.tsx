@@ -77,6 +77,15 @@ export function useAction(after?: () => void) {
   return { error, setError, notice, setNotice, act };
 }
 
+/** A screen's last success message, announced to screen readers; nothing when empty. */
+export function Notice({ text }: { text: string }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <section>

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call, channelNames } from '../api.js';
-import { ErrorBox, Section, useLoad, useAction } from '../ui.js';
+import { ErrorBox, Notice, Section, useLoad, useAction } from '../ui.js';
 
 interface Policy {
   id: string;
@@ -81,11 +81,7 @@ export function RateLimits() {
   return (
     <Section title="Rate limits">
       <ErrorBox error={list.error ?? error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       <table data-testid="policies">
         <thead>
           <tr>

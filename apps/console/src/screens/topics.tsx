@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { call } from '../api.js';
-import { ErrorBox, Section, useLoad, useAction } from '../ui.js';
+import { ErrorBox, Notice, Section, useLoad, useAction } from '../ui.js';
 
 interface TopicSummary {
   topic: string;
@@ -53,11 +53,7 @@ export function Topics({ selected }: { selected: string | undefined }) {
   return (
     <Section title="Topics">
       <ErrorBox error={list.error ?? error} />
-      {notice ? (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notice text={notice} />
       <table data-testid="topics">
         <thead>
           <tr>

@@ -16,8 +16,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
@@ -30,17 +29,11 @@ import {
 } from '@herald/store';
 import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
+import { repoRoot, runArgs } from '../lib/run-args.mjs';
 import { createDuplicateLedger } from './duplicates.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split(/\s*--/)
-    .filter(Boolean)
-    .map((a) => a.split(/[ =]/)),
-);
+const root = repoRoot;
+const args = runArgs();
 const N = Number(args.events ?? 3000);
 const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
 const settleMs = Number(args['settle-ms'] ?? 180_000);

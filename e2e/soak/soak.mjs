@@ -21,28 +21,21 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { issueSubscriberToken, tenantSecretsFromJson } from '@herald/subscriber-auth';
 import { secretScanner } from '../lib/secrets.mjs';
+import { repoRoot, runArgs } from '../lib/run-args.mjs';
 import { leakVerdicts, defaultLeakBounds } from '../lib/leak-check.mjs';
 import { sampleProcess } from './sampler.mjs';
 import { summaryTable, svgChart, shown } from './report.mjs';
 import { freePorts, openSseClient, waitReady } from './harness.mjs';
 import { appSpecs, prepareDatabase, startReceiver, writeRules } from './setup.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split(/\s*--/)
-    .filter(Boolean)
-    .map((a) => a.split(/[ =]/)),
-);
+const root = repoRoot;
+const args = runArgs();
 const profile = args.profile ?? 'custom';
 const durationMs = Number(args['duration-s'] ?? 180) * 1000;
 const rate = Number(args.rate ?? 40); // events per second

@@ -1,20 +1,37 @@
 import type { Kysely } from 'kysely';
 import { deterministicId, type ChannelName, type Logger, type TopicNames } from '@herald/core';
-import { createDigestFlusher, type WorkflowPort } from '@herald/delivery';
+import { createDigestFlusher, DependencyError, type WorkflowPort } from '@herald/delivery';
 import { checkRecordSize, MessagePublisher, type KafkaClient } from '@herald/kafka';
 import type { Lifecycle } from '@herald/runtime';
-import { CancelStore, DigestStore, type HeraldDatabase } from '@herald/store';
+import {
+  CancelStore,
+  DigestStore,
+  isPostgresUnavailable,
+  type HeraldDatabase,
+} from '@herald/store';
 import type { WorkerEnv } from './env.js';
+
+/** Postgres away is an outage (the chunk is retried, nothing dead-lettered), not a crash. */
+async function outageAware<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isPostgresUnavailable(err)) throw new DependencyError('postgres', err);
+    throw err;
+  }
+}
 
 /**
  * The pipeline's digest and cancel port over Postgres (issue 16). A digest a job opens
  * gets an id derived from (tenant, recipient, channel, key, that job), so it is the same
- * whichever worker opens it; its window counts from the worker's clock.
+ * whichever worker opens it; its window counts from the worker's clock. Postgres being
+ * away surfaces as a DependencyError, so the pipeline retries the chunk instead of
+ * counting a crash (three of which used to dead-letter the job as `poison`).
  */
 export function workflowPort(db: Kysely<HeraldDatabase>, now: () => Date): WorkflowPort {
   const digests = new DigestStore(db);
   const cancels = new CancelStore(db);
-  return {
+  const port: WorkflowPort = {
     async collect(job) {
       const spec = job.digest!;
       const at = now();
@@ -59,6 +76,10 @@ export function workflowPort(db: Kysely<HeraldDatabase>, now: () => Date): Workf
         },
         now(),
       ),
+  };
+  return {
+    collect: (job) => outageAware(() => port.collect(job)),
+    decideCancel: (job) => outageAware(() => port.decideCancel(job)),
   };
 }
 

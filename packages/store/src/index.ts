@@ -92,3 +92,4 @@ export { recordConfigChange } from './config-audit.js';
 export type { ConfigChange } from './config-audit.js';
 export { TopicStore, topicOfRef } from './topic-store.js';
 export type { TopicTables } from './topic-store.js';
+export { isPostgresUnavailable } from './postgres-unavailable.js';

@@ -43,9 +43,13 @@ it('a connection the server terminated is unavailable', async () => {
     logger: silentLogger,
   });
   try {
-    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim);
-    await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(db);
-    const err = await failure(() => sql`select 1`.execute(victim));
+    // One connection held throughout: the statement after the termination must use it.
+    const err = await victim.connection().execute(async (conn) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(conn);
+      // With a timeout, pg_terminate_backend waits until the backend is gone (PostgreSQL 14+).
+      await sql`select pg_terminate_backend(${rows[0]!.pid}, 5000)`.execute(db);
+      return failure(() => sql`select 1`.execute(conn));
+    });
     expect(isPostgresUnavailable(err)).toBe(true);
   } finally {
     await victim.destroy();

@@ -8,6 +8,12 @@ interface TenantOptions {
   json?: boolean;
 }
 
+/** Recipient ids are per tenant: the usual cause is the wrong --tenant or a typo. */
+const notFound = (tenant: string, id: string) =>
+  new Error(
+    `tenant ${tenant} has no recipient "${id}": check the id and --tenant (ids are per tenant), or create it with herald recipients upsert --tenant ${tenant} --file <file>`,
+  );
+
 /**
  * `herald recipients upsert | get | delete`: a tenant's recipients with their addresses
  * and preferences, the same operations as /v1/recipients and the console's Recipients
@@ -61,7 +67,7 @@ export function registerRecipientsCommand(program: Command, context: CommandCont
     const { getRecipient } = await import('@herald/operations');
     await withDatabase(context, async (db) => {
       const found = await getRecipient(db, options.tenant, id);
-      if (found === undefined) throw new Error(`tenant ${options.tenant} has no recipient "${id}"`);
+      if (found === undefined) throw notFound(options.tenant, id);
       if (options.json) {
         context.out.write(`${JSON.stringify(found, null, 2)}\n`);
         return;
@@ -87,7 +93,7 @@ export function registerRecipientsCommand(program: Command, context: CommandCont
     const { deleteRecipient } = await import('@herald/operations');
     await withDatabase(context, async (db) => {
       if (!(await deleteRecipient(db, options.tenant, id, { actor: actorOf(context) })))
-        throw new Error(`tenant ${options.tenant} has no recipient "${id}"`);
+        throw notFound(options.tenant, id);
       context.out.write(
         options.json
           ? `${JSON.stringify({ id, deleted: true }, null, 2)}\n`

@@ -35,6 +35,16 @@ const idParams = {
   required: ['id'],
 } as const;
 
+/** What an apply (or a rollback, which adds `rollbackOf`) answers: dry run or not, the revision, the changes. */
+const applyResult = {
+  type: 'object',
+  properties: {
+    applied: { type: 'boolean' },
+    revision: { type: 'string' },
+    changes: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
 /** Templates of the key's tenant: list, get, versions, apply (dry run), rollback, render preview. */
 export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
   const store = new TemplateStore(ctx.db);
@@ -142,14 +152,7 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              applied: { type: 'boolean' },
-              revision: { type: 'string' },
-              changes: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            },
-          },
+          200: applyResult,
           ...problemResponses,
         },
       },
@@ -268,13 +271,8 @@ export function templatesRoutes(server: FastifyInstance, ctx: V1Context): void {
         },
         response: {
           200: {
-            type: 'object',
-            properties: {
-              applied: { type: 'boolean' },
-              revision: { type: 'string' },
-              rollbackOf: { type: 'integer' },
-              changes: { type: 'array', items: { type: 'object', additionalProperties: true } },
-            },
+            ...applyResult,
+            properties: { ...applyResult.properties, rollbackOf: { type: 'integer' } },
           },
           ...problemResponses,
         },

@@ -7,10 +7,14 @@
  *
  *   --profile short|full      short: CI-sized (no timing asserted); full: the published figures
  *   --events N                events per max-rate run
- *   --rate R                  events/s of the fixed-rate latency run
+ *   --rates R,R               events/s of the fixed-rate latency runs, 15 s each (full: 1000,2500,5000;
+ *                             short: 500 for 4 s); --rate R is one of them
+ *   --drain N                 events of the backlog-drain run (full: 20000): produced while the
+ *                             router is stopped (SIGSTOP), then drained; rate = N / time to the last delivery
  *   --partitions P            partitions of every topic
  *   --concurrency C           worker jobs in flight (HERALD_WORKER_CONCURRENCY)
- *   --runs LIST               which runs, comma-separated: herald-max,baseline-max,herald-rate (all)
+ *   --runs LIST               which runs, comma-separated: herald-max,baseline-max,herald-rate,herald-drain
+ *                             (full: all; short: no drain)
  *   --cpu-prof DIR            V8 CPU profile of every spawned process, written to DIR on exit
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
@@ -49,11 +53,17 @@ function option(name: string, fallback: string): string {
 const profile = option('profile', 'full');
 const full = profile === 'full';
 const events = Number(option('events', full ? '60000' : '3000'));
-const rate = Number(option('rate', full ? '5000' : '500'));
+const rates = option('rates', option('rate', full ? '1000,2500,5000' : '500'))
+  .split(',')
+  .map(Number);
+const drainEvents = Number(option('drain', '20000'));
 const rateSeconds = full ? 15 : 4;
 const partitions = option('partitions', '6');
 const concurrency = option('concurrency', '64');
-const runs = option('runs', 'herald-max,baseline-max,herald-rate').split(',');
+const runs = option(
+  'runs',
+  full ? 'herald-max,baseline-max,herald-rate,herald-drain' : 'herald-max,baseline-max,herald-rate',
+).split(',');
 const cpuProfDir = option('cpu-prof', '');
 const ordering = option('ordering', 'subject');
 const warmup = Number(option('warmup', full ? '5000' : '500'));
@@ -138,13 +148,15 @@ interface RunResult {
   readonly latencyMs: LatencySummary;
   readonly auditLatencyMs?: LatencySummary | undefined;
   readonly processes: ProcessUsage[];
+  /** The drain run's figure: deliveries / seconds from the router's resumption to the last one. */
+  readonly drainPerSecond?: number | undefined;
   readonly lag: LagPoint[];
   readonly plot: string;
 }
 
 async function runPipeline(
   name: 'herald' | 'baseline',
-  mode: 'max' | 'rate',
+  mode: 'max' | 'rate' | 'drain',
   count: number,
   eventsPerSecond: number,
 ): Promise<RunResult> {
@@ -280,17 +292,35 @@ async function runPipeline(
       receiver.reset();
     }
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;
+    // Events produced from here on (the drain run's before its clock starts).
+    const producedFrom = new Date();
     const sampler = new ProcessSampler();
     sampler.start(new Map(processes.map((p) => [p.name, p.child.pid!])));
     lag = new LagSampler(admin, groups);
     lag.start();
-    const start = Date.now();
-    const producedInSeconds = await produceEvents(
-      kafka,
-      inputTopic,
-      count,
-      mode === 'rate' ? eventsPerSecond : 0,
-    );
+    let producedInSeconds: number;
+    let start: number;
+    if (mode === 'drain') {
+      // A backlog to drain, as after an outage: the router is stopped (not killed: it
+      // keeps its group membership for the second or two this takes) while the events
+      // are produced, then resumed; the clock starts when it resumes.
+      const router = processes.find((p) => p.name === 'router')!.child;
+      router.kill('SIGSTOP');
+      try {
+        producedInSeconds = await produceEvents(kafka, inputTopic, count, 0);
+      } finally {
+        start = Date.now();
+        router.kill('SIGCONT');
+      }
+    } else {
+      start = Date.now();
+      producedInSeconds = await produceEvents(
+        kafka,
+        inputTopic,
+        count,
+        mode === 'rate' ? eventsPerSecond : 0,
+      );
+    }
     await waitForArrivals(count, 30_000);
     let auditLatencyMs: LatencySummary | undefined;
     if (dbUrl) {
@@ -302,7 +332,7 @@ async function runPipeline(
         rows = (
           await client.query<{ ms: number }>(
             `select extract(epoch from recorded_at - event_time) * 1000 as ms from status_events where state = 'sent' and event_time >= $1`,
-            [new Date(start)],
+            [producedFrom],
           )
         ).rows;
         if (rows.length >= count) break;
@@ -331,7 +361,7 @@ async function runPipeline(
     );
     return {
       name,
-      mode: mode === 'rate' ? `${eventsPerSecond}/s` : 'max',
+      mode: mode === 'rate' ? `${eventsPerSecond}/s` : mode,
       events: count,
       delivered: arrivals.length,
       duplicates: receiver.duplicates,
@@ -341,6 +371,13 @@ async function runPipeline(
       auditLatencyMs,
       processes: usage,
       lag: lag.points,
+      drainPerSecond:
+        mode === 'drain' && arrivals.length > 0
+          ? Math.round(
+              arrivals.length /
+                ((arrivals.reduce((last, a) => Math.max(last, a.at), 0) - start) / 1000),
+            )
+          : undefined,
       plot: asciiPlot(`${name} ${mode}`, perSecond(arrivals, start)),
     };
   } finally {
@@ -359,7 +396,10 @@ try {
   if (runs.includes('baseline-max'))
     results.push((bareMax = await runPipeline('baseline', 'max', events, 0)));
   if (runs.includes('herald-rate'))
-    results.push(await runPipeline('herald', 'rate', rate * rateSeconds, rate));
+    for (const rate of rates)
+      results.push(await runPipeline('herald', 'rate', rate * rateSeconds, rate));
+  if (runs.includes('herald-drain'))
+    results.push(await runPipeline('herald', 'drain', drainEvents, 0));
 } catch (err) {
   console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
@@ -380,8 +420,46 @@ const table = [
       `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} |`,
   ),
   '',
-  `Herald / baseline throughput: **${ratio.toFixed(2)}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering})`,
+  `Herald / baseline throughput: **${ratio > 0 ? ratio.toFixed(2) : '- (needs herald-max and baseline-max)'}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering})`,
+  ...targetsTable(results, ratio),
 ].join('\n');
+
+/** Issue 19's targets beside this run's figures (only the rows this run measured). */
+function targetsTable(all: readonly RunResult[], herald: number): string[] {
+  const max = all.find((r) => r.name === 'herald' && r.mode === 'max');
+  const at = (perSecond: number) => all.find((r) => r.mode === `${perSecond}/s`);
+  const drain = all.find((r) => r.mode === 'drain');
+  const appCpuMs = (r: RunResult) =>
+    (r.processes.reduce((sum, p) => sum + p.cpuSeconds, 0) * 1000) / Math.max(1, r.delivered);
+  const rows: [string, string, string | undefined][] = [
+    ['deliveries/s end to end, max rate', '≥ 5,000', max && `${max.sustainedPerSecond}`],
+    ['Herald ÷ bare pipe, same run', '≥ 0.35', herald > 0 ? herald.toFixed(2) : undefined],
+    ['p99 event → delivery at 2,500/s', '< 250 ms', at(2500) && `${at(2500)!.latencyMs.p99} ms`],
+    [
+      'p50 / p99 event → delivery at 1,000/s',
+      '≤ 15 / ≤ 50 ms',
+      at(1000) && `${at(1000)!.latencyMs.p50} / ${at(1000)!.latencyMs.p99} ms`,
+    ],
+    [
+      `backlog drain of ${drain?.events ?? drainEvents} events`,
+      '≥ 5,800/s',
+      drain?.drainPerSecond !== undefined ? `${drain.drainPerSecond}/s` : undefined,
+    ],
+    [
+      'app CPU per delivery (max rate, all apps)',
+      '≤ 0.20 ms',
+      max && `${appCpuMs(max).toFixed(2)} ms`,
+    ],
+  ];
+  const measured = rows.filter((r) => r[2] !== undefined);
+  if (measured.length === 0) return [];
+  return [
+    '',
+    '| measure (issue 19) | must reach | this run |',
+    '| --- | --- | --- |',
+    ...measured.map(([m, target, value]) => `| ${m} | ${target} | ${value} |`),
+  ];
+}
 
 const dir = `${root}bench-results`;
 mkdirSync(dir, { recursive: true });

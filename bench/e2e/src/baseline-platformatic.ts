@@ -86,7 +86,7 @@ let stopping = false;
 async function loop(): Promise<void> {
   while (!stopping) {
     const chunk: Message[] = [];
-    for (let m = stream.read() as Message | null; m; ) {
+    for (let m = stream.read() as Message | null; m;) {
       chunk.push(m);
       if (chunk.length === 500) break;
       m = stream.read() as Message | null;

@@ -1,7 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { BaseOptions, SASLOptions } from '@platformatic/kafka';
 import type { KafkaConfig } from 'kafkajs';
-import type { Logger } from '@herald/core';
+import { HeraldError, type Logger } from '@herald/core';
 
 /** The client library a Herald stage runs on (`HERALD_KAFKA_CLIENT`). */
 export type KafkaClientKind = 'kafkajs' | 'platformatic';
@@ -48,7 +48,11 @@ export function platformaticSecurity(
     { mechanism: string; username?: string; password?: string } | undefined;
   if (sasl) {
     const mechanism = mechanisms[sasl.mechanism as keyof typeof mechanisms];
-    if (mechanism === undefined) throw new Error(`unsupported SASL mechanism ${sasl.mechanism}`);
+    if (mechanism === undefined) {
+      throw new HeraldError('HERALD_ERR_CONFIG_INVALID', [
+        `HERALD_KAFKA_SASL_MECHANISM ${sasl.mechanism} is not supported with HERALD_KAFKA_CLIENT=platformatic: use plain, scram-sha-256 or scram-sha-512`,
+      ]);
+    }
     out.sasl = {
       mechanism,
       ...(sasl.username === undefined ? {} : { username: sasl.username }),

@@ -76,8 +76,9 @@ describe.each(clients)('rebalance on %s', (client) => {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const at = Date.now();
         const [topic] = await admin.fetchOffsets({ groupId: group, topics: [input] });
+        // Stamped when the answer is in: a commit it shows happened before this time.
+        const at = Date.now();
         const offsets = Array.from({ length: PARTITIONS }, () => -1);
         for (const p of topic!.partitions) offsets[p.partition] = Number(p.offset);
         samples.push({ at, offsets });

@@ -18,13 +18,19 @@ const kafkaClientOnlyInKafka = {
     "Only packages/kafka imports the Kafka client: use @herald/kafka's KafkaClient, kafkaAdmin, withKafkaAdmin, readTopic, StageConsumer or MessagePublisher.",
 };
 
+// @platformatic/kafka (HERALD_KAFKA_CLIENT=platformatic) is held to the same rule.
+const kafkaClientsOnlyInKafka = [
+  kafkaClientOnlyInKafka,
+  { ...kafkaClientOnlyInKafka, name: '@platformatic/kafka' },
+];
+
 const layer = (files, allowed, why, { kafkaClient = false } = {}) => ({
   files,
   rules: {
     'no-restricted-imports': [
       'error',
       {
-        paths: kafkaClient ? [] : [kafkaClientOnlyInKafka],
+        paths: kafkaClient ? [] : kafkaClientsOnlyInKafka,
         patterns: [
           {
             regex: `^@herald/(?!(${allowed.join('|')})$)`,

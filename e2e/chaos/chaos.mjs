@@ -227,6 +227,8 @@ const common = {
   HERALD_METRICS_PORT: '0',
   HERALD_METRICS_HOST: '127.0.0.1',
   HERALD_SHUTDOWN_TIMEOUT_MS: '5000',
+  // The Kafka client under test (docs/ARCHITECTURE.md, "Kafka client"), passed through.
+  ...(env.HERALD_KAFKA_CLIENT ? { HERALD_KAFKA_CLIENT: env.HERALD_KAFKA_CLIENT } : {}),
   ...(onCluster
     ? {
         HERALD_TOPIC_REPLICATION: env.HERALD_TOPIC_REPLICATION ?? '3',

@@ -17,6 +17,8 @@
  *                             (full: all; short: no drain)
  *   --cpu-prof DIR            V8 CPU profile of every spawned process, written to DIR on exit
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
+ *   --client kafkajs|platformatic   the bare baseline's Kafka client (default kafkajs); Herald's
+ *                             comes from HERALD_KAFKA_CLIENT (--app-env HERALD_KAFKA_CLIENT=…)
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
@@ -76,6 +78,7 @@ const settings = (name: string) =>
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   ) as Record<string, string>;
 const appEnv = settings('app-env');
+const baselineClient = option('client', 'kafkajs');
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 
@@ -258,7 +261,10 @@ async function runPipeline(
           replicationFactor: 1,
         })),
       );
-      const script = `${root}bench/e2e/dist/baseline-stage.js`;
+      const script =
+        baselineClient === 'platformatic'
+          ? `${root}bench/e2e/dist/baseline-platformatic.js`
+          : `${root}bench/e2e/dist/baseline-stage.js`;
       processes.push(
         await spawnApp(
           'bare-deliver',

@@ -109,6 +109,8 @@ component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), 
   value: {{ $v.kafka.topicMinInsyncReplicas | quote }}
 - name: HERALD_KAFKA_COMPRESSION
   value: {{ $v.kafka.compression | quote }}
+- name: HERALD_KAFKA_CLIENT
+  value: {{ $v.kafka.client | default "kafkajs" | quote }}
 - name: HERALD_KAFKA_MAX_RECORD_BYTES
   value: {{ $v.kafka.maxRecordBytes | int64 | quote }}
 - name: HERALD_DLQ_RETENTION_MS

@@ -2,15 +2,24 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
 import { HeraldError, type Logger } from '@herald/core';
 import type { AppAdmin, KafkaClient } from './kafka-admin.js';
+import { attachPlatformatic, type KafkaClientKind } from './platformatic/connection.js';
 
-/** The SASL and TLS part of a kafkajs configuration. */
-export type KafkaSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'>;
+/**
+ * The SASL and TLS part of a kafkajs configuration, plus the client library the
+ * stage loop runs on (`HERALD_KAFKA_CLIENT`): apps pass `kafkaSecurity(env)` as they
+ * always did, so the choice reaches `createKafkaClient` without app changes.
+ */
+export type KafkaSecurity = Pick<KafkaConfig, 'sasl' | 'ssl'> & {
+  readonly client?: KafkaClientKind;
+};
 
 export interface KafkaClientConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly logger: Logger;
   readonly security?: KafkaSecurity;
+  /** Overrides `security.client`; default kafkajs. */
+  readonly client?: KafkaClientKind;
 }
 
 /** The settings of `kafkaEnv()` that secure the connection. */
@@ -20,6 +29,7 @@ export interface KafkaSecuritySettings {
   readonly HERALD_KAFKA_SASL_PASSWORD?: string | undefined;
   readonly HERALD_KAFKA_TLS: boolean;
   readonly HERALD_KAFKA_TLS_CA_FILE?: string | undefined;
+  readonly HERALD_KAFKA_CLIENT?: KafkaClientKind | undefined;
 }
 
 /**
@@ -34,7 +44,12 @@ export function kafkaSecurity(
   settings: KafkaSecuritySettings,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): KafkaSecurity {
-  const security: { sasl?: KafkaConfig['sasl']; ssl?: KafkaConfig['ssl'] } = {};
+  const security: {
+    sasl?: KafkaConfig['sasl'];
+    ssl?: KafkaConfig['ssl'];
+    client?: KafkaClientKind;
+  } = {};
+  if (settings.HERALD_KAFKA_CLIENT !== undefined) security.client = settings.HERALD_KAFKA_CLIENT;
   const mechanism = settings.HERALD_KAFKA_SASL_MECHANISM;
   if (mechanism) {
     const { HERALD_KAFKA_SASL_USERNAME: username, HERALD_KAFKA_SASL_PASSWORD: password } = settings;
@@ -76,13 +91,18 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /**
  * Creates a kafkajs client whose logs go to Herald's logger (kafkajs' own INFO is
  * chatty about joins and rebalances, so it is logged at debug). Nothing connects here.
+ * With `client: 'platformatic'` the same handle also carries what StageConsumer and
+ * MessagePublisher need to run on @platformatic/kafka instead; admin, topic set-up
+ * and readTopic stay on kafkajs (docs/ARCHITECTURE.md, "Kafka client").
  */
 export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   const log = config.logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const { client: securityClient, ...security } = config.security ?? {};
+  const kind = config.client ?? securityClient ?? 'kafkajs';
+  const kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
-    ...config.security,
+    ...security,
     logLevel: logLevel.WARN,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     logCreator:
@@ -93,6 +113,15 @@ export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
         log[name === 'info' ? 'debug' : name](fields, message);
       },
   });
+  if (kind === 'platformatic') {
+    attachPlatformatic(kafka, {
+      brokers: config.brokers,
+      clientId: config.clientId,
+      security,
+      logger: config.logger,
+    });
+  }
+  return kafka;
 }
 
 /** A connected admin client (apps hold one for readiness checks and lag metrics). */

@@ -19,23 +19,23 @@ const codecs: Record<Compression, CompressionTypes> = {
   gzip: CompressionTypes.GZIP,
 };
 
+export interface SendOptions {
+  readonly maxRequestBytes?: number;
+  readonly maxRecordBytes?: number;
+  readonly compression?: Compression;
+}
+
 /**
- * Publishes messages with acks from all in-sync replicas, in as few requests as fit
- * under `maxRequestBytes` (and under `maxRecordBytes`: kafkajs puts a request's records
- * for one partition into one batch, which the broker measures whole), in order.
- * Resolves once every request is acknowledged. A message over `maxRecordBytes` fails
- * the call before anything is sent (`HERALD_ERR_KAFKA_RECORD_TOO_LARGE`): the broker
- * would refuse it on every try.
+ * Splits outputs into produce requests, in order, each under `maxRequestBytes` (and
+ * under `maxRecordBytes`: a client puts a request's records for one partition into one
+ * batch, which the broker measures whole). A message over `maxRecordBytes` fails the
+ * call before anything is sent (`HERALD_ERR_KAFKA_RECORD_TOO_LARGE`): the broker would
+ * refuse it on every try. Shared by both clients.
  */
-export async function sendOutputs(
-  producer: Producer,
+export function planRequests(
   outputs: readonly OutputMessage[],
-  options: {
-    readonly maxRequestBytes?: number;
-    readonly maxRecordBytes?: number;
-    readonly compression?: Compression;
-  } = {},
-): Promise<void> {
+  options: SendOptions = {},
+): OutputMessage[][] {
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const budget = Math.min(options.maxRequestBytes ?? MAX_REQUEST_BYTES, maxRecordBytes);
   const sizes = outputs.map((output) => {
@@ -43,10 +43,33 @@ export async function sendOutputs(
     if (!fits) throw recordTooLarge(output.topic, bytes, maxRecordBytes);
     return bytes;
   });
+  const requests: OutputMessage[][] = [];
   let request: OutputMessage[] = [];
   let bytes = 0;
-  const flush = async () => {
-    if (request.length === 0) return;
+  for (const [n, output] of outputs.entries()) {
+    const size = sizes[n]!;
+    if (bytes + size > budget && request.length > 0) {
+      requests.push(request);
+      request = [];
+      bytes = 0;
+    }
+    request.push(output);
+    bytes += size;
+  }
+  if (request.length > 0) requests.push(request);
+  return requests;
+}
+
+/**
+ * Publishes messages with acks from all in-sync replicas (kafkajs), in the requests
+ * `planRequests` makes, in order. Resolves once every request is acknowledged.
+ */
+export async function sendOutputs(
+  producer: Producer,
+  outputs: readonly OutputMessage[],
+  options: SendOptions = {},
+): Promise<void> {
+  for (const request of planRequests(outputs, options)) {
     const byTopic = new Map<string, Message[]>();
     for (const output of request) {
       const list = byTopic.get(output.topic) ?? [];
@@ -62,14 +85,5 @@ export async function sendOutputs(
       compression: codecs[options.compression ?? 'none'],
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    request = [];
-    bytes = 0;
-  };
-  for (const [n, output] of outputs.entries()) {
-    const size = sizes[n]!;
-    if (bytes + size > budget) await flush();
-    request.push(output);
-    bytes += size;
   }
-  await flush();
 }

@@ -14,8 +14,10 @@ import {
   type Logger,
 } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
-import { checkRecordSize, fitOrReference, recordTooLarge } from './record-size.js';
 import { sendOutputs, type Compression } from './send-outputs.js';
+import { fitOutputs, retryWithBackoff } from './stage-outputs.js';
+import { platformaticOf } from './platformatic/connection.js';
+import { PlatformaticStage } from './platformatic/stage-loop.js';
 
 // The stage contract lives in core; re-exported so `@herald/kafka` imports keep working.
 export type { ConsumedRecord };
@@ -56,6 +58,12 @@ export interface StageConsumerConfig {
    * Absent: every record is due at once (the default stage behaviour).
    */
   readonly releaseAt?: (topic: string, timestamp: number) => number;
+  /**
+   * Delay lanes on @platformatic/kafka (no per-partition pause there): how many
+   * not-yet-due records the stage holds in memory before it stops reading (default
+   * 20,000; docs/ARCHITECTURE.md, "Kafka client").
+   */
+  readonly maxHeldRecords?: number;
   /** Longest wait of a fetch (kafkajs maxWaitTimeInMs; default 5000). Delay lanes use a short one. */
   readonly maxWaitTimeMs?: number;
   /** Bytes a fetch waits for, up to `maxWaitTimeMs` (kafkajs minBytes; default 1: answer at once). */
@@ -110,6 +118,8 @@ export class StageConsumer {
   #firstJoin: { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void };
   /** Delay lanes: paused partitions (`topic:partition`) and their resume timers. */
   readonly #pausedUntil = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** Set when the client handle was made with `client: 'platformatic'`: the loop runs there. */
+  readonly #platformatic: PlatformaticStage | undefined;
 
   readonly start = once(() => this.#start());
   readonly stop = once(() => this.#stop());
@@ -122,6 +132,13 @@ export class StageConsumer {
     const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
     promise.catch(() => undefined);
     this.#firstJoin = { promise, resolve, reject };
+    const connection = platformaticOf(config.kafka);
+    if (connection) {
+      this.#platformatic = new PlatformaticStage(config, connection, this.#log, {
+        joined: () => this.#onJoin(),
+        left: (err) => this.#left(err),
+      });
+    }
   }
 
   /** True while the consumer is a member of its group: false before it joins and after a crash, stop or disconnect. */
@@ -130,6 +147,14 @@ export class StageConsumer {
   }
 
   async #start(): Promise<void> {
+    if (this.#platformatic) {
+      this.#outOfGroupSince = Date.now();
+      this.#watch();
+      await this.#platformatic.start();
+      await this.#firstJoin.promise;
+      this.#log.info({ topics: this.#config.topics, client: 'platformatic' }, 'consumer started');
+      return;
+    }
     // Named explicitly (it is kafkajs' default) so kafkajs does not warn that its default changed in v2.
     this.#producer = this.#config.kafka.producer({
       allowAutoTopicCreation: false,
@@ -158,11 +183,7 @@ export class StageConsumer {
         : { maxWaitTimeInMs: this.#config.maxWaitTimeMs }),
     });
     this.#consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.#joined = true;
-      this.#outOfGroupSince = undefined;
-      this.#firstJoin.resolve();
-    });
+    consumer.on(consumer.events.GROUP_JOIN, () => this.#onJoin());
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#left(payload.error);
       this.#log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
@@ -187,6 +208,12 @@ export class StageConsumer {
       partitionsConsumedConcurrently: this.#config.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
+  }
+
+  #onJoin(): void {
+    this.#joined = true;
+    this.#outOfGroupSince = undefined;
+    this.#firstJoin.resolve();
   }
 
   #left(err?: Error): void {
@@ -330,60 +357,46 @@ export class StageConsumer {
 
   async #produce(outputs: readonly OutputMessage[]): Promise<true> {
     const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-    await sendOutputs(this.#producer!, this.#fitted(outputs, maxRecordBytes), {
+    const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
+    await sendOutputs(this.#producer!, fitted, {
       maxRecordBytes,
       ...(this.#config.compression === undefined ? {} : { compression: this.#config.compression }),
     });
     return true;
   }
 
-  /** The outputs, each one over the limit replaced by a reference on the dead-letter topic. */
-  #fitted(outputs: readonly OutputMessage[], maxRecordBytes: number): readonly OutputMessage[] {
-    const topic = this.#config.deadLetterTopic;
-    if (topic === undefined) return outputs;
-    return outputs.map((output) => {
-      const { fits, bytes } = checkRecordSize(output, maxRecordBytes);
-      if (fits) return output;
-      const error = recordTooLarge(output.topic, bytes, maxRecordBytes);
-      this.#log.error(
-        { err: error, key: output.key },
-        'output too large; dead-lettered as a reference',
-      );
-      const traceparent = output.headers?.traceparent;
-      return fitOrReference({ ...output, topic }, maxRecordBytes, 'herald-dlq', {
-        'herald-dlq-reason': error.message,
-        'herald-dlq-kind': 'malformed',
-        'herald-dlq-target-topic': output.topic,
-        ...(traceparent === undefined ? {} : { traceparent }),
-      });
-    });
-  }
-
   /**
    * Retries `operation` with capped exponential backoff until it succeeds, the
    * consumer stops, or the partition is revoked; undefined means "give up, do not commit".
    */
-  async #retrying<T>(
+  #retrying<T>(
     what: string,
     heartbeat: () => Promise<void>,
     isRunning: () => boolean,
     operation: () => Promise<T>,
   ): Promise<T | undefined> {
-    const { initialMs, maxMs } = this.#config.retry ?? { initialMs: 250, maxMs: 10_000 };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await operation();
-      } catch (err) {
-        if (!isRunning() || this.#abort.signal.aborted) return undefined;
-        const delay = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
-        this.#log.warn({ err, attempt, retryInMs: delay }, `${what} failed; retrying`);
-        await sleep(delay, this.#abort.signal);
-        await heartbeat().catch(() => undefined);
-      }
-    }
+    return retryWithBackoff(
+      {
+        what,
+        log: this.#log,
+        backoff: this.#config.retry,
+        signal: this.#abort.signal,
+        giveUp: () => !isRunning(),
+        between: heartbeat,
+      },
+      operation,
+    );
   }
 
   async #stop(): Promise<void> {
+    if (this.#platformatic) {
+      this.#stopping.abort();
+      clearInterval(this.#watchdog);
+      await this.#platformatic.stop();
+      this.#left();
+      this.#log.info({}, 'consumer stopped');
+      return;
+    }
     const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
     this.#stopping.abort();
     clearInterval(this.#watchdog);

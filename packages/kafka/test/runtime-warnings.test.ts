@@ -30,12 +30,39 @@ await admin.disconnect();
 console.log('done');
 `;
 
-it('talks to Kafka without runtime warnings on this Node', async () => {
-  const { stdout, stderr } = await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', script, stackEnv().KAFKA_BROKERS, `${uniquePrefix()}warnings`],
-    { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 },
-  );
-  expect(stdout.trim()).toBe('done');
-  expect(stderr).not.toMatch(/Warning/);
-}, 90_000);
+// The same requests on @platformatic/kafka (HERALD_KAFKA_CLIENT=platformatic).
+const platformaticScript = `
+import { Admin, Consumer, Producer, ProduceAcks } from '@platformatic/kafka';
+const [brokers, topic] = process.argv.slice(1);
+const base = { clientId: 'warnings-test', bootstrapBrokers: brokers.split(',') };
+const admin = new Admin(base);
+await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
+const producer = new Producer({ ...base, idempotent: true });
+await producer.send({ messages: [{ topic, value: Buffer.from('x') }], acks: ProduceAcks.ALL });
+const consumer = new Consumer({ ...base, groupId: topic, maxWaitTime: 100, autocommit: false });
+const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+for await (const message of stream) break;
+await stream.close();
+await consumer.close(true);
+await producer.close();
+await admin.deleteTopics({ topics: [topic] });
+await admin.close();
+console.log('done');
+`;
+
+it.each([
+  ['kafkajs', script],
+  ['platformatic', platformaticScript],
+])(
+  'talks to Kafka on %s without runtime warnings on this Node',
+  async (_client, script) => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script, stackEnv().KAFKA_BROKERS, `${uniquePrefix()}warnings`],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 },
+    );
+    expect(stdout.trim()).toBe('done');
+    expect(stderr).not.toMatch(/Warning/);
+  },
+  90_000,
+);

@@ -52,6 +52,13 @@ export function kafkaEnv() {
      */
     HERALD_KAFKA_COMPRESSION: z.enum(['none', 'gzip']).default('none'),
     /**
+     * The Kafka client library the stage loop (consume → produce → commit) and the
+     * publishers run on: `kafkajs` or `platformatic` (@platformatic/kafka). Admin,
+     * topic set-up and topic reading stay on kafkajs either way (docs/ARCHITECTURE.md,
+     * "Kafka client"; figures in docs/benchmarks.md, "Round 3: Kafka client").
+     */
+    HERALD_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+    /**
      * The largest record Herald produces, measured as the broker does (a record batch
      * holding it alone: key, value, headers and framing). Herald creates its topics
      * with this `max.message.bytes`; the default is Kafka's own default. Topics made

@@ -1,0 +1,249 @@
+import type { ConsumedRecord, Logger, RecordHeaders } from '@herald/core';
+
+/** A record as the platformatic stream hands it over (no deserialisers: Buffers). */
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  readonly timestamp: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Map<Buffer, Buffer>;
+}
+
+/** A record taken for handling, with the ownership it was taken under. */
+export interface Taken {
+  readonly record: ConsumedRecord;
+  readonly key: string;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+  /** The partition's ownership epoch when taken: a commit needs the same one. */
+  readonly epoch: number;
+  /** When it may be handled (delay lanes), ms since epoch. */
+  readonly at: number;
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bumped each time this member gains the partition anew. */
+  readonly epoch: number;
+  /** The lowest offset accepted next: below it a record was taken already or committed. */
+  next: bigint | undefined;
+  /** Not yet due records (delay lanes), in offset order; everything after the first waits too. */
+  readonly held: Taken[];
+  /** True until the group's committed offset is known. */
+  pending: boolean;
+}
+
+export interface CommitOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly leaderEpoch: number;
+}
+
+/**
+ * Which partitions this member owns and where each stands, for the platformatic stage
+ * loop. Pure bookkeeping (no IO), so the rules are easy to check:
+ * - a record of a partition not owned is dropped (its owner reads it);
+ * - a record below the partition's position is dropped: after a rebalance the library
+ *   fetches again from the committed offset, and what this member already took must not
+ *   run twice; a partition gained anew starts at the group's committed offset, read when
+ *   it is assigned, so a record fetched before it moved away never rewinds the group;
+ * - delay lanes without pausing a partition: a record not yet due is held in memory with
+ *   every later record of its partition (order kept), up to `maxHeld` records in all; past
+ *   that the intake stops reading, so the library stops fetching (stream back-pressure);
+ * - a chunk commits, per partition, the offset after its last record, only while the
+ *   partition has been owned without a break since the record was taken. Held records
+ *   come after every taken record of their partition, so a commit never passes them.
+ */
+export class PartitionLedger {
+  readonly #releaseAt: ((topic: string, timestamp: number) => number) | undefined;
+  readonly #maxHeld: number;
+  readonly #log: Logger;
+  readonly #partitions = new Map<string, PartitionState>();
+  readonly #lookups = new Set<Promise<void>>();
+  #due: Taken[] = [];
+  #held = 0;
+  #epochs = 0;
+  #memberId: string | undefined;
+  /** Records that skipped past a partition's position (the library fetched from too far on). */
+  gaps = 0;
+
+  constructor(options: {
+    readonly releaseAt?: (topic: string, timestamp: number) => number;
+    readonly maxHeld: number;
+    readonly log: Logger;
+  }) {
+    this.#releaseAt = options.releaseAt;
+    this.#maxHeld = options.maxHeld;
+    this.#log = options.log;
+  }
+
+  /**
+   * A new assignment: partitions gone are forgotten with their held and queued records;
+   * partitions kept keep their position; partitions gained (or all of them, when this
+   * is a new member) start at the committed offset `committed` resolves.
+   */
+  assign(
+    memberId: string,
+    assigned: ReadonlyArray<{ readonly topic: string; readonly partition: number }>,
+    committed: (
+      fresh: ReadonlyArray<{ topic: string; partition: number }>,
+    ) => Promise<ReadonlyMap<string, bigint>>,
+  ): void {
+    const keys = new Set(assigned.map(({ topic, partition }) => `${topic}:${partition}`));
+    const newMember = memberId !== this.#memberId;
+    this.#memberId = memberId;
+    for (const [key, state] of this.#partitions) {
+      if (newMember || !keys.has(key)) {
+        this.#held -= state.held.length;
+        this.#partitions.delete(key);
+      }
+    }
+    this.#due = this.#due.filter((taken) => this.owned(taken));
+    const fresh: PartitionState[] = [];
+    for (const { topic, partition } of assigned) {
+      const key = `${topic}:${partition}`;
+      if (this.#partitions.has(key)) continue;
+      const state = {
+        topic,
+        partition,
+        epoch: ++this.#epochs,
+        next: undefined,
+        held: [],
+        pending: true,
+      };
+      this.#partitions.set(key, state);
+      fresh.push(state);
+    }
+    if (fresh.length === 0) return;
+    const lookup = committed(fresh.map(({ topic, partition }) => ({ topic, partition })))
+      .then((offsets) => {
+        for (const state of fresh) state.next = offsets.get(`${state.topic}:${state.partition}`);
+      })
+      .catch((err: unknown) =>
+        this.#log.warn({ err }, 'committed offsets unknown; taking records as they come'),
+      )
+      .finally(() => {
+        for (const state of fresh) state.pending = false;
+        this.#lookups.delete(lookup);
+      });
+    this.#lookups.add(lookup);
+  }
+
+  /** Resolves once the committed offsets of every gained partition are known. */
+  async ready(): Promise<void> {
+    while (this.#lookups.size > 0) await Promise.all(this.#lookups);
+  }
+
+  /**
+   * Up to `max` due records across partitions, in the order they arrived, reading more
+   * with `read` (null: nothing buffered) while fewer are due and the hold has room.
+   */
+  take(max: number, read: () => RawRecord | null, now = Date.now()): Taken[] {
+    if (this.#lookups.size > 0) return [];
+    this.#release(now);
+    while (this.#due.length < max && this.#held < this.#maxHeld) {
+      const raw = read();
+      if (raw === null) break;
+      this.#accept(raw, now);
+    }
+    return this.#due.splice(0, max);
+  }
+
+  /** When the first held record is due (ms since epoch), or undefined when none is held. */
+  nextRelease(): number | undefined {
+    let first: number | undefined;
+    for (const state of this.#partitions.values()) {
+      const at = state.held[0]?.at;
+      if (at !== undefined && (first === undefined || at < first)) first = at;
+    }
+    return first;
+  }
+
+  /** True while `taken`'s partition has been owned without a break since it was taken. */
+  owned(taken: Taken): boolean {
+    return this.#partitions.get(taken.key)?.epoch === taken.epoch;
+  }
+
+  /** True when none of the chunk's partitions is still owned: its work no longer matters. */
+  allStale(chunk: readonly Taken[]): boolean {
+    return chunk.every((taken) => !this.owned(taken));
+  }
+
+  /** The offsets a finished chunk commits: per owned partition, the one after its last record. */
+  commitOffsets(chunk: readonly Taken[]): CommitOffset[] {
+    const last = new Map<string, Taken>();
+    for (const taken of chunk) if (this.owned(taken)) last.set(taken.key, taken);
+    return [...last.values()].map((taken) => ({
+      topic: taken.record.topic,
+      partition: taken.record.partition,
+      offset: taken.offset + 1n,
+      leaderEpoch: taken.leaderEpoch,
+    }));
+  }
+
+  #accept(raw: RawRecord, now: number): void {
+    const key = `${raw.topic}:${raw.partition}`;
+    const state = this.#partitions.get(key);
+    if (!state) return;
+    if (state.next !== undefined) {
+      if (raw.offset < state.next) return;
+      if (raw.offset > state.next) {
+        this.gaps++;
+        this.#log.warn(
+          { key, expected: String(state.next), got: String(raw.offset) },
+          'records skipped a position',
+        );
+      }
+    }
+    state.next = raw.offset + 1n;
+    const timestamp = Number(raw.timestamp);
+    const taken: Taken = {
+      record: {
+        topic: raw.topic,
+        partition: raw.partition,
+        offset: String(raw.offset),
+        key: raw.key,
+        value: raw.value,
+        headers: headersOf(raw.headers),
+        timestamp,
+      },
+      key,
+      offset: raw.offset,
+      leaderEpoch: raw.leaderEpoch,
+      epoch: state.epoch,
+      at: this.#releaseAt ? this.#releaseAt(raw.topic, timestamp) : 0,
+    };
+    if (state.held.length > 0 || taken.at > now) {
+      state.held.push(taken);
+      this.#held++;
+    } else this.#due.push(taken);
+  }
+
+  /** Moves held records that are due now to the queue, per partition in order. */
+  #release(now: number): void {
+    if (this.#held === 0) return;
+    for (const state of this.#partitions.values()) {
+      while (state.held.length > 0 && state.held[0]!.at <= now) {
+        this.#due.push(state.held.shift()!);
+        this.#held--;
+      }
+    }
+  }
+}
+
+/** Kafka headers as kafkajs hands them over: a name to a Buffer (or several, repeated). */
+function headersOf(map: Map<Buffer, Buffer>): RecordHeaders {
+  const headers: RecordHeaders = {};
+  for (const [name, value] of map) {
+    const key = name.toString();
+    const existing = headers[key];
+    if (existing === undefined) headers[key] = value;
+    else headers[key] = [...(Array.isArray(existing) ? existing : [existing]), value];
+  }
+  return headers;
+}

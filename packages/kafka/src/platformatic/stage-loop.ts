@@ -1,0 +1,303 @@
+import {
+  Consumer,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  type ConsumerGroupJoinPayload,
+  type Message,
+  type MessagesStream,
+} from '@platformatic/kafka';
+import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
+import type { StageConsumerConfig } from '../stage-consumer.js';
+import { fitOutputs, retryWithBackoff } from '../stage-outputs.js';
+import { platformaticBase, type PlatformaticConnection } from './connection.js';
+import { PlatformaticProducer } from './producer.js';
+import { PartitionLedger, type Taken } from './partition-ledger.js';
+
+type Raw = Message<Buffer, Buffer, Buffer, Buffer>;
+
+/** Backoff of a restart after the consumer's stream failed: 1 s doubling to 30 s. */
+const RESTART = { initialMs: 1_000, maxMs: 30_000 };
+
+/** How the stage tells StageConsumer (readiness, the outage watchdog) about membership. */
+export interface Membership {
+  joined(): void;
+  left(err?: Error): void;
+}
+
+/**
+ * The stage loop on @platformatic/kafka: records of every assigned partition flow
+ * through one stream; a chunk takes up to `chunkSize` of them ACROSS partitions, so a
+ * chunk costs one handle, one produce and one commit however the records spread
+ * (issue 19 item 4). Chunks run one after another, while the stream keeps fetching.
+ *
+ * Offsets: `PartitionLedger` owns the positions. A chunk commits, per partition, the
+ * offset after its last record, and only for partitions this member has owned without
+ * a break since the records were taken; a chunk that outlived its partitions is not
+ * committed (the new owner redoes it: a duplicate before the commit, never a loss).
+ * Records below a partition's position are dropped, so the re-fetch the library does
+ * from the committed offset after a rebalance never hands a committed record over twice
+ * (its issue #223, "stale offsets after rebalance", is checked by a test).
+ */
+export class PlatformaticStage {
+  readonly #config: StageConsumerConfig;
+  readonly #connection: PlatformaticConnection;
+  readonly #log: Logger;
+  readonly #membership: Membership;
+  readonly #stopping = new AbortController();
+  /** Aborted when in-flight work must end (stop() passed its deadline). */
+  readonly #abort = new AbortController();
+  readonly #producer: PlatformaticProducer;
+  readonly #ledger: PartitionLedger;
+  #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
+  #loop: Promise<void> | undefined;
+  /** Wakes the intake when records arrive, the assignment changes or the stage stops. */
+  #wake: (() => void) | undefined;
+
+  constructor(
+    config: StageConsumerConfig,
+    connection: PlatformaticConnection,
+    log: Logger,
+    membership: Membership,
+  ) {
+    this.#config = config;
+    this.#connection = connection;
+    this.#log = log;
+    this.#membership = membership;
+    this.#producer = new PlatformaticProducer(connection, `${config.groupId}-producer`);
+    this.#ledger = new PartitionLedger({
+      ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
+      maxHeld: config.maxHeldRecords ?? 20_000,
+      log,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#open();
+    this.#loop = this.#run();
+  }
+
+  /** A consumer joined to the group and its stream; the first join settles StageConsumer.start(). */
+  async #open(): Promise<void> {
+    const config = this.#config;
+    const session = config.sessionTimeoutMs ?? 30_000;
+    const consumer = new Consumer<Buffer, Buffer, Buffer, Buffer>({
+      ...platformaticBase(this.#connection, `${config.groupId}-consumer`),
+      groupId: config.groupId,
+      sessionTimeout: session,
+      heartbeatInterval: Math.floor(session / 10),
+      rebalanceTimeout: Math.max(session, config.shutdownTimeoutMs ?? 25_000),
+      autocommit: false,
+      maxBytesPerPartition: 1_048_576,
+      ...(config.minBytes === undefined ? {} : { minBytes: config.minBytes }),
+      maxWaitTime: config.maxWaitTimeMs ?? 5_000,
+      // Records read ahead while a chunk is handled: a few chunks' worth.
+      highWaterMark: Math.max(1_024, (config.chunkSize ?? 500) * 4),
+    });
+    this.#consumer = consumer;
+    consumer.on('consumer:group:join', (payload: ConsumerGroupJoinPayload) =>
+      this.#onJoin(consumer, payload),
+    );
+    consumer.on('consumer:group:leave', () => this.#membership.left());
+    consumer.on('consumer:heartbeat:error', ({ error }) => this.#membership.left(error));
+    const stream = await consumer.consume({
+      topics: [...config.topics],
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode:
+        (config.fromBeginning ?? true)
+          ? MessagesStreamFallbackModes.EARLIEST
+          : MessagesStreamFallbackModes.LATEST,
+      autocommit: false,
+    });
+    this.#stream = stream;
+    // A 'readable' listener switches the stream out of "nobody reads" (the library
+    // fetches only then) without flowing mode: the intake pulls with read().
+    stream.on('readable', () => this.#wake?.());
+    stream.on('error', (err: Error) => {
+      if (this.#stopping.signal.aborted || stream !== this.#stream) return;
+      this.#log.error({ err }, 'consumer stream failed; restarting the consumer');
+      this.#membership.left(err);
+      void this.#restart();
+    });
+    // The assignment of the join that happened while consume() set up.
+    if (consumer.assignments)
+      this.#onJoin(consumer, { groupId: config.groupId, memberId: consumer.memberId ?? '' });
+  }
+
+  #onJoin(
+    consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
+    payload: ConsumerGroupJoinPayload,
+  ): void {
+    if (consumer !== this.#consumer) return;
+    const assigned = (consumer.assignments ?? []).flatMap(({ topic, partitions }) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    this.#ledger.assign(payload.memberId ?? consumer.memberId ?? '', assigned, (fresh) =>
+      this.#committed(consumer, fresh),
+    );
+    this.#membership.joined();
+    this.#wake?.();
+  }
+
+  /** The group's committed offsets of newly assigned partitions (retried until read or stopped). */
+  async #committed(
+    consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
+    partitions: ReadonlyArray<{ topic: string; partition: number }>,
+  ): Promise<Map<string, bigint>> {
+    const byTopic = new Map<string, number[]>();
+    for (const { topic, partition } of partitions) {
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+    }
+    const offsets =
+      (await retryWithBackoff(
+        {
+          what: 'reading committed offsets',
+          log: this.#log,
+          backoff: this.#config.retry,
+          signal: this.#stopping.signal,
+          giveUp: () => consumer !== this.#consumer,
+        },
+        () =>
+          consumer.listCommittedOffsets({
+            topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
+          }),
+      )) ?? new Map<string, bigint[]>();
+    const out = new Map<string, bigint>();
+    for (const [topic, list] of offsets) {
+      list.forEach((offset, partition) => {
+        if (offset >= 0n) out.set(`${topic}:${partition}`, offset);
+      });
+    }
+    return out;
+  }
+
+  async #restart(): Promise<void> {
+    const old = this.#consumer;
+    this.#consumer = undefined;
+    this.#stream = undefined;
+    this.#ledger.assign('', [], async () => new Map());
+    await old?.close(true).catch(() => undefined);
+    for (let attempt = 1; !this.#stopping.signal.aborted; attempt++) {
+      await sleep(
+        Math.min(RESTART.maxMs, RESTART.initialMs * 2 ** (attempt - 1)),
+        this.#stopping.signal,
+      );
+      if (this.#stopping.signal.aborted) return;
+      try {
+        await this.#open();
+        this.#wake?.();
+        return;
+      } catch (err) {
+        this.#membership.left(err as Error);
+        this.#log.warn({ err, attempt }, 'consumer restart failed; retrying');
+        await this.#current()
+          ?.close(true)
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  /** The consumer #open made last (a method: TypeScript narrows the field after a reset). */
+  #current(): Consumer<Buffer, Buffer, Buffer, Buffer> | undefined {
+    return this.#consumer;
+  }
+
+  /** Takes chunks and runs them until stop() begins. */
+  async #run(): Promise<void> {
+    const chunkSize = this.#config.chunkSize ?? 500;
+    while (!this.#stopping.signal.aborted) {
+      await this.#ledger.ready();
+      if (this.#stopping.signal.aborted) return;
+      const chunk = this.#ledger.take(
+        chunkSize,
+        () => (this.#stream?.read() as Raw | null) ?? null,
+      );
+      if (chunk.length > 0) {
+        await this.#runChunk(chunk);
+        continue;
+      }
+      await this.#idle(this.#ledger.nextRelease());
+    }
+  }
+
+  /** Waits for records, the next held record's release, an assignment change or stop. */
+  async #idle(releaseAt: number | undefined): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#stopping.signal.removeEventListener('abort', done);
+        this.#wake = undefined;
+        resolve();
+      };
+      const wait = releaseAt === undefined ? 1_000 : Math.max(0, releaseAt - Date.now());
+      const timer = setTimeout(done, wait);
+      this.#wake = done;
+      this.#stopping.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async #runChunk(chunk: readonly Taken[]): Promise<void> {
+    const records = chunk.map((taken) => taken.record);
+    const stale = () => this.#ledger.allStale(chunk);
+    const retry = (what: string) => ({
+      what,
+      log: this.#log,
+      backoff: this.#config.retry,
+      signal: this.#abort.signal,
+      giveUp: stale,
+    });
+    const outputs = await retryWithBackoff(retry('handle'), () =>
+      this.#config.handler.handle(records, this.#abort.signal),
+    );
+    if (outputs === undefined) return;
+    if (outputs.length > 0) {
+      const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+      const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
+      const sent = await retryWithBackoff(retry('produce'), async () => {
+        await this.#producer.send(fitted, {
+          maxRecordBytes,
+          ...(this.#config.compression === undefined
+            ? {}
+            : { compression: this.#config.compression }),
+        });
+        return true;
+      });
+      if (sent === undefined) return;
+    }
+    // Commits only what is still ours; a commit that fails is retried while it is.
+    await retryWithBackoff(retry('commit'), async () => {
+      const offsets = this.#ledger.commitOffsets(chunk);
+      if (offsets.length === 0 || !this.#consumer) return;
+      await this.#consumer.commit({ offsets });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
+    this.#stopping.abort();
+    this.#wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#loop,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.#log.warn(
+            { deadlineMs: deadline },
+            'in-flight work did not finish in time; aborting it',
+          );
+          this.#abort.abort();
+          resolve();
+        }, deadline);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#abort.abort();
+    const stream = this.#stream;
+    const consumer = this.#consumer;
+    await runCleanups([
+      async () => stream?.close(),
+      async () => consumer?.close(true),
+      async () => this.#producer.close(),
+    ]);
+  }
+}

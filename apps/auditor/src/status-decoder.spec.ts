@@ -54,10 +54,20 @@ describe('decodeStatusEvent', () => {
       (e: Mutable) => ((e.data.provider as object) = { statusCode: '200' }),
     ],
     ['data.occurredAt', (e: Mutable) => delete e.data.occurredAt],
+    // Canonical spellings of days the month does not have: Date.parse rolls them over,
+    // Postgres refuses them (the chunk used to fail on every retry).
+    ['data.eventTime', (e: Mutable) => (e.data.eventTime = '2026-02-31T00:00:00.000Z')],
+    ['data.eventTime', (e: Mutable) => (e.data.eventTime = '2026-02-29T00:00:00.000Z')],
+    ['data.occurredAt', (e: Mutable) => (e.data.occurredAt = '2026-11-01T24:00:00.000Z')],
   ])('refuses a bad %s with the reason', (field, change) => {
     const result = decode(mutated(change));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain(field === 'type' ? 'does not match' : field);
+  });
+
+  it('accepts leap days and the other spellings Date.parse reads', () => {
+    expect(decode(mutated((e) => (e.data.eventTime = '2028-02-29T23:59:59.999Z'))).ok).toBe(true);
+    expect(decode(mutated((e) => (e.data.eventTime = '2026-11-01T01:00:00+01:00'))).ok).toBe(true);
   });
 
   it('refuses what is not JSON', () => {

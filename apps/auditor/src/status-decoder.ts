@@ -1,7 +1,15 @@
 import { z } from 'zod';
-import { channelNames, notificationStates, type StatusEvent } from '@herald/core';
+import {
+  channelNames,
+  isRecordTime,
+  isUuid,
+  notificationStates,
+  type StatusEvent,
+} from '@herald/core';
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
+// A canonical spelling must also be a real date: Postgres refuses `2026-02-31T…`, which
+// `Date.parse` reads as 3 March (isRecordTime).
+const isoTime = z.string().refine(isRecordTime, 'expected an ISO 8601 time of a real date');
 const text = z.string().min(1);
 
 /**
@@ -38,12 +46,10 @@ const statusEventShape = z.object({
   }),
 });
 
-const uuid =
-  /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12})$/;
 const states: ReadonlySet<unknown> = new Set(notificationStates);
 const channels: ReadonlySet<unknown> = new Set(channelNames);
 const isText = (v: unknown) => typeof v === 'string' && v.length > 0;
-const isTime = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isTime = (v: unknown) => typeof v === 'string' && isRecordTime(v);
 const isInt = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -56,14 +62,14 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * which then decides and gives the reason.
  */
 function isStatusEvent(v: unknown): v is StatusEvent {
-  if (!isObject(v) || typeof v.id !== 'string' || !uuid.test(v.id)) return false;
+  if (!isObject(v) || typeof v.id !== 'string' || !isUuid(v.id)) return false;
   if (typeof v.type !== 'string' || !isObject(v.data)) return false;
   const d = v.data;
   const rule = d.rule;
   const provider = d.provider;
   return (
     typeof d.notificationId === 'string' &&
-    uuid.test(d.notificationId) &&
+    isUuid(d.notificationId) &&
     states.has(d.state) &&
     v.type === `herald.notification.${d.state as string}` &&
     isText(d.tenant) &&

@@ -24,6 +24,12 @@ export {
 } from './topics.js';
 export type { TopicNames, DelayTier } from './topics.js';
 export { addressRef, deterministicId } from './ids.js';
+export {
+  hasCanonicalTimeShape,
+  isRecordTime,
+  isUuid,
+  isValidCanonicalTime,
+} from './text-checks.js';
 export { checkAddress, requireAddress } from './addresses/address.js';
 export type { AddressCheck } from './addresses/address.js';
 export {

@@ -1,4 +1,4 @@
-import type { NotificationState, StatusEvent } from '@herald/core';
+import { hasCanonicalTimeShape, type NotificationState, type StatusEvent } from '@herald/core';
 
 /** Tables of migrations/0004: the auditor's projections of herald.status. */
 export type AuditTables = {
@@ -203,9 +203,6 @@ const attemptStates: ReadonlySet<NotificationState> = new Set([
   'bounced',
 ]);
 
-/** `toISOString()` output for years 0000–9999: what Herald's publishers write. */
-const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 /**
  * A status time as a canonical ISO string. Herald publishes `toISOString()` output,
  * which passes as it is (the hot path: no `Date`); any other form the decoder accepted
@@ -216,7 +213,9 @@ const canonical = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * canonicalTime('2026-11-21T01:00:00+01:00'); // '2026-11-21T00:00:00.000Z'
  */
 export function canonicalTime(time: string): string {
-  return canonical.test(time) ? time : new Date(time).toISOString();
+  // `toISOString()` output for years 0000–9999 (what Herald's publishers write), checked
+  // by a character loop: this runs several times per status.
+  return hasCanonicalTimeShape(time) ? time : new Date(time).toISOString();
 }
 
 /** a before b; extended years (not 24 characters) fall back to parsing. */

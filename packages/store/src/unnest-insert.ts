@@ -19,20 +19,24 @@ const nuls = new RegExp(NUL, 'g');
  * element of every array with two regular expressions; see docs/benchmarks.md).
  */
 export function arrayLiteral<Row>(rows: readonly Row[], name: keyof Row, type: string): string {
-  const parts = new Array<string>(rows.length);
+  // Appended to one string rather than joined from an array of parts: no array of
+  // element strings per column, ~10 % less CPU per chunk with pg's encoding included
+  // (docs/benchmarks.md, "Round 3: per-record costs").
   const text = type === 'text';
+  let literal = '{';
   for (let i = 0; i < rows.length; i++) {
+    if (i > 0) literal += ',';
     const v = rows[i]![name] as unknown;
-    if (v === null || v === undefined) parts[i] = 'NULL';
+    if (v === null || v === undefined) literal += 'NULL';
     else if (text) {
       const t = v as string;
-      parts[i] = needsEscape.test(t)
+      literal += needsEscape.test(t)
         ? `"${t.replace(nuls, '\uFFFD').replace(/["\\]/g, '\\$&')}"`
         : `"${t}"`;
-    } else if (typeof v === 'boolean') parts[i] = v ? 't' : 'f';
-    else parts[i] = String(v);
+    } else if (typeof v === 'boolean') literal += v ? 't' : 'f';
+    else literal += typeof v === 'string' ? v : String(v);
   }
-  return `{${parts.join(',')}}`;
+  return literal + '}';
 }
 
 /**

@@ -1,10 +1,13 @@
 import {
   context as contextApi,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
   type Attributes,
+  type Context,
   type Span,
 } from '@opentelemetry/api';
 import {
@@ -33,6 +36,32 @@ export const messagingAttributes = Object.freeze({
 
 const tracerName = '@herald/telemetry';
 const tracer = () => trace.getTracer(tracerName);
+
+/**
+ * True when no tracer provider is registered (tracing off: `startTracing` started no
+ * SDK). Every span would then be the API's no-op, which only carries its parent's span
+ * context; the helpers below skip making it (its attributes, and a context switch per
+ * record and per send: ~2.5 µs a call, see docs/benchmarks.md, "Round 3: per-record
+ * costs") and run `fn` in the parent's context with an equal no-op span instead.
+ */
+function noTracerProvider(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    provider instanceof ProxyTracerProvider && provider.getDelegateTracer(tracerName) === undefined
+  );
+}
+
+const invalidSpan = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+/** What the no-op tracer would have started under `ctx`: a span with the parent's context. */
+const noopSpanUnder = (ctx: Context): Span => {
+  const parent = trace.getSpanContext(ctx);
+  return parent && trace.isSpanContextValid(parent) ? trace.wrapSpanContext(parent) : invalidSpan;
+};
+
+/** `runInSpan` without a span to end: `fn` runs now, a throw becomes a rejection. */
+async function runPlain<T>(fn: () => Promise<T> | T): Promise<T> {
+  return fn();
+}
 
 export interface ProduceTarget {
   readonly topic: string;
@@ -81,6 +110,12 @@ export function traceSend<T>(
   target: ProduceTarget,
   fn: (headers: Record<string, string>, span: Span) => Promise<T> | T,
 ): Promise<T> {
+  if (noTracerProvider()) {
+    const active = contextApi.active();
+    return runPlain(() =>
+      fn(injectTraceContext<Record<string, string>>({}, active), noopSpanUnder(active)),
+    );
+  }
   const span = tracer().startSpan(`send ${target.topic}`, {
     kind: SpanKind.PRODUCER,
     attributes: {
@@ -120,6 +155,10 @@ export function traceProcess<T>(
   // A record without traceparent starts a new trace: the consumer loop's own context
   // (whatever was active when it started) is not the record's parent.
   const parent = extractTraceContext(message.headers, ROOT_CONTEXT);
+  if (noTracerProvider()) {
+    const span = noopSpanUnder(parent);
+    return contextApi.with(parent, () => runPlain(() => fn(span)));
+  }
   const key = message.key == null ? undefined : message.key.toString();
   const span = tracer().startSpan(
     `process ${message.topic}`,
@@ -154,6 +193,10 @@ export function traceSpan<T>(
   options: { readonly kind?: 'internal' | 'client'; readonly attributes?: Attributes },
   fn: (span: Span) => Promise<T> | T,
 ): Promise<T> {
+  if (noTracerProvider()) {
+    const span = noopSpanUnder(contextApi.active());
+    return runPlain(() => fn(span));
+  }
   const span = tracer().startSpan(name, {
     kind: options.kind === 'client' ? SpanKind.CLIENT : SpanKind.INTERNAL,
     ...(options.attributes ? { attributes: options.attributes } : {}),

@@ -31,6 +31,7 @@ import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
 import { repoRoot, runArgs } from '../lib/run-args.mjs';
 import { createDuplicateLedger } from './duplicates.mjs';
+import { traceMissing } from './missing.mjs';
 
 const root = repoRoot;
 const args = runArgs();
@@ -106,26 +107,30 @@ for (let i = 0; i < N; i++) {
 const seen = new Map(); // webhook-id → attempts
 const digestsAccepted = new Map(); // webhook-id of a digest → the seqs it carried
 const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
-// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
-const duplicates = createDuplicateLedger();
-const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
-const hung = new Set();
 // The workers give up on a webhook after this (HERALD_WEBHOOK_TIMEOUT_MS).
 const WEBHOOK_TIMEOUT_MS = 1500;
+// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
+const duplicates = createDuplicateLedger({ timeoutMs: WEBHOOK_TIMEOUT_MS });
+const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
+const hung = new Set();
 /**
  * Answers an accepted request. An answer the worker cannot have seen in time — written
- * after its timeout (this process was busy), or onto a connection it already closed — is
- * an attempt that ended unanswered on its side, although the receiver acted on it: the
- * worker retries, and the chunk that attempt was in may fail before its `retrying`
- * status is published, so the receiver says so itself.
+ * later than its timeout after the second the worker signed the request in (this
+ * process or the worker was busy, the request sat in a socket), or onto a connection it
+ * already closed — is an attempt that ended unanswered on its side, although the
+ * receiver acted on it: the worker retries, and the chunk that attempt was in may fail
+ * before its `retrying` status is published, so the receiver says so itself.
  */
-function acceptWith(res, id, arrived) {
+function acceptWith(res, request, arrived) {
   const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS;
   res.once('close', () => {
-    if (late || !res.writableFinished) duplicates.unanswered(id, Date.now());
+    if (late || !res.writableFinished) request.unanswer();
+    else request.answered(Date.now());
   });
   res.writeHead(204).end();
 }
+/** The second the worker signed a request in (`webhook-timestamp`). */
+const sentSecOf = (req) => Number(req.headers['webhook-timestamp']);
 const server = createServer((req, res) => {
   const arrived = Date.now();
   const chunks = [];
@@ -134,12 +139,13 @@ const server = createServer((req, res) => {
     const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
     if (kind === 'digest') {
-      if (!duplicates.accepted(id, Date.now()))
+      const request = duplicates.accepted(id, Date.now(), sentSecOf(req));
+      if (!request.duplicate)
         digestsAccepted.set(
           id,
           JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
         );
-      return acceptWith(res, id, arrived);
+      return acceptWith(res, request, arrived);
     }
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
@@ -151,9 +157,10 @@ const server = createServer((req, res) => {
       hung.add(res);
       return; // never answered: the worker times out and retries
     }
-    if (!duplicates.accepted(id, Date.now()))
+    const request = duplicates.accepted(id, Date.now(), sentSecOf(req));
+    if (!request.duplicate)
       accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
-    acceptWith(res, id, arrived);
+    acceptWith(res, request, arrived);
   });
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -543,6 +550,7 @@ function account() {
   const dlqSeqs = new Set(dlq.values());
   let missing = 0;
   const examples = []; // a few missing events, printed if the run ends with any
+  const ids = []; // the first missing event ids, traced through the topics at the end
   for (let s = 0; s < N; s++)
     if (
       !delivered.has(s) &&
@@ -552,6 +560,7 @@ function account() {
       !suppressed.has(eventId(s))
     ) {
       missing++;
+      if (ids.length < 30) ids.push(eventId(s));
       if (examples.length < 5)
         examples.push(
           `${eventId(s)} (${modes[s]}, ${notificationOfEvent.get(eventId(s)) ?? 'no status'})`,
@@ -565,6 +574,7 @@ function account() {
     suppressed: suppressed.size,
     missing,
     examples,
+    ids,
   };
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -600,7 +610,7 @@ for (;;) {
     log('settle deadline reached');
     break;
   }
-  const { examples: _, ...shown } = counts;
+  const { examples: _, ids: __, ...shown } = counts;
   log(`waiting: ${JSON.stringify(shown)} audit=${JSON.stringify(auditCounts)}`);
   await sleep(5000);
 }
@@ -706,11 +716,16 @@ if (dupes.avoidable > 0) {
   const rel = (ms) => ms - t0;
   for (const s of dupes.samples)
     console.log(
-      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} and ${rel(s.at)}; statuses ` +
+      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} (signed ${rel(s.previousSentSec * 1000)}) and ${rel(s.at)}; statuses ` +
         s.statuses.map((x) => `${x.state}#${x.attempt}@${rel(x.at)}`).join(' '),
     );
 }
-if (counts.missing > 0) console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
+if (counts.missing > 0) {
+  console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
+  await traceMissing(kafka, prefix, counts.ids, (line) => console.log(`[chaos]   ${line}`)).catch(
+    (err) => console.log(`[chaos] tracing the missing events failed: ${err.message}`),
+  );
+}
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

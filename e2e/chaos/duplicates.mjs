@@ -1,72 +1,132 @@
 // Why a receiver saw a notification twice. The chaos suite records every accepted
-// request (receiver side), every attempt the workers gave up on without an answer
-// (`retrying` / `dead_lettered` statuses whose reason says no response came, and
-// accepted requests whose answer came after the workers' timeout or onto a closed
-// connection) and the faults it injected; `classify()` then splits the duplicates:
+// request (receiver side, with the `webhook-timestamp` the worker signed it with, so
+// the second it was sent), every attempt the workers reported (`sending` statuses say
+// when an attempt began; `retrying` / `dead_lettered` ones whose reason says no answer
+// came say it ended unanswered), accepted requests whose answer the receiver wrote
+// after the workers' timeout or onto a closed connection, and the faults it injected;
+// `classify()` then splits the duplicates by the request accepted before each one:
 //
-// - ambiguous retries: the receiver accepted a request the worker never heard back
-//   about (its timeout fired first, the connection broke). Retrying is the only safe
-//   move then; a receiver that deduplicates by `webhook-id` applies it once. Inherent.
+// - ambiguous retries: that earlier request is one the worker never heard back about
+//   (its timeout fired first, the connection broke). Retrying is the only safe move
+//   then; a receiver that deduplicates by `webhook-id` applies it once. Inherent.
 // - raw duplicate sends: everything else — a send Herald knew about (or could have)
 //   and still repeated: a worker killed after the send, a lost sent mark, a partition
 //   handed over. Avoidable; each is labelled with the last fault before it.
+//
+// Pairing by request, not by time: a starved receiver reads a request late, so the
+// worker's "no response" status can come *before* the receiver's accept of that very
+// request; and when the attempt's chunk failed, no status of it is published at all.
 
 /** Reasons of a failed attempt that got no answer: the provider may have acted on it. */
 const NO_ANSWER = /no response within|aborted before the provider answered|network error/;
+/** Between a `sending` status' time and the timestamp the provider signs (same process). */
+const SIGN_LAG_MS = 300;
 
-export function createDuplicateLedger() {
-  const accepts = new Map(); // id → times the receiver accepted it
-  const unanswered = new Map(); // id → times an attempt ended without an answer
+/**
+ * @param {{ timeoutMs: number }} options the workers' provider timeout
+ *   (HERALD_WEBHOOK_TIMEOUT_MS): an answer written later than that after the send
+ *   cannot have reached the worker.
+ */
+export function createDuplicateLedger({ timeoutMs }) {
+  const accepts = new Map(); // id → its accepted requests, in order
+  const unanswered = new Map(); // id → times an attempt ended without an answer (statuses)
+  const attempts = new Map(); // id → attempt → { sendingAt, noAnswer }
   const faults = []; // { name, at } in start order
-  const duplicates = []; // { id, at, previous }
+  const duplicates = []; // { id, at, previous, request, prior }
   const history = new Map(); // id → its statuses, for the samples classify() prints
+  const attemptOf = (id, attempt) => {
+    let byAttempt = attempts.get(id);
+    if (!byAttempt) attempts.set(id, (byAttempt = new Map()));
+    let entry = byAttempt.get(attempt);
+    if (!entry) byAttempt.set(attempt, (entry = { sendingAt: undefined, noAnswer: false }));
+    return entry;
+  };
   return {
-    /** A 2xx answered for `id`; true when it had been accepted before (a duplicate). */
-    accepted(id, at) {
-      const times = accepts.get(id);
-      if (times === undefined) {
-        accepts.set(id, [at]);
-        return false;
+    /**
+     * A 2xx about to be answered for `id`, whose request the worker signed at `sentSec`
+     * (its `webhook-timestamp`, seconds). Returns the request: `duplicate` when `id` had
+     * been accepted before, and `answered(at)` to call once the answer went out (or
+     * `unanswered()` when it could not reach the worker).
+     */
+    accepted(id, at, sentSec) {
+      const request = {
+        at,
+        sentSec,
+        unanswered: false,
+        duplicate: false,
+        /** The answer left at `at`: too late for a worker that sent it at `sentSec`? */
+        answered(answeredAt) {
+          if (Number.isFinite(sentSec) && answeredAt >= (sentSec + 1) * 1000 + timeoutMs)
+            request.unanswered = true;
+        },
+        unanswer() {
+          request.unanswered = true;
+        },
+      };
+      const earlier = accepts.get(id);
+      if (earlier === undefined) {
+        accepts.set(id, [request]);
+        return request;
       }
-      duplicates.push({ id, at, previous: times.at(-1) });
-      times.push(at);
-      return true;
+      const prior = earlier.at(-1);
+      request.duplicate = true;
+      duplicates.push({ id, at, previous: prior.at, request, prior });
+      earlier.push(request);
+      return request;
     },
     /** A status from herald.status (its `subject` is the notification id). */
     status(status) {
       const { state, reason, occurredAt, attempt } = status.data ?? {};
+      const at = Date.parse(occurredAt ?? status.time);
       const seen = history.get(status.subject) ?? [];
-      seen.push({ state, attempt, at: Date.parse(occurredAt ?? status.time) });
+      seen.push({ state, attempt, at });
       history.set(status.subject, seen);
+      if (state === 'sending') attemptOf(status.subject, attempt).sendingAt = at;
       if (state !== 'retrying' && state !== 'dead_lettered') return;
       if (typeof reason !== 'string' || !NO_ANSWER.test(reason)) return;
+      attemptOf(status.subject, attempt).noAnswer = true;
       const times = unanswered.get(status.subject) ?? [];
-      times.push(Date.parse(occurredAt ?? status.time));
-      unanswered.set(status.subject, times);
-    },
-    /** The receiver accepted `id` but its answer cannot have reached the worker in time. */
-    unanswered(id, at) {
-      const times = unanswered.get(id) ?? [];
       times.push(at);
-      unanswered.set(id, times);
+      unanswered.set(status.subject, times);
     },
     fault(name, at) {
       faults.push({ name, at });
     },
     /**
-     * { ambiguous, avoidable, causes } where causes counts the avoidable ones by the
-     * first fault that began after the previous accept and before the repeat (or `no
-     * fault`). A duplicate is ambiguous
-     * when an attempt of its notification ended unanswered after the previous accept
-     * (each such attempt explains one duplicate). The gap to the previous accept hints
-     * at the mechanism: about a lease (60 s) means a dead worker's lease ran out.
+     * { ambiguous, avoidable, causes, samples }. A duplicate is ambiguous when the
+     * request accepted before it got no answer the worker saw: the receiver answered
+     * it too late or onto a closed connection, or it is the request of an attempt
+     * (paired by its `sending` time and the request's signed second) that the worker
+     * reported unanswered; or, failing a pairing, when an attempt of its notification
+     * ended unanswered between the two accepts (each explains one duplicate). Causes
+     * count the avoidable ones by the first fault that began after the previous accept
+     * and before the repeat (or `no fault`); the gap to the previous accept hints at the
+     * mechanism: about a lease (60 s) means a dead worker's lease ran out.
      */
     classify() {
       const spent = new Map();
+      const pairedAttempts = new Set();
       const causes = {};
       const samples = [];
       let ambiguous = 0;
+      const pairs = (id, request) => {
+        for (const [attempt, a] of attempts.get(id) ?? []) {
+          if (!a.noAnswer || a.sendingAt === undefined || pairedAttempts.has(`${id}#${attempt}`))
+            continue;
+          const from = Math.floor(a.sendingAt / 1000);
+          const to = Math.floor((a.sendingAt + SIGN_LAG_MS) / 1000);
+          if (request.sentSec >= from && request.sentSec <= to) {
+            pairedAttempts.add(`${id}#${attempt}`);
+            return true;
+          }
+        }
+        return false;
+      };
       for (const d of duplicates) {
+        if (d.prior.unanswered || pairs(d.id, d.prior)) {
+          ambiguous++;
+          continue;
+        }
         const used = spent.get(d.id) ?? 0;
         const explaining = (unanswered.get(d.id) ?? []).filter(
           (t) => t >= d.previous - 50 && t <= d.at + 50,
@@ -83,7 +143,14 @@ export function createDuplicateLedger() {
         const after = gap < 1_000 ? '<1s' : gap < 10_000 ? '<10s' : gap < 70_000 ? '<70s' : '>=70s';
         const cause = `${before ? `after ${before.name}` : 'no fault'}, ${after} later`;
         causes[cause] = (causes[cause] ?? 0) + 1;
-        if (samples.length < 5) samples.push({ ...d, statuses: history.get(d.id) ?? [] });
+        if (samples.length < 5)
+          samples.push({
+            id: d.id,
+            at: d.at,
+            previous: d.previous,
+            previousSentSec: d.prior.sentSec,
+            statuses: history.get(d.id) ?? [],
+          });
       }
       return { ambiguous, avoidable: duplicates.length - ambiguous, causes, samples };
     },

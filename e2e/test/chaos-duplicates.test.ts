@@ -1,0 +1,72 @@
+/**
+ * The chaos suite's duplicate ledger on synthetic runs (no services): a repeat is an
+ * ambiguous retry only when the request accepted before it got no answer the worker saw,
+ * paired by request (the second the worker signed it in vs. the `sending` time of an
+ * attempt it reported unanswered), whatever the order the receiver and the status
+ * stream saw them in; anything else stays a raw duplicate send.
+ */
+import { createDuplicateLedger } from '../chaos/duplicates.mjs';
+
+const TIMEOUT = 1500;
+const T0 = 1_800_000_000_000; // a whole second: signed seconds are T0 / 1000 + n
+const sec = (ms: number) => Math.floor((T0 + ms) / 1000);
+const iso = (ms: number) => new Date(T0 + ms).toISOString();
+const status = (id: string, state: string, attempt: number, ms: number, reason?: string) => ({
+  subject: id,
+  data: { state, attempt, occurredAt: iso(ms), ...(reason === undefined ? {} : { reason }) },
+});
+
+it('a timeout the starved receiver served late is ambiguous, though its status came first', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  // Attempt 1 sent at 200 ms; the worker gives up at 1,700 ms and says so ...
+  ledger.status(status('n1', 'sending', 1, 200));
+  ledger.status(status('n1', 'retrying', 1, 1_700, 'no response within 1500 ms'));
+  // ... and only then the receiver reads that request (signed in second 0) and accepts it.
+  const first = ledger.accepted('n1', T0 + 2_600, sec(200));
+  first.answered(T0 + 2_601);
+  // Attempt 2, sent at 3,000 ms, is accepted again.
+  ledger.status(status('n1', 'sending', 2, 3_000));
+  expect(ledger.accepted('n1', T0 + 3_010, sec(3_000)).duplicate).toBe(true);
+  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+});
+
+it('an answer written past the timeout after the signed second is ambiguous with no status at all', () => {
+  // The attempt's chunk failed: neither `sending` nor `retrying` was ever published.
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  const first = ledger.accepted('n2', T0 + 2_400, sec(300));
+  first.answered(T0 + 2_600); // second 0 ends at 1,000 ms; + 1,500 ms timeout = 2,500 ms
+  ledger.accepted('n2', T0 + 5_000, sec(4_000));
+  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+});
+
+it('an answer in time, repeated later, is a raw duplicate send labelled by the fault between', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.status(status('n3', 'sending', 1, 100));
+  ledger.accepted('n3', T0 + 120, sec(100)).answered(T0 + 121);
+  ledger.status(status('n3', 'sent', 1, 125));
+  ledger.fault('SIGKILL workerA', T0 + 500);
+  // An unrelated attempt that timed out long before does not excuse it either.
+  ledger.status(status('n3', 'sending', 2, 61_000));
+  ledger.accepted('n3', T0 + 61_010, sec(61_000)).answered(T0 + 61_011);
+  const result = ledger.classify();
+  expect(result).toMatchObject({ ambiguous: 0, avoidable: 1 });
+  expect(result.causes).toEqual({ 'after SIGKILL workerA, <70s later': 1 });
+  expect(result.samples[0]).toMatchObject({ id: 'n3', previousSentSec: sec(100) });
+});
+
+it('one unanswered attempt explains one repeat, not two', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.status(status('n4', 'sending', 1, 0));
+  ledger.status(status('n4', 'retrying', 1, 1_500, 'no response within 1500 ms'));
+  ledger.accepted('n4', T0 + 1_400, sec(0)).answered(T0 + 1_401);
+  ledger.accepted('n4', T0 + 2_000, sec(1_900)).answered(T0 + 2_001);
+  ledger.accepted('n4', T0 + 9_000, sec(9_000)).answered(T0 + 9_001);
+  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 1 });
+});
+
+it('an answer onto a connection the worker closed is ambiguous', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.accepted('n5', T0 + 100, sec(100)).unanswer();
+  ledger.accepted('n5', T0 + 2_000, sec(2_000));
+  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+});

@@ -30,7 +30,7 @@ import {
 import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
 import { repoRoot, runArgs } from '../lib/run-args.mjs';
-import { createDuplicateLedger } from './duplicates.mjs';
+import { createDuplicateLedger, TIMER_SLACK_MS } from './duplicates.mjs';
 import { traceMissing } from './missing.mjs';
 
 const root = repoRoot;
@@ -125,9 +125,11 @@ const hung = new Set();
  * before its `retrying` status is published, so the receiver says so itself.
  */
 function acceptWith(res, request, arrived) {
-  const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS;
+  // The worker's timeout ran from before the arrival, and fires up to TIMER_SLACK_MS late.
+  const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS + TIMER_SLACK_MS;
   res.once('close', () => {
-    if (late || !res.writableFinished) request.unanswer();
+    if (late) request.unanswer('late');
+    else if (!res.writableFinished) request.unanswer('closed');
     else request.answered(Date.now());
   });
   res.writeHead(204).end();
@@ -723,6 +725,8 @@ console.log(
     `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} (received ${receivedInWindow}, ${hotSending.length} admissions) ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
+if (dupes.ambiguous > 0)
+  console.log(`[chaos] ambiguous retries told apart by: ${JSON.stringify(dupes.ambiguousBy)}`);
 const reasons = {};
 for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
 if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);

@@ -3,8 +3,9 @@ export interface AcceptedRequest {
   readonly sentSec: number;
   readonly duplicate: boolean;
   unanswered: boolean;
+  why: 'late' | 'closed' | undefined;
   answered(answeredAt: number): void;
-  unanswer(): void;
+  unanswer(why?: 'closed' | 'late'): void;
 }
 export interface StatusLike {
   readonly subject: string;
@@ -29,9 +30,11 @@ export interface DuplicateLedger {
   fault(name: string, at: number): void;
   classify(): {
     ambiguous: number;
+    ambiguousBy: { late: number; closed: number; paired: number; window: number };
     avoidable: number;
     causes: Record<string, number>;
     samples: DuplicateSample[];
   };
 }
+export declare const TIMER_SLACK_MS: number;
 export declare function createDuplicateLedger(options: { timeoutMs: number }): DuplicateLedger;

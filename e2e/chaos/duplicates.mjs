@@ -21,6 +21,13 @@
 const NO_ANSWER = /no response within|aborted before the provider answered|network error/;
 /** Between a `sending` status' time and the timestamp the provider signs (same process). */
 const SIGN_LAG_MS = 300;
+/**
+ * How late the worker's timeout may fire after its nominal time: undici runs timeouts of
+ * a second or more on its low-resolution timers (1 s resolution). An answer written
+ * later than the signed second's end + the timeout + this reached a worker that had
+ * given up on it.
+ */
+export const TIMER_SLACK_MS = 1_000;
 
 /**
  * @param {{ timeoutMs: number }} options the workers' provider timeout
@@ -53,14 +60,21 @@ export function createDuplicateLedger({ timeoutMs }) {
         at,
         sentSec,
         unanswered: false,
+        /** Why it counts as unanswered: `late` (answer past the timeout), `closed`. */
+        why: undefined,
         duplicate: false,
         /** The answer left at `at`: too late for a worker that sent it at `sentSec`? */
         answered(answeredAt) {
-          if (Number.isFinite(sentSec) && answeredAt >= (sentSec + 1) * 1000 + timeoutMs)
+          const gaveUpBy = (sentSec + 1) * 1000 + timeoutMs + TIMER_SLACK_MS;
+          if (Number.isFinite(sentSec) && answeredAt >= gaveUpBy) {
             request.unanswered = true;
+            request.why = 'late';
+          }
         },
-        unanswer() {
+        /** Answered onto a connection the worker had closed, or (`late`) too long after it arrived. */
+        unanswer(why = 'closed') {
           request.unanswered = true;
+          request.why = why;
         },
       };
       const earlier = accepts.get(id);
@@ -93,7 +107,7 @@ export function createDuplicateLedger({ timeoutMs }) {
       faults.push({ name, at });
     },
     /**
-     * { ambiguous, avoidable, causes, samples }. A duplicate is ambiguous when the
+     * { ambiguous, ambiguousBy, avoidable, causes, samples }. A duplicate is ambiguous when the
      * request accepted before it got no answer the worker saw: the receiver answered
      * it too late or onto a closed connection, or it is the request of an attempt
      * (paired by its `sending` time and the request's signed second) that the worker
@@ -109,6 +123,8 @@ export function createDuplicateLedger({ timeoutMs }) {
       const causes = {};
       const samples = [];
       let ambiguous = 0;
+      // How each ambiguous repeat was told apart, so a run shows what its figure rests on.
+      const ambiguousBy = { late: 0, closed: 0, paired: 0, window: 0 };
       const pairs = (id, request) => {
         for (const [attempt, a] of attempts.get(id) ?? []) {
           if (!a.noAnswer || a.sendingAt === undefined || pairedAttempts.has(`${id}#${attempt}`))
@@ -123,7 +139,13 @@ export function createDuplicateLedger({ timeoutMs }) {
         return false;
       };
       for (const d of duplicates) {
-        if (d.prior.unanswered || pairs(d.id, d.prior)) {
+        if (d.prior.unanswered) {
+          ambiguousBy[d.prior.why ?? 'closed']++;
+          ambiguous++;
+          continue;
+        }
+        if (pairs(d.id, d.prior)) {
+          ambiguousBy.paired++;
           ambiguous++;
           continue;
         }
@@ -133,6 +155,7 @@ export function createDuplicateLedger({ timeoutMs }) {
         ).length;
         if (explaining > used) {
           spent.set(d.id, used + 1);
+          ambiguousBy.window++;
           ambiguous++;
           continue;
         }
@@ -152,7 +175,7 @@ export function createDuplicateLedger({ timeoutMs }) {
             statuses: history.get(d.id) ?? [],
           });
       }
-      return { ambiguous, avoidable: duplicates.length - ambiguous, causes, samples };
+      return { ambiguous, ambiguousBy, avoidable: duplicates.length - ambiguous, causes, samples };
     },
   };
 }

@@ -18,25 +18,39 @@ const status = (id: string, state: string, attempt: number, ms: number, reason?:
 
 it('a timeout the starved receiver served late is ambiguous, though its status came first', () => {
   const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
-  // Attempt 1 sent at 200 ms; the worker gives up at 1,700 ms and says so ...
-  ledger.status(status('n1', 'sending', 1, 200));
-  ledger.status(status('n1', 'retrying', 1, 1_700, 'no response within 1500 ms'));
-  // ... and only then the receiver reads that request (signed in second 0) and accepts it.
-  const first = ledger.accepted('n1', T0 + 2_600, sec(200));
-  first.answered(T0 + 2_601);
+  // Attempt 1 sent at 700 ms; the worker gives up at 2,200 ms and says so ...
+  ledger.status(status('n1', 'sending', 1, 700));
+  ledger.status(status('n1', 'retrying', 1, 2_200, 'no response within 1500 ms'));
+  // ... and only then the receiver reads that request (signed in second 0) and accepts
+  // it, answering before the second's end + the timeout: only the pairing can tell.
+  const first = ledger.accepted('n1', T0 + 2_300, sec(700));
+  first.answered(T0 + 2_301);
   // Attempt 2, sent at 3,000 ms, is accepted again.
   ledger.status(status('n1', 'sending', 2, 3_000));
   expect(ledger.accepted('n1', T0 + 3_010, sec(3_000)).duplicate).toBe(true);
-  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+  expect(ledger.classify()).toMatchObject({
+    ambiguous: 1,
+    avoidable: 0,
+    ambiguousBy: { paired: 1, late: 0 },
+  });
 });
 
 it('an answer written past the timeout after the signed second is ambiguous with no status at all', () => {
   // The attempt's chunk failed: neither `sending` nor `retrying` was ever published.
   const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
-  const first = ledger.accepted('n2', T0 + 2_400, sec(300));
-  first.answered(T0 + 2_600); // second 0 ends at 1,000 ms; + 1,500 ms timeout = 2,500 ms
+  const first = ledger.accepted('n2', T0 + 3_400, sec(300));
+  // Second 0 ends at 1,000 ms; + the 1,500 ms timeout + 1,000 ms of undici's timer
+  // resolution = 3,500 ms: the worker had given up by then.
+  first.answered(T0 + 3_600);
   ledger.accepted('n2', T0 + 5_000, sec(4_000));
-  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+  expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0, ambiguousBy: { late: 1 } });
+});
+
+it('an answer the worker may still have been waiting for is not counted late', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.accepted('n6', T0 + 2_400, sec(300)).answered(T0 + 2_600);
+  ledger.accepted('n6', T0 + 5_000, sec(4_000));
+  expect(ledger.classify()).toMatchObject({ ambiguous: 0, avoidable: 1 });
 });
 
 it('an answer in time, repeated later, is a raw duplicate send labelled by the fault between', () => {

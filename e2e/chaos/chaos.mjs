@@ -32,6 +32,7 @@ import { secretScanner } from '../lib/secrets.mjs';
 import { repoRoot, runArgs } from '../lib/run-args.mjs';
 import { createDuplicateLedger, TIMER_SLACK_MS } from './duplicates.mjs';
 import { traceMissing } from './missing.mjs';
+import { tcpPortsOf } from './proc-ports.mjs';
 
 const root = repoRoot;
 const args = runArgs();
@@ -147,7 +148,7 @@ const server = createServer((req, res) => {
     const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
     if (kind === 'digest') {
-      const request = duplicates.accepted(id, Date.now(), sentSecOf(req));
+      const request = duplicates.accepted(id, Date.now(), sentSecOf(req), req.socket.remotePort);
       if (!request.duplicate)
         digestsAccepted.set(
           id,
@@ -165,7 +166,7 @@ const server = createServer((req, res) => {
       hung.add(res);
       return; // never answered: the worker times out and retries
     }
-    const request = duplicates.accepted(id, Date.now(), sentSecOf(req));
+    const request = duplicates.accepted(id, Date.now(), sentSecOf(req), req.socket.remotePort);
     if (!request.duplicate)
       accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
     acceptWith(res, request, arrived);
@@ -375,8 +376,11 @@ const faults = [
       while (seen.size < Math.min(200, N / 10)) await sleep(50);
       log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
       duplicates.fault('SIGKILL workerA', Date.now());
+      // Its connections to the receivers: requests on them are its sends in flight.
+      const ports = tcpPortsOf(procs.workerA.pid);
       killed.add(procs.workerA);
       procs.workerA.kill('SIGKILL');
+      duplicates.killed(Date.now(), ports);
       await sleep(1500);
       launch('workerA');
     },

@@ -1,6 +1,7 @@
 export interface AcceptedRequest {
   readonly at: number;
   readonly sentSec: number;
+  readonly port: number | undefined;
   readonly duplicate: boolean;
   unanswered: boolean;
   why: 'late' | 'closed' | undefined;
@@ -25,12 +26,13 @@ export interface DuplicateSample {
   readonly statuses: readonly { state?: string; attempt?: number; at: number }[];
 }
 export interface DuplicateLedger {
-  accepted(id: string, at: number, sentSec: number): AcceptedRequest;
+  accepted(id: string, at: number, sentSec: number, port?: number): AcceptedRequest;
+  killed(at: number, ports: Iterable<number>): void;
   status(status: StatusLike): void;
   fault(name: string, at: number): void;
   classify(): {
     ambiguous: number;
-    ambiguousBy: { late: number; closed: number; paired: number; window: number };
+    ambiguousBy: { late: number; closed: number; paired: number; window: number; killed: number };
     avoidable: number;
     causes: Record<string, number>;
     samples: DuplicateSample[];

@@ -28,6 +28,8 @@ const SIGN_LAG_MS = 300;
  * given up on it.
  */
 export const TIMER_SLACK_MS = 1_000;
+/** How long before a worker's SIGKILL an accept on its connection counts as in flight. */
+const KILL_WINDOW_MS = 5_000;
 
 /**
  * @param {{ timeoutMs: number }} options the workers' provider timeout
@@ -39,6 +41,7 @@ export function createDuplicateLedger({ timeoutMs }) {
   const unanswered = new Map(); // id → times an attempt ended without an answer (statuses)
   const attempts = new Map(); // id → attempt → { sendingAt, noAnswer }
   const faults = []; // { name, at } in start order
+  const kills = []; // { at, ports }: a worker SIGKILLed and the local ports it held
   const duplicates = []; // { id, at, previous, request, prior }
   const history = new Map(); // id → its statuses, for the samples classify() prints
   const attemptOf = (id, attempt) => {
@@ -55,10 +58,11 @@ export function createDuplicateLedger({ timeoutMs }) {
      * been accepted before, and `answered(at)` to call once the answer went out (or
      * `unanswered()` when it could not reach the worker).
      */
-    accepted(id, at, sentSec) {
+    accepted(id, at, sentSec, port) {
       const request = {
         at,
         sentSec,
+        port,
         unanswered: false,
         /** Why it counts as unanswered: `late` (answer past the timeout), `closed`. */
         why: undefined,
@@ -106,6 +110,10 @@ export function createDuplicateLedger({ timeoutMs }) {
     fault(name, at) {
       faults.push({ name, at });
     },
+    /** A worker SIGKILLed at `at` while it held these local TCP ports (its connections). */
+    killed(at, ports) {
+      kills.push({ at, ports: new Set(ports) });
+    },
     /**
      * { ambiguous, ambiguousBy, avoidable, causes, samples }. A duplicate is ambiguous when the
      * request accepted before it got no answer the worker saw: the receiver answered
@@ -124,7 +132,20 @@ export function createDuplicateLedger({ timeoutMs }) {
       const samples = [];
       let ambiguous = 0;
       // How each ambiguous repeat was told apart, so a run shows what its figure rests on.
-      const ambiguousBy = { late: 0, closed: 0, paired: 0, window: 0 };
+      const ambiguousBy = { late: 0, closed: 0, paired: 0, window: 0, killed: 0 };
+      // The earlier request came on a connection of a worker SIGKILLed after it (within
+      // KILL_WINDOW_MS) and the repeat came after the kill: the worker died with that
+      // send in flight, before it recorded the answer (the gap that stays, docs/
+      // reliability.md "Idempotency"); a later owner sends it again once the lease ends.
+      const killedInFlight = (d) =>
+        kills.some(
+          (k) =>
+            d.prior.port !== undefined &&
+            k.ports.has(d.prior.port) &&
+            d.prior.at <= k.at &&
+            k.at - d.prior.at <= KILL_WINDOW_MS &&
+            d.at > k.at,
+        );
       const pairs = (id, request) => {
         for (const [attempt, a] of attempts.get(id) ?? []) {
           if (!a.noAnswer || a.sendingAt === undefined || pairedAttempts.has(`${id}#${attempt}`))
@@ -146,6 +167,11 @@ export function createDuplicateLedger({ timeoutMs }) {
         }
         if (pairs(d.id, d.prior)) {
           ambiguousBy.paired++;
+          ambiguous++;
+          continue;
+        }
+        if (killedInFlight(d)) {
+          ambiguousBy.killed++;
           ambiguous++;
           continue;
         }

@@ -3,9 +3,12 @@
  * ambiguous retry only when the request accepted before it got no answer the worker saw,
  * paired by request (the second the worker signed it in vs. the `sending` time of an
  * attempt it reported unanswered), whatever the order the receiver and the status
- * stream saw them in; anything else stays a raw duplicate send.
+ * stream saw them in, or a send on the connection of a worker SIGKILLed right after it;
+ * anything else stays a raw duplicate send.
  */
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { createDuplicateLedger } from '../chaos/duplicates.mjs';
+import { tcpPortsOf } from '../chaos/proc-ports.mjs';
 
 const TIMEOUT = 1500;
 const T0 = 1_800_000_000_000; // a whole second: signed seconds are T0 / 1000 + n
@@ -83,4 +86,32 @@ it('an answer onto a connection the worker closed is ambiguous', () => {
   ledger.accepted('n5', T0 + 100, sec(100)).unanswer();
   ledger.accepted('n5', T0 + 2_000, sec(2_000));
   expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+});
+
+it('a send on the connection of a worker SIGKILLed right after is ambiguous (killed in flight)', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.accepted('k1', T0 + 10_000, sec(10_000), 50_001).answered(T0 + 10_001);
+  ledger.accepted('k2', T0 + 10_000, sec(10_000), 50_002).answered(T0 + 10_001);
+  ledger.accepted('k3', T0 + 2_000, sec(2_000), 50_001).answered(T0 + 2_001);
+  ledger.killed(T0 + 10_200, [50_001]);
+  // A lease later, another worker sends all three again.
+  for (const id of ['k1', 'k2', 'k3']) ledger.accepted(id, T0 + 70_500, sec(70_500), 50_100);
+  const result = ledger.classify();
+  // k2 came from the other worker's connection, k3 long before the kill: raw.
+  expect(result).toMatchObject({ ambiguous: 1, avoidable: 2, ambiguousBy: { killed: 1 } });
+});
+
+it('finds the local ports of a process’ TCP connections', async () => {
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve) => client.once('connect', resolve));
+  try {
+    expect(tcpPortsOf(process.pid).has(client.localPort!)).toBe(true);
+    expect(tcpPortsOf(2 ** 22 + 1).size).toBe(0); // no such process
+  } finally {
+    client.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });

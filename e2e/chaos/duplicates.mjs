@@ -30,6 +30,8 @@ const SIGN_LAG_MS = 300;
 export const TIMER_SLACK_MS = 1_000;
 /** How long before a worker's SIGKILL an accept on its connection counts as in flight. */
 const KILL_WINDOW_MS = 5_000;
+/** An accept on the killed worker's connection this soon after the kill was sent before it. */
+const KILL_GRACE_MS = 1_000;
 
 /**
  * @param {{ timeoutMs: number }} options the workers' provider timeout
@@ -39,18 +41,14 @@ const KILL_WINDOW_MS = 5_000;
 export function createDuplicateLedger({ timeoutMs }) {
   const accepts = new Map(); // id → its accepted requests, in order
   const unanswered = new Map(); // id → times an attempt ended without an answer (statuses)
-  const attempts = new Map(); // id → attempt → { sendingAt, noAnswer }
+  // id → its sends as the workers reported them: { attempt, sendingAt, noAnswer }. One
+  // attempt number can be sent more than once (its record handled again after a
+  // rebalance or a failed commit), so each `sending` is a send of its own.
+  const sends = new Map();
   const faults = []; // { name, at } in start order
   const kills = []; // { at, ports }: a worker SIGKILLed and the local ports it held
   const duplicates = []; // { id, at, previous, request, prior }
   const history = new Map(); // id → its statuses, for the samples classify() prints
-  const attemptOf = (id, attempt) => {
-    let byAttempt = attempts.get(id);
-    if (!byAttempt) attempts.set(id, (byAttempt = new Map()));
-    let entry = byAttempt.get(attempt);
-    if (!entry) byAttempt.set(attempt, (entry = { sendingAt: undefined, noAnswer: false }));
-    return entry;
-  };
   return {
     /**
      * A 2xx about to be answered for `id`, whose request the worker signed at `sentSec`
@@ -99,10 +97,14 @@ export function createDuplicateLedger({ timeoutMs }) {
       const seen = history.get(status.subject) ?? [];
       seen.push({ state, attempt, at });
       history.set(status.subject, seen);
-      if (state === 'sending') attemptOf(status.subject, attempt).sendingAt = at;
+      const own = sends.get(status.subject) ?? [];
+      sends.set(status.subject, own);
+      if (state === 'sending') own.push({ attempt, sendingAt: at, noAnswer: false });
       if (state !== 'retrying' && state !== 'dead_lettered') return;
       if (typeof reason !== 'string' || !NO_ANSWER.test(reason)) return;
-      attemptOf(status.subject, attempt).noAnswer = true;
+      // The send it ends: the latest `sending` of that attempt that began before it.
+      const send = own.findLast((x) => x.attempt === attempt && x.sendingAt <= at);
+      if (send) send.noAnswer = true;
       const times = unanswered.get(status.subject) ?? [];
       times.push(at);
       unanswered.set(status.subject, times);
@@ -127,7 +129,7 @@ export function createDuplicateLedger({ timeoutMs }) {
      */
     classify() {
       const spent = new Map();
-      const pairedAttempts = new Set();
+      const paired = new Set(); // sends that explained a repeat already
       const causes = {};
       const samples = [];
       let ambiguous = 0;
@@ -142,18 +144,19 @@ export function createDuplicateLedger({ timeoutMs }) {
           (k) =>
             d.prior.port !== undefined &&
             k.ports.has(d.prior.port) &&
-            d.prior.at <= k.at &&
+            // Read after the kill is possible (the request sat in the receiver's socket),
+            // sent after it is not; the restarted worker connects only after KILL_GRACE_MS.
+            d.prior.at <= k.at + KILL_GRACE_MS &&
             k.at - d.prior.at <= KILL_WINDOW_MS &&
             d.at > k.at,
         );
       const pairs = (id, request) => {
-        for (const [attempt, a] of attempts.get(id) ?? []) {
-          if (!a.noAnswer || a.sendingAt === undefined || pairedAttempts.has(`${id}#${attempt}`))
-            continue;
-          const from = Math.floor(a.sendingAt / 1000);
-          const to = Math.floor((a.sendingAt + SIGN_LAG_MS) / 1000);
+        for (const send of sends.get(id) ?? []) {
+          if (!send.noAnswer || paired.has(send)) continue;
+          const from = Math.floor(send.sendingAt / 1000);
+          const to = Math.floor((send.sendingAt + SIGN_LAG_MS) / 1000);
           if (request.sentSec >= from && request.sentSec <= to) {
-            pairedAttempts.add(`${id}#${attempt}`);
+            paired.add(send);
             return true;
           }
         }

@@ -115,3 +115,34 @@ it('finds the local ports of a process’ TCP connections', async () => {
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+it('pairs an unanswered send although its record was handled again with the same attempt', () => {
+  // Attempt 1 timed out; after a rebalance the record (still attempt 1) is sent again.
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.status(status('r1', 'sending', 1, 200));
+  ledger.status(status('r1', 'retrying', 1, 1_900, 'no response within 1500 ms'));
+  ledger.accepted('r1', T0 + 2_100, sec(200)).answered(T0 + 2_101);
+  ledger.status(status('r1', 'sending', 1, 39_000));
+  ledger.accepted('r1', T0 + 39_010, sec(39_000)).answered(T0 + 39_011);
+  ledger.status(status('r1', 'sent', 1, 39_020));
+  expect(ledger.classify()).toMatchObject({
+    ambiguous: 1,
+    avoidable: 0,
+    ambiguousBy: { paired: 1 },
+  });
+});
+
+it('a request the receiver read just after the kill, on the killed worker’s connection, was in flight', () => {
+  const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+  ledger.killed(T0 + 32_500, [50_001]);
+  ledger.accepted('k4', T0 + 32_743, sec(31_900), 50_001).answered(T0 + 32_744);
+  // Past the grace the port may be someone else's: not judged in flight.
+  ledger.accepted('k5', T0 + 34_000, sec(33_900), 50_001).answered(T0 + 34_001);
+  ledger.accepted('k4', T0 + 94_000, sec(94_000), 50_200);
+  ledger.accepted('k5', T0 + 94_000, sec(94_000), 50_200);
+  expect(ledger.classify()).toMatchObject({
+    ambiguous: 1,
+    avoidable: 1,
+    ambiguousBy: { killed: 1 },
+  });
+});

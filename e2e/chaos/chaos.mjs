@@ -30,7 +30,13 @@ import {
 import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
 import { repoRoot, runArgs } from '../lib/run-args.mjs';
-import { createDuplicateLedger, TIMER_SLACK_MS } from './duplicates.mjs';
+import {
+  answeredOn,
+  createDuplicateLedger,
+  requestOn,
+  TIMER_SLACK_MS,
+  watchDroppedAnswers,
+} from './duplicates.mjs';
 import { traceMissing } from './missing.mjs';
 import { tcpPortsOf } from './proc-ports.mjs';
 
@@ -132,6 +138,7 @@ const hung = new Set();
 function acceptWith(res, request, arrived) {
   // The worker's timeout ran from before the arrival, and fires up to TIMER_SLACK_MS late.
   const answeredAt = Date.now();
+  answeredOn(res.req.socket, request, answeredAt);
   const late = answeredAt - arrived >= WEBHOOK_TIMEOUT_MS + TIMER_SLACK_MS;
   res.once('close', () => {
     if (late) request.unanswer('late');
@@ -146,6 +153,7 @@ function acceptWith(res, request, arrived) {
 const sentSecOf = (req) => Number(req.headers['webhook-timestamp']);
 const server = createServer((req, res) => {
   const arrived = Date.now();
+  requestOn(req.socket);
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
@@ -176,6 +184,7 @@ const server = createServer((req, res) => {
     acceptWith(res, request, arrived);
   });
 });
+watchDroppedAnswers(server);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const receiver = `http://127.0.0.1:${server.address().port}`;
 

@@ -4,9 +4,9 @@ export interface AcceptedRequest {
   readonly port: number | undefined;
   readonly duplicate: boolean;
   unanswered: boolean;
-  why: 'late' | 'closed' | undefined;
+  why: 'late' | 'closed' | 'dropped' | undefined;
   answered(answeredAt: number): void;
-  unanswer(why?: 'closed' | 'late'): void;
+  unanswer(why?: 'closed' | 'dropped' | 'late'): void;
 }
 export interface StatusLike {
   readonly subject: string;
@@ -32,7 +32,14 @@ export interface DuplicateLedger {
   fault(name: string, at: number): void;
   classify(): {
     ambiguous: number;
-    ambiguousBy: { late: number; closed: number; paired: number; window: number; killed: number };
+    ambiguousBy: {
+      late: number;
+      closed: number;
+      dropped: number;
+      paired: number;
+      window: number;
+      killed: number;
+    };
     avoidable: number;
     causes: Record<string, number>;
     samples: DuplicateSample[];
@@ -40,3 +47,10 @@ export interface DuplicateLedger {
 }
 export declare const TIMER_SLACK_MS: number;
 export declare function createDuplicateLedger(options: { timeoutMs: number }): DuplicateLedger;
+export declare function requestOn(socket: import('node:net').Socket): void;
+export declare function answeredOn(
+  socket: import('node:net').Socket,
+  request: AcceptedRequest,
+  at: number,
+): void;
+export declare function watchDroppedAnswers(server: import('node:http').Server): void;

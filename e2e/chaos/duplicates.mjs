@@ -73,7 +73,10 @@ export function createDuplicateLedger({ timeoutMs }) {
             request.why = 'late';
           }
         },
-        /** Answered onto a connection the worker had closed, or (`late`) too long after it arrived. */
+        /**
+         * Answered onto a connection the worker had closed (`closed`), that it closed right
+         * after the answer (`dropped`), or (`late`) too long after the request arrived.
+         */
         unanswer(why = 'closed') {
           request.unanswered = true;
           request.why = why;
@@ -134,7 +137,7 @@ export function createDuplicateLedger({ timeoutMs }) {
       const samples = [];
       let ambiguous = 0;
       // How each ambiguous repeat was told apart, so a run shows what its figure rests on.
-      const ambiguousBy = { late: 0, closed: 0, paired: 0, window: 0, killed: 0 };
+      const ambiguousBy = { late: 0, closed: 0, dropped: 0, paired: 0, window: 0, killed: 0 };
       // The earlier request came on a connection of a worker SIGKILLed after it (within
       // KILL_WINDOW_MS) and the repeat came after the kill: the worker died with that
       // send in flight, before it recorded the answer (the gap that stays, docs/
@@ -207,4 +210,35 @@ export function createDuplicateLedger({ timeoutMs }) {
       return { ambiguous, ambiguousBy, avoidable: duplicates.length - ambiguous, causes, samples };
     },
   };
+}
+
+/**
+ * The last request answered on a connection. Workers keep their connections open after
+ * a response (keep-alive; undici closes an idle one seconds later); undici destroys one
+ * only when it gives up on the request in flight (its timeout) or the worker dies. A
+ * connection the worker closes within CLOSED_AFTER_ANSWER_MS after an answer (a stalled
+ * receiver read the request, and then the worker's FIN) is one whose answer the worker
+ * never took: the request counts as unanswered (`dropped`).
+ */
+const lastAnswer = Symbol('lastAnswer');
+const CLOSED_AFTER_ANSWER_MS = 1_000;
+
+/** A request arrived on `socket`: the worker took the answer before it. */
+export function requestOn(socket) {
+  socket[lastAnswer] = undefined;
+}
+
+/** `request` (from `accepted`) was answered on `socket` at `at`. */
+export function answeredOn(socket, request, at) {
+  socket[lastAnswer] = { request, at };
+}
+
+/** Watches `server`'s connections for workers closing them right after an answer. */
+export function watchDroppedAnswers(server) {
+  server.on('connection', (socket) =>
+    socket.once('end', () => {
+      const last = socket[lastAnswer];
+      if (last && Date.now() - last.at <= CLOSED_AFTER_ANSWER_MS) last.request.unanswer('dropped');
+    }),
+  );
 }

@@ -6,8 +6,16 @@
  * stream saw them in, or a send on the connection of a worker SIGKILLed right after it;
  * anything else stays a raw duplicate send.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
-import { createDuplicateLedger } from '../chaos/duplicates.mjs';
+import { spawn } from 'node:child_process';
+import {
+  answeredOn,
+  createDuplicateLedger,
+  requestOn,
+  watchDroppedAnswers,
+  type AcceptedRequest,
+} from '../chaos/duplicates.mjs';
 import { tcpPortsOf } from '../chaos/proc-ports.mjs';
 
 const TIMEOUT = 1500;
@@ -144,5 +152,63 @@ it('a request the receiver read just after the kill, on the killed worker’s co
     ambiguous: 1,
     avoidable: 1,
     ambiguousBy: { killed: 1 },
+  });
+});
+
+describe('a worker that gave up on a request the stalled receiver answered', () => {
+  /**
+   * A worker in a process of its own (a client that destroys its connection on timeout,
+   * as undici does on `headersTimeout`) and a receiver that accepts after `stallMs` of
+   * busy CPU, as a starved chaos process does. Returns what the client saw.
+   */
+  async function run(stallMs: number) {
+    const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+    const requests: AcceptedRequest[] = [];
+    const server = createHttpServer((req, res) => {
+      requestOn(req.socket);
+      req.resume();
+      req.on('end', () => {
+        const until = Date.now() + stallMs;
+        while (Date.now() < until); // the event loop stalls: the worker's FIN waits behind it
+        const request = ledger.accepted('s1', Date.now(), Math.floor(Date.now() / 1000));
+        requests.push(request);
+        answeredOn(req.socket, request, Date.now());
+        res.writeHead(204).end();
+      });
+    });
+    watchDroppedAnswers(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    // Keep-alive, like the workers; the connection stays open 1.5 s after an answer.
+    const client = `
+      const http = require('node:http');
+      const agent = new http.Agent({ keepAlive: true });
+      const req = http.request({ port: ${port}, host: '127.0.0.1', method: 'POST', agent }, (res) => {
+        res.resume();
+        console.log(res.statusCode);
+        setTimeout(() => agent.destroy(), 1500);
+      });
+      req.setTimeout(300, () => { console.log('timeout'); req.destroy(); });
+      req.on('error', () => {});
+      req.end('{}');`;
+    const child = spawn(process.execPath, ['-e', client], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let outcome = '';
+    child.stdout.on('data', (chunk: Buffer) => (outcome += chunk.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the last FIN reaches the receiver
+    await new Promise((resolve) => server.close(resolve));
+    return { outcome: outcome.trim(), request: requests[0]! };
+  }
+
+  it('counts the answer dropped when the worker closed the connection on its timeout', async () => {
+    const { outcome, request: r } = await run(1_500);
+    expect(outcome).toBe('timeout');
+    expect(r).toMatchObject({ unanswered: true, why: 'dropped' });
+  });
+
+  it('does not when the worker took the answer and kept the connection', async () => {
+    const { outcome, request: r } = await run(0);
+    expect(outcome).toBe('204');
+    expect(r.unanswered).toBe(false);
   });
 });

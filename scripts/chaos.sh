@@ -26,7 +26,7 @@ done
 case "$profile" in
   full) defaults=(--events 50000 --rate 500 --settle-ms 900000) ;;
   short) defaults=(--events 2000 --rate 200 --settle-ms 150000) ;;
-  cluster) defaults=(--events 5000 --rate 250 --settle-ms 300000 --cluster) ;;
+  cluster) defaults=(--events 5000 --rate 250 --settle-ms 300000 --cluster --max-raw-percent 0.1) ;;
   *) echo "unknown profile $profile (full, short or cluster)" >&2; exit 2 ;;
 esac
 

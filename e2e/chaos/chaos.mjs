@@ -30,7 +30,15 @@ import {
 import { silentLogger } from '@herald/core';
 import { secretScanner } from '../lib/secrets.mjs';
 import { repoRoot, runArgs } from '../lib/run-args.mjs';
-import { createDuplicateLedger } from './duplicates.mjs';
+import {
+  answeredOn,
+  createDuplicateLedger,
+  requestOn,
+  TIMER_SLACK_MS,
+  watchDroppedAnswers,
+} from './duplicates.mjs';
+import { traceMissing } from './missing.mjs';
+import { tcpPortsOf } from './proc-ports.mjs';
 
 const root = repoRoot;
 const args = runArgs();
@@ -39,6 +47,10 @@ const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
 const settleMs = Number(args['settle-ms'] ?? 180_000);
 const rateEps = Number(args.rate ?? 400); // events per second pushed
 const allowExits = 'allow-exits' in args;
+// --max-raw-percent P: fail when raw duplicate sends exceed P % of the deliveries (the
+// cluster profile's bound, issue 18: 0.1). Unset: printed, not judged.
+const maxRawPercent =
+  args['max-raw-percent'] === undefined ? undefined : Number(args['max-raw-percent']);
 // --cluster: the three-broker Kafka and the Redis Cluster of `stack.sh cluster` (the
 // cluster profile of scripts/chaos.sh); the faults kill a leader broker and a Redis primary.
 const onCluster = 'cluster' in args;
@@ -106,40 +118,55 @@ for (let i = 0; i < N; i++) {
 const seen = new Map(); // webhook-id → attempts
 const digestsAccepted = new Map(); // webhook-id of a digest → the seqs it carried
 const accepted = new Map(); // webhook-id → seq (first 2xx: the deduplicated effect)
-// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
-const duplicates = createDuplicateLedger();
-const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
-const hung = new Set();
 // The workers give up on a webhook after this (HERALD_WEBHOOK_TIMEOUT_MS).
 const WEBHOOK_TIMEOUT_MS = 1500;
+// 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
+const duplicates = createDuplicateLedger({ timeoutMs: WEBHOOK_TIMEOUT_MS });
+const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
+// The workers' admissions to the rate-limited recipient: each attempt's `sending` status
+// time (taken once the limiter let it through, on the workers' clock).
+const hotSending = [];
+const hung = new Set();
 /**
  * Answers an accepted request. An answer the worker cannot have seen in time — written
- * after its timeout (this process was busy), or onto a connection it already closed — is
- * an attempt that ended unanswered on its side, although the receiver acted on it: the
- * worker retries, and the chunk that attempt was in may fail before its `retrying`
- * status is published, so the receiver says so itself.
+ * later than its timeout after the second the worker signed the request in (this
+ * process or the worker was busy, the request sat in a socket), or onto a connection it
+ * already closed — is an attempt that ended unanswered on its side, although the
+ * receiver acted on it: the worker retries, and the chunk that attempt was in may fail
+ * before its `retrying` status is published, so the receiver says so itself.
  */
-function acceptWith(res, id, arrived) {
-  const late = Date.now() - arrived >= WEBHOOK_TIMEOUT_MS;
+function acceptWith(res, request, arrived) {
+  // The worker's timeout ran from before the arrival, and fires up to TIMER_SLACK_MS late.
+  const answeredAt = Date.now();
+  answeredOn(res.req.socket, request, answeredAt);
+  const late = answeredAt - arrived >= WEBHOOK_TIMEOUT_MS + TIMER_SLACK_MS;
   res.once('close', () => {
-    if (late || !res.writableFinished) duplicates.unanswered(id, Date.now());
+    if (late) request.unanswer('late');
+    else if (!res.writableFinished) request.unanswer('closed');
+    // When the answer was written (end() writes it at once), not when `close` came: a
+    // busy receiver emits that later, which must not make the answer look late.
+    else request.answered(answeredAt);
   });
   res.writeHead(204).end();
 }
+/** The second the worker signed a request in (`webhook-timestamp`). */
+const sentSecOf = (req) => Number(req.headers['webhook-timestamp']);
 const server = createServer((req, res) => {
   const arrived = Date.now();
+  requestOn(req.socket);
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const [, kind, mode] = (req.url ?? '').split('/');
     const id = String(req.headers['webhook-id']);
     if (kind === 'digest') {
-      if (!duplicates.accepted(id, Date.now()))
+      const request = duplicates.accepted(id, Date.now(), sentSecOf(req), req.socket.remotePort);
+      if (!request.duplicate)
         digestsAccepted.set(
           id,
           JSON.parse(Buffer.concat(chunks).toString('utf8')).seqs.map(Number),
         );
-      return acceptWith(res, id, arrived);
+      return acceptWith(res, request, arrived);
     }
     const n = (seen.get(id) ?? 0) + 1;
     seen.set(id, n);
@@ -151,11 +178,13 @@ const server = createServer((req, res) => {
       hung.add(res);
       return; // never answered: the worker times out and retries
     }
-    if (!duplicates.accepted(id, Date.now()))
+    const request = duplicates.accepted(id, Date.now(), sentSecOf(req), req.socket.remotePort);
+    if (!request.duplicate)
       accepted.set(id, JSON.parse(Buffer.concat(chunks).toString('utf8')).seq);
-    acceptWith(res, id, arrived);
+    acceptWith(res, request, arrived);
   });
 });
+watchDroppedAnswers(server);
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const receiver = `http://127.0.0.1:${server.address().port}`;
 
@@ -362,8 +391,11 @@ const faults = [
       while (seen.size < Math.min(200, N / 10)) await sleep(50);
       log(`SIGKILL workerA after ${seen.size} notifications reached the receivers`);
       duplicates.fault('SIGKILL workerA', Date.now());
+      // Its connections to the receivers: requests on them are its sends in flight.
+      const ports = tcpPortsOf(procs.workerA.pid);
       killed.add(procs.workerA);
       procs.workerA.kill('SIGKILL');
+      duplicates.killed(Date.now(), ports);
       await sleep(1500);
       launch('workerA');
     },
@@ -447,6 +479,8 @@ const producer = kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
 await sleep(3000); // let the router create its topics
 const eventId = (seq) => `${prefix}e${seq}`;
+/** The seq of one of this run's event ids (NaN for another's). */
+const seqOf = (id) => Number(String(id).slice(`${prefix}e`.length));
 const recipientOf = (seq) => (modes[seq] === 'hot' ? 'hot' : `r${seq % RECIPIENTS}`);
 const batch = Math.max(1, Math.round(rateEps / 10));
 for (let seq = 0; seq < N; seq += batch) {
@@ -533,6 +567,8 @@ await reader.run({
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
     duplicates.status(status);
+    if (status.data.state === 'sending' && modes[seqOf(status.data.eventId)] === 'hot')
+      hotSending.push(Date.parse(status.data.occurredAt ?? status.time));
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
     if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },
@@ -545,6 +581,7 @@ function account() {
   const dlqSeqs = new Set(dlq.values());
   let missing = 0;
   const examples = []; // a few missing events, printed if the run ends with any
+  const ids = []; // the first missing event ids, traced through the topics at the end
   for (let s = 0; s < N; s++)
     if (
       !delivered.has(s) &&
@@ -554,6 +591,7 @@ function account() {
       !suppressed.has(eventId(s))
     ) {
       missing++;
+      if (ids.length < 30) ids.push(eventId(s));
       if (examples.length < 5)
         examples.push(
           `${eventId(s)} (${modes[s]}, ${notificationOfEvent.get(eventId(s)) ?? 'no status'})`,
@@ -567,6 +605,7 @@ function account() {
     suppressed: suppressed.size,
     missing,
     examples,
+    ids,
   };
 }
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
@@ -602,7 +641,7 @@ for (;;) {
     log('settle deadline reached');
     break;
   }
-  const { examples: _, ...shown } = counts;
+  const { examples: _, ids: __, ...shown } = counts;
   log(`waiting: ${JSON.stringify(shown)} audit=${JSON.stringify(auditCounts)}`);
   await sleep(5000);
 }
@@ -671,12 +710,21 @@ check(
 );
 // Rate limit: GCRA allows `burst` at once then `limit` per period; no window of one
 // period may see more than limit + burst requests at the receiver.
-hotTimes.sort((a, b) => a - b);
-let maxInWindow = 0;
-for (let i = 0, j = 0; i < hotTimes.length; i++) {
-  while (hotTimes[i] - hotTimes[j] >= HOT_LIMIT.periodMs) j++;
-  maxInWindow = Math.max(maxInWindow, i - j + 1);
+/** The most of `times` in any window of one period. */
+function maxPerPeriod(times) {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= HOT_LIMIT.periodMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
 }
+// The limiter's contract is about admissions: judged on the workers' `sending` times. The
+// receiver's arrival times are printed too; a stalled worker or a busy receiver bunches
+// requests the limiter spaced out (e.g. 12/10 at load 28 while admissions were within).
+const maxInWindow = maxPerPeriod(hotSending);
+const receivedInWindow = maxPerPeriod(hotTimes);
 const allowed = HOT_LIMIT.limit + HOT_LIMIT.burst;
 check(
   allowExits || unexpectedExits === 0,
@@ -687,18 +735,25 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.log')))
 check(leaks.size === 0, `configured credentials found in: ${[...leaks].join(', ')}`);
 check(
   maxInWindow <= allowed,
-  `rate limit exceeded: ${maxInWindow} requests in ${HOT_LIMIT.periodMs} ms (allowed ${allowed})`,
+  `rate limit exceeded: ${maxInWindow} admissions in ${HOT_LIMIT.periodMs} ms (allowed ${allowed})`,
 );
 
 const attempts = [...seen.values()].reduce((a, b) => a + b, 0);
 const dupes = duplicates.classify();
+const rawPercent = (100 * dupes.avoidable) / Math.max(1, counts.delivered + digestsAccepted.size);
+check(
+  maxRawPercent === undefined || rawPercent <= maxRawPercent,
+  `${dupes.avoidable} raw duplicate sends = ${rawPercent.toFixed(3)} % of deliveries (bound ${maxRawPercent} %)`,
+);
 console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
-    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${dupes.avoidable} ambiguous_retries=${dupes.ambiguous} ` +
-    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} ` +
+    `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${dupes.avoidable} (${rawPercent.toFixed(3)} %) ambiguous_retries=${dupes.ambiguous} ` +
+    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} (received ${receivedInWindow}, ${hotSending.length} admissions) ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
+if (dupes.ambiguous > 0)
+  console.log(`[chaos] ambiguous retries told apart by: ${JSON.stringify(dupes.ambiguousBy)}`);
 const reasons = {};
 for (const r of suppressed.values()) reasons[r] = (reasons[r] ?? 0) + 1;
 if (suppressed.size > 0) console.log(`[chaos] suppressed reasons: ${JSON.stringify(reasons)}`);
@@ -708,11 +763,16 @@ if (dupes.avoidable > 0) {
   const rel = (ms) => ms - t0;
   for (const s of dupes.samples)
     console.log(
-      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} and ${rel(s.at)}; statuses ` +
+      `[chaos]   ${s.id}: accepted at ${rel(s.previous)} (signed ${rel(s.previousSentSec * 1000)}) and ${rel(s.at)}; statuses ` +
         s.statuses.map((x) => `${x.state}#${x.attempt}@${rel(x.at)}`).join(' '),
     );
 }
-if (counts.missing > 0) console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
+if (counts.missing > 0) {
+  console.log(`[chaos] missing, e.g.: ${counts.examples.join(', ')}`);
+  await traceMissing(kafka, prefix, counts.ids, (line) => console.log(`[chaos]   ${line}`)).catch(
+    (err) => console.log(`[chaos] tracing the missing events failed: ${err.message}`),
+  );
+}
 for (const f of failures) console.log(`[chaos] FAIL: ${f}`);
 if (failures.length === 0) console.log('[chaos] PASS');
 

@@ -1,0 +1,1 @@
+export declare function tcpPortsOf(pid: number): Set<number>;

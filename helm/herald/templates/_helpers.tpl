@@ -110,7 +110,7 @@ component's env and extraEnv. Args: dict root, component (e.g. worker-webhook), 
 - name: HERALD_KAFKA_COMPRESSION
   value: {{ $v.kafka.compression | quote }}
 - name: HERALD_KAFKA_CLIENT
-  value: {{ $v.kafka.client | default "kafkajs" | quote }}
+  value: {{ $v.kafka.client | default "platformatic" | quote }}
 - name: HERALD_KAFKA_MAX_RECORD_BYTES
   value: {{ $v.kafka.maxRecordBytes | int64 | quote }}
 - name: HERALD_DLQ_RETENTION_MS

@@ -18,7 +18,7 @@ export interface KafkaClientConfig {
   readonly clientId: string;
   readonly logger: Logger;
   readonly security?: KafkaSecurity;
-  /** Overrides `security.client`; default kafkajs. */
+  /** Overrides `security.client`; default platformatic (HERALD_KAFKA_CLIENT's default). */
   readonly client?: KafkaClientKind;
 }
 
@@ -98,7 +98,7 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   const log = config.logger.child({ component: 'kafkajs' });
   const { client: securityClient, ...security } = config.security ?? {};
-  const kind = config.client ?? securityClient ?? 'kafkajs';
+  const kind = config.client ?? securityClient ?? 'platformatic';
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],

@@ -57,7 +57,7 @@ export function kafkaEnv() {
      * topic set-up and topic reading stay on kafkajs either way (docs/ARCHITECTURE.md,
      * "Kafka client"; figures in docs/benchmarks.md, "Round 3: Kafka client").
      */
-    HERALD_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+    HERALD_KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('platformatic'),
     /**
      * The largest record Herald produces, measured as the broker does (a record batch
      * holding it alone: key, value, headers and framing). Herald creates its topics

@@ -126,6 +126,7 @@ const hotTimes = []; // receiver-side arrival times of every request to the rate
 // The workers' admissions to the rate-limited recipient: each attempt's `sending` status
 // time (taken once the limiter let it through, on the workers' clock).
 const hotSending = [];
+const hotSendingIds = new Set();
 const hung = new Set();
 /**
  * Answers an accepted request. An answer the worker cannot have seen in time — written
@@ -567,8 +568,16 @@ await reader.run({
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
     duplicates.status(status);
-    if (status.data.state === 'sending' && modes[seqOf(status.data.eventId)] === 'hot')
+    // One admission per `sending` status id: a chunk redone after a rebalance publishes
+    // the same attempt's status again (same deterministic id), which is not a second pass.
+    if (
+      status.data.state === 'sending' &&
+      modes[seqOf(status.data.eventId)] === 'hot' &&
+      !hotSendingIds.has(status.id)
+    ) {
+      hotSendingIds.add(status.id);
       hotSending.push(Date.parse(status.data.occurredAt ?? status.time));
+    }
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
     if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },

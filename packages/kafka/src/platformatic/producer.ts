@@ -44,6 +44,9 @@ export class PlatformaticProducer {
         headerValue: stringSerializer,
       },
     });
+    // A failed send rejects its own promise (the caller retries the chunk); an 'error'
+    // event the library emits besides must not end the process for want of a listener.
+    this.#producer.on('error', () => {});
   }
 
   async send(outputs: readonly OutputMessage[], options: SendOptions = {}): Promise<void> {

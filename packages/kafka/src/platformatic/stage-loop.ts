@@ -100,6 +100,15 @@ export class PlatformaticStage {
     );
     consumer.on('consumer:group:leave', () => this.#membership.left());
     consumer.on('consumer:heartbeat:error', ({ error }) => this.#membership.left(error));
+    // The consumer itself emits 'error' when it gives up rejoining its group (a broker
+    // killed, the coordinator moving): without a listener Node ends the process, which
+    // the chaos cluster profile saw. Handled like a failed stream: restart with backoff.
+    consumer.on('error', (err: Error) => {
+      if (this.#stopping.signal.aborted || consumer !== this.#consumer) return;
+      this.#log.error({ err }, 'consumer failed; restarting the consumer');
+      this.#membership.left(err);
+      void this.#restart();
+    });
     const stream = await consumer.consume({
       topics: [...config.topics],
       mode: MessagesStreamModes.COMMITTED,

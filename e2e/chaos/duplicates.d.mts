@@ -1,3 +1,6 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
 export interface AcceptedRequest {
   readonly at: number;
   readonly sentSec: number;
@@ -47,10 +50,6 @@ export interface DuplicateLedger {
 }
 export declare const TIMER_SLACK_MS: number;
 export declare function createDuplicateLedger(options: { timeoutMs: number }): DuplicateLedger;
-export declare function requestOn(socket: import('node:net').Socket): void;
-export declare function answeredOn(
-  socket: import('node:net').Socket,
-  request: AcceptedRequest,
-  at: number,
-): void;
-export declare function watchDroppedAnswers(server: import('node:http').Server): void;
+export declare function requestOn(socket: Socket): void;
+export declare function answeredOn(socket: Socket, request: AcceptedRequest, at: number): void;
+export declare function watchDroppedAnswers(server: Server): void;

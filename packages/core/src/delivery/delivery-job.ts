@@ -133,7 +133,7 @@ export function decodeDeliveryJob(value: Buffer | string | null): DeliveryJob {
     throw new HeraldError('HERALD_ERR_JOB_INVALID', [`not JSON: ${(err as Error).message}`]);
   }
   // The hot path: a job as the router plans it, checked without zod (job-shape.ts).
-  if (isCommonDeliveryJob(parsed)) return parsed;
+  if (isCommonDeliveryJob(parsed)) return parsed as DeliveryJob;
   const result = deliveryJobSchema.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -1,5 +1,4 @@
 import { channelNames, priorities } from '../channels.js';
-import type { DeliveryJob } from './delivery-job.js';
 
 // The worker decodes every job, and zod's full parse of `deliveryJobSchema` cost about
 // as much as the JSON parse itself (docs/benchmarks.md, "Round 3: per-record costs").
@@ -55,7 +54,9 @@ const optionsKeys: ReadonlySet<string> = new Set(['secretRef']);
  * True when `v` is a delivery job of the common shape that `deliveryJobSchema` accepts
  * as it is (same value out as in). False means "ask zod", not "invalid".
  */
-export function isCommonDeliveryJob(v: unknown): v is DeliveryJob {
+// Returns a boolean, not a `v is DeliveryJob` guard: the type lives in delivery-job.ts,
+// which imports this file, and an import back would make a cycle.
+export function isCommonDeliveryJob(v: unknown): boolean {
   if (!isObject(v) || !onlyKeys(v, jobKeys)) return false;
   const { event, rule, recipient, template, options } = v;
   return (

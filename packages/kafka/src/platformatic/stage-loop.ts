@@ -7,7 +7,7 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
-import type { StageConsumerConfig } from '../stage-consumer.js';
+import type { StageConsumerConfig } from '../stage-config.js';
 import { fitOutputs, retryWithBackoff } from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
 import { PlatformaticProducer } from './producer.js';

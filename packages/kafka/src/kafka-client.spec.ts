@@ -91,6 +91,7 @@ describe('the platformatic client', () => {
       });
     expect(platformaticOf(make('platformatic'))?.clientId).toBe('x');
     expect(platformaticOf(make('kafkajs'))).toBeUndefined();
-    expect(platformaticOf(make())).toBeUndefined();
+    // No setting: the default client, platformatic (HERALD_KAFKA_CLIENT's default too).
+    expect(platformaticOf(make())?.clientId).toBe('x');
   });
 });

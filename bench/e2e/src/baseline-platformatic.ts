@@ -7,7 +7,6 @@
  *   node baseline-platformatic.js route   <brokers> <prefix> <receiver-url>
  *   node baseline-platformatic.js deliver <brokers> <prefix>
  */
-import { Agent, request } from 'node:http';
 import {
   compatibilityPartitioner,
   Consumer,
@@ -18,6 +17,7 @@ import {
   stringSerializer,
   type Message,
 } from '@platformatic/kafka';
+import { bareHop } from './baseline-hop.js';
 
 const [mode, brokers, prefix, receiverUrl] = process.argv.slice(2) as [
   string,
@@ -40,37 +40,7 @@ const consumer = new Consumer({
   maxWaitTime: 5_000,
   highWaterMark: 2_048,
 });
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const input = mode === 'route' ? `${prefix}bare.events` : `${prefix}bare.deliveries`;
-const output = mode === 'route' ? `${prefix}bare.deliveries` : `${prefix}bare.status`;
-
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function transform(value: string, key: string): Promise<{ key: string; value: string }> {
-  if (mode === 'route') {
-    const event = JSON.parse(value) as { id: string; data: unknown };
-    return {
-      key,
-      value: JSON.stringify({ id: event.id, url: `${receiverUrl}/bare`, payload: event.data }),
-    };
-  }
-  const job = JSON.parse(value) as { id: string; url: string; payload: unknown };
-  const statusCode = await post(job.url, JSON.stringify(job.payload));
-  return { key: job.id, value: JSON.stringify({ id: job.id, state: 'sent', statusCode }) };
-}
+const { input, output, transform } = bareHop(mode, prefix, receiverUrl);
 
 consumer.on('consumer:group:join', () => console.log('ready'));
 const stream = await consumer.consume({

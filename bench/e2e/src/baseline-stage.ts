@@ -7,8 +7,8 @@
  *   node baseline-stage.js route   <brokers> <prefix> <receiver-url>
  *   node baseline-stage.js deliver <brokers> <prefix>
  */
-import { Agent, request } from 'node:http';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { bareHop } from './baseline-hop.js';
 
 const [mode, brokers, prefix, receiverUrl] = process.argv.slice(2) as [
   string,
@@ -23,37 +23,7 @@ const kafka = new Kafka({
 });
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 const consumer = kafka.consumer({ groupId: `${prefix}bare-${mode}` });
-const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-const input = mode === 'route' ? `${prefix}bare.events` : `${prefix}bare.deliveries`;
-const output = mode === 'route' ? `${prefix}bare.deliveries` : `${prefix}bare.status`;
-
-function post(url: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function transform(value: string, key: string): Promise<{ key: string; value: string }> {
-  if (mode === 'route') {
-    const event = JSON.parse(value) as { id: string; data: unknown };
-    return {
-      key,
-      value: JSON.stringify({ id: event.id, url: `${receiverUrl}/bare`, payload: event.data }),
-    };
-  }
-  const job = JSON.parse(value) as { id: string; url: string; payload: unknown };
-  const statusCode = await post(job.url, JSON.stringify(job.payload));
-  return { key: job.id, value: JSON.stringify({ id: job.id, state: 'sent', statusCode }) };
-}
+const { input, output, transform } = bareHop(mode, prefix, receiverUrl);
 
 await producer.connect();
 await consumer.connect();

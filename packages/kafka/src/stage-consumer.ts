@@ -10,7 +10,7 @@ import {
 import type { OutputMessage } from './output-message.js';
 import type { StageConsumerConfig } from './stage-config.js';
 import { sendOutputs } from './send-outputs.js';
-import { fitOutputs, retryWithBackoff } from './stage-outputs.js';
+import { awaitInFlight, fitOutputs, retryWithBackoff } from './stage-outputs.js';
 import { platformaticOf } from './platformatic/connection.js';
 import { PlatformaticStage } from './platformatic/stage-loop.js';
 
@@ -339,19 +339,7 @@ export class StageConsumer {
       // kafkajs' disconnect stops fetching and waits for the batch in flight.
       async () => {
         if (!consumer) return;
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            this.#log.warn(
-              { deadlineMs: deadline },
-              'in-flight work did not finish in time; aborting it',
-            );
-            this.#abort.abort();
-            resolve();
-          }, deadline);
-        });
-        await Promise.race([consumer.stop(), timeout]);
-        clearTimeout(timer);
+        await awaitInFlight(consumer.stop(), deadline, this.#log, this.#abort);
         this.#abort.abort();
         await consumer.disconnect();
       },

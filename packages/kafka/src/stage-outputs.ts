@@ -30,6 +30,30 @@ export function fitOutputs(
   });
 }
 
+/**
+ * Waits for a stopping stage's in-flight work for at most `deadlineMs`; past it, warns
+ * and aborts that work through `abort`, and returns. Shared by both clients' `stop()`.
+ */
+export async function awaitInFlight(
+  work: Promise<unknown>,
+  deadlineMs: number,
+  log: Logger,
+  abort: AbortController,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log.warn({ deadlineMs }, 'in-flight work did not finish in time; aborting it');
+        abort.abort();
+        resolve();
+      }, deadlineMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 export interface RetryOptions {
   readonly what: string;
   readonly log: Logger;

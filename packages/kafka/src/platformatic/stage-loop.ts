@@ -8,7 +8,7 @@ import {
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
 import type { StageConsumerConfig } from '../stage-config.js';
-import { fitOutputs, retryWithBackoff } from '../stage-outputs.js';
+import { awaitInFlight, fitOutputs, retryWithBackoff } from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
 import { PlatformaticProducer } from './producer.js';
 import { PartitionLedger, type Taken } from './partition-ledger.js';
@@ -285,21 +285,7 @@ export class PlatformaticStage {
     const deadline = this.#config.shutdownTimeoutMs ?? 25_000;
     this.#stopping.abort();
     this.#wake?.();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#loop,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          this.#log.warn(
-            { deadlineMs: deadline },
-            'in-flight work did not finish in time; aborting it',
-          );
-          this.#abort.abort();
-          resolve();
-        }, deadline);
-      }),
-    ]);
-    clearTimeout(timer);
+    await awaitInFlight(this.#loop ?? Promise.resolve(), deadline, this.#log, this.#abort);
     this.#abort.abort();
     const stream = this.#stream;
     const consumer = this.#consumer;

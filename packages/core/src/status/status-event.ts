@@ -162,29 +162,18 @@ export function statusEventFor(
       (data as Record<string, unknown>)[key] = details[key as keyof StatusDetails];
   const id = deterministicId(job.notificationId, state, String(job.attempt));
   const type: StatusEvent['type'] = `herald.notification.${state}`;
-  const traceparent = details.traceparent;
-  return traceparent === undefined
-    ? {
-        specversion: '1.0',
-        id,
-        source,
-        type,
-        subject: job.notificationId,
-        time: occurredAt,
-        datacontenttype: 'application/json',
-        tenantid: job.tenant,
-        data,
-      }
-    : {
-        specversion: '1.0',
-        id,
-        source,
-        type,
-        subject: job.notificationId,
-        time: occurredAt,
-        datacontenttype: 'application/json',
-        tenantid: job.tenant,
-        traceparent,
-        data,
-      };
+  // Keys assigned in the schema's order (traceparent, when there is one, before data).
+  const event: Record<string, unknown> = {
+    specversion: '1.0',
+    id,
+    source,
+    type,
+    subject: job.notificationId,
+    time: occurredAt,
+    datacontenttype: 'application/json',
+    tenantid: job.tenant,
+  } satisfies Omit<StatusEvent, 'data' | 'traceparent'>;
+  if (details.traceparent !== undefined) event.traceparent = details.traceparent;
+  event.data = data;
+  return event as unknown as StatusEvent;
 }

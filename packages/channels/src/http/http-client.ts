@@ -68,7 +68,7 @@ export class HttpClient {
   }
 
   /** Never throws: a refused target comes back as an error result carrying the HeraldError. */
-  async send(req: Omit<HttpRequest, 'dispatcher' | 'timeoutMs'>): Promise<HttpResult> {
+  async send(req: HttpRequest): Promise<HttpResult> {
     if (this.#decide !== undefined && !this.#recentlyAllowed(req.url.hostname)) {
       try {
         await assertTargetAllowed(req.url, this.#decide, this.#options.lookup);
@@ -77,7 +77,7 @@ export class HttpClient {
         return { kind: 'error', cause: 'network', error };
       }
     }
-    return httpSend({ ...req, timeoutMs: this.timeoutMs, dispatcher: this.#agent });
+    return httpSend(req, this.#agent, this.timeoutMs);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** One HTTP call a provider makes; the dispatcher carries keep-alive and the SSRF lookup. */
 export interface HttpRequest {
@@ -7,9 +7,7 @@ export interface HttpRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
-  readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  readonly dispatcher: Dispatcher;
 }
 
 /** What came back: a response (any status), or why none did. Never throws. */
@@ -41,50 +39,137 @@ const TIMEOUT_CODES = new Set([
  * chunk arrives past it; so a request ends within about three times `timeoutMs` at
  * worst, well inside the idempotency lease. The body is read up to
  * {@link MAX_RESPONSE_BYTES}. undici's own timers do this, so a request costs no
- * timer and no combined AbortSignal of its own (each a measurable share of a worker's
- * CPU per delivery); the caller's signal is passed through as it is.
+ * timer and no combined AbortSignal of its own; the caller's signal is passed through.
  * Redirects are never followed: a 3xx is returned as is, so a receiver cannot
  * bounce Herald to an address the SSRF check never saw.
+ *
+ * Goes through `dispatcher.dispatch` with {@link CollectHandler} rather than undici's
+ * `request()`, which builds a Readable body stream, an AsyncResource and a promise
+ * chain per request: a measurable share of a worker's CPU per delivery (docs/benchmarks.md,
+ * round 4 "HTTP send path").
  */
-export async function httpSend(req: HttpRequest): Promise<HttpResult> {
-  const deadline = performance.now() + req.timeoutMs;
-  try {
-    const res = await request(req.url, {
-      method: req.method ?? 'POST',
-      headers: req.headers,
-      body: req.body ?? null,
-      signal: req.signal,
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-      dispatcher: req.dispatcher,
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      const buf = chunk as Buffer;
-      chunks.push(buf);
-      size += buf.length;
-      // An endless or huge body must not hold the worker; the prefix is all we report.
-      if (size >= MAX_RESPONSE_BYTES) {
-        res.body.destroy();
-        break;
-      }
-      // A body trickled in small gaps must not outlast the idempotency lease either.
-      if (performance.now() > deadline) {
-        res.body.destroy();
-        return { kind: 'error', cause: 'timeout', error: new Error('response body too slow') };
-      }
+export function httpSend(
+  req: HttpRequest,
+  dispatcher: Dispatcher,
+  timeoutMs: number,
+): Promise<HttpResult> {
+  return new Promise((resolve) => {
+    const { signal, url } = req;
+    if (signal.aborted) {
+      resolve({ kind: 'error', cause: 'aborted', error: signal.reason });
+      return;
     }
-    return {
-      kind: 'response',
-      statusCode: res.statusCode,
-      headers: res.headers,
-      body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
-    };
-  } catch (error) {
-    if (req.signal.aborted) return { kind: 'error', cause: 'aborted', error };
-    if (TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
-      return { kind: 'error', cause: 'timeout', error };
-    return { kind: 'error', cause: 'network', error };
+    const handler = new CollectHandler(signal, performance.now() + timeoutMs, resolve);
+    // dispatch() reports a bad request (e.g. an invalid header) through the handler.
+    dispatcher.dispatch(
+      {
+        origin: url.origin,
+        path: url.search === '' ? url.pathname : `${url.pathname}${url.search}`,
+        method: req.method ?? 'POST',
+        headers: req.headers,
+        body: req.body ?? null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      handler,
+    );
+  });
+}
+
+/** Why CollectHandler stopped reading: its own decisions, told apart from undici's errors. */
+const BODY_FULL = new Error('response body over the size cap');
+const BODY_TOO_SLOW = 'response body too slow';
+
+/**
+ * Collects one response into a bounded Buffer and settles once: the response, or the
+ * error classified as timeout / aborted (the caller's signal) / network.
+ */
+class CollectHandler implements Dispatcher.DispatchHandler {
+  readonly #signal: AbortSignal;
+  readonly #deadline: number;
+  #resolve: ((result: HttpResult) => void) | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #statusCode = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(signal: AbortSignal, deadline: number, resolve: (result: HttpResult) => void) {
+    this.#signal = signal;
+    this.#deadline = deadline;
+    this.#resolve = resolve;
+    signal.addEventListener('abort', this.#onAbort);
+  }
+
+  // An arrow so it can be added and removed as the same listener.
+  readonly #onAbort = (): void => {
+    // Before the request reached a socket there is no controller yet: onRequestStart aborts.
+    this.#controller?.abort(this.#signal.reason as Error);
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#signal.aborted) controller.abort(this.#signal.reason as Error);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    // 1xx informational answers come before the real one.
+    if (statusCode < 200) return;
+    this.#statusCode = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#resolve === undefined) return;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
+    // An endless or huge body must not hold the worker; the prefix is all we report.
+    if (this.#size >= MAX_RESPONSE_BYTES) {
+      this.#respond();
+      controller.abort(BODY_FULL);
+      return;
+    }
+    // A body trickled in small gaps must not outlast the idempotency lease either.
+    if (performance.now() > this.#deadline) {
+      const error = new Error(BODY_TOO_SLOW);
+      this.#settle({ kind: 'error', cause: 'timeout', error });
+      controller.abort(error);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#respond();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.#signal.aborted) this.#settle({ kind: 'error', cause: 'aborted', error });
+    else if (TIMEOUT_CODES.has((error as { code?: string }).code ?? ''))
+      this.#settle({ kind: 'error', cause: 'timeout', error });
+    else this.#settle({ kind: 'error', cause: 'network', error });
+  }
+
+  #respond(): void {
+    const chunks = this.#chunks;
+    const body =
+      chunks.length === 0
+        ? ''
+        : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size))
+            .subarray(0, MAX_RESPONSE_BYTES)
+            .toString('utf8');
+    this.#settle({ kind: 'response', statusCode: this.#statusCode, headers: this.#headers, body });
+  }
+
+  /** The first outcome wins: an abort after the cap or the deadline reports nothing more. */
+  #settle(result: HttpResult): void {
+    const resolve = this.#resolve;
+    if (resolve === undefined) return;
+    this.#resolve = undefined;
+    this.#chunks = [];
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    resolve(result);
   }
 }

@@ -100,6 +100,24 @@ describe('httpSend', () => {
     expect(result).toMatchObject({ kind: 'error', cause: 'aborted' });
   });
 
+  it('aborts every request in flight under one shared signal, and then no other', async () => {
+    // The worker hands one long-lived signal to all its sends (the stage's stop signal).
+    const url = await serve((req, res) => {
+      if (req.url!.includes('fast')) res.writeHead(204).end();
+      // Others hang until aborted.
+    });
+    const c = client();
+    const controller = new AbortController();
+    const done = await post(c, new URL('/fast', url), controller.signal);
+    const hanging = Array.from({ length: 5 }, () => post(c, url, controller.signal));
+    setTimeout(() => controller.abort(), 100);
+    const results = await Promise.all(hanging);
+    expect(done).toMatchObject({ kind: 'response', statusCode: 204 });
+    expect(results.map((r) => r.kind === 'error' && r.cause)).toEqual(Array(5).fill('aborted'));
+    const after = await post(c, new URL('/fast', url), AbortSignal.timeout(5_000));
+    expect(after).toMatchObject({ kind: 'response', statusCode: 204 });
+  });
+
   it('sends nothing for an already aborted signal', async () => {
     let requests = 0;
     const url = await serve((_req, res) => {

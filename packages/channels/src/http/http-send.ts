@@ -81,6 +81,27 @@ const BODY_FULL = new Error('response body over the size cap');
 const BODY_TOO_SLOW = 'response body too slow';
 
 /**
+ * The requests in flight under each caller signal, behind one 'abort' listener per
+ * signal. The worker passes one long-lived signal to every send, and an EventTarget
+ * walks its whole listener list on each add and remove: a listener per request would
+ * cost time in proportion to the requests in flight, on every request.
+ */
+const inFlight = new WeakMap<AbortSignal, Set<CollectHandler>>();
+
+function inFlightOn(signal: AbortSignal): Set<CollectHandler> {
+  let handlers = inFlight.get(signal);
+  if (handlers === undefined) {
+    const created = new Set<CollectHandler>();
+    inFlight.set(signal, created);
+    signal.addEventListener('abort', () => {
+      for (const handler of created) handler.abort();
+    });
+    handlers = created;
+  }
+  return handlers;
+}
+
+/**
  * Collects one response into a bounded Buffer and settles once: the response, or the
  * error classified as timeout / aborted (the caller's signal) / network.
  */
@@ -93,19 +114,20 @@ class CollectHandler implements Dispatcher.DispatchHandler {
   #headers: IncomingHttpHeaders = {};
   #chunks: Buffer[] = [];
   #size = 0;
+  readonly #siblings: Set<CollectHandler>;
 
   constructor(signal: AbortSignal, deadline: number, resolve: (result: HttpResult) => void) {
     this.#signal = signal;
     this.#deadline = deadline;
     this.#resolve = resolve;
-    signal.addEventListener('abort', this.#onAbort);
+    this.#siblings = inFlightOn(signal);
+    this.#siblings.add(this);
   }
 
-  // An arrow so it can be added and removed as the same listener.
-  readonly #onAbort = (): void => {
-    // Before the request reached a socket there is no controller yet: onRequestStart aborts.
+  /** The caller's signal fired. Before the request reached a socket there is no controller yet: onRequestStart aborts. */
+  abort(): void {
     this.#controller?.abort(this.#signal.reason as Error);
-  };
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
@@ -169,7 +191,7 @@ class CollectHandler implements Dispatcher.DispatchHandler {
     if (resolve === undefined) return;
     this.#resolve = undefined;
     this.#chunks = [];
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#siblings.delete(this);
     resolve(result);
   }
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { HeraldError } from '@herald/core';
 
 const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
@@ -13,10 +13,12 @@ const SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
  * signer.sign('msg_1', new Date(), '{"a":1}'); // 'v1,...'
  */
 export class WebhookSigner {
-  // Raw key bytes. Signing uses node:crypto's native HMAC: the standardwebhooks package
-  // hashes in pure JavaScript, a measurable share of a worker's CPU per delivery. The
-  // tests verify these signatures with standardwebhooks, so the two cannot drift apart.
-  readonly #keys: readonly Buffer[];
+  // Signing uses node:crypto's native HMAC: the standardwebhooks package hashes in pure
+  // JavaScript, a measurable share of a worker's CPU per delivery. The tests verify these
+  // signatures with standardwebhooks, so the two cannot drift apart. The keys are
+  // KeyObjects, made once: an HMAC over a raw Buffer key copies and prepares the key on
+  // every message (docs/benchmarks.md, round 4 "HTTP send path").
+  readonly #keys: readonly KeyObject[];
 
   constructor(secrets: readonly string[], ref = 'default') {
     if (secrets.length === 0) {
@@ -35,7 +37,7 @@ export class WebhookSigner {
           `"${ref}" #${i + 1} is not "whsec_" + base64 of 24 to 64 bytes (${bytes === 0 ? 'malformed' : `${bytes} bytes`})`,
         ]);
       }
-      return Buffer.from(secret.slice('whsec_'.length), 'base64');
+      return createSecretKey(Buffer.from(secret.slice('whsec_'.length), 'base64'));
     });
   }
 

@@ -40,6 +40,7 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
   const userAgent = config.userAgent ?? 'Herald-Webhooks/0.1';
   const now = config.now ?? (() => new Date());
   const signers = buildSigners(config);
+  const targets = new TargetCache();
   const http = new HttpClient({ ...config, timeoutMs, guard: true });
 
   async function send(
@@ -47,10 +48,8 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
     content: RenderedContent | undefined,
     signal: AbortSignal,
   ): Promise<DeliveryOutcome> {
-    // One http(s) URL without white space or control characters (docs/channels.md, "Addresses").
-    const checked = checkAddress('webhook', job.recipient.address);
-    if (!checked.ok) return fromHeraldError(checked.error);
-    const url = new URL(checked.address);
+    const url = targets.get(job.recipient.address);
+    if (!(url instanceof URL)) return url;
     const secretRef = job.options?.secretRef ?? DEFAULT_SECRET_REF;
     const signer =
       signers.get(`${job.tenant}\u0000${secretRef}`) ?? signers.get(`\u0000${secretRef}`);
@@ -109,6 +108,31 @@ export function createWebhookProvider(config: WebhookProviderConfig): WebhookPro
     }),
     close: http.close,
   };
+}
+
+const TARGETS_MAX = 10_000;
+
+/**
+ * Recipient URLs by address, checked and parsed once: a webhook's receivers are few and
+ * sent to again and again, and checkAddress + `new URL` (two URL parses) cost about half
+ * a microsecond per send (docs/benchmarks.md, round 4 "HTTP send path"). Refusals are not
+ * kept. The URLs are only read, never changed, so sends can share them.
+ */
+class TargetCache {
+  readonly #urls = new Map<string, URL>();
+
+  /** The address's URL, or the permanent failure for an address that is not one. */
+  get(address: string): URL | DeliveryOutcome {
+    const cached = this.#urls.get(address);
+    if (cached !== undefined) return cached;
+    // One http(s) URL without white space or control characters (docs/channels.md, "Addresses").
+    const checked = checkAddress('webhook', address);
+    if (!checked.ok) return fromHeraldError(checked.error);
+    const url = new URL(checked.address);
+    if (this.#urls.size >= TARGETS_MAX) this.#urls.clear();
+    this.#urls.set(address, url);
+    return url;
+  }
 }
 
 // Signers are built once at start-up, so a malformed secret stops the worker instead of failing sends.

@@ -14,7 +14,12 @@ export type { ReadTopicOptions, TopicRecord } from './topic-reader.js';
 export { ensureTopics, deleteTopics, deleteTopicsWithPrefix } from './ensure-topics.js';
 export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
-export type { ConsumedRecord, StageConsumerConfig, StageHandler } from './stage-consumer.js';
+export type {
+  ConsumedRecord,
+  StageConsumerConfig,
+  StageHandler,
+  StagePhase,
+} from './stage-consumer.js';
 export type { OutputMessage } from './output-message.js';
 export type { Compression } from './send-outputs.js';
 export { MessagePublisher } from './producer.js';

@@ -68,4 +68,17 @@ export interface StageConsumerConfig {
   readonly outageLimitMs?: number;
   /** Called once when the consumer has been out of its group longer than `outageLimitMs`. */
   readonly onOutage?: (err: Error) => void;
+  /**
+   * Debug timing (platformatic loop only; bench/e2e hop-latency uses it): called with each
+   * chunk's phases as they end, and each commit request. Absent: nothing is timed.
+   */
+  readonly onPhase?: (phase: StagePhase, ms: number, records: number) => void;
 }
+
+/**
+ * A phase of the platformatic loop (`onPhase`): `intake` is the age of a chunk's newest
+ * record (its producer's clock) when taken; `handle`; `produce` until acknowledged (only
+ * chunks with outputs); `commit`, one commit request (records = partitions committed),
+ * which runs beside the next chunk.
+ */
+export type StagePhase = 'intake' | 'handle' | 'produce' | 'commit';

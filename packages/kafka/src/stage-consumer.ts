@@ -18,7 +18,7 @@ import { PlatformaticStage } from './platformatic/stage-loop.js';
 export type { ConsumedRecord };
 // The stage's settings and logic live in stage-config.ts (the platformatic loop reads them
 // too); re-exported so `@herald/kafka` imports keep working.
-export type { StageConsumerConfig, StageHandler } from './stage-config.js';
+export type { StageConsumerConfig, StageHandler, StagePhase } from './stage-config.js';
 
 /** Backoff of the rejoin after a crash kafkajs does not restart from: 1 s doubling to 30 s. */
 const REJOIN = { initialMs: 1_000, maxMs: 30_000 };

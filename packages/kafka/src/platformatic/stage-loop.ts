@@ -7,9 +7,10 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
-import type { StageConsumerConfig } from '../stage-config.js';
+import type { StageConsumerConfig, StagePhase } from '../stage-config.js';
 import { awaitInFlight, fitOutputs, retryWithBackoff } from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
+import { CommitQueue } from './commit-queue.js';
 import { PlatformaticProducer } from './producer.js';
 import { PartitionLedger, type Taken } from './partition-ledger.js';
 
@@ -28,7 +29,9 @@ export interface Membership {
  * The stage loop on @platformatic/kafka: records of every assigned partition flow
  * through one stream; a chunk takes up to `chunkSize` of them ACROSS partitions, so a
  * chunk costs one handle, one produce and one commit however the records spread
- * (issue 19 item 4). Chunks run one after another, while the stream keeps fetching.
+ * (issue 19 item 4). Chunks run one after another, while the stream keeps fetching;
+ * a chunk's commit runs beside the next chunk (`CommitQueue`, issue 19 item 5), so a
+ * record arriving meanwhile waits for no commit round trip.
  *
  * Offsets: `PartitionLedger` owns the positions. A chunk commits, per partition, the
  * offset after its last record, and only for partitions this member has owned without
@@ -48,6 +51,7 @@ export class PlatformaticStage {
   readonly #abort = new AbortController();
   readonly #producer: PlatformaticProducer;
   readonly #ledger: PartitionLedger;
+  readonly #commits: CommitQueue;
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #loop: Promise<void> | undefined;
@@ -65,6 +69,7 @@ export class PlatformaticStage {
     this.#log = log;
     this.#membership = membership;
     this.#producer = new PlatformaticProducer(connection, `${config.groupId}-producer`);
+    this.#commits = new CommitQueue((taken) => this.#commit(taken), log);
     this.#ledger = new PartitionLedger({
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
@@ -216,7 +221,7 @@ export class PlatformaticStage {
     const chunkSize = this.#config.chunkSize ?? 500;
     while (!this.#stopping.signal.aborted) {
       await this.#ledger.ready();
-      if (this.#stopping.signal.aborted) return;
+      if (this.#stopping.signal.aborted) break;
       const chunk = this.#ledger.take(
         chunkSize,
         () => (this.#stream?.read() as Raw | null) ?? null,
@@ -227,6 +232,8 @@ export class PlatformaticStage {
       }
       await this.#idle(this.#ledger.nextRelease());
     }
+    // stop(): the last chunks' commits are part of the work it waits for.
+    await this.#commits.drained();
   }
 
   /** Waits for records, the next held record's release, an assignment change or stop. */
@@ -247,6 +254,14 @@ export class PlatformaticStage {
 
   async #runChunk(chunk: readonly Taken[]): Promise<void> {
     const records = chunk.map((taken) => taken.record);
+    const onPhase = this.#config.onPhase;
+    let lap = 0;
+    if (onPhase) {
+      let newest = 0;
+      for (const r of records) newest = Math.max(newest, r.timestamp);
+      onPhase('intake', Date.now() - newest, records.length);
+      lap = performance.now();
+    }
     const stale = () => this.#ledger.allStale(chunk);
     const retry = (what: string) => ({
       what,
@@ -259,6 +274,7 @@ export class PlatformaticStage {
       this.#config.handler.handle(records, this.#abort.signal),
     );
     if (outputs === undefined) return;
+    if (onPhase) lap = lapped(onPhase, 'handle', lap, records.length);
     if (outputs.length > 0) {
       const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
       const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
@@ -272,13 +288,44 @@ export class PlatformaticStage {
         return true;
       });
       if (sent === undefined) return;
+      if (onPhase) lapped(onPhase, 'produce', lap, records.length);
     }
-    // Commits only what is still ours; a commit that fails is retried while it is.
-    await retryWithBackoff(retry('commit'), async () => {
-      const offsets = this.#ledger.commitOffsets(chunk);
-      if (offsets.length === 0 || !this.#consumer) return;
-      await this.#consumer.commit({ offsets });
-    });
+    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
+    this.#commits.add(chunk);
+  }
+
+  /** Commits what is still ours of `taken`; a commit that fails is retried while it is. */
+  async #commit(taken: readonly Taken[]): Promise<void> {
+    const started = this.#config.onPhase ? performance.now() : 0;
+    let partitions = 0;
+    await retryWithBackoff(
+      {
+        what: 'commit',
+        log: this.#log,
+        backoff: this.#config.retry,
+        signal: this.#abort.signal,
+        giveUp: () => this.#ledger.allStale(taken),
+      },
+      async () => {
+        partitions = this.#ledger.commitOffsets(taken).length;
+        if (partitions === 0 || !this.#consumer) return;
+        // Read when the request is built, not now: a commit refused because the group is
+        // rebalancing makes the library rejoin and send the same options again under the
+        // new generation. A fixed list would then commit partitions this member just lost,
+        // moving the new owner's committed offset back (seen as the rebalance test's
+        // "committed to its end" timeout: nobody commits again once the records end). The
+        // join event updates the ledger before that resend, so it carries only what is
+        // still ours.
+        const ledger = this.#ledger;
+        await this.#consumer.commit({
+          get offsets() {
+            return ledger.commitOffsets(taken);
+          },
+        });
+      },
+    );
+    if (this.#config.onPhase && partitions > 0)
+      this.#config.onPhase('commit', performance.now() - started, partitions);
   }
 
   async stop(): Promise<void> {
@@ -295,4 +342,16 @@ export class PlatformaticStage {
       async () => this.#producer.close(),
     ]);
   }
+}
+
+/** Reports the phase that ended now (it began at `since`) and returns now. */
+function lapped(
+  onPhase: (phase: StagePhase, ms: number, records: number) => void,
+  phase: StagePhase,
+  since: number,
+  records: number,
+): number {
+  const now = performance.now();
+  onPhase(phase, now - since, records);
+  return now;
 }

@@ -33,11 +33,6 @@ export interface IdempotencyConfig {
 }
 
 type ScriptRedis = RedisClient & {
-  heraldIdemAcquire(
-    key: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<[string, string | number]>;
   heraldIdemRelease(key: string, owner: string): Promise<number>;
 };
 
@@ -45,10 +40,12 @@ type ScriptPipeline = ChainableCommander & {
   heraldIdemAcquire(key: string, owner: string, leaseMs: number): ChainableCommander;
 };
 
+const ACQUIRED: AcquireResult = { status: 'acquired' };
+
 function acquireResult([status, detail]: [string, string | number]): AcquireResult {
   if (status === 'sent') return { status: 'sent', summary: String(detail) };
   if (status === 'busy') return { status: 'busy', retryInMs: Math.max(1, Number(detail)) };
-  return { status: 'acquired' };
+  return ACQUIRED;
 }
 
 function script(name: string): string {
@@ -104,42 +101,62 @@ export class IdempotencyStore {
   }
 
   async acquire(notificationId: string, owner: string): Promise<AcquireResult> {
-    if (this.#wait) return (await this.acquireMany([{ notificationId, owner }]))[0]!;
-    const reply = await this.#call(() =>
-      this.#redis.heraldIdemAcquire(this.key(notificationId), owner, this.#leaseMs),
-    );
-    return acquireResult(reply);
+    return (await this.acquireMany([{ notificationId, owner }]))[0]!;
   }
 
   /**
    * The leases of many notifications in one round trip (a pipeline: one write, and
-   * per-slot batches on a Cluster), in the order asked; with `waitReplicas`, each
-   * batch ends with a WAIT on its node. Each is decided on its own, as
-   * by {@link acquire}; ask for a notification id once per call.
+   * per-node batches on a Cluster), in the order asked; with `waitReplicas`, each
+   * batch ends with a WAIT on its node. Each is decided on its own, as the acquire
+   * script would (lua/idempotency-acquire-1.lua); ask for a notification id once per call.
+   *
+   * The common case, a notification nobody holds, costs one plain `SET key lease NX PX`
+   * (one command in Redis) instead of the script (EVALSHA plus its GET and SET: three).
+   * Only a key that is already there (a sent mark, our own lease on a retried chunk,
+   * another owner's lease) goes on to the script, which decides it atomically as
+   * before: the key may have changed in between, and the script reads it afresh.
    */
   async acquireMany(
     requests: readonly { readonly notificationId: string; readonly owner: string }[],
   ): Promise<AcquireResult[]> {
     if (requests.length === 0) return [];
-    const replies = await this.#call(async () => {
-      const results = await pipelineByNode(
+    return this.#call(async () => {
+      const keys = requests.map((r) => this.key(r.notificationId));
+      const results = new Array<AcquireResult>(requests.length);
+      const indexes = requests.map((_, i) => i);
+      const claimed = await pipelineByNode(
         this.#redis,
-        requests,
-        (r) => this.key(r.notificationId),
-        (pipeline, r) =>
+        indexes,
+        (i) => keys[i]!,
+        (pipeline, i) =>
+          pipeline.set(keys[i]!, `lease:${requests[i]!.owner}`, 'PX', this.#leaseMs, 'NX'),
+        this.#wait,
+      );
+      const taken: number[] = [];
+      claimed.forEach(([err, reply], i) => {
+        if (err) throw err;
+        if (reply === 'OK') results[i] = ACQUIRED;
+        else taken.push(i);
+      });
+      if (taken.length === 0) return results;
+      const decided = await pipelineByNode(
+        this.#redis,
+        taken,
+        (i) => keys[i]!,
+        (pipeline, i) =>
           (pipeline as ScriptPipeline).heraldIdemAcquire(
-            this.key(r.notificationId),
-            r.owner,
+            keys[i]!,
+            requests[i]!.owner,
             this.#leaseMs,
           ),
         this.#wait,
       );
-      return results.map(([err, reply]) => {
+      decided.forEach(([err, reply], j) => {
         if (err) throw err;
-        return reply as [string, string | number];
+        results[taken[j]!] = acquireResult(reply as [string, string | number]);
       });
+      return results;
     });
-    return replies.map(acquireResult);
   }
 
   /**

@@ -1,0 +1,164 @@
+/**
+ * What the leases cost in Redis commands, counted by a Redis of the test's own
+ * (`INFO commandstats` counts the commands a script runs too), and that the cheap path
+ * decides exactly as the acquire script does: a fresh notification costs one `SET NX`;
+ * a sent mark, our own lease or another owner's lease goes on to the script.
+ */
+import { Redis } from 'ioredis';
+import {
+  encodeDeliveryJob,
+  silentLogger,
+  topicNames,
+  type ConsumedRecord,
+  type DeliveryJob,
+} from '@herald/core';
+import {
+  BreakerRegistry,
+  createChunkHandler,
+  createDeliveryPipeline,
+  defaultRetryPolicies,
+  IdempotencyStore,
+  type SendPort,
+} from '@herald/delivery';
+import { ownRedis, type OwnRedis } from './own-redis.js';
+
+const topics = topicNames('lease-commands.');
+let own: OwnRedis;
+let redis: Redis;
+
+beforeAll(async () => {
+  own = await ownRedis();
+  await own.start();
+  redis = new Redis({ port: own.port, lazyConnect: true });
+  await redis.connect();
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await own.remove();
+});
+
+/** Calls per command since the last reset, e.g. { set: 3, evalsha: 1 }. */
+async function commandCalls(): Promise<Record<string, number>> {
+  const info = await redis.info('commandstats');
+  const calls: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    if (!/^(info|config)\b/.test(m[1]!)) calls[m[1]!] = Number(m[2]); // this test's own
+  return calls;
+}
+
+async function resetCalls(): Promise<void> {
+  await redis.config('RESETSTAT');
+}
+
+it('a fresh lease is one SET NX; only keys already there go to the script', async () => {
+  const store = new IdempotencyStore(redis, { keyPrefix: 'a:', leaseMs: 60_000 });
+  await resetCalls();
+  expect(
+    await store.acquireMany(
+      Array.from({ length: 10 }, (_, i) => ({ notificationId: `f${i}`, owner: `me/0/${i}` })),
+    ),
+  ).toEqual(Array.from({ length: 10 }, () => ({ status: 'acquired' })));
+  expect(await commandCalls()).toEqual({ set: 10 });
+  expect(await redis.get(store.key('f3'))).toBe('lease:me/0/3');
+  expect(await redis.pttl(store.key('f3'))).toBeGreaterThan(59_000);
+
+  // Our own lease with little time left (a retried chunk), another owner's lease, a sent
+  // mark and a fresh key, in one call: each decided as the script decides it.
+  await redis.set(store.key('own'), 'lease:me/0/20', 'PX', 1_000);
+  await redis.set(store.key('other'), 'lease:them/1/5', 'PX', 30_000);
+  await redis.set(store.key('done'), 'sent:{"attempt":2}', 'PX', 60_000);
+  await resetCalls();
+  expect(
+    await store.acquireMany([
+      { notificationId: 'own', owner: 'me/0/20' },
+      { notificationId: 'other', owner: 'me/0/21' },
+      { notificationId: 'done', owner: 'me/0/22' },
+      { notificationId: 'new', owner: 'me/0/23' },
+    ]),
+  ).toEqual([
+    { status: 'acquired' },
+    { status: 'busy', retryInMs: expect.any(Number) },
+    { status: 'sent', summary: '{"attempt":2}' },
+    { status: 'acquired' },
+  ]);
+  // Four SET NX, then the script for the three keys that were there (its GETs, one
+  // PEXPIRE, one PTTL); ioredis sends a script's first call on a connection as EVAL.
+  const { eval: evals = 0, evalsha = 0, ...rest } = await commandCalls();
+  expect(evals + evalsha).toBe(3);
+  expect(rest).toEqual({ set: 4, get: 3, pexpire: 1, pttl: 1 });
+  expect(await redis.pttl(store.key('own'))).toBeGreaterThan(59_000); // the lease was renewed
+  expect(await redis.get(store.key('other'))).toBe('lease:them/1/5'); // untouched
+  expect(await redis.get(store.key('done'))).toBe('sent:{"attempt":2}'); // untouched
+});
+
+it('a chunk sent once is not sent again when it is retried or redelivered elsewhere', async () => {
+  const job = (n: number): DeliveryJob => ({
+    notificationId: `retry-n${n}`,
+    event: { id: `e${n}`, source: 's', type: 't' },
+    tenant: 'acme',
+    rule: { id: 'r', version: 1 },
+    channel: 'webhook',
+    recipient: { ref: `r${n}`, address: 'https://example.com/h' },
+    priority: 'normal',
+    attempt: 1,
+    payload: { n },
+    plannedAt: '2029-12-31T23:59:00.000Z',
+  });
+  const record = (n: number, offset: number): ConsumedRecord => ({
+    topic: topics.deliveries('webhook'),
+    partition: 0,
+    offset: String(offset),
+    timestamp: 0,
+    key: Buffer.from(`r${n}`),
+    value: encodeDeliveryJob(job(n)),
+    headers: {},
+  });
+  let sends = 0;
+  const channels: SendPort = {
+    providerFor: () => ({ name: 'webhook' }),
+    send: async () => {
+      sends++;
+      return { status: 'sent', provider: { statusCode: 204 } };
+    },
+  };
+  const handlerOf = (instanceId: string) =>
+    createChunkHandler(
+      createDeliveryPipeline({
+        topics,
+        channels,
+        retryPolicies: defaultRetryPolicies,
+        breakers: new BreakerRegistry(),
+        idempotency: new IdempotencyStore(redis, { keyPrefix: 'b:', leaseMs: 60_000 }),
+        instanceId,
+        poisonMaxTries: 3,
+        maxRecordBytes: 1_000_000,
+        recordSize: (m) => ({ fits: true, bytes: m.value.length }),
+        log: silentLogger,
+        now: () => new Date(Date.parse('2030-01-01T00:00:00.000Z')),
+        random: () => 0.5,
+      }),
+      { concurrency: 4 },
+    );
+  const signal = new AbortController().signal;
+  const chunk = [1, 2, 3].map((n) => record(n, n));
+  await resetCalls();
+  const first = await handlerOf('worker-a').handle(chunk, signal);
+  expect(sends).toBe(3);
+  expect(first.filter((m) => m.topic === topics.status)).toHaveLength(6); // sending + sent each
+  // Per job: one SET NX (the lease) and one SET (the sent mark); no script.
+  expect(await commandCalls()).toEqual({ set: 6 });
+
+  // The same chunk again in the same worker (a failed commit), then in another worker
+  // (the partition handed over), and the same jobs at other offsets (a duplicate record).
+  for (const [instance, records] of [
+    ['worker-a', chunk],
+    ['worker-b', chunk],
+    ['worker-b', [1, 2, 3].map((n) => record(n, 100 + n))],
+  ] as const) {
+    const again = await handlerOf(instance).handle(records, signal);
+    expect(sends).toBe(3);
+    const sent = again.map((m) => JSON.parse(m.value.toString()) as { data: { state: string } });
+    expect(sent.map((s) => s.data.state)).toEqual(['sent', 'sent', 'sent']);
+  }
+});

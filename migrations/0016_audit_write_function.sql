@@ -46,11 +46,6 @@ RETURNS TABLE (inserted_statuses integer, changed_attempts integer,
                changed_notifications integer, changed_events integer)
 LANGUAGE plpgsql
 VOLATILE
--- Each call plans its statements with the chunk's arrays, as the separate statements
--- were planned before: PL/pgSQL would otherwise switch to a generic plan after five
--- calls, which cost Postgres 7-12 % more CPU per status in the waves order here, and the
--- recompute's plan must keep seeing how many events it probes (docs/benchmarks.md).
-SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
   v_statuses integer;
@@ -161,6 +156,11 @@ BEGIN
     -- notifications whose event id and event time are among the chunk's (a bitmap scan of
     -- notifications_event_idx; the times prune partitions), kept when their exact key is
     -- one of the chunk's, then counted per event.
+    -- EXECUTE: planned on every call with the chunk's arrays. PL/pgSQL keeps a generic
+    -- plan of a static statement after five calls, and the generic plan of this one
+    -- loses track of how few events it probes: Postgres CPU per run grew 1.1-3.7x in the
+    -- e2e bench (docs/benchmarks.md). The other statements keep their cached plans.
+    EXECUTE $recompute$
     INSERT INTO events (event_id, tenant, event_time, event_type, first_seen_at, last_status_at,
                         notifications, pending, succeeded, failed, suppressed, outcome)
     SELECT c.event_id, c.tenant, c.event_time, c.event_type, c.first_seen_at, c.last_status_at,
@@ -188,9 +188,9 @@ BEGIN
              -- Not sent on its own, on purpose: collected into a digest or cancelled (issue 16).
              count(*) FILTER (WHERE nt.state IN ('suppressed', 'digested', 'cancelled'))::int AS suppressed
       FROM notifications nt
-      WHERE nt.event_id = ANY(v_event_ids) AND nt.event_time = ANY(v_times)
+      WHERE nt.event_id = ANY($1) AND nt.event_time = ANY($3)
         AND (nt.event_id, nt.tenant, nt.event_time) IN (
-          SELECT * FROM unnest(v_event_ids, v_tenants, v_times))
+          SELECT * FROM unnest($1, $2, $3))
       GROUP BY nt.event_id, nt.tenant, nt.event_time
       ORDER BY nt.event_id, nt.tenant, nt.event_time
     ) c
@@ -203,7 +203,8 @@ BEGIN
            events.suppressed, events.last_status_at, events.first_seen_at, events.outcome)
       IS DISTINCT FROM (excluded.notifications, excluded.pending, excluded.succeeded,
            excluded.failed, excluded.suppressed, excluded.last_status_at, excluded.first_seen_at,
-           excluded.outcome);
+           excluded.outcome)
+    $recompute$ USING v_event_ids, v_tenants, v_times;
     GET DIAGNOSTICS v_events = ROW_COUNT;
   END IF;
 

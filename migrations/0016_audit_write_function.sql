@@ -1,5 +1,5 @@
 -- 0016: the auditor's chunk in one call (issue 19, item 3; docs/benchmarks.md, "Round 4
--- (issue 19): audit write path in one call").
+-- (issue 19): audit write path", lever 1).
 --
 -- A chunk used to take five round trips: BEGIN, the projections (one statement of three
 -- data-modifying CTEs), the advisory locks of its events, the events' recompute, COMMIT.

@@ -22,6 +22,7 @@
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
+ *   --auditor-env K=V,K=V     extra settings for the auditor only (e.g. its fetch: HERALD_KAFKA_FETCH_MIN_BYTES)
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
  *                             processes (JIT, connections); default 5000 full, 500 short
@@ -81,6 +82,7 @@ const appEnv = settings('app-env');
 const baselineClient = option('client', 'kafkajs');
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
+const auditorEnv = settings('auditor-env');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -198,6 +200,7 @@ async function runPipeline(
             HERALD_LOG_LEVEL: 'info',
             DATABASE_URL: dbUrl,
             REDIS_URL: stackEnv.REDIS_URL,
+            ...auditorEnv,
           },
           started,
           60_000,

@@ -323,7 +323,7 @@ function mergeRanked<R extends RankedDetails>(a: R, b: R): { merged: R; win: R; 
 
 /**
  * Merges two rows of one notification with the same rules as the upsert in SQL
- * (audit-store.ts), so a batch holding several statuses of a notification writes it
+ * (herald_audit_write, migrations/0016), so a batch holding several statuses of a notification writes it
  * once (Postgres refuses to update one row twice in one statement).
  */
 export function mergeNotificationRows(a: NotificationRow, b: NotificationRow): NotificationRow {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 
-// Batch inserts as one array parameter per column (used by the auditor's projections).
+// Batch inserts as one array parameter per column (the auditor's chunk, migrations/0016).
 
 /** Column name → Postgres type, in insert order. */
 export type Columns<Row> = readonly (readonly [keyof Row & string, string])[];
@@ -40,20 +40,15 @@ export function arrayLiteral<Row>(rows: readonly Row[], name: keyof Row, type: s
 }
 
 /**
- * One multi-row insert as `INSERT … SELECT * FROM unnest($1::type[], …)`: one array
- * parameter per column instead of one parameter per value. Postgres parses and plans
- * a short statement, and the batch is not bounded by the 65,535-parameter limit;
- * measured about twice as fast as a VALUES list of the same rows (see bench/).
+ * One array argument per column (`$n::type[]`) for a statement that inserts the rows
+ * from `unnest(…)` (herald_audit_write, migrations/0016): one parameter per column
+ * instead of one per value, so Postgres parses a short statement and a batch is not
+ * bounded by the 65,535-parameter limit; measured about twice as fast as a VALUES
+ * list of the same rows (see bench/).
  */
-export function unnestInsert<Row>(
-  table: string,
+export function arrayArguments<Row>(
   columns: Columns<Row>,
   rows: readonly Row[],
-  conflict: string,
-): RawBuilder<unknown> {
-  const names = sql.raw(columns.map(([name]) => name).join(', '));
-  const arrays = sql.join(
-    columns.map(([name, type]) => sql`${arrayLiteral(rows, name, type)}::${sql.raw(type)}[]`),
-  );
-  return sql`insert into ${sql.table(table)} (${names}) select * from unnest(${arrays}) ${sql.raw(conflict)}`;
+): RawBuilder<unknown>[] {
+  return columns.map(([name, type]) => sql`${arrayLiteral(rows, name, type)}::${sql.raw(type)}[]`);
 }

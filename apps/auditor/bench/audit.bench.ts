@@ -27,17 +27,7 @@
 import { readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv } from '../src/index.js';
-import {
-  channelNames,
-  consumerGroups,
-  deterministicId,
-  silentLogger,
-  statusEventFor,
-  topicNames,
-  type DeliveryJob,
-  type NotificationState,
-  type StatusEvent,
-} from '@herald/core';
+import { channelNames, consumerGroups, silentLogger, topicNames } from '@herald/core';
 import {
   createKafkaClient,
   deleteTopics,
@@ -48,7 +38,7 @@ import {
 } from '@herald/kafka';
 import { createDatabase, migrateToLatest, statusEventRow } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
-import { createTestDatabase, uniquePrefix } from '@herald/testkit';
+import { auditWorkload, createTestDatabase, uniquePrefix } from '@herald/testkit';
 
 const total = Number(process.argv[2] ?? 100_000);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -56,11 +46,11 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgres://herald:herald@127.0.
 const partitions = 6;
 const batchSize = Number(process.argv[3] ?? 1000);
 const concurrency = Number(process.argv[4] ?? partitions);
-const order = process.argv[5] ?? 'interleaved';
-if (order !== 'interleaved' && order !== 'waves') {
-  throw new Error(`order must be interleaved or waves, got ${order}`);
+const orderArg = process.argv[5] ?? 'interleaved';
+if (orderArg !== 'interleaved' && orderArg !== 'waves') {
+  throw new Error(`order must be interleaved or waves, got ${orderArg}`);
 }
-const states: NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
+const order: 'interleaved' | 'waves' = orderArg;
 
 /**
  * CPU seconds (user + system) of each Postgres client backend of the current database,
@@ -93,48 +83,6 @@ function cpuDelta(before: Map<number, number>, after: Map<number, number>): numb
   return total;
 }
 
-function statusEvents(prefix: string): StatusEvent[] {
-  const events: StatusEvent[] = [];
-  const start = Date.parse('2026-11-21T00:00:00Z');
-  for (let n = 0; events.length < total; n++) {
-    const eventId = `bench-evt-${Math.floor(n / 5)}`; // five notifications per event
-    const job: DeliveryJob = {
-      notificationId: deterministicId(prefix, String(n)),
-      event: {
-        id: eventId,
-        source: 'bench',
-        type: 'order.shipped',
-        time: new Date(start + n).toISOString(),
-      },
-      tenant: `tenant-${n % 10}`,
-      rule: { id: 'shipping', version: 1 },
-      channel: 'email',
-      recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
-      priority: 'normal',
-      attempt: 1,
-      payload: {},
-      plannedAt: new Date(start + n).toISOString(),
-    };
-    for (const [i, state] of states.entries()) {
-      if (events.length === total) break;
-      events.push(
-        statusEventFor(job, state, 'herald/bench', new Date(start + n + i * 1000), {
-          maxAttempts: 5,
-          ...(state === 'sent'
-            ? { provider: { statusCode: 250, messageId: `ses-${prefix}${n}` } }
-            : {}),
-        }),
-      );
-    }
-  }
-  if (order === 'waves') {
-    const rank = new Map(states.map((s, i) => [s, i]));
-    // Stable: within a state, notifications keep their order.
-    events.sort((a, b) => rank.get(a.data.state)! - rank.get(b.data.state)!);
-  }
-  return events;
-}
-
 async function main(): Promise<void> {
   const prefix = uniquePrefix();
   const topics = topicNames(prefix);
@@ -143,7 +91,7 @@ async function main(): Promise<void> {
     brokers: brokers.split(','),
     logger: silentLogger,
   });
-  const events = statusEvents(prefix);
+  const events = auditWorkload(prefix, total, order);
   const auditDb = await createTestDatabase(databaseUrl);
   const bareDb = await createTestDatabase(databaseUrl);
   try {

@@ -17,9 +17,9 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { deterministicId, silentLogger, statusEventFor } from '@herald/core';
+import { silentLogger } from '@herald/core';
 import * as thisStore from '@herald/store';
-import { createTestDatabase } from '@herald/testkit';
+import { auditWorkload, createTestDatabase } from '@herald/testkit';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,46 +47,7 @@ if (other) {
 // This build on another migrations folder (e.g. one SQL function changed).
 if (variant) sides.push({ name: 'variant', store: thisStore, migrations: variant });
 
-const states = ['queued', 'sending', 'sent', 'delivered'];
-function statusEvents(seed, count) {
-  const events = [];
-  const start = Date.parse('2026-11-21T00:00:00Z');
-  for (let n = 0; events.length < count; n++) {
-    const job = {
-      notificationId: deterministicId('audit-write-ab', seed, String(n)),
-      event: {
-        id: `evt-${seed}-${Math.floor(n / 5)}`,
-        source: 'bench',
-        type: 'order.shipped',
-        time: new Date(start + n).toISOString(),
-      },
-      tenant: `tenant-${n % 10}`,
-      rule: { id: 'shipping', version: 1 },
-      channel: 'email',
-      recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
-      priority: 'normal',
-      attempt: 1,
-      payload: {},
-      plannedAt: new Date(start + n).toISOString(),
-    };
-    for (const [i, state] of states.entries()) {
-      if (events.length === count) break;
-      events.push(
-        statusEventFor(job, state, 'herald/bench', new Date(start + n + i * 1000), {
-          maxAttempts: 5,
-          ...(state === 'sent'
-            ? { provider: { statusCode: 250, messageId: `ses-${seed}-${n}` } }
-            : {}),
-        }),
-      );
-    }
-  }
-  if (order === 'waves') {
-    const rank = new Map(states.map((s, i) => [s, i]));
-    events.sort((a, b) => rank.get(a.data.state) - rank.get(b.data.state));
-  }
-  return events;
-}
+const statusEvents = (seed, count) => auditWorkload(`audit-write-ab-${seed}`, count, order);
 
 async function backendCpuS(pid) {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

@@ -21,3 +21,4 @@ export type { TestRun, Startable, Stoppable } from './test-run.js';
 export { chromiumPath, screenshotDir } from './chromium.js';
 export { deleteRedisKeys, stackRedis } from './stack-redis.js';
 export { spawnApp, type RunningProcess } from './spawn-app.js';
+export { auditWorkload } from './audit-workload.js';

@@ -1,0 +1,62 @@
+import {
+  deterministicId,
+  statusEventFor,
+  type DeliveryJob,
+  type NotificationState,
+  type StatusEvent,
+} from '@herald/core';
+
+/** The states each benched notification goes through, in order. */
+const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
+
+/**
+ * The audit benches' workload (the auditor's bench and the store's A/B bench): `count`
+ * status events of notifications five to an event, each going queued → sending → sent
+ * → delivered a second apart. `interleaved` keeps a notification's statuses together
+ * (they merge into one row write); `waves` sends every notification's first status,
+ * then every second one, … (stable within a state), as statuses arrive in the pipeline.
+ * Ids derive from `prefix`, so two runs on one database do not collide.
+ */
+export function auditWorkload(
+  prefix: string,
+  count: number,
+  order: 'interleaved' | 'waves',
+): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  const start = Date.parse('2026-11-21T00:00:00Z');
+  for (let n = 0; events.length < count; n++) {
+    const job: DeliveryJob = {
+      notificationId: deterministicId(prefix, String(n)),
+      event: {
+        id: `bench-evt-${Math.floor(n / 5)}`, // five notifications per event
+        source: 'bench',
+        type: 'order.shipped',
+        time: new Date(start + n).toISOString(),
+      },
+      tenant: `tenant-${n % 10}`,
+      rule: { id: 'shipping', version: 1 },
+      channel: 'email',
+      recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
+      priority: 'normal',
+      attempt: 1,
+      payload: {},
+      plannedAt: new Date(start + n).toISOString(),
+    };
+    for (const [i, state] of states.entries()) {
+      if (events.length === count) break;
+      events.push(
+        statusEventFor(job, state, 'herald/bench', new Date(start + n + i * 1000), {
+          maxAttempts: 5,
+          ...(state === 'sent'
+            ? { provider: { statusCode: 250, messageId: `ses-${prefix}${n}` } }
+            : {}),
+        }),
+      );
+    }
+  }
+  if (order === 'waves') {
+    const rank = new Map(states.map((s, i) => [s, i]));
+    events.sort((a, b) => rank.get(a.data.state)! - rank.get(b.data.state)!);
+  }
+  return events;
+}

@@ -5,13 +5,7 @@
  * a sent mark, our own lease or another owner's lease goes on to the script.
  */
 import { Redis } from 'ioredis';
-import {
-  encodeDeliveryJob,
-  silentLogger,
-  topicNames,
-  type ConsumedRecord,
-  type DeliveryJob,
-} from '@herald/core';
+import { silentLogger, topicNames, type ConsumedRecord, type DeliveryJob } from '@herald/core';
 import {
   BreakerRegistry,
   createChunkHandler,
@@ -21,6 +15,7 @@ import {
   type SendPort,
 } from '@herald/delivery';
 import { ownRedis, type OwnRedis } from './own-redis.js';
+import { jobRecord, webhookJob } from './webhook-jobs.js';
 
 const topics = topicNames('lease-commands.');
 let own: OwnRedis;
@@ -93,27 +88,11 @@ it('a fresh lease is one SET NX; only keys already there go to the script', asyn
 });
 
 it('a chunk sent once is not sent again when it is retried or redelivered elsewhere', async () => {
-  const job = (n: number): DeliveryJob => ({
-    notificationId: `retry-n${n}`,
-    event: { id: `e${n}`, source: 's', type: 't' },
-    tenant: 'acme',
-    rule: { id: 'r', version: 1 },
-    channel: 'webhook',
-    recipient: { ref: `r${n}`, address: 'https://example.com/h' },
-    priority: 'normal',
-    attempt: 1,
-    payload: { n },
-    plannedAt: '2029-12-31T23:59:00.000Z',
-  });
-  const record = (n: number, offset: number): ConsumedRecord => ({
-    topic: topics.deliveries('webhook'),
-    partition: 0,
-    offset: String(offset),
-    timestamp: 0,
-    key: Buffer.from(`r${n}`),
-    value: encodeDeliveryJob(job(n)),
-    headers: {},
-  });
+  const job = (n: number): DeliveryJob => webhookJob('retry-', n);
+
+  const record = (n: number, offset: number): ConsumedRecord =>
+    jobRecord(topics.deliveries('webhook'), job(n), offset);
+
   let sends = 0;
   const channels: SendPort = {
     providerFor: () => ({ name: 'webhook' }),

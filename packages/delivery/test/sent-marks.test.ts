@@ -6,7 +6,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import {
   delayTiers,
-  encodeDeliveryJob,
   silentLogger,
   topicNames,
   type ConsumedRecord,
@@ -25,6 +24,7 @@ import {
 } from '@herald/delivery';
 import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
 import { ownRedis } from './own-redis.js';
+import { jobRecord, webhookJob } from './webhook-jobs.js';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
@@ -39,29 +39,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const jobFor = (n: number): DeliveryJob => ({
-  notificationId: `${prefix}n${n}`,
-  event: { id: `e${n}`, source: 's', type: 't' },
-  tenant: 'acme',
-  rule: { id: 'r', version: 1 },
-  channel: 'webhook',
-  recipient: { ref: `r${n}`, address: 'https://example.com/h' },
-  priority: 'normal',
-  attempt: 1,
-  payload: { n },
-  plannedAt: '2029-12-31T23:59:00.000Z',
-});
+const jobFor = (n: number): DeliveryJob => webhookJob(prefix, n);
 
-const recordOf = (n: number): ConsumedRecord => ({
-  topic: topics.deliveries('webhook'),
-  partition: 0,
-  offset: String(n),
-  timestamp: 0,
-  // Different keys: the jobs run concurrently, as one chunk's recipients do.
-  key: Buffer.from(`r${n}`),
-  value: encodeDeliveryJob(jobFor(n)),
-  headers: {},
-});
+const recordOf = (n: number): ConsumedRecord =>
+  jobRecord(topics.deliveries('webhook'), jobFor(n), n);
 
 function pipelineDeps(channels: SendPort, instanceId: string): PipelineDeps {
   return {

@@ -8,7 +8,12 @@ import {
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
 import type { StageConsumerConfig, StagePhase } from '../stage-config.js';
-import { awaitInFlight, fitOutputs, retryWithBackoff } from '../stage-outputs.js';
+import {
+  awaitInFlight,
+  fitOutputs,
+  retryWithBackoff,
+  type RetryOptions,
+} from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
 import { CommitQueue } from './commit-queue.js';
 import { PlatformaticProducer } from './producer.js';
@@ -262,15 +267,7 @@ export class PlatformaticStage {
       onPhase('intake', Date.now() - newest, records.length);
       lap = performance.now();
     }
-    const stale = () => this.#ledger.allStale(chunk);
-    const retry = (what: string) => ({
-      what,
-      log: this.#log,
-      backoff: this.#config.retry,
-      signal: this.#abort.signal,
-      giveUp: stale,
-    });
-    const outputs = await retryWithBackoff(retry('handle'), () =>
+    const outputs = await retryWithBackoff(this.#retry('handle', chunk), () =>
       this.#config.handler.handle(records, this.#abort.signal),
     );
     if (outputs === undefined) return;
@@ -278,7 +275,7 @@ export class PlatformaticStage {
     if (outputs.length > 0) {
       const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
       const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
-      const sent = await retryWithBackoff(retry('produce'), async () => {
+      const sent = await retryWithBackoff(this.#retry('produce', chunk), async () => {
         await this.#producer.send(fitted, {
           maxRecordBytes,
           ...(this.#config.compression === undefined
@@ -294,36 +291,38 @@ export class PlatformaticStage {
     this.#commits.add(chunk);
   }
 
+  /** A step of `chunk`'s work retried with backoff until stop, or until none of it is still ours. */
+  #retry(what: string, chunk: readonly Taken[]): RetryOptions {
+    return {
+      what,
+      log: this.#log,
+      backoff: this.#config.retry,
+      signal: this.#abort.signal,
+      giveUp: () => this.#ledger.allStale(chunk),
+    };
+  }
+
   /** Commits what is still ours of `taken`; a commit that fails is retried while it is. */
   async #commit(taken: readonly Taken[]): Promise<void> {
     const started = this.#config.onPhase ? performance.now() : 0;
     let partitions = 0;
-    await retryWithBackoff(
-      {
-        what: 'commit',
-        log: this.#log,
-        backoff: this.#config.retry,
-        signal: this.#abort.signal,
-        giveUp: () => this.#ledger.allStale(taken),
-      },
-      async () => {
-        partitions = this.#ledger.commitOffsets(taken).length;
-        if (partitions === 0 || !this.#consumer) return;
-        // Read when the request is built, not now: a commit refused because the group is
-        // rebalancing makes the library rejoin and send the same options again under the
-        // new generation. A fixed list would then commit partitions this member just lost,
-        // moving the new owner's committed offset back (seen as the rebalance test's
-        // "committed to its end" timeout: nobody commits again once the records end). The
-        // join event updates the ledger before that resend, so it carries only what is
-        // still ours.
-        const ledger = this.#ledger;
-        await this.#consumer.commit({
-          get offsets() {
-            return ledger.commitOffsets(taken);
-          },
-        });
-      },
-    );
+    await retryWithBackoff(this.#retry('commit', taken), async () => {
+      partitions = this.#ledger.commitOffsets(taken).length;
+      if (partitions === 0 || !this.#consumer) return;
+      // Read when the request is built, not now: a commit refused because the group is
+      // rebalancing makes the library rejoin and send the same options again under the
+      // new generation. A fixed list would then commit partitions this member just lost,
+      // moving the new owner's committed offset back (seen as the rebalance test's
+      // "committed to its end" timeout: nobody commits again once the records end). The
+      // join event updates the ledger before that resend, so it carries only what is
+      // still ours.
+      const ledger = this.#ledger;
+      await this.#consumer.commit({
+        get offsets() {
+          return ledger.commitOffsets(taken);
+        },
+      });
+    });
     if (this.#config.onPhase && partitions > 0)
       this.#config.onPhase('commit', performance.now() - started, partitions);
   }

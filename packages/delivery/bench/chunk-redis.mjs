@@ -7,17 +7,14 @@
  *
  *   node bench/chunk-redis.mjs <old delivery dir> <new delivery dir> [rounds=9] [chunks=20]
  *
- * It starts a redis-server of its own (Debian's) on a free port, so the Redis CPU is only
+ * It starts a redis-server of its own (Debian's, testkit's `ownRedis`) on a free port, so the Redis CPU is only
  * this bench's; REDIS_ARGS adds server arguments (e.g. "--appendonly yes", as the local stack runs). Each delivery dir holds dist/ and lua/ (a copy of packages/delivery).
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
+import { ownRedis } from '@herald/testkit';
 
 const [oldDir, newDir, roundsArg = '9', chunksArg = '20'] = process.argv.slice(2);
 if (!oldDir || !newDir)
@@ -27,27 +24,11 @@ const CHUNKS = Number(chunksArg);
 const CHUNK = 500;
 const MARK_BATCH = 25; // sends finishing in one turn of the event loop
 
-const probe = createServer();
-await new Promise((r) => probe.listen(0, '127.0.0.1', r));
-const port = probe.address().port;
-await new Promise((r) => probe.close(r));
 const extra = (process.env.REDIS_ARGS ?? '').split(' ').filter(Boolean);
-const dir = mkdtempSync(join(tmpdir(), 'chunk-redis-'));
-const server = spawn(
-  'redis-server',
-  ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...extra],
-  { cwd: dir, stdio: 'ignore' },
-);
-const admin = new Redis({ port, lazyConnect: true, retryStrategy: () => 100 });
-admin.on('error', () => undefined); // refused until the server listens
-for (;;) {
-  try {
-    await admin.connect();
-    break;
-  } catch {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const server = await ownRedis(extra);
+await server.start();
+const { port } = server;
+const admin = new Redis({ port });
 
 async function redisCpu() {
   const info = await admin.info('cpu');
@@ -126,6 +107,4 @@ for (const b of builds)
   );
 for (const b of builds) b.redis.disconnect();
 admin.disconnect();
-server.kill('SIGKILL');
-await new Promise((r) => server.once('exit', r));
-rmSync(dir, { recursive: true, force: true });
+await server.remove();

@@ -14,7 +14,7 @@ import {
   IdempotencyStore,
   type SendPort,
 } from '@herald/delivery';
-import { ownRedis, type OwnRedis } from './own-redis.js';
+import { ownRedis, type OwnRedis } from '@herald/testkit';
 import { jobRecord, webhookJob } from './webhook-jobs.js';
 
 const topics = topicNames('lease-commands.');

@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { connectRedis, createRedisClient } from '@herald/delivery';
-import { ownRedis, type OwnRedis } from './own-redis.js';
+import { ownRedis, type OwnRedis } from '@herald/testkit';
 
 let redis: OwnRedis;
 let port: number;

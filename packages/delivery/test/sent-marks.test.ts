@@ -22,8 +22,7 @@ import {
   type PipelineDeps,
   type SendPort,
 } from '@herald/delivery';
-import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
-import { ownRedis } from './own-redis.js';
+import { deleteRedisKeys, ownRedis, stackRedis, uniquePrefix } from '@herald/testkit';
 import { jobRecord, webhookJob } from './webhook-jobs.js';
 
 const prefix = uniquePrefix();

@@ -22,3 +22,4 @@ export { chromiumPath, screenshotDir } from './chromium.js';
 export { deleteRedisKeys, stackRedis } from './stack-redis.js';
 export { spawnApp, type RunningProcess } from './spawn-app.js';
 export { auditWorkload } from './audit-workload.js';
+export { ownRedis, type OwnRedis } from './own-redis.js';

@@ -1,18 +1,13 @@
-/** A redis-server (Debian's) that a test starts, stops and starts again on one port. */
+/**
+ * A redis-server (Debian's) that a test or a bench starts, stops and starts again on one
+ * port of its own, so its commands and CPU are only its own.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { freePort } from './free-port.js';
 
 export interface OwnRedis {
   readonly port: number;
@@ -22,7 +17,7 @@ export interface OwnRedis {
   remove(): Promise<void>;
 }
 
-/** `extra`: more redis-server arguments (e.g. cluster mode). Data lives in memory only. */
+/** `extra`: more redis-server arguments (e.g. cluster mode, later ones override). Data lives in memory only. */
 export async function ownRedis(extra: readonly string[] = []): Promise<OwnRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'herald-own-redis-'));
@@ -52,6 +47,7 @@ export async function ownRedis(extra: readonly string[] = []): Promise<OwnRedis>
         { cwd: dir, stdio: 'ignore' },
       );
       const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server listens
       for (;;) {
         try {
           await probe.connect();

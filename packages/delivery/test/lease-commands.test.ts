@@ -5,17 +5,15 @@
  * a sent mark, our own lease or another owner's lease goes on to the script.
  */
 import { Redis } from 'ioredis';
-import { silentLogger, topicNames, type ConsumedRecord, type DeliveryJob } from '@herald/core';
+import { topicNames, type ConsumedRecord, type DeliveryJob } from '@herald/core';
 import {
-  BreakerRegistry,
   createChunkHandler,
   createDeliveryPipeline,
-  defaultRetryPolicies,
   IdempotencyStore,
   type SendPort,
 } from '@herald/delivery';
 import { ownRedis, type OwnRedis } from '@herald/testkit';
-import { jobRecord, webhookJob } from './webhook-jobs.js';
+import { jobRecord, webhookJob, webhookPipelineDeps } from './webhook-fixtures.js';
 
 const topics = topicNames('lease-commands.');
 let own: OwnRedis;
@@ -103,20 +101,9 @@ it('a chunk sent once is not sent again when it is retried or redelivered elsewh
   };
   const handlerOf = (instanceId: string) =>
     createChunkHandler(
-      createDeliveryPipeline({
-        topics,
-        channels,
-        retryPolicies: defaultRetryPolicies,
-        breakers: new BreakerRegistry(),
-        idempotency: new IdempotencyStore(redis, { keyPrefix: 'b:', leaseMs: 60_000 }),
-        instanceId,
-        poisonMaxTries: 3,
-        maxRecordBytes: 1_000_000,
-        recordSize: (m) => ({ fits: true, bytes: m.value.length }),
-        log: silentLogger,
-        now: () => new Date(Date.parse('2030-01-01T00:00:00.000Z')),
-        random: () => 0.5,
-      }),
+      createDeliveryPipeline(
+        webhookPipelineDeps({ topics, channels, redis, keyPrefix: 'b:', instanceId }),
+      ),
       { concurrency: 4 },
     );
   const signal = new AbortController().signal;

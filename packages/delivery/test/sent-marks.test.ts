@@ -6,24 +6,21 @@
 import type { Cluster, Redis } from 'ioredis';
 import {
   delayTiers,
-  silentLogger,
   topicNames,
   type ConsumedRecord,
   type DeliveryJob,
   type DeliveryOutcome,
 } from '@herald/core';
 import {
-  BreakerRegistry,
   createChunkHandler,
   createDeliveryPipeline,
-  defaultRetryPolicies,
   createRedisClient,
   IdempotencyStore,
   type PipelineDeps,
   type SendPort,
 } from '@herald/delivery';
 import { deleteRedisKeys, ownRedis, stackRedis, uniquePrefix } from '@herald/testkit';
-import { jobRecord, webhookJob } from './webhook-jobs.js';
+import { jobRecord, webhookJob, webhookPipelineDeps } from './webhook-fixtures.js';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
@@ -43,22 +40,8 @@ const jobFor = (n: number): DeliveryJob => webhookJob(prefix, n);
 const recordOf = (n: number): ConsumedRecord =>
   jobRecord(topics.deliveries('webhook'), jobFor(n), n);
 
-function pipelineDeps(channels: SendPort, instanceId: string): PipelineDeps {
-  return {
-    topics,
-    channels,
-    retryPolicies: defaultRetryPolicies,
-    breakers: new BreakerRegistry(),
-    idempotency: new IdempotencyStore(redis, { keyPrefix: prefix, leaseMs: 60_000 }),
-    instanceId,
-    poisonMaxTries: 3,
-    maxRecordBytes: 1_000_000,
-    recordSize: (m) => ({ fits: true, bytes: m.value.length }),
-    log: silentLogger,
-    now: () => new Date(Date.parse('2030-01-01T00:00:00.000Z')),
-    random: () => 0.5,
-  };
-}
+const pipelineDeps = (channels: SendPort, instanceId: string): PipelineDeps =>
+  webhookPipelineDeps({ topics, channels, redis, keyPrefix: prefix, instanceId });
 
 function pipelineWith(channels: SendPort, instanceId: string) {
   return createDeliveryPipeline(pipelineDeps(channels, instanceId));

@@ -11,7 +11,7 @@
 --
 -- Arguments: one array per column of status_events, delivery_attempts and
 -- notifications, in the order of statusColumns, attemptColumns and notificationColumns
--- (packages/store/src/audit-upserts.ts). The rows arrive merged per key and sorted
+-- (packages/store/src/audit-columns.ts). The rows arrive merged per key and sorted
 -- (notifications by id, attempts by id and attempt), so concurrent chunks lock rows in
 -- the same order. Partitions are created by the caller beforehand, as before.
 --

@@ -13,8 +13,8 @@ import {
   type AuditTables,
   type NotificationRow,
 } from './audit-rows.js';
-import { attemptColumns, notificationColumns, statusColumns } from './audit-upserts.js';
-import { arrayArguments } from './unnest-insert.js';
+import { attemptColumns, notificationColumns, statusColumns } from './audit-columns.js';
+import { arrayArguments } from './array-arguments.js';
 
 type AuditDatabase = HeraldDatabase & AuditTables;
 

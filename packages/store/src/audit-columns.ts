@@ -1,6 +1,6 @@
 import type { AttemptRow, NotificationRow } from './audit-rows.js';
 import type { StatusRow } from './status-event-row.js';
-import type { Columns } from './unnest-insert.js';
+import type { Columns } from './array-arguments.js';
 
 // The columns of the auditor's three projections, in the order herald_audit_write
 // (migrations/0016) takes them as arrays: that function holds the upserts' merge rules

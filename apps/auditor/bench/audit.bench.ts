@@ -24,7 +24,6 @@
  * change against the one before it in the same window (e.g. a copy of migrations/
  * whose newest file is replaced by `SELECT 1;`: the auditor then finds it applied).
  */
-import { readFile } from 'node:fs/promises';
 import { sql, type Kysely } from 'kysely';
 import { buildAuditor, parseAuditorEnv } from '../src/index.js';
 import { channelNames, consumerGroups, silentLogger, topicNames } from '@herald/core';
@@ -38,7 +37,12 @@ import {
 } from '@herald/kafka';
 import { createDatabase, migrateToLatest, statusEventRow } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
-import { auditWorkload, createTestDatabase, uniquePrefix } from '@herald/testkit';
+import {
+  auditWorkload,
+  createTestDatabase,
+  processCpuSeconds,
+  uniquePrefix,
+} from '@herald/testkit';
 
 const total = Number(process.argv[2] ?? 100_000);
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:19092';
@@ -64,14 +68,8 @@ async function backendCpu(db: Kysely<never>): Promise<Map<number, number>> {
       and pid <> pg_backend_pid()`.execute(db);
   const cpu = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      // Fields after "(comm)": state is field 3, utime 14 and stime 15 (clock ticks, 100/s).
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // Not on this host, or the backend exited.
-    }
+    const seconds = await processCpuSeconds(pid);
+    if (seconds !== undefined) cpu.set(pid, seconds);
   }
   return cpu;
 }

@@ -14,12 +14,11 @@
 // Orders as in the auditor bench (apps/auditor/bench): `interleaved` writes a
 // notification's four statuses in one chunk, `waves` every `queued` first, then every
 // `sending`, and so on, so most statuses update a row an earlier chunk wrote.
-import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { silentLogger } from '@herald/core';
 import * as thisStore from '@herald/store';
-import { auditWorkload, createTestDatabase } from '@herald/testkit';
+import { auditWorkload, createTestDatabase, processCpuSeconds } from '@herald/testkit';
 
 const option = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,10 +48,12 @@ if (variant) sides.push({ name: 'variant', store: thisStore, migrations: variant
 
 const statusEvents = (seed, count) => auditWorkload(`audit-write-ab-${seed}`, count, order);
 
+// The Postgres backend's CPU; this bench runs beside its Postgres, so /proc has it.
 async function backendCpuS(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const seconds = await processCpuSeconds(pid);
+  if (seconds === undefined)
+    throw new Error(`no /proc entry for Postgres backend ${pid}: run Postgres on this host`);
+  return seconds;
 }
 
 async function runSide(side, round) {

@@ -23,3 +23,4 @@ export { deleteRedisKeys, stackRedis } from './stack-redis.js';
 export { spawnApp, type RunningProcess } from './spawn-app.js';
 export { auditWorkload } from './audit-workload.js';
 export { ownRedis, type OwnRedis } from './own-redis.js';
+export { processCpuSeconds } from './process-cpu.js';

@@ -59,6 +59,13 @@ describe('decodeStatusEvent', () => {
     ['data.eventTime', (e: Mutable) => (e.data.eventTime = '2026-02-31T00:00:00.000Z')],
     ['data.eventTime', (e: Mutable) => (e.data.eventTime = '2026-02-29T00:00:00.000Z')],
     ['data.occurredAt', (e: Mutable) => (e.data.occurredAt = '2026-11-01T24:00:00.000Z')],
+    // An outcome's attempt start becomes delivery_attempts.started_at: Postgres would
+    // refuse the chunk on every retry.
+    [
+      'data.attemptStartedAt',
+      (e: Mutable) => (e.data.attemptStartedAt = '2026-02-30T00:00:00.000Z'),
+    ],
+    ['data.attemptStartedAt', (e: Mutable) => (e.data.attemptStartedAt = 1_700_000_000_000)],
   ])('refuses a bad %s with the reason', (field, change) => {
     const result = decode(mutated(change));
     expect(result.ok).toBe(false);
@@ -68,6 +75,13 @@ describe('decodeStatusEvent', () => {
   it('accepts leap days and the other spellings Date.parse reads', () => {
     expect(decode(mutated((e) => (e.data.eventTime = '2028-02-29T23:59:59.999Z'))).ok).toBe(true);
     expect(decode(mutated((e) => (e.data.eventTime = '2026-11-01T01:00:00+01:00'))).ok).toBe(true);
+  });
+
+  it('accepts an outcome with its attempt start, and one without (a legacy worker)', () => {
+    const started = '2026-11-01T00:00:00.950Z';
+    const result = decode(mutated((e) => (e.data.attemptStartedAt = started)));
+    expect(result.ok && result.event.data.attemptStartedAt).toBe(started);
+    expect(decode(sent).ok).toBe(true);
   });
 
   it('refuses what is not JSON', () => {

@@ -42,6 +42,9 @@ const statusEventShape = z.object({
         message: z.string().optional(),
       })
       .optional(),
+    // The projection writes it as the attempt's start: a time Postgres would refuse
+    // must be refused here, not retried for ever.
+    attemptStartedAt: isoTime.optional(),
     occurredAt: isoTime,
   }),
 });
@@ -94,6 +97,7 @@ function isStatusEvent(v: unknown): v is StatusEvent {
         optional(p.messageId, (x) => typeof x === 'string') &&
         optional(p.message, (x) => typeof x === 'string'),
     ) &&
+    optional(d.attemptStartedAt, isTime) &&
     isTime(d.occurredAt)
   );
 }

@@ -42,7 +42,12 @@ export type { DeliveryJob } from './delivery/delivery-job.js';
 export { fallbackPlanSchema, fallbackStepSchema } from './delivery/fallback-plan.js';
 export type { FallbackPlan, FallbackStep } from './delivery/fallback-plan.js';
 export { fallbackJob } from './delivery/fallback-job.js';
-export { notificationStates, statusEventFor, statusEventFromData } from './status/status-event.js';
+export {
+  attemptStartOf,
+  notificationStates,
+  statusEventFor,
+  statusEventFromData,
+} from './status/status-event.js';
 export { statusContentType, statusMessage } from './status/status-message.js';
 export type { StatusMessage } from './status/status-message.js';
 export type { ConsumedRecord, OutputMessage, RecordHeaders } from './stage/stage-contract.js';

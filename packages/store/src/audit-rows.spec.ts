@@ -1,5 +1,12 @@
 import { deterministicId, statusEventFor, type DeliveryJob } from '@herald/core';
-import { canonicalTime, mergeNotificationRows, notificationRow, stateRank } from './audit-rows.js';
+import {
+  attemptRow,
+  canonicalTime,
+  mergeAttemptRows,
+  mergeNotificationRows,
+  notificationRow,
+  stateRank,
+} from './audit-rows.js';
 
 const job: DeliveryJob = {
   notificationId: deterministicId('e', 'r', 'a', 'email'),
@@ -42,6 +49,11 @@ describe('stateRank', () => {
 
   it("a later attempt outranks the previous attempt's progress", () => {
     expect(stateRank('sending', 2)).toBeGreaterThan(stateRank('retrying', 1));
+    // Without `sending` (the default since issue 19, round 5), attempt 2's outcome alone
+    // must supersede attempt 1's retrying, whichever it is.
+    expect(stateRank('retrying', 2)).toBeGreaterThan(stateRank('retrying', 1));
+    expect(stateRank('sent', 2)).toBeGreaterThan(stateRank('retrying', 1));
+    expect(stateRank('dead_lettered', 2)).toBeGreaterThan(stateRank('retrying', 1));
     expect(stateRank('failed', 1, true)).toBeLessThan(stateRank('retrying', 1));
     expect(stateRank('sent', 1)).toBeLessThan(stateRank('delivered', 1));
   });
@@ -104,5 +116,47 @@ describe('notificationRow', () => {
     const merged = mergeNotificationRows(r, row('queued', 1));
     expect(merged.first_status_at).toBe('2026-11-01T00:00:01.000Z');
     expect(merged.last_status_at).toBe('2026-11-01T00:00:02.000Z');
+  });
+});
+
+describe('attemptRow: the attempt starts when it began, from either shape of the stream', () => {
+  const at = (ms: number) => new Date(Date.UTC(2026, 10, 1, 0, 0, 1) + ms);
+  const event = (
+    state: Parameters<typeof statusEventFor>[1],
+    ms: number,
+    details: Parameters<typeof statusEventFor>[4] = {},
+  ) => statusEventFor(job, state, 'herald/worker', at(ms), details);
+  const started = at(0).toISOString();
+
+  it('an outcome with attemptStartedAt (no sending record): started then, finished at the outcome', () => {
+    const sent = attemptRow(event('sent', 40, { attemptStartedAt: started }))!;
+    expect(sent).toMatchObject({
+      state: 'sent',
+      started_at: started,
+      finished_at: at(40).toISOString(),
+    });
+  });
+
+  it('a legacy sending + outcome without the field: the same row as the new shape', () => {
+    const legacy = mergeAttemptRows(
+      attemptRow(event('sending', 0, { provider: { name: 'webhook' } }))!,
+      attemptRow(event('sent', 40))!,
+    );
+    const outcomeOnly = attemptRow(event('sent', 40, { attemptStartedAt: started }))!;
+    const both = mergeAttemptRows(
+      attemptRow(event('sending', 0, { provider: { name: 'webhook' } }))!,
+      outcomeOnly,
+    );
+    expect(legacy).toEqual(both);
+    expect(outcomeOnly).toEqual({ ...legacy, provider_name: null });
+    expect(legacy.started_at).toBe(started);
+  });
+
+  it('normalises the start to the canonical spelling, and falls back to the status time', () => {
+    const spelt = attemptRow(
+      event('retrying', 40, { attemptStartedAt: '2026-11-01T01:00:01+01:00' }),
+    );
+    expect(spelt?.started_at).toBe(started);
+    expect(attemptRow(event('delivered', 90))?.started_at).toBe(at(90).toISOString());
   });
 });

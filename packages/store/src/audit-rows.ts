@@ -1,4 +1,9 @@
-import { hasCanonicalTimeShape, type NotificationState, type StatusEvent } from '@herald/core';
+import {
+  attemptStartOf,
+  hasCanonicalTimeShape,
+  type NotificationState,
+  type StatusEvent,
+} from '@herald/core';
 
 /** Tables of migrations/0004: the auditor's projections of herald.status. */
 export type AuditTables = {
@@ -172,9 +177,10 @@ const settledTier = 1_000_000;
  * `attempt * 1000 + order(state)`, plus 1,000,000 for a settled state (a receiver
  * accepted it, or it ended without a send). A higher rank wins; an equal or lower one
  * only merges timestamps. So a late `sent` never overwrites `delivered` (same attempt,
- * 50 < 80), a replay changes nothing (equal), attempt 2's `sending` supersedes attempt
- * 1's `retrying`, and attempt 2's `sending`, `retrying`, `deferred` or retryable `failed`
- * never replaces attempt 1's `sent` (monotone on success), while a receipt's `failed`
+ * 50 < 80), a replay changes nothing (equal), attempt 2's `sending` or (without it) its
+ * outcome supersedes attempt 1's `retrying`, and attempt 2's `sending`, `retrying`,
+ * `deferred` or retryable `failed` never replaces attempt 1's `sent` (monotone on
+ * success), while a receipt's `failed`
  * (same attempt) still replaces its `sent`. A retryable `failed` ranks below
  * `retrying`: more attempts follow.
  *
@@ -268,11 +274,17 @@ export function notificationRow(event: StatusEvent): NotificationRow {
   };
 }
 
-/** The `delivery_attempts` row, for states that belong to an attempt. */
+/**
+ * The `delivery_attempts` row, for states that belong to an attempt. It starts when the
+ * attempt began: a legacy `sending` record's time, or the outcome's `attemptStartedAt`
+ * (workers publish no `sending` by default); else (a receipt, an outcome of an older
+ * worker) the status's own time, and the merge keeps the earliest start.
+ */
 export function attemptRow(event: StatusEvent): AttemptRow | undefined {
   const d = event.data;
   if (!attemptStates.has(d.state)) return undefined;
   const when = canonicalTime(d.occurredAt);
+  const start = attemptStartOf(d);
   const finished = d.state !== 'sending';
   return {
     // Lower case, as Postgres prints a uuid: one key per notification however a
@@ -291,7 +303,7 @@ export function attemptRow(event: StatusEvent): AttemptRow | undefined {
     provider_status: d.provider?.statusCode ?? null,
     provider_message_id: d.provider?.messageId ?? null,
     provider_message: d.provider?.message ?? null,
-    started_at: when,
+    started_at: start === undefined ? when : canonicalTime(start),
     finished_at: finished ? when : null,
   };
 }

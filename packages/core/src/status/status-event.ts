@@ -60,6 +60,12 @@ export interface StatusData {
   readonly maxAttempts?: number;
   readonly retryable?: boolean;
   readonly provider?: ProviderResponse;
+  /**
+   * When the attempt this status ends began (ISO 8601), on the worker's outcomes of a
+   * send (`sent`, `retrying`, `dead_lettered`): it replaces the separate `sending`
+   * record, which a worker publishes only with HERALD_WORKER_SENDING_STATUS=true.
+   */
+  readonly attemptStartedAt?: string;
   /** The earliest time of the next attempt: deferred (quiet hours, rate limit, open circuit) or retrying. */
   readonly notBefore?: string;
   readonly occurredAt: string;
@@ -91,6 +97,8 @@ export interface StatusDetails {
   readonly retryable?: boolean;
   readonly maxAttempts?: number;
   readonly provider?: ProviderResponse;
+  /** When the attempt this outcome ends began (`StatusData.attemptStartedAt`). */
+  readonly attemptStartedAt?: string;
   readonly notBefore?: string;
   readonly fallbackOf?: string;
   readonly fallbackTo?: string;
@@ -98,6 +106,22 @@ export interface StatusDetails {
   readonly cancelEventId?: string;
   /** W3C `traceparent` of the causing record; set on the CloudEvent, not in `data`. */
   readonly traceparent?: string;
+}
+
+/**
+ * When the delivery attempt a status belongs to began: a legacy `sending` record's own
+ * time, an outcome's `attemptStartedAt`; undefined for every other status (and for
+ * outcomes of publishers that still send `sending` beside them without the field).
+ * One rule for every reader (the audit projection, the chaos suite's ledgers), so
+ * both shapes of the stream read alike.
+ *
+ * @example
+ * attemptStartOf(sent.data); // '2026-11-21T08:00:01.020Z'
+ */
+export function attemptStartOf(
+  data: Pick<StatusData, 'state' | 'occurredAt' | 'attemptStartedAt'>,
+): string | undefined {
+  return data.state === 'sending' ? data.occurredAt : data.attemptStartedAt;
 }
 
 /**

@@ -181,4 +181,5 @@ export const appOnlySettings: ReadonlySet<string> = new Set([
   'HERALD_WORKER_DIGEST_INTERVAL_MS',
   'HERALD_WORKER_DIGEST_LEASE_MS',
   'HERALD_WORKER_RETRY_POLICIES',
+  'HERALD_WORKER_SENDING_STATUS',
 ]);

@@ -27,3 +27,30 @@ describe('worker settings for the inapp channel', () => {
     expect(env.HERALD_WORKER_CHANNELS).toEqual(['inapp']);
   });
 });
+
+describe('HERALD_WORKER_SENDING_STATUS', () => {
+  const webhook = { KAFKA_BROKERS: '127.0.0.1:9092' };
+
+  it('is off by default: outcomes only', () => {
+    expect(parseWorkerEnv(webhook).HERALD_WORKER_SENDING_STATUS).toBe(false);
+  });
+
+  it('reads true/false and 1/0, and refuses anything else with the setting named', () => {
+    expect(
+      parseWorkerEnv({ ...webhook, HERALD_WORKER_SENDING_STATUS: 'true' })
+        .HERALD_WORKER_SENDING_STATUS,
+    ).toBe(true);
+    expect(
+      parseWorkerEnv({ ...webhook, HERALD_WORKER_SENDING_STATUS: '0' })
+        .HERALD_WORKER_SENDING_STATUS,
+    ).toBe(false);
+    let error: unknown;
+    try {
+      parseWorkerEnv({ ...webhook, HERALD_WORKER_SENDING_STATUS: 'yes' });
+    } catch (err) {
+      error = err;
+    }
+    expect(isHeraldError(error, 'HERALD_ERR_CONFIG_INVALID')).toBe(true);
+    expect(String(error)).toMatch(/HERALD_WORKER_SENDING_STATUS.*expected true or false/);
+  });
+});

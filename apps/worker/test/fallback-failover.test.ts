@@ -263,9 +263,11 @@ it('fails over from Twilio to Vonage on 503s, skips Twilio while its breaker is 
     await waitFor('sent', () => stateOf(j.notificationId, 'sent') !== undefined, 30_000);
     expect(stateOf(j.notificationId, 'sent')!.data.provider?.name).toBe('twilio');
   }
-  // Every status of these jobs names the provider it used (sending included).
+  // Every status of these jobs names the provider it used, and the attempt's start.
   for (const j of [...first, skipped, ...back])
     for (const s of statusesOf(j.notificationId))
-      if (s.data.state === 'sending' || s.data.state === 'sent')
+      if (s.data.state === 'sent') {
         expect(s.data.provider?.name).toMatch(/^(twilio|vonage)$/);
+        expect(s.data.attemptStartedAt).toEqual(expect.any(String));
+      }
 }, 90_000);

@@ -6,7 +6,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { deterministicId, encodeDeliveryJob, topicNames, type DeliveryJob } from '@herald/core';
+import {
+  deterministicId,
+  encodeDeliveryJob,
+  topicNames,
+  type DeliveryJob,
+  type StatusEvent,
+} from '@herald/core';
 import { deleteTopicsWithPrefix } from '@herald/kafka';
 import {
   readTopics,
@@ -50,6 +56,8 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
       }),
       HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       HERALD_LOG_LEVEL: 'info',
+      // The legacy shape, through the real process's settings: `sending` in front of `sent`.
+      HERALD_WORKER_SENDING_STATUS: 'true',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -90,13 +98,18 @@ it('drains the in-flight send on SIGTERM, publishes its status and exits 0', asy
   expect(output).toContain('"msg":"stopped"');
 
   // The status of the drained send was published before the exit.
-  const reader = await readTopics(kafka, { groupId: `${prefix}reader`, topics: [topics.status] });
+  const reader = await readTopics<StatusEvent>(kafka, {
+    groupId: `${prefix}reader`,
+    topics: [topics.status],
+  });
   try {
     await waitFor('the sent status', () => reader.statuses.length >= 2, 20_000);
     expect(reader.statuses.map((s) => s.type)).toEqual([
       'herald.notification.sending',
       'herald.notification.sent',
     ]);
+    const [sending, sent] = reader.statuses;
+    expect(sent!.data.attemptStartedAt).toBe(sending!.data.occurredAt);
   } finally {
     await reader.stop();
   }

@@ -81,6 +81,7 @@ function setup(
   leases = fakeLeases(),
   addressStates?: PipelineDeps['addressStates'],
   clock: () => Date = () => new Date(NOW),
+  sendingStatus = false,
 ) {
   const sent: DeliveryJob[] = [];
   const channels: SendPort = {
@@ -99,6 +100,7 @@ function setup(
     breakers: new BreakerRegistry(undefined, () => NOW),
     idempotency: leases.port,
     ...(addressStates ? { addressStates } : {}),
+    sendingStatus,
     instanceId: 'spec',
     poisonMaxTries: 3,
     maxRecordBytes: 1_000_000,
@@ -112,23 +114,51 @@ function setup(
   return { run, sent, metrics, leases };
 }
 
-const states = (out: readonly OutputMessage[]) =>
+const statuses = (out: readonly OutputMessage[]) =>
   out
     .filter((m) => m.topic === topics.status)
-    .map((m) => (JSON.parse(m.value.toString()) as { data: { state: string } }).data.state);
+    .map((m) => (JSON.parse(m.value.toString()) as { data: Record<string, unknown> }).data);
+const states = (out: readonly OutputMessage[]) => statuses(out).map((d) => d.state);
+const STARTED = new Date(NOW).toISOString();
 
-it('publishes sending then sent for a sent job, and writes its sent mark', async () => {
+it('publishes only sent for a sent job, with the attempt start, and writes its sent mark', async () => {
   const { run, sent, metrics, leases } = setup({
     status: 'sent',
     provider: { statusCode: 200 },
   });
   const out = await run();
   expect(sent).toHaveLength(1);
-  expect(out.map((m) => m.topic)).toEqual([topics.status, topics.status]);
-  expect(states(out)).toEqual(['sending', 'sent']);
+  expect(out.map((m) => m.topic)).toEqual([topics.status]);
+  expect(states(out)).toEqual(['sent']);
+  expect(statuses(out)[0]).toMatchObject({
+    attemptStartedAt: STARTED,
+    provider: { name: 'webhook', statusCode: 200 },
+  });
   expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([['sent', 'none']]);
   expect(leases.calls).toEqual(['complete n1']);
   expect(leases.held.get('n1')).toEqual({ summary: expect.stringContaining('"attempt":1') });
+});
+
+it('publishes the legacy sending in front of the outcome when asked to (HERALD_WORKER_SENDING_STATUS)', async () => {
+  let now = NOW;
+  // The clock moves on during the send: sending and attemptStartedAt say when it began.
+  const clock = () => new Date((now += 5));
+  const { run } = setup(
+    { status: 'sent', provider: { statusCode: 200 } },
+    fakeLeases(),
+    undefined,
+    clock,
+    true,
+  );
+  const out = await run();
+  expect(out.map((m) => m.topic)).toEqual([topics.status, topics.status]);
+  const [sending, sentStatus] = statuses(out);
+  expect(sending).toMatchObject({ state: 'sending', provider: { name: 'webhook' } });
+  expect(sending).not.toHaveProperty('attemptStartedAt');
+  expect(sentStatus).toMatchObject({ state: 'sent', attemptStartedAt: sending!.occurredAt });
+  expect(Date.parse(sentStatus!.occurredAt as string)).toBeGreaterThan(
+    Date.parse(sending!.occurredAt as string),
+  );
 });
 
 it('parks a transient failure on a delay lane with a retrying status', async () => {
@@ -148,7 +178,8 @@ it('parks a transient failure on a delay lane with a retrying status', async () 
   expect(retried.history).toEqual([
     expect.objectContaining({ attempt: 1, outcome: 'transient', statusCode: 503 }),
   ]);
-  expect(states(out)).toEqual(['sending', 'retrying']);
+  expect(states(out)).toEqual(['retrying']);
+  expect(statuses(out)[0]).toMatchObject({ attemptStartedAt: STARTED, attempt: 1 });
   expect(out.some((m) => m.topic === topics.dlq)).toBe(false);
   expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([['retrying', 'transient']]);
   // The lease is given back for the retry; no sent mark.
@@ -200,7 +231,11 @@ it('dead-letters a permanent failure with a dead_lettered status', async () => {
     notificationId: 'n1',
     source: { topic: record.topic, partition: 0, offset: '7' },
   });
-  expect(states(out)).toEqual(['sending', 'dead_lettered']);
+  expect(states(out)).toEqual(['dead_lettered']);
+  expect(statuses(out)[0]).toMatchObject({
+    attemptStartedAt: STARTED,
+    provider: { name: 'webhook', statusCode: 404 },
+  });
   expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
     ['dead_lettered', 'invalid_request'],
   ]);
@@ -244,7 +279,7 @@ describe('address states', () => {
       fakeLeases(),
       states$.port,
     );
-    expect(states(await run())).toEqual(['sending', 'dead_lettered']);
+    expect(states(await run())).toEqual(['dead_lettered']);
     expect(states$.marked.get(job.recipient.address)).toEqual({
       reason: 'invalid-token (Unregistered)',
       provider: 'webhook',
@@ -302,11 +337,13 @@ it('does not send again when its sent mark was lost and the same worker retries 
     return completeMany(marks);
   };
   const { run, sent } = setup({ status: 'sent', provider: { statusCode: 200 } }, leases);
-  expect(states(await run())).toEqual(['sending', 'sent']);
+  expect(states(await run())).toEqual(['sent']);
   expect(leases.held.get('n1')).toEqual({ owner: expect.any(String) }); // no mark in Redis
   const again = await run();
   expect(sent).toHaveLength(1);
   expect(states(again)).toEqual(['sent']);
+  // Re-published from the kept mark: the same attempt, begun when it was sent.
+  expect(statuses(again)[0]).toMatchObject({ attempt: 1, attemptStartedAt: STARTED });
   // The retried chunk wrote the mark it had kept.
   expect(leases.held.get('n1')).toEqual({ summary: expect.stringContaining('"attempt":1') });
 });

@@ -46,6 +46,8 @@ export interface Outputs {
     job: DeliveryJob | undefined,
     attempts: readonly AttemptRecord[],
     provider?: ProviderResponse,
+    /** When the attempt that ended in this dead letter began (its status says so). */
+    attemptStartedAt?: string,
   ): OutputMessage[];
   attemptRecord(
     job: DeliveryJob,
@@ -134,6 +136,7 @@ export function createOutputs(deps: OutputDeps): Outputs {
     job: DeliveryJob | undefined,
     attempts: readonly AttemptRecord[],
     provider?: ProviderResponse,
+    attemptStartedAt?: string,
   ): OutputMessage[] {
     const full: DeadLetter = {
       heraldDeadLetter: 1 as const,
@@ -174,6 +177,7 @@ export function createOutputs(deps: OutputDeps): Outputs {
           reason,
           retryable: false,
           ...(provider ? { provider } : {}),
+          ...(attemptStartedAt === undefined ? {} : { attemptStartedAt }),
           ...(next ? { fallbackTo: next.notificationId } : {}),
         },
         record,

@@ -155,6 +155,12 @@ export interface PipelineDeps {
   /** Absent without a database: addresses are never marked, every job is sent. */
   readonly addressStates?: AddressStatePort;
   readonly workflow?: WorkflowPort;
+  /**
+   * Publish the legacy `sending` status in front of each send's outcome (the
+   * outcome's `attemptStartedAt` says the same; HERALD_WORKER_SENDING_STATUS). Off by
+   * default: a third fewer status records per delivery.
+   */
+  readonly sendingStatus?: boolean;
   readonly instanceId: string;
   /** Tries before a record that crashes the handler is dead-lettered. */
   readonly poisonMaxTries: number;

@@ -103,12 +103,16 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         const summary = JSON.parse(mark.summary) as {
           attempt: number;
           provider?: ProviderResponse;
+          startedAt?: string;
         };
         return [
           status(
             { ...job, attempt: summary.attempt },
             'sent',
-            summary.provider ? { provider: summary.provider } : {},
+            {
+              ...(summary.provider ? { provider: summary.provider } : {}),
+              ...(summary.startedAt ? { attemptStartedAt: summary.startedAt } : {}),
+            },
             record,
           ),
           ...fallbackCheck(job, record),
@@ -233,15 +237,14 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         ? job
         : { ...job, firstAttemptAt: deps.now().toISOString() };
       const started = performance.now();
-      // Published with the outcome (one produce per chunk, not one more per send), in
-      // front of it on the notification's partition; occurredAt says when the try began.
-      const sending = status(
-        job,
-        'sending',
-        { provider: { name: providerName } },
-        record,
-        deps.now(),
-      );
+      // The outcome says when the try began (attemptStartedAt). The legacy `sending`
+      // record says it too, so it is published only when asked for: in front of the
+      // outcome, in the same produce, it never showed a send in progress.
+      const startedAt = deps.now();
+      const attemptStartedAt = startedAt.toISOString();
+      const sending = deps.sendingStatus
+        ? [status(job, 'sending', { provider: { name: providerName } }, record, startedAt)]
+        : [];
       const send = async (span?: { setAttribute(name: string, value: string): void }) => {
         const result = await deps.channels.send(attemptJob, content, signal, providerName);
         span?.setAttribute('herald.outcome', result.status);
@@ -286,11 +289,15 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         if (idem)
           await leases.markSent(marks, {
             notificationId: job.notificationId,
-            summary: JSON.stringify({ attempt: job.attempt, provider: used }),
+            summary: JSON.stringify({
+              attempt: job.attempt,
+              provider: used,
+              startedAt: attemptStartedAt,
+            }),
           });
         return [
-          sending,
-          status(job, 'sent', { provider: used }, record),
+          ...sending,
+          status(job, 'sent', { provider: used, attemptStartedAt }, record),
           ...fallbackCheck(job, record),
         ];
       }
@@ -320,8 +327,16 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           'permanent failure',
         );
         return [
-          sending,
-          ...deadLetter(record, 'permanent', outcome.reason, attemptJob, attempts, response),
+          ...sending,
+          ...deadLetter(
+            record,
+            'permanent',
+            outcome.reason,
+            attemptJob,
+            attempts,
+            response,
+            attemptStartedAt,
+          ),
         ];
       }
       const policy = deps.retryPolicies[job.channel];
@@ -344,14 +359,22 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         record1('dead_lettered', failureClass, seconds);
         const reason = `retries exhausted (${decision.reason}); last: ${outcome.reason}`;
         return [
-          sending,
-          ...deadLetter(record, 'exhausted', reason, attemptJob, attempts, response),
+          ...sending,
+          ...deadLetter(
+            record,
+            'exhausted',
+            reason,
+            attemptJob,
+            attempts,
+            response,
+            attemptStartedAt,
+          ),
         ];
       }
       record1('retrying', failureClass, seconds);
       const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };
       return [
-        sending,
+        ...sending,
         ...delayed(
           next,
           decision.at,
@@ -365,6 +388,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
               maxAttempts: base + policy.maxAttempts,
               notBefore: new Date(decision.at).toISOString(),
               ...providerDetail,
+              attemptStartedAt,
             },
             record,
             new Date(failedAtMs),

@@ -314,6 +314,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       // The provider's answer (status code, start of the body) travels with the failure.
       const response = { ...outcome.provider, name: providerName };
       const providerDetail = response ? { provider: response } : {};
+      // This attempt's dead letter; its status says when the attempt began.
+      const dead = (kind: 'permanent' | 'exhausted', reason: string) =>
+        deadLetter(record, kind, reason, attemptJob, attempts, response, attemptStartedAt);
       const failureClass = failureClassOf(outcome);
       if (outcome.permanent) {
         if (outcome.addressInvalid)
@@ -326,18 +329,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
           { notificationId: job.notificationId, reason: outcome.reason },
           'permanent failure',
         );
-        return [
-          ...sending,
-          ...deadLetter(
-            record,
-            'permanent',
-            outcome.reason,
-            attemptJob,
-            attempts,
-            response,
-            attemptStartedAt,
-          ),
-        ];
+        return [...sending, ...dead('permanent', outcome.reason)];
       }
       const policy = deps.retryPolicies[job.channel];
       const base = job.replay?.fromAttempt ?? 0;
@@ -358,18 +350,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (decision.action === 'exhausted') {
         record1('dead_lettered', failureClass, seconds);
         const reason = `retries exhausted (${decision.reason}); last: ${outcome.reason}`;
-        return [
-          ...sending,
-          ...deadLetter(
-            record,
-            'exhausted',
-            reason,
-            attemptJob,
-            attempts,
-            response,
-            attemptStartedAt,
-          ),
-        ];
+        return [...sending, ...dead('exhausted', reason)];
       }
       record1('retrying', failureClass, seconds);
       const next: DeliveryJob = { ...attemptJob, attempt: decision.nextAttempt, history: attempts };

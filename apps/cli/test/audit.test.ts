@@ -38,6 +38,8 @@ const job = (recipient: string, tenant = 'acme'): DeliveryJob => ({
 });
 const alice = job('alice');
 const bob = job('bob');
+// A worker's default shape (no `sending`), on an event of its own.
+const carol: DeliveryJob = { ...job('carol'), event: { ...job('carol').event, id: 'evt-cli-2' } };
 let second = 0;
 const status = (
   j: DeliveryJob,
@@ -83,6 +85,17 @@ beforeAll(async () => {
     status(bob, 'queued'),
     status(bob, 'sent', 1, { provider: { statusCode: 250, messageId: 'ses-b' } }),
     status(bob, 'bounced', 1, { reason: 'Permanent bounce (General)' }),
+    status(carol, 'queued'),
+    // Each attempt began half a second before its outcome (at 12:00:11 and 12:00:12).
+    status(carol, 'retrying', 1, {
+      retryable: true,
+      reason: 'timeout',
+      attemptStartedAt: '2026-11-10T12:00:10.500Z',
+    }),
+    status(carol, 'sent', 2, {
+      provider: { statusCode: 250, messageId: 'ses-c' },
+      attemptStartedAt: '2026-11-10T12:00:11.500Z',
+    }),
   ]);
 });
 
@@ -104,6 +117,19 @@ it('notification: current state, attempts and every status event, as tables', as
     'sending',
     'sent',
     'delivered',
+  ]);
+});
+
+it('notification: an attempt without a sending record starts when the outcome says it began', async () => {
+  const text = await herald('audit', 'notification', carol.notificationId);
+  expect(text).toMatch(/state +sent \(attempt 2\)/);
+  expect(text).toMatch(
+    /attempts\nattempt +state +started_at +finished_at .*\n1 +retrying +2026-11-10T12:00:10\.500Z +2026-11-10T12:00:11\.000Z .*timeout\n2 +sent +2026-11-10T12:00:11\.500Z +2026-11-10T12:00:12\.000Z +250 +ses-c/,
+  );
+  expect(text.match(/^2026-11-10T12:00:\d\d\.000Z +\w+/gm)?.map((l) => l.split(/ +/)[1])).toEqual([
+    'queued',
+    'retrying',
+    'sent',
   ]);
 });
 

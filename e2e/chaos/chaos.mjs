@@ -38,6 +38,7 @@ import {
   watchDroppedAnswers,
 } from './duplicates.mjs';
 import { traceMissing } from './missing.mjs';
+import { createAdmissions } from './admissions.mjs';
 import { tcpPortsOf } from './proc-ports.mjs';
 
 const root = repoRoot;
@@ -123,10 +124,9 @@ const WEBHOOK_TIMEOUT_MS = 1500;
 // 2xx answered again for an id already accepted, split by cause at the end (duplicates.mjs).
 const duplicates = createDuplicateLedger({ timeoutMs: WEBHOOK_TIMEOUT_MS });
 const hotTimes = []; // receiver-side arrival times of every request to the rate-limited recipient
-// The workers' admissions to the rate-limited recipient: each attempt's `sending` status
-// time (taken once the limiter let it through, on the workers' clock).
-const hotSending = [];
-const hotSendingIds = new Set();
+// The workers' admissions to the rate-limited recipient: when each attempt began (its
+// outcome's attemptStartedAt, or a legacy `sending` record), admissions.mjs.
+const hotAdmissions = createAdmissions();
 const hung = new Set();
 /**
  * Answers an accepted request. An answer the worker cannot have seen in time — written
@@ -302,7 +302,13 @@ const workerEnv = {
   HERALD_WORKER_BREAKER: JSON.stringify({ minRequests: 200, failureRatio: 0.9, openMs: 1000 }),
 };
 specs.workerA = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
-specs.workerB = ['apps/worker/dist/main.js', ['--channel', 'webhook'], workerEnv];
+// A fleet mid-upgrade: workerB also publishes the legacy `sending` record (off by
+// default), so the ledgers below read both shapes of the status stream in one run.
+specs.workerB = [
+  'apps/worker/dist/main.js',
+  ['--channel', 'webhook'],
+  { ...workerEnv, HERALD_WORKER_SENDING_STATUS: 'true' },
+];
 const procs = {};
 const killed = new Set(); // children the schedule killed on purpose
 let unexpectedExits = 0;
@@ -568,16 +574,8 @@ await reader.run({
     const status = JSON.parse(message.value.toString());
     notificationOfEvent.set(status.data.eventId, status.subject);
     duplicates.status(status);
-    // One admission per `sending` status id: a chunk redone after a rebalance publishes
-    // the same attempt's status again (same deterministic id), which is not a second pass.
-    if (
-      status.data.state === 'sending' &&
-      modes[seqOf(status.data.eventId)] === 'hot' &&
-      !hotSendingIds.has(status.id)
-    ) {
-      hotSendingIds.add(status.id);
-      hotSending.push(Date.parse(status.data.occurredAt ?? status.time));
-    }
+    // One admission per attempt of the hot recipient's jobs (admissions.mjs).
+    if (modes[seqOf(status.data.eventId)] === 'hot') hotAdmissions.status(status);
     if (status.data.state === 'suppressed') suppressed.set(status.data.eventId, status.data.reason);
     if (status.data.state === 'cancelled') cancelled.add(status.data.eventId);
   },
@@ -729,10 +727,10 @@ function maxPerPeriod(times) {
   }
   return most;
 }
-// The limiter's contract is about admissions: judged on the workers' `sending` times. The
+// The limiter's contract is about admissions: judged on when the workers began each attempt. The
 // receiver's arrival times are printed too; a stalled worker or a busy receiver bunches
 // requests the limiter spaced out (e.g. 12/10 at load 28 while admissions were within).
-const maxInWindow = maxPerPeriod(hotSending);
+const maxInWindow = maxPerPeriod(hotAdmissions.times);
 const receivedInWindow = maxPerPeriod(hotTimes);
 const allowed = HOT_LIMIT.limit + HOT_LIMIT.burst;
 check(
@@ -758,7 +756,7 @@ console.log(
   `\n[chaos] seed=${seed} events=${N} delivered=${counts.delivered} dlq=${dlq.size} suppressed=${counts.suppressed} ` +
     `digested=${counts.digested} in ${digestsAccepted.size} digests cancelled=${counts.cancelled} ` +
     `missing=${counts.missing} http_requests=${attempts} raw_duplicate_sends=${dupes.avoidable} (${rawPercent.toFixed(3)} %) ambiguous_retries=${dupes.ambiguous} ` +
-    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} (received ${receivedInWindow}, ${hotSending.length} admissions) ` +
+    `multi_effect=${multi} unexpected_exits=${unexpectedExits} secret_leaks=${leaks.size} audit=${JSON.stringify(auditCounts)} hot_max_per_${HOT_LIMIT.periodMs}ms=${maxInWindow}/${allowed} (received ${receivedInWindow}, ${hotAdmissions.times.length} admissions) ` +
     `elapsed=${((Date.now() - t0) / 1000).toFixed(0)}s`,
 );
 if (dupes.ambiguous > 0)

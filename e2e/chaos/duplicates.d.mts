@@ -19,6 +19,7 @@ export interface StatusLike {
     readonly reason?: string;
     readonly occurredAt?: string;
     readonly attempt?: number;
+    readonly attemptStartedAt?: string;
   };
 }
 export interface DuplicateSample {

@@ -1,8 +1,9 @@
 // Why a receiver saw a notification twice. The chaos suite records every accepted
 // request (receiver side, with the `webhook-timestamp` the worker signed it with, so
-// the second it was sent), every attempt the workers reported (`sending` statuses say
-// when an attempt began; `retrying` / `dead_lettered` ones whose reason says no answer
-// came say it ended unanswered), accepted requests whose answer the receiver wrote
+// the second it was sent), every attempt the workers reported (an outcome's
+// `attemptStartedAt`, or a legacy `sending` record, says when an attempt began;
+// `retrying` / `dead_lettered` ones whose reason says no answer came say it ended
+// unanswered), accepted requests whose answer the receiver wrote
 // after the workers' timeout or onto a closed connection, and the faults it injected;
 // `classify()` then splits the duplicates by the request accepted before each one:
 //
@@ -17,9 +18,11 @@
 // worker's "no response" status can come *before* the receiver's accept of that very
 // request; and when the attempt's chunk failed, no status of it is published at all.
 
+import { attemptStartOf } from '@herald/core';
+
 /** Reasons of a failed attempt that got no answer: the provider may have acted on it. */
 const NO_ANSWER = /no response within|aborted before the provider answered|network error/;
-/** Between a `sending` status' time and the timestamp the provider signs (same process). */
+/** Between an attempt's start and the timestamp the provider signs (same process). */
 const SIGN_LAG_MS = 300;
 /**
  * How late the worker's timeout may fire after its nominal time: undici runs timeouts of
@@ -43,7 +46,9 @@ export function createDuplicateLedger({ timeoutMs }) {
   const unanswered = new Map(); // id → times an attempt ended without an answer (statuses)
   // id → its sends as the workers reported them: { attempt, sendingAt, noAnswer }. One
   // attempt number can be sent more than once (its record handled again after a
-  // rebalance or a failed commit), so each `sending` is a send of its own.
+  // rebalance or a failed commit), so each start is a send of its own; a worker that
+  // also publishes `sending` states one start twice (that record and the outcome's
+  // attemptStartedAt, the same instant): one send.
   const sends = new Map();
   const faults = []; // { name, at } in start order
   const kills = []; // { at, ports }: a worker SIGKILLed and the local ports it held
@@ -95,17 +100,23 @@ export function createDuplicateLedger({ timeoutMs }) {
     },
     /** A status from herald.status (its `subject` is the notification id). */
     status(status) {
-      const { state, reason, occurredAt, attempt } = status.data ?? {};
+      const data = status.data ?? {};
+      const { state, reason, occurredAt, attempt } = data;
       const at = Date.parse(occurredAt ?? status.time);
       const seen = history.get(status.subject) ?? [];
       seen.push({ state, attempt, at });
       history.set(status.subject, seen);
       const own = sends.get(status.subject) ?? [];
       sends.set(status.subject, own);
-      if (state === 'sending') own.push({ attempt, sendingAt: at, noAnswer: false });
+      const started = attemptStartOf({ ...data, occurredAt: occurredAt ?? status.time });
+      if (started !== undefined) {
+        const sendingAt = Date.parse(started);
+        if (!own.some((x) => x.attempt === attempt && x.sendingAt === sendingAt))
+          own.push({ attempt, sendingAt, noAnswer: false });
+      }
       if (state !== 'retrying' && state !== 'dead_lettered') return;
       if (typeof reason !== 'string' || !NO_ANSWER.test(reason)) return;
-      // The send it ends: the latest `sending` of that attempt that began before it.
+      // The send it ends: the latest start of that attempt before it.
       const send = own.findLast((x) => x.attempt === attempt && x.sendingAt <= at);
       if (send) send.noAnswer = true;
       const times = unanswered.get(status.subject) ?? [];
@@ -123,7 +134,7 @@ export function createDuplicateLedger({ timeoutMs }) {
      * { ambiguous, ambiguousBy, avoidable, causes, samples }. A duplicate is ambiguous when the
      * request accepted before it got no answer the worker saw: the receiver answered
      * it too late or onto a closed connection, or it is the request of an attempt
-     * (paired by its `sending` time and the request's signed second) that the worker
+     * (paired by its start and the request's signed second) that the worker
      * reported unanswered; or, failing a pairing, when an attempt of its notification
      * ended unanswered between the two accepts (each explains one duplicate). Causes
      * count the avoidable ones by the first fault that began after the previous accept

@@ -1,10 +1,11 @@
 /**
  * The chaos suite's duplicate ledger on synthetic runs (no services): a repeat is an
  * ambiguous retry only when the request accepted before it got no answer the worker saw,
- * paired by request (the second the worker signed it in vs. the `sending` time of an
- * attempt it reported unanswered), whatever the order the receiver and the status
- * stream saw them in, or a send on the connection of a worker SIGKILLed right after it;
- * anything else stays a raw duplicate send.
+ * paired by request (the second the worker signed it in vs. the start of an attempt it
+ * reported unanswered: the outcome's `attemptStartedAt`, or a legacy `sending` record),
+ * whatever the order the receiver and the status stream saw them in, or a send on the
+ * connection of a worker SIGKILLed right after it; anything else stays a raw duplicate
+ * send. Both shapes of the status stream, and a mix of them, are judged alike.
  */
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
@@ -25,6 +26,80 @@ const iso = (ms: number) => new Date(T0 + ms).toISOString();
 const status = (id: string, state: string, attempt: number, ms: number, reason?: string) => ({
   subject: id,
   data: { state, attempt, occurredAt: iso(ms), ...(reason === undefined ? {} : { reason }) },
+});
+
+/**
+ * The statuses of one attempt that began at `startMs` and ended in `outcome` at `endMs`,
+ * as a worker publishes them: `legacy` (an older worker: `sending`, then the outcome
+ * without the attempt's start), `outcome` (the default: the outcome alone, with
+ * `attemptStartedAt`) or `both` (HERALD_WORKER_SENDING_STATUS=true).
+ */
+type Shape = 'legacy' | 'outcome' | 'both';
+const shapes: readonly Shape[] = ['legacy', 'outcome', 'both'];
+function attemptStatuses(
+  shape: Shape,
+  id: string,
+  attempt: number,
+  startMs: number,
+  outcome: string,
+  endMs: number,
+  reason?: string,
+) {
+  const end = status(id, outcome, attempt, endMs, reason);
+  const withStart = { ...end, data: { ...end.data, attemptStartedAt: iso(startMs) } };
+  if (shape === 'legacy') return [status(id, 'sending', attempt, startMs), end];
+  if (shape === 'outcome') return [withStart];
+  return [status(id, 'sending', attempt, startMs), withStart];
+}
+
+describe.each(shapes)('with statuses of the %s shape', (shape) => {
+  it('pairs a timed-out attempt with the request the starved receiver served late', () => {
+    const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+    for (const s of attemptStatuses(
+      shape,
+      'm1',
+      1,
+      700,
+      'retrying',
+      2_200,
+      'no response within 1500 ms',
+    ))
+      ledger.status(s);
+    ledger.accepted('m1', T0 + 2_300, sec(700)).answered(T0 + 2_301);
+    expect(ledger.accepted('m1', T0 + 3_010, sec(3_000)).duplicate).toBe(true);
+    for (const s of attemptStatuses(shape, 'm1', 2, 3_000, 'sent', 3_020)) ledger.status(s);
+    expect(ledger.classify()).toMatchObject({
+      ambiguous: 1,
+      avoidable: 0,
+      ambiguousBy: { paired: 1 },
+    });
+  });
+
+  it('pairs an unanswered send of a record handled again with the same attempt number', () => {
+    const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+    for (const s of attemptStatuses(
+      shape,
+      'm2',
+      1,
+      200,
+      'retrying',
+      1_900,
+      'no response within 1500 ms',
+    ))
+      ledger.status(s);
+    ledger.accepted('m2', T0 + 2_100, sec(200)).answered(T0 + 2_101);
+    ledger.accepted('m2', T0 + 39_010, sec(39_000)).answered(T0 + 39_011);
+    for (const s of attemptStatuses(shape, 'm2', 1, 39_000, 'sent', 39_020)) ledger.status(s);
+    expect(ledger.classify()).toMatchObject({ ambiguous: 1, avoidable: 0 });
+  });
+
+  it('does not excuse a repeat of an answered send with an earlier attempt that timed out', () => {
+    const ledger = createDuplicateLedger({ timeoutMs: TIMEOUT });
+    for (const s of attemptStatuses(shape, 'm3', 1, 100, 'sent', 125)) ledger.status(s);
+    ledger.accepted('m3', T0 + 120, sec(100)).answered(T0 + 121);
+    ledger.accepted('m3', T0 + 61_010, sec(61_000)).answered(T0 + 61_011);
+    expect(ledger.classify()).toMatchObject({ ambiguous: 0, avoidable: 1 });
+  });
 });
 
 it('a timeout the starved receiver served late is ambiguous, though its status came first', () => {

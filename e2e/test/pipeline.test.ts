@@ -12,7 +12,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { buildAuditor, parseAuditorEnv } from '@herald/auditor';
-import { silentLogger, topicNames } from '@herald/core';
+import { silentLogger, topicNames, type StatusEvent } from '@herald/core';
 import { buildRouter, parseRouterEnv, type Router } from '@herald/router';
 import {
   readTopics,
@@ -182,7 +182,8 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   expect(rejected[0]!.code).toBe('HERALD_ERR_EVENT_UNDECODABLE');
   expect(rejected[0]!.reason).toMatch(/not valid JSON/);
 
-  // The audit table holds queued, sending and sent for both notifications, and their ids are
+  // The audit table holds queued and sent for both notifications (no `sending`: the
+  // worker publishes it only with HERALD_WORKER_SENDING_STATUS=true), and their ids are
   // the webhook-id the receiver saw.
   const db = new Kysely<{
     status_events: {
@@ -198,7 +199,7 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
   });
   try {
     const rows = await waitFor(
-      'six audit rows',
+      'four audit rows',
       async () => {
         const found = await db
           .selectFrom('status_events')
@@ -206,16 +207,14 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
           .orderBy('event_id')
           .orderBy('state')
           .execute();
-        return found.length >= 6 ? found : undefined;
+        return found.length >= 4 ? found : undefined;
       },
       30_000,
     );
     expect(rows.map((r) => [r.event_id, r.state])).toEqual([
       ['evt-binary', 'queued'],
-      ['evt-binary', 'sending'],
       ['evt-binary', 'sent'],
       ['evt-structured', 'queued'],
-      ['evt-structured', 'sending'],
       ['evt-structured', 'sent'],
     ]);
     expect(rows.every((r) => r.tenant === 'acme' && r.channel === 'webhook')).toBe(true);
@@ -233,20 +232,34 @@ it('routes, signs, delivers and audits events; rejects a malformed one with its 
     // docs/schemas/status-event.schema.json and decodes through the CloudEvents SDK's
     // Kafka binding (readTopics checks each), and the notifications projection holds
     // one row per notification in its last state.
-    const statusReader = await readTopics(kafka, {
+    const statusReader = await readTopics<StatusEvent>(kafka, {
       groupId: `${prefix}e2e-status`,
       topics: [topics.status],
     });
     try {
-      await waitFor('six status events', () => statusReader.statuses.length >= 6, 30_000);
+      await waitFor('four status events', () => statusReader.statuses.length >= 4, 30_000);
       expect(statusReader.statuses.map((s) => s.type.split('.').pop()).sort()).toEqual([
         'queued',
         'queued',
-        'sending',
-        'sending',
         'sent',
         'sent',
       ]);
+      // Each attempt starts when the worker began it (the `sent`'s attemptStartedAt), not
+      // when it ended: the projection reads the start from the outcome.
+      const { rows: attempts } = await sql<{
+        notification_id: string;
+        started_at: Date;
+        finished_at: Date;
+      }>`select notification_id, started_at, finished_at from delivery_attempts`.execute(db);
+      expect(attempts).toHaveLength(2);
+      for (const a of attempts) {
+        const sent = statusReader.statuses.find(
+          (s) => s.subject === a.notification_id && s.data.state === 'sent',
+        )!;
+        expect(a.started_at.toISOString()).toBe(sent.data.attemptStartedAt);
+        expect(a.finished_at.toISOString()).toBe(sent.data.occurredAt);
+        expect(a.started_at.getTime()).toBeLessThanOrEqual(a.finished_at.getTime());
+      }
     } finally {
       await statusReader.stop();
     }

@@ -83,6 +83,8 @@ beforeAll(async () => {
         ...shared,
         HERALD_WEBHOOK_SECRETS: JSON.stringify({ default: secret }),
         HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        // The legacy shape end to end (pipeline.test.ts has the default): `sending` too.
+        HERALD_WORKER_SENDING_STATUS: 'true',
       }),
       silentLogger,
     ),
@@ -132,7 +134,8 @@ it("keeps the producer's trace from herald.events to the provider call and links
   });
   await producer.disconnect();
 
-  // The delivery arrives, and the auditor records its queued, sending and sent statuses.
+  // The delivery arrives, and the auditor records its queued, sending and sent statuses
+  // (this worker publishes the legacy `sending`).
   const request = await waitFor('the webhook delivery', () => webhooks.requests[0], 45_000);
   expect(request.path).toBe('/hooks/traced');
   const notificationId = String(request.headers['webhook-id']);

@@ -347,6 +347,18 @@ async function runPipeline(
         if (rows.length >= count) break;
         await new Promise((r) => setTimeout(r, 500));
       }
+      // What the auditor wrote per delivery, by state: each row was a record on
+      // herald.status, consumed and written (the `sending` lever, round 5).
+      const byState = (
+        await client.query<{ state: string; n: string }>(
+          `select state, count(*) as n from status_events where event_time >= $1 group by state order by 2 desc`,
+          [producedFrom],
+        )
+      ).rows;
+      const statusRows = byState.reduce((sum, r) => sum + Number(r.n), 0);
+      console.log(
+        `status rows during ${name} ${mode}: ${statusRows} (${(statusRows / count).toFixed(2)}/delivery): ${byState.map((r) => `${r.state} ${r.n}`).join(', ')}`,
+      );
       await client.end();
       auditLatencyMs = latency(rows.map((r) => Math.round(Number(r.ms))));
     }

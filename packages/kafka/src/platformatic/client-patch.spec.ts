@@ -43,10 +43,10 @@ function records(count = 500, far = 2n ** 30n + 5n): MessageRecord[] {
   });
 }
 
-/** The batch's bytes split into 997-byte parts, as socket reads arrive. */
-function inParts(bytes: Buffer): Reader {
+/** The batch's bytes split into parts, as socket reads arrive. */
+function inParts(bytes: Buffer, size = 997): Reader {
   const writer = Writer.create();
-  for (let at = 0; at < bytes.length; at += 997) writer.append(bytes.subarray(at, at + 997));
+  for (let at = 0; at < bytes.length; at += size) writer.append(bytes.subarray(at, at + size));
   return Reader.from(writer);
 }
 
@@ -65,36 +65,43 @@ describe('@platformatic/kafka patch: record batches', () => {
     expect(bytes.readUInt32BE(17)).toBe(jsCRC32C(bytes.subarray(21)));
   });
 
-  it('decodes records spread over many socket chunks without a DynamicBuffer read per field', () => {
-    const input = records();
-    const reader = inParts(createRecordsBatch(input, { producerId: 7n, producerEpoch: 0 }).buffer);
-    let varIntReads = 0;
-    const dynamic = reader.buffer;
-    const read = dynamic.readUnsignedVarInt.bind(dynamic);
-    dynamic.readUnsignedVarInt = (offset: number) => {
-      varIntReads++;
-      return read(offset);
-    };
-    const [batch, ...rest] = readRecordsBatches(reader);
-    expect(rest).toHaveLength(0);
-    expect(varIntReads).toBeLessThan(10);
-    expect(batch!.records).toHaveLength(input.length);
-    const same = (a: Buffer | null | undefined, b: Buffer | null | undefined) =>
-      a == null || b == null ? a == b : a.equals(b);
-    const wrong = batch!.records.filter((record, i) => {
-      const m = input[i]!;
-      const headers = [...(m.headers ?? [])];
-      return (
-        record.offsetDelta !== i ||
-        FIRST + record.timestampDelta !== m.timestamp ||
-        !same(record.key, m.key) ||
-        !same(record.value, m.value) ||
-        record.headers.length !== headers.length ||
-        record.headers.some(([k, v], h) => !same(k, headers[h]![0]) || !same(v, headers[h]![1]))
+  // 997-byte parts: most records straddle two; 13-byte parts: length prefixes straddle too.
+  it.each([997, 13])(
+    'decodes records over %i-byte socket chunks without a DynamicBuffer read per field',
+    (size) => {
+      const input = records();
+      const reader = inParts(
+        createRecordsBatch(input, { producerId: 7n, producerEpoch: 0 }).buffer,
+        size,
       );
-    });
-    expect(wrong).toEqual([]);
-  });
+      let varIntReads = 0;
+      const dynamic = reader.buffer;
+      const read = dynamic.readUnsignedVarInt.bind(dynamic);
+      dynamic.readUnsignedVarInt = (offset: number) => {
+        varIntReads++;
+        return read(offset);
+      };
+      const [batch, ...rest] = readRecordsBatches(reader);
+      expect(rest).toHaveLength(0);
+      expect(varIntReads).toBeLessThan(10);
+      expect(batch!.records).toHaveLength(input.length);
+      const same = (a: Buffer | null | undefined, b: Buffer | null | undefined) =>
+        a == null || b == null ? a == b : a.equals(b);
+      const wrong = batch!.records.filter((record, i) => {
+        const m = input[i]!;
+        const headers = [...(m.headers ?? [])];
+        return (
+          record.offsetDelta !== i ||
+          FIRST + record.timestampDelta !== m.timestamp ||
+          !same(record.key, m.key) ||
+          !same(record.value, m.value) ||
+          record.headers.length !== headers.length ||
+          record.headers.some(([k, v], h) => !same(k, headers[h]![0]) || !same(v, headers[h]![1]))
+        );
+      });
+      expect(wrong).toEqual([]);
+    },
+  );
 
   it.each(['gzip', 'snappy', 'lz4', 'zstd'] as const)('round-trips a %s batch', (compression) => {
     const input = records(60);

@@ -25,6 +25,9 @@
  *   --auditor-env K=V,K=V     extra settings for the auditor only (e.g. its fetch: HERALD_KAFKA_FETCH_MIN_BYTES)
  *   --auditor-nice N          run the auditor at CPU priority N (nice, 0–19): is the delivery tail
  *                             the auditor's bursts taking the cores? (issue 19 item 5)
+ *   --auditor-pause           stop the auditor (SIGSTOP) while the measured events are delivered and
+ *                             resume it after: the delivery tail without the audit writes' share
+ *                             of the cores (an experiment: audit rows land late)
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
  *                             processes (JIT, connections); default 5000 full, 500 short
@@ -100,6 +103,7 @@ const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');
 const auditorNice = Number(option('auditor-nice', '0'));
+const auditorPause = process.argv.includes('--auditor-pause');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -327,6 +331,10 @@ async function runPipeline(
     lag.start();
     let producedInSeconds: number;
     let start: number;
+    const pausedAuditor = auditorPause
+      ? processes.find((p) => p.name === 'auditor')?.child
+      : undefined;
+    pausedAuditor?.kill('SIGSTOP');
     if (mode === 'drain') {
       // A backlog to drain, as after an outage: the router is stopped (not killed: it
       // keeps its group membership for the second or two this takes) while the events
@@ -349,6 +357,7 @@ async function runPipeline(
       );
     }
     await waitForArrivals(count, 30_000);
+    if (pausedAuditor) pausedAuditor.kill('SIGCONT');
     let auditLatencyMs: LatencySummary | undefined;
     if (dbUrl) {
       const client = new pg.Client({ connectionString: dbUrl });
@@ -430,6 +439,8 @@ async function runPipeline(
     };
   } finally {
     await lag?.stop();
+    // A stopped process would not act on SIGTERM.
+    if (auditorPause) for (const p of processes) p.child.kill('SIGCONT');
     for (const p of processes.reverse()) await p.stop();
     await deleteTopicsWithPrefix(kafka, prefix);
   }

@@ -1,5 +1,5 @@
 /**
- * `node dist/hop-latency.js [--rate R] [--seconds S] [--client C] [--base DIR]`: event → end
+ * `node dist/hop-latency.js [--rate R] [--seconds S] [--client C] [--base DIR] [--handle-ms N]`: event → end
  * latency through two StageConsumer hops (consume → produce with acks -1 → commit, then
  * consume again, like router → worker), for two chains side by side. Both chains read the
  * same input records at the same time on the same machine, so their difference is the
@@ -11,6 +11,10 @@
  *   --base DIR      base: the @herald/kafka build in DIR (e.g. a checkout of an older
  *                   commit's packages/kafka, built) against new: this build; both
  *                   at-once, as the router and the worker fetch
+ *
+ * --handle-ms N   the first stage's handle takes N ms per chunk (as the worker's lease, sends
+ *                 and marks do), so a variant that overlaps a chunk's produce with the next
+ *                 chunk's handle shows its effect on the total.
  *
  * Printed per chain: hop 1 (producer → first stage's handle), hop 2 (first stage's
  * handle → second stage's handle: its produce, commit is beside it, and the second
@@ -39,6 +43,9 @@ const rate = Number(option('rate', '20'));
 const seconds = Number(option('seconds', '30'));
 const client = option('client', 'platformatic') as 'kafkajs' | 'platformatic';
 const baseDir = option('base', '');
+// Work of the first stage's handle per chunk (ms), as the worker's lease, sends and sent
+// marks: what a chunk's produce could overlap with (issue 19 item 5).
+const handleMs = Number(option('handle-ms', '0'));
 const brokers = /export KAFKA_BROKERS=(.*)/.exec(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' }),
 )![1]!;
@@ -120,6 +127,7 @@ for (const chain of chains) {
         handle: async (records) => {
           const now = Date.now();
           if (measuring) for (const r of records) own.hop1.push(now - Number(r.value!.toString()));
+          if (handleMs > 0) await new Promise((r) => setTimeout(r, handleMs));
           // The value carries the event's send time and this hop's, for hop 2's share.
           return records.map((r) => ({
             topic: mid,

@@ -23,9 +23,18 @@
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
  *   --auditor-env K=V,K=V     extra settings for the auditor only (e.g. its fetch: HERALD_KAFKA_FETCH_MIN_BYTES)
+ *   --auditor-nice N          run the auditor at CPU priority N (nice, 0–19): is the delivery tail
+ *                             the auditor's bursts taking the cores? (issue 19 item 5)
+ *   --auditor-pause           stop the auditor (SIGSTOP) while the measured events are delivered and
+ *                             resume it after: the delivery tail without the audit writes' share
+ *                             of the cores (an experiment: audit rows land late)
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
  *                             processes (JIT, connections); default 5000 full, 500 short
+ *   --hops                    after each Herald run, where its deliveries' time went, hop by hop
+ *                             (herald.status read back: hop-breakdown.ts); with
+ *                             --app-env NODE_OPTIONS=--import=<bench/e2e/preload/stall-log.mjs>,BENCH_STALL_LOG=<file>
+ *                             also each app's GC and event-loop pauses beside the slowest deliveries
  *   --ordering O              the rules' channel ordering: subject (default: one customer's
  *                             events in order), recipient (one request at a time per
  *                             endpoint) or none (docs/rules.md)
@@ -36,11 +45,21 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { deleteTopicsWithPrefix, ensureTopics } from '@herald/kafka';
 import { BenchReceiver } from './receiver.js';
+import {
+  afterWriteTable,
+  breakdownTable,
+  breakdowns,
+  chunkTable,
+  readStalls,
+  readStatusTimes,
+  tailEpisodes,
+} from './hop-breakdown.js';
 import { benchRules, produceEvents } from './event-producer.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
 import { ProcessSampler, type ProcessUsage } from './process-sampler.js';
@@ -83,6 +102,8 @@ const baselineClient = option('client', 'kafkajs');
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');
+const auditorNice = Number(option('auditor-nice', '0'));
+const auditorPause = process.argv.includes('--auditor-pause');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -207,6 +228,7 @@ async function runPipeline(
           nodeArgs,
         ),
       );
+      if (auditorNice > 0) setPriority(processes[0]!.child.pid!, auditorNice);
       processes.push(
         await spawnApp(
           'worker',
@@ -309,6 +331,10 @@ async function runPipeline(
     lag.start();
     let producedInSeconds: number;
     let start: number;
+    const pausedAuditor = auditorPause
+      ? processes.find((p) => p.name === 'auditor')?.child
+      : undefined;
+    pausedAuditor?.kill('SIGSTOP');
     if (mode === 'drain') {
       // A backlog to drain, as after an outage: the router is stopped (not killed: it
       // keeps its group membership for the second or two this takes) while the events
@@ -331,6 +357,7 @@ async function runPipeline(
       );
     }
     await waitForArrivals(count, 30_000);
+    if (pausedAuditor) pausedAuditor.kill('SIGCONT');
     let auditLatencyMs: LatencySummary | undefined;
     if (dbUrl) {
       const client = new pg.Client({ connectionString: dbUrl });
@@ -376,6 +403,27 @@ async function runPipeline(
       );
     }
     const arrivals = receiver.arrivals;
+    if (name === 'herald' && process.argv.includes('--hops')) {
+      const statuses = await readStatusTimes(kafka, `${prefix}herald.status`, arrivals);
+      console.log(breakdownTable(breakdowns(arrivals, statuses)));
+      const stallLog = appEnv.BENCH_STALL_LOG;
+      const stalls = stallLog ? readStalls(stallLog, start, Date.now()) : [];
+      console.log(chunkTable(statuses, start, stalls));
+      console.log(tailEpisodes(arrivals, start, stalls));
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      const writes = await client.query<{ at: number }>(
+        `select distinct extract(epoch from recorded_at) * 1000 as at from status_events where recorded_at >= $1`,
+        [producedFrom],
+      );
+      await client.end();
+      console.log(
+        afterWriteTable(
+          arrivals,
+          writes.rows.map((r) => Number(r.at)),
+        ),
+      );
+    }
     const runLatency = latency(arrivals.map((a) => a.at - a.sentAt));
     console.log(
       `${name} ${mode}: ${arrivals.length}/${count} delivered, ${sustained(arrivals)}/s sustained, p99 ${runLatency.p99} ms; CPU s: ${usage.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)}`).join(', ')}`,
@@ -403,6 +451,8 @@ async function runPipeline(
     };
   } finally {
     await lag?.stop();
+    // A stopped process would not act on SIGTERM.
+    if (auditorPause) for (const p of processes) p.child.kill('SIGCONT');
     for (const p of processes.reverse()) await p.stop();
     await deleteTopicsWithPrefix(kafka, prefix);
   }

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Arrival {
   readonly at: number;
   readonly sentAt: number;
+  /** The webhook-id (Herald's notification id), or the body for the baseline. */
+  readonly id: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export class BenchReceiver {
         else {
           this.#seen.add(id);
           const sentAt = Number((JSON.parse(body) as { sentAt?: number }).sentAt ?? 0);
-          this.arrivals.push({ at, sentAt });
+          this.arrivals.push({ at, sentAt, id });
         }
         res.writeHead(204).end();
       });

@@ -97,7 +97,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (ended) return ended;
     }
     if (idem) {
-      const mark = await leases.leaseOf(record, job, lease, marks);
+      // Taken by `prepare` for all but a job's later copies in the chunk: no await then.
+      const mark = lease ?? (await leases.leaseOf(record, job, lease, marks));
       if (mark.status === 'sent') {
         // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
         const summary = JSON.parse(mark.summary) as {
@@ -173,7 +174,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       });
     // Checked here too, not only by the router: a job planned before its address was
     // marked (or to an inline address the router cannot look up) is not sent.
-    const gone = await deps.addressStates?.invalid(job);
+    // Answered from the cache, without a promise, for all but the first job to an address.
+    const checked = deps.addressStates?.invalid(job);
+    const gone = checked instanceof Promise ? await checked : checked;
     if (gone !== undefined) {
       await release();
       record1('suppressed', 'invalid_request');
@@ -212,7 +215,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     };
     try {
       if (deps.rateLimiter) {
-        const verdict = await deps.rateLimiter.check(job, provider.name);
+        const checking = deps.rateLimiter.check(job, provider.name);
+        const verdict = checking instanceof Promise ? await checking : checking;
         deps.metrics?.rateLimitDecision(
           job.channel,
           verdict.action === 'allow' ? (verdict.bypassed ? 'bypassed' : 'allowed') : 'deferred',

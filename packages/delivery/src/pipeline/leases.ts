@@ -77,24 +77,26 @@ export function createLeases(deps: LeaseDeps) {
    * out and sent them all again (the chaos suite's main source of duplicate sends).
    */
   const written = new WeakSet<SentMark>();
-  /** Marks waiting for the next write: the sends that finish in one turn of the event loop share it. */
-  let queued: { mark: SentMark; done: () => void }[] = [];
+  /**
+   * Marks waiting for the next write: the sends that finish in one turn of the event loop
+   * share it, and one promise (`queuedWrite`), settled once the write is done or failed.
+   */
+  let queued: SentMark[] = [];
+  let queuedWrite: Promise<void> | undefined;
 
-  function writeQueued(): void {
+  function writeQueued(done: () => void): void {
     const batch = queued;
     queued = [];
-    const idem = deps.idempotency!;
-    idem.completeMany(batch.map((q) => q.mark)).then(
+    queuedWrite = undefined;
+    deps.idempotency!.completeMany(batch).then(
       () => {
-        for (const q of batch) {
-          written.add(q.mark);
-          q.done();
-        }
+        for (const mark of batch) written.add(mark);
+        done();
       },
       (err: unknown) => {
         // `finish` writes them again (with retries) and keeps them in memory if Redis stays away.
         log.debug({ err, marks: batch.length }, 'sent marks not written yet; finish retries');
-        for (const q of batch) q.done();
+        done();
       },
     );
   }
@@ -107,10 +109,9 @@ export function createLeases(deps: LeaseDeps) {
   function markSent(marks: SentMark[], mark: SentMark): Promise<void> {
     marks.push(mark);
     if (!deps.idempotency) return Promise.resolve();
-    return new Promise<void>((done) => {
-      queued.push({ mark, done });
-      if (queued.length === 1) setImmediate(writeQueued);
-    });
+    queued.push(mark);
+    queuedWrite ??= new Promise<void>((done) => setImmediate(writeQueued, done));
+    return queuedWrite;
   }
 
   /**

@@ -233,9 +233,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         return await defer(pick.retryAt + jitter(1_000), `circuit open for ${pick.endpoints}`);
       }
       providerName = pick.chosen.name;
-      const attemptJob: DeliveryJob = job.firstAttemptAt
-        ? job
-        : { ...job, firstAttemptAt: deps.now().toISOString() };
+      // When the first try began; the job carries it on only when it goes on after this
+      // attempt (a retry, a dead letter), so a sent job is not copied for it.
+      const firstTry = job.firstAttemptAt === undefined ? deps.now() : undefined;
       const started = performance.now();
       // Published with the outcome (one produce per chunk, not one more per send), in
       // front of it on the notification's partition; occurredAt says when the try began.
@@ -246,10 +246,14 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         record,
         deps.now(),
       );
-      const send = async (span?: { setAttribute(name: string, value: string): void }) => {
-        const result = await deps.channels.send(attemptJob, content, signal, providerName);
-        span?.setAttribute('herald.outcome', result.status);
-        return result;
+      const send = (span?: { setAttribute(name: string, value: string): void }) => {
+        const sent = deps.channels.send(job, content, signal, providerName);
+        return span === undefined
+          ? sent
+          : sent.then((result) => {
+              span.setAttribute('herald.outcome', result.status);
+              return result;
+            });
       };
       let outcome: Awaited<ReturnType<typeof send>>;
       // Provider failover: a transient failure moves on to the next provider whose
@@ -299,6 +303,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         ];
       }
       await release();
+      const attemptJob: DeliveryJob =
+        firstTry === undefined ? job : { ...job, firstAttemptAt: firstTry.toISOString() };
       const attempts = [
         ...history,
         attemptRecord(

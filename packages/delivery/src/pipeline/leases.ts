@@ -77,26 +77,24 @@ export function createLeases(deps: LeaseDeps) {
    * out and sent them all again (the chaos suite's main source of duplicate sends).
    */
   const written = new WeakSet<SentMark>();
-  /**
-   * Marks waiting for the next write: the sends that finish in one turn of the event loop
-   * share it, and one promise (`queuedWrite`), settled once the write is done or failed.
-   */
-  let queued: SentMark[] = [];
-  let queuedWrite: Promise<void> | undefined;
+  /** Marks waiting for the next write: the sends that finish in one turn of the event loop share it. */
+  let queued: { mark: SentMark; done: () => void }[] = [];
 
-  function writeQueued(done: () => void): void {
+  function writeQueued(): void {
     const batch = queued;
     queued = [];
-    queuedWrite = undefined;
-    deps.idempotency!.completeMany(batch).then(
+    const idem = deps.idempotency!;
+    idem.completeMany(batch.map((q) => q.mark)).then(
       () => {
-        for (const mark of batch) written.add(mark);
-        done();
+        for (const q of batch) {
+          written.add(q.mark);
+          q.done();
+        }
       },
       (err: unknown) => {
         // `finish` writes them again (with retries) and keeps them in memory if Redis stays away.
         log.debug({ err, marks: batch.length }, 'sent marks not written yet; finish retries');
-        done();
+        for (const q of batch) q.done();
       },
     );
   }
@@ -109,9 +107,10 @@ export function createLeases(deps: LeaseDeps) {
   function markSent(marks: SentMark[], mark: SentMark): Promise<void> {
     marks.push(mark);
     if (!deps.idempotency) return Promise.resolve();
-    queued.push(mark);
-    queuedWrite ??= new Promise<void>((done) => setImmediate(writeQueued, done));
-    return queuedWrite;
+    return new Promise<void>((done) => {
+      queued.push({ mark, done });
+      if (queued.length === 1) setImmediate(writeQueued);
+    });
   }
 
   /**

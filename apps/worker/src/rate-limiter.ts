@@ -57,23 +57,41 @@ export async function startRateLimiter(
       ),
   });
   return {
-    async check(job: DeliveryJob, providerName: string): Promise<RateVerdict> {
+    check(job: DeliveryJob, providerName: string): RateVerdict | Promise<RateVerdict> {
       const applicable = policiesFor(policies, job, providerName);
-      const decision = await limiter.check(applicable);
-      if (decision.allowed) {
-        // Critical jobs skip the policies that let them: report that as a bypass.
-        const bypassed =
-          job.priority === 'critical' &&
-          policiesFor(policies, { ...job, priority: 'high' }, providerName).length >
-            applicable.length;
-        return bypassed ? { action: 'allow', bypassed } : { action: 'allow' };
-      }
-      if (decision.policy?.action === 'drop') return { action: 'drop', reason: decision.reason };
-      return { action: 'defer', until: decision.retryAt, reason: decision.reason };
+      // No policy for this job (the common case): allowed without asking Redis, and
+      // without a promise for the pipeline to wait on.
+      if (applicable.length === 0) return allow(job, providerName, applicable);
+      return decide(job, providerName, applicable);
     },
     async stop() {
       clearInterval(timer);
       await db.destroy();
     },
   };
+
+  /** Allowed: a bypass when critical jobs skip policies that would apply to a high one. */
+  function allow(
+    job: DeliveryJob,
+    providerName: string,
+    applicable: ReturnType<typeof policiesFor>,
+  ): RateVerdict {
+    if (job.priority !== 'critical') return allowed;
+    const asHigh = policiesFor(policies, { ...job, priority: 'high' }, providerName);
+    return asHigh.length > applicable.length ? bypassed : allowed;
+  }
+
+  async function decide(
+    job: DeliveryJob,
+    providerName: string,
+    applicable: ReturnType<typeof policiesFor>,
+  ): Promise<RateVerdict> {
+    const decision = await limiter.check(applicable);
+    if (decision.allowed) return allow(job, providerName, applicable);
+    if (decision.policy?.action === 'drop') return { action: 'drop', reason: decision.reason };
+    return { action: 'defer', until: decision.retryAt, reason: decision.reason };
+  }
 }
+
+const allowed: RateVerdict = Object.freeze({ action: 'allow' });
+const bypassed: RateVerdict = Object.freeze({ action: 'allow', bypassed: true });

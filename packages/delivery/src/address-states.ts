@@ -46,24 +46,28 @@ export function cachedAddressStates(
     // Map order is insertion order: the first key is the least recently written.
     while (cache.size > options.maxEntries) cache.delete(cache.keys().next().value as string);
   };
+  /** A miss: asks the source and caches its answer (fails open). */
+  async function lookUp(job: DeliveryJob, key: string): Promise<AddressMarkInfo | undefined> {
+    try {
+      const found = await source.find(job.tenant, job.channel, job.recipient.address);
+      const mark = found === undefined ? null : { reason: found.reason, provider: found.provider };
+      remember(key, mark);
+      return mark ?? undefined;
+    } catch (err) {
+      options.log.warn(
+        { err: (err as Error).message, notificationId: job.notificationId },
+        'address state lookup failed; sending as if the address were not marked',
+      );
+      return undefined;
+    }
+  }
   return {
-    async invalid(job) {
+    invalid(job) {
       const key = keyOf(job);
       const hit = cache.get(key);
+      // A hit is answered as a value: the pipeline then needs no await (the common case).
       if (hit !== undefined && hit.expiresAt > options.now()) return hit.mark ?? undefined;
-      try {
-        const found = await source.find(job.tenant, job.channel, job.recipient.address);
-        const mark =
-          found === undefined ? null : { reason: found.reason, provider: found.provider };
-        remember(key, mark);
-        return mark ?? undefined;
-      } catch (err) {
-        options.log.warn(
-          { err: (err as Error).message, notificationId: job.notificationId },
-          'address state lookup failed; sending as if the address were not marked',
-        );
-        return undefined;
-      }
+      return lookUp(job, key);
     },
     async markInvalid(job, mark) {
       remember(keyOf(job), mark);

@@ -255,10 +255,14 @@ it('defers a job whose lease another owner holds, without sending it', async () 
 });
 
 describe('address states', () => {
-  /** Marks in memory, by address. */
-  function fakeStates(marked: Map<string, { reason: string; provider: string }> = new Map()) {
+  /** Marks in memory, by address; answered as a promise, or as a plain value (a cache hit). */
+  function fakeStates(
+    marked: Map<string, { reason: string; provider: string }> = new Map(),
+    plain = false,
+  ) {
     const port: NonNullable<PipelineDeps['addressStates']> = {
-      invalid: async (j) => marked.get(j.recipient.address),
+      invalid: (j) =>
+        plain ? marked.get(j.recipient.address) : Promise.resolve(marked.get(j.recipient.address)),
       markInvalid: async (j, mark) => {
         marked.set(j.recipient.address, mark);
       },
@@ -297,32 +301,39 @@ describe('address states', () => {
     expect(states$.marked.size).toBe(0);
   });
 
-  it('suppresses a job to a marked address without sending it, and gives the lease back', async () => {
-    const states$ = fakeStates(
-      new Map([
-        [job.recipient.address, { reason: 'invalid-token (Unregistered)', provider: 'apns' }],
-      ]),
-    );
-    const leases = fakeLeases();
-    const { run, sent, metrics } = setup(
-      { status: 'sent', provider: { statusCode: 200 } },
-      leases,
-      states$.port,
-    );
-    const out = await run();
-    expect(sent).toHaveLength(0);
-    const data = (JSON.parse(out[0]!.value.toString()) as { data: Record<string, unknown> }).data;
-    expect(data).toMatchObject({
-      state: 'suppressed',
-      reason: 'address_invalid',
-      provider: { name: 'apns', message: 'invalid-token (Unregistered)' },
-    });
-    expect(out).toHaveLength(1);
-    expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
-      ['suppressed', 'invalid_request'],
-    ]);
-    expect(leases.calls).toEqual(['release n1']);
-  });
+  it.each([
+    ['a promise', false],
+    ['a plain value', true],
+  ])(
+    'suppresses a job to a marked address (answered as %s) without sending it, and gives the lease back',
+    async (_, plain) => {
+      const states$ = fakeStates(
+        new Map([
+          [job.recipient.address, { reason: 'invalid-token (Unregistered)', provider: 'apns' }],
+        ]),
+        plain,
+      );
+      const leases = fakeLeases();
+      const { run, sent, metrics } = setup(
+        { status: 'sent', provider: { statusCode: 200 } },
+        leases,
+        states$.port,
+      );
+      const out = await run();
+      expect(sent).toHaveLength(0);
+      const data = (JSON.parse(out[0]!.value.toString()) as { data: Record<string, unknown> }).data;
+      expect(data).toMatchObject({
+        state: 'suppressed',
+        reason: 'address_invalid',
+        provider: { name: 'apns', message: 'invalid-token (Unregistered)' },
+      });
+      expect(out).toHaveLength(1);
+      expect(metrics.map((m) => [m.outcome, m.failureClass])).toEqual([
+        ['suppressed', 'invalid_request'],
+      ]);
+      expect(leases.calls).toEqual(['release n1']);
+    },
+  );
 });
 
 it('does not send again when its sent mark was lost and the same worker retries the chunk', async () => {

@@ -18,6 +18,8 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
   const leases = createLeases(deps);
   const processJob = createJobProcessor(deps, outputs, leases);
   const crashes = new Map<string, number>();
+  const crashKey = (record: ConsumedRecord) =>
+    `${record.topic}/${record.partition}/${record.offset}`;
 
   /** One record of a `prepare`d chunk → its outputs; undecodable and repeatedly crashing records are dead-lettered. */
   async function processRecord(
@@ -35,13 +37,14 @@ export function createDeliveryPipeline(deps: PipelineDeps) {
       return outputs.deadLetter(record, 'malformed', err.message, undefined, []);
     }
     const { job } = decoded;
-    const key = `${record.topic}/${record.partition}/${record.offset}`;
     try {
       const out = await processJob(record, job, signal, decoded.lease, chunk.marks);
-      crashes.delete(key);
+      // No key string per job while nothing has crashed.
+      if (crashes.size > 0) crashes.delete(crashKey(record));
       return out;
     } catch (err) {
       if (err instanceof DependencyError || signal.aborted) throw err;
+      const key = crashKey(record);
       const tries = (crashes.get(key) ?? 0) + 1;
       log.error({ err, notificationId: job.notificationId, tries }, 'handler crashed on a job');
       if (tries < deps.poisonMaxTries) {

@@ -26,7 +26,8 @@ export type RateVerdict =
   | { readonly action: 'drop'; readonly reason: string };
 
 export interface RateLimitPort {
-  check(job: DeliveryJob, providerName: string): Promise<RateVerdict>;
+  /** A verdict, or its promise when Redis must be asked (plain when no policy applies: no await). */
+  check(job: DeliveryJob, providerName: string): RateVerdict | Promise<RateVerdict>;
 }
 
 /** The providers of the channels served (a `ChannelRouter` from `@herald/channels`). */
@@ -103,8 +104,11 @@ export interface AddressMarkInfo {
  * next refusal writes it again).
  */
 export interface AddressStatePort {
-  /** The mark on the job's (tenant, channel, address), undefined when there is none. */
-  invalid(job: DeliveryJob): Promise<AddressMarkInfo | undefined>;
+  /**
+   * The mark on the job's (tenant, channel, address), undefined when there is none; a
+   * plain value when it is known without IO (a cache hit), else a promise.
+   */
+  invalid(job: DeliveryJob): AddressMarkInfo | undefined | Promise<AddressMarkInfo | undefined>;
   markInvalid(job: DeliveryJob, mark: AddressMarkInfo): Promise<void>;
 }
 

@@ -97,7 +97,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       if (ended) return ended;
     }
     if (idem) {
-      const mark = await leases.leaseOf(record, job, lease, marks);
+      // Taken by `prepare` for all but a job's later copies in the chunk: no await then.
+      const mark = lease ?? (await leases.leaseOf(record, job, lease, marks));
       if (mark.status === 'sent') {
         // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
         const summary = JSON.parse(mark.summary) as {
@@ -177,7 +178,9 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       });
     // Checked here too, not only by the router: a job planned before its address was
     // marked (or to an inline address the router cannot look up) is not sent.
-    const gone = await deps.addressStates?.invalid(job);
+    // Answered from the cache, without a promise, for all but the first job to an address.
+    const checked = deps.addressStates?.invalid(job);
+    const gone = checked instanceof Promise ? await checked : checked;
     if (gone !== undefined) {
       await release();
       record1('suppressed', 'invalid_request');
@@ -216,7 +219,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     };
     try {
       if (deps.rateLimiter) {
-        const verdict = await deps.rateLimiter.check(job, provider.name);
+        const checking = deps.rateLimiter.check(job, provider.name);
+        const verdict = checking instanceof Promise ? await checking : checking;
         deps.metrics?.rateLimitDecision(
           job.channel,
           verdict.action === 'allow' ? (verdict.bypassed ? 'bypassed' : 'allowed') : 'deferred',
@@ -233,22 +237,26 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         return await defer(pick.retryAt + jitter(1_000), `circuit open for ${pick.endpoints}`);
       }
       providerName = pick.chosen.name;
-      const attemptJob: DeliveryJob = job.firstAttemptAt
-        ? job
-        : { ...job, firstAttemptAt: deps.now().toISOString() };
+      // When the first try began; the job carries it on only when it goes on after this
+      // attempt (a retry, a dead letter), so a sent job is not copied for it.
+      const startedAt = deps.now();
+      const firstTry = job.firstAttemptAt === undefined ? startedAt : undefined;
       const started = performance.now();
       // The outcome says when the try began (attemptStartedAt). The legacy `sending`
       // record says it too, so it is published only when asked for: in front of the
       // outcome, in the same produce, it never showed a send in progress.
-      const startedAt = deps.now();
       const attemptStartedAt = startedAt.toISOString();
       const sending = deps.sendingStatus
         ? [status(job, 'sending', { provider: { name: providerName } }, record, startedAt)]
         : [];
-      const send = async (span?: { setAttribute(name: string, value: string): void }) => {
-        const result = await deps.channels.send(attemptJob, content, signal, providerName);
-        span?.setAttribute('herald.outcome', result.status);
-        return result;
+      const send = (span?: { setAttribute(name: string, value: string): void }) => {
+        const sent = deps.channels.send(job, content, signal, providerName);
+        return span === undefined
+          ? sent
+          : sent.then((result) => {
+              span.setAttribute('herald.outcome', result.status);
+              return result;
+            });
       };
       let outcome: Awaited<ReturnType<typeof send>>;
       // Provider failover: a transient failure moves on to the next provider whose
@@ -302,6 +310,8 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
         ];
       }
       await release();
+      const attemptJob: DeliveryJob =
+        firstTry === undefined ? job : { ...job, firstAttemptAt: firstTry.toISOString() };
       const attempts = [
         ...history,
         attemptRecord(

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { ConfigResourceTypes, type Consumer, type Producer } from 'kafkajs';
 import {
   DEFAULT_DLQ_RETENTION_MS,
@@ -16,7 +15,7 @@ import {
   topicNames,
 } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
-import { stackEnv, testRun, waitFor } from '@herald/testkit';
+import { deleteRedisKeys, stackEnv, stackRedis, testRun, waitFor } from '@herald/testkit';
 
 const run = testRun('router-record-size-test');
 const { kafka, prefix } = run;
@@ -57,10 +56,9 @@ beforeAll(async () => {
   );
   // The run's dedupe marks go last.
   run.defer(async () => {
-    const redis = new Redis(stackEnv().REDIS_URL);
+    const redis = stackRedis();
     try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, prefix);
     } finally {
       redis.disconnect();
     }

@@ -20,7 +20,15 @@ import { breakerStateKey, readDeadLetter, type DeadLetter } from '@herald/delive
 import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/store';
 import { createLogger } from '@herald/telemetry';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
-import { readTopics, stackEnv, testRun, waitFor, type TopicReader } from '@herald/testkit';
+import {
+  deleteRedisKeys,
+  readTopics,
+  stackEnv,
+  stackRedis,
+  testRun,
+  type TopicReader,
+  waitFor,
+} from '@herald/testkit';
 
 const run = testRun('worker-rel');
 const { kafka, prefix } = run;
@@ -106,10 +114,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The run's Redis keys (idempotency marks, rate-limit windows, breaker states) go last.
   run.defer(async () => {
-    const redis = new Redis(stackEnv().REDIS_URL);
+    const redis = stackRedis();
     try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, prefix);
     } finally {
       redis.disconnect();
     }

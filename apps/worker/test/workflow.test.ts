@@ -8,7 +8,6 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Producer } from 'kafkajs';
-import { Redis } from 'ioredis';
 import {
   deterministicId,
   encodeDeliveryJob,
@@ -19,7 +18,15 @@ import {
 } from '@herald/core';
 import { CancelStore, createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
-import { readTopics, stackEnv, testRun, waitFor, type TopicReader } from '@herald/testkit';
+import {
+  deleteRedisKeys,
+  readTopics,
+  stackEnv,
+  stackRedis,
+  testRun,
+  type TopicReader,
+  waitFor,
+} from '@herald/testkit';
 
 const run = testRun('worker-flow');
 const { kafka, prefix } = run;
@@ -78,10 +85,9 @@ beforeAll(async () => {
   run.defer(() => server.close());
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   run.defer(async () => {
-    const redis = new Redis(stackEnv().REDIS_URL);
+    const redis = stackRedis();
     try {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, prefix);
     } finally {
       redis.disconnect();
     }

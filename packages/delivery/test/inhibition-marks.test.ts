@@ -1,7 +1,7 @@
 /** The router's inhibition marks against the real Redis of the local stack, through the entry point. */
 import { createRedisClient, RedisInhibition } from '@herald/delivery';
 import { silentLogger } from '@herald/core';
-import { freePort, stackEnv, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, freePort, stackEnv, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
@@ -9,8 +9,7 @@ const marks = new RedisInhibition(redis, silentLogger);
 
 beforeAll(() => marks.start());
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, prefix);
   await marks.stop();
 });
 

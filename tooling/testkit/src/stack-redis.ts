@@ -16,13 +16,18 @@ export function stackRedis(url = stackEnv().REDIS_URL): Redis | Cluster {
   });
 }
 
-/** Deletes every key starting with `prefix`: on a Cluster, on each primary (KEYS is per node). */
+/**
+ * Deletes every key starting with `prefix`: on a Cluster, on each primary (a scan is per
+ * node). SCAN, not KEYS: KEYS blocks a shared Redis for as long as it walks every key
+ * (seconds on a stack that has kept millions), and other runs' commands time out meanwhile.
+ */
 export async function deleteRedisKeys(redis: Redis | Cluster, prefix: string): Promise<void> {
   if (prefix === '') throw new Error('refusing to delete every key');
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   for (const node of nodes) {
-    const keys = await node.keys(`${prefix}*`);
-    // One DEL per key: keys of different slots cannot share a command on a Cluster.
-    await Promise.all(keys.map((key) => node.del(key)));
+    for await (const keys of node.scanStream({ match: `${prefix}*`, count: 1_000 })) {
+      // One DEL per key: keys of different slots cannot share a command on a Cluster.
+      await Promise.all((keys as string[]).map((key) => node.del(key)));
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { addressRef, isChannelName } from '@herald/core';
+import { addressRef, flatString, isChannelName } from '@herald/core';
 import type { ChannelName } from '@herald/core';
 import { fromCelValue } from '../cel/cel-value.js';
 import type { Preferences } from '../preferences/preferences.js';
@@ -114,7 +114,8 @@ export function fixedRecipientRef(channel: {
 function endpointRef(url: string): string {
   try {
     const parsed = new URL(url);
-    return `${parsed.host}${parsed.pathname}`;
+    // Flat (core's `flatString`): jobs and statuses carry it, and JSON.stringify's fast path takes no rope.
+    return flatString(`${parsed.host}${parsed.pathname}`);
   } catch {
     return url;
   }

@@ -13,6 +13,7 @@ import { CompiledRuleSet } from './rule-set.js';
 import type { RuleSet } from './rule-set.js';
 import { excerptAt, RulesSourceError } from './rules-source-error.js';
 import type { RuleProblem } from './rules-source-error.js';
+import { ownStrings } from './own-strings.js';
 import { scalarSourceOffset } from './source-position.js';
 import { deriveTypes, residualCondition } from './type-index.js';
 import { fixedRecipientRef } from '../plan/recipient.js';
@@ -77,10 +78,11 @@ export function loadRules(
     );
   }
   // toJS throws on what parsing lets through: an alias with no anchor before it, or
-  // aliases that expand past yaml's maxAliasCount (a "billion laughs" file).
+  // aliases that expand past yaml's maxAliasCount (a "billion laughs" file). Its strings
+  // are slices of `source`: the rule set keeps copies instead (own-strings.ts says why).
   let plain: unknown;
   try {
-    plain = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    plain = ownStrings(doc.toJS({ maxAliasCount: 100 }) as unknown);
   } catch (err) {
     throw new RulesSourceError('invalid', fileName, [
       at(doc.contents?.range?.[0] ?? 0, (err as Error).message),

@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { flatString } from './flat-string.js';
 
 /**
  * A UUID (RFC 9562 version 8) derived from the parts: the same parts always give the
@@ -17,10 +16,7 @@ export function deterministicId(...parts: readonly string[]): string {
   const hex = hash('sha256', input, 'hex');
   // Byte 6's high nibble is the version (8); byte 8's top bits are the RFC 9562 variant (10).
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  // Flat: jobs and statuses carry the id, and a rope takes their encoding off V8's fast path.
-  return flatString(
-    `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
-  );
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /**
@@ -33,5 +29,5 @@ export function deterministicId(...parts: readonly string[]): string {
  * addressRef('email', 'a@example.com'); // 'addr-3f1c…' (24 hex digits), the same every time
  */
 export function addressRef(channel: string, address: string): string {
-  return flatString(`addr-${hash('sha256', `${channel}\u0000${address}`, 'hex').slice(0, 24)}`);
+  return `addr-${hash('sha256', `${channel}\u0000${address}`, 'hex').slice(0, 24)}`;
 }

@@ -24,7 +24,6 @@ export {
 } from './topics.js';
 export type { TopicNames, DelayTier } from './topics.js';
 export { addressRef, deterministicId } from './ids.js';
-export { flatString } from './flat-string.js';
 export {
   hasCanonicalTimeShape,
   isRecordTime,

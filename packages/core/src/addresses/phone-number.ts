@@ -2,7 +2,6 @@
 // without an import attribute, which Node warns about.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
-import { flatString } from '../flat-string.js';
 
 /**
  * Checks an international phone number and returns it in E.164 (`+4915112345678`).
@@ -26,7 +25,5 @@ export function checkPhone(value: string): { address: string } | { problem: stri
     return {
       problem: `has the wrong number of digits for country code +${number.countryCallingCode}`,
     };
-  // Flat: libphonenumber builds it by concatenation, and a rope in a job takes its
-  // encoding off V8's JSON fast path (flat-string.ts).
-  return { address: flatString(number.number) };
+  return { address: number.number };
 }

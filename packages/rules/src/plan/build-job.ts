@@ -1,4 +1,4 @@
-import { flatString, type CloudEvent, type DeliveryJob, type Priority } from '@herald/core';
+import type { CloudEvent, DeliveryJob, Priority } from '@herald/core';
 import type { Rule, RuleChannel } from '../rules/rule.js';
 import type { WorkflowFields } from './workflow-plan.js';
 
@@ -56,10 +56,8 @@ export function buildJob(parts: JobParts): DeliveryJob {
   if (flow.digest !== undefined) job.digest = flow.digest;
   if (flow.cancelKey !== undefined) job.cancelKey = flow.cancelKey;
   if (parts.producedAt !== undefined) job.producedAt = parts.producedAt;
-  // The subject key is made flat (core's `flatString`): a rope would take the job's
-  // encoding off V8's JSON fast path.
   if (channel.ordering === 'none') job.orderingKey = notificationId;
   else if (channel.ordering === 'subject')
-    job.orderingKey = flatString(`${ref}\u0000${event.subject ?? `id:${event.id}`}`);
+    job.orderingKey = `${ref}\u0000${event.subject ?? `id:${event.id}`}`;
   return job;
 }

@@ -1,4 +1,4 @@
-import { addressRef, flatString, isChannelName } from '@herald/core';
+import { addressRef, isChannelName } from '@herald/core';
 import type { ChannelName } from '@herald/core';
 import { fromCelValue } from '../cel/cel-value.js';
 import type { Preferences } from '../preferences/preferences.js';
@@ -114,8 +114,7 @@ export function fixedRecipientRef(channel: {
 function endpointRef(url: string): string {
   try {
     const parsed = new URL(url);
-    // Flat (core's `flatString`): jobs and statuses carry it, and JSON.stringify's fast path takes no rope.
-    return flatString(`${parsed.host}${parsed.pathname}`);
+    return `${parsed.host}${parsed.pathname}`;
   } catch {
     return url;
   }

@@ -17,6 +17,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { AuditStore, type HeraldDatabase } from '@herald/store';
+import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
@@ -25,18 +26,8 @@ migratedDatabase((created) => {
   db = created;
 });
 
-const jobFor = (eventId: string, attempt: number): DeliveryJob => ({
-  notificationId: deterministicId('audit-attempt-start', eventId),
-  event: { id: eventId, source: 's', type: 'order.shipped', time: '2026-11-20T08:00:00.000Z' },
-  tenant: 'acme',
-  rule: { id: 'r1', version: 1 },
-  channel: 'webhook',
-  recipient: { ref: 'u1', address: 'http://127.0.0.1/x' },
-  priority: 'normal',
-  attempt,
-  payload: {},
-  plannedAt: '2026-11-20T08:00:00.000Z',
-});
+const jobFor = (eventId: string, attempt: number): DeliveryJob =>
+  auditJob(deterministicId('audit-attempt-start', eventId), eventId, { attempt });
 
 // Fixed times (any date, any time zone): queued at 0 s, attempt 1 from 1 s to 2 s
 // (retrying), attempt 2 from 5 s to 6 s (sent).

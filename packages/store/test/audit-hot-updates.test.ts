@@ -18,6 +18,7 @@ import {
   type HeraldDatabase,
 } from '@herald/store';
 import { waitFor } from '@herald/testkit';
+import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
@@ -26,20 +27,8 @@ migratedDatabase((created) => {
   db = created;
 });
 
-function jobFor(n: number): DeliveryJob {
-  return {
-    notificationId: deterministicId('audit-hot', String(n)),
-    event: { id: `evt-${n}`, source: 's', type: 'order.shipped', time: '2026-11-20T08:00:00.000Z' },
-    tenant: 'acme',
-    rule: { id: 'r1', version: 1 },
-    channel: 'webhook',
-    recipient: { ref: `user-${n}`, address: 'http://127.0.0.1/x' },
-    priority: 'normal',
-    attempt: 1,
-    payload: {},
-    plannedAt: '2026-11-20T08:00:00.000Z',
-  };
-}
+const jobFor = (n: number): DeliveryJob =>
+  auditJob(deterministicId('audit-hot', String(n)), `evt-${n}`, { recipient: `user-${n}` });
 
 let clock = Date.parse('2026-11-20T09:00:00Z');
 const status = (job: DeliveryJob, state: NotificationState) =>

@@ -16,6 +16,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { AuditStore, type HeraldDatabase } from '@herald/store';
+import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
@@ -24,20 +25,8 @@ migratedDatabase((created) => {
   db = created;
 });
 
-function jobFor(eventId: string, attempt: number): DeliveryJob {
-  return {
-    notificationId: deterministicId('audit-monotone', eventId),
-    event: { id: eventId, source: 's', type: 'order.shipped', time: '2026-11-20T08:00:00.000Z' },
-    tenant: 'acme',
-    rule: { id: 'r1', version: 1 },
-    channel: 'webhook',
-    recipient: { ref: 'u1', address: 'http://127.0.0.1/x' },
-    priority: 'normal',
-    attempt,
-    payload: {},
-    plannedAt: '2026-11-20T08:00:00.000Z',
-  };
-}
+const jobFor = (eventId: string, attempt: number): DeliveryJob =>
+  auditJob(deterministicId('audit-monotone', eventId), eventId, { attempt });
 
 // A fixed clock: statuses one second apart, whatever the date or time zone of the run.
 let clock = Date.parse('2026-11-20T09:00:00Z');

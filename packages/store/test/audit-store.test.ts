@@ -17,6 +17,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { AuditStore, type HeraldDatabase } from '@herald/store';
+import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
@@ -25,20 +26,12 @@ migratedDatabase((created) => {
   db = created;
 });
 
-function jobFor(eventId: string, recipient: string, tenant = 'acme'): DeliveryJob {
-  return {
-    notificationId: deterministicId('audit-store', eventId, recipient, tenant),
-    event: { id: eventId, source: 's', type: 'order.shipped', time: '2026-11-20T08:00:00.000Z' },
+const jobFor = (eventId: string, recipient: string, tenant = 'acme'): DeliveryJob =>
+  auditJob(deterministicId('audit-store', eventId, recipient, tenant), eventId, {
+    recipient,
     tenant,
     rule: { id: 'r1', version: 2 },
-    channel: 'webhook',
-    recipient: { ref: recipient, address: 'http://127.0.0.1/x' },
-    priority: 'normal',
-    attempt: 1,
-    payload: {},
-    plannedAt: '2026-11-20T08:00:00.000Z',
-  };
-}
+  });
 
 let clock = Date.parse('2026-11-20T09:00:00Z');
 const status = (job: DeliveryJob, state: NotificationState, details: StatusDetails = {}) =>

@@ -15,6 +15,7 @@ import {
   type StatusEvent,
 } from '@herald/core';
 import { AuditStore, isPostgresUnavailable, type HeraldDatabase } from '@herald/store';
+import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
@@ -23,20 +24,13 @@ migratedDatabase((created) => {
   db = created;
 });
 
-function jobFor(eventId: string, recipient: string, eventTime: string): DeliveryJob {
-  return {
-    notificationId: deterministicId('audit-write-call', eventId, recipient),
-    event: { id: eventId, source: 's', type: 'order.shipped', time: eventTime },
-    tenant: 'acme',
-    rule: { id: 'r1', version: 1 },
+const jobFor = (eventId: string, recipient: string, eventTime: string): DeliveryJob =>
+  auditJob(deterministicId('audit-write-call', eventId, recipient), eventId, {
+    recipient,
+    eventTime,
+    address: 'x@example.com',
     channel: 'email',
-    recipient: { ref: recipient, address: 'x@example.com' },
-    priority: 'normal',
-    attempt: 1,
-    payload: {},
-    plannedAt: eventTime,
-  };
-}
+  });
 
 let clock = Date.parse('2027-01-02T09:00:00Z');
 const status = (job: DeliveryJob, state: NotificationState): StatusEvent =>

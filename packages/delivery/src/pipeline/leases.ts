@@ -184,17 +184,15 @@ export function createLeases(deps: LeaseDeps) {
   }
 
   /**
-   * The lease of one job about to be sent: the one `prepare` took, else — a copy later
-   * in the same chunk — `sent` when the first copy's mark waits in `marks` (written by
+   * The lease of one job about to be sent that `prepare` did not take (a copy later in
+   * the same chunk): `sent` when the first copy's mark waits in `marks` (written by
    * `finish`), else asked for now.
    */
   async function leaseOf(
     record: ConsumedRecord,
     job: DeliveryJob,
-    lease: AcquireResult | undefined,
     marks: readonly SentMark[],
   ): Promise<AcquireResult> {
-    if (lease) return lease;
     const sentInChunk = marks.find((m) => m.notificationId === job.notificationId);
     if (sentInChunk) return { status: 'sent', summary: sentInChunk.summary };
     const sentUnmarked = unmarked.get(job.notificationId);

@@ -98,7 +98,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
     }
     if (idem) {
       // Taken by `prepare` for all but a job's later copies in the chunk: no await then.
-      const mark = lease ?? (await leases.leaseOf(record, job, lease, marks));
+      const mark = lease ?? (await leases.leaseOf(record, job, marks));
       if (mark.status === 'sent') {
         // Sent before a crash, rebalance or duplicate: re-publish the same `sent` status.
         const summary = JSON.parse(mark.summary) as {

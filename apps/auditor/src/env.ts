@@ -14,8 +14,8 @@ import { telemetryEnv } from '@herald/telemetry';
 const shape = {
   ...kafkaEnv(),
   // Audit rows are not urgent: up to 1 s or 1 MiB (~1,500 statuses) per fetch, so a
-  // notification's queued, sending and sent usually land in one chunk and merge into
-  // one row write instead of three; at 400 deliveries/s this cost Postgres 6-23 % less
+  // notification's statuses (queued and its outcome; a legacy `sending` too) usually land
+  // in one chunk and merge into one row write; at 400 deliveries/s this cost Postgres 6-23 % less
   // CPU than 256 KiB / 200 ms (docs/benchmarks.md, "Round 4 (issue 19): audit write path").
   ...fetchEnv({ minBytes: 1024 * 1024, maxWaitMs: 1000 }),
   ...databaseEnv(),

@@ -11,20 +11,26 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const requests = Number(arg('requests', 20_000));
-const concurrency = Number(arg('concurrency', 50));
-const rounds = Number(arg('rounds', 7));
-const status = Number(arg('status', 204));
-const base = arg('base', undefined);
+const { values: opts } = parseArgs({
+  options: {
+    receiver: { type: 'boolean', default: false },
+    requests: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '7' },
+    status: { type: 'string', default: '204' },
+    base: { type: 'string' },
+  },
+});
+const requests = Number(opts.requests);
+const concurrency = Number(opts.concurrency);
+const rounds = Number(opts.rounds);
+const status = Number(opts.status);
+const base = opts.base;
 
 // The receiver: the child branch of this same file.
-if (process.argv[2] === '--receiver') {
+if (opts.receiver) {
   const { createServer } = await import('node:http');
   const server = createServer((req, res) => {
     req.resume();

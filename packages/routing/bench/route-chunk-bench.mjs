@@ -18,20 +18,28 @@
 // text (unicode included). Without --base it measures this build only. Stops by itself.
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const perChunk = Number(arg('events', 500));
-const chunks = Number(arg('chunks', 100));
-const rounds = Number(arg('rounds', 7));
-const fanout = Number(arg('fanout', 1));
-const dataBytes = Number(arg('data-bytes', 0));
-const base = arg('base', undefined);
-const warmup = Number(arg('warmup', 3));
-const part = arg('part', 'chunk');
+const { values: opts } = parseArgs({
+  options: {
+    events: { type: 'string', default: '500' },
+    chunks: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '7' },
+    fanout: { type: 'string', default: '1' },
+    'data-bytes': { type: 'string', default: '0' },
+    base: { type: 'string' },
+    warmup: { type: 'string', default: '3' },
+    part: { type: 'string', default: 'chunk' },
+  },
+});
+const perChunk = Number(opts.events);
+const chunks = Number(opts.chunks);
+const rounds = Number(opts.rounds);
+const fanout = Number(opts.fanout);
+const dataBytes = Number(opts['data-bytes']);
+const base = opts.base;
+const warmup = Number(opts.warmup);
+const part = opts.part;
 const TYPES = 100;
 
 // bench/e2e's rules (event-producer.ts `benchRules`), or one fan-out rule per type.

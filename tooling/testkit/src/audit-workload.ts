@@ -6,7 +6,11 @@ import {
   type StatusEvent,
 } from '@herald/core';
 
-/** The states each benched notification goes through, in order. */
+/**
+ * The states each benched notification goes through, in order. With the legacy
+ * `sending` (workers publish it only with HERALD_WORKER_SENDING_STATUS=true), so the
+ * audit benches' figures stay comparable with earlier rounds'.
+ */
 const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
 
 /**

@@ -52,12 +52,15 @@ export class PlatformaticProducer {
   async send(outputs: readonly OutputMessage[], options: SendOptions = {}): Promise<void> {
     const compression = options.compression ?? 'none';
     for (const request of planRequests(outputs, options)) {
-      const messages: Message[] = request.map((output) => ({
-        topic: output.topic,
-        value: output.value,
-        ...(output.key === null ? {} : { key: output.key }),
-        ...(output.headers ? { headers: { ...output.headers } } : {}),
-      }));
+      // The headers object is handed over as it is, not copied: the (patched) client reads
+      // it in place when it serializes the send (patches/README.md), and outputs are never
+      // changed once made.
+      const messages: Message[] = request.map((output) => {
+        const message: Message = { topic: output.topic, value: output.value };
+        if (output.key !== null) message.key = output.key;
+        if (output.headers) message.headers = output.headers;
+        return message;
+      });
       await this.#producer.send({ messages, acks: ProduceAcks.ALL, compression });
     }
   }

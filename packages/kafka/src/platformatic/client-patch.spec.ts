@@ -5,7 +5,10 @@
  * integer arithmetic. The wire bytes must not change; the structural checks fail without
  * the patch (records in ~20 Buffers each, a varint read through the DynamicBuffer per
  * field, a concatenation before every CRC). Kafka itself checks the bytes in
- * test/stage-consumer*.test.ts and test/compression.test.ts.
+ * test/stage-consumer*.test.ts and test/compression.test.ts. The round-6 part (per-message
+ * objects of the consumer and the producer) needs a broker to be seen at all: it is
+ * checked in test/client-patch-messages.test.ts; its record decoder change (no closures
+ * per record) is covered by the decoding checks below.
  */
 import {
   createRecord,

@@ -45,7 +45,8 @@
  * JVM, Redis) and of this bench process (producer, receiver), so the machine's CPU per
  * delivery shows beside the apps' (the stack is shared by whatever else uses it), and
  * `pg-run-db`: the Postgres backends of the run's database alone (the audit's writes,
- * without the checkpointer, autovacuum or other databases' clients).
+ * without the checkpointer, autovacuum or other databases' clients; backends opened
+ * during the run count from zero, one that both opened and closed in it is missed).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -423,6 +424,8 @@ async function runPipeline(
     }
     await lag.stop();
     const usage = sampler.sample();
+    if (dbUrl && stackPids.has('postgres'))
+      machine.joinGroup('pg-run-db', await backendPids(dbUrl));
     const stackUsage = machine.sample();
     if (redisBefore) {
       const after = redisCommandStats(stackEnv.REDIS_URL);

@@ -97,6 +97,17 @@ export class ProcessSampler {
     }
   }
 
+  /**
+   * Members that joined a group after start() (e.g. backends a pool opened during the
+   * run): counted from zero, as they did not exist when the measurement began.
+   */
+  joinGroup(name: string, pids: readonly number[]): void {
+    for (const pid of pids) {
+      const key = `${name}${GROUP}${pid}`;
+      if (!this.#start.has(key)) this.#start.set(key, { pid, ticks: 0, tree: false });
+    }
+  }
+
   /** Reads the counters now; call before the processes exit. */
   sample(): ProcessUsage[] {
     for (const [name, { pid, ticks, tree }] of this.#start) {

@@ -7,6 +7,8 @@
 #   deploy/local/stack.sh status                              what runs, where, and its memory
 #   deploy/local/stack.sh logs   [service] [-f]               the last lines of each log
 #   deploy/local/stack.sh reset                               stop and delete all data (the jar cache is kept)
+#   deploy/local/stack.sh pids                                '<service> <pid>' per running service (postgres:
+#                                                             the postmaster; bench/e2e samples their CPU)
 #   deploy/local/stack.sh env                                 print KAFKA_BROKERS, DATABASE_URL, REDIS_URL,
 #                                                             SCHEMA_REGISTRY_URL as exports
 #   deploy/local/stack.sh cluster up|down|status|env|kill|start   three Kafka brokers (RF 3, min ISR 2)
@@ -24,6 +26,8 @@
 #   HERALD_STACK_PG_PORT               PostgreSQL                   default 15432
 #   HERALD_STACK_REDIS_PORT            Redis                        default 16379
 #   HERALD_STACK_KAFKA_HEAP            JVM heap for the broker      default 768m
+#   HERALD_STACK_PG_OPTS               extra postgres options, e.g. '-c shared_preload_libraries=pg_stat_statements'
+#                                      (diagnosis: docs/benchmarks.md, "Round 6 (issue 19): the audit path's cost")
 #   HERALD_STACK_REGISTRY_PORT         schema registry              default 18081
 #   HERALD_STACK_REGISTRY_TOPIC        its Kafka journal topic      default herald-registry-journal
 # Ports are not the services' defaults on purpose, so the stack never collides with a
@@ -38,6 +42,7 @@ KAFKA_CONTROLLER_PORT=${HERALD_STACK_KAFKA_CONTROLLER_PORT:-19093}
 PG_PORT=${HERALD_STACK_PG_PORT:-15432}
 REDIS_PORT=${HERALD_STACK_REDIS_PORT:-16379}
 KAFKA_HEAP=${HERALD_STACK_KAFKA_HEAP:-768m}
+PG_OPTS=${HERALD_STACK_PG_OPTS:-}
 REGISTRY_PORT=${HERALD_STACK_REGISTRY_PORT:-18081}
 REGISTRY_TOPIC=${HERALD_STACK_REGISTRY_TOPIC:-herald-registry-journal}
 REGISTRY_VERSION=3.0.9
@@ -218,7 +223,7 @@ pg_up() {
     pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_DIR/run \
           -c max_connections=300 -c shared_buffers=256MB -c synchronous_commit=off \
-          -c max_locks_per_transaction=256" start >/dev/null 9>&- ||
+          -c max_locks_per_transaction=256 ${PG_OPTS}" start >/dev/null 9>&- ||
       die "postgres did not start; see $PG_DIR/postgres.log"
   fi
   ln -sf "$PG_DIR/postgres.log" "$LOG_DIR/postgres.log"
@@ -382,6 +387,20 @@ EOF
   [[ "$kafka_state$pg_state$redis_state" != *stopped* ]]
 }
 
+# One '<service> <pid>' line per running service, for samplers (bench/e2e's CPU per
+# process); postgres is the postmaster, whose backends are its children.
+pids() {
+  if as_root && ! runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null; then
+    PG_DIR="/var/tmp/herald-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/postgres"
+  fi
+  local pid
+  pid=$(pg_pid 2>/dev/null || true)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "postgres $pid"
+  pid_alive "$KAFKA_DIR/kafka.pid" && echo "kafka $(cat "$KAFKA_DIR/kafka.pid")"
+  pid_alive "$REDIS_DIR/redis.pid" && echo "redis $(cat "$REDIS_DIR/redis.pid")"
+  return 0
+}
+
 logs() {
   local follow=0 services=()
   for arg in "$@"; do
@@ -448,6 +467,7 @@ case $cmd in
   status) status ;;
   logs) logs "$@" ;;
   env) print_env ;;
+  pids) pids ;;
   cluster) exec bash "$LOCAL_DIR/cluster.sh" "$@" ;;
   # The Kafka jars alone (cluster.sh shares the cache).
   jars) with_lock ensure_kafka_jars ;;

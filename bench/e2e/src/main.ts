@@ -40,7 +40,13 @@
  *                             endpoint) or none (docs/rules.md)
  *
  * Every Herald run also prints Redis calls per command (INFO commandstats before/after;
- * other clients of the shared Redis add to it).
+ * other clients of the shared Redis add to it). Every run prints the CPU s of the stack's
+ * processes too (`deploy/local/stack.sh pids`: Postgres with all its backends, the Kafka
+ * JVM, Redis) and of this bench process (producer, receiver), so the machine's CPU per
+ * delivery shows beside the apps' (the stack is shared by whatever else uses it), and
+ * `pg-run-db`: the Postgres backends of the run's database alone (the audit's writes,
+ * without the checkpointer, autovacuum or other databases' clients; backends opened
+ * during the run count from zero, one that both opened and closed in it is missed).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +68,7 @@ import {
 } from './hop-breakdown.js';
 import { benchRules, produceEvents } from './event-producer.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
-import { ProcessSampler, type ProcessUsage } from './process-sampler.js';
+import { parseStackPids, ProcessSampler, type ProcessUsage } from './process-sampler.js';
 import { spawnApp, type RunningProcess } from '@herald/testkit';
 import { asciiPlot, latency, perSecond, sustained, type LatencySummary } from './stats.js';
 
@@ -115,6 +121,10 @@ const stackEnv = Object.fromEntries(
 execFileSync('bash', [`${root}deploy/local/stack.sh`, 'up'], {
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+// Sampled with their children (Postgres's backends); empty when the stack is elsewhere.
+const stackPids = parseStackPids(
+  execFileSync('bash', [`${root}deploy/local/stack.sh`, 'pids'], { encoding: 'utf8' }),
+);
 
 const kafka = new Kafka({
   clientId: 'bench',
@@ -135,6 +145,20 @@ async function freshDatabase(name: string): Promise<string> {
   const url = new URL(stackEnv.DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** The Postgres backends connected to the database of `url` (pids on this host). */
+async function backendPids(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.pid);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Calls per Redis command so far (INFO commandstats through redis-cli). */
@@ -174,6 +198,8 @@ interface RunResult {
   readonly latencyMs: LatencySummary;
   readonly auditLatencyMs?: LatencySummary | undefined;
   readonly processes: ProcessUsage[];
+  /** The stack's processes (postgres, kafka, redis) and this bench process. */
+  readonly stack: ProcessUsage[];
   /** The drain run's figure: deliveries / seconds from the router's resumption to the last one. */
   readonly drainPerSecond?: number | undefined;
   readonly lag: LagPoint[];
@@ -327,6 +353,13 @@ async function runPipeline(
     const producedFrom = new Date();
     const sampler = new ProcessSampler();
     sampler.start(new Map(processes.map((p) => [p.name, p.child.pid!])));
+    const machine = new ProcessSampler();
+    machine.startTrees(stackPids);
+    machine.start(new Map([['bench', process.pid]]));
+    // The backends of the run's database (the auditor's, the apps' idle ones): Postgres's
+    // part of the run without its background processes (part of "postgres" above).
+    if (dbUrl && stackPids.has('postgres'))
+      machine.startGroup('pg-run-db', await backendPids(dbUrl));
     lag = new LagSampler(admin, groups);
     lag.start();
     let producedInSeconds: number;
@@ -391,6 +424,9 @@ async function runPipeline(
     }
     await lag.stop();
     const usage = sampler.sample();
+    if (dbUrl && stackPids.has('postgres'))
+      machine.joinGroup('pg-run-db', await backendPids(dbUrl));
+    const stackUsage = machine.sample();
     if (redisBefore) {
       const after = redisCommandStats(stackEnv.REDIS_URL);
       const calls = [...after]
@@ -428,6 +464,12 @@ async function runPipeline(
     console.log(
       `${name} ${mode}: ${arrivals.length}/${count} delivered, ${sustained(arrivals)}/s sustained, p99 ${runLatency.p99} ms; CPU s: ${usage.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)}`).join(', ')}`,
     );
+    const machineSeconds = [...usage, ...stackUsage]
+      .filter((p) => p.name !== 'pg-run-db') // within "postgres" already
+      .reduce((sum, p) => sum + p.cpuSeconds, 0);
+    console.log(
+      `${name} ${mode}: stack CPU s: ${stackUsage.map((p) => `${p.name} ${p.cpuSeconds.toFixed(2)}`).join(', ')}; apps + stack ${machineSeconds.toFixed(1)} s = ${Math.round((machineSeconds * 1e6) / Math.max(1, arrivals.length))} µs per delivery`,
+    );
     return {
       name,
       mode: mode === 'rate' ? `${eventsPerSecond}/s` : mode,
@@ -439,6 +481,7 @@ async function runPipeline(
       latencyMs: runLatency,
       auditLatencyMs,
       processes: usage,
+      stack: stackUsage,
       lag: lag.points,
       drainPerSecond:
         mode === 'drain' && arrivals.length > 0
@@ -484,11 +527,11 @@ const ratio =
     ? heraldMax.sustainedPerSecond / bareMax.sustainedPerSecond
     : 0;
 const table = [
-  '| run | mode | delivered | sustained/s | p50 ms | p95 ms | p99 ms | max ms | audit p99 ms | CPU s (peak RSS MiB) per process |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| run | mode | delivered | sustained/s | p50 ms | p95 ms | p99 ms | max ms | audit p99 ms | CPU s (peak RSS MiB) per process | stack CPU s |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...results.map(
     (r) =>
-      `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} |`,
+      `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} | ${r.stack.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)}`).join(', ')} |`,
   ),
   '',
   `Herald / baseline throughput: **${ratio > 0 ? ratio.toFixed(2) : '- (needs herald-max and baseline-max)'}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering})`,

@@ -465,5 +465,8 @@ describe('configuration', () => {
     );
     expect(notes).toContain('curl -s localhost:9464/readyz');
     expect(rendered.workersOnly!.notes).toContain('WARNING: no Postgres configured');
+    // With Postgres: the audit's durability setting and where the write-load settings are.
+    expect(notes).toContain('Postgres: keep synchronous_commit on');
+    expect(rendered.workersOnly!.notes).not.toContain('keep synchronous_commit on');
   });
 });

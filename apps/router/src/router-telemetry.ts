@@ -5,6 +5,7 @@ import {
   createHeraldMetrics,
   createLagCollector,
   injectTraceContext,
+  talliedCounter,
   startOpsServer,
   traceProcess,
   type HeraldMetrics,
@@ -18,30 +19,31 @@ import {
  * The router's own counters, next to the shared set of `createHeraldMetrics`: they are
  * the router's vocabulary (rule expressions, suppression reasons), so they live here.
  * Labels are closed lists (suppression reasons, error codes) or configuration (rule
- * id, channel).
+ * id, channel). The ones counted per record or job are tallied (telemetry's
+ * `talliedCounter`: a Map per record, prom-client's label hashing once per read).
  */
 function routerCounters(metrics: HeraldMetrics) {
   const registers = [metrics.registry];
   return {
-    eventsConsumed: new Counter({
+    eventsConsumed: talliedCounter({
       name: 'herald_events_consumed_total',
       help: 'Events read from herald.events by the router, by encoding.',
       labelNames: ['mode'] as const,
       registers,
     }),
-    eventsRejected: new Counter({
+    eventsRejected: talliedCounter({
       name: 'herald_events_rejected_total',
       help: 'Events sent to herald.events.rejected, by error code.',
       labelNames: ['reason'] as const,
       registers,
     }),
-    rulesMatched: new Counter({
+    rulesMatched: talliedCounter({
       name: 'herald_rules_matched_total',
       help: 'Rule matches, by rule id (bounded by the rule set, not by traffic).',
       labelNames: ['rule'] as const,
       registers,
     }),
-    jobsPlanned: new Counter({
+    jobsPlanned: talliedCounter({
       name: 'herald_jobs_planned_total',
       help: 'Delivery jobs planned by the router, by channel.',
       labelNames: ['channel'] as const,
@@ -53,13 +55,13 @@ function routerCounters(metrics: HeraldMetrics) {
       labelNames: ['rule', 'field'] as const,
       registers,
     }),
-    suppressed: new Counter({
+    suppressed: talliedCounter({
       name: 'herald_router_suppressed_total',
       help: 'Delivery candidates the router did not plan, by channel and suppression reason.',
       labelNames: ['channel', 'reason'] as const,
       registers,
     }),
-    deferred: new Counter({
+    deferred: talliedCounter({
       name: 'herald_router_deferred_total',
       help: 'Jobs planned with a not-before time (quiet hours), by channel and reason.',
       labelNames: ['channel', 'reason'] as const,
@@ -84,12 +86,12 @@ export function createRouterMetrics(): RouterMetrics {
 /** The routing algorithm's metrics port over the router's counters. */
 export function routingMetrics(counters: RouterCounters): RoutingMetrics {
   return {
-    consumed: (mode) => counters.eventsConsumed.inc({ mode }),
-    rejected: (code) => counters.eventsRejected.inc({ reason: code }),
-    matched: (rule) => counters.rulesMatched.inc({ rule }),
-    planned: (channel) => counters.jobsPlanned.inc({ channel }),
-    deferred: (channel, reason) => counters.deferred.inc({ channel, reason }),
-    suppressed: (channel, reason) => counters.suppressed.inc({ channel, reason }),
+    consumed: (mode) => counters.eventsConsumed.add(mode),
+    rejected: (code) => counters.eventsRejected.add(code),
+    matched: (rule) => counters.rulesMatched.add(rule),
+    planned: (channel) => counters.jobsPlanned.add(channel),
+    deferred: (channel, reason) => counters.deferred.add(channel, reason),
+    suppressed: (channel, reason) => counters.suppressed.add(channel, reason),
   };
 }
 

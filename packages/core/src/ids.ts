@@ -1,5 +1,8 @@
 import { hash } from 'node:crypto';
 
+/** The RFC 9562 variant's hex digit (10xx) for the low two bits of the hash's digit. */
+const variantDigits = '89ab';
+
 /**
  * A UUID (RFC 9562 version 8) derived from the parts: the same parts always give the
  * same id. Planning uses it so that a redelivered event plans the very same jobs, and
@@ -15,8 +18,17 @@ export function deterministicId(...parts: readonly string[]): string {
   // One-shot hash: planning calls this for every job, and createHash() costs 2x more.
   const hex = hash('sha256', input, 'hex');
   // Byte 6's high nibble is the version (8); byte 8's top bits are the RFC 9562 variant (10).
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  const variant = variantDigits[parseInt(hex[16]!, 16) & 0x3]!;
+  // Joined, not a template literal: a join makes one flat string, a template a rope, and
+  // jobs and statuses carry the id; one rope in an object sends its JSON.stringify down
+  // V8's slow path (docs/benchmarks.md, "Round 6 (issue 19): app CPU per delivery").
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    `8${hex.slice(13, 16)}`,
+    variant + hex.slice(17, 20),
+    hex.slice(20, 32),
+  ].join('-');
 }
 
 /**

@@ -19,6 +19,8 @@ export type {
   HeraldMetricsOptions,
   RateLimitDecision,
 } from './metrics/herald-metrics.js';
+export { talliedCounter } from './metrics/counter-tally.js';
+export type { TalliedCounter } from './metrics/counter-tally.js';
 export { createLagCollector, partitionLag } from './metrics/lag-collector.js';
 export type {
   LagAdmin,

@@ -24,3 +24,4 @@ export { spawnApp, type RunningProcess } from './spawn-app.js';
 export { auditWorkload } from './audit-workload.js';
 export { ownRedis, type OwnRedis } from './own-redis.js';
 export { processCpuSeconds } from './process-cpu.js';
+export { unflatStrings } from './flat-strings.js';

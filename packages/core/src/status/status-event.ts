@@ -32,6 +32,45 @@ export const notificationStates = [
 
 export type NotificationState = (typeof notificationStates)[number];
 
+/**
+ * Each state's CloudEvent `type`, written out once. A template literal per status made
+ * every `type` a rope (a V8 cons string), and one rope anywhere in a status sends its
+ * `JSON.stringify` down V8's slow path, about twice the CPU of the fast one
+ * (docs/benchmarks.md, "Round 6 (issue 19): app CPU per delivery"). Literals are flat.
+ */
+const statusTypes: { readonly [S in NotificationState]: `herald.notification.${S}` } = {
+  queued: 'herald.notification.queued',
+  suppressed: 'herald.notification.suppressed',
+  deferred: 'herald.notification.deferred',
+  sending: 'herald.notification.sending',
+  sent: 'herald.notification.sent',
+  delivered: 'herald.notification.delivered',
+  retrying: 'herald.notification.retrying',
+  failed: 'herald.notification.failed',
+  dead_lettered: 'herald.notification.dead_lettered',
+  rejected: 'herald.notification.rejected',
+  bounced: 'herald.notification.bounced',
+  seen: 'herald.notification.seen',
+  read: 'herald.notification.read',
+  archived: 'herald.notification.archived',
+  digested: 'herald.notification.digested',
+  cancelled: 'herald.notification.cancelled',
+};
+
+/**
+ * The CloudEvent `type` of a status in `state` (`herald.notification.<state>`), as a flat
+ * string from the table above.
+ *
+ * @example
+ * statusTypeOf('sent'); // 'herald.notification.sent'
+ */
+export function statusTypeOf<S extends NotificationState>(state: S): `herald.notification.${S}` {
+  // Own keys only: a state that is not in the table (an unchecked caller) still gets its type.
+  return Object.hasOwn(statusTypes, state)
+    ? statusTypes[state]
+    : (`herald.notification.${state}` as const);
+}
+
 /** What a provider answered, without anything secret. */
 export interface ProviderResponse {
   /** Which provider answered, e.g. `ses`, `twilio` (receipts set it). */
@@ -141,7 +180,7 @@ export function statusEventFromData(
     specversion: '1.0',
     id: deterministicId(data.notificationId, data.state, String(data.attempt)),
     source,
-    type: `herald.notification.${data.state}`,
+    type: statusTypeOf(data.state),
     subject: data.notificationId,
     time: data.occurredAt,
     datacontenttype: 'application/json',
@@ -185,7 +224,7 @@ export function statusEventFor(
     if (key !== 'traceparent')
       (data as Record<string, unknown>)[key] = details[key as keyof StatusDetails];
   const id = deterministicId(job.notificationId, state, String(job.attempt));
-  const type: StatusEvent['type'] = `herald.notification.${state}`;
+  const type: StatusEvent['type'] = statusTypeOf(state);
   // Keys assigned in the schema's order (traceparent, when there is one, before data).
   const event: Record<string, unknown> = {
     specversion: '1.0',

@@ -57,7 +57,10 @@ export function buildJob(parts: JobParts): DeliveryJob {
   if (flow.cancelKey !== undefined) job.cancelKey = flow.cancelKey;
   if (parts.producedAt !== undefined) job.producedAt = parts.producedAt;
   if (channel.ordering === 'none') job.orderingKey = notificationId;
+  // Joined, not a template literal: a join is one flat string, a template a rope, and one
+  // rope in the job sends its JSON.stringify down V8's slow path (docs/benchmarks.md,
+  // "Round 6 (issue 19): app CPU per delivery").
   else if (channel.ordering === 'subject')
-    job.orderingKey = `${ref}\u0000${event.subject ?? `id:${event.id}`}`;
+    job.orderingKey = [ref, event.subject ?? `id:${event.id}`].join('\u0000');
   return job;
 }

@@ -209,7 +209,12 @@ export function loadRules(
       { file: fileName, line, column: col },
       options.ruleVersions?.[input.id],
     );
-    const fixedRefs = rule.channels.map(fixedRecipientRef);
+    // Copied flat once here (a URL's ref is a join of host and path, a rope): every job and
+    // status of the channel carries it, and a rope sends their JSON.stringify off V8's
+    // fast path (docs/benchmarks.md, "Round 6 (issue 19): app CPU per delivery").
+    const fixedRefs = rule.channels.map(
+      (channel) => ownStrings(fixedRecipientRef(channel)) as string | undefined,
+    );
     const residual = residualCondition(whenProgram.ast, whenProgram.expression, rule.types);
     const fast = residual === undefined ? undefined : engine.compile(residual, 'bool');
     compiled.push({

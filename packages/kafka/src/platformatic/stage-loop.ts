@@ -7,7 +7,8 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
-import type { StageConsumerConfig, StagePhase } from '../stage-config.js';
+import type { OutputMessage } from '../output-message.js';
+import type { StageConsumerConfig } from '../stage-config.js';
 import {
   awaitInFlight,
   fitOutputs,
@@ -34,9 +35,13 @@ export interface Membership {
  * The stage loop on @platformatic/kafka: records of every assigned partition flow
  * through one stream; a chunk takes up to `chunkSize` of them ACROSS partitions, so a
  * chunk costs one handle, one produce and one commit however the records spread
- * (issue 19 item 4). Chunks run one after another, while the stream keeps fetching;
- * a chunk's commit runs beside the next chunk (`CommitQueue`, issue 19 item 5), so a
- * record arriving meanwhile waits for no commit round trip.
+ * (issue 19 item 4). Up to `chunksInFlight` chunks run at once (default 1), while the
+ * stream keeps fetching: the next chunk is taken while earlier ones wait for their
+ * slowest sends, so a record does not wait behind them; a record whose key a chunk in
+ * flight has waits for it (`PartitionLedger` keyOrder). Outputs are produced and
+ * commits queued in the order the chunks were taken; a chunk's commit runs beside the
+ * next chunks (`CommitQueue`, issue 19 item 5), so a record arriving meanwhile waits
+ * for no commit round trip.
  *
  * Offsets: `PartitionLedger` owns the positions. A chunk commits, per partition, the
  * offset after its last record, and only for partitions this member has owned without
@@ -60,6 +65,10 @@ export class PlatformaticStage {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #loop: Promise<void> | undefined;
+  /** Chunks taken and not yet over (acknowledged and queued for commit, or given up). */
+  readonly #running = new Set<Promise<boolean>>();
+  /** The last chunk taken: true once it is over and later chunks may commit after it. */
+  #last: Promise<boolean> = Promise.resolve(true);
   /** Wakes the intake when records arrive, the assignment changes or the stage stops. */
   #wake: (() => void) | undefined;
 
@@ -79,6 +88,7 @@ export class PlatformaticStage {
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
       log,
+      keyOrder: (config.chunksInFlight ?? 1) > 1,
     });
   }
 
@@ -221,23 +231,36 @@ export class PlatformaticStage {
     return this.#consumer;
   }
 
-  /** Takes chunks and runs them until stop() begins. */
+  /** Takes chunks and runs up to `chunksInFlight` at once until stop() begins. */
   async #run(): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
+    const most = this.#config.chunksInFlight ?? 1;
     while (!this.#stopping.signal.aborted) {
       await this.#ledger.ready();
       if (this.#stopping.signal.aborted) break;
+      if (this.#running.size >= most) {
+        // A chunk's end (or the end of its handle, freeing its keys) wakes the intake.
+        await this.#idle(undefined);
+        continue;
+      }
       const chunk = this.#ledger.take(
         chunkSize,
         () => (this.#stream?.read() as Raw | null) ?? null,
       );
       if (chunk.length > 0) {
-        await this.#runChunk(chunk);
+        const run = this.#runChunk(chunk, this.#last);
+        this.#last = run;
+        this.#running.add(run);
+        void run.finally(() => {
+          this.#running.delete(run);
+          this.#wake?.();
+        });
         continue;
       }
       await this.#idle(this.#ledger.nextRelease());
     }
-    // stop(): the last chunks' commits are part of the work it waits for.
+    // stop(): the chunks in flight and their commits are part of the work it waits for.
+    await Promise.all(this.#running);
     await this.#commits.drained();
   }
 
@@ -257,7 +280,32 @@ export class PlatformaticStage {
     });
   }
 
-  async #runChunk(chunk: readonly Taken[]): Promise<void> {
+  /**
+   * Handles `chunk`, then (once `previous`, the chunk taken before it, is over) produces
+   * its outputs and queues its commit. True when later chunks may commit after it: it
+   * was queued, or given up with none of its partitions still owned (their records
+   * are the new owner's to redo). A chunk given up otherwise (stop() past its deadline)
+   * closes the commits: no later chunk may pass its records.
+   */
+  async #runChunk(chunk: readonly Taken[], previous: Promise<boolean>): Promise<boolean> {
+    const outputs = await this.#handle(chunk).finally(() => {
+      // Its sends are over: records with its keys may run in a later chunk now.
+      this.#ledger.done(chunk);
+      this.#wake?.();
+    });
+    const open = await previous;
+    if (!open) return false;
+    if (outputs === undefined) return this.#ledger.allStale(chunk);
+    if (outputs.length > 0 && !(await this.#produce(chunk, outputs))) {
+      return this.#ledger.allStale(chunk);
+    }
+    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
+    this.#commits.add(chunk);
+    return true;
+  }
+
+  /** The chunk's outputs (retried with backoff); undefined: given up. */
+  async #handle(chunk: readonly Taken[]): Promise<readonly OutputMessage[] | undefined> {
     const records = chunk.map((taken) => taken.record);
     const onPhase = this.#config.onPhase;
     let lap = 0;
@@ -270,25 +318,29 @@ export class PlatformaticStage {
     const outputs = await retryWithBackoff(this.#retry('handle', chunk), () =>
       this.#config.handler.handle(records, this.#abort.signal),
     );
-    if (outputs === undefined) return;
-    if (onPhase) lap = lapped(onPhase, 'handle', lap, records.length);
-    if (outputs.length > 0) {
-      const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-      const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
-      const sent = await retryWithBackoff(this.#retry('produce', chunk), async () => {
-        await this.#producer.send(fitted, {
-          maxRecordBytes,
-          ...(this.#config.compression === undefined
-            ? {}
-            : { compression: this.#config.compression }),
-        });
-        return true;
+    if (onPhase && outputs !== undefined)
+      onPhase('handle', performance.now() - lap, records.length);
+    return outputs;
+  }
+
+  /** Produces a handled chunk's outputs (retried with backoff); false: given up. */
+  async #produce(chunk: readonly Taken[], outputs: readonly OutputMessage[]): Promise<boolean> {
+    const onPhase = this.#config.onPhase;
+    const started = onPhase ? performance.now() : 0;
+    const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
+    const sent = await retryWithBackoff(this.#retry('produce', chunk), async () => {
+      await this.#producer.send(fitted, {
+        maxRecordBytes,
+        ...(this.#config.compression === undefined
+          ? {}
+          : { compression: this.#config.compression }),
       });
-      if (sent === undefined) return;
-      if (onPhase) lapped(onPhase, 'produce', lap, records.length);
-    }
-    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
-    this.#commits.add(chunk);
+      return true;
+    });
+    if (sent === undefined) return false;
+    if (onPhase) onPhase('produce', performance.now() - started, chunk.length);
+    return true;
   }
 
   /** A step of `chunk`'s work retried with backoff until stop, or until none of it is still ours. */
@@ -341,16 +393,4 @@ export class PlatformaticStage {
       async () => this.#producer.close(),
     ]);
   }
-}
-
-/** Reports the phase that ended now (it began at `since`) and returns now. */
-function lapped(
-  onPhase: (phase: StagePhase, ms: number, records: number) => void,
-  phase: StagePhase,
-  since: number,
-  records: number,
-): number {
-  const now = performance.now();
-  onPhase(phase, now - since, records);
-  return now;
 }

@@ -17,6 +17,7 @@ import {
 } from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
 import { CommitQueue } from './commit-queue.js';
+import { OutputQueue } from './output-queue.js';
 import { PlatformaticProducer } from './producer.js';
 import { PartitionLedger, type Taken } from './partition-ledger.js';
 
@@ -35,13 +36,10 @@ export interface Membership {
  * The stage loop on @platformatic/kafka: records of every assigned partition flow
  * through one stream; a chunk takes up to `chunkSize` of them ACROSS partitions, so a
  * chunk costs one handle, one produce and one commit however the records spread
- * (issue 19 item 4). Up to `chunksInFlight` chunks run at once (default 1), while the
- * stream keeps fetching: the next chunk is taken while earlier ones wait for their
- * slowest sends, so a record does not wait behind them; a record whose key a chunk in
- * flight has waits for it (`PartitionLedger` keyOrder). Outputs are produced and
- * commits queued in the order the chunks were taken; a chunk's commit runs beside the
- * next chunks (`CommitQueue`, issue 19 item 5), so a record arriving meanwhile waits
- * for no commit round trip.
+ * (issue 19 item 4). Up to `chunksInFlight` chunks run at once (default 1): the next is
+ * taken while earlier ones wait for their slowest sends; a record whose key a running
+ * chunk has waits for it (`PartitionLedger` keyOrder); outputs go out in the order the
+ * chunks were taken (`OutputQueue`). Commits run beside the next chunks (`CommitQueue`).
  *
  * Offsets: `PartitionLedger` owns the positions. A chunk commits, per partition, the
  * offset after its last record, and only for partitions this member has owned without
@@ -65,10 +63,13 @@ export class PlatformaticStage {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #loop: Promise<void> | undefined;
-  /** Chunks taken and not yet over (acknowledged and queued for commit, or given up). */
-  readonly #running = new Set<Promise<boolean>>();
-  /** The last chunk taken: true once it is over and later chunks may commit after it. */
-  #last: Promise<boolean> = Promise.resolve(true);
+  /** Outputs in the order the chunks were taken (`chunksInFlight` > 1: several at once). */
+  readonly #outputs: OutputQueue;
+  /** Chunks taken and not yet over (produced and queued for commit, or given up). */
+  readonly #running = new Set<Promise<void>>();
+  /** Chunks in `handle` now, and records of the chunks not yet over. */
+  #handling = 0;
+  #records = 0;
   /** Wakes the intake when records arrive, the assignment changes or the stage stops. */
   #wake: (() => void) | undefined;
 
@@ -84,6 +85,11 @@ export class PlatformaticStage {
     this.#membership = membership;
     this.#producer = new PlatformaticProducer(connection, `${config.groupId}-producer`);
     this.#commits = new CommitQueue((taken) => this.#commit(taken), log);
+    this.#outputs = new OutputQueue({
+      produce: (chunks, outputs) => this.#produce(chunks.flat(), outputs),
+      done: (chunk) => this.#commits.add(chunk),
+      stale: (chunk) => this.#ledger.allStale(chunk),
+    });
     this.#ledger = new PartitionLedger({
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
@@ -231,37 +237,59 @@ export class PlatformaticStage {
     return this.#consumer;
   }
 
-  /** Takes chunks and runs up to `chunksInFlight` at once until stop() begins. */
+  /** Takes chunks and runs them, up to `chunksInFlight` at once, until stop() begins. */
   async #run(): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
     const most = this.#config.chunksInFlight ?? 1;
     while (!this.#stopping.signal.aborted) {
       await this.#ledger.ready();
       if (this.#stopping.signal.aborted) break;
-      if (this.#running.size >= most) {
-        // A chunk's end (or the end of its handle, freeing its keys) wakes the intake.
+      const room = this.#room(chunkSize, most);
+      if (room === 0) {
+        // A chunk's handle ending (freeing its keys) or a chunk ending wakes the intake.
         await this.#idle(undefined);
         continue;
       }
-      const chunk = this.#ledger.take(
-        chunkSize,
-        () => (this.#stream?.read() as Raw | null) ?? null,
-      );
-      if (chunk.length > 0) {
-        const run = this.#runChunk(chunk, this.#last);
-        this.#last = run;
-        this.#running.add(run);
-        void run.finally(() => {
-          this.#running.delete(run);
-          this.#wake?.();
-        });
-        continue;
-      }
-      await this.#idle(this.#ledger.nextRelease());
+      const chunk = this.#ledger.take(room, () => (this.#stream?.read() as Raw | null) ?? null);
+      if (chunk.length > 0) this.#start(chunk);
+      else await this.#idle(this.#ledger.nextRelease());
     }
     // stop(): the chunks in flight and their commits are part of the work it waits for.
     await Promise.all(this.#running);
     await this.#commits.drained();
+  }
+
+  /**
+   * Records that may be taken now. One in flight: a chunk at a time, produce included (as
+   * the loop always was). More: `most` chunks in `handle`, and `most` chunks' worth of
+   * records not over (chunks handled behind a slower one count: memory stays bounded).
+   */
+  #room(chunkSize: number, most: number): number {
+    if (most === 1) return this.#running.size === 0 ? chunkSize : 0;
+    if (this.#handling >= most) return 0;
+    return Math.max(0, Math.min(chunkSize, most * chunkSize - this.#records));
+  }
+
+  /** Runs `chunk`: handle now; produce and commit in the order the chunks were taken. */
+  #start(chunk: readonly Taken[]): void {
+    const { handled, over } = this.#outputs.enter(chunk);
+    this.#handling++;
+    this.#records += chunk.length;
+    const run = (async () => {
+      const outputs = await this.#handle(chunk).finally(() => {
+        // Its sends are over: records with its keys may run in a later chunk now.
+        this.#handling--;
+        this.#ledger.done(chunk);
+        this.#wake?.();
+      });
+      handled(outputs);
+      await over;
+    })().finally(() => {
+      this.#records -= chunk.length;
+      this.#running.delete(run);
+      this.#wake?.();
+    });
+    this.#running.add(run);
   }
 
   /** Waits for records, the next held record's release, an assignment change or stop. */
@@ -278,30 +306,6 @@ export class PlatformaticStage {
       this.#wake = done;
       this.#stopping.signal.addEventListener('abort', done, { once: true });
     });
-  }
-
-  /**
-   * Handles `chunk`, then (once `previous`, the chunk taken before it, is over) produces
-   * its outputs and queues its commit. True when later chunks may commit after it: it
-   * was queued, or given up with none of its partitions still owned (their records
-   * are the new owner's to redo). A chunk given up otherwise (stop() past its deadline)
-   * closes the commits: no later chunk may pass its records.
-   */
-  async #runChunk(chunk: readonly Taken[], previous: Promise<boolean>): Promise<boolean> {
-    const outputs = await this.#handle(chunk).finally(() => {
-      // Its sends are over: records with its keys may run in a later chunk now.
-      this.#ledger.done(chunk);
-      this.#wake?.();
-    });
-    const open = await previous;
-    if (!open) return false;
-    if (outputs === undefined) return this.#ledger.allStale(chunk);
-    if (outputs.length > 0 && !(await this.#produce(chunk, outputs))) {
-      return this.#ledger.allStale(chunk);
-    }
-    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
-    this.#commits.add(chunk);
-    return true;
   }
 
   /** The chunk's outputs (retried with backoff); undefined: given up. */
@@ -323,21 +327,17 @@ export class PlatformaticStage {
     return outputs;
   }
 
-  /** Produces a handled chunk's outputs (retried with backoff); false: given up. */
+  /** Produces handled chunks' outputs (retried with backoff); false: given up. */
   async #produce(chunk: readonly Taken[], outputs: readonly OutputMessage[]): Promise<boolean> {
     const onPhase = this.#config.onPhase;
     const started = onPhase ? performance.now() : 0;
     const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
-    const sent = await retryWithBackoff(this.#retry('produce', chunk), async () => {
-      await this.#producer.send(fitted, {
-        maxRecordBytes,
-        ...(this.#config.compression === undefined
-          ? {}
-          : { compression: this.#config.compression }),
-      });
-      return true;
-    });
+    const compression = this.#config.compression;
+    const options = { maxRecordBytes, ...(compression === undefined ? {} : { compression }) };
+    const sent = await retryWithBackoff(this.#retry('produce', chunk), () =>
+      this.#producer.send(fitted, options).then(() => true),
+    );
     if (sent === undefined) return false;
     if (onPhase) onPhase('produce', performance.now() - started, chunk.length);
     return true;

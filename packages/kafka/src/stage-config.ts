@@ -25,12 +25,12 @@ export interface StageConsumerConfig {
   /** Records per `handle` call. */
   readonly chunkSize?: number;
   /**
-   * Chunks handled at once (platformatic loop only; default 1: one after another). The
-   * next chunk is taken while earlier ones still run; their outputs are produced and
-   * their offsets committed in the order they were taken, and a record whose Kafka key
-   * a chunk in flight has waits for that chunk (with the rest of its partition). The
-   * handler must allow concurrent `handle` calls (the worker's share one send limit).
-   * kafkajs runs `partitionsConsumedConcurrently` instead.
+   * Chunks in `handle` at once (platformatic loop only; default 1: one after another,
+   * produce included). The next chunk is taken while earlier ones still run; outputs
+   * are produced and offsets committed in the order the chunks were taken, and a record
+   * whose Kafka key a running chunk has waits for it (with the rest of its partition).
+   * The handler must allow concurrent `handle` calls (the worker's share one send
+   * limit). kafkajs runs `partitionsConsumedConcurrently` instead.
    */
   readonly chunksInFlight?: number;
   readonly partitionsConsumedConcurrently?: number;

@@ -1,8 +1,9 @@
 /**
- * migrations/0015 on a real Postgres: a notification's and an attempt's later statuses
- * update their rows in place (HOT: no indexed column changes, room left on the page),
- * the partitions of both tables, existing and future, leave a fifth of each page free,
- * and the searches that filter by state still find their rows.
+ * migrations/0015 and 0017 on a real Postgres: a notification's, an attempt's and an
+ * event's later statuses update their rows in place (HOT: no indexed column changes,
+ * room left on the page), the partitions of those tables, existing and future, leave a
+ * fifth of each page free, the searches that filter by state still find their rows, and
+ * delivery_attempts keeps only the indexes a query reads.
  */
 import { sql, type Kysely } from 'kysely';
 import {
@@ -32,7 +33,10 @@ const jobFor = (n: number): DeliveryJob =>
 
 let clock = Date.parse('2026-11-20T09:00:00Z');
 const status = (job: DeliveryJob, state: NotificationState) =>
-  statusEventFor(job, state, 'herald/test', new Date((clock += 1000)), { maxAttempts: 3 });
+  statusEventFor(job, state, 'herald/test', new Date((clock += 1000)), {
+    maxAttempts: 3,
+    ...(state === 'sent' ? { provider: { statusCode: 200 } } : {}),
+  });
 
 /** Updates and in-place updates of a table's partitions so far (statistics are flushed lazily). */
 async function updates(prefix: string): Promise<{ upd: number; hot: number }> {
@@ -90,4 +94,48 @@ it('still finds notifications by tenant and state, newest first', async () => {
   expect(page?.nextCursor).toBeDefined();
   expect(page?.items.every((n) => n.state === 'delivered')).toBe(true);
   expect(await audit.search({ tenant: 'acme', state: 'failed' })).toEqual({ items: [] });
+});
+
+it("updates an event's row in place when its outcome changes (0017)", async () => {
+  const jobs = Array.from({ length: 3 }, (_, n) =>
+    auditJob(deterministicId('audit-events-hot', String(n)), `evt-hot-${n}`, {
+      recipient: `user-${n}`,
+    }),
+  );
+  const store = new AuditStore(db);
+  const before = await updates('events');
+  // One chunk per state, as in the pipeline: the event is inserted pending, then sent.
+  for (const state of ['queued', 'sent'] as const)
+    await store.write(jobs.map((job) => status(job, state)));
+  await waitFor('the updates counted', async () => (await updates('events')).upd >= before.upd + 3);
+  const after = await updates('events');
+  // Before 0017 `outcome` was indexed (events_tenant_outcome_idx): no update was HOT.
+  expect({ upd: after.upd - before.upd, hot: after.hot - before.hot }).toEqual({ upd: 3, hot: 3 });
+
+  const { events } = await new AuditQueries(db).event('evt-hot-1');
+  expect(events.map((e) => [e.outcome, e.succeeded, e.pending])).toEqual([['sent', 1, 0]]);
+});
+
+it('creates every partition of events with fillfactor 80, and indexes no outcome (0017)', async () => {
+  await ensureMonthlyPartitions(db, 'events', new Date('2031-02-15T00:00:00Z'), 0);
+  expect(await fillfactor('events_y2031m02')).toBe('fillfactor=80');
+  // The month the writes above made.
+  expect(await fillfactor('events_y2026m11')).toBe('fillfactor=80');
+  const { rows: indexed } = await sql<{ name: string }>`
+    select c.relname as name from pg_index i
+    join pg_class c on c.oid = i.indexrelid
+    join pg_class t on t.oid = i.indrelid
+    join pg_attribute a on a.attrelid = t.oid and a.attnum = any(i.indkey)
+    where t.relname = 'events' and a.attname = 'outcome'`.execute(db);
+  expect(indexed).toEqual([]);
+});
+
+it('indexes delivery_attempts by its key and provider message id only (0017)', async () => {
+  const { rows } = await sql<{ name: string }>`
+    select indexname as name from pg_indexes where tablename = 'delivery_attempts'
+    order by 1`.execute(db);
+  expect(rows.map((r) => r.name)).toEqual([
+    'delivery_attempts_pkey',
+    'delivery_attempts_provider_message_idx',
+  ]);
 });

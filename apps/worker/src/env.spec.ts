@@ -54,28 +54,3 @@ describe('HERALD_WORKER_SENDING_STATUS', () => {
     expect(String(error)).toMatch(/HERALD_WORKER_SENDING_STATUS.*expected true or false/);
   });
 });
-
-describe('HERALD_WORKER_CHUNKS_IN_FLIGHT', () => {
-  const webhook = { KAFKA_BROKERS: '127.0.0.1:9092' };
-
-  it('is 1 by default (one chunk after another) and reads 1–16', () => {
-    expect(parseWorkerEnv(webhook).HERALD_WORKER_CHUNKS_IN_FLIGHT).toBe(1);
-    expect(
-      parseWorkerEnv({ ...webhook, HERALD_WORKER_CHUNKS_IN_FLIGHT: '2' })
-        .HERALD_WORKER_CHUNKS_IN_FLIGHT,
-    ).toBe(2);
-  });
-
-  it('refuses 0, more than 16 and fractions with the setting named', () => {
-    for (const value of ['0', '17', '1.5', 'two']) {
-      let error: unknown;
-      try {
-        parseWorkerEnv({ ...webhook, HERALD_WORKER_CHUNKS_IN_FLIGHT: value });
-      } catch (err) {
-        error = err;
-      }
-      expect(isHeraldError(error, 'HERALD_ERR_CONFIG_INVALID')).toBe(true);
-      expect(String(error)).toMatch(/HERALD_WORKER_CHUNKS_IN_FLIGHT/);
-    }
-  });
-});

@@ -94,15 +94,6 @@ const shape = {
   HERALD_WORKER_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Partitions of a lane whose chunks are handled at once (they share HERALD_WORKER_CONCURRENCY). */
   HERALD_WORKER_PARTITIONS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(3),
-  /**
-   * Chunks of a lane handled at once (@platformatic/kafka): the next chunk starts while
-   * earlier ones wait for their slowest sends; they share HERALD_WORKER_CONCURRENCY, one
-   * recipient's jobs stay in order, outputs and commits go in chunk order. Default 1:
-   * in the e2e bench 2 cost ~10 % more worker CPU per delivery in a backlog and its tail
-   * gain did not show; with slow endpoints 2 keeps the jobs behind a slow send from
-   * waiting for it (docs/benchmarks.md, "Round 6 (issue 19): chunks in flight").
-   */
-  HERALD_WORKER_CHUNKS_IN_FLIGHT: z.coerce.number().int().min(1).max(16).default(1),
   /** Idempotency marks and rate limits; without it a redelivered job may be sent twice. */
   REDIS_URL: redisEnv().REDIS_URL.optional(),
   /**

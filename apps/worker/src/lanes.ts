@@ -91,7 +91,6 @@ export function laneConsumers(
       }),
       chunkSize: env.HERALD_WORKER_CHUNK_SIZE,
       partitionsConsumedConcurrently: env.HERALD_WORKER_PARTITIONS_CONCURRENCY,
-      chunksInFlight: env.HERALD_WORKER_CHUNKS_IN_FLIGHT,
       minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
       maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
     };

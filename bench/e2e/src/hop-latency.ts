@@ -1,6 +1,5 @@
 /**
- * `node dist/hop-latency.js [--rate R] [--seconds S] [--client C] [--base DIR] [--handle-ms N]
- *   [--in-flight A,B] [--slow-every K] [--slow-ms S]`: event → end
+ * `node dist/hop-latency.js [--rate R] [--seconds S] [--client C] [--base DIR] [--handle-ms N]`: event → end
  * latency through two StageConsumer hops (consume → produce with acks -1 → commit, then
  * consume again, like router → worker), for two chains side by side. Both chains read the
  * same input records at the same time on the same machine, so their difference is the
@@ -12,15 +11,10 @@
  *   --base DIR      base: the @herald/kafka build in DIR (e.g. a checkout of an older
  *                   commit's packages/kafka, built) against new: this build; both
  *                   at-once, as the router and the worker fetch
- *   --in-flight A,B  this build twice, at-once, the first stage running A and B chunks
- *                   at once (`chunksInFlight`; issue 19 round 6)
  *
  * --handle-ms N   the first stage's handle takes N ms per chunk (as the worker's lease, sends
  *                 and marks do), so a variant that overlaps a chunk's produce with the next
  *                 chunk's handle shows its effect on the total.
- * --slow-every K  every K-th record's "send" takes --slow-ms (default 100) and its chunk's
- * --slow-ms S     handle waits for it, as a worker chunk waits for its slowest send; the
- *                 same records are slow in both chains (by their index in the key)
  *
  * Printed per chain: hop 1 (producer → first stage's handle), hop 2 (first stage's
  * handle → second stage's handle: its produce, commit is beside it, and the second
@@ -52,17 +46,6 @@ const baseDir = option('base', '');
 // Work of the first stage's handle per chunk (ms), as the worker's lease, sends and sent
 // marks: what a chunk's produce could overlap with (issue 19 item 5).
 const handleMs = Number(option('handle-ms', '0'));
-const inFlight = option('in-flight', '').split(',').filter(Boolean).map(Number);
-const slowEvery = Number(option('slow-every', '0'));
-const slowMs = Number(option('slow-ms', '100'));
-/** How long the first stage's handle takes for a chunk: its slowest record's "send". */
-function handleWait(records: readonly { key: Buffer | null }[]): number {
-  let wait = handleMs;
-  if (slowEvery > 0)
-    for (const r of records)
-      if (Number(r.key?.toString().slice(1)) % slowEvery === 0) wait = Math.max(wait, slowMs);
-  return wait;
-}
 const brokers = /export KAFKA_BROKERS=(.*)/.exec(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' }),
 )![1]!;
@@ -71,27 +54,23 @@ interface Chain {
   readonly name: string;
   readonly module: KafkaModule;
   readonly fetch: { readonly minBytes: number; readonly maxWaitTimeMs: number };
-  /** The first stage's chunks in flight (`--in-flight`). */
-  readonly chunksInFlight?: number;
 }
 const atOnce = { minBytes: 1, maxWaitTimeMs: 100 };
-const chains: Chain[] = inFlight.length
-  ? inFlight.map((n) => ({ name: `n${n}`, module: current, fetch: atOnce, chunksInFlight: n }))
-  : baseDir
-    ? [
-        {
-          name: 'base',
-          module: (await import(
-            pathToFileURL(resolve(baseDir, 'dist/index.js')).href
-          )) as KafkaModule,
-          fetch: atOnce,
-        },
-        { name: 'new', module: current, fetch: atOnce },
-      ]
-    : [
-        { name: 'linger', module: current, fetch: { minBytes: 64 * 1024, maxWaitTimeMs: 20 } },
-        { name: 'at-once', module: current, fetch: atOnce },
-      ];
+const chains: Chain[] = baseDir
+  ? [
+      {
+        name: 'base',
+        module: (await import(
+          pathToFileURL(resolve(baseDir, 'dist/index.js')).href
+        )) as KafkaModule,
+        fetch: atOnce,
+      },
+      { name: 'new', module: current, fetch: atOnce },
+    ]
+  : [
+      { name: 'linger', module: current, fetch: { minBytes: 64 * 1024, maxWaitTimeMs: 20 } },
+      { name: 'at-once', module: current, fetch: atOnce },
+    ];
 
 const kafka = current.createKafkaClient({
   clientId: 'hop-latency',
@@ -143,14 +122,12 @@ for (const chain of chains) {
       topics: [`${prefix}in`],
       logger: silentLogger,
       ...chain.fetch,
-      ...(chain.chunksInFlight === undefined ? {} : { chunksInFlight: chain.chunksInFlight }),
       onPhase,
       handler: {
         handle: async (records) => {
           const now = Date.now();
           if (measuring) for (const r of records) own.hop1.push(now - Number(r.value!.toString()));
-          const wait = handleWait(records);
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          if (handleMs > 0) await new Promise((r) => setTimeout(r, handleMs));
           // The value carries the event's send time and this hop's, for hop 2's share.
           return records.map((r) => ({
             topic: mid,

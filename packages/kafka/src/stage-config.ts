@@ -24,15 +24,6 @@ export interface StageConsumerConfig {
   readonly logger: Logger;
   /** Records per `handle` call. */
   readonly chunkSize?: number;
-  /**
-   * Chunks in `handle` at once (platformatic loop only; default 1: one after another,
-   * produce included). The next chunk is taken while earlier ones still run; outputs
-   * are produced and offsets committed in the order the chunks were taken, and a record
-   * whose Kafka key a running chunk has waits for it (with the rest of its partition).
-   * The handler must allow concurrent `handle` calls (the worker's share one send
-   * limit). kafkajs runs `partitionsConsumedConcurrently` instead.
-   */
-  readonly chunksInFlight?: number;
   readonly partitionsConsumedConcurrently?: number;
   /** Where a new consumer group starts. Herald's groups start at the beginning: nothing is skipped. */
   readonly fromBeginning?: boolean;

@@ -6,16 +6,6 @@ import { stackEnv } from '@herald/testkit';
 export const clients = ['kafkajs', 'platformatic'] as const;
 export type Client = (typeof clients)[number];
 
-/**
- * The stage loops the loop suites run: each client one chunk at a time, and the
- * platformatic loop with several chunks in flight (`chunksInFlight`).
- */
-export const loops: ReadonlyArray<readonly [Client, number]> = [
-  ['kafkajs', 1],
-  ['platformatic', 1],
-  ['platformatic', 3],
-];
-
 /** A client handle on the test stack for `client` (admin and helpers stay kafkajs). */
 export function testKafka(client: Client, clientId: string): KafkaClient {
   return createKafkaClient({

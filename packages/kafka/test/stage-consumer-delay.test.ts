@@ -7,11 +7,11 @@
 import { silentLogger } from '@herald/core';
 import { deleteTopicsWithPrefix, ensureTopics, StageConsumer } from '@herald/kafka';
 import { uniquePrefix, waitFor } from '@herald/testkit';
-import { loops, testKafka } from './clients.js';
+import { clients, testKafka } from './clients.js';
 
 const DELAY_MS = 1_500;
 
-describe.each(loops)('delay lanes on %s, %i chunk(s) in flight', (client, chunksInFlight) => {
+describe.each(clients)('delay lanes on %s', (client) => {
   const prefix = uniquePrefix();
   const lane = `${prefix}lane`;
   const kafka = testKafka(client, 'delay-test');
@@ -31,7 +31,6 @@ describe.each(loops)('delay lanes on %s, %i chunk(s) in flight', (client, chunks
       topics: [lane],
       logger: silentLogger,
       chunkSize: 20,
-      chunksInFlight,
       maxWaitTimeMs: 100,
       releaseAt: (_topic, timestamp) => timestamp + DELAY_MS,
       handler: {

@@ -14,12 +14,12 @@ import {
   type ConsumedRecord,
 } from '@herald/kafka';
 import { uniquePrefix, waitFor } from '@herald/testkit';
-import { loops, testKafka } from './clients.js';
+import { clients, testKafka } from './clients.js';
 
 const PARTITIONS = 4;
 const RECORDS = 3_000;
 
-describe.each(loops)('rebalance on %s, %i chunk(s) in flight', (client, chunksInFlight) => {
+describe.each(clients)('rebalance on %s', (client) => {
   const prefix = uniquePrefix();
   const input = `${prefix}in`;
   const output = `${prefix}out`;
@@ -46,7 +46,6 @@ describe.each(loops)('rebalance on %s, %i chunk(s) in flight', (client, chunksIn
         topics: [input],
         logger: silentLogger,
         chunkSize: 50,
-        chunksInFlight,
         sessionTimeoutMs: 10_000,
         shutdownTimeoutMs: 10_000,
         handler: {

@@ -1,18 +1,13 @@
 import { silentLogger } from '@herald/core';
 import { PartitionLedger, type RawRecord } from './partition-ledger.js';
 
-const raw = (
-  partition: number,
-  offset: number,
-  timestamp = 1_000,
-  key: string | null = null,
-): RawRecord => ({
+const raw = (partition: number, offset: number, timestamp = 1_000): RawRecord => ({
   topic: 't',
   partition,
   offset: BigInt(offset),
   leaderEpoch: 0,
   timestamp: BigInt(timestamp),
-  key: key === null ? null : Buffer.from(key),
+  key: null,
   value: Buffer.from(`${partition}:${offset}`),
   headers: new Map([[Buffer.from('h'), Buffer.from('v')]]),
 });
@@ -23,11 +18,7 @@ const reader = (records: RawRecord[]) => () => records.shift() ?? null;
 async function ledgerWith(
   partitions: number[],
   committed: Record<string, bigint> = {},
-  options: {
-    releaseAt?: (topic: string, ts: number) => number;
-    maxHeld?: number;
-    keyOrder?: boolean;
-  } = {},
+  options: { releaseAt?: (topic: string, ts: number) => number; maxHeld?: number } = {},
 ) {
   const ledger = new PartitionLedger({
     maxHeld: options.maxHeld ?? 100,
@@ -107,88 +98,5 @@ describe('PartitionLedger', () => {
     const records = [raw(0, 0, 5_000), raw(0, 1, 5_000), raw(0, 2, 5_000)];
     expect(ledger.take(10, reader(records), 0)).toEqual([]);
     expect(records).toHaveLength(1); // left in the stream: back-pressure stops the fetches
-  });
-
-  describe('with keyOrder (several chunks in flight)', () => {
-    const at = (chunk: readonly { record: { partition: number; offset: string } }[]) =>
-      chunk.map((t) => `${t.record.partition}:${t.record.offset}`);
-
-    it('holds a record whose key a chunk in flight has, with every later record of its partition, until that chunk is done', async () => {
-      const ledger = await ledgerWith([0, 1], {}, { keyOrder: true });
-      const first = ledger.take(10, reader([raw(0, 0, 1_000, 'a'), raw(1, 0, 1_000, 'b')]));
-      expect(at(first)).toEqual(['0:0', '1:0']);
-      // 'a' is in flight: partition 0 waits from its next 'a' on (0:3 has a free key but
-      // comes after it); partition 1 and null keys are not held up.
-      const second = ledger.take(
-        10,
-        reader([
-          raw(0, 1, 1_000, 'c'),
-          raw(0, 2, 1_000, 'a'),
-          raw(1, 1, 1_000, 'd'),
-          raw(0, 3, 1_000, 'e'),
-          // Keyless: the library hands these over with an undefined key, not null.
-          { ...raw(1, 2), key: undefined as unknown as null },
-        ]),
-      );
-      expect(at(second)).toEqual(['0:1', '1:1', '1:2']);
-      expect(ledger.nextRelease()).toBeUndefined(); // no time to wait for: `done` frees it
-      // The commit of the second chunk stops before the held record of partition 0.
-      expect(ledger.commitOffsets(second).find((o) => o.partition === 0)?.offset).toBe(2n);
-      expect(ledger.take(10, reader([raw(0, 4, 1_000, 'f')]))).toEqual([]);
-      ledger.done(first);
-      expect(at(ledger.take(10, reader([])))).toEqual(['0:2', '0:3', '0:4']);
-    });
-
-    it('keeps a partition in order when a chunk is full: records left queued never pass held ones', async () => {
-      // Held until 1 s after their timestamp, so both are queued at once when released.
-      const releaseAt = (_topic: string, ts: number) => ts + 1_000;
-      const ledger = await ledgerWith([0], {}, { releaseAt, keyOrder: true });
-      expect(ledger.take(1, reader([raw(0, 0, 0, 'a'), raw(0, 1, 0, 'a')]), 0)).toEqual([]);
-      const first = ledger.take(1, reader([]), 1_000);
-      expect(at(first)).toEqual(['0:0']);
-      // 0:1 was queued before 'a' went in flight; it is held now, and 0:2 behind it.
-      expect(ledger.take(1, reader([]), 1_000)).toEqual([]);
-      expect(ledger.take(1, reader([raw(0, 2, 0, 'b')]), 1_000)).toEqual([]);
-      ledger.done(first);
-      const third = ledger.take(1, reader([]), 1_000);
-      expect(at(third)).toEqual(['0:1']);
-      expect(at(ledger.take(5, reader([]), 1_000))).toEqual(['0:2']);
-    });
-
-    it('records of one key in one take stay in one chunk; a key frees only when its chunk is done', async () => {
-      const ledger = await ledgerWith([0, 1], {}, { keyOrder: true });
-      const one = ledger.take(10, reader([raw(0, 0, 1_000, 'k'), raw(0, 1, 1_000, 'k')]));
-      expect(at(one)).toEqual(['0:0', '0:1']);
-      // The same key on another partition (another topic's, in a real stage) waits too.
-      expect(ledger.take(10, reader([raw(1, 0, 1_000, 'k')]))).toEqual([]);
-      ledger.done(one);
-      const two = ledger.take(10, reader([]));
-      expect(at(two)).toEqual(['1:0']);
-    });
-
-    it('a record both not yet due and behind a busy key waits for both', async () => {
-      const releaseAt = (_topic: string, ts: number) => ts + 1_000;
-      const ledger = await ledgerWith([0], {}, { releaseAt, keyOrder: true });
-      const first = ledger.take(10, reader([raw(0, 0, 0, 'a')]), 2_000);
-      expect(at(first)).toEqual(['0:0']);
-      expect(ledger.take(10, reader([raw(0, 1, 1_500, 'a')]), 2_000)).toEqual([]);
-      expect(ledger.take(10, reader([]), 3_000)).toEqual([]); // due, but 'a' is still in flight
-      expect(ledger.nextRelease()).toBeUndefined(); // `done` wakes the intake, not a timer
-      ledger.done(first);
-      expect(ledger.nextRelease()).toBe(2_500);
-      expect(ledger.take(10, reader([]), 2_400)).toEqual([]); // free, not yet due
-      expect(at(ledger.take(10, reader([]), 2_500))).toEqual(['0:1']);
-    });
-
-    it('keys stay busy across a rebalance while their chunk runs on', async () => {
-      const ledger = await ledgerWith([0], {}, { keyOrder: true });
-      const stale = ledger.take(10, reader([raw(0, 0, 1_000, 'a')]));
-      ledger.assign('m2', [{ topic: 't', partition: 0 }], async () => new Map([['t:0', 0n]]));
-      await ledger.ready();
-      // The new ownership fetches 0:0 again: it waits until the stale chunk's sends end.
-      expect(ledger.take(10, reader([raw(0, 0, 1_000, 'a')]))).toEqual([]);
-      ledger.done(stale);
-      expect(at(ledger.take(10, reader([])))).toEqual(['0:0']);
-    });
   });
 });

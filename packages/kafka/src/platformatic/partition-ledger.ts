@@ -22,11 +22,6 @@ export interface Taken {
   readonly epoch: number;
   /** When it may be handled (delay lanes), ms since epoch. */
   readonly at: number;
-  /**
-   * The record's Kafka key as a string, with `keyOrder` only (null key: undefined, no
-   * order to keep): while a chunk in flight has the key, no other chunk takes it.
-   */
-  readonly lane?: string | undefined;
 }
 
 interface PartitionState {
@@ -36,10 +31,7 @@ interface PartitionState {
   readonly epoch: number;
   /** The lowest offset accepted next: below it a record was taken already or committed. */
   next: bigint | undefined;
-  /**
-   * Records that wait, in offset order: not yet due (delay lanes), or (`keyOrder`) their
-   * key is in a chunk still in flight; everything after the first waits too.
-   */
+  /** Not yet due records (delay lanes), in offset order; everything after the first waits too. */
   readonly held: Taken[];
   /** True until the group's committed offset is known. */
   pending: boolean;
@@ -65,11 +57,7 @@ export interface CommitOffset {
  *   that the intake stops reading, so the library stops fetching (stream back-pressure);
  * - a chunk commits, per partition, the offset after its last record, only while the
  *   partition has been owned without a break since the record was taken. Held records
- *   come after every taken record of their partition, so a commit never passes them;
- * - with `keyOrder` (a stage running several chunks at once): a record whose key a chunk
- *   in flight has is held like a record not yet due (it and every later record of its
- *   partition) until that chunk's `done`, so one key's records never run in two chunks
- *   at once and never out of order.
+ *   come after every taken record of their partition, so a commit never passes them.
  */
 export class PartitionLedger {
   readonly #releaseAt: ((topic: string, timestamp: number) => number) | undefined;
@@ -77,8 +65,6 @@ export class PartitionLedger {
   readonly #log: Logger;
   readonly #partitions = new Map<string, PartitionState>();
   readonly #lookups = new Set<Promise<void>>();
-  /** Keys of the chunks taken and not yet `done` (`keyOrder` only). */
-  readonly #busy: Set<string> | undefined;
   #due: Taken[] = [];
   #held = 0;
   #epochs = 0;
@@ -90,11 +76,8 @@ export class PartitionLedger {
     readonly releaseAt?: (topic: string, timestamp: number) => number;
     readonly maxHeld: number;
     readonly log: Logger;
-    /** Several chunks run at once: keep one key's records out of two chunks (see above). */
-    readonly keyOrder?: boolean;
   }) {
     this.#releaseAt = options.releaseAt;
-    this.#busy = options.keyOrder ? new Set() : undefined;
     this.#maxHeld = options.maxHeld;
     this.#log = options.log;
   }
@@ -102,8 +85,7 @@ export class PartitionLedger {
   /**
    * A new assignment: partitions gone are forgotten with their held and queued records;
    * partitions kept keep their position; partitions gained (or all of them, when this
-   * is a new member) start at the committed offset `committed` resolves. Keys of chunks
-   * still in flight stay busy (their sends run on) until those chunks are `done`.
+   * is a new member) start at the committed offset `committed` resolves.
    */
   assign(
     memberId: string,
@@ -160,7 +142,6 @@ export class PartitionLedger {
   /**
    * Up to `max` due records across partitions, in the order they arrived, reading more
    * with `read` (null: nothing buffered) while fewer are due and the hold has room.
-   * With `keyOrder` their keys are busy until `done(chunk)`.
    */
   take(max: number, read: () => RawRecord | null, now = Date.now()): Taken[] {
     if (this.#lookups.size > 0) return [];
@@ -170,59 +151,15 @@ export class PartitionLedger {
       if (raw === null) break;
       this.#accept(raw, now);
     }
-    if (this.#busy === undefined) return this.#due.splice(0, max);
-    const chunk = this.#takeFree(max, this.#busy);
-    for (const taken of chunk) if (taken.lane !== undefined) this.#busy.add(taken.lane);
-    return chunk;
+    return this.#due.splice(0, max);
   }
 
-  /** A chunk taken with `keyOrder` is over (handled or given up): its keys may be taken again. */
-  done(chunk: readonly Taken[]): void {
-    const busy = this.#busy;
-    if (busy === undefined) return;
-    for (const taken of chunk) if (taken.lane !== undefined) busy.delete(taken.lane);
-  }
-
-  /**
-   * The chunk of `#due` whose keys no chunk in flight has. A record with a busy key is
-   * held with every later record of its partition, ahead of what the partition held
-   * already (those came after it); the rest beyond `max` stays queued. Due records of a
-   * partition thus always come before its held ones, as `#release` expects.
-   */
-  #takeFree(max: number, busy: ReadonlySet<string>): Taken[] {
-    if (busy.size === 0) return this.#due.splice(0, max);
-    const chunk: Taken[] = [];
-    const rest: Taken[] = [];
-    let parked: Map<PartitionState, Taken[]> | undefined;
-    for (const taken of this.#due) {
-      const state = this.#partitions.get(taken.key)!;
-      const waiting = parked?.get(state);
-      if (waiting) waiting.push(taken);
-      else if (taken.lane !== undefined && busy.has(taken.lane))
-        (parked ??= new Map()).set(state, [taken]);
-      else if (chunk.length < max) chunk.push(taken);
-      else rest.push(taken);
-    }
-    this.#due = rest;
-    if (parked) {
-      for (const [state, list] of parked) {
-        state.held.unshift(...list);
-        this.#held += list.length;
-      }
-    }
-    return chunk;
-  }
-
-  /**
-   * When the first held record is due (ms since epoch), or undefined when none is held.
-   * A partition whose first held record waits for a busy key has no time: `done` frees it.
-   */
+  /** When the first held record is due (ms since epoch), or undefined when none is held. */
   nextRelease(): number | undefined {
     let first: number | undefined;
     for (const state of this.#partitions.values()) {
-      const head = state.held[0];
-      if (head === undefined || this.#waitsForKey(head)) continue;
-      if (first === undefined || head.at < first) first = head.at;
+      const at = state.held[0]?.at;
+      if (at !== undefined && (first === undefined || at < first)) first = at;
     }
     return first;
   }
@@ -280,9 +217,6 @@ export class PartitionLedger {
       leaderEpoch: raw.leaderEpoch,
       epoch: state.epoch,
       at: this.#releaseAt ? this.#releaseAt(raw.topic, timestamp) : 0,
-      // latin1: one char per byte, so any key maps to its own string, and no UTF-8 decode.
-      // A keyless record comes with an undefined key (not null, whatever the type says).
-      lane: this.#busy === undefined || !raw.key ? undefined : raw.key.toString('latin1'),
     };
     if (state.held.length > 0 || taken.at > now) {
       state.held.push(taken);
@@ -290,20 +224,11 @@ export class PartitionLedger {
     } else this.#due.push(taken);
   }
 
-  /** True when `taken` waits for a chunk in flight that has its key. */
-  #waitsForKey(taken: Taken): boolean {
-    return taken.lane !== undefined && this.#busy !== undefined && this.#busy.has(taken.lane);
-  }
-
-  /** Moves held records that are due now (and whose key is free) to the queue, per partition in order. */
+  /** Moves held records that are due now to the queue, per partition in order. */
   #release(now: number): void {
     if (this.#held === 0) return;
     for (const state of this.#partitions.values()) {
-      while (
-        state.held.length > 0 &&
-        state.held[0]!.at <= now &&
-        !this.#waitsForKey(state.held[0]!)
-      ) {
+      while (state.held.length > 0 && state.held[0]!.at <= now) {
         this.#due.push(state.held.shift()!);
         this.#held--;
       }

@@ -7,8 +7,7 @@ import {
   type MessagesStream,
 } from '@platformatic/kafka';
 import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
-import type { OutputMessage } from '../output-message.js';
-import type { StageConsumerConfig } from '../stage-config.js';
+import type { StageConsumerConfig, StagePhase } from '../stage-config.js';
 import {
   awaitInFlight,
   fitOutputs,
@@ -17,7 +16,6 @@ import {
 } from '../stage-outputs.js';
 import { platformaticBase, type PlatformaticConnection } from './connection.js';
 import { CommitQueue } from './commit-queue.js';
-import { OutputQueue } from './output-queue.js';
 import { PlatformaticProducer } from './producer.js';
 import { PartitionLedger, type Taken } from './partition-ledger.js';
 
@@ -36,10 +34,9 @@ export interface Membership {
  * The stage loop on @platformatic/kafka: records of every assigned partition flow
  * through one stream; a chunk takes up to `chunkSize` of them ACROSS partitions, so a
  * chunk costs one handle, one produce and one commit however the records spread
- * (issue 19 item 4). Up to `chunksInFlight` chunks run at once (default 1): the next is
- * taken while earlier ones wait for their slowest sends; a record whose key a running
- * chunk has waits for it (`PartitionLedger` keyOrder); outputs go out in the order the
- * chunks were taken (`OutputQueue`). Commits run beside the next chunks (`CommitQueue`).
+ * (issue 19 item 4). Chunks run one after another, while the stream keeps fetching;
+ * a chunk's commit runs beside the next chunk (`CommitQueue`, issue 19 item 5), so a
+ * record arriving meanwhile waits for no commit round trip.
  *
  * Offsets: `PartitionLedger` owns the positions. A chunk commits, per partition, the
  * offset after its last record, and only for partitions this member has owned without
@@ -63,13 +60,6 @@ export class PlatformaticStage {
   #consumer: Consumer<Buffer, Buffer, Buffer, Buffer> | undefined;
   #stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined;
   #loop: Promise<void> | undefined;
-  /** Outputs in the order the chunks were taken (`chunksInFlight` > 1: several at once). */
-  readonly #outputs: OutputQueue;
-  /** Chunks taken and not yet over (produced and queued for commit, or given up). */
-  readonly #running = new Set<Promise<void>>();
-  /** Chunks in `handle` now, and records of the chunks not yet over. */
-  #handling = 0;
-  #records = 0;
   /** Wakes the intake when records arrive, the assignment changes or the stage stops. */
   #wake: (() => void) | undefined;
 
@@ -85,16 +75,10 @@ export class PlatformaticStage {
     this.#membership = membership;
     this.#producer = new PlatformaticProducer(connection, `${config.groupId}-producer`);
     this.#commits = new CommitQueue((taken) => this.#commit(taken), log);
-    this.#outputs = new OutputQueue({
-      produce: (chunks, outputs) => this.#produce(chunks.flat(), outputs),
-      done: (chunk) => this.#commits.add(chunk),
-      stale: (chunk) => this.#ledger.allStale(chunk),
-    });
     this.#ledger = new PartitionLedger({
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
       log,
-      keyOrder: (config.chunksInFlight ?? 1) > 1,
     });
   }
 
@@ -237,59 +221,24 @@ export class PlatformaticStage {
     return this.#consumer;
   }
 
-  /** Takes chunks and runs them, up to `chunksInFlight` at once, until stop() begins. */
+  /** Takes chunks and runs them until stop() begins. */
   async #run(): Promise<void> {
     const chunkSize = this.#config.chunkSize ?? 500;
-    const most = this.#config.chunksInFlight ?? 1;
     while (!this.#stopping.signal.aborted) {
       await this.#ledger.ready();
       if (this.#stopping.signal.aborted) break;
-      const room = this.#room(chunkSize, most);
-      if (room === 0) {
-        // A chunk's handle ending (freeing its keys) or a chunk ending wakes the intake.
-        await this.#idle(undefined);
+      const chunk = this.#ledger.take(
+        chunkSize,
+        () => (this.#stream?.read() as Raw | null) ?? null,
+      );
+      if (chunk.length > 0) {
+        await this.#runChunk(chunk);
         continue;
       }
-      const chunk = this.#ledger.take(room, () => (this.#stream?.read() as Raw | null) ?? null);
-      if (chunk.length > 0) this.#start(chunk);
-      else await this.#idle(this.#ledger.nextRelease());
+      await this.#idle(this.#ledger.nextRelease());
     }
-    // stop(): the chunks in flight and their commits are part of the work it waits for.
-    await Promise.all(this.#running);
+    // stop(): the last chunks' commits are part of the work it waits for.
     await this.#commits.drained();
-  }
-
-  /**
-   * Records that may be taken now. One in flight: a chunk at a time, produce included (as
-   * the loop always was). More: `most` chunks in `handle`, and `most` chunks' worth of
-   * records not over (chunks handled behind a slower one count: memory stays bounded).
-   */
-  #room(chunkSize: number, most: number): number {
-    if (most === 1) return this.#running.size === 0 ? chunkSize : 0;
-    if (this.#handling >= most) return 0;
-    return Math.max(0, Math.min(chunkSize, most * chunkSize - this.#records));
-  }
-
-  /** Runs `chunk`: handle now; produce and commit in the order the chunks were taken. */
-  #start(chunk: readonly Taken[]): void {
-    const { handled, over } = this.#outputs.enter(chunk);
-    this.#handling++;
-    this.#records += chunk.length;
-    const run = (async () => {
-      const outputs = await this.#handle(chunk).finally(() => {
-        // Its sends are over: records with its keys may run in a later chunk now.
-        this.#handling--;
-        this.#ledger.done(chunk);
-        this.#wake?.();
-      });
-      handled(outputs);
-      await over;
-    })().finally(() => {
-      this.#records -= chunk.length;
-      this.#running.delete(run);
-      this.#wake?.();
-    });
-    this.#running.add(run);
   }
 
   /** Waits for records, the next held record's release, an assignment change or stop. */
@@ -308,8 +257,7 @@ export class PlatformaticStage {
     });
   }
 
-  /** The chunk's outputs (retried with backoff); undefined: given up. */
-  async #handle(chunk: readonly Taken[]): Promise<readonly OutputMessage[] | undefined> {
+  async #runChunk(chunk: readonly Taken[]): Promise<void> {
     const records = chunk.map((taken) => taken.record);
     const onPhase = this.#config.onPhase;
     let lap = 0;
@@ -322,25 +270,25 @@ export class PlatformaticStage {
     const outputs = await retryWithBackoff(this.#retry('handle', chunk), () =>
       this.#config.handler.handle(records, this.#abort.signal),
     );
-    if (onPhase && outputs !== undefined)
-      onPhase('handle', performance.now() - lap, records.length);
-    return outputs;
-  }
-
-  /** Produces handled chunks' outputs (retried with backoff); false: given up. */
-  async #produce(chunk: readonly Taken[], outputs: readonly OutputMessage[]): Promise<boolean> {
-    const onPhase = this.#config.onPhase;
-    const started = onPhase ? performance.now() : 0;
-    const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
-    const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
-    const compression = this.#config.compression;
-    const options = { maxRecordBytes, ...(compression === undefined ? {} : { compression }) };
-    const sent = await retryWithBackoff(this.#retry('produce', chunk), () =>
-      this.#producer.send(fitted, options).then(() => true),
-    );
-    if (sent === undefined) return false;
-    if (onPhase) onPhase('produce', performance.now() - started, chunk.length);
-    return true;
+    if (outputs === undefined) return;
+    if (onPhase) lap = lapped(onPhase, 'handle', lap, records.length);
+    if (outputs.length > 0) {
+      const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+      const fitted = fitOutputs(outputs, maxRecordBytes, this.#config.deadLetterTopic, this.#log);
+      const sent = await retryWithBackoff(this.#retry('produce', chunk), async () => {
+        await this.#producer.send(fitted, {
+          maxRecordBytes,
+          ...(this.#config.compression === undefined
+            ? {}
+            : { compression: this.#config.compression }),
+        });
+        return true;
+      });
+      if (sent === undefined) return;
+      if (onPhase) lapped(onPhase, 'produce', lap, records.length);
+    }
+    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
+    this.#commits.add(chunk);
   }
 
   /** A step of `chunk`'s work retried with backoff until stop, or until none of it is still ours. */
@@ -393,4 +341,16 @@ export class PlatformaticStage {
       async () => this.#producer.close(),
     ]);
   }
+}
+
+/** Reports the phase that ended now (it began at `since`) and returns now. */
+function lapped(
+  onPhase: (phase: StagePhase, ms: number, records: number) => void,
+  phase: StagePhase,
+  since: number,
+  records: number,
+): number {
+  const now = performance.now();
+  onPhase(phase, now - since, records);
+  return now;
 }

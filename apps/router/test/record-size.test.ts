@@ -15,7 +15,7 @@ import {
   topicNames,
 } from '@herald/core';
 import { buildRouter, parseRouterEnv } from '@herald/router';
-import { deleteRedisKeys, stackEnv, stackRedis, testRun, waitFor } from '@herald/testkit';
+import { deleteStackRedisKeys, stackEnv, testRun, waitFor } from '@herald/testkit';
 
 const run = testRun('router-record-size-test');
 const { kafka, prefix } = run;
@@ -55,14 +55,7 @@ beforeAll(async () => {
 `,
   );
   // The run's dedupe marks go last.
-  run.defer(async () => {
-    const redis = stackRedis();
-    try {
-      await deleteRedisKeys(redis, prefix);
-    } finally {
-      redis.disconnect();
-    }
-  });
+  run.defer(() => deleteStackRedisKeys(prefix));
   await run.start(
     buildRouter(
       parseRouterEnv(

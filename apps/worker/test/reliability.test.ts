@@ -21,10 +21,9 @@ import { createDatabase, migrateToLatest, RateLimitPolicyStore } from '@herald/s
 import { createLogger } from '@herald/telemetry';
 import { buildWorker, parseWorkerEnv, type Worker } from '@herald/worker';
 import {
-  deleteRedisKeys,
+  deleteStackRedisKeys,
   readTopics,
   stackEnv,
-  stackRedis,
   testRun,
   type TopicReader,
   waitFor,
@@ -113,14 +112,7 @@ beforeAll(async () => {
   run.defer(() => server.close());
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The run's Redis keys (idempotency marks, rate-limit windows, breaker states) go last.
-  run.defer(async () => {
-    const redis = stackRedis();
-    try {
-      await deleteRedisKeys(redis, prefix);
-    } finally {
-      redis.disconnect();
-    }
-  });
+  run.defer(() => deleteStackRedisKeys(prefix));
   const { url } = await run.database();
   const database = createDatabase({ url, poolSize: 2, logger: silentLogger });
   await migrateToLatest(database);

@@ -19,10 +19,9 @@ import {
 import { CancelStore, createDatabase, migrateToLatest, TemplateStore } from '@herald/store';
 import { buildWorker, parseWorkerEnv } from '@herald/worker';
 import {
-  deleteRedisKeys,
+  deleteStackRedisKeys,
   readTopics,
   stackEnv,
-  stackRedis,
   testRun,
   type TopicReader,
   waitFor,
@@ -84,14 +83,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   run.defer(() => server.close());
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  run.defer(async () => {
-    const redis = stackRedis();
-    try {
-      await deleteRedisKeys(redis, prefix);
-    } finally {
-      redis.disconnect();
-    }
-  });
+  run.defer(() => deleteStackRedisKeys(prefix));
   const { url } = await run.database();
   const database = createDatabase({ url, poolSize: 4, logger: silentLogger });
   run.defer(() => database.destroy());

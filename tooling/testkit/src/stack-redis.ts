@@ -31,3 +31,19 @@ export async function deleteRedisKeys(redis: Redis | Cluster, prefix: string): P
     }
   }
 }
+
+/**
+ * `deleteRedisKeys` on the stack's Redis through a client of its own, opened and closed
+ * here: the clean-up a test run defers to its end, when its other clients are gone.
+ *
+ * @example
+ * run.defer(() => deleteStackRedisKeys(prefix));
+ */
+export async function deleteStackRedisKeys(prefix: string): Promise<void> {
+  const redis = stackRedis();
+  try {
+    await deleteRedisKeys(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}

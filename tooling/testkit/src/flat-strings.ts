@@ -19,9 +19,10 @@ function ropeOrSliceCheck(): (text: string) => boolean {
 
 /**
  * The paths of the strings in `value` (walked deeply) that V8 holds as a rope (cons
- * string) or a slice: either sends `JSON.stringify` off its fast path (core's
- * `flatString` says why). Compares each string's V8 map with those of a fresh rope and
- * slice of each width through the `%HaveSameMap` intrinsic, enabled for this process.
+ * string) or a slice: either sends `JSON.stringify` off its fast path
+ * (docs/benchmarks.md, "Round 6 (issue 19): app CPU per delivery"). Compares each
+ * string's V8 map with those of a fresh rope and slice of each width through the
+ * `%HaveSameMap` intrinsic, enabled for this process.
  */
 export function unflatStrings(value: unknown, path = '$'): string[] {
   isRopeOrSlice ??= ropeOrSliceCheck();

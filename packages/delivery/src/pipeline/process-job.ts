@@ -24,6 +24,8 @@ const MAX_HISTORY = 50;
 const BUSY_IN_PROCESS_MS = 1_000;
 /** The status reason of a job whose address a provider marked invalid (router's too). */
 const ADDRESS_INVALID = 'address_invalid';
+/** No legacy `sending` record (the default): shared, so a send allocates none for it. */
+const NO_SENDING: readonly OutputMessage[] = [];
 
 /** A failed render, or the one a worker without a template store gives every templated job. */
 function renderOf(deps: Pick<PipelineDeps, 'render'>, job: DeliveryJob): ReturnType<RenderPort> {
@@ -248,7 +250,7 @@ export function createJobProcessor(deps: PipelineDeps, outputs: Outputs, leases:
       const attemptStartedAt = startedAt.toISOString();
       const sending = deps.sendingStatus
         ? [status(job, 'sending', { provider: { name: providerName } }, record, startedAt)]
-        : [];
+        : NO_SENDING;
       const send = (span?: { setAttribute(name: string, value: string): void }) => {
         const sent = deps.channels.send(job, content, signal, providerName);
         return span === undefined

@@ -183,13 +183,17 @@ kafka_down() { stop_pid kafka "$KAFKA_DIR/kafka.pid" 60; }
 
 # Postgres refuses to run as root, so as root it runs as the `postgres` user. That user
 # must be able to reach the data folder; where the repo sits under a private folder
-# (e.g. /root), the data goes to /var/tmp instead, and `status` says where.
+# (e.g. /root), the data goes to /var/tmp instead (pg_private_dir: one folder per stack
+# dir, found again by `status` and `pids`), and `status` says where.
+pg_private_dir() {
+  printf '/var/tmp/herald-stack-%s/postgres' "$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)"
+}
 pg_prepare_dir() {
   if as_root; then
     id postgres >/dev/null 2>&1 || die "user 'postgres' is missing; reinstall the postgresql package"
     mkdir -p "$PG_DIR"
     if ! runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null; then
-      PG_DIR="/var/tmp/herald-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/postgres"
+      PG_DIR=$(pg_private_dir)
       mkdir -p "$PG_DIR"
       chmod 755 "$(dirname "$PG_DIR")"
       log "postgres user cannot enter $STACK_DIR; keeping PostgreSQL data in $PG_DIR"
@@ -362,7 +366,7 @@ EOF
 status() {
   local pg_state="stopped" kafka_state="stopped" redis_state="stopped" registry_state="stopped (optional: up registry)" pid
   pg_bindir >/dev/null 2>&1 && as_root && runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null ||
-    PG_DIR="/var/tmp/herald-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/postgres"
+    PG_DIR=$(pg_private_dir)
   if pid_alive "$KAFKA_DIR/kafka.pid" && port_open "$KAFKA_PORT"; then
     kafka_state="running  pid $(cat "$KAFKA_DIR/kafka.pid")  rss $(rss_mib "$(cat "$KAFKA_DIR/kafka.pid")")"
   fi
@@ -391,7 +395,7 @@ EOF
 # process); postgres is the postmaster, whose backends are its children.
 pids() {
   if as_root && ! runuser -u postgres -- test -x "$PG_DIR" 2>/dev/null; then
-    PG_DIR="/var/tmp/herald-stack-$(printf '%s' "$STACK_DIR" | md5sum | cut -c1-12)/postgres"
+    PG_DIR=$(pg_private_dir)
   fi
   local pid
   pid=$(pg_pid 2>/dev/null || true)

@@ -71,6 +71,50 @@ describe('PartitionLedger', () => {
     expect(after.map((t) => t.record.offset)).toEqual(['40', '41']);
   });
 
+  it('moves the stream to a gained partition’s start, and back when records skip its position', async () => {
+    const seeks: string[] = [];
+    const gaps: string[] = [];
+    const ledger = new PartitionLedger({
+      maxHeld: 100,
+      log: silentLogger,
+      seek: (topic, partition, offset) => seeks.push(`${topic}:${partition}@${offset}`),
+      gap: (topic, partition, expected) => gaps.push(`${topic}:${partition}@${expected}`),
+    });
+    // Never committed: the start is the partition's earliest offset, 0.
+    ledger.assign('m1', [{ topic: 't', partition: 0 }], async () => new Map([['t:0', 0n]]));
+    await ledger.ready();
+    expect(seeks).toEqual(['t:0@0']);
+    // The stream was still at its own position (5) after the rejoin: 5 and 6 are dropped
+    // and the stream moved back each time; the re-read from 0 is taken.
+    const chunk = ledger.take(10, reader([raw(0, 5), raw(0, 6), raw(0, 0), raw(0, 1)]));
+    expect(chunk.map((t) => t.record.offset)).toEqual(['0', '1']);
+    expect(seeks).toEqual(['t:0@0', 't:0@0', 't:0@0']);
+    expect(gaps).toEqual(['t:0@0']); // one warning and one check per gap
+    expect(ledger.gaps).toBe(1);
+    expect(ledger.commitOffsets(chunk)).toEqual([
+      { topic: 't', partition: 0, offset: 2n, leaderEpoch: 0 },
+    ]);
+  });
+
+  it('goes on from the log’s start when retention deleted the records at its position', async () => {
+    const seeks: string[] = [];
+    const ledger = new PartitionLedger({
+      maxHeld: 100,
+      log: silentLogger,
+      seek: (topic, partition, offset) => seeks.push(`${topic}:${partition}@${offset}`),
+    });
+    ledger.assign('m1', [{ topic: 't', partition: 0 }], async () => new Map([['t:0', 3n]]));
+    await ledger.ready();
+    expect(ledger.take(10, reader([raw(0, 10)]))).toEqual([]);
+    // A check that comes back for a position the partition has left changes nothing.
+    ledger.skipDeleted('t', 0, 2n, 10n);
+    ledger.skipDeleted('t', 0, 3n, 3n);
+    expect(seeks).toEqual(['t:0@3', 't:0@3']);
+    ledger.skipDeleted('t', 0, 3n, 10n);
+    expect(seeks).toEqual(['t:0@3', 't:0@3', 't:0@10']);
+    expect(ledger.take(10, reader([raw(0, 10)])).map((t) => t.record.offset)).toEqual(['10']);
+  });
+
   it('a new member id forgets every partition', async () => {
     const ledger = await ledgerWith([0]);
     const before = ledger.take(10, reader([raw(0, 0)]));

@@ -35,6 +35,8 @@ interface PartitionState {
   readonly held: Taken[];
   /** True until the group's committed offset is known. */
   pending: boolean;
+  /** The position at which a gap was last reported (one warning and check per gap). */
+  gapAt: bigint | undefined;
 }
 
 export interface CommitOffset {
@@ -51,7 +53,14 @@ export interface CommitOffset {
  * - a record below the partition's position is dropped: after a rebalance the library
  *   fetches again from the committed offset, and what this member already took must not
  *   run twice; a partition gained anew starts at the group's committed offset, read when
- *   it is assigned, so a record fetched before it moved away never rewinds the group;
+ *   it is assigned (or, never committed, at its earliest offset), so a record fetched
+ *   before it moved away never rewinds the group;
+ * - a record above the position is dropped too, and the stream moved back (`seek`): the
+ *   records between were never taken here, so reading on would lose them. The library
+ *   leaves a never-committed partition at its own fetch position after a rejoin, and a
+ *   fetch in flight during a rejoin can move a partition past the position the group
+ *   reset it to. Only records gone from the log (retention) are skipped, once `gap`'s
+ *   check says so (`skipDeleted`);
  * - delay lanes without pausing a partition: a record not yet due is held in memory with
  *   every later record of its partition (order kept), up to `maxHeld` records in all; past
  *   that the intake stops reading, so the library stops fetching (stream back-pressure);
@@ -63,34 +72,46 @@ export class PartitionLedger {
   readonly #releaseAt: ((topic: string, timestamp: number) => number) | undefined;
   readonly #maxHeld: number;
   readonly #log: Logger;
+  readonly #seek: (topic: string, partition: number, offset: bigint) => void;
+  readonly #gap: (topic: string, partition: number, expected: bigint) => void;
   readonly #partitions = new Map<string, PartitionState>();
   readonly #lookups = new Set<Promise<void>>();
   #due: Taken[] = [];
   #held = 0;
   #epochs = 0;
   #memberId: string | undefined;
-  /** Records that skipped past a partition's position (the library fetched from too far on). */
+  /** Times a partition's records skipped its position (the stream was then moved back). */
   gaps = 0;
 
   constructor(options: {
     readonly releaseAt?: (topic: string, timestamp: number) => number;
     readonly maxHeld: number;
     readonly log: Logger;
+    /** Moves the stream's fetch position of a partition: its next fetch reads from `offset`. */
+    readonly seek?: (topic: string, partition: number, offset: bigint) => void;
+    /**
+     * A partition's records skipped its position `expected`: check whether the log still
+     * has it, and call `skipDeleted` when retention removed it.
+     */
+    readonly gap?: (topic: string, partition: number, expected: bigint) => void;
   }) {
     this.#releaseAt = options.releaseAt;
     this.#maxHeld = options.maxHeld;
     this.#log = options.log;
+    this.#seek = options.seek ?? (() => undefined);
+    this.#gap = options.gap ?? (() => undefined);
   }
 
   /**
    * A new assignment: partitions gone are forgotten with their held and queued records;
    * partitions kept keep their position; partitions gained (or all of them, when this
-   * is a new member) start at the committed offset `committed` resolves.
+   * is a new member) start where `starts` resolves (the group's committed offset, or the
+   * first offset to read when it has none), and the stream is moved there.
    */
   assign(
     memberId: string,
     assigned: ReadonlyArray<{ readonly topic: string; readonly partition: number }>,
-    committed: (
+    starts: (
       fresh: ReadonlyArray<{ topic: string; partition: number }>,
     ) => Promise<ReadonlyMap<string, bigint>>,
   ): void {
@@ -115,14 +136,21 @@ export class PartitionLedger {
         next: undefined,
         held: [],
         pending: true,
+        gapAt: undefined,
       };
       this.#partitions.set(key, state);
       fresh.push(state);
     }
     if (fresh.length === 0) return;
-    const lookup = committed(fresh.map(({ topic, partition }) => ({ topic, partition })))
+    const lookup = starts(fresh.map(({ topic, partition }) => ({ topic, partition })))
       .then((offsets) => {
-        for (const state of fresh) state.next = offsets.get(`${state.topic}:${state.partition}`);
+        for (const state of fresh) {
+          const key = `${state.topic}:${state.partition}`;
+          // A later assignment may have replaced it meanwhile: that one's lookup decides.
+          if (this.#partitions.get(key) !== state) continue;
+          state.next = offsets.get(key);
+          if (state.next !== undefined) this.#seek(state.topic, state.partition, state.next);
+        }
       })
       .catch((err: unknown) =>
         this.#log.warn({ err }, 'committed offsets unknown; taking records as they come'),
@@ -164,6 +192,23 @@ export class PartitionLedger {
     return first;
   }
 
+  /**
+   * The log of a partition starts at `earliest`, past its position `expected`: the
+   * records between were deleted (retention) before this group handled them. The
+   * partition goes on from `earliest`, or stays where it is if it has moved meanwhile.
+   */
+  skipDeleted(topic: string, partition: number, expected: bigint, earliest: bigint): void {
+    const key = `${topic}:${partition}`;
+    const state = this.#partitions.get(key);
+    if (state?.next !== expected || earliest <= expected) return;
+    this.#log.warn(
+      { key, from: String(expected), to: String(earliest) },
+      'records deleted from the log before they were handled; going on from the earliest left',
+    );
+    state.next = earliest;
+    this.#seek(topic, partition, earliest);
+  }
+
   /** True while `taken`'s partition has been owned without a break since it was taken. */
   owned(taken: Taken): boolean {
     return this.#partitions.get(taken.key)?.epoch === taken.epoch;
@@ -193,11 +238,19 @@ export class PartitionLedger {
     if (state.next !== undefined) {
       if (raw.offset < state.next) return;
       if (raw.offset > state.next) {
-        this.gaps++;
-        this.#log.warn(
-          { key, expected: String(state.next), got: String(raw.offset) },
-          'records skipped a position',
-        );
+        // Records between were never taken here: read the partition again from its
+        // position. Every record of it fetched before that is dropped the same way.
+        if (state.gapAt !== state.next) {
+          state.gapAt = state.next;
+          this.gaps++;
+          this.#log.warn(
+            { key, expected: String(state.next), got: String(raw.offset) },
+            'records skipped a position; reading the partition again from there',
+          );
+          this.#gap(state.topic, state.partition, state.next);
+        }
+        this.#seek(state.topic, state.partition, state.next);
+        return;
       }
     }
     state.next = raw.offset + 1n;

@@ -1,5 +1,6 @@
 import {
   Consumer,
+  ListOffsetTimestamps,
   MessagesStreamFallbackModes,
   MessagesStreamModes,
   type ConsumerGroupJoinPayload,
@@ -79,6 +80,11 @@ export class PlatformaticStage {
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
       log,
+      // The stream's fetch positions are the library's live map (`${topic}:${partition}`):
+      // a change is read by the next fetch request.
+      seek: (topic, partition, offset) =>
+        this.#stream?.offsetsToFetch.set(`${topic}:${partition}`, offset),
+      gap: (topic, partition, expected) => void this.#checkGap(topic, partition, expected),
     });
   }
 
@@ -152,42 +158,98 @@ export class PlatformaticStage {
       partitions.map((partition) => ({ topic, partition })),
     );
     this.#ledger.assign(payload.memberId ?? consumer.memberId ?? '', assigned, (fresh) =>
-      this.#committed(consumer, fresh),
+      this.#starts(consumer, fresh),
     );
     this.#membership.joined();
     this.#wake?.();
   }
 
-  /** The group's committed offsets of newly assigned partitions (retried until read or stopped). */
-  async #committed(
+  /**
+   * Where newly assigned partitions start: the group's committed offset, or for a
+   * partition the group never committed, its earliest offset (`fromBeginning`, the
+   * default) or its end. Explicit even then: after a rejoin the library leaves a
+   * never-committed partition at its own fetch position, which can be past records this
+   * member dropped in the rebalance (round 6's chaos loss). Retried until read or stopped.
+   */
+  async #starts(
     consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
     partitions: ReadonlyArray<{ topic: string; partition: number }>,
   ): Promise<Map<string, bigint>> {
-    const byTopic = new Map<string, number[]>();
-    for (const { topic, partition } of partitions) {
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
-    }
-    const offsets =
-      (await retryWithBackoff(
-        {
-          what: 'reading committed offsets',
-          log: this.#log,
-          backoff: this.#config.retry,
-          signal: this.#stopping.signal,
-          giveUp: () => consumer !== this.#consumer,
-        },
-        () =>
-          consumer.listCommittedOffsets({
-            topics: [...byTopic].map(([topic, list]) => ({ topic, partitions: list })),
-          }),
-      )) ?? new Map<string, bigint[]>();
     const out = new Map<string, bigint>();
-    for (const [topic, list] of offsets) {
+    const committed = await this.#lookup(consumer, 'reading committed offsets', () =>
+      consumer.listCommittedOffsets({
+        topics: [...byTopic(partitions)].map(([topic, list]) => ({ topic, partitions: list })),
+      }),
+    );
+    for (const [topic, list] of committed ?? []) {
       list.forEach((offset, partition) => {
         if (offset >= 0n) out.set(`${topic}:${partition}`, offset);
       });
     }
+    const never = partitions.filter(({ topic, partition }) => !out.has(`${topic}:${partition}`));
+    if (committed === undefined || never.length === 0) return out;
+    const fromBeginning = this.#config.fromBeginning ?? true;
+    const ends = await this.#listOffsets(
+      consumer,
+      never,
+      fromBeginning ? ListOffsetTimestamps.EARLIEST : ListOffsetTimestamps.LATEST,
+    );
+    for (const { topic, partition } of never) {
+      const offset = ends?.get(topic)?.[partition];
+      if (offset !== undefined && offset >= 0n) out.set(`${topic}:${partition}`, offset);
+    }
     return out;
+  }
+
+  /**
+   * A partition's records skipped its position: if retention deleted the records from
+   * there, the ledger goes on from the log's start; otherwise the ledger's move back
+   * (a re-read) stands.
+   */
+  async #checkGap(topic: string, partition: number, expected: bigint): Promise<void> {
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    const starts = await this.#listOffsets(
+      consumer,
+      [{ topic, partition }],
+      ListOffsetTimestamps.EARLIEST,
+    );
+    const earliest = starts?.get(topic)?.[partition];
+    if (earliest !== undefined) this.#ledger.skipDeleted(topic, partition, expected, earliest);
+  }
+
+  /** The earliest or latest offsets of `partitions`, by topic (undefined when stopped first). */
+  async #listOffsets(
+    consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
+    partitions: ReadonlyArray<{ topic: string; partition: number }>,
+    timestamp: bigint,
+  ): Promise<Map<string, bigint[]> | undefined> {
+    const topics = byTopic(partitions);
+    return this.#lookup(consumer, 'reading partition offsets', () =>
+      consumer.listOffsets({
+        topics: [...topics.keys()],
+        partitions: Object.fromEntries(topics),
+        timestamp,
+      }),
+    );
+  }
+
+  /** A metadata read retried with backoff while `consumer` is current and the stage runs. */
+  #lookup<T>(
+    consumer: Consumer<Buffer, Buffer, Buffer, Buffer>,
+    what: string,
+    read: () => Promise<T>,
+  ): Promise<T | undefined> {
+    return retryWithBackoff(
+      {
+        what,
+        log: this.#log,
+        backoff: this.#config.retry,
+        signal: this.#stopping.signal,
+        giveUp: () => consumer !== this.#consumer,
+      },
+      read,
+    );
   }
 
   async #restart(): Promise<void> {
@@ -341,6 +403,19 @@ export class PlatformaticStage {
       async () => this.#producer.close(),
     ]);
   }
+}
+
+/** Partition numbers grouped by topic. */
+function byTopic(
+  partitions: ReadonlyArray<{ topic: string; partition: number }>,
+): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const { topic, partition } of partitions) {
+    const list = out.get(topic);
+    if (list) list.push(partition);
+    else out.set(topic, [partition]);
+  }
+  return out;
 }
 
 /** Reports the phase that ended now (it began at `since`) and returns now. */

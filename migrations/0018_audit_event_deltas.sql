@@ -18,9 +18,12 @@
 --      last_status_at by LEAST / GREATEST (a notification's first_status_at only falls and
 --      its last_status_at only rises, so the event's min / max are those of its rows);
 --      the outcome from the new counts. Rows by primary key: no scan of notifications.
---   3. only when an event's row is missing although some of the chunk's notifications of
+--   3. only when an event's row was missing although some of the chunk's notifications of
 --      it already existed (not a state Herald leaves: e.g. an events month dropped by
---      retention before a late status re-created it), that event is recounted as before.
+--      retention before a late status re-created it), that event is recounted as 0016
+--      did. Step 2 finds them without a read of its own: such a row goes in through the
+--      upsert's insert path with the outcome 'recount' (its counts are only differences),
+--      returned by it, and overwritten by the recount in the same call.
 -- The category rules are 0016's (herald_event_category below): a retryable `failed`
 -- counts as pending. Idempotent as before: a replayed chunk changes no notification, so
 -- no event (its locks are taken, and released at once with its transaction).
@@ -133,7 +136,6 @@ DECLARE
   v_attempts integer;
   v_notifications integer;
   v_events integer;
-  v_recounted integer := 0;
   -- The (event id, tenant, event time) of the events to recount (see step 3 above).
   v_event_ids text[];
   v_tenants text[];
@@ -249,21 +251,17 @@ BEGIN
       WHERE nt.notification_id = n.notification_id AND nt.event_time = n.event_time
     ) o ON true
     GROUP BY n.event_id, n.tenant, n.event_time
-  ), r AS (
-    -- Step 3's events: notifications existed, their event's row did not.
-    SELECT d.event_id, d.tenant, d.event_time FROM d
-    WHERE d.had_rows AND NOT EXISTS (
-      SELECT 1 FROM events ev
-      WHERE ev.event_id = d.event_id AND ev.tenant = d.tenant AND ev.event_time = d.event_time)
   ), e AS (
     INSERT INTO events AS ev (event_id, tenant, event_time, event_type, first_seen_at,
                               last_status_at, notifications, pending, succeeded, delivered,
                               failed, suppressed, outcome)
     SELECT d.event_id, d.tenant, d.event_time, d.event_type, d.first_seen_at, d.last_status_at,
            d.total, d.pending, d.succeeded, d.delivered, d.failed, d.suppressed,
-           herald_event_outcome(d.pending, d.succeeded, d.delivered, d.failed)
+           -- Step 3's marker: inserted, although some of its notifications existed (the
+           -- counts above are then only a difference); overwritten by the recount below.
+           CASE WHEN d.had_rows THEN 'recount'
+                ELSE herald_event_outcome(d.pending, d.succeeded, d.delivered, d.failed) END
     FROM d
-    WHERE NOT (d.had_rows AND (d.event_id, d.tenant, d.event_time) IN (SELECT * FROM r))
     ON CONFLICT (event_id, tenant, event_time) DO UPDATE SET
       -- min(event_type) of the recount: a notification's event_type never changes.
       event_type = LEAST(ev.event_type, excluded.event_type),
@@ -285,13 +283,13 @@ BEGIN
        OR excluded.first_seen_at < ev.first_seen_at
        OR excluded.last_status_at > ev.last_status_at
        OR excluded.event_type < ev.event_type
-    RETURNING 1
+    RETURNING ev.event_id, ev.tenant, ev.event_time, ev.outcome
   )
   SELECT (SELECT count(*) FROM s)::int, (SELECT count(*) FROM a)::int,
          (SELECT count(*) FROM n)::int, (SELECT count(*) FROM e)::int,
-         (SELECT array_agg(r.event_id) FROM r), (SELECT array_agg(r.tenant) FROM r),
-         (SELECT array_agg(r.event_time) FROM r)
-    INTO v_statuses, v_attempts, v_notifications, v_events, v_event_ids, v_tenants, v_times;
+         array_agg(r.event_id), array_agg(r.tenant), array_agg(r.event_time)
+    INTO v_statuses, v_attempts, v_notifications, v_events, v_event_ids, v_tenants, v_times
+    FROM e r WHERE r.outcome = 'recount';
 
   IF v_event_ids IS NOT NULL THEN
     -- Step 3: 0016's recount, for these events only (a new statement: it sees step 2's rows).
@@ -322,9 +320,8 @@ BEGIN
       delivered = excluded.delivered, failed = excluded.failed,
       suppressed = excluded.suppressed, outcome = excluded.outcome
     $recount$ USING v_event_ids, v_tenants, v_times;
-    GET DIAGNOSTICS v_recounted = ROW_COUNT;
   END IF;
 
-  RETURN QUERY SELECT v_statuses, v_attempts, v_notifications, v_events + v_recounted;
+  RETURN QUERY SELECT v_statuses, v_attempts, v_notifications, v_events;
 END;
 $$;

@@ -10,7 +10,7 @@
 //   node packages/store/bench/audit-write-ab.mjs --other /path/to/other/checkout \
 //     [--statuses 20000] [--chunk 1000] [--rounds 7] [--order waves|interleaved] \
 //     [--variant-migrations DIR]   # also this build on DIR's migrations
-//     [--fanout F]   # F notifications per event (the e2e drain has ~40; unset: 1 per events row)
+//     [--fanout F]   # F notifications per event, one tenant and time (unset: 1 per events row)
 //
 // Orders as in the auditor bench (apps/auditor/bench): `interleaved` writes a
 // notification's four statuses in one chunk, `waves` every `queued` first, then every

@@ -23,7 +23,7 @@ const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'deli
  *
  * `fanout` (unset: the shape above, kept for earlier rounds' figures): that many
  * notifications per event, all of one tenant and event time, so each `events` row counts
- * `fanout` of them (as in the e2e drain, about 40). With `waves`, each wave is then in
+ * `fanout` of them (an event with that many recipients). With `waves`, each wave is then in
  * notification id order, so a chunk holds a few notifications of many events, as the
  * worker's partitions spread an event's deliveries over the status topic.
  */

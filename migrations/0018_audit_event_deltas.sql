@@ -3,18 +3,20 @@
 -- recompute made incremental").
 --
 -- herald_audit_write (0016) recounted every notification of every event a chunk touched
--- (a scan of notifications_event_idx and a GROUP BY per chunk: ~31 % of the auditor's
--- backend CPU in round 6's profile), although a chunk moves only its own notifications
--- from one category to another. Now, per chunk:
+-- (a scan of notifications_event_idx, or on a young month a plan that reads the whole
+-- partition, and a GROUP BY per chunk: ~31 % of the auditor's backend CPU in round 6's
+-- profile), although a chunk moves only its own notifications from one category to
+-- another. Now, per chunk:
 --   1. the advisory locks of the chunk's events (same keys as 0016), taken FIRST, in key
 --      order, from the input arrays: every writer of an event's notifications holds its
 --      lock from before it reads them until it commits;
 --   2. one statement (so one snapshot, taken after the locks: it sees every committed
 --      writer of those events, and no other writer can change them before this one
---      commits) that reads the chunk's notifications as they were (`o`), upserts the
---      three projections as 0016 did, and applies to each event's row the difference
---      between the categories of its changed notifications after (`n`) and before
---      (`o`): total, pending, succeeded, delivered, failed, suppressed; first_seen_at and
+--      commits) that upserts the three projections as 0016 did, reads the previous row
+--      of each notification the upsert changed (`o`, by primary key: the statement does
+--      not see its own changes), and applies to each event's row the difference between
+--      the categories of its changed notifications after (`n`) and before (`o`): total,
+--      pending, succeeded, delivered, failed, suppressed; first_seen_at and
 --      last_status_at by LEAST / GREATEST (a notification's first_status_at only falls and
 --      its last_status_at only rises, so the event's min / max are those of its rows);
 --      the outcome from the new counts. Rows by primary key: no scan of notifications.

@@ -74,6 +74,8 @@ export interface EventsTable {
   notifications: number;
   pending: number;
   succeeded: number;
+  /** Of `succeeded`, those with a receipt of arrival (or seen / read / archived in-app). */
+  delivered: number;
   failed: number;
   suppressed: number;
   outcome: string;

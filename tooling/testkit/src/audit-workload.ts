@@ -20,24 +20,32 @@ const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'deli
  * (they merge into one row write); `waves` sends every notification's first status,
  * then every second one, … (stable within a state), as statuses arrive in the pipeline.
  * Ids derive from `prefix`, so two runs on one database do not collide.
+ *
+ * `fanout` (unset: the shape above, kept for earlier rounds' figures): that many
+ * notifications per event, all of one tenant and event time, so each `events` row counts
+ * `fanout` of them (an event with that many recipients). With `waves`, each wave is then in
+ * notification id order, so a chunk holds a few notifications of many events, as the
+ * worker's partitions spread an event's deliveries over the status topic.
  */
 export function auditWorkload(
   prefix: string,
   count: number,
   order: 'interleaved' | 'waves',
+  fanout?: number,
 ): StatusEvent[] {
   const events: StatusEvent[] = [];
   const start = Date.parse('2026-11-21T00:00:00Z');
   for (let n = 0; events.length < count; n++) {
+    const e = fanout === undefined ? undefined : Math.floor(n / fanout);
     const job: DeliveryJob = {
       notificationId: deterministicId(prefix, String(n)),
       event: {
-        id: `bench-evt-${Math.floor(n / 5)}`, // five notifications per event
+        id: `bench-evt-${e ?? Math.floor(n / 5)}`, // five notifications per event id
         source: 'bench',
         type: 'order.shipped',
-        time: new Date(start + n).toISOString(),
+        time: new Date(start + (e ?? n)).toISOString(),
       },
-      tenant: `tenant-${n % 10}`,
+      tenant: `tenant-${(e ?? n) % 10}`,
       rule: { id: 'shipping', version: 1 },
       channel: 'email',
       recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
@@ -60,7 +68,11 @@ export function auditWorkload(
   }
   if (order === 'waves') {
     const rank = new Map(states.map((s, i) => [s, i]));
-    events.sort((a, b) => rank.get(a.data.state)! - rank.get(b.data.state)!);
+    events.sort(
+      (a, b) =>
+        rank.get(a.data.state)! - rank.get(b.data.state)! ||
+        (fanout === undefined ? 0 : a.data.notificationId < b.data.notificationId ? -1 : 1),
+    );
   }
   return events;
 }

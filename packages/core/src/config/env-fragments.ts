@@ -119,7 +119,8 @@ export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWait
      * client): what is acknowledged meanwhile merges into the next commit. Commits are off
      * the records' path, so this adds no latency; it bounds what a crash redoes (the
      * duplicates are absorbed downstream by deterministic ids). 0: a commit as soon as the
-     * previous one ended, about one per chunk at moderate rates (docs/benchmarks.md).
+     * previous one ended, about one per chunk at moderate rates, and an OffsetCommit costs
+     * the broker more CPU than a small produce (docs/benchmarks.md, round 7).
      */
     HERALD_KAFKA_COMMIT_INTERVAL_MS: z.coerce
       .number()
@@ -131,7 +132,7 @@ export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWait
 }
 
 /** HERALD_KAFKA_COMMIT_INTERVAL_MS's default (docs/benchmarks.md, round 7: Kafka requests). */
-export const DEFAULT_COMMIT_INTERVAL_MS = 0;
+export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
 export function databaseEnv() {
   return {

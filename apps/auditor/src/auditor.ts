@@ -220,6 +220,7 @@ export function buildAuditor(
           deadLetterTopic: topics.dlq,
           minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
           maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
+          commitIntervalMs: env.HERALD_KAFKA_COMMIT_INTERVAL_MS,
           outageLimitMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
           onOutage: (err) => life.fail(err),
         });

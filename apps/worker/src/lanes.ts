@@ -93,6 +93,7 @@ export function laneConsumers(
       partitionsConsumedConcurrently: env.HERALD_WORKER_PARTITIONS_CONCURRENCY,
       minBytes: env.HERALD_KAFKA_FETCH_MIN_BYTES,
       maxWaitTimeMs: env.HERALD_KAFKA_FETCH_MAX_WAIT_MS,
+      commitIntervalMs: env.HERALD_KAFKA_COMMIT_INTERVAL_MS,
     };
   };
   const consumers: StageConsumer[] = [];

@@ -35,6 +35,9 @@
  *                             (herald.status read back: hop-breakdown.ts); with
  *                             --app-env NODE_OPTIONS=--import=<bench/e2e/preload/stall-log.mjs>,BENCH_STALL_LOG=<file>
  *                             also each app's GC and event-loop pauses beside the slowest deliveries
+ *   --app-env NODE_OPTIONS=--import=<bench/e2e/preload/kafka-requests.mjs>,BENCH_KAFKA_REQUESTS=<dir>
+ *                             count each app's Kafka requests by API (@platformatic/kafka's only) and
+ *                             print them per run ("kafka requests during …")
  *   --ordering O              the rules' channel ordering: subject (default: one customer's
  *                             events in order), recipient (one request at a time per
  *                             endpoint) or none (docs/rules.md)
@@ -67,6 +70,7 @@ import {
   tailEpisodes,
 } from './hop-breakdown.js';
 import { benchRules, produceEvents } from './event-producer.js';
+import { readRequestCounts, requestLines } from './kafka-requests.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
 import { parseStackPids, ProcessSampler, type ProcessUsage } from './process-sampler.js';
 import { spawnApp, type RunningProcess } from '@herald/testkit';
@@ -349,6 +353,11 @@ async function runPipeline(
       receiver.reset();
     }
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;
+    const requestsDir = name === 'herald' ? appEnv.BENCH_KAFKA_REQUESTS : undefined;
+    // The preload writes its totals every 200 ms: wait for the warm-up's last ones.
+    if (requestsDir) await new Promise((r) => setTimeout(r, 400));
+    const requestsBefore = requestsDir ? readRequestCounts(requestsDir) : undefined;
+    const requestsFrom = Date.now();
     // Events produced from here on (the drain run's before its clock starts).
     const producedFrom = new Date();
     const sampler = new ProcessSampler();
@@ -439,6 +448,16 @@ async function runPipeline(
       );
     }
     const arrivals = receiver.arrivals;
+    if (requestsDir && requestsBefore) {
+      await new Promise((r) => setTimeout(r, 400));
+      const seconds = (Date.now() - requestsFrom) / 1000;
+      console.log(
+        [
+          `kafka requests during ${name} ${mode} (${seconds.toFixed(1)} s from ${requestsFrom} ms, ${arrivals.length} deliveries):`,
+          ...requestLines(requestsBefore, readRequestCounts(requestsDir), seconds, arrivals.length),
+        ].join('\n'),
+      );
+    }
     if (name === 'herald' && process.argv.includes('--hops')) {
       const statuses = await readStatusTimes(kafka, `${prefix}herald.status`, arrivals);
       console.log(breakdownTable(breakdowns(arrivals, statuses)));

@@ -49,6 +49,13 @@ export interface StageConsumerConfig {
   readonly maxWaitTimeMs?: number;
   /** Bytes a fetch waits for, up to `maxWaitTimeMs` (kafkajs minBytes; default 1: answer at once). */
   readonly minBytes?: number;
+  /**
+   * Platformatic loop only (`HERALD_KAFKA_COMMIT_INTERVAL_MS`): the least time between the
+   * starts of two offset commits; what is acknowledged meanwhile merges into the next.
+   * Default 0: a commit starts as soon as the previous one ended (docs/ARCHITECTURE.md,
+   * "Kafka client").
+   */
+  readonly commitIntervalMs?: number;
   /** Compression of the outputs (`HERALD_KAFKA_COMPRESSION`); default none. */
   readonly compression?: Compression;
   /** The largest record the stage may produce (`HERALD_KAFKA_MAX_RECORD_BYTES`); default Kafka's. */

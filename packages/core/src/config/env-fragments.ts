@@ -114,8 +114,25 @@ export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWait
       .min(0)
       .max(30_000)
       .default(defaults.maxWaitMs),
+    /**
+     * The least time between the starts of two offset commits of a stage (platformatic
+     * client): what is acknowledged meanwhile merges into the next commit. Commits are off
+     * the records' path, so this adds no latency; it bounds what a crash redoes (the
+     * duplicates are absorbed downstream by deterministic ids). 0: a commit as soon as the
+     * previous one ended, about one per chunk at moderate rates, and an OffsetCommit costs
+     * the broker more CPU than a small produce (docs/benchmarks.md, round 7).
+     */
+    HERALD_KAFKA_COMMIT_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(DEFAULT_COMMIT_INTERVAL_MS),
   };
 }
+
+/** HERALD_KAFKA_COMMIT_INTERVAL_MS's default (docs/benchmarks.md, round 7: Kafka requests). */
+export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
 export function databaseEnv() {
   return {

@@ -82,4 +82,72 @@ describe('CommitQueue', () => {
     await queue.drained();
     expect(sent).toEqual(['t:0@1', 't:0@2']);
   });
+
+  describe('with a minimum interval between commits', () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+
+    it('sends the first commit at once, then merges everything acknowledged until the interval ends into one', async () => {
+      const { sent, send, finish } = sender();
+      const queue = new CommitQueue(send, silentLogger, { minIntervalMs: 60_000 });
+      queue.add([taken(0, 1)]);
+      await tick();
+      expect(sent).toEqual([['t:0@1']]);
+      await finish();
+      // The first commit is back; later chunks wait for the interval, merged.
+      queue.add([taken(0, 2)]);
+      queue.add([taken(1, 7)]);
+      queue.add([taken(0, 3)]);
+      await tick();
+      await tick();
+      expect(sent).toHaveLength(1);
+      // stop(): drained() commits at once what waits.
+      const done = queue.drained();
+      await tick();
+      expect(sent[1]).toEqual(['t:0@3', 't:1@7']);
+      await finish();
+      await done;
+      expect(sent).toHaveLength(2);
+    });
+
+    it('flushNow() (a rebalance beginning) ends the wait; with nothing queued it starts nothing', async () => {
+      const { sent, send, finish } = sender();
+      const queue = new CommitQueue(send, silentLogger, { minIntervalMs: 60_000 });
+      queue.flushNow();
+      await tick();
+      expect(sent).toEqual([]);
+      queue.add([taken(0, 1)]);
+      await tick();
+      await finish();
+      queue.add([taken(0, 2)]);
+      await tick();
+      expect(sent).toHaveLength(1);
+      queue.flushNow();
+      await tick();
+      expect(sent[1]).toEqual(['t:0@2']);
+      await finish();
+      // The next one waits for the interval again.
+      queue.add([taken(0, 3)]);
+      await tick();
+      expect(sent).toHaveLength(2);
+      const done = queue.drained();
+      await tick();
+      await finish();
+      await done;
+      expect(sent[2]).toEqual(['t:0@3']);
+    });
+
+    it('a commit after the interval has passed goes at once', async () => {
+      const { sent, send, finish } = sender();
+      const queue = new CommitQueue(send, silentLogger, { minIntervalMs: 20 });
+      queue.add([taken(0, 1)]);
+      await tick();
+      await finish();
+      await new Promise((r) => setTimeout(r, 40));
+      queue.add([taken(0, 2)]);
+      await tick();
+      expect(sent[1]).toEqual(['t:0@2']);
+      await finish();
+      await queue.drained();
+    });
+  });
 });

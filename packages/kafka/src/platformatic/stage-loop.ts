@@ -75,7 +75,9 @@ export class PlatformaticStage {
     this.#log = log;
     this.#membership = membership;
     this.#producer = new PlatformaticProducer(connection, `${config.groupId}-producer`);
-    this.#commits = new CommitQueue((taken) => this.#commit(taken), log);
+    this.#commits = new CommitQueue((taken) => this.#commit(taken), log, {
+      minIntervalMs: config.commitIntervalMs ?? 0,
+    });
     this.#ledger = new PartitionLedger({
       ...(config.releaseAt === undefined ? {} : { releaseAt: config.releaseAt }),
       maxHeld: config.maxHeldRecords ?? 20_000,
@@ -114,6 +116,9 @@ export class PlatformaticStage {
     consumer.on('consumer:group:join', (payload: ConsumerGroupJoinPayload) =>
       this.#onJoin(consumer, payload),
     );
+    // A rebalance began: what was acknowledged is committed now, while the partitions
+    // are still ours, instead of at the end of the commit interval (CommitQueue).
+    consumer.on('consumer:group:rebalance', () => this.#commits.flushNow());
     consumer.on('consumer:group:leave', () => this.#membership.left());
     consumer.on('consumer:heartbeat:error', ({ error }) => this.#membership.left(error));
     // The consumer itself emits 'error' when it gives up rejoining its group (a broker

@@ -21,6 +21,7 @@ import {
   createDatabase,
   defaultMigrationsDir,
   migrateToLatest,
+  type EventsTable,
   type HeraldDatabase,
 } from '@herald/store';
 import { createTestDatabase, stackEnv } from '@herald/testkit';
@@ -181,20 +182,20 @@ const outcomeOf = (c: { pending: number; succeeded: number; delivered: number; f
             ? 'failed'
             : 'partial';
 
-interface Counts {
-  event_id: string;
-  tenant: string;
-  event_time: Date;
-  event_type: string;
-  first_seen_at: Date;
-  last_status_at: Date;
-  notifications: number;
-  pending: number;
-  succeeded: number;
-  delivered: number;
-  failed: number;
-  suppressed: number;
+/** Three notifications of one event `${prefix}-a`, and a clock a second further on each call. */
+function threeNotifications(prefix: string) {
+  const jobs = [0, 1, 2].map((i) =>
+    auditJob(deterministicId(prefix, String(i)), `${prefix}-a`, {
+      recipient: `u${i}`,
+      eventTime: '2026-11-20T08:00:00.000Z',
+    }),
+  );
+  let clock = Date.parse('2026-11-22T00:00:00Z');
+  return { jobs, at: () => new Date((clock += 1000)) };
 }
+
+/** An events row without its outcome: what the recount in this test computes. */
+type Counts = Omit<EventsTable, 'outcome'>;
 
 /** Every notification of the prefix's events counted again, as 0016 did on each write. */
 async function recount(prefix: string): Promise<(Counts & { outcome: string })[]> {
@@ -269,15 +270,7 @@ it.each([1, 2, 3, 4, 5, 6])(
 
 it('recounts an event whose row is missing while its notifications exist', async () => {
   const prefix = 'evt-delta-missing';
-  const time = '2026-11-20T08:00:00.000Z';
-  const jobs = [0, 1, 2].map((i) =>
-    auditJob(deterministicId(prefix, String(i)), `${prefix}-a`, {
-      recipient: `u${i}`,
-      eventTime: time,
-    }),
-  );
-  let clock = Date.parse('2026-11-22T00:00:00Z');
-  const at = () => new Date((clock += 1000));
+  const { jobs, at } = threeNotifications(prefix);
   const store = new AuditStore(db);
   await store.write(jobs.map((j) => statusEventFor(j, 'queued', 'herald/test', at())));
   // Not a state Herald leaves (e.g. retention dropped the month's events first).
@@ -307,15 +300,7 @@ it('0018 on a database written by 0016 backfills delivered, and counts on from t
         await symlink(join(defaultMigrationsDir, file), join(before, file));
     await migrateToLatest(old, before);
     const prefix = 'evt-delta-backfill';
-    const time = '2026-11-20T08:00:00.000Z';
-    const jobs = [0, 1, 2].map((i) =>
-      auditJob(deterministicId(prefix, String(i)), `${prefix}-a`, {
-        recipient: `u${i}`,
-        eventTime: time,
-      }),
-    );
-    let clock = Date.parse('2026-11-22T00:00:00Z');
-    const at = () => new Date((clock += 1000));
+    const { jobs, at } = threeNotifications(prefix);
     const store = new AuditStore(old);
     await store.write(
       jobs.flatMap((j, i) => [

@@ -9,8 +9,8 @@
 // Phases, in each round: idle; commit (one partition's offset, 100/s); produce (10
 // records of 600 B, acks all, idempotent, 100/s); produce + fetch (the same, with a
 // consumer stream reading the topic at minBytes 1: each produce wakes its fetch).
-import { readFileSync } from 'node:fs';
 import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
+import { processCpuSeconds } from '@herald/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 
 const [brokers, pid, secondsArg, roundsArg] = process.argv.slice(2);
@@ -21,10 +21,12 @@ if (!brokers || !pid) {
 const seconds = Number(secondsArg ?? 15);
 const rounds = Number(roundsArg ?? 3);
 const RATE = 100;
-const tck = 100; // clock ticks per second (getconf CLK_TCK)
-const cpu = () => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / tck;
+/** The broker JVM's CPU seconds so far (it must run on this host). */
+const cpu = async () => {
+  const seconds = await processCpuSeconds(Number(pid));
+  if (seconds === undefined)
+    throw new Error(`no process ${pid} on this host: pass the broker JVM's pid`);
+  return seconds;
 };
 const prefix = `cost-${Date.now()}-`;
 const topic = `${prefix}t`;
@@ -66,7 +68,7 @@ let offset = 0n;
 
 /** Runs `step` RATE times a second for `seconds`; returns the broker CPU s and the steps done. */
 async function phase(step) {
-  const before = cpu();
+  const before = await cpu();
   const start = Date.now();
   let done = 0;
   while (Date.now() - start < seconds * 1000) {
@@ -75,7 +77,11 @@ async function phase(step) {
     if (step) await step();
     done++;
   }
-  return { cpu: cpu() - before, steps: step ? done : 0, seconds: (Date.now() - start) / 1000 };
+  return {
+    cpu: (await cpu()) - before,
+    steps: step ? done : 0,
+    seconds: (Date.now() - start) / 1000,
+  };
 }
 const commit = () =>
   committer.commit({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import {
   databaseEnv,
-  fetchEnv,
+  consumerEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -17,7 +17,7 @@ const shape = {
   // notification's statuses (queued and its outcome; a legacy `sending` too) usually land
   // in one chunk and merge into one row write; at 400 deliveries/s this cost Postgres 6-23 % less
   // CPU than 256 KiB / 200 ms (docs/benchmarks.md, "Round 4 (issue 19): audit write path").
-  ...fetchEnv({ minBytes: 1024 * 1024, maxWaitMs: 1000 }),
+  ...consumerEnv({ minBytes: 1024 * 1024, maxWaitMs: 1000 }),
   ...databaseEnv(),
   ...logEnv(),
   ...lifecycleEnv(),

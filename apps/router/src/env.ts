@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   databaseEnv,
   HeraldError,
-  fetchEnv,
+  consumerEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -18,7 +18,7 @@ const FILE_HINT = 'expected the path of a rules YAML file, e.g. examples/demo/ru
 const shape = {
   ...kafkaEnv(),
   // A fetch answers as soon as one event is there; under load chunks fill by themselves.
-  ...fetchEnv({ minBytes: 1, maxWaitMs: 100 }),
+  ...consumerEnv({ minBytes: 1, maxWaitMs: 100 }),
   ...logEnv(),
   ...lifecycleEnv(),
   /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */

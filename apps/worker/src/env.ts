@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { channelsEnv } from '@herald/channels';
 import {
   channelNames,
-  fetchEnv,
+  consumerEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -59,7 +59,7 @@ const shape = {
   ...kafkaEnv(),
   // A fetch answers as soon as one job is there (under load chunks fill by themselves);
   // the delay lanes fetch on their own terms.
-  ...fetchEnv({ minBytes: 1, maxWaitMs: 100 }),
+  ...consumerEnv({ minBytes: 1, maxWaitMs: 100 }),
   ...logEnv(),
   ...lifecycleEnv(),
   ...telemetryEnv(),

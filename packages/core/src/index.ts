@@ -62,7 +62,7 @@ export { parseEnv } from './config/parse-env.js';
 export type { EnvSource } from './config/parse-env.js';
 export {
   kafkaEnv,
-  fetchEnv,
+  consumerEnv,
   databaseEnv,
   redisEnv,
   logEnv,

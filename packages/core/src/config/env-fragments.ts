@@ -90,9 +90,12 @@ export const DEFAULT_MAX_RECORD_BYTES = 1_048_588;
 /** 365 days. */
 export const DEFAULT_DLQ_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
 
+/** HERALD_KAFKA_COMMIT_INTERVAL_MS's default (docs/benchmarks.md, round 7: Kafka requests). */
+const DEFAULT_COMMIT_INTERVAL_MS = 100;
+
 /**
- * How a consuming stage fetches: the broker answers once it has `MIN_BYTES` for the
- * fetch or `MAX_WAIT_MS` has passed. The stages on a delivery's path (router, worker)
+ * How a consuming stage fetches and commits its offsets (the commit interval: below).
+ * A fetch: the broker answers once it has `MIN_BYTES` for it or `MAX_WAIT_MS` has passed. The stages on a delivery's path (router, worker)
  * answer at once (1 byte): a lone event is not held for a fuller fetch, and under load
  * chunks still fill by themselves, because the client fetches again only after the
  * chunks in hand are handled (everything that arrived meanwhile comes in the next
@@ -100,7 +103,7 @@ export const DEFAULT_DLQ_RETENTION_MS = 365 * 24 * 60 * 60 * 1000;
  * auditor, off that path, waits for bytes: its per-chunk cost (a transaction) is
  * shared by more statuses. Each stage passes its own defaults (docs/benchmarks.md).
  */
-export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWaitMs: number }) {
+export function consumerEnv(defaults: { readonly minBytes: number; readonly maxWaitMs: number }) {
   return {
     HERALD_KAFKA_FETCH_MIN_BYTES: z.coerce
       .number()
@@ -130,9 +133,6 @@ export function fetchEnv(defaults: { readonly minBytes: number; readonly maxWait
       .default(DEFAULT_COMMIT_INTERVAL_MS),
   };
 }
-
-/** HERALD_KAFKA_COMMIT_INTERVAL_MS's default (docs/benchmarks.md, round 7: Kafka requests). */
-export const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
 export function databaseEnv() {
   return {

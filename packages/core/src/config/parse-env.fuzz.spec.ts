@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { isHeraldError } from '../errors.js';
 import {
   databaseEnv,
-  fetchEnv,
+  consumerEnv,
   kafkaEnv,
   lifecycleEnv,
   logEnv,
@@ -20,7 +20,7 @@ const FUZZ = { seed: 18_2026, numRuns: 400 };
 
 const shape = {
   ...kafkaEnv(),
-  ...fetchEnv({ minBytes: 1, maxWaitMs: 20 }),
+  ...consumerEnv({ minBytes: 1, maxWaitMs: 20 }),
   ...databaseEnv(),
   ...redisEnv(),
   ...logEnv(),

@@ -76,12 +76,16 @@ describe.each(clients)('a never-committed partition regained on %s', (client) =>
     await a.start();
     const producer = kafka.producer();
     await producer.connect();
-    // One send per record, so each has a timestamp of its own (`read` counts them).
+    // Each record has a timestamp of its own (`read` counts them) from this clock: a
+    // time long past would let the broker's retention delete them mid-test. `first` is
+    // even, so a timestamp's parity is its partition's.
+    const now = Date.now();
+    const first = now - (now % 2);
     for (let i = 0; i < PER_PARTITION * 2; i++) {
       await producer.send({
         topic: lane,
         acks: -1,
-        messages: [{ partition: i % 2, value: `v${i}`, timestamp: String(1_000 + i) }],
+        messages: [{ partition: i % 2, value: `v${i}`, timestamp: String(first + i) }],
       });
     }
     await producer.disconnect();

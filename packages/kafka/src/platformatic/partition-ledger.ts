@@ -152,8 +152,13 @@ export class PartitionLedger {
           if (state.next !== undefined) this.#seek(state.topic, state.partition, state.next);
         }
       })
+      // `starts` retries Kafka's errors itself: reaching here is a bug, and these
+      // partitions then have no position to check a rejoin against.
       .catch((err: unknown) =>
-        this.#log.warn({ err }, 'committed offsets unknown; taking records as they come'),
+        this.#log.error(
+          { err, partitions: fresh.map((state) => `${state.topic}:${state.partition}`) },
+          'where these partitions start is unknown; their records are taken as they come, and a rejoin may skip some: restart this app to read them from the committed offsets',
+        ),
       )
       .finally(() => {
         for (const state of fresh) state.pending = false;

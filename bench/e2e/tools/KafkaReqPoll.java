@@ -8,7 +8,9 @@ import java.util.*;
  * request=count (kafka.network RequestMetrics RequestsPerSec Count, summed over versions).
  * Attaches to the local broker JVM by pid (same user), so no JMX port is needed:
  *
- *   java bench/e2e/tools/KafkaReqPoll.java $(bash deploy/local/stack.sh pids | awk '/kafka/{print $2}') > poll.log
+ *   java bench/e2e/tools/KafkaReqPoll.java $(bash deploy/local/stack.sh pids | awk '/kafka/{print $2}') [seconds] > poll.log
+ *
+ * It ends after `seconds` polls, or when stopped (Ctrl-C) without one.
  *
  * `node bench/e2e/tools/broker-requests.mjs poll.log bench.log` then prints, for each run
  * of the bench that counted its apps' requests ("kafka requests during … from <ms>"), the
@@ -22,7 +24,8 @@ public class KafkaReqPoll {
     try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(addr))) {
       MBeanServerConnection m = c.getMBeanServerConnection();
       ObjectName q = new ObjectName("kafka.network:type=RequestMetrics,name=RequestsPerSec,*");
-      while (true) {
+      long polls = args.length > 1 ? Long.parseLong(args[1]) : Long.MAX_VALUE;
+      for (long i = 0; i < polls; i++) {
         TreeMap<String, Long> out = new TreeMap<>();
         for (ObjectName n : m.queryNames(q, null)) {
           String req = n.getKeyProperty("request");

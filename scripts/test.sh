@@ -42,6 +42,9 @@ node -e '
   const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map(JSON.parse);
   const sum = (k) => lines.reduce((a, l) => a + l[k], 0);
   console.log(`\ntests: ${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
+  for (const l of lines) for (const f of l.failures ?? []) {
+    console.log(`failed: ${require("path").relative(process.cwd(), l.cwd)}/${f.where} :: ${f.test}\n  ${f.why}`);
+  }
   if (lines.length === 0 || sum("passed") === 0) { console.error("no test ran"); process.exit(1); }
 ' "$summary" || status=1
 

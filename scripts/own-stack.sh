@@ -4,9 +4,10 @@
 #   source scripts/own-stack.sh && own_stack_init soak
 #
 # sets HERALD_STACK_DIR to a fresh /tmp/herald-<name>-stack-* folder (sharing the repo's
-# jar cache; <NAME>_STACK_DIR keeps one instead), picks four free ports for Kafka, its
-# controller, PostgreSQL and Redis (HERALD_STACK_*_PORT), and own_stack_cleanup brings
-# that stack down and removes the folder. Two runs on one machine never meet.
+# jar cache; <NAME>_STACK_DIR keeps one instead), picks four free ports (below the
+# ephemeral range) for Kafka, its controller, PostgreSQL and Redis (HERALD_STACK_*_PORT),
+# and own_stack_cleanup brings that stack down and removes the folder. Two runs on one
+# machine never meet.
 own_stack_init() {
   local name=$1 keep_var
   keep_var="$(printf '%s' "$name" | tr '[:lower:]' '[:upper:]')_STACK_DIR"
@@ -19,18 +20,12 @@ own_stack_init() {
     mkdir -p .local/cache && ln -s "$PWD/.local/cache" "$own_stack_dir/cache"
   fi
   local ports
-  ports=$(node -e '
-    const net = require("node:net");
-    (async () => {
-      const servers = [];
-      for (let i = 0; i < 4; i++) {
-        const s = net.createServer();
-        await new Promise((r) => s.listen(0, "127.0.0.1", r));
-        servers.push(s);
-      }
-      console.log(servers.map((s) => s.address().port).join(" "));
-      servers.forEach((s) => s.close());
-    })();')
+  # testkit's picker (run from its source: Node strips the types): ports below the
+  # ephemeral range, so Kafka, Postgres and Redis can have theirs back when the chaos
+  # suite restarts them.
+  ports=$(node --input-type=module -e '
+    const { freePorts } = await import(process.argv[1]);
+    console.log((await freePorts(4)).join(" "));' "$PWD/tooling/testkit/src/free-port.ts")
   read -r HERALD_STACK_KAFKA_PORT HERALD_STACK_KAFKA_CONTROLLER_PORT HERALD_STACK_PG_PORT HERALD_STACK_REDIS_PORT <<<"$ports"
   export HERALD_STACK_KAFKA_PORT HERALD_STACK_KAFKA_CONTROLLER_PORT HERALD_STACK_PG_PORT HERALD_STACK_REDIS_PORT
 }

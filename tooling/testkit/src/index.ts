@@ -5,7 +5,7 @@ export type { TestDatabase } from './test-database.js';
 export { startReceiver } from './receiver.js';
 export type { Receiver, ReceivedRequest } from './receiver.js';
 export { waitFor } from './wait-for.js';
-export { freePort } from './free-port.js';
+export { freePort, freePorts } from './free-port.js';
 export {
   expectValidStatusEvent,
   expectValidStatusRecord,

@@ -46,17 +46,27 @@ export async function ownRedis(extra: readonly string[] = []): Promise<OwnRedis>
         ],
         { cwd: dir, stdio: 'ignore' },
       );
+      const started = server;
       const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
       probe.on('error', () => undefined); // refused until the server listens
-      for (;;) {
-        try {
-          await probe.connect();
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 50));
+      try {
+        for (;;) {
+          // A server that could not listen (its port taken) exits: say so, never wait on it.
+          if (started.exitCode !== null || started.signalCode !== null) {
+            throw new Error(
+              `redis-server on 127.0.0.1:${port} exited (${started.exitCode ?? started.signalCode}) before it listened; is the port taken?`,
+            );
+          }
+          try {
+            await probe.connect();
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 50));
+          }
         }
+      } finally {
+        probe.disconnect();
       }
-      probe.disconnect();
     },
     stop,
     async remove() {

@@ -1,0 +1,3 @@
+import { base } from '../../tooling/jest/jest.base.js';
+
+export default base;

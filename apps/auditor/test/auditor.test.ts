@@ -78,8 +78,11 @@ it('writes each status once, dead-letters a foreign record, and absorbs replays'
         reason: message.headers!['herald-dlq-reason']!.toString(),
       }),
   });
-  await waitFor('the dead-lettered record', () => dlq.length === 1);
+  await waitFor('the dead-lettered record', () => dlq.length >= 1);
   await reader.disconnect();
+  // Dead letters are at least once: a rebalance on a loaded machine (the group's session
+  // lapsing before the chunk's commit) may write this one twice; never anything else.
+  expect(new Set(dlq.map((d) => JSON.stringify(d))).size).toBe(1);
   expect(dlq[0]).toEqual({
     value: 'not a status event',
     reason: expect.stringMatching(/not a Herald status event/),

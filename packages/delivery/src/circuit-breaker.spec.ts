@@ -93,8 +93,6 @@ it('endpointOf: the same answer when asked again (kept per provider), past the c
   }
   // More receivers than it keeps: each still gets its own host.
   for (let i = 0; i < 10_050; i++)
-    expect(endpointOf('webhook', `https://h${i}.example.com/x`)).toBe(
-      `webhook:h${i}.example.com`,
-    );
+    expect(endpointOf('webhook', `https://h${i}.example.com/x`)).toBe(`webhook:h${i}.example.com`);
   expect(endpointOf('webhook', url)).toBe('webhook:hooks.example.com');
 });

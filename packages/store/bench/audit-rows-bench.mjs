@@ -5,11 +5,14 @@
 // once: no Postgres, no pg protocol, so only the store's own work is counted.
 // Statuses are testkit's audit workload, JSON round-tripped as the auditor decodes them.
 //
-//   node packages/store/bench/audit-rows-bench.mjs --base <dir holding the base dist/> \
-//     [--new <dir> (default: this package, e.g. --new <base> for an A/A check)] [--statuses 40000] [--chunk 1000] [--rounds 9] [--order interleaved|waves]
+//   node --expose-gc packages/store/bench/audit-rows-bench.mjs --base <dir> \
+//     [--new <dir>] [--statuses 40000] [--chunk 1000] [--rounds 9] [--order interleaved|waves]
 //
-// Prints CPU ns per status (process.cpuUsage, user + system) per round and side, the
-// min and median, and the median of the rounds' new ÷ base. A measurement, not a test.
+// <dir> holds a build's dist/ and sits inside packages/store (e.g. bench/.base/dist, which
+// git ignores) so its imports resolve as the package's own; --new defaults to this
+// package (give the base again for an A/A check). Prints CPU ns per status
+// (process.cpuUsage, user + system) per round and side, the min and median, and the
+// median of the rounds' new ÷ base. A measurement, not a test.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,9 +77,7 @@ const sides = {
   new: await load(opts.new ?? new URL('..', import.meta.url).pathname),
 };
 // Flat strings, as the auditor's decoder hands them over.
-const events = JSON.parse(
-  JSON.stringify(auditWorkload('audit-rows-bench', total, opts.order)),
-);
+const events = JSON.parse(JSON.stringify(auditWorkload('audit-rows-bench', total, opts.order)));
 
 async function run(store) {
   globalThis.gc?.(); // each side starts on an empty young generation (run with --expose-gc)

@@ -80,3 +80,19 @@ it('endpointOf: URL host, else the provider', () => {
   expect(endpointOf('twilio', '+15551234567')).toBe('twilio');
   expect(endpointOf('slack', 'C0123')).toBe('slack');
 });
+
+it('endpointOf: the same answer when asked again (kept per provider), past the cache size too', () => {
+  const url = 'https://hooks.example.com/a';
+  for (let i = 0; i < 3; i++) {
+    expect(endpointOf('webhook', url)).toBe('webhook:hooks.example.com');
+    expect(endpointOf('slack', url)).toBe('slack:hooks.example.com');
+    expect(endpointOf('webhook', 'https://exa mple.com/')).toBe('webhook');
+    expect(endpointOf('webhook', 'HTTP://Other.example.com:80/x')).toBe(
+      'webhook:other.example.com',
+    );
+  }
+  // More receivers than it keeps: each still gets its own host.
+  for (let i = 0; i < 10_050; i++)
+    expect(endpointOf('webhook', `https://h${i}.example.com/x`)).toBe(`webhook:h${i}.example.com`);
+  expect(endpointOf('webhook', url)).toBe('webhook:hooks.example.com');
+});

@@ -201,18 +201,32 @@ export class BreakerRegistry {
   }
 }
 
+/** URL addresses whose endpoint `endpointOf` keeps (all dropped when full, as the webhook's URLs are). */
+const URL_ENDPOINTS_MAX = 10_000;
+/** provider → URL address → its endpoint (`<provider>:<host>`), worked out once. */
+const urlEndpoints = new Map<string, Map<string, string>>();
+
 /**
  * The endpoint a job's send reaches, for its breaker: the host of URL addresses
  * (webhooks, Slack/Discord/Teams incoming webhooks), else the provider itself (one
- * SMTP server, one API).
+ * SMTP server, one API). A URL address's endpoint is kept: a worker asks for every job
+ * it sends, its URL receivers are few, and `new URL` plus the joined name cost about as
+ * much as the rest of choosing a provider (docs/benchmarks.md, "Round 8 (issue 19): app
+ * CPU per delivery"). Other addresses (e-mail, phone: one per recipient) are not kept.
  */
 export function endpointOf(providerName: string, address: string): string {
-  if (/^https?:\/\//i.test(address)) {
-    try {
-      return `${providerName}:${new URL(address).host}`;
-    } catch {
-      // not a URL after all: the provider as a whole
-    }
+  if (!/^https?:\/\//i.test(address)) return providerName;
+  let byAddress = urlEndpoints.get(providerName);
+  const known = byAddress?.get(address);
+  if (known !== undefined) return known;
+  let endpoint = providerName;
+  try {
+    endpoint = `${providerName}:${new URL(address).host}`;
+  } catch {
+    // not a URL after all: the provider as a whole
   }
-  return providerName;
+  if (byAddress === undefined) urlEndpoints.set(providerName, (byAddress = new Map()));
+  if (byAddress.size >= URL_ENDPOINTS_MAX) byAddress.clear();
+  byAddress.set(address, endpoint);
+  return endpoint;
 }

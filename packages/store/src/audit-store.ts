@@ -15,6 +15,7 @@ import {
 } from './audit-rows.js';
 import { attemptColumns, notificationColumns, statusColumns } from './audit-columns.js';
 import { arrayArguments } from './array-arguments.js';
+import { groupBy, groupByPair } from './group-rows.js';
 
 type AuditDatabase = HeraldDatabase & AuditTables;
 
@@ -32,20 +33,6 @@ export interface AuditWriteResult {
   readonly notifications: number;
   readonly attempts: number;
   readonly events: number;
-}
-
-function groupBy<T>(
-  rows: Iterable<T>,
-  key: (row: T) => string,
-  merge: (a: T, b: T) => T,
-): Map<string, T> {
-  const map = new Map<string, T>();
-  for (const row of rows) {
-    const k = key(row);
-    const seen = map.get(k);
-    map.set(k, seen === undefined ? row : merge(seen, row));
-  }
-  return map;
 }
 
 /**
@@ -70,25 +57,23 @@ export class AuditStore {
   async write(events: readonly StatusEvent[]): Promise<AuditWriteResult> {
     if (events.length === 0) return { statusEvents: 0, notifications: 0, attempts: 0, events: 0 };
     await this.#ensurePartitions(events);
-    const statusRows = [
-      ...groupBy(
-        events.map(statusEventColumns),
-        (r) => `${r.id}|${r.event_time}`,
-        (a) => a,
-      ).values(),
-    ];
+    const statusRows = groupByPair(
+      events.map(statusEventColumns),
+      (r) => r.id,
+      (r) => r.event_time,
+      (a) => a,
+    );
     const notifications = groupBy(
       events.map(notificationRow),
       (r) => r.notification_id,
       mergeNotificationRows,
     );
-    const attempts = [
-      ...groupBy(
-        events.map(attemptRow).filter((r): r is AttemptRow => r !== undefined),
-        (r) => `${r.notification_id}|${r.attempt}`,
-        mergeAttemptRows,
-      ).values(),
-    ];
+    const attempts = groupByPair(
+      events.map(attemptRow).filter((r): r is AttemptRow => r !== undefined),
+      (r) => r.notification_id,
+      (r) => r.attempt,
+      mergeAttemptRows,
+    );
     return auditWrite(this.#db, statusRows, notifications, attempts);
   }
 

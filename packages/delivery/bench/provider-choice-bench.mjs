@@ -15,6 +15,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { abRounds } from '../../../tooling/bench/ab-rounds.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -68,21 +69,4 @@ function run({ chooseProvider, breakers }) {
   return ((used.user + used.system) * 1000) / jobs.length;
 }
 
-for (const s of Object.values(sides)) run(s); // warm-up
-const figures = { base: [], new: [] };
-for (let r = 0; r < rounds; r++) {
-  for (const name of r % 2 === 0 ? ['base', 'new'] : ['new', 'base'])
-    figures[name].push(run(sides[name]));
-  console.log(
-    `round ${r + 1}: base ${figures.base[r].toFixed(0)} ns, new ${figures.new[r].toFixed(0)} ns, new ÷ base ${(figures.new[r] / figures.base[r]).toFixed(3)}`,
-  );
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const name of ['base', 'new'])
-  console.log(
-    `${name}: min ${Math.min(...figures[name]).toFixed(0)} median ${median(figures[name]).toFixed(0)} ns per job`,
-  );
-const ratios = figures.new.map((n, i) => n / figures.base[i]);
-console.log(
-  `new ÷ base: median ${median(ratios).toFixed(3)}, new lower in ${ratios.filter((x) => x < 1).length} of ${rounds} rounds (${shape})`,
-);
+await abRounds({ sides, run, rounds, unit: 'ns per job', note: shape });

@@ -24,6 +24,7 @@ import {
   PostgresQueryCompiler,
 } from 'kysely';
 import { auditWorkload } from '@herald/testkit';
+import { abRounds } from '../../../tooling/bench/ab-rounds.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -87,22 +88,12 @@ async function run(store) {
   return ((used.user + used.system) * 1000) / events.length;
 }
 
-for (const store of Object.values(sides)) await run(store); // warm-up, partitions known
-const figures = { base: [], new: [] };
-for (let r = 0; r < rounds; r++) {
-  const order = r % 2 === 0 ? ['base', 'new'] : ['new', 'base'];
-  for (const name of order) figures[name].push(await run(sides[name]));
-  console.log(
-    `round ${r + 1}: base ${figures.base[r].toFixed(0)} ns, new ${figures.new[r].toFixed(0)} ns, new ÷ base ${(figures.new[r] / figures.base[r]).toFixed(3)}`,
-  );
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const name of ['base', 'new'])
-  console.log(
-    `${name}: min ${Math.min(...figures[name]).toFixed(0)} median ${median(figures[name]).toFixed(0)} ns per status`,
-  );
-const ratios = figures.new.map((n, i) => n / figures.base[i]);
-console.log(
-  `new ÷ base: median ${median(ratios).toFixed(3)}, new lower in ${ratios.filter((x) => x < 1).length} of ${rounds} rounds (${opts.order}, chunks of ${chunk})`,
-);
+// The warm-up round also makes the partitions known.
+await abRounds({
+  sides,
+  run,
+  rounds,
+  unit: 'ns per status',
+  note: `${opts.order}, chunks of ${chunk}`,
+});
 await db.destroy();

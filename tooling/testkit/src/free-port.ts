@@ -5,18 +5,17 @@ import { createServer } from 'node:net';
 // (this repo's shared stack listens on 15432, 16379, 18081 and 19092).
 const lowest = 20_000;
 
-/** The range Linux gives the local end of outgoing connections; IANA's elsewhere. */
-function ephemeralRange(): readonly [number, number] {
+/** Where Linux starts the local ports of outgoing connections; IANA's start elsewhere. */
+function ephemeralLow(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    if (low && high) return [low, high];
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    if (low > 0) return low;
   } catch {
     // not Linux: fall through
   }
-  return [49_152, 65_535];
+  return 49_152;
 }
 
 function listenOn(port: number): Promise<number | undefined> {
@@ -43,8 +42,7 @@ function listenOn(port: number): Promise<number | undefined> {
  * listen on P again. No outgoing connection is given a port outside the range.
  */
 export async function freePorts(count: number): Promise<number[]> {
-  const [ephemeralLow] = ephemeralRange();
-  const span = ephemeralLow - lowest;
+  const span = ephemeralLow() - lowest;
   const ports = new Set<number>();
   for (let tries = 0; ports.size < count && span > 0 && tries < count * 200; tries++) {
     const candidate = lowest + Math.floor(Math.random() * span);

@@ -54,7 +54,7 @@ export async function ownRedis(extra: readonly string[] = []): Promise<OwnRedis>
           // A server that could not listen (its port taken) exits: say so, never wait on it.
           if (started.exitCode !== null || started.signalCode !== null) {
             throw new Error(
-              `redis-server on 127.0.0.1:${port} exited (${started.exitCode ?? started.signalCode}) before it listened; is the port taken?`,
+              `redis-server on 127.0.0.1:${port} exited (${started.exitCode ?? started.signalCode}) before it listened: see what holds the port (ss -ltnp 'sport = :${port}') and run the test again`,
             );
           }
           try {

@@ -4,13 +4,12 @@
 // alone does not say which test to look at.
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 // The first lines of a failure message (an expectation's "Expected: … Received: …"),
 // without colours, on one line.
 const firstLines = (text) =>
-  String(text ?? '')
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b\[[0-9;]*m/g, '')
+  stripVTControlCharacters(String(text ?? ''))
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l.length > 0 && !l.startsWith('●'))

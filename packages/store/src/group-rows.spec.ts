@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { groupBy, groupByPair } from './group-rows.js';
 
 interface Row {
@@ -11,32 +12,30 @@ const merge = (a: Row, b: Row): Row => ({ ...a, n: a.n * 31 + b.n });
 const byComposite = (rows: readonly Row[]) => [
   ...groupBy(rows, (r) => `${r.id}|${String(r.time)}`, merge).values(),
 ];
+/** groupByPair on (id, time), as the auditor groups status rows. */
+const byIdAndTime = (rows: readonly Row[], mergeRows: (a: Row, b: Row) => Row = merge) =>
+  groupByPair(
+    rows,
+    (r) => r.id,
+    (r) => r.time,
+    mergeRows,
+  );
 
 describe('groupByPair', () => {
   it('groups, merges and orders as groupBy over the composite key', () => {
-    // Random chunks (a seeded generator: the same cases every run) over few ids and
-    // times, strings and numbers, so pairs repeat and ids recur with other times.
-    let seed = 19;
-    const next = (n: number) => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed % n;
-    };
-    const times = ['t1', 't2', 't3', 1, 2, 3] as const;
-    for (let c = 0; c < 2_000; c++) {
-      const rows = Array.from({ length: next(40) }, () => ({
-        id: 'abcd'[next(4)]!,
-        time: times[next(times.length)]!,
-        n: next(10),
-      }));
-      expect(
-        groupByPair(
-          rows,
-          (r) => r.id,
-          (r) => r.time,
-          merge,
-        ),
-      ).toEqual(byComposite(rows));
-    }
+    // Chunks over few ids and times, strings and numbers, so pairs repeat and ids recur
+    // with other times.
+    const row = fc.record({
+      id: fc.constantFrom('a', 'b', 'c', 'd'),
+      time: fc.constantFrom<string | number>('t1', 't2', 't3', 1, 2, 3),
+      n: fc.integer({ min: 0, max: 9 }),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 40 }), (rows) => {
+        expect(byIdAndTime(rows)).toEqual(byComposite(rows));
+      }),
+      { seed: 19, numRuns: 2_000 },
+    );
   });
 
   it('keeps a first part seen with two second parts as two groups, each merged', () => {
@@ -47,14 +46,7 @@ describe('groupByPair', () => {
       { id: 'a', time: 't2', n: 4 },
       { id: 'a', time: 't1', n: 5 },
     ];
-    expect(
-      groupByPair(
-        rows,
-        (r) => r.id,
-        (r) => r.time,
-        merge,
-      ),
-    ).toEqual([
+    expect(byIdAndTime(rows)).toEqual([
       { id: 'a', time: 't1', n: 1 * 31 + 5 },
       { id: 'a', time: 't2', n: 2 * 31 + 4 },
       { id: 'b', time: 't1', n: 3 },
@@ -66,13 +58,6 @@ describe('groupByPair', () => {
       { id: 'a', time: 't1', n: 1 },
       { id: 'a', time: 't1', n: 2 },
     ];
-    expect(
-      groupByPair(
-        rows,
-        (r) => r.id,
-        (r) => r.time,
-        (a) => a,
-      ),
-    ).toEqual([rows[0]]);
+    expect(byIdAndTime(rows, (a) => a)).toEqual([rows[0]]);
   });
 });

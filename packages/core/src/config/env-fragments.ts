@@ -95,11 +95,12 @@ const DEFAULT_COMMIT_INTERVAL_MS = 100;
 
 /**
  * How a consuming stage fetches and commits its offsets (the commit interval: below).
- * A fetch: the broker answers once it has `MIN_BYTES` for it or `MAX_WAIT_MS` has passed. The stages on a delivery's path (router, worker)
- * answer at once (1 byte): a lone event is not held for a fuller fetch, and under load
- * chunks still fill by themselves, because the client fetches again only after the
- * chunks in hand are handled (everything that arrived meanwhile comes in the next
- * fetch, up to the chunk size); `MAX_WAIT_MS` then only bounds an idle long poll. The
+ * A fetch: the broker answers once it has `MIN_BYTES` for it or `MAX_WAIT_MS` has
+ * passed. The stages on a delivery's path (router, worker) answer at once (1 byte): a
+ * lone event is not held for a fuller fetch, and under load chunks still fill by
+ * themselves, because the client fetches again only after the chunks in hand are
+ * handled (everything that arrived meanwhile comes in the next fetch, up to the chunk
+ * size); `MAX_WAIT_MS` then only bounds an idle long poll. The
  * auditor, off that path, waits for bytes: its per-chunk cost (a transaction) is
  * shared by more statuses. Each stage passes its own defaults (docs/benchmarks.md).
  */

@@ -1,6 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
+import { isValidCanonicalTime } from '@herald/core';
 
-// Batch inserts as one array parameter per column (the auditor's chunk, migrations/0016).
+// Batch inserts as one array parameter per column (the auditor's chunk, migrations/0016),
+// each sent in Postgres' binary array format where Herald can encode it exactly.
 
 /** Column name → Postgres type, in insert order. */
 export type Columns<Row> = readonly (readonly [keyof Row & string, string])[];
@@ -50,5 +52,155 @@ export function arrayArguments<Row>(
   columns: Columns<Row>,
   rows: readonly Row[],
 ): RawBuilder<unknown>[] {
-  return columns.map(([name, type]) => sql`${arrayLiteral(rows, name, type)}::${sql.raw(type)}[]`);
+  return columns.map(
+    ([name, type]) =>
+      sql`${arrayBinary(rows, name, type) ?? arrayLiteral(rows, name, type)}::${sql.raw(type)}[]`,
+  );
+}
+
+// Binary array parameters (Postgres' array_send format), the form pg sends a Buffer in.
+// Parsing the text arrays was ~10 % of the auditor's backend CPU (array_in, and per
+// element timestamptz_in, uuid_in; docs/benchmarks.md, "Round 9 (issue 19): the audit
+// write's arguments"); array_recv reads fixed-width elements and copies text as it is.
+// The parameter's type is the same (`$n::timestamptz[]` either way), so herald_audit_write
+// and its signature do not change, and a column whose values this cannot encode exactly
+// goes as the text literal above, which Postgres parses (or refuses) as it always did.
+
+/** pg_type oids of the element types Herald sends in binary. */
+const elementOids: Readonly<Record<string, number>> = {
+  uuid: 2950,
+  timestamptz: 1184,
+  int4: 23,
+  bool: 16,
+  text: 25,
+};
+
+const hexValues = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) hexValues[48 + i] = i;
+for (let i = 0; i < 6; i++) hexValues[65 + i] = hexValues[97 + i] = 10 + i;
+
+/** A hyphenated uuid's 16 bytes at `at`; false (nothing to trust) if it is not one. */
+function writeUuid(buf: Buffer, at: number, s: string): boolean {
+  if (s.length !== 36) return false;
+  let o = at;
+  for (let i = 0; i < 36; i += 2) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (s.charCodeAt(i) !== 45) return false;
+      i--; // the pair starts after the hyphen
+      continue;
+    }
+    const h = s.charCodeAt(i);
+    const l = s.charCodeAt(i + 1);
+    const hv = h < 128 ? hexValues[h]! : -1;
+    const lv = l < 128 ? hexValues[l]! : -1;
+    if (hv < 0 || lv < 0) return false;
+    buf[o++] = (hv << 4) | lv;
+  }
+  return o - at === 16;
+}
+
+const digits2 = (s: string, at: number) =>
+  (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
+const two32 = 4294967296;
+/** Days from 1970-01-01 to 2000-01-01, Postgres' epoch. */
+const postgresEpochDays = 10957;
+
+/**
+ * A canonical time (`toISOString()`, years 0001–9999, a real calendar day: what
+ * `isValidCanonicalTime` accepts, exactly what Postgres' text input accepts of that
+ * shape) as Postgres' timestamptz: int64 microseconds since 2000-01-01 UTC, written as
+ * two 32-bit halves (beyond year ~2255 microseconds exceed a double's integers).
+ */
+function writeCanonicalTime(buf: Buffer, at: number, s: string): boolean {
+  if (!isValidCanonicalTime(s)) return false;
+  const year = digits2(s, 0) * 100 + digits2(s, 2);
+  const month = digits2(s, 5);
+  const day = digits2(s, 8);
+  // Days from civil (H. Hinnant's algorithm, proleptic Gregorian, as Postgres counts).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468 - postgresEpochDays;
+  const seconds = days * 86400 + digits2(s, 11) * 3600 + digits2(s, 14) * 60 + digits2(s, 17);
+  const ms = seconds * 1000 + digits2(s, 20) * 10 + (s.charCodeAt(22) - 48);
+  // µs = ms × 1000 = (q × 1000 + q2) × 2³² + lo, every step exact in a double.
+  const q = Math.floor(ms / two32);
+  const r = (ms - q * two32) * 1000;
+  const q2 = Math.floor(r / two32);
+  buf.writeInt32BE(q * 1000 + q2, at);
+  buf.writeUInt32BE(r - q2 * two32, at + 4);
+  return true;
+}
+
+const fixedWidths: Readonly<Record<string, number>> = { uuid: 16, timestamptz: 8, int4: 4, bool: 1 };
+
+/**
+ * One column as a binary one-dimensional array (`array_send`'s format: dimensions,
+ * a null flag, the element type's oid, then each element's length and bytes; NULL is
+ * length −1), or undefined when a value is not one this encodes exactly (a time not in
+ * canonical form, a uuid not hyphenated, an integer out of int4, a type not listed):
+ * the caller then sends the column as a text literal.
+ */
+export function arrayBinary<Row>(rows: readonly Row[], name: keyof Row, type: string): Buffer | undefined {
+  const oid = elementOids[type];
+  if (oid === undefined) return undefined;
+  const fixed = fixedWidths[type];
+  let size = 20; // ndim, flags, oid, one dimension's length and lower bound
+  if (fixed !== undefined) size += rows.length * (4 + fixed);
+  else
+    for (let i = 0; i < rows.length; i++) {
+      const v = rows[i]![name] as unknown;
+      if (v === null || v === undefined) size += 4;
+      else if (typeof v !== 'string') return undefined;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit (a pair: 4 for 2; a lone half: U+FFFD).
+      else size += 4 + 3 * v.length;
+    }
+  const buf = Buffer.allocUnsafe(size);
+  buf.writeInt32BE(rows.length === 0 ? 0 : 1, 0);
+  buf.writeInt32BE(0, 4);
+  buf.writeInt32BE(oid, 8);
+  if (rows.length === 0) return buf.subarray(0, 12);
+  buf.writeInt32BE(rows.length, 12);
+  buf.writeInt32BE(1, 16);
+  let at = 20;
+  let nulls = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i]![name] as unknown;
+    if (v === null || v === undefined) {
+      buf.writeInt32BE(-1, at);
+      at += 4;
+      nulls = 1;
+      continue;
+    }
+    switch (type) {
+      case 'text': {
+        const t = v as string;
+        // NUL becomes U+FFFD, as in the text literal (Postgres text cannot hold it).
+        const n = buf.write(t.includes(NUL) ? t.replace(nuls, '\uFFFD') : t, at + 4, 'utf8');
+        buf.writeInt32BE(n, at);
+        at += 4 + n;
+        continue;
+      }
+      case 'uuid':
+        if (typeof v !== 'string' || !writeUuid(buf, at + 4, v)) return undefined;
+        break;
+      case 'timestamptz':
+        if (typeof v !== 'string' || !writeCanonicalTime(buf, at + 4, v)) return undefined;
+        break;
+      case 'int4':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < -two32 / 2 || v >= two32 / 2)
+          return undefined;
+        buf.writeInt32BE(v, at + 4);
+        break;
+      default:
+        if (typeof v !== 'boolean') return undefined;
+        buf[at + 4] = v ? 1 : 0;
+    }
+    buf.writeInt32BE(fixed!, at);
+    at += 4 + fixed!;
+  }
+  buf.writeInt32BE(nulls, 4);
+  return buf.subarray(0, at);
 }

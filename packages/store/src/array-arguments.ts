@@ -166,7 +166,13 @@ function writeCanonicalTime(buf: Buffer, at: number, s: string, previous: Previo
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const monthDays =
-    month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+    month === 2
+      ? leap
+        ? 29
+        : 28
+      : month === 4 || month === 6 || month === 9 || month === 11
+        ? 30
+        : 31;
   if (day > monthDays) return false;
   // Days from civil (H. Hinnant's algorithm, proleptic Gregorian, as Postgres counts).
   const y = month <= 2 ? year - 1 : year;
@@ -194,7 +200,12 @@ interface PreviousTime {
   low: number;
 }
 
-const fixedWidths: Readonly<Record<string, number>> = { uuid: 16, timestamptz: 8, int4: 4, bool: 1 };
+const fixedWidths: Readonly<Record<string, number>> = {
+  uuid: 16,
+  timestamptz: 8,
+  int4: 4,
+  bool: 1,
+};
 
 /**
  * One column as a binary one-dimensional array (`array_send`'s format: dimensions,
@@ -203,7 +214,11 @@ const fixedWidths: Readonly<Record<string, number>> = { uuid: 16, timestamptz: 8
  * canonical form, a uuid not hyphenated, an integer out of int4, a type not listed):
  * the caller then sends the column as a text literal.
  */
-export function arrayBinary<Row>(rows: readonly Row[], name: keyof Row, type: string): Buffer | undefined {
+export function arrayBinary<Row>(
+  rows: readonly Row[],
+  name: keyof Row,
+  type: string,
+): Buffer | undefined {
   const oid = elementOids[type];
   if (oid === undefined) return undefined;
   const fixed = fixedWidths[type];
@@ -248,7 +263,8 @@ export function arrayBinary<Row>(rows: readonly Row[], name: keyof Row, type: st
         if (typeof v !== 'string' || !writeUuid(buf, at + 4, v)) return undefined;
         break;
       case 'timestamptz':
-        if (typeof v !== 'string' || !writeCanonicalTime(buf, at + 4, v, previous)) return undefined;
+        if (typeof v !== 'string' || !writeCanonicalTime(buf, at + 4, v, previous))
+          return undefined;
         break;
       case 'int4':
         if (typeof v !== 'number' || !Number.isInteger(v) || v < -two32 / 2 || v >= two32 / 2)

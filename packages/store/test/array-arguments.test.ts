@@ -7,12 +7,7 @@
  * an offset, a uuid without hyphens, year 0) sends its column as text, as before.
  */
 import { sql, type Kysely } from 'kysely';
-import {
-  arrayBinary,
-  arrayLiteral,
-  AuditStore,
-  type HeraldDatabase,
-} from '@herald/store';
+import { arrayBinary, arrayLiteral, AuditStore, type HeraldDatabase } from '@herald/store';
 import { deterministicId, statusEventFor } from '@herald/core';
 import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';
@@ -89,12 +84,17 @@ const cases: readonly (readonly [string, readonly unknown[]])[] = [
 ];
 
 describe('array arguments in binary', () => {
-  it.each(cases)('%s: the binary array reads back as the text literal does', async (type, values) => {
-    const rows = rowsOf(values);
-    const binary = arrayBinary(rows, 'v', type);
-    expect(binary).toBeInstanceOf(Buffer);
-    expect(await readBack(binary!, type)).toEqual(await readBack(arrayLiteral(rows, 'v', type), type));
-  });
+  it.each(cases)(
+    '%s: the binary array reads back as the text literal does',
+    async (type, values) => {
+      const rows = rowsOf(values);
+      const binary = arrayBinary(rows, 'v', type);
+      expect(binary).toBeInstanceOf(Buffer);
+      expect(await readBack(binary!, type)).toEqual(
+        await readBack(arrayLiteral(rows, 'v', type), type),
+      );
+    },
+  );
 
   it.each(['timestamptz', 'uuid', 'int4', 'bool', 'text'])('%s: an empty array', async (type) => {
     const binary = arrayBinary([] as Row[], 'v', type);
@@ -136,14 +136,20 @@ describe('array arguments in binary', () => {
       ),
     ).toEqual([
       (
-        await sql<{ v: string }>`select '2026-12-07T05:10:39.123456Z'::timestamptz::text as v`.execute(db)
+        await sql<{
+          v: string;
+        }>`select '2026-12-07T05:10:39.123456Z'::timestamptz::text as v`.execute(db)
       ).rows[0]!.v,
     ]);
   });
 
   it('times Postgres refuses are not made acceptable by the binary form', () => {
     // Year 0 and 31 February: the text literal fails the chunk as it always did.
-    for (const t of ['0000-06-01T00:00:00.000Z', '2026-02-31T00:00:00.000Z', '2026-01-01T24:00:00.000Z'])
+    for (const t of [
+      '0000-06-01T00:00:00.000Z',
+      '2026-02-31T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+    ])
       expect(arrayBinary(rowsOf([t]), 'v', 'timestamptz')).toBeUndefined();
   });
 
@@ -156,13 +162,24 @@ describe('array arguments in binary', () => {
       channel: 'email',
     });
     const message = `smtp "550" \\ rejected${NUL} – 受信拒否 👎`;
-    const status = statusEventFor(job, 'failed', 'herald/test', new Date('2027-03-04T08:11:13.000Z'), {
-      maxAttempts: 1,
-      retryable: false,
-      provider: { statusCode: 550, message },
-    });
+    const status = statusEventFor(
+      job,
+      'failed',
+      'herald/test',
+      new Date('2027-03-04T08:11:13.000Z'),
+      {
+        maxAttempts: 1,
+        retryable: false,
+        provider: { statusCode: 550, message },
+      },
+    );
     await store.write([status]);
-    const { rows } = await sql<{ event_id: string; recipient_ref: string; provider_message: string; event_time: string }>`
+    const { rows } = await sql<{
+      event_id: string;
+      recipient_ref: string;
+      provider_message: string;
+      event_time: string;
+    }>`
       select event_id, recipient_ref, provider_message, to_char(event_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as event_time
       from notifications where notification_id = ${status.data.notificationId}
     `.execute(db);

@@ -25,6 +25,7 @@ export {
 export type { TopicNames, DelayTier } from './topics.js';
 export { addressRef, deterministicId } from './ids.js';
 export {
+  daysInMonth,
   hasCanonicalTimeShape,
   isRecordTime,
   isUuid,

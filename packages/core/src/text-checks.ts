@@ -43,16 +43,18 @@ function isCalendarTime(s: string): boolean {
   const day = number2(s, 8);
   // Postgres has no year 0 (1 BC comes before 1 AD).
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const days =
-    month === 2
-      ? leap
-        ? 29
-        : 28
-      : month === 4 || month === 6 || month === 9 || month === 11
-        ? 30
-        : 31;
-  return day <= days && number2(s, 11) < 24 && number2(s, 14) < 60 && number2(s, 17) < 60;
+  return (
+    day <= daysInMonth(year, month) &&
+    number2(s, 11) < 24 &&
+    number2(s, 14) < 60 &&
+    number2(s, 17) < 60
+  );
+}
+
+/** The days month 1–12 of a (proleptic Gregorian) year has: Postgres' calendar. */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { daysInMonth } from '@herald/core';
 
 // Batch inserts as one array parameter per column (the auditor's chunk, migrations/0016),
 // each sent in Postgres' binary array format where Herald can encode it exactly.
@@ -164,16 +165,7 @@ function writeCanonicalTime(buf: Buffer, at: number, s: string, previous: Previo
   // isValidCanonicalTime's calendar: Postgres has no year 0; a day the month has.
   if (year < 1 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
   if (minute < 0 || minute > 59 || second < 0 || second > 59) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const monthDays =
-    month === 2
-      ? leap
-        ? 29
-        : 28
-      : month === 4 || month === 6 || month === 9 || month === 11
-        ? 30
-        : 31;
-  if (day > monthDays) return false;
+  if (day > daysInMonth(year, month)) return false;
   // Days from civil (H. Hinnant's algorithm, proleptic Gregorian, as Postgres counts).
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);

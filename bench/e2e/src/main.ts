@@ -428,6 +428,21 @@ async function runPipeline(
       console.log(
         `status rows during ${name} ${mode}: ${statusRows} (${(statusRows / count).toFixed(2)}/delivery): ${byState.map((r) => `${r.state} ${r.n}`).join(', ')}`,
       );
+      // How often a notification's queued and sent rows went in different audit writes:
+      // each write is one transaction, so its rows share recorded_at (now()). A split pair
+      // costs Postgres about twice a merged one (round 7, "Store A/B": waves / interleaved).
+      const pairs = (
+        await client.query<{ pairs: string; split: string }>(
+          `select count(*) as pairs, count(*) filter (where q.recorded_at <> s.recorded_at) as split
+             from status_events q join status_events s on s.notification_id = q.notification_id
+            where q.state = 'queued' and s.state = 'sent' and q.event_time >= $1 and s.event_time >= $1`,
+          [producedFrom],
+        )
+      ).rows[0];
+      if (pairs && Number(pairs.pairs) > 0)
+        console.log(
+          `audit writes during ${name} ${mode}: queued and sent in different writes for ${pairs.split} of ${pairs.pairs} notifications (${((100 * Number(pairs.split)) / Number(pairs.pairs)).toFixed(1)} % split)`,
+        );
       await client.end();
       auditLatencyMs = latency(rows.map((r) => Math.round(Number(r.ms))));
     }

@@ -436,6 +436,31 @@ async function runPipeline(
     if (dbUrl && stackPids.has('postgres'))
       machine.joinGroup('pg-run-db', await backendPids(dbUrl));
     const stackUsage = machine.sample();
+    // How often a notification's queued and sent rows went in different audit writes:
+    // each write is one transaction, so its rows share recorded_at (now()). A split pair
+    // costs Postgres about twice a merged one (round 7, "Store A/B": waves / interleaved).
+    // Read after the CPU sample (one scan and a hash aggregate; a self-join could take
+    // seconds of the backend's CPU when the planner chose a nested loop on fresh tables).
+    if (dbUrl) {
+      const client = new pg.Client({ connectionString: dbUrl });
+      await client.connect();
+      const pairs = (
+        await client.query<{ pairs: string; split: string }>(
+          `select count(*) as pairs, count(*) filter (where writes > 1) as split
+             from (select count(distinct recorded_at) as writes
+                     from status_events
+                    where event_time >= $1 and state in ('queued', 'sent')
+                    group by notification_id
+                   having bool_or(state = 'queued') and bool_or(state = 'sent')) per_notification`,
+          [producedFrom],
+        )
+      ).rows[0];
+      await client.end();
+      if (pairs && Number(pairs.pairs) > 0)
+        console.log(
+          `audit writes during ${name} ${mode}: queued and sent in different writes for ${pairs.split} of ${pairs.pairs} notifications (${((100 * Number(pairs.split)) / Number(pairs.pairs)).toFixed(1)} % split)`,
+        );
+    }
     if (redisBefore) {
       const after = redisCommandStats(stackEnv.REDIS_URL);
       const calls = [...after]

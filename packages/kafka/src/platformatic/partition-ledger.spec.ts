@@ -143,4 +143,75 @@ describe('PartitionLedger', () => {
     expect(ledger.take(10, reader(records), 0)).toEqual([]);
     expect(records).toHaveLength(1); // left in the stream: back-pressure stops the fetches
   });
+
+  describe('deferred records (a handler hands some of a chunk back)', () => {
+    const ids = (chunk: { record: { partition: number; offset: string } }[]) =>
+      chunk.map((t) => `${t.record.partition}:${t.record.offset}`);
+
+    it('puts them first in the next chunk, and the commit of their partition stops at the first', async () => {
+      const ledger = await ledgerWith([0, 1]);
+      const first = ledger.take(10, reader([raw(0, 0), raw(0, 1), raw(1, 0), raw(0, 2)]));
+      const deferred = new Set([first[1]!, first[3]!]); // 0:1 and 0:2
+      ledger.defer([...deferred], 5_000);
+      // Partition 0 commits 1 (its first deferred record is read again from there), 1 commits 1.
+      expect(ledger.commitOffsets(ledger.commitMarks(first, deferred))).toEqual([
+        { topic: 't', partition: 0, offset: 1n, leaderEpoch: 0 },
+        { topic: 't', partition: 1, offset: 1n, leaderEpoch: 0 },
+      ]);
+      const second = ledger.take(10, reader([raw(1, 1), raw(0, 3)]), 1_000);
+      expect(ids(second)).toEqual(['0:1', '0:2', '1:1', '0:3']);
+      // Nothing deferred now: the whole chunk commits.
+      expect(ledger.commitOffsets(ledger.commitMarks(second, new Set()))).toEqual([
+        { topic: 't', partition: 0, offset: 4n, leaderEpoch: 0 },
+        { topic: 't', partition: 1, offset: 2n, leaderEpoch: 0 },
+      ]);
+      expect(ledger.deferredCount).toBe(0);
+    });
+
+    it('with nothing new, waits for their until (the idle wake-up), then presents them alone', async () => {
+      const ledger = await ledgerWith([0]);
+      const first = ledger.take(10, reader([raw(0, 0), raw(0, 1)]), 1_000);
+      ledger.defer([first[1]!], 2_000);
+      expect(ledger.nextRelease()).toBe(2_000);
+      expect(ledger.take(10, reader([]), 1_999)).toEqual([]);
+      expect(ledger.deferredCount).toBe(1);
+      expect(ids(ledger.take(10, reader([]), 2_000))).toEqual(['0:1']);
+      expect(ledger.nextRelease()).toBeUndefined();
+    });
+
+    it('count towards the next chunk: new records fill only the room left', async () => {
+      const ledger = await ledgerWith([0]);
+      const first = ledger.take(3, reader([raw(0, 0), raw(0, 1), raw(0, 2)]));
+      ledger.defer([first[0]!, first[1]!], 5_000);
+      const rest = [raw(0, 3), raw(0, 4)];
+      expect(ids(ledger.take(3, reader(rest), 1_000))).toEqual(['0:0', '0:1', '0:3']);
+      expect(rest).toHaveLength(1); // left in the stream for the chunk after
+    });
+
+    it('of a partition lost in a rebalance are dropped (its new owner reads them again); a kept partition keeps its own', async () => {
+      const ledger = await ledgerWith([0, 1]);
+      const first = ledger.take(10, reader([raw(0, 0), raw(1, 0)]));
+      ledger.defer(first, 5_000);
+      ledger.assign('m1', [{ topic: 't', partition: 0 }], async () => new Map());
+      await ledger.ready();
+      expect(ids(ledger.take(10, reader([]), 5_000))).toEqual(['0:0']);
+      // A new member (a rejoin under a new id) keeps none of them.
+      const again = await ledgerWith([0]);
+      const chunk = again.take(10, reader([raw(0, 0)]));
+      again.defer(chunk, 5_000);
+      again.assign('m2', [{ topic: 't', partition: 0 }], async () => new Map([['t:0', 0n]]));
+      await again.ready();
+      expect(again.deferredCount).toBe(0);
+      expect(ids(again.take(10, reader([raw(0, 0)]), 5_000))).toEqual(['0:0']);
+    });
+
+    it('a record deferred at a partition’s first offset commits that offset (nothing passed)', async () => {
+      const ledger = await ledgerWith([0]);
+      const first = ledger.take(10, reader([raw(0, 0), raw(0, 1)]));
+      const deferred = new Set([first[0]!]);
+      expect(ledger.commitOffsets(ledger.commitMarks(first, deferred))).toEqual([
+        { topic: 't', partition: 0, offset: 0n, leaderEpoch: 0 },
+      ]);
+    });
+  });
 });

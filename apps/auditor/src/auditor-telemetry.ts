@@ -41,11 +41,6 @@ function auditorCounters(metrics: HeraldMetrics) {
       labelNames: ['state'] as const,
       registers,
     }),
-    held: new Counter({
-      name: 'herald_auditor_held_total',
-      help: 'Queued statuses held back for their outcome to share its write (HERALD_AUDITOR_HOLD_MS); each time counts.',
-      registers,
-    }),
     rowsWritten: new Counter({
       name: 'herald_auditor_rows_written_total',
       help: 'Rows inserted or changed by the auditor, by table (replays change nothing).',

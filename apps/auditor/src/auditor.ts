@@ -9,7 +9,6 @@ import {
   heraldTopicSpecs,
   StageConsumer,
   type ConsumedRecord,
-  type HandledChunk,
   type OutputMessage,
   kafkaSecurity,
 } from '@herald/kafka';
@@ -28,7 +27,6 @@ import { appLifecycle } from '@herald/runtime';
 import type { AuditorEnv } from './env.js';
 import { createAuditorMetrics, traceChunk, traceWrite } from './auditor-telemetry.js';
 import { decodeStatusEvent } from './status-decoder.js';
-import { queuedToHold, type DecodedStatus } from './hold-queued.js';
 
 export interface Auditor {
   start(): Promise<void>;
@@ -75,10 +73,6 @@ export function buildAuditor(
   const group = consumerGroups.auditor(env.HERALD_TOPIC_PREFIX);
   const telemetry = createAuditorMetrics();
   const { counters } = telemetry;
-  /** Set once the stage is made: only the platformatic loop can hold records back. */
-  let canHold = false;
-  /** Held statuses, decoded already: the stage presents the same record objects again. */
-  const heldEvents = new WeakMap<ConsumedRecord, StatusEvent>();
 
   async function maintain(now = clock()): Promise<{ created: number; dropped: string[] }> {
     let created = 0;
@@ -114,14 +108,15 @@ export function buildAuditor(
     return { created, dropped };
   }
 
-  async function handle(records: readonly ConsumedRecord[]): Promise<HandledChunk> {
-    const decodedStatuses: DecodedStatus[] = [];
+  async function handle(records: readonly ConsumedRecord[]): Promise<OutputMessage[]> {
+    const events: StatusEvent[] = [];
+    const traceparents = new Map<ConsumedRecord, string>();
     const deadLetters: OutputMessage[] = [];
     for (const record of records) {
-      const known = heldEvents.get(record);
-      const decoded = known ? { ok: true as const, event: known } : decodeStatusEvent(record.value);
+      const decoded = decodeStatusEvent(record.value);
       if (decoded.ok) {
-        decodedStatuses.push({ record, event: decoded.event });
+        events.push(decoded.event);
+        if (decoded.event.traceparent) traceparents.set(record, decoded.event.traceparent);
         continue;
       }
       log.warn(
@@ -142,41 +137,6 @@ export function buildAuditor(
       // headers does not): then it is a reference to the source record, saying so.
       deadLetters.push(fitOrReference(copy, env.HERALD_KAFKA_MAX_RECORD_BYTES, 'herald-dlq'));
     }
-    // A queued status whose outcome has not arrived yet waits for it (HERALD_AUDITOR_HOLD_MS):
-    // one row write for both instead of two. Half a chunk at most, so new records have room.
-    const hold = canHold
-      ? queuedToHold(decodedStatuses, {
-          holdMs: env.HERALD_AUDITOR_HOLD_MS,
-          max: Math.floor(env.HERALD_AUDITOR_BATCH_SIZE / 2),
-          now: Date.now(),
-        })
-      : undefined;
-    const held = new Set(hold?.records);
-    const events: StatusEvent[] = [];
-    const written: ConsumedRecord[] = [];
-    const traceparents = new Map<ConsumedRecord, string>();
-    for (const { record, event } of decodedStatuses) {
-      if (held.has(record)) {
-        heldEvents.set(record, event);
-        continue;
-      }
-      events.push(event);
-      written.push(record);
-      if (event.traceparent) traceparents.set(record, event.traceparent);
-    }
-    if (held.size > 0) counters.held.inc(held.size);
-    // Nothing to write when every status of the chunk was held.
-    if (events.length > 0 || held.size === 0)
-      await writeEvents(written, events, traceparents, deadLetters.length);
-    return hold ? { outputs: deadLetters, deferred: hold } : { outputs: deadLetters };
-  }
-
-  async function writeEvents(
-    records: readonly ConsumedRecord[],
-    events: readonly StatusEvent[],
-    traceparents: ReadonlyMap<ConsumedRecord, string>,
-    deadLettered: number,
-  ): Promise<void> {
     await traceChunk(
       records,
       group,
@@ -188,11 +148,12 @@ export function buildAuditor(
             telemetry.recordChunk(
               events.map((e) => e.data.state),
               written,
-              deadLettered,
+              deadLetters.length,
             );
           }),
         ),
     );
+    return deadLetters;
   }
 
   const { start, stop, failed } = appLifecycle(async (life) => {
@@ -263,9 +224,6 @@ export function buildAuditor(
           outageLimitMs: env.HERALD_DEPENDENCY_OUTAGE_MS,
           onOutage: (err) => life.fail(err),
         });
-        canHold = stage.canDefer;
-        if (!canHold && env.HERALD_AUDITOR_HOLD_MS > 0)
-          log.info({}, 'HERALD_AUDITOR_HOLD_MS needs the platformatic Kafka client; not holding');
         // Registered before it connects: a half-started consumer is still stopped.
         life.defer(() => stage.stop());
         await stage.start();

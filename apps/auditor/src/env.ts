@@ -23,17 +23,6 @@ const shape = {
   ...lifecycleEnv(),
   /** HERALD_METRICS_PORT (/metrics, /healthz, /readyz), consumer lag, OTEL_* tracing. */
   ...telemetryEnv(),
-  /**
-   * How long a `queued` status may wait (ms after its record's timestamp) for a later
-   * status of its notification, so both go in one audit write: about half Postgres' cost
-   * of two (issue 19 item 3, docs/benchmarks.md "Round 9 (issue 19): one audit write per
-   * delivery"). Delays only the queued audit row, never a delivery; its offset is not
-   * committed while it waits. Platformatic Kafka client only. Default 0 (never held):
-   * measured, 1000 took the split share at 1,000/s from ~4 % to ~0 % for ~3 % less
-   * Postgres CPU, but at max rate and in a drain (outcomes seconds after the queued)
-   * merged almost nothing and cost Postgres 2-5 % more (smaller writes).
-   */
-  HERALD_AUDITOR_HOLD_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Status events per multi-row insert. */
   HERALD_AUDITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
   /** Monthly partitions created ahead of the current month, at start-up and daily. */

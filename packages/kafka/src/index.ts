@@ -16,7 +16,6 @@ export type { TopicSpec } from './ensure-topics.js';
 export { StageConsumer } from './stage-consumer.js';
 export type {
   ConsumedRecord,
-  HandledChunk,
   StageConsumerConfig,
   StageHandler,
   StagePhase,

@@ -13,45 +13,7 @@ export interface StageHandler {
   handle(
     records: readonly ConsumedRecord[],
     signal: AbortSignal,
-  ): Promise<readonly OutputMessage[] | HandledChunk>;
-}
-
-/**
- * What a handler may return instead of its outputs alone: some records of the chunk
- * handed back ("deferred"), not handled now. The auditor holds a notification's `queued`
- * status this way until its outcome arrives, so both go in one write (issue 19 item 3).
- *
- * Deferred records are presented again, first and in their order, with the next chunk;
- * when no record arrives, alone by `until`. Until then no commit passes them: a
- * partition's commit stops at its first deferred offset (a crash or a lost partition
- * re-reads them from there: duplicates, never a loss). A deferred record of a partition
- * this member loses is dropped: its new owner reads it again.
- *
- * The handler must bound it: a record presented at or after the `until` it was deferred
- * with must be handled, not deferred again, and each chunk must leave room for new
- * records (the deferred ones count towards the next chunk's size). Only the platformatic
- * loop defers (`StageConsumer.canDefer`); the kafkajs loop refuses a deferral with an
- * error (the chunk is retried, not committed).
- */
-export interface HandledChunk {
-  readonly outputs: readonly OutputMessage[];
-  readonly deferred?: {
-    /** Records of the chunk, by identity (the objects the handler was given). */
-    readonly records: readonly ConsumedRecord[];
-    /** When they are presented again at the latest, alone if nothing arrived (ms since epoch). */
-    readonly until: number;
-  };
-}
-
-/** A handler's result split into its outputs and what it deferred (nothing: none). */
-export function handledChunk(result: readonly OutputMessage[] | HandledChunk): HandledChunk {
-  return isOutputList(result) ? { outputs: result } : result;
-}
-
-function isOutputList(
-  result: readonly OutputMessage[] | HandledChunk,
-): result is readonly OutputMessage[] {
-  return Array.isArray(result);
+  ): Promise<readonly OutputMessage[]>;
 }
 
 export interface StageConsumerConfig {

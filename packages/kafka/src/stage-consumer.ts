@@ -8,7 +8,7 @@ import {
   type Logger,
 } from '@herald/core';
 import type { OutputMessage } from './output-message.js';
-import { handledChunk, type StageConsumerConfig } from './stage-config.js';
+import type { StageConsumerConfig } from './stage-config.js';
 import { sendOutputs } from './send-outputs.js';
 import { awaitInFlight, fitOutputs, retryWithBackoff } from './stage-outputs.js';
 import { platformaticOf } from './platformatic/connection.js';
@@ -18,12 +18,7 @@ import { PlatformaticStage } from './platformatic/stage-loop.js';
 export type { ConsumedRecord };
 // The stage's settings and logic live in stage-config.ts (the platformatic loop reads them
 // too); re-exported so `@herald/kafka` imports keep working.
-export type {
-  HandledChunk,
-  StageConsumerConfig,
-  StageHandler,
-  StagePhase,
-} from './stage-config.js';
+export type { StageConsumerConfig, StageHandler, StagePhase } from './stage-config.js';
 
 /** Backoff of the rejoin after a crash kafkajs does not restart from: 1 s doubling to 30 s. */
 const REJOIN = { initialMs: 1_000, maxMs: 30_000 };
@@ -75,15 +70,6 @@ export class StageConsumer {
         left: (err) => this.#left(err),
       });
     }
-  }
-
-  /**
-   * True when the handler may defer records (`HandledChunk.deferred`): on the platformatic
-   * loop. The kafkajs loop refuses a deferral (its per-partition batches would have to
-   * hold a partition's later records back; the platformatic loop's chunks do not).
-   */
-  get canDefer(): boolean {
-    return this.#platformatic !== undefined;
   }
 
   /** True while the consumer is a member of its group: false before it joins and after a crash, stop or disconnect. */
@@ -250,17 +236,9 @@ export class StageConsumer {
         headers: m.headers ?? {},
         timestamp: Number(m.timestamp),
       }));
-      const outputs = await this.#retrying('handle', heartbeat, isRunning, async () => {
-        const handled = handledChunk(
-          await this.#config.handler.handle(records, this.#abort.signal),
-        );
-        // Refused, not dropped: the chunk is retried and nothing of it is committed.
-        if ((handled.deferred?.records.length ?? 0) > 0)
-          throw new Error(
-            `a handler deferred records, which the kafkajs stage loop cannot do (StageConsumer.canDefer is false; use HERALD_KAFKA_CLIENT=platformatic)`,
-          );
-        return handled.outputs;
-      });
+      const outputs = await this.#retrying('handle', heartbeat, isRunning, () =>
+        this.#config.handler.handle(records, this.#abort.signal),
+      );
       if (outputs === undefined) return;
       if (outputs.length > 0) {
         const sent = await this.#retrying('produce', heartbeat, isRunning, () =>

@@ -66,12 +66,7 @@ export interface CommitOffset {
  *   that the intake stops reading, so the library stops fetching (stream back-pressure);
  * - a chunk commits, per partition, the offset after its last record, only while the
  *   partition has been owned without a break since the record was taken. Held records
- *   come after every taken record of their partition, so a commit never passes them;
- * - records a handler deferred (`HandledChunk.deferred`) are kept here and put first in
- *   the next chunk (they count towards its size); with nothing new to take they wait
- *   until their `until`. A chunk's commit of a partition stops at its first deferred
- *   record (`commitMarks`), and every deferred record is in the next chunk, so a commit
- *   never passes one either. Deferred records of a partition lost are dropped.
+ *   come after every taken record of their partition, so a commit never passes them.
  */
 export class PartitionLedger {
   readonly #releaseAt: ((topic: string, timestamp: number) => number) | undefined;
@@ -83,9 +78,6 @@ export class PartitionLedger {
   readonly #lookups = new Set<Promise<void>>();
   #due: Taken[] = [];
   #held = 0;
-  /** Records the last chunk's handler deferred, in chunk order, and when they are due alone. */
-  #deferred: Taken[] = [];
-  #deferredUntil = 0;
   #epochs = 0;
   #memberId: string | undefined;
   /** Times a partition's records skipped its position (the stream was then moved back). */
@@ -133,7 +125,6 @@ export class PartitionLedger {
       }
     }
     this.#due = this.#due.filter((taken) => this.owned(taken));
-    this.#deferred = this.#deferred.filter((taken) => this.owned(taken));
     const fresh: PartitionState[] = [];
     for (const { topic, partition } of assigned) {
       const key = `${topic}:${partition}`;
@@ -183,75 +174,27 @@ export class PartitionLedger {
 
   /**
    * Up to `max` due records across partitions, in the order they arrived, reading more
-   * with `read` (null: nothing buffered) while fewer are due and the hold has room. The
-   * records deferred by the last chunk come first; alone only once their `until` passed.
+   * with `read` (null: nothing buffered) while fewer are due and the hold has room.
    */
   take(max: number, read: () => RawRecord | null, now = Date.now()): Taken[] {
     if (this.#lookups.size > 0) return [];
     this.#release(now);
-    const deferred = this.#deferred.filter((taken) => this.owned(taken));
-    const room = Math.max(0, max - deferred.length);
-    while (this.#due.length < room && this.#held < this.#maxHeld) {
+    while (this.#due.length < max && this.#held < this.#maxHeld) {
       const raw = read();
       if (raw === null) break;
       this.#accept(raw, now);
     }
-    const fresh = this.#due.splice(0, room);
-    if (deferred.length === 0) return fresh;
-    if (fresh.length === 0 && now < this.#deferredUntil) {
-      this.#deferred = deferred;
-      return [];
-    }
-    this.#deferred = [];
-    return [...deferred, ...fresh];
+    return this.#due.splice(0, max);
   }
 
-  /**
-   * Records of the chunk just handled that its handler deferred (`HandledChunk.deferred`):
-   * the next `take` puts them first, or alone once `until` (ms since epoch) passed.
-   * Replaces what was deferred before (every deferred record is in the next chunk).
-   */
-  defer(deferred: readonly Taken[], until: number): void {
-    this.#deferred = deferred.filter((taken) => this.owned(taken));
-    this.#deferredUntil = until;
-  }
-
-  /** Records deferred and not yet presented again. */
-  get deferredCount(): number {
-    return this.#deferred.length;
-  }
-
-  /**
-   * When the intake must look again without new records (ms since epoch): the first
-   * held record is due, or the deferred records' `until`; undefined when neither.
-   */
+  /** When the first held record is due (ms since epoch), or undefined when none is held. */
   nextRelease(): number | undefined {
-    let first: number | undefined = this.#deferred.length > 0 ? this.#deferredUntil : undefined;
+    let first: number | undefined;
     for (const state of this.#partitions.values()) {
       const at = state.held[0]?.at;
       if (at !== undefined && (first === undefined || at < first)) first = at;
     }
     return first;
-  }
-
-  /**
-   * What a handled chunk commits when `deferred` of its records were handed back: per
-   * partition, its last record, or when the partition has a deferred record, a mark just
-   * before the first of them (`commitOffsets` commits the offset after a mark, so the
-   * deferred record's own offset: the next to read). Chunk order is kept per partition.
-   */
-  commitMarks(chunk: readonly Taken[], deferred: ReadonlySet<Taken>): Taken[] {
-    if (deferred.size === 0) return [...chunk];
-    const marks = new Map<string, Taken>();
-    const stopped = new Set<string>();
-    for (const taken of chunk) {
-      if (stopped.has(taken.key)) continue;
-      if (deferred.has(taken)) {
-        stopped.add(taken.key);
-        marks.set(taken.key, { ...taken, offset: taken.offset - 1n });
-      } else marks.set(taken.key, taken);
-    }
-    return [...marks.values()];
   }
 
   /**

@@ -7,14 +7,8 @@ import {
   type Message,
   type MessagesStream,
 } from '@platformatic/kafka';
-import {
-  DEFAULT_MAX_RECORD_BYTES,
-  runCleanups,
-  sleep,
-  type ConsumedRecord,
-  type Logger,
-} from '@herald/core';
-import { handledChunk, type StageConsumerConfig, type StagePhase } from '../stage-config.js';
+import { DEFAULT_MAX_RECORD_BYTES, runCleanups, sleep, type Logger } from '@herald/core';
+import type { StageConsumerConfig, StagePhase } from '../stage-config.js';
 import {
   awaitInFlight,
   fitOutputs,
@@ -52,13 +46,6 @@ export interface Membership {
  * Records below a partition's position are dropped, so the re-fetch the library does
  * from the committed offset after a rebalance never hands a committed record over twice
  * (its issue #223, "stale offsets after rebalance", is checked by a test).
- *
- * Deferred records (`HandledChunk.deferred`): kept by the ledger and put first in the next
- * chunk, or presented alone by their `until` when nothing arrives (the idle wait ends
- * then); each partition's commit stops at its first deferred record. On stop() they are
- * left uncommitted, not handled: the next member or start reads them again from the
- * committed offset, with the records after them in their partitions (duplicates the
- * handler absorbs, never a loss).
  */
 export class PlatformaticStage {
   readonly #config: StageConsumerConfig;
@@ -347,11 +334,10 @@ export class PlatformaticStage {
       onPhase('intake', Date.now() - newest, records.length);
       lap = performance.now();
     }
-    const handled = await retryWithBackoff(this.#retry('handle', chunk), async () =>
-      handledChunk(await this.#config.handler.handle(records, this.#abort.signal)),
+    const outputs = await retryWithBackoff(this.#retry('handle', chunk), () =>
+      this.#config.handler.handle(records, this.#abort.signal),
     );
-    if (handled === undefined) return;
-    const { outputs } = handled;
+    if (outputs === undefined) return;
     if (onPhase) lap = lapped(onPhase, 'handle', lap, records.length);
     if (outputs.length > 0) {
       const maxRecordBytes = this.#config.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
@@ -368,21 +354,8 @@ export class PlatformaticStage {
       if (sent === undefined) return;
       if (onPhase) lapped(onPhase, 'produce', lap, records.length);
     }
-    // Acknowledged: the commit runs beside the next chunk (CommitQueue), up to the first
-    // deferred record of each partition; the deferred records lead the next chunk.
-    const deferred = this.#deferred(chunk, handled.deferred?.records);
-    if (deferred.size > 0) this.#ledger.defer([...deferred], handled.deferred!.until);
-    this.#commits.add(this.#ledger.commitMarks(chunk, deferred));
-  }
-
-  /** The chunk's records the handler deferred (it names them by the records it was given). */
-  #deferred(
-    chunk: readonly Taken[],
-    records: readonly ConsumedRecord[] | undefined,
-  ): ReadonlySet<Taken> {
-    if (records === undefined || records.length === 0) return new Set();
-    const wanted = new Set(records);
-    return new Set(chunk.filter((taken) => wanted.has(taken.record)));
+    // Acknowledged: the commit runs beside the next chunk (CommitQueue).
+    this.#commits.add(chunk);
   }
 
   /** A step of `chunk`'s work retried with backoff until stop, or until none of it is still ours. */

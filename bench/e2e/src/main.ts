@@ -444,8 +444,8 @@ async function runPipeline(
     if (dbUrl) {
       const client = new pg.Client({ connectionString: dbUrl });
       await client.connect();
-      const pairs = (
-        await client.query<{ pairs: string; split: string }>(
+      const pairs = await client
+        .query<{ pairs: string; split: string }>(
           `select count(*) as pairs, count(*) filter (where writes > 1) as split
              from (select count(distinct recorded_at) as writes
                      from status_events
@@ -454,8 +454,9 @@ async function runPipeline(
                    having bool_or(state = 'queued') and bool_or(state = 'sent')) per_notification`,
           [producedFrom],
         )
-      ).rows[0];
-      await client.end();
+        .then((result) => result.rows[0])
+        // The connection is closed whatever the query did: an open one keeps the bench alive.
+        .finally(() => client.end());
       if (pairs && Number(pairs.pairs) > 0)
         console.log(
           `audit writes during ${name} ${mode}: queued and sent in different writes for ${pairs.split} of ${pairs.pairs} notifications (${((100 * Number(pairs.split)) / Number(pairs.pairs)).toFixed(1)} % split)`,

@@ -3,13 +3,16 @@
  * fail-closed modes against a Redis of this test's own (started and stopped here, so
  * the shared one is never touched).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis, type Cluster } from 'ioredis';
 import { RateLimiter, type PolicyHit, type RateLimitPolicy } from '@herald/ratelimit';
-import { deleteRedisKeys, stackRedis, uniquePrefix, waitFor } from '@herald/testkit';
+import {
+  deleteRedisKeys,
+  ownRedis,
+  stackRedis,
+  uniquePrefix,
+  waitFor,
+  type OwnRedis,
+} from '@herald/testkit';
 
 const prefix = uniquePrefix();
 let redis: Redis | Cluster;
@@ -89,46 +92,29 @@ it('admits exactly limit per window under concurrency', async () => {
 });
 
 describe('Redis unreachable', () => {
-  const port = 36380;
-  const dir = mkdtempSync(join(tmpdir(), 'herald-rl-redis-'));
+  // A Redis of this test's own, on a port below the ephemeral range (testkit's ownRedis):
+  // it is stopped and started again, and a fixed port could be taken meanwhile by any
+  // outgoing connection on the machine, or by a second run.
+  let server: OwnRedis;
   let own: Redis;
 
   beforeAll(async () => {
-    spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ],
-      { stdio: 'ignore', detached: true },
-    ).unref();
+    server = await ownRedis();
+    await server.start();
     own = new Redis({
-      port,
+      port: server.port,
       host: '127.0.0.1',
       maxRetriesPerRequest: 0,
       enableOfflineQueue: false,
       retryStrategy: () => 200,
     });
     own.on('error', () => undefined);
-    await waitFor('own redis', async () => (await own.ping().catch(() => '')) === 'PONG', 10_000);
+    await waitFor('own redis', async () => (await own.ping().catch(() => '')) === 'PONG');
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     own.disconnect();
-    try {
-      execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore' });
-    } catch {
-      // already stopped by the test
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await server.remove();
   });
 
   it('fail open admits, fail closed defers, and both recover when Redis returns', async () => {
@@ -144,12 +130,8 @@ describe('Redis unreachable', () => {
       subject: 'z',
     };
     expect(await open.check([hit])).toEqual({ allowed: true, remaining: 0, resetMs: 60_000 });
-    execFileSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave'], { stdio: 'ignore' });
-    await waitFor(
-      'redis down',
-      async () => (await own.ping().catch(() => 'down')) === 'down',
-      10_000,
-    );
+    await server.stop();
+    await waitFor('redis down', async () => (await own.ping().catch(() => 'down')) === 'down');
     expect(await open.check([hit])).toEqual({ allowed: true, failedOpen: true });
     expect(errors.length).toBeGreaterThan(0);
     expect(await closed.check([hit])).toEqual({
@@ -157,23 +139,9 @@ describe('Redis unreachable', () => {
       retryAt: 8_000,
       reason: 'rate limiter unavailable (fail closed)',
     });
-    spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-      ],
-      { stdio: 'ignore', detached: true },
-    ).unref();
-    await waitFor('redis back', async () => (await own.ping().catch(() => '')) === 'PONG', 10_000);
+    // Started again empty (no persistence): the policy's state is gone, so it admits again.
+    await server.start();
+    await waitFor('redis back', async () => (await own.ping().catch(() => '')) === 'PONG');
     expect(await closed.check([hit])).toEqual({ allowed: true, remaining: 0, resetMs: 60_000 });
     expect((await closed.check([hit])).allowed).toBe(false);
   });

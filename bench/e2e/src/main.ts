@@ -153,13 +153,26 @@ async function freshDatabase(name: string): Promise<string> {
 
 /** The Postgres backends connected to the database of `url` (pids on this host). */
 async function backendPids(url: string): Promise<number[]> {
+  const rows = await queryOnce<{ pid: number }>(
+    url,
+    'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+  );
+  return rows.map((r) => r.pid);
+}
+
+/**
+ * One query on a connection of its own, closed whatever the query did (an open
+ * connection would keep the bench from ending).
+ */
+async function queryOnce<Row extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ pid: number }>(
-      'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
-    );
-    return rows.map((r) => r.pid);
+    return (await client.query<Row>(text, values)).rows;
   } finally {
     await client.end();
   }
@@ -442,21 +455,16 @@ async function runPipeline(
     // Read after the CPU sample (one scan and a hash aggregate; a self-join could take
     // seconds of the backend's CPU when the planner chose a nested loop on fresh tables).
     if (dbUrl) {
-      const client = new pg.Client({ connectionString: dbUrl });
-      await client.connect();
-      const pairs = await client
-        .query<{ pairs: string; split: string }>(
-          `select count(*) as pairs, count(*) filter (where writes > 1) as split
+      const [pairs] = await queryOnce<{ pairs: string; split: string }>(
+        dbUrl,
+        `select count(*) as pairs, count(*) filter (where writes > 1) as split
              from (select count(distinct recorded_at) as writes
                      from status_events
                     where event_time >= $1 and state in ('queued', 'sent')
                     group by notification_id
                    having bool_or(state = 'queued') and bool_or(state = 'sent')) per_notification`,
-          [producedFrom],
-        )
-        .then((result) => result.rows[0])
-        // The connection is closed whatever the query did: an open one keeps the bench alive.
-        .finally(() => client.end());
+        [producedFrom],
+      );
       if (pairs && Number(pairs.pairs) > 0)
         console.log(
           `audit writes during ${name} ${mode}: queued and sent in different writes for ${pairs.split} of ${pairs.pairs} notifications (${((100 * Number(pairs.split)) / Number(pairs.pairs)).toFixed(1)} % split)`,
@@ -491,17 +499,15 @@ async function runPipeline(
       const stalls = stallLog ? readStalls(stallLog, start, Date.now()) : [];
       console.log(chunkTable(statuses, start, stalls));
       console.log(tailEpisodes(arrivals, start, stalls));
-      const client = new pg.Client({ connectionString: dbUrl });
-      await client.connect();
-      const writes = await client.query<{ at: number }>(
+      const writes = await queryOnce<{ at: number }>(
+        dbUrl!, // herald runs always have their database
         `select distinct extract(epoch from recorded_at) * 1000 as at from status_events where recorded_at >= $1`,
         [producedFrom],
       );
-      await client.end();
       console.log(
         afterWriteTable(
           arrivals,
-          writes.rows.map((r) => Number(r.at)),
+          writes.map((r) => Number(r.at)),
         ),
       );
     }

@@ -26,7 +26,6 @@ export type {
   AddressStateTables,
 } from './address-state-store.js';
 export { AuditStore, auditTables } from './audit-store.js';
-export { arrayBinary, arrayLiteral } from './array-arguments.js';
 export type { AuditWriteResult } from './audit-store.js';
 export {
   attemptRow,

@@ -7,7 +7,8 @@
  * an offset, a uuid without hyphens, year 0) sends its column as text, as before.
  */
 import { sql, type Kysely } from 'kysely';
-import { arrayBinary, arrayLiteral, AuditStore, type HeraldDatabase } from '@herald/store';
+import { AuditStore, type HeraldDatabase } from '@herald/store';
+import { arrayBinary, arrayLiteral } from '../src/array-arguments.js';
 import { deterministicId, statusEventFor } from '@herald/core';
 import { auditJob } from './audit-job.js';
 import { migratedDatabase } from './migrated-database.js';

@@ -128,4 +128,16 @@ describe('createHeraldMetrics', () => {
     expect(text).toMatch(/^process_cpu_seconds_total\{app="router"\} /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds\{app="router"\} /m);
   });
+
+  it('still sees a stalled event loop in its lag metrics, sampling it every 100 ms', async () => {
+    const metrics = createHeraldMetrics();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // A synchronous stall of 400 ms: a sample falls due inside it and fires late.
+    const until = Date.now() + 400;
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const text = await metrics.registry.metrics();
+    const max = Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1]);
+    expect(max).toBeGreaterThanOrEqual(0.25);
+  });
 });

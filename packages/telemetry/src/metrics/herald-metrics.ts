@@ -183,6 +183,14 @@ export interface HeraldMetricsOptions {
 }
 
 /**
+ * How often the event-loop lag metrics sample the loop, in ms. prom-client's default (10)
+ * is a timer that wakes an idle app 100 times a second: ~6 ms of CPU a second per process
+ * on the bench machine, against ~1 ms at 100 (docs/benchmarks.md, round 10). A stall longer
+ * than this still shows in `nodejs_eventloop_lag_*` (the sample due inside it fires late).
+ */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
+/**
  * Creates every Herald metric in one registry. Label values are closed lists or
  * configuration (channel, provider, rule id, topic): never a recipient, an event id or
  * a tenant, which would make the series count grow with the traffic.
@@ -195,7 +203,11 @@ export interface HeraldMetricsOptions {
 export function createHeraldMetrics(options: HeraldMetricsOptions = {}): HeraldMetrics {
   const registry = options.registry ?? new Registry();
   if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
-  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true)
+    collectDefaultMetrics({
+      register: registry,
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
   const m = build(registry);
   const breakerStatesSeen = new Map<string, BreakerState>();
   return {

@@ -31,6 +31,10 @@
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
  *                             processes (JIT, connections); default 5000 full, 500 short
+ *   --rate-warmup S           before a fixed-rate run is measured, S seconds more at its offered rate
+ *                             (default 5 full, 0 short): the warm-up above runs as fast as it goes,
+ *                             which leaves the paths only a steady rate takes (small fetches woken
+ *                             by each produce, in the broker too) to be compiled while measured
  *   --hops                    after each Herald run, where its deliveries' time went, hop by hop
  *                             (herald.status read back: hop-breakdown.ts); with
  *                             --app-env NODE_OPTIONS=--import=<bench/e2e/preload/stall-log.mjs>,BENCH_STALL_LOG=<file>
@@ -99,6 +103,7 @@ const runs = option(
 const cpuProfDir = option('cpu-prof', '');
 const ordering = option('ordering', 'subject');
 const warmup = Number(option('warmup', full ? '5000' : '500'));
+const rateWarmupSeconds = Number(option('rate-warmup', full ? '5' : '0'));
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const settings = (name: string) =>
   Object.fromEntries(
@@ -363,6 +368,12 @@ async function runPipeline(
     if (warmup > 0) {
       await produceEvents(kafka, inputTopic, warmup, 0);
       await waitForArrivals(warmup, 30_000);
+      receiver.reset();
+    }
+    if (mode === 'rate' && rateWarmupSeconds > 0) {
+      const steady = Math.round(eventsPerSecond * rateWarmupSeconds);
+      await produceEvents(kafka, inputTopic, steady, eventsPerSecond);
+      await waitForArrivals(steady, 30_000);
       receiver.reset();
     }
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;

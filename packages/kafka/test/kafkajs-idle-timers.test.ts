@@ -8,27 +8,11 @@
  * an admin and a producer that have talked to Kafka, then a second of silence, counting
  * the timers kafkajs' request queue arms in it.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { stackEnv, uniquePrefix } from '@herald/testkit';
+import { kafkajsScript, runClientScript } from './child-script.js';
 
-const script = `
-import { Kafka, logLevel } from 'kafkajs';
-const [brokers, topic] = process.argv.slice(1);
-let armed = 0;
-const setTimeoutOf = globalThis.setTimeout;
-globalThis.setTimeout = function (fn, ms, ...args) {
-  if (new Error().stack.includes('requestQueue')) armed++;
-  return setTimeoutOf(fn, ms, ...args);
-};
-const kafka = new Kafka({ clientId: 'idle-timers-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const admin = kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({ topic, acks: -1, messages: [{ value: 'x' }] });
+const script = kafkajsScript(
+  'idle-timers-test',
+  `
 await admin.fetchTopicOffsets(topic);
 const before = armed;
 await new Promise((resolve) => setTimeoutOf(resolve, 1000));
@@ -37,14 +21,19 @@ await producer.disconnect();
 await admin.deleteTopics({ topics: [topic] });
 await admin.disconnect();
 console.log(JSON.stringify({ before, idle }));
-`;
+`,
+  `
+let armed = 0;
+const setTimeoutOf = globalThis.setTimeout;
+globalThis.setTimeout = function (fn, ms, ...args) {
+  if (new Error().stack.includes('requestQueue')) armed++;
+  return setTimeoutOf(fn, ms, ...args);
+};
+`,
+);
 
 it('kafkajs connections arm no timers while no request waits', async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--input-type=module', '-e', script, stackEnv().KAFKA_BROKERS, `${uniquePrefix()}idle`],
-    { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 },
-  );
+  const { stdout } = await runClientScript(script, 'idle');
   const { idle } = JSON.parse(stdout.trim()) as { before: number; idle: number };
   // Unpatched, each open connection re-arms its 1 ms timer through the whole second.
   expect(idle).toBe(0);

@@ -1,24 +1,14 @@
 /**
  * Issue 19, item 1: on Node 24, kafkajs 2.2.4 as published prints a TimeoutNegativeWarning
- * on its first requests (kafkajs #1751); patches/kafkajs+2.2.4.patch keeps its timing and
- * drops the warning. Run in a child process on this Node, talking to the real broker,
+ * on its first requests (kafkajs #1751); patches/kafkajs+2.2.4.patch never asks for a
+ * negative delay (and arms no timer while no request waits: kafkajs-idle-timers.test.ts). Run in a child process on this Node, talking to the real broker,
  * with the same requests a stage makes (metadata, produce, fetch).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { stackEnv, uniquePrefix } from '@herald/testkit';
+import { kafkajsScript, runClientScript } from './child-script.js';
 
-const script = `
-import { Kafka, logLevel } from 'kafkajs';
-const [brokers, topic] = process.argv.slice(1);
-const kafka = new Kafka({ clientId: 'warnings-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const admin = kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({ topic, acks: -1, messages: [{ value: 'x' }] });
+const script = kafkajsScript(
+  'warnings-test',
+  `
 const consumer = kafka.consumer({ groupId: topic, maxWaitTimeInMs: 100 });
 await consumer.connect();
 await consumer.subscribe({ topic, fromBeginning: true });
@@ -28,7 +18,8 @@ await producer.disconnect();
 await admin.deleteTopics({ topics: [topic] });
 await admin.disconnect();
 console.log('done');
-`;
+`,
+);
 
 // The same requests on @platformatic/kafka (HERALD_KAFKA_CLIENT=platformatic).
 const platformaticScript = `
@@ -56,11 +47,7 @@ it.each([
 ])(
   'talks to Kafka on %s without runtime warnings on this Node',
   async (_client, script) => {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      ['--input-type=module', '-e', script, stackEnv().KAFKA_BROKERS, `${uniquePrefix()}warnings`],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 },
-    );
+    const { stdout, stderr } = await runClientScript(script, 'warnings');
     expect(stdout.trim()).toBe('done');
     expect(stderr).not.toMatch(/Warning/);
   },

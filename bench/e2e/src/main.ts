@@ -86,13 +86,26 @@ function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
+/** `text` as a number of at least `min`; anything else stops the bench, naming the option. */
+function checkedNumber(name: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min) {
+    console.error(
+      `--${name} ${text}: expected a number ≥ ${min} (the options are listed at the top of bench/e2e/src/main.ts)`,
+    );
+    process.exit(2);
+  }
+  return value;
+}
+const numberOption = (name: string, fallback: string, min: number) =>
+  checkedNumber(name, option(name, fallback), min);
 const profile = option('profile', 'full');
 const full = profile === 'full';
-const events = Number(option('events', full ? '60000' : '3000'));
+const events = numberOption('events', full ? '60000' : '3000', 1);
 const rates = option('rates', option('rate', full ? '1000,2500,5000' : '500'))
   .split(',')
-  .map(Number);
-const drainEvents = Number(option('drain', '20000'));
+  .map((rate) => checkedNumber('rates', rate, 1));
+const drainEvents = numberOption('drain', '20000', 1);
 const rateSeconds = full ? 15 : 4;
 const partitions = option('partitions', '6');
 const concurrency = option('concurrency', '64');
@@ -102,8 +115,8 @@ const runs = option(
 ).split(',');
 const cpuProfDir = option('cpu-prof', '');
 const ordering = option('ordering', 'subject');
-const warmup = Number(option('warmup', full ? '5000' : '500'));
-const rateWarmupSeconds = Number(option('rate-warmup', full ? '5' : '0'));
+const warmup = numberOption('warmup', full ? '5000' : '500', 0);
+const rateWarmupSeconds = numberOption('rate-warmup', full ? '5' : '0', 0);
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const settings = (name: string) =>
   Object.fromEntries(
@@ -117,7 +130,7 @@ const baselineClient = option('client', 'kafkajs');
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');
-const auditorNice = Number(option('auditor-nice', '0'));
+const auditorNice = numberOption('auditor-nice', '0', 0);
 const auditorPause = process.argv.includes('--auditor-pause');
 
 const stackEnv = Object.fromEntries(
@@ -365,17 +378,16 @@ async function runPipeline(
         [`${prefix}bare-deliver`]: `${prefix}bare.deliveries`,
       };
     }
-    if (warmup > 0) {
-      await produceEvents(kafka, inputTopic, warmup, 0);
-      await waitForArrivals(warmup, 30_000);
+    // Events delivered before the clock starts (rate 0: as fast as they go).
+    const warmUp = async (count: number, rate: number) => {
+      if (count <= 0) return;
+      await produceEvents(kafka, inputTopic, count, rate);
+      await waitForArrivals(count, 30_000);
       receiver.reset();
-    }
-    if (mode === 'rate' && rateWarmupSeconds > 0) {
-      const steady = Math.round(eventsPerSecond * rateWarmupSeconds);
-      await produceEvents(kafka, inputTopic, steady, eventsPerSecond);
-      await waitForArrivals(steady, 30_000);
-      receiver.reset();
-    }
+    };
+    await warmUp(warmup, 0);
+    if (mode === 'rate')
+      await warmUp(Math.round(eventsPerSecond * rateWarmupSeconds), eventsPerSecond);
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;
     const requestsDir = name === 'herald' ? appEnv.BENCH_KAFKA_REQUESTS : undefined;
     // The preload writes its totals every 200 ms: wait for the warm-up's last ones.

@@ -1,8 +1,9 @@
 /**
  * Issue 19, item 1: on Node 24, kafkajs 2.2.4 as published prints a TimeoutNegativeWarning
  * on its first requests (kafkajs #1751); patches/kafkajs+2.2.4.patch never asks for a
- * negative delay (and arms no timer while no request waits: kafkajs-idle-timers.test.ts). Run in a child process on this Node, talking to the real broker,
- * with the same requests a stage makes (metadata, produce, fetch).
+ * negative delay (and arms no timer while no request waits: kafkajs-idle-timers.test.ts).
+ * Run in a child process on this Node, talking to the real broker, with the same requests
+ * a stage makes (metadata, produce, fetch).
  */
 import { kafkajsScript, runClientScript } from './child-script.js';
 

@@ -17,8 +17,9 @@
  *                             (full: all; short: no drain)
  *   --cpu-prof DIR            V8 CPU profile of every spawned process, written to DIR on exit
  *                             (aggregate with `node dist/profile-summary.js DIR/<file>.cpuprofile`)
- *   --client kafkajs|platformatic   the bare baseline's Kafka client (default kafkajs); Herald's
- *                             comes from HERALD_KAFKA_CLIENT (--app-env HERALD_KAFKA_CLIENT=…)
+ *   --client kafkajs|platformatic   the bare baseline's Kafka client; by default Herald's own
+ *                             (HERALD_KAFKA_CLIENT from --app-env, else the apps' default,
+ *                             platformatic), so "Herald ÷ bare" compares the same client
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
@@ -126,7 +127,20 @@ const settings = (name: string) =>
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   ) as Record<string, string>;
 const appEnv = settings('app-env');
-const baselineClient = option('client', 'kafkajs');
+// Issue 19's ratio is "Herald ÷ bare pipe on the same client": the bare pipe follows the
+// apps' client unless --client says otherwise. (It used to default to kafkajs while the
+// apps default to platformatic, so a run without --client compared two clients.)
+const heraldClient = appEnv.HERALD_KAFKA_CLIENT ?? 'platformatic';
+const baselineClient = option('client', heraldClient);
+for (const [given, client] of [
+  [`--app-env HERALD_KAFKA_CLIENT=${heraldClient}`, heraldClient],
+  [`--client ${baselineClient}`, baselineClient],
+] as const) {
+  if (client !== 'kafkajs' && client !== 'platformatic') {
+    console.error(`${given}: expected kafkajs or platformatic`);
+    process.exit(2);
+  }
+}
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');
@@ -608,7 +622,7 @@ const table = [
       `| ${r.name} | ${r.mode} | ${r.delivered}/${r.events}${r.duplicates ? ` (+${r.duplicates} dup)` : ''} | ${r.sustainedPerSecond} | ${r.latencyMs.p50} | ${r.latencyMs.p95} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.auditLatencyMs?.p99 ?? '-'} | ${r.processes.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)} (${p.peakRssMiB})`).join(', ')} | ${r.stack.map((p) => `${p.name} ${p.cpuSeconds.toFixed(1)}`).join(', ')} |`,
   ),
   '',
-  `Herald / baseline throughput: **${ratio > 0 ? ratio.toFixed(2) : '- (needs herald-max and baseline-max)'}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering})`,
+  `Herald / baseline throughput: **${ratio > 0 ? ratio.toFixed(2) : '- (needs herald-max and baseline-max)'}** (profile ${profile}, ${partitions} partitions, worker concurrency ${concurrency}, ordering ${ordering}, Kafka client: Herald ${heraldClient}, bare ${baselineClient})`,
   ...targetsTable(results, ratio),
 ].join('\n');
 

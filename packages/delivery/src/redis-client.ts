@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import { redisClusterNodes, type Logger } from '@herald/core';
@@ -146,5 +147,96 @@ export async function pipelineByNode<T>(
       });
     }),
   );
+  return replies;
+}
+
+/** A Lua script of this package (`lua/<name>`), read once by whoever defines it. */
+export function luaScript(name: string): string {
+  return readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8');
+}
+
+/** One `SET key value PX ttlMs` of {@link setMany}. */
+export interface SetEntry {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlMs: number;
+}
+
+/**
+ * Keys per script call. Redis runs a script to its end before any other client's
+ * command: 500 SETs are ~1–2 ms of it, as long as the pipeline of 500 it replaces.
+ */
+const SET_MANY_KEYS = 500;
+
+type SetManyPipeline = ChainableCommander & {
+  heraldSetMany(...args: (string | number)[]): ChainableCommander;
+};
+
+const setManyDefined = new WeakSet<Redis>();
+
+/**
+ * `SET key value PX ttlMs`, with `nx` only where the key does not exist, for every
+ * entry; the replies are the ones `pipelineByNode` would give for those SETs, in the
+ * entries' order (`[null, 'OK']` set, `[null, null]` when NX found the key there).
+ *
+ * On a single Redis the entries go as one script call per 500 keys (lua/set-many.lua),
+ * all in one pipeline: ioredis' own cost is per command (its Command object, promise,
+ * timer and reply: ~7–10 µs of the caller's CPU each), against ~2 µs per key inside one
+ * call, and a chunk writes one key per record (docs/benchmarks.md, "Round 11 (issue 19):
+ * a chunk's Redis writes in one call"). On a Cluster each key has a slot of its own, so
+ * a script cannot take many: plain SETs, one pipeline per node (`pipelineByNode`).
+ * `last` / `checkLast` as in `pipelineByNode`. A call Redis fails fails each of its
+ * entries, though the SETs before the failing one stay (Redis does not undo a script's
+ * writes): every caller retries, and a lease, mark or claim set again by its owner is
+ * the same lease, mark or claim.
+ */
+export async function setMany(
+  redis: RedisClient,
+  entries: readonly SetEntry[],
+  options: { readonly nx: boolean },
+  last?: (pipeline: ChainableCommander) => void,
+  checkLast?: (reply: PipelineReply) => void,
+): Promise<PipelineReply[]> {
+  if (entries.length === 0) return [];
+  if (redis instanceof Cluster)
+    return pipelineByNode(
+      redis,
+      entries,
+      (e) => e.key,
+      (pipeline, e) =>
+        options.nx
+          ? pipeline.set(e.key, e.value, 'PX', e.ttlMs, 'NX')
+          : pipeline.set(e.key, e.value, 'PX', e.ttlMs),
+      last,
+      checkLast,
+    );
+  if (!setManyDefined.has(redis)) {
+    // The key count is the call's first argument (any number of keys per call).
+    redis.defineCommand('heraldSetMany', { lua: luaScript('set-many.lua') });
+    setManyDefined.add(redis);
+  }
+  const pipeline = redis.pipeline() as SetManyPipeline;
+  const starts: number[] = [];
+  for (let start = 0; start < entries.length; start += SET_MANY_KEYS) {
+    const end = Math.min(start + SET_MANY_KEYS, entries.length);
+    const args: (string | number)[] = [end - start];
+    for (let i = start; i < end; i++) args.push(entries[i]!.key);
+    args.push(options.nx ? 'NX' : '');
+    for (let i = start; i < end; i++) args.push(entries[i]!.value, entries[i]!.ttlMs);
+    pipeline.heraldSetMany(...args);
+    starts.push(start);
+  }
+  last?.(pipeline);
+  const results = await pipeline.exec();
+  if (results === null) throw new Error('redis pipeline was discarded');
+  if (last && checkLast)
+    checkLast((results[starts.length] ?? [new Error('no reply'), null]) as PipelineReply);
+  const replies = new Array<PipelineReply>(entries.length);
+  starts.forEach((start, call) => {
+    const [err, reply] = (results[call] ?? [new Error('no reply'), null]) as PipelineReply;
+    const end = Math.min(start + SET_MANY_KEYS, entries.length);
+    for (let i = start; i < end; i++)
+      replies[i] = err ? [err, null] : [null, (reply as number[])[i - start] === 1 ? 'OK' : null];
+  });
   return replies;
 }

@@ -1,6 +1,6 @@
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
 import { FailOpenRedis } from './fail-open-redis.js';
-import { pipelineByNode, setMany, type RedisClient } from './redis-client.js';
+import { pipelineByNode, type RedisClient } from './redis-client.js';
 
 /** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
@@ -30,8 +30,7 @@ export interface DedupeClaim {
  * because a cache is down would lose them.
  *
  * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot; a chunk's
- * claims go out in one call on a single Redis, one pipeline per node on a Cluster
- * (`setMany`).
+ * claims go out in one pipeline per node (`pipelineByNode`).
  */
 export class RedisDedupe extends FailOpenRedis {
   /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
@@ -53,10 +52,11 @@ export class RedisDedupe extends FailOpenRedis {
   async claim(claims: readonly DedupeClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
     try {
-      const results = await setMany(
+      const results = await pipelineByNode(
         this.redis,
-        claims.map((c) => ({ key: c.key, value: c.owner, ttlMs: c.windowMs })),
-        { nx: true },
+        claims,
+        (c) => c.key,
+        (pipeline, c) => pipeline.set(c.key, c.owner, 'PX', c.windowMs, 'NX'),
       );
       const granted = claims.map((_, i) => {
         const [err, reply] = results[i] ?? [new Error('no reply'), null];

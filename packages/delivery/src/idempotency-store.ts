@@ -1,12 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { ChainableCommander } from 'ioredis';
 import { DependencyError } from './dependency-error.js';
-import {
-  luaScript,
-  pipelineByNode,
-  setMany,
-  type PipelineReply,
-  type RedisClient,
-} from './redis-client.js';
+import { pipelineByNode, type PipelineReply, type RedisClient } from './redis-client.js';
 
 export type AcquireResult =
   | { readonly status: 'acquired' }
@@ -53,6 +48,10 @@ function acquireResult([status, detail]: [string, string | number]): AcquireResu
   return ACQUIRED;
 }
 
+function script(name: string): string {
+  return readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8');
+}
+
 /**
  * Durable "was this notification sent?" marks in Redis, one key per notification id
  * (`herald:idem:{<id>}`: the hash tag keeps each script on one Cluster slot). A worker
@@ -88,11 +87,11 @@ export class IdempotencyStore {
         : undefined;
     redis.defineCommand('heraldIdemAcquire', {
       numberOfKeys: 1,
-      lua: luaScript('idempotency-acquire-1.lua'),
+      lua: script('idempotency-acquire-1.lua'),
     });
     redis.defineCommand('heraldIdemRelease', {
       numberOfKeys: 1,
-      lua: luaScript('idempotency-release-1.lua'),
+      lua: script('idempotency-release-1.lua'),
     });
     this.#redis = redis as ScriptRedis;
   }
@@ -111,12 +110,11 @@ export class IdempotencyStore {
    * batch ends with a WAIT on its node. Each is decided on its own, as the acquire
    * script would (lua/idempotency-acquire-1.lua); ask for a notification id once per call.
    *
-   * The common case, a notification nobody holds, is a `SET key lease NX PX` (one
-   * command in Redis; on a single Redis the chunk's SETs go in one call, `setMany`)
-   * instead of the acquire script (EVALSHA plus its GET and SET: three). Only a key
-   * that is already there (a sent mark, our own lease on a retried chunk, another
-   * owner's lease) goes on to that script, which decides it atomically as before: the
-   * key may have changed in between, and the script reads it afresh.
+   * The common case, a notification nobody holds, costs one plain `SET key lease NX PX`
+   * (one command in Redis) instead of the script (EVALSHA plus its GET and SET: three).
+   * Only a key that is already there (a sent mark, our own lease on a retried chunk,
+   * another owner's lease) goes on to the script, which decides it atomically as
+   * before: the key may have changed in between, and the script reads it afresh.
    */
   async acquireMany(
     requests: readonly { readonly notificationId: string; readonly owner: string }[],
@@ -125,14 +123,13 @@ export class IdempotencyStore {
     return this.#call(async () => {
       const keys = requests.map((r) => this.key(r.notificationId));
       const results = new Array<AcquireResult>(requests.length);
-      const claimed = await setMany(
+      const indexes = requests.map((_, i) => i);
+      const claimed = await pipelineByNode(
         this.#redis,
-        requests.map((r, i) => ({
-          key: keys[i]!,
-          value: `lease:${r.owner}`,
-          ttlMs: this.#leaseMs,
-        })),
-        { nx: true },
+        indexes,
+        (i) => keys[i]!,
+        (pipeline, i) =>
+          pipeline.set(keys[i]!, `lease:${requests[i]!.owner}`, 'PX', this.#leaseMs, 'NX'),
         this.#wait,
       );
       const taken: number[] = [];
@@ -164,26 +161,24 @@ export class IdempotencyStore {
 
   /**
    * Turns the lease into a sent mark, whoever holds it: a send that happened is a fact,
-   * even if the lease ran out meanwhile. A plain SET: no read, nothing to decide.
+   * even if the lease ran out meanwhile. A plain SET, so no script runs for it.
    */
   async complete(notificationId: string, summary: string): Promise<void> {
     await this.completeMany([{ notificationId, summary }]);
   }
 
-  /** The sent marks of many notifications in one round trip (`setMany`), as {@link complete}. */
+  /** The sent marks of many notifications in one round trip (a pipeline), as {@link complete}. */
   async completeMany(
     marks: readonly { readonly notificationId: string; readonly summary: string }[],
   ): Promise<void> {
     if (marks.length === 0) return;
     await this.#call(async () => {
-      const results = await setMany(
+      const results = await pipelineByNode(
         this.#redis,
-        marks.map((m) => ({
-          key: this.key(m.notificationId),
-          value: `sent:${m.summary}`,
-          ttlMs: this.#ttlMs,
-        })),
-        { nx: false },
+        marks,
+        (m) => this.key(m.notificationId),
+        (pipeline, m) =>
+          pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
         this.#wait,
         this.#replicated,
       );

@@ -1,8 +1,8 @@
 /**
  * `npm run bench:e2e`: Herald's whole pipeline (router → worker → auditor, 100 rules,
  * webhook deliveries to a local receiver, status events and audit rows) against a
- * bare kafkajs baseline doing the same three hops, on the same local stack and
- * receiver, in one invocation. Prints the figures and the ratio; writes JSON and
+ * bare baseline doing the same three hops on the same Kafka client (--client), on the
+ * same local stack and receiver, in one invocation. Prints the figures and the ratio; writes JSON and
  * Markdown under bench-results/.
  *
  *   --profile short|full      short: CI-sized (no timing asserted); full: the published figures

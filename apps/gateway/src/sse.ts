@@ -24,19 +24,53 @@ function drained(raw: ServerResponse, ms: number): Promise<boolean> {
   });
 }
 
-function sseTransport(raw: ServerResponse): SessionTransport {
-  return {
+/** The head of every SSE response. */
+const SSE_HEAD = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * The session's side of one SSE response, and `start`, which writes its head. The
+ * session is in the hub, so on the heartbeat wheel and reachable by pushes, while its
+ * last seq is read; anything written to the response before the head would make Node
+ * send its default one (200, no `text/event-stream`) and the real head throw, leaving a
+ * stream that never goes live (a keep-alive due during a slow read did, 1 in ~10 runs of
+ * the stack test). So until `start`, keep-alives are skipped (nothing to keep alive yet),
+ * frames wait and follow the head, and a close writes the head first.
+ */
+function sseTransport(raw: ServerResponse): { transport: SessionTransport; start(): void } {
+  let started = false;
+  const early: string[] = [];
+  const start = () => {
+    if (started) return;
+    started = true;
+    raw.writeHead(200, SSE_HEAD);
+    raw.write('retry: 2000\n\n');
+    for (const text of early.splice(0)) raw.write(text);
+  };
+  const transport: SessionTransport = {
     kind: 'sse',
-    send: (frame) => void raw.write(frameSse(frame)),
+    send: (frame) => {
+      const text = frameSse(frame);
+      if (started) raw.write(text);
+      else early.push(text);
+    },
     buffered: () => raw.writableLength,
-    heartbeat: () => void raw.write(SSE_HEARTBEAT),
+    heartbeat: () => {
+      if (started) raw.write(SSE_HEARTBEAT);
+    },
     drained: (ms) => drained(raw, ms),
     close: (reason: CloseReason, message: string) => {
       // The reason first, then the end of the stream; EventSource reconnects with
       // Last-Event-ID by itself, a slow client resumes where it stopped.
+      start();
       raw.end(frameSse({ type: 'error', code: closeReasons[reason].code, message }));
     },
   };
+  return { transport, start };
 }
 
 /** The SSE heartbeat: a comment line, ignored by EventSource, keeps proxies from idling it out. */
@@ -55,7 +89,8 @@ export async function openSse(
   const query = req.query as Record<string, unknown>;
   const after = parseSeq(req.headers['last-event-id'] ?? query.after, 'Last-Event-ID');
   const raw = reply.raw;
-  const session = new Session(who, sseTransport(raw), ctx.store, ctx.limits, {
+  const sse = sseTransport(raw);
+  const session = new Session(who, sse.transport, ctx.store, ctx.limits, {
     sent: (_s, item) => {
       ctx.metrics.series.messages.inc({ transport: 'sse' });
       // SSE has no acks: written to the socket is as far as we can tell.
@@ -80,15 +115,11 @@ export async function openSse(
     throw err;
   }
   reply.hijack();
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  raw.write('retry: 2000\n\n');
+  sse.start();
   raw.on('close', () => session.ended());
   raw.on('error', () => session.ended());
+  // Closed by the hub while the last seq was read (the gateway stopping): already ended.
+  if (session.closed) return;
   try {
     await (after === undefined || after === last ? session.startLive(last) : session.resume(after));
   } catch (err) {

@@ -32,6 +32,8 @@ export class FakeFeedStore implements FeedStore {
   readAfterCalls = 0;
   /** Runs before readAfter answers (to interleave live events in tests). */
   beforeRead: (() => void | Promise<void>) | undefined;
+  /** Awaited by every lastSeq (a slow store). */
+  beforeLastSeq: (() => void | Promise<void>) | undefined;
 
   #of(who: SubscriberRef): Row[] {
     const key = subscriberKey(who);
@@ -108,6 +110,7 @@ export class FakeFeedStore implements FeedStore {
   }
 
   async lastSeq(who: SubscriberRef): Promise<number> {
+    await this.beforeLastSeq?.();
     return this.#of(who).length;
   }
 

@@ -323,4 +323,40 @@ describe('gateway transports (fake ports)', () => {
     });
     expect(badMark.status).toBe(400);
   });
+
+  it('SSE: a keep-alive due while the last seq is read does not break the stream (it starts after the head)', async () => {
+    // Its own gateway with a 1 s heartbeat (the shortest allowed) and a store that takes
+    // 1.5 s to answer lastSeq: the session is on the heartbeat wheel for all of it, so
+    // its keep-alive comes due before the head. Before the fix that keep-alive went out
+    // with Node's default head, the real head threw, and the stream never went live.
+    const slowStore = new FakeFeedStore();
+    slowStore.beforeLastSeq = () => new Promise((resolve) => setTimeout(resolve, 1_500));
+    const slow = buildGateway(
+      parseGatewayEnv({
+        KAFKA_BROKERS: '127.0.0.1:1',
+        DATABASE_URL: 'postgres://x:y@127.0.0.1:1/db',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        HERALD_GATEWAY_PORT: '0',
+        HERALD_METRICS_PORT: '0',
+        HERALD_METRICS_HOST: '127.0.0.1',
+        HERALD_GATEWAY_HOST: '127.0.0.1',
+        HERALD_GATEWAY_TENANT_SECRETS: JSON.stringify({ t1: secretA }),
+        HERALD_GATEWAY_HEARTBEAT_MS: '1000',
+      }),
+      silentLogger,
+      async () => ({ store: slowStore, fanout: new FakeFanout(), statuses: new FakeStatusSink() }),
+    );
+    await slow.start();
+    try {
+      const sse = await openSse(`${slow.url}/v1/inbox/stream`, {
+        authorization: `Bearer ${tokens.A!}`,
+      });
+      expect(sse.response.status).toBe(200);
+      expect(sse.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      await waitFor('the slow session goes live', () => sse.frames.some((f) => f.type === 'ready'));
+      await sse.close();
+    } finally {
+      await slow.stop();
+    }
+  });
 });

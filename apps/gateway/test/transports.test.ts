@@ -15,7 +15,7 @@ import { FakeFanout, FakeFeedStore, FakeStatusSink } from './fakes.js';
 
 const secretA = 'tenant-one-secret-0123456789abcdef';
 const secretB = 'tenant-two-secret-0123456789abcdef';
-const env = parseGatewayEnv({
+const settings = {
   KAFKA_BROKERS: '127.0.0.1:1',
   DATABASE_URL: 'postgres://x:y@127.0.0.1:1/db',
   REDIS_URL: 'redis://127.0.0.1:1',
@@ -28,7 +28,8 @@ const env = parseGatewayEnv({
   HERALD_GATEWAY_SUBSCRIBES_PER_MINUTE: '3',
   HERALD_GATEWAY_COUNTS_DEBOUNCE_MS: '20',
   HERALD_GATEWAY_POLL_MAX_WAIT_S: '5',
-});
+};
+const env = parseGatewayEnv(settings);
 const A: SubscriberRef = { tenant: 't1', subscriber: 'alice' };
 const B: SubscriberRef = { tenant: 't1', subscriber: 'bob' };
 const C: SubscriberRef = { tenant: 't2', subscriber: 'alice' }; // same id, other tenant
@@ -332,17 +333,7 @@ describe('gateway transports (fake ports)', () => {
     const slowStore = new FakeFeedStore();
     slowStore.beforeLastSeq = () => new Promise((resolve) => setTimeout(resolve, 1_500));
     const slow = buildGateway(
-      parseGatewayEnv({
-        KAFKA_BROKERS: '127.0.0.1:1',
-        DATABASE_URL: 'postgres://x:y@127.0.0.1:1/db',
-        REDIS_URL: 'redis://127.0.0.1:1',
-        HERALD_GATEWAY_PORT: '0',
-        HERALD_METRICS_PORT: '0',
-        HERALD_METRICS_HOST: '127.0.0.1',
-        HERALD_GATEWAY_HOST: '127.0.0.1',
-        HERALD_GATEWAY_TENANT_SECRETS: JSON.stringify({ t1: secretA }),
-        HERALD_GATEWAY_HEARTBEAT_MS: '1000',
-      }),
+      parseGatewayEnv({ ...settings, HERALD_GATEWAY_HEARTBEAT_MS: '1000' }),
       silentLogger,
       async () => ({ store: slowStore, fanout: new FakeFanout(), statuses: new FakeStatusSink() }),
     );

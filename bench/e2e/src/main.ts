@@ -2,8 +2,8 @@
  * `npm run bench:e2e`: Herald's whole pipeline (router → worker → auditor, 100 rules,
  * webhook deliveries to a local receiver, status events and audit rows) against a
  * bare baseline doing the same three hops on the same Kafka client (--client), on the
- * same local stack and receiver, in one invocation. Prints the figures and the ratio; writes JSON and
- * Markdown under bench-results/.
+ * same local stack and receiver, in one invocation. Prints the figures and the ratio;
+ * writes JSON and Markdown under bench-results/.
  *
  *   --profile short|full      short: CI-sized (no timing asserted); full: the published figures
  *   --events N                events per max-rate run
@@ -100,6 +100,14 @@ function checkedNumber(name: string, text: string, min: number): number {
 }
 const numberOption = (name: string, fallback: string, min: number) =>
   checkedNumber(name, option(name, fallback), min);
+/** `client` when it is a Kafka client Herald has; anything else stops the bench, naming the option. */
+function checkedClient(given: string, client: string): 'kafkajs' | 'platformatic' {
+  if (client !== 'kafkajs' && client !== 'platformatic') {
+    console.error(`${given} ${client}: expected kafkajs or platformatic`);
+    process.exit(2);
+  }
+  return client;
+}
 const profile = option('profile', 'full');
 const full = profile === 'full';
 const events = numberOption('events', full ? '60000' : '3000', 1);
@@ -130,17 +138,11 @@ const appEnv = settings('app-env');
 // Issue 19's ratio is "Herald ÷ bare pipe on the same client": the bare pipe follows the
 // apps' client unless --client says otherwise. (It used to default to kafkajs while the
 // apps default to platformatic, so a run without --client compared two clients.)
-const heraldClient = appEnv.HERALD_KAFKA_CLIENT ?? 'platformatic';
-const baselineClient = option('client', heraldClient);
-for (const [given, client] of [
-  [`--app-env HERALD_KAFKA_CLIENT=${heraldClient}`, heraldClient],
-  [`--client ${baselineClient}`, baselineClient],
-] as const) {
-  if (client !== 'kafkajs' && client !== 'platformatic') {
-    console.error(`${given}: expected kafkajs or platformatic`);
-    process.exit(2);
-  }
-}
+const heraldClient = checkedClient(
+  '--app-env HERALD_KAFKA_CLIENT',
+  appEnv.HERALD_KAFKA_CLIENT ?? 'platformatic',
+);
+const baselineClient = checkedClient('--client', option('client', heraldClient));
 const workerEnv = settings('worker-env');
 const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '@herald/core';
-import { createRedisClient, RedisDedupe, RedisInhibition } from '@herald/delivery';
+import { MarksRedis, RedisDedupe, RedisInhibition } from '@herald/delivery';
 import { RecipientCache, recipientSource } from '@herald/routing';
 import type { EvalErrorReport } from '@herald/rules';
 import { createEventDecoder, RegistrySchemaSource } from '@herald/schema-registry';
@@ -58,10 +58,7 @@ export function routerResources(
     env.REDIS_URL === undefined
       ? undefined
       : new RedisDedupe(
-          createRedisClient(env.REDIS_URL, {
-            mode: 'stage',
-            commandTimeoutMs: env.HERALD_REDIS_TIMEOUT_MS,
-          }),
+          new MarksRedis(env.REDIS_URL, { timeoutMs: env.HERALD_REDIS_TIMEOUT_MS }),
           log,
         );
   // Silences need the database, inhibition marks need Redis (docs/rules.md).
@@ -73,10 +70,7 @@ export function routerResources(
     env.REDIS_URL === undefined
       ? undefined
       : new RedisInhibition(
-          createRedisClient(env.REDIS_URL, {
-            mode: 'stage',
-            commandTimeoutMs: env.HERALD_REDIS_TIMEOUT_MS,
-          }),
+          new MarksRedis(env.REDIS_URL, { timeoutMs: env.HERALD_REDIS_TIMEOUT_MS }),
           log,
         );
   const schemas =

@@ -5,6 +5,7 @@ import {
   connectRedis,
   createRedisClient,
   IdempotencyStore,
+  MarksRedis,
   publishBreakerStates,
   type BreakerRegistry,
 } from '@herald/delivery';
@@ -94,7 +95,14 @@ export async function startRedis(
       }),
     (publisher) => publisher.stop(),
   );
-  const idempotency = new IdempotencyStore(redis, {
+  // The leases and sent marks, three commands per delivery, go through their own client
+  // (MarksRedis: node-redis, cheaper per command than ioredis; docs/ARCHITECTURE.md).
+  const marks = new MarksRedis(env.REDIS_URL, {
+    onError: (err) => log.warn({ err: err.message }, 'redis connection error (idempotency marks)'),
+  });
+  life.defer(() => marks.close());
+  await marks.connect();
+  const idempotency = new IdempotencyStore(marks, {
     keyPrefix: env.HERALD_TOPIC_PREFIX,
     leaseMs: env.HERALD_IDEMPOTENCY_LEASE_MS,
     ttlMs: env.HERALD_IDEMPOTENCY_TTL_MS,

@@ -115,7 +115,11 @@ for (const [name, dir] of [
   ['new', newDir],
 ]) {
   const mod = await import(pathToFileURL(resolve(dir, 'dist/index.js')).href);
-  const redis = mod.createRedisClient(`redis://127.0.0.1:${redisServer.port}`, { mode: 'stage' });
+  // The marks client: MarksRedis in builds that have it, ioredis in stage mode before.
+  const url = `redis://127.0.0.1:${redisServer.port}`;
+  const redis = mod.MarksRedis
+    ? new mod.MarksRedis(url)
+    : mod.createRedisClient(url, { mode: 'stage' });
   await redis.connect();
   const metrics = createHeraldMetrics({ defaultLabels: { app: 'worker' }, processMetrics: false });
   const now = () => new Date();
@@ -267,7 +271,7 @@ try {
     `new ÷ old: min ${(min(builds[1].cpu) / min(builds[0].cpu)).toFixed(3)}, median ${(median(builds[1].cpu) / median(builds[0].cpu)).toFixed(3)}`,
   );
 } finally {
-  for (const build of builds) await build.redis.quit();
+  for (const build of builds) await (build.redis.close?.() ?? build.redis.quit());
   await channels.close();
   await tracing.stop();
   await redisServer.remove();

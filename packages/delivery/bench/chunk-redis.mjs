@@ -1,7 +1,7 @@
 /**
  * The Redis work of a worker's chunk, two builds of @herald/delivery side by side: the
  * leases of a chunk of fresh jobs (`acquireMany`), then their sent marks in the batches
- * `markSent` makes (`completeMany`). Prints CPU µs per job of this process (ioredis) and of
+ * `markSent` makes (`completeMany`). Prints CPU µs per job of this process (the client) and of
  * the Redis server (INFO cpu), and Redis commands per job (INFO commandstats), per build:
  * the minimum and median over the rounds, builds alternated within each round.
  *
@@ -49,8 +49,12 @@ for (const [name, dir] of [
   ['new', newDir],
 ]) {
   const mod = await import(pathToFileURL(resolve(dir, 'dist/index.js')).href);
-  // The worker's client: stage mode (auto-pipelining on a single Redis).
-  const redis = mod.createRedisClient(`redis://127.0.0.1:${port}`, { mode: 'stage' });
+  // The worker's marks client: MarksRedis (node-redis) in builds that have it, before
+  // that ioredis in stage mode (auto-pipelining on a single Redis).
+  const url = `redis://127.0.0.1:${port}`;
+  const redis = mod.MarksRedis
+    ? new mod.MarksRedis(url)
+    : mod.createRedisClient(url, { mode: 'stage' });
   await redis.connect();
   const store = new mod.IdempotencyStore(redis, { keyPrefix: `${name}:`, leaseMs: 60_000 });
   builds.push({ name, redis, store, cpu: [], redisCpu: [], cmds: [], wall: [] });
@@ -105,6 +109,6 @@ for (const b of builds)
       `redis-server CPU µs/job min ${f(min(b.redisCpu))} median ${f(median(b.redisCpu))} [${b.redisCpu.map(f).join(' ')}]; ` +
       `commands/job ${f(median(b.cmds))}; lease round trip of ${CHUNK} jobs, ms median ${f(median(b.wall))}`,
   );
-for (const b of builds) b.redis.disconnect();
+for (const b of builds) await (b.redis.close?.() ?? b.redis.disconnect());
 admin.disconnect();
 await server.remove();

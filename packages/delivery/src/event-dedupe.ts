@@ -1,9 +1,11 @@
 import { deterministicId, type CloudEvent, type Logger } from '@herald/core';
 import { FailOpenRedis } from './fail-open-redis.js';
-import { pipelineByNode, type RedisClient } from './redis-client.js';
+import { MarkScript, type MarksRedis } from './marks-redis.js';
 
 /** Deletes KEYS[1] only while it holds ARGV[1] (another owner's mark stays). */
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+const RELEASE = new MarkScript(
+  `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`,
+);
 
 /** What every event key holds after the prefix (rule dedupe keys do not). */
 const EVENT_KEY = 'herald:event:{';
@@ -30,11 +32,11 @@ export interface DedupeClaim {
  * because a cache is down would lose them.
  *
  * Keys use a hash tag (`{...}`), so each lives in one Redis Cluster slot; a chunk's
- * claims go out in one pipeline per node (`pipelineByNode`).
+ * claims go out in one round trip per node (`MarksRedis`).
  */
 export class RedisDedupe extends FailOpenRedis {
-  /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
-  constructor(redis: RedisClient, logger: Logger) {
+  /** `redis`: `new MarksRedis(url, { timeoutMs })`, not yet connected. */
+  constructor(redis: MarksRedis, logger: Logger) {
     super(redis, logger, 'dedupe fails open (events are planned, duplicates are not dropped)');
   }
 
@@ -52,29 +54,16 @@ export class RedisDedupe extends FailOpenRedis {
   async claim(claims: readonly DedupeClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
     try {
-      const results = await pipelineByNode(
-        this.redis,
-        claims,
-        (c) => c.key,
-        (pipeline, c) => pipeline.set(c.key, c.owner, 'PX', c.windowMs, 'NX'),
+      const { replies } = await this.redis.setMany(
+        claims.map((c) => ({ key: c.key, value: c.owner, ttlMs: c.windowMs, ifAbsent: true })),
       );
-      const granted = claims.map((_, i) => {
-        const [err, reply] = results[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
-        return reply === 'OK';
-      });
+      const granted = replies.map((reply) => reply === 'OK');
       const taken = claims.flatMap((c, i) => (granted[i] ? [] : [i]));
       if (taken.length === 0) return granted;
-      const owners = await pipelineByNode(
-        this.redis,
-        taken,
-        (i) => claims[i]!.key,
-        (pipeline, i) => pipeline.get(claims[i]!.key),
-      );
+      const owners = await this.redis.getMany(taken.map((i) => claims[i]!.key));
       const refused: { key: string; owner: string; heldBy: string }[] = [];
       taken.forEach((claimIndex, j) => {
-        const [err, owner] = owners[j] ?? [new Error('no reply'), null];
-        if (err) throw err;
+        const owner = owners[j] ?? null;
         const claim = claims[claimIndex]!;
         // Expired between SET and GET: nobody holds it any more, so the claim stands.
         granted[claimIndex] = owner === null || owner === claim.owner;
@@ -105,11 +94,9 @@ export class RedisDedupe extends FailOpenRedis {
   async release(claims: readonly Pick<DedupeClaim, 'key' | 'owner'>[]): Promise<void> {
     if (claims.length === 0) return;
     try {
-      await pipelineByNode(
-        this.redis,
-        claims,
-        (c) => c.key,
-        (pipeline, c) => pipeline.eval(RELEASE, 1, c.key, c.owner),
+      await this.redis.evalMany(
+        RELEASE,
+        claims.map((c) => ({ key: c.key, args: [c.owner] })),
       );
     } catch (err) {
       this.warn(err);

@@ -1,5 +1,5 @@
 import type { Logger } from '@herald/core';
-import { connectRedis, type RedisClient } from './redis-client.js';
+import type { MarksRedis } from './marks-redis.js';
 
 /**
  * A Redis helper that fails open (the router's dedupe and inhibition marks): when Redis
@@ -8,16 +8,16 @@ import { connectRedis, type RedisClient } from './redis-client.js';
  * a command failed.
  */
 export abstract class FailOpenRedis {
-  protected readonly redis: RedisClient;
+  protected readonly redis: MarksRedis;
   protected readonly log: Logger;
   readonly #consequence: string;
   #lastWarning = 0;
 
   /**
-   * `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet
-   * connected; `consequence` ends the warning, e.g. "dedupe fails open (…)".
+   * `redis`: `new MarksRedis(url, { timeoutMs })`, not yet connected; `consequence` ends
+   * the warning, e.g. "dedupe fails open (…)".
    */
-  protected constructor(redis: RedisClient, logger: Logger, consequence: string) {
+  protected constructor(redis: MarksRedis, logger: Logger, consequence: string) {
     this.redis = redis;
     this.log = logger;
     this.#consequence = consequence;
@@ -25,14 +25,14 @@ export abstract class FailOpenRedis {
 
   async start(): Promise<void> {
     try {
-      await connectRedis(this.redis);
+      await this.redis.connect();
     } catch (err) {
       this.warn(err);
     }
   }
 
   async stop(): Promise<void> {
-    this.redis.disconnect();
+    await this.redis.close();
   }
 
   protected warn(err: unknown): void {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { ChainableCommander } from 'ioredis';
 import { DependencyError } from './dependency-error.js';
-import { pipelineByNode, type PipelineReply, type RedisClient } from './redis-client.js';
+import { MarkScript, type MarksRedis, type ReplicaWait } from './marks-redis.js';
 
 export type AcquireResult =
   | { readonly status: 'acquired' }
@@ -32,14 +31,6 @@ export interface IdempotencyConfig {
   readonly waitMs?: number;
 }
 
-type ScriptRedis = RedisClient & {
-  heraldIdemRelease(key: string, owner: string): Promise<number>;
-};
-
-type ScriptPipeline = ChainableCommander & {
-  heraldIdemAcquire(key: string, owner: string, leaseMs: number): ChainableCommander;
-};
-
 const ACQUIRED: AcquireResult = { status: 'acquired' };
 
 function acquireResult([status, detail]: [string, string | number]): AcquireResult {
@@ -48,9 +39,12 @@ function acquireResult([status, detail]: [string, string | number]): AcquireResu
   return ACQUIRED;
 }
 
-function script(name: string): string {
-  return readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8');
+function script(name: string): MarkScript {
+  return new MarkScript(readFileSync(new URL(`../lua/${name}`, import.meta.url), 'utf8'));
 }
+
+const ACQUIRE = script('idempotency-acquire-1.lua');
+const RELEASE = script('idempotency-release-1.lua');
 
 /**
  * Durable "was this notification sent?" marks in Redis, one key per notification id
@@ -59,41 +53,20 @@ function script(name: string): string {
  * Every Redis failure surfaces as a DependencyError.
  */
 export class IdempotencyStore {
-  readonly #redis: ScriptRedis;
+  readonly #redis: MarksRedis;
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #ttlMs: number;
-  readonly #wait: ((pipeline: ChainableCommander) => void) | undefined;
-  /** Fails a mark write that did not reach its replicas: the caller keeps the mark and writes it again. */
-  readonly #replicated: ((reply: PipelineReply) => void) | undefined;
+  readonly #wait: ReplicaWait | undefined;
 
-  constructor(redis: RedisClient, config: IdempotencyConfig = {}) {
+  /** `redis`: `new MarksRedis(url)`; the store connects it on first use, see {@link MarksRedis}. */
+  constructor(redis: MarksRedis, config: IdempotencyConfig = {}) {
+    this.#redis = redis;
     this.#prefix = config.keyPrefix ?? '';
     this.#leaseMs = config.leaseMs ?? 60_000;
     this.#ttlMs = config.ttlMs ?? 7 * 24 * 3_600_000;
     const replicas = config.waitReplicas ?? 0;
-    const waitMs = config.waitMs ?? 100;
-    this.#wait =
-      replicas > 0 ? (pipeline) => void pipeline.call('WAIT', replicas, waitMs) : undefined;
-    this.#replicated =
-      replicas > 0
-        ? ([err, acknowledged]) => {
-            if (err) throw err;
-            if (Number(acknowledged) < replicas)
-              throw new Error(
-                `sent marks reached ${Number(acknowledged)} of ${replicas} replicas within ${waitMs} ms`,
-              );
-          }
-        : undefined;
-    redis.defineCommand('heraldIdemAcquire', {
-      numberOfKeys: 1,
-      lua: script('idempotency-acquire-1.lua'),
-    });
-    redis.defineCommand('heraldIdemRelease', {
-      numberOfKeys: 1,
-      lua: script('idempotency-release-1.lua'),
-    });
-    this.#redis = redis as ScriptRedis;
+    this.#wait = replicas > 0 ? { replicas, timeoutMs: config.waitMs ?? 100 } : undefined;
   }
 
   key(notificationId: string): string {
@@ -105,9 +78,8 @@ export class IdempotencyStore {
   }
 
   /**
-   * The leases of many notifications in one round trip (a pipeline: one write, and
-   * per-node batches on a Cluster), in the order asked; with `waitReplicas`, each
-   * batch ends with a WAIT on its node. Each is decided on its own, as the acquire
+   * The leases of many notifications in one round trip (one write, and one per node on
+   * a Cluster), in the order asked; with `waitReplicas`, a WAIT on each node written to. Each is decided on its own, as the acquire
    * script would (lua/idempotency-acquire-1.lua); ask for a notification id once per call.
    *
    * The common case, a notification nobody holds, costs one plain `SET key lease NX PX`
@@ -123,36 +95,31 @@ export class IdempotencyStore {
     return this.#call(async () => {
       const keys = requests.map((r) => this.key(r.notificationId));
       const results = new Array<AcquireResult>(requests.length);
-      const indexes = requests.map((_, i) => i);
-      const claimed = await pipelineByNode(
-        this.#redis,
-        indexes,
-        (i) => keys[i]!,
-        (pipeline, i) =>
-          pipeline.set(keys[i]!, `lease:${requests[i]!.owner}`, 'PX', this.#leaseMs, 'NX'),
+      // Past the wait a lease goes on anyway (IdempotencyConfig.waitMs): its count is not checked.
+      const claimed = await this.#redis.setMany(
+        requests.map((r, i) => ({
+          key: keys[i]!,
+          value: `lease:${r.owner}`,
+          ttlMs: this.#leaseMs,
+          ifAbsent: true,
+        })),
         this.#wait,
       );
       const taken: number[] = [];
-      claimed.forEach(([err, reply], i) => {
-        if (err) throw err;
+      claimed.replies.forEach((reply, i) => {
         if (reply === 'OK') results[i] = ACQUIRED;
         else taken.push(i);
       });
       if (taken.length === 0) return results;
-      const decided = await pipelineByNode(
-        this.#redis,
-        taken,
-        (i) => keys[i]!,
-        (pipeline, i) =>
-          (pipeline as ScriptPipeline).heraldIdemAcquire(
-            keys[i]!,
-            requests[i]!.owner,
-            this.#leaseMs,
-          ),
+      const decided = await this.#redis.evalMany(
+        ACQUIRE,
+        taken.map((i) => ({
+          key: keys[i]!,
+          args: [requests[i]!.owner, String(this.#leaseMs)],
+        })),
         this.#wait,
       );
-      decided.forEach(([err, reply], j) => {
-        if (err) throw err;
+      decided.replies.forEach((reply, j) => {
         results[taken[j]!] = acquireResult(reply as [string, string | number]);
       });
       return results;
@@ -167,27 +134,35 @@ export class IdempotencyStore {
     await this.completeMany([{ notificationId, summary }]);
   }
 
-  /** The sent marks of many notifications in one round trip (a pipeline), as {@link complete}. */
+  /**
+   * The sent marks of many notifications in one round trip, as {@link complete}. With
+   * `waitReplicas`, fails when a node's replicas did not all have them within `waitMs`.
+   */
   async completeMany(
     marks: readonly { readonly notificationId: string; readonly summary: string }[],
   ): Promise<void> {
     if (marks.length === 0) return;
     await this.#call(async () => {
-      const results = await pipelineByNode(
-        this.#redis,
-        marks,
-        (m) => this.key(m.notificationId),
-        (pipeline, m) =>
-          pipeline.set(this.key(m.notificationId), `sent:${m.summary}`, 'PX', this.#ttlMs),
+      const { replicas } = await this.#redis.setMany(
+        marks.map((m) => ({
+          key: this.key(m.notificationId),
+          value: `sent:${m.summary}`,
+          ttlMs: this.#ttlMs,
+        })),
         this.#wait,
-        this.#replicated,
       );
-      for (const [err] of results) if (err) throw err;
+      const wait = this.#wait;
+      if (wait && (replicas ?? 0) < wait.replicas)
+        throw new Error(
+          `sent marks reached ${replicas ?? 0} of ${wait.replicas} replicas within ${wait.timeoutMs} ms`,
+        );
     });
   }
 
   async release(notificationId: string, owner: string): Promise<void> {
-    await this.#call(() => this.#redis.heraldIdemRelease(this.key(notificationId), owner));
+    await this.#call(() =>
+      this.#redis.evalMany(RELEASE, [{ key: this.key(notificationId), args: [owner] }]),
+    );
   }
 
   async #call<T>(operation: () => Promise<T>): Promise<T> {

@@ -36,8 +36,10 @@ export { IdempotencyStore } from './idempotency-store.js';
 export { RedisDedupe } from './event-dedupe.js';
 export { RedisInhibition } from './inhibition-marks.js';
 export type { DedupeClaim } from './event-dedupe.js';
-export { connectRedis, createRedisClient, pipelineByNode } from './redis-client.js';
-export type { PipelineReply, RedisClient, RedisClientOptions } from './redis-client.js';
+export { connectRedis, createRedisClient } from './redis-client.js';
+export type { RedisClient, RedisClientOptions } from './redis-client.js';
+export { MarkScript, MarksRedis } from './marks-redis.js';
+export type { MarksRedisOptions } from './marks-redis.js';
 export type { AcquireResult, IdempotencyConfig } from './idempotency-store.js';
 export {
   breakerIndexKey,

@@ -1,18 +1,19 @@
 import type { Logger } from '@herald/core';
 import { FailOpenRedis } from './fail-open-redis.js';
-import { pipelineByNode, type RedisClient } from './redis-client.js';
+import type { MarksRedis } from './marks-redis.js';
 
 /**
  * The router's inhibition marks in Redis (docs/rules.md, "Inhibition"): `SET key value
- * PX ttl` for each active source event, `GET` for each target's lookup, one pipeline
- * each per chunk (per node on a Redis Cluster). Like the dedupe marks it fails open: when Redis is unreachable, marks
+ * PX ttl` for each active source event, `GET` for each target's lookup, one round trip
+ * each per chunk (per node on a Redis Cluster). Like the dedupe marks it fails open: when
+ * Redis is unreachable, marks
  * are not written and lookups find nothing, so notifications are sent rather than
  * inhibited (a warning at most every 10 s). Inhibition only ever holds messages back,
  * and holding back the wrong ones because a cache is down is the worse failure.
  */
 export class RedisInhibition extends FailOpenRedis {
-  /** `redis` from `createRedisClient(url, { mode: 'stage', commandTimeoutMs })`, not yet connected. */
-  constructor(redis: RedisClient, logger: Logger) {
+  /** `redis`: `new MarksRedis(url, { timeoutMs })`, not yet connected. */
+  constructor(redis: MarksRedis, logger: Logger) {
     super(redis, logger, 'inhibition fails open (notifications are sent, not inhibited)');
   }
 
@@ -22,13 +23,9 @@ export class RedisInhibition extends FailOpenRedis {
   ): Promise<void> {
     if (marks.length === 0) return;
     try {
-      const results = await pipelineByNode(
-        this.redis,
-        marks,
-        (m) => m.key,
-        (pipeline, m) => pipeline.set(m.key, m.value, 'PX', Math.max(1, Math.ceil(m.ttlMs))),
+      await this.redis.setMany(
+        marks.map((m) => ({ key: m.key, value: m.value, ttlMs: Math.max(1, Math.ceil(m.ttlMs)) })),
       );
-      for (const [err] of results) if (err) throw err;
     } catch (err) {
       this.warn(err);
     }
@@ -38,17 +35,7 @@ export class RedisInhibition extends FailOpenRedis {
   async read(keys: readonly string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     try {
-      const results = await pipelineByNode(
-        this.redis,
-        keys,
-        (key) => key,
-        (pipeline, key) => pipeline.get(key),
-      );
-      return keys.map((_, i) => {
-        const [err, value] = results[i] ?? [new Error('no reply'), null];
-        if (err) throw err;
-        return typeof value === 'string' ? value : null;
-      });
+      return await this.redis.getMany(keys);
     } catch (err) {
       this.warn(err);
       return keys.map(() => null);

@@ -1,5 +1,4 @@
-import calculateSlot from 'cluster-key-slot';
-import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { redisClusterNodes, type Logger } from '@herald/core';
 
 /** A single Redis or a Redis Cluster: the commands Herald uses are the same on both. */
@@ -13,8 +12,6 @@ export interface RedisClientOptions {
    * - `command`: a one-shot CLI command; no reconnects, a short connect timeout.
    */
   readonly mode: 'stage' | 'command';
-  /** Bounds every command (a slow Redis behaves like a down one). */
-  readonly commandTimeoutMs?: number;
   /** Gets connection errors (ioredis prints unhandled ones); rate-limit it yourself. */
   readonly onError?: (err: Error) => void;
   readonly logger?: Logger;
@@ -35,7 +32,6 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
     // Fail fast while disconnected instead of queueing commands for later.
     enableOfflineQueue: false,
     connectTimeout: stage ? 5_000 : 2_000,
-    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
   };
   const retryStrategy = stage ? (attempt: number) => Math.min(attempt * 200, 2_000) : () => null;
   const cluster = redisClusterNodes(url);
@@ -48,7 +44,7 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
       // No auto-pipelining: ioredis groups a tick's commands per node, but a script whose
       // key count is its first argument (the rate limiter's) lands in a group with other
       // slots and the whole batch is refused ("All keys in the pipeline should belong to
-      // the same slots allocation group"). Chunks already batch per node (pipelineByNode).
+      // the same slots allocation group").
       clusterRetryStrategy: retryStrategy,
       // A primary that died is replaced by its replica within cluster-node-timeout: the
       // slot map is fetched again on MOVED or a lost connection, and every 5 s.
@@ -99,52 +95,4 @@ export async function connectRedis(client: RedisClient, timeoutMs = 15_000): Pro
     client.once('ready', onReady);
     client.connect().then(onReady, (err: Error) => done(err));
   });
-}
-
-/** One reply of a pipeline: the command's error or its result. */
-export type PipelineReply = [Error | null, unknown];
-
-/**
- * One command per item in as few round trips as the deployment allows: one pipeline
- * on a single Redis; on a Cluster, ioredis refuses a pipeline whose keys live on several
- * nodes, so one pipeline per node (by each key's slot), all sent at once. Replies come
- * back in the items' order. `key` is the key the item's command touches. `last`, when
- * given, adds one more command at the end of each pipeline (e.g. WAIT, which answers
- * for the node it runs on); its replies go to `checkLast`, which may throw to fail the call.
- */
-export async function pipelineByNode<T>(
-  redis: RedisClient,
-  items: readonly T[],
-  key: (item: T) => string,
-  add: (pipeline: ChainableCommander, item: T) => void,
-  last?: (pipeline: ChainableCommander) => void,
-  checkLast?: (reply: PipelineReply) => void,
-): Promise<PipelineReply[]> {
-  const groups = new Map<string, number[]>();
-  items.forEach((item, i) => {
-    let group = '';
-    if (redis instanceof Cluster) {
-      const slot = calculateSlot(key(item));
-      group = redis.slots[slot]?.join(',') ?? `slot:${slot}`;
-    }
-    const indexes = groups.get(group);
-    if (indexes) indexes.push(i);
-    else groups.set(group, [i]);
-  });
-  const replies: PipelineReply[] = new Array<PipelineReply>(items.length);
-  await Promise.all(
-    [...groups.values()].map(async (indexes) => {
-      const pipeline = redis.pipeline();
-      for (const i of indexes) add(pipeline, items[i]!);
-      last?.(pipeline);
-      const results = await pipeline.exec();
-      if (results === null) throw new Error('redis pipeline was discarded');
-      if (last && checkLast)
-        checkLast((results[indexes.length] ?? [new Error('no reply'), null]) as PipelineReply);
-      indexes.forEach((itemIndex, j) => {
-        replies[itemIndex] = (results[j] ?? [new Error('no reply'), null]) as PipelineReply;
-      });
-    }),
-  );
-  return replies;
 }

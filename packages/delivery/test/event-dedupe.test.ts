@@ -1,15 +1,17 @@
 /** The router's dedupe marks against the real Redis of the local stack, through the entry point. */
-import { createRedisClient, RedisDedupe } from '@herald/delivery';
+import { MarksRedis, RedisDedupe } from '@herald/delivery';
 import { silentLogger } from '@herald/core';
-import { deleteRedisKeys, freePort, stackEnv, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, freePort, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
-const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
-const dedupe = new RedisDedupe(redis, silentLogger);
+const redis = stackRedis();
+const client = new MarksRedis(stackEnv().REDIS_URL, { timeoutMs: 2_000 });
+const dedupe = new RedisDedupe(client, silentLogger);
 
 beforeAll(() => dedupe.start());
 afterAll(async () => {
   await deleteRedisKeys(redis, prefix);
+  redis.disconnect();
   await dedupe.stop();
 });
 
@@ -34,7 +36,7 @@ it('names the owner that holds a refused claim, once per call', async () => {
     ...silentLogger,
     warn: (fields: object, message: string) => warnings.push({ fields, message }),
   };
-  const watched = new RedisDedupe(redis, logger);
+  const watched = new RedisDedupe(client, logger);
   const key = `${prefix}herald:event:{e-held}`;
   expect(await watched.claim([{ key, owner: 'p0@1', windowMs: 60_000 }])).toEqual([true]);
   expect(await watched.claim([{ key, owner: 'p0@1', windowMs: 60_000 }])).toEqual([true]);
@@ -69,7 +71,7 @@ it('keys an event by a hash of its source and id, in one Cluster slot', () => {
 it('fails open when Redis is unreachable: every claim is granted, nothing throws', async () => {
   const port = await freePort();
   const down = new RedisDedupe(
-    createRedisClient(`redis://127.0.0.1:${port}`, { mode: 'command', commandTimeoutMs: 500 }),
+    new MarksRedis(`redis://127.0.0.1:${port}`, { timeoutMs: 500, connectTimeoutMs: 500 }),
     silentLogger,
   );
   await down.start();

@@ -1,21 +1,25 @@
 /** Idempotency marks against the real Redis of the local stack, through the entry point. */
 import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
-import { IdempotencyStore } from '@herald/delivery';
-import { deleteRedisKeys, stackRedis, uniquePrefix } from '@herald/testkit';
+import { IdempotencyStore, MarksRedis } from '@herald/delivery';
+import { deleteRedisKeys, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 let redis: Redis | Cluster;
+let marks: MarksRedis;
 let store: IdempotencyStore;
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = stackRedis();
-  store = new IdempotencyStore(redis, { keyPrefix: prefix, leaseMs: 300, ttlMs: 60_000 });
+  marks = new MarksRedis(stackEnv().REDIS_URL);
+  await marks.connect();
+  store = new IdempotencyStore(marks, { keyPrefix: prefix, leaseMs: 300, ttlMs: 60_000 });
 });
 
 afterAll(async () => {
   await deleteRedisKeys(redis, prefix);
   redis.disconnect();
+  await marks.close();
 });
 
 it('keys carry the notification id as a Cluster hash tag', () => {
@@ -90,14 +94,9 @@ it('completeMany writes every sent mark in one round trip', async () => {
 });
 
 it('an unreachable Redis surfaces as a DependencyError', async () => {
-  const down = new Redis('redis://127.0.0.1:1', {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
+  const down = new MarksRedis('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
   const s = new IdempotencyStore(down);
-  await down.connect().catch(() => undefined);
+  await expect(down.connect()).rejects.toThrow('redis was not ready within 200 ms');
   await expect(s.acquire('n-5', 'x')).rejects.toMatchObject({
     name: 'DependencyError',
     dependency: 'redis',
@@ -110,7 +109,8 @@ it('an unreachable Redis surfaces as a DependencyError', async () => {
   await expect(s.completeMany([{ notificationId: 'n-5', summary: '{}' }])).rejects.toMatchObject({
     name: 'DependencyError',
   });
-  down.disconnect();
+  await expect(s.release('n-5', 'x')).rejects.toMatchObject({ name: 'DependencyError' });
+  await down.close();
 });
 
 it('with waitReplicas, a lease and a mark reach a replica before the call returns', async () => {
@@ -119,7 +119,7 @@ it('with waitReplicas, a lease and a mark reach a replica before the call return
   // it and writes it again). On a Cluster each primary has a replica, which acknowledges
   // at once: the replica holds the mark when the call returns.
   const waitMs = 300;
-  const waiting = new IdempotencyStore(redis, {
+  const waiting = new IdempotencyStore(marks, {
     keyPrefix: prefix,
     waitReplicas: 1,
     waitMs,

@@ -1,15 +1,17 @@
 /** The router's inhibition marks against the real Redis of the local stack, through the entry point. */
-import { createRedisClient, RedisInhibition } from '@herald/delivery';
+import { MarksRedis, RedisInhibition } from '@herald/delivery';
 import { silentLogger } from '@herald/core';
-import { deleteRedisKeys, freePort, stackEnv, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, freePort, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
-const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
-const marks = new RedisInhibition(redis, silentLogger);
+const redis = stackRedis();
+const client = new MarksRedis(stackEnv().REDIS_URL, { timeoutMs: 2_000 });
+const marks = new RedisInhibition(client, silentLogger);
 
 beforeAll(() => marks.start());
 afterAll(async () => {
   await deleteRedisKeys(redis, prefix);
+  redis.disconnect();
   await marks.stop();
 });
 
@@ -29,7 +31,7 @@ it('writes marks with their window as expiry, a later one replacing the earlier,
 it('fails open when Redis is unreachable: nothing is written, lookups find nothing, nothing throws', async () => {
   const port = await freePort();
   const down = new RedisInhibition(
-    createRedisClient(`redis://127.0.0.1:${port}`, { mode: 'command', commandTimeoutMs: 500 }),
+    new MarksRedis(`redis://127.0.0.1:${port}`, { timeoutMs: 500, connectTimeoutMs: 500 }),
     silentLogger,
   );
   await down.start();

@@ -14,25 +14,29 @@ import {
 import {
   createChunkHandler,
   createDeliveryPipeline,
-  createRedisClient,
   IdempotencyStore,
+  MarksRedis,
   type PipelineDeps,
   type SendPort,
 } from '@herald/delivery';
-import { deleteRedisKeys, ownRedis, stackRedis, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, ownRedis, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 import { jobRecord, webhookJob, webhookPipelineDeps } from './webhook-fixtures.js';
 
 const prefix = uniquePrefix();
 const topics = topicNames(prefix);
 let redis: Redis | Cluster;
+let marks: MarksRedis;
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = stackRedis();
+  marks = new MarksRedis(stackEnv().REDIS_URL);
+  await marks.connect();
 });
 
 afterAll(async () => {
   await deleteRedisKeys(redis, prefix);
   redis.disconnect();
+  await marks.close();
 });
 
 const jobFor = (n: number): DeliveryJob => webhookJob(prefix, n);
@@ -41,7 +45,7 @@ const recordOf = (n: number): ConsumedRecord =>
   jobRecord(topics.deliveries('webhook'), jobFor(n), n);
 
 const pipelineDeps = (channels: SendPort, instanceId: string): PipelineDeps =>
-  webhookPipelineDeps({ topics, channels, redis, keyPrefix: prefix, instanceId });
+  webhookPipelineDeps({ topics, channels, marks, keyPrefix: prefix, instanceId });
 
 function pipelineWith(channels: SendPort, instanceId: string) {
   return createDeliveryPipeline(pipelineDeps(channels, instanceId));
@@ -69,7 +73,7 @@ it('a send is marked sent in Redis at once, while the rest of its chunk is still
   await fastDone;
   // Job 1 was sent; job 2's send hangs (the worker could be killed now). Another
   // worker taking the partition over must find job 1 sent, not leased.
-  const other = new IdempotencyStore(redis, { keyPrefix: prefix });
+  const other = new IdempotencyStore(marks, { keyPrefix: prefix });
   const deadline = Date.now() + 2_000;
   let seen = await other.acquire(jobFor(1).notificationId, 'next-owner');
   while (seen.status !== 'sent' && Date.now() < deadline) {
@@ -119,7 +123,7 @@ it('a mark Redis did not take is written once Redis is back, without another chu
   // the mark is in Redis by then.
   const own = await ownRedis();
   await own.start();
-  const client = createRedisClient(`redis://127.0.0.1:${own.port}`, { mode: 'stage' });
+  const client = new MarksRedis(`redis://127.0.0.1:${own.port}`);
   await client.connect();
   try {
     const idempotency = new IdempotencyStore(client, { keyPrefix: prefix, leaseMs: 60_000 });
@@ -149,7 +153,7 @@ it('a mark Redis did not take is written once Redis is back, without another chu
     }
     expect(seen).toMatchObject({ status: 'sent' });
   } finally {
-    client.disconnect();
+    await client.close();
     await own.remove();
   }
 });

@@ -9,8 +9,8 @@ import {
   BreakerRegistry,
   defaultRetryPolicies,
   IdempotencyStore,
+  type MarksRedis,
   type PipelineDeps,
-  type RedisClient,
   type SendPort,
 } from '@herald/delivery';
 
@@ -43,23 +43,23 @@ export const jobRecord = (topic: string, job: DeliveryJob, offset: number): Cons
 });
 
 /**
- * A delivery pipeline's settings for the Redis tests: real leases and marks on `redis`
+ * A delivery pipeline's settings for the Redis tests: real leases and marks on `marks`
  * under `keyPrefix`, a fixed clock and jitter, and no size limit in the way.
  */
 export function webhookPipelineDeps(options: {
   readonly topics: TopicNames;
   readonly channels: SendPort;
-  readonly redis: RedisClient;
+  readonly marks: MarksRedis;
   readonly keyPrefix: string;
   readonly instanceId: string;
 }): PipelineDeps {
-  const { topics, channels, redis, keyPrefix, instanceId } = options;
+  const { topics, channels, marks, keyPrefix, instanceId } = options;
   return {
     topics,
     channels,
     retryPolicies: defaultRetryPolicies,
     breakers: new BreakerRegistry(),
-    idempotency: new IdempotencyStore(redis, { keyPrefix, leaseMs: 60_000 }),
+    idempotency: new IdempotencyStore(marks, { keyPrefix, leaseMs: 60_000 }),
     instanceId,
     poisonMaxTries: 3,
     maxRecordBytes: 1_000_000,

@@ -13,18 +13,22 @@ import {
   type ConsumedRecord,
   type OutputMessage,
 } from '@herald/core';
-import { createRedisClient, RedisDedupe } from '@herald/delivery';
+import { MarksRedis, RedisDedupe } from '@herald/delivery';
 import { loadRules, type Recipient } from '@herald/rules';
 import { createRouting, RecipientCache } from '@herald/routing';
-import { deleteRedisKeys, stackEnv, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
-const redis = createRedisClient(stackEnv().REDIS_URL, { mode: 'stage', commandTimeoutMs: 2_000 });
-const dedupe = new RedisDedupe(redis, silentLogger);
+const redis = stackRedis();
+const dedupe = new RedisDedupe(
+  new MarksRedis(stackEnv().REDIS_URL, { timeoutMs: 2_000 }),
+  silentLogger,
+);
 
 beforeAll(() => dedupe.start());
 afterAll(async () => {
   await deleteRedisKeys(redis, prefix);
+  redis.disconnect();
   await dedupe.stop();
 });
 

@@ -1,0 +1,269 @@
+import { createHash } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
+import { createClient, createCluster } from 'redis';
+import { redisClusterNodes } from '@herald/core';
+
+/** One mark: `SET key value PX ttlMs`, with `NX` when `ifAbsent`. */
+export interface MarkWrite {
+  readonly key: string;
+  readonly value: string;
+  readonly ttlMs: number;
+  readonly ifAbsent?: boolean;
+}
+
+/** Redis `WAIT`: how many replicas must have the writes, and for how long to wait. */
+export interface ReplicaWait {
+  readonly replicas: number;
+  readonly timeoutMs: number;
+}
+
+/** What a batch of commands answered, and with a wait, how many replicas had it in time. */
+export interface MarkReplies<T> {
+  readonly replies: T[];
+  /** The fewest replicas that acknowledged, over the nodes written to (with a wait only). */
+  readonly replicas?: number;
+}
+
+export interface MarksRedisOptions {
+  /**
+   * Bounds every call (a slow Redis behaves like a down one): one timer per batch, not
+   * per command. node-redis' own command timeout covers only the wait to be written.
+   */
+  readonly timeoutMs?: number;
+  /** How long `connect()` waits for Redis (default 15 s). */
+  readonly connectTimeoutMs?: number;
+  /** Gets connection errors; rate-limit it yourself. */
+  readonly onError?: (err: Error) => void;
+}
+
+/** A Lua script of one key, run by its SHA1 (`EVALSHA`) and sent whole only on `NOSCRIPT`. */
+export class MarkScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+}
+
+/** One run of a {@link MarkScript}: its key and its arguments. */
+export interface ScriptCall {
+  readonly key: string;
+  readonly args: readonly string[];
+}
+
+type SingleClient = ReturnType<typeof createClient>;
+type ClusterClient = ReturnType<typeof createCluster>;
+
+const reconnectStrategy = (retries: number) => Math.min((retries + 1) * 200, 2_000);
+
+/**
+ * The Redis of the per-delivery marks: the router's dedupe and inhibition marks and the
+ * worker's idempotency leases and sent marks, three commands per delivery. It runs on
+ * node-redis, not on ioredis like the rest of Herald's Redis use: per pipelined SET
+ * node-redis costs the caller ~2.4 µs of CPU against ioredis' ~4.5 (~6.2 with a command
+ * timeout, one timer per command), and Redis the same (docs/benchmarks.md, round 12).
+ *
+ * A batch is one command per item, all issued in one tick: node-redis writes a tick's
+ * commands to a connection in one write, so a chunk's marks are one round trip on a
+ * single Redis and one per node on a Cluster (`redis+cluster://`, whose client routes
+ * each key to its node and follows MOVED). Fails fast while disconnected (no offline
+ * queue): the caller decides, a stage by retrying its chunk, the router by failing open.
+ */
+export class MarksRedis {
+  readonly #single: SingleClient | undefined;
+  readonly #cluster: ClusterClient | undefined;
+  readonly #connectTimeoutMs: number;
+  readonly #timeoutMs: number | undefined;
+  #connecting: Promise<void> | undefined;
+
+  constructor(url: string, options: MarksRedisOptions = {}) {
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.#timeoutMs = options.timeoutMs;
+    const cluster = redisClusterNodes(url);
+    if (cluster) {
+      const { nodes, tls, username, password } = cluster;
+      this.#cluster = createCluster({
+        rootNodes: nodes.map(({ host, port }) => ({ socket: { host, port } })),
+        defaults: {
+          disableOfflineQueue: true,
+          socket: { connectTimeout: 5_000, reconnectStrategy, ...(tls ? { tls: true } : {}) },
+          ...(username === undefined ? {} : { username }),
+          ...(password === undefined ? {} : { password }),
+        },
+      });
+      this.#cluster.on('error', options.onError ?? (() => undefined));
+    } else {
+      this.#single = createClient({
+        url,
+        disableOfflineQueue: true,
+        socket: { connectTimeout: 5_000, reconnectStrategy },
+      });
+      this.#single.on('error', options.onError ?? (() => undefined));
+    }
+  }
+
+  /**
+   * Resolves once connected; rejects when not within `connectTimeoutMs`. A single client
+   * goes on trying in the background after that; a Cluster whose first discovery failed
+   * tries again at the next call of `connect` or of a command.
+   */
+  async connect(): Promise<void> {
+    if (this.#ready()) return;
+    await bounded(this.#startConnecting(), this.#connectTimeoutMs, 'was not ready');
+  }
+
+  /**
+   * Closes the connections at once and stops reconnecting. Callers close after their
+   * last command is answered (a stage after its loop), so nothing is cut short, and a
+   * Redis that is away cannot hold the shutdown the way a graceful QUIT would.
+   */
+  async close(): Promise<void> {
+    this.#connecting = undefined;
+    const client = this.#single ?? this.#cluster!;
+    if (client.isOpen) client.destroy();
+  }
+
+  /** Resolves when Redis answers, throws otherwise (readiness). */
+  async ping(): Promise<void> {
+    this.#startConnecting();
+    await this.#bounded<unknown>(
+      this.#single ? this.#single.ping() : this.#cluster!.sendCommand(undefined, true, ['PING']),
+    );
+  }
+
+  /** The marks, in one round trip per node; each reply is `'OK'`, or null where NX held. */
+  async setMany(
+    writes: readonly MarkWrite[],
+    wait?: ReplicaWait,
+  ): Promise<MarkReplies<string | null>> {
+    this.#startConnecting();
+    const client = this.#single ?? this.#cluster!;
+    const sets = writes.map((w) =>
+      client.set(w.key, w.value, {
+        expiration: { type: 'PX', value: w.ttlMs },
+        ...(w.ifAbsent ? { condition: 'NX' } : {}),
+      }),
+    );
+    return this.#bounded(
+      this.#withWait(
+        writes.map((w) => w.key),
+        sets,
+        wait,
+      ),
+    );
+  }
+
+  /** The values under `keys` (null when absent), in order. */
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    this.#startConnecting();
+    const client = this.#single ?? this.#cluster!;
+    return this.#bounded(Promise.all(keys.map((key) => client.get(key))));
+  }
+
+  /** One run of `script` per call, in one round trip per node (`EVALSHA`, `EVAL` on `NOSCRIPT`). */
+  async evalMany(
+    script: MarkScript,
+    calls: readonly ScriptCall[],
+    wait?: ReplicaWait,
+  ): Promise<MarkReplies<unknown>> {
+    this.#startConnecting();
+    const client = this.#single ?? this.#cluster!;
+    const runs = calls.map(async ({ key, args }) => {
+      const options = { keys: [key], arguments: [...args] };
+      try {
+        return await client.evalSha(script.sha, options);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        return client.eval(script.source, options);
+      }
+    });
+    return this.#bounded(
+      this.#withWait(
+        calls.map((c) => c.key),
+        runs,
+        wait,
+      ),
+    );
+  }
+
+  /**
+   * The replies of `commands`, and with `wait`, a `WAIT` on each node written to. WAIT
+   * answers for the writes made before it on its own connection: on a single Redis it
+   * goes out in the same write, behind the commands; on a Cluster it follows their
+   * replies, on each key's primary, whose client is the one the commands went through.
+   */
+  async #withWait<T>(
+    keys: readonly string[],
+    commands: Promise<T>[],
+    wait: ReplicaWait | undefined,
+  ): Promise<MarkReplies<T>> {
+    if (wait === undefined) return { replies: await Promise.all(commands) };
+    const args = ['WAIT', String(wait.replicas), String(wait.timeoutMs)];
+    if (this.#single) {
+      const [replies, acknowledged] = await Promise.all([
+        Promise.all(commands),
+        this.#single.sendCommand(args),
+      ]);
+      return { replies, replicas: Number(acknowledged) };
+    }
+    const cluster = this.#cluster!;
+    const replies = await Promise.all(commands);
+    const primaries = new Set(
+      keys.map((key) => {
+        const shard = cluster.slots[calculateSlot(key)];
+        if (!shard) throw new Error(`redis cluster knows no node for key ${key}`);
+        return shard.master;
+      }),
+    );
+    const acknowledged = await Promise.all(
+      [...primaries].map(async (primary) =>
+        Number(await (await cluster.nodeClient(primary)).sendCommand(args)),
+      ),
+    );
+    return { replies, replicas: Math.min(...acknowledged) };
+  }
+
+  #bounded<T>(work: Promise<T>): Promise<T> {
+    return this.#timeoutMs === undefined ? work : bounded(work, this.#timeoutMs, 'did not answer');
+  }
+
+  #ready(): boolean {
+    return this.#single ? this.#single.isReady : this.#cluster!.isOpen;
+  }
+
+  /** Starts connecting unless connected or connecting; a failed Cluster discovery is retried. */
+  #startConnecting(): Promise<void> {
+    if (this.#connecting) return this.#connecting;
+    const client = this.#single ?? this.#cluster!;
+    if (client.isOpen) return Promise.resolve();
+    const connecting = (async () => {
+      await client.connect();
+    })();
+    this.#connecting = connecting;
+    connecting.then(
+      () => undefined,
+      () => {
+        // A single client retries by itself; a Cluster's discovery is tried again later.
+        if (this.#connecting === connecting) this.#connecting = undefined;
+      },
+    );
+    return connecting;
+  }
+}
+
+/** `work`, or an error once `ms` have passed (`redis <what> within <ms> ms`). */
+async function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis ${what} within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -61,9 +61,10 @@ const reconnectStrategy = (retries: number) => Math.min((retries + 1) * 200, 2_0
 /**
  * The Redis of the per-delivery marks: the router's dedupe and inhibition marks and the
  * worker's idempotency leases and sent marks, three commands per delivery. It runs on
- * node-redis, not on ioredis like the rest of Herald's Redis use: per pipelined SET
- * node-redis costs the caller ~2.4 µs of CPU against ioredis' ~4.5 (~6.2 with a command
- * timeout, one timer per command), and Redis the same (docs/benchmarks.md, round 12).
+ * node-redis, not on ioredis like the rest of Herald's Redis use: a SET in a batch of 500
+ * costs the caller ~1.8 µs of CPU sent raw on node-redis against ~5 on ioredis' pipeline
+ * (~6–7 with ioredis' command timeout, one timer per command), and Redis the same
+ * (docs/benchmarks.md, "Round 12 (issue 19): the marks on node-redis").
  *
  * A batch is one command per item, all issued in one tick: node-redis writes a tick's
  * commands to a connection in one write, so a chunk's marks are one round trip on a

@@ -95,7 +95,7 @@ export async function startRedis(
       }),
     (publisher) => publisher.stop(),
   );
-  // The leases and sent marks, three commands per delivery, go through their own client
+  // The leases and sent marks, two commands per delivery, go through their own client
   // (MarksRedis: node-redis, cheaper per command than ioredis; docs/ARCHITECTURE.md).
   const marks = new MarksRedis(env.REDIS_URL, {
     onError: (err) => log.warn({ err: err.message }, 'redis connection error (idempotency marks)'),

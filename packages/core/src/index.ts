@@ -77,7 +77,7 @@ export { redisClusterNodes } from './config/redis-url.js';
 export type { RedisClusterUrl } from './config/redis-url.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { once, runCleanups, sleep } from './lifecycle.js';
+export { once, runCleanups, sleep, withTimeout } from './lifecycle.js';
 export { deliveryFailureClasses } from './delivery/delivery-provider.js';
 export { providerLimits } from './delivery/provider-limits.js';
 export type { ProviderLimits } from './delivery/provider-limits.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import calculateSlot from 'cluster-key-slot';
 import { createClient, createCluster } from 'redis';
-import { redisClusterNodes } from '@herald/core';
+import { redisClusterNodes, withTimeout } from '@herald/core';
+import { stageReconnectDelayMs } from './redis-client.js';
 
 /** One mark: `SET key value PX ttlMs`, with `NX` when `ifAbsent`. */
 export interface MarkWrite {
@@ -56,7 +57,8 @@ export interface ScriptCall {
 type SingleClient = ReturnType<typeof createClient>;
 type ClusterClient = ReturnType<typeof createCluster>;
 
-const reconnectStrategy = (retries: number) => Math.min((retries + 1) * 200, 2_000);
+/** node-redis counts retries from 0, ioredis its attempts from 1. */
+const reconnectStrategy = (retries: number) => stageReconnectDelayMs(retries + 1);
 
 /**
  * The Redis of the per-delivery marks: the router's dedupe and inhibition marks and the
@@ -77,12 +79,19 @@ export class MarksRedis {
   readonly #cluster: ClusterClient | undefined;
   readonly #connectTimeoutMs: number;
   readonly #timeoutMs: number | undefined;
+  /** Where Redis is, for errors (host:port, no credentials). */
+  readonly #where: string;
   #connecting: Promise<void> | undefined;
+  /** Set by `close`: a closed client refuses calls instead of connecting again. */
+  #closed = false;
 
   constructor(url: string, options: MarksRedisOptions = {}) {
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.#timeoutMs = options.timeoutMs;
     const cluster = redisClusterNodes(url);
+    this.#where = cluster
+      ? cluster.nodes.map(({ host, port }) => `${host}:${port}`).join(',')
+      : new URL(url).host;
     if (cluster) {
       const { nodes, tls, username, password } = cluster;
       this.#cluster = createCluster({
@@ -127,8 +136,13 @@ export class MarksRedis {
    * tries again at the next call of `connect` or of a command.
    */
   async connect(): Promise<void> {
+    this.#refuseClosed();
     if (this.#ready()) return;
-    await bounded(this.#startConnecting(), this.#connectTimeoutMs, 'was not ready');
+    await withTimeout(
+      this.#startConnecting(),
+      this.#connectTimeoutMs,
+      `redis was not ready within ${this.#connectTimeoutMs} ms at ${this.#where}: check REDIS_URL and that Redis is up`,
+    );
   }
 
   /**
@@ -137,6 +151,7 @@ export class MarksRedis {
    * Redis that is away cannot hold the shutdown the way a graceful QUIT would.
    */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#connecting = undefined;
     const client = this.#single ?? this.#cluster!;
     if (client.isOpen) client.destroy();
@@ -144,7 +159,7 @@ export class MarksRedis {
 
   /** Resolves when Redis answers, throws otherwise (readiness). */
   async ping(): Promise<void> {
-    this.#startConnecting();
+    this.#use();
     await this.#bounded<unknown>(
       this.#single ? this.#single.ping() : this.#cluster!.sendCommand(undefined, true, ['PING']),
     );
@@ -155,7 +170,7 @@ export class MarksRedis {
     writes: readonly MarkWrite[],
     wait?: ReplicaWait,
   ): Promise<MarkReplies<string | null>> {
-    this.#startConnecting();
+    this.#use();
     // Raw commands: node-redis' typed `set` builds an options object and parses it per call,
     // ~0.9 µs more per command in a batch of 500 (docs/benchmarks.md, round 12).
     const sets = writes.map(({ key, value, ttlMs, ifAbsent }) =>
@@ -172,7 +187,7 @@ export class MarksRedis {
 
   /** The values under `keys` (null when absent), in order. */
   async getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    this.#startConnecting();
+    this.#use();
     return this.#bounded(
       Promise.all(keys.map((key) => this.#send<string | null>(key, true, ['GET', key]))),
     );
@@ -184,7 +199,7 @@ export class MarksRedis {
     calls: readonly ScriptCall[],
     wait?: ReplicaWait,
   ): Promise<MarkReplies<unknown>> {
-    this.#startConnecting();
+    this.#use();
     const client = this.#single ?? this.#cluster!;
     const runs = calls.map(async ({ key, args }) => {
       const options = { keys: [key], arguments: [...args] };
@@ -244,7 +259,21 @@ export class MarksRedis {
   }
 
   #bounded<T>(work: Promise<T>): Promise<T> {
-    return this.#timeoutMs === undefined ? work : bounded(work, this.#timeoutMs, 'did not answer');
+    const ms = this.#timeoutMs;
+    return ms === undefined
+      ? work
+      : withTimeout(work, ms, `redis did not answer within ${ms} ms at ${this.#where}`);
+  }
+
+  /** Before a command: refuses on a closed client, starts connecting one not yet open. */
+  #use(): void {
+    this.#refuseClosed();
+    void this.#startConnecting();
+  }
+
+  #refuseClosed(): void {
+    if (this.#closed)
+      throw new Error('this redis client was closed; make a new MarksRedis to use Redis again');
   }
 
   #ready(): boolean {
@@ -268,20 +297,5 @@ export class MarksRedis {
       },
     );
     return connecting;
-  }
-}
-
-/** `work`, or an error once `ms` have passed (`redis <what> within <ms> ms`). */
-async function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis ${what} within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

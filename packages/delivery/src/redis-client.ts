@@ -18,6 +18,12 @@ export interface RedisClientOptions {
 }
 
 /**
+ * How long a stage's Redis client waits before its `attempt`-th reconnect (from 1):
+ * 200 ms more each time, at most 2 s. Shared by both clients (`MarksRedis` too).
+ */
+export const stageReconnectDelayMs = (attempt: number): number => Math.min(attempt * 200, 2_000);
+
+/**
  * The one place Herald makes a Redis client, so every component shares the same
  * failure behaviour. `redis://` gives a single-node client, `redis+cluster://a:1,b:2`
  * ioredis' Cluster client over those seed nodes (REDIS_URL, docs/reliability.md
@@ -33,7 +39,7 @@ export function createRedisClient(url: string, options: RedisClientOptions): Red
     enableOfflineQueue: false,
     connectTimeout: stage ? 5_000 : 2_000,
   };
-  const retryStrategy = stage ? (attempt: number) => Math.min(attempt * 200, 2_000) : () => null;
+  const retryStrategy = stage ? stageReconnectDelayMs : () => null;
   const cluster = redisClusterNodes(url);
   let client: RedisClient;
   if (cluster) {

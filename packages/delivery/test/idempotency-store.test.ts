@@ -2,7 +2,7 @@
 import calculateSlot from 'cluster-key-slot';
 import { Redis, type Cluster } from 'ioredis';
 import { IdempotencyStore, MarksRedis } from '@herald/delivery';
-import { deleteRedisKeys, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
+import { deleteRedisKeys, freePort, stackEnv, stackRedis, uniquePrefix } from '@herald/testkit';
 
 const prefix = uniquePrefix();
 let redis: Redis | Cluster;
@@ -94,7 +94,7 @@ it('completeMany writes every sent mark in one round trip', async () => {
 });
 
 it('an unreachable Redis surfaces as a DependencyError', async () => {
-  const down = new MarksRedis('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
+  const down = new MarksRedis(`redis://127.0.0.1:${await freePort()}`, { connectTimeoutMs: 200 });
   const s = new IdempotencyStore(down);
   await expect(down.connect()).rejects.toThrow('redis was not ready within 200 ms');
   await expect(s.acquire('n-5', 'x')).rejects.toMatchObject({

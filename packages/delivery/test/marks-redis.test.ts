@@ -114,3 +114,10 @@ it('connect() says so when Redis is not there within connectTimeoutMs', async ()
   await expect(absent.setMany([{ key: 'k', value: 'v', ttlMs: 1_000 }])).rejects.toThrow();
   await absent.close();
 });
+
+it('a closed client stays closed: a later call fails instead of connecting again', async () => {
+  const closing = new MarksRedis(stackEnv().REDIS_URL);
+  await closing.connect();
+  await closing.close();
+  await expect(closing.getMany([`${prefix}{after-close}`])).rejects.toThrow(/closed/i);
+});

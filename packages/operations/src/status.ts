@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
-import { topicNames } from '@herald/core';
+import { topicNames, withTimeout } from '@herald/core';
 import type { BreakerStateEntry } from '@herald/delivery';
 import { kafkaAdmin, type KafkaAdmin, type KafkaClient, type PartitionEnds } from '@herald/kafka';
 import { partitionLag } from '@herald/telemetry/lag';
@@ -47,15 +47,8 @@ export interface StatusReport {
 
 const TIMEOUT_MS = 10_000;
 
-function withTimeout<T>(what: string, promise: Promise<T>, ms = TIMEOUT_MS): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
+const answered = <T>(what: string, promise: Promise<T>): Promise<T> =>
+  withTimeout(promise, TIMEOUT_MS, `${what}: no answer within ${TIMEOUT_MS} ms`);
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -184,7 +177,7 @@ export async function readBreakerStates(
 
 function breakers(source: StatusSource): Promise<BreakerStateEntry[]> {
   return source.withRedis!((redis) =>
-    withTimeout('redis', readBreakerStates(redis, source.topicPrefix)),
+    answered('redis', readBreakerStates(redis, source.topicPrefix)),
   );
 }
 
@@ -245,12 +238,12 @@ export async function collectStatus(source: StatusSource): Promise<StatusReport>
   if (kafkaUp) {
     const admin = kafkaAdmin(await source.kafka());
     try {
-      await withTimeout('kafka', admin.connect());
-      const existing = new Set(await withTimeout('topics', admin.listTopics()));
-      groups = await withTimeout('consumer groups', consumerGroups(admin, prefix, existing)).catch(
+      await answered('kafka', admin.connect());
+      const existing = new Set(await answered('topics', admin.listTopics()));
+      groups = await answered('consumer groups', consumerGroups(admin, prefix, existing)).catch(
         (err: unknown) => ({ error: message(err) }),
       );
-      dlq = await withTimeout(
+      dlq = await answered(
         'dlq',
         existing.has(topics.dlq)
           ? notReplayed(source, admin, topics.dlq, redisUp)

@@ -31,7 +31,13 @@
  *                             of the cores (an experiment: audit rows land late)
  *   --warmup N                events sent through each pipeline (as fast as it goes) and
  *                             delivered before measuring, so figures are of warm
- *                             processes (JIT, connections); default 5000 full, 500 short
+ *                             processes (JIT, connections); default 60000 full, 500 short.
+ *                             V8 goes on optimising an app's hot code for its first
+ *                             ~100,000 deliveries: after 5,000, its compiler threads
+ *                             still took ~13 % of the worker's CPU in the measured run
+ *                             (docs/benchmarks.md, round 13)
+ *   --no-aof-compact          do not have the stack's Redis rewrite its append-only file before
+ *                             each Herald run (as before round 13; see redis-info.ts)
  *   --rate-warmup S           before a fixed-rate run is measured, S seconds more at its offered rate
  *                             (default 5 full, 0 short): the warm-up above runs as fast as it goes,
  *                             which leaves the paths only a steady rate takes (small fetches woken
@@ -76,6 +82,7 @@ import {
 } from './hop-breakdown.js';
 import { benchRules, produceEvents } from './event-producer.js';
 import { readRequestCounts, requestLines } from './kafka-requests.js';
+import { compactRedisAof, redisCommandStats } from './redis-info.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
 import { parseStackPids, ProcessSampler, type ProcessUsage } from './process-sampler.js';
 import { spawnApp, type RunningProcess } from '@herald/testkit';
@@ -124,7 +131,7 @@ const runs = option(
 ).split(',');
 const cpuProfDir = option('cpu-prof', '');
 const ordering = option('ordering', 'subject');
-const warmup = numberOption('warmup', full ? '5000' : '500', 0);
+const warmup = numberOption('warmup', full ? '60000' : '500', 0);
 const rateWarmupSeconds = numberOption('rate-warmup', full ? '5' : '0', 0);
 const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
 const settings = (name: string) =>
@@ -148,6 +155,7 @@ const routerEnv = settings('router-env');
 const auditorEnv = settings('auditor-env');
 const auditorNice = numberOption('auditor-nice', '0', 0);
 const auditorPause = process.argv.includes('--auditor-pause');
+const compactAof = !process.argv.includes('--no-aof-compact');
 
 const stackEnv = Object.fromEntries(
   execFileSync('bash', [`${root}deploy/local/stack.sh`, 'env'], { encoding: 'utf8' })
@@ -210,20 +218,6 @@ async function queryOnce<Row extends pg.QueryResultRow>(
   } finally {
     await client.end();
   }
-}
-
-/** Calls per Redis command so far (INFO commandstats through redis-cli). */
-function redisCommandStats(url: string): Map<string, number> {
-  const stats = new Map<string, number>();
-  try {
-    const out = execFileSync('redis-cli', ['-u', url, 'info', 'commandstats'], {
-      encoding: 'utf8',
-    });
-    for (const m of out.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) stats.set(m[1]!, Number(m[2]));
-  } catch {
-    // no redis-cli: no counts
-  }
-  return stats;
 }
 
 async function waitForArrivals(count: number, idleMs: number): Promise<void> {
@@ -402,6 +396,8 @@ async function runPipeline(
       receiver.reset();
     };
     await warmUp(warmup, 0);
+    // Before the rate warm-up, so the run follows it without a pause.
+    if (name === 'herald' && compactAof) await compactRedisAof(stackEnv.REDIS_URL);
     if (mode === 'rate')
       await warmUp(Math.round(eventsPerSecond * rateWarmupSeconds), eventsPerSecond);
     const redisBefore = name === 'herald' ? redisCommandStats(stackEnv.REDIS_URL) : undefined;

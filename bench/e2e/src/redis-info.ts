@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { sleep } from '@herald/core';
 
 // The stack's Redis as the bench sees it, through redis-cli (the stack's own package):
 // what the run asked of it, and its append-only file compacted before a measured run.
@@ -19,8 +20,11 @@ export function redisCommandStats(url: string): Map<string, number> {
   return stats;
 }
 
-const persistence = (url: string, field: string): string | undefined =>
-  redisCli(url, 'info', 'persistence').match(new RegExp(`^${field}:(\\S+)`, 'm'))?.[1];
+/** INFO persistence, field by field: one redis-cli call answers every question of a moment. */
+function persistence(url: string): Map<string, string> {
+  const out = redisCli(url, 'info', 'persistence');
+  return new Map([...out.matchAll(/^(\w+):(\S*)/gm)].map((m) => [m[1]!, m[2]!]));
+}
 
 /**
  * Rewrites the stack Redis' append-only file now and waits for it (at most `timeoutMs`),
@@ -32,26 +36,30 @@ const persistence = (url: string, field: string): string | undefined =>
  * rewrote every ~45 s, inside most rate runs (+1.3 s of Redis CPU in a 15-s run at
  * 2,500/s, p99 215–547 against 132–246 ms; docs/benchmarks.md, round 13). From a
  * compacted file, a run's own writes still trigger a rewrite if they double it, as they
- * would anywhere. Does nothing when Redis keeps no append-only file or redis-cli fails.
+ * would anywhere. Does nothing when Redis keeps no append-only file, and warns when
+ * redis-cli cannot do it.
  */
 export async function compactRedisAof(url: string, timeoutMs = 60_000): Promise<void> {
   try {
-    if (persistence(url, 'aof_enabled') !== '1') return;
+    const before = persistence(url);
+    if (before.get('aof_enabled') !== '1') return;
     // Refused while a rewrite runs already: waiting for that one does the same.
-    if (persistence(url, 'aof_rewrite_in_progress') !== '1') redisCli(url, 'bgrewriteaof');
+    if (before.get('aof_rewrite_in_progress') !== '1') redisCli(url, 'bgrewriteaof');
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (
-        persistence(url, 'aof_rewrite_in_progress') === '0' &&
-        persistence(url, 'aof_rewrite_scheduled') === '0'
-      )
+      const now = persistence(url);
+      if (now.get('aof_rewrite_in_progress') === '0' && now.get('aof_rewrite_scheduled') === '0')
         return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     console.warn(
       `Redis' append-only file rewrite still running after ${timeoutMs} ms; measuring anyway`,
     );
-  } catch {
-    // no redis-cli, or a Redis Cluster URL redis-cli -u cannot take: measure as it is
+  } catch (err) {
+    // No redis-cli, or a Redis Cluster URL redis-cli -u cannot take: measure as it is,
+    // but say so, since the run's Redis figures may then include a rewrite.
+    console.warn(
+      `Redis' append-only file not compacted before the run (${(err as Error).message.split('\n')[0]}); measuring anyway`,
+    );
   }
 }

@@ -69,24 +69,25 @@ wait_started() {
 node examples/demo/receiver.mjs "$port" "$secret" &
 pids+=($!)
 
-common=(KAFKA_BROKERS="$KAFKA_BROKERS" HERALD_TOPIC_PREFIX="$prefix" HERALD_TOPIC_PARTITIONS=3
-  HERALD_METRICS_HOST=127.0.0.1)
+# The apps start through docker-entrypoint.sh, as in the image, so they get its Node flags.
+common=(HERALD_HOME="$PWD" KAFKA_BROKERS="$KAFKA_BROKERS" HERALD_TOPIC_PREFIX="$prefix"
+  HERALD_TOPIC_PARTITIONS=3 HERALD_METRICS_HOST=127.0.0.1)
 # Router and worker read the database the auditor migrates: start it first.
 start auditor env "${common[@]}" DATABASE_URL="$db_url" HERALD_METRICS_PORT=$((metrics_port + 2)) \
-  node apps/auditor/dist/main.js
+  sh docker-entrypoint.sh auditor
 wait_started auditor
 DATABASE_URL="$db_url" node apps/cli/dist/main.js templates apply -f examples/tasks/templates.yaml >/dev/null
 start inapp env "${common[@]}" REDIS_URL="$REDIS_URL" DATABASE_URL="$db_url" \
-  HERALD_METRICS_PORT=$((metrics_port + 3)) node apps/worker/dist/main.js --channel inapp
+  HERALD_METRICS_PORT=$((metrics_port + 3)) sh docker-entrypoint.sh worker --channel inapp
 start gateway env "${common[@]}" REDIS_URL="$REDIS_URL" DATABASE_URL="$db_url" \
   HERALD_GATEWAY_TENANT_SECRETS="$tenant_secrets" HERALD_GATEWAY_HOST=127.0.0.1 \
   HERALD_GATEWAY_PORT=$gateway_port HERALD_METRICS_PORT=$((metrics_port + 4)) \
-  node apps/gateway/dist/main.js
+  sh docker-entrypoint.sh gateway
 start worker env "${common[@]}" HERALD_WEBHOOK_SECRETS="{\"default\":\"$secret\"}" \
   HERALD_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true REDIS_URL="$REDIS_URL" DATABASE_URL="$db_url" \
-  HERALD_METRICS_PORT=$((metrics_port + 1)) node apps/worker/dist/main.js --channel webhook
+  HERALD_METRICS_PORT=$((metrics_port + 1)) sh docker-entrypoint.sh worker --channel webhook
 start router env "${common[@]}" HERALD_RULES_FILE="$run_dir/rules.yaml" REDIS_URL="$REDIS_URL" \
-  DATABASE_URL="$db_url" HERALD_METRICS_PORT=$metrics_port node apps/router/dist/main.js
+  DATABASE_URL="$db_url" HERALD_METRICS_PORT=$metrics_port sh docker-entrypoint.sh router
 for app in worker inapp gateway router; do wait_started "$app"; done
 echo "[demo] metrics: router http://127.0.0.1:$metrics_port/metrics," \
   "worker :$((metrics_port + 1)), auditor :$((metrics_port + 2))"

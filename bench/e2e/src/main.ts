@@ -21,6 +21,11 @@
  *                             (HERALD_KAFKA_CLIENT from --app-env, else the apps' default,
  *                             platformatic), so "Herald ÷ bare" compares the same client
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
+ *                             Herald's apps start through docker-entrypoint.sh, as in the image
+ *                             and the chart, so they get its Node flags (a 64 MiB young
+ *                             generation); a NODE_OPTIONS given here comes after them and wins,
+ *                             e.g. NODE_OPTIONS=--max-semi-space-size=32 (V8's own size on a
+ *                             machine without a memory limit)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
  *   --auditor-env K=V,K=V     extra settings for the auditor only (e.g. its fetch: HERALD_KAFKA_FETCH_MIN_BYTES)
@@ -85,7 +90,7 @@ import { readRequestCounts, requestLines } from './kafka-requests.js';
 import { compactRedisAof, redisCommandStats } from './redis-info.js';
 import { LagSampler, type LagPoint } from './lag-sampler.js';
 import { parseStackPids, ProcessSampler, type ProcessUsage } from './process-sampler.js';
-import { spawnApp, type RunningProcess } from '@herald/testkit';
+import { spawnApp, spawnHeraldApp, type RunningProcess } from '@herald/testkit';
 import { asciiPlot, latency, perSecond, sustained, type LatencySummary } from './stats.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -283,9 +288,9 @@ async function runPipeline(
       const started = '"msg":"started"';
       // Apps log at warn in the bench; runMain logs "started" at info, so readiness is read at info.
       processes.push(
-        await spawnApp(
+        await spawnHeraldApp(
           'auditor',
-          `${root}apps/auditor/dist/main.js`,
+          root,
           [],
           {
             ...common,
@@ -301,9 +306,9 @@ async function runPipeline(
       );
       if (auditorNice > 0) setPriority(processes[0]!.child.pid!, auditorNice);
       processes.push(
-        await spawnApp(
+        await spawnHeraldApp(
           'worker',
-          `${root}apps/worker/dist/main.js`,
+          root,
           ['--channel', 'webhook'],
           {
             ...common,
@@ -323,9 +328,9 @@ async function runPipeline(
         ),
       );
       processes.push(
-        await spawnApp(
+        await spawnHeraldApp(
           'router',
-          `${root}apps/router/dist/main.js`,
+          root,
           [],
           {
             ...common,

@@ -1,6 +1,7 @@
 // Starts an app (or any node script) as a child process and waits for its ready line:
 // the benchmarks use it to run Herald as it runs in production, one process per app.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
 
 export interface RunningProcess {
   readonly name: string;
@@ -9,9 +10,37 @@ export interface RunningProcess {
 }
 
 /**
- * Starts a node script and waits until it prints `readyText`. Its output is kept
- * (the last 50 lines) so a failure can say why.
+ * Starts one of Herald's apps the way the image, the chart and `npm run demo` do:
+ * through `docker-entrypoint.sh` in the checkout at `root`, so it gets the same Node
+ * flags (the pipeline apps' young generation). The child runs this process's node.
+ * `nodeArgs` go into NODE_OPTIONS ahead of `env.NODE_OPTIONS`; the entrypoint puts its
+ * own flags first, so a flag given here wins over its default.
  */
+export async function spawnHeraldApp(
+  app: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',
+  root: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  readyText: string,
+  timeoutMs = 60_000,
+  nodeArgs: readonly string[] = [],
+): Promise<RunningProcess> {
+  const nodeOptions = [...nodeArgs, env.NODE_OPTIONS ?? ''].join(' ').trim();
+  return start(
+    app,
+    'sh',
+    [join(root, 'docker-entrypoint.sh'), app, ...args],
+    readyText,
+    timeoutMs,
+    {
+      ...env,
+      HERALD_HOME: root,
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
+  );
+}
+
 export async function spawnApp(
   name: string,
   script: string,
@@ -21,10 +50,23 @@ export async function spawnApp(
   timeoutMs = 60_000,
   nodeArgs: readonly string[] = [],
 ): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return start(name, process.execPath, [...nodeArgs, script, ...args], readyText, timeoutMs, {
+    PATH: process.env.PATH ?? '',
+    ...env,
   });
+}
+
+async function start(
+  name: string,
+  command: string,
+  argv: readonly string[],
+  readyText: string,
+  timeoutMs: number,
+  env: Readonly<Record<string, string>>,
+): Promise<RunningProcess> {
+  // `sh` execs node (docker-entrypoint.sh), so the child's pid is the app's: the benches
+  // read its CPU and memory from /proc by that pid.
+  const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let ready!: () => void;
   const started = new Promise<void>((resolve) => (ready = resolve));

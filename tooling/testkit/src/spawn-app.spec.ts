@@ -1,0 +1,107 @@
+// docker-entrypoint.sh is the one launcher of Herald's apps (image, chart, demo, bench):
+// these run it through spawnHeraldApp against a stand-in checkout whose "app" prints the
+// heap V8 was given, so the flags each app gets are read from a real node process.
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnHeraldApp } from './spawn-app.js';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const MiB = 2 ** 20;
+
+// What V8 reserves for the young generation: three semi-spaces (from, to and new large
+// objects), so a 64 MiB semi-space shows as 192 MiB on top of the old generation.
+const app = `
+const v8 = require('node:v8');
+const limit = v8.getHeapStatistics().heap_size_limit;
+require('node:fs').writeFileSync(
+  process.env.SEEN_FILE,
+  JSON.stringify({
+    young: limit / ${MiB} - 1024,
+    args: process.argv.slice(2),
+    home: process.env.HERALD_HOME ?? null,
+  }),
+);
+console.log('ready');
+setInterval(() => {}, 1000);
+`;
+
+let home: string;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), 'herald-launcher-'));
+  cpSync(join(repoRoot, 'docker-entrypoint.sh'), join(home, 'docker-entrypoint.sh'));
+  chmodSync(join(home, 'docker-entrypoint.sh'), 0o755);
+  for (const name of ['router', 'worker', 'auditor', 'api', 'gateway']) {
+    mkdirSync(join(home, 'apps', name, 'dist'), { recursive: true });
+    // The entrypoint runs dist/main.js: a package.json marks the stand-in CommonJS.
+    writeFileSync(join(home, 'apps', name, 'package.json'), '{"type":"commonjs"}');
+    writeFileSync(join(home, 'apps', name, 'dist', 'main.js'), app);
+  }
+});
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+let runs = 0;
+
+/** Starts `name` through the launcher and returns what its stand-in saw. */
+async function readApp(
+  name: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ young: number; args: string[]; home: string | null }> {
+  const out = join(home, `seen-${++runs}.json`);
+  // A fixed old generation, so the young one can be read off the heap limit.
+  const running = await spawnHeraldApp(
+    name,
+    home,
+    args,
+    { ...env, SEEN_FILE: out },
+    'ready',
+    20_000,
+    ['--max-old-space-size=1024'],
+  );
+  await running.stop();
+  return JSON.parse(readFileSync(out, 'utf8')) as {
+    young: number;
+    args: string[];
+    home: string | null;
+  };
+}
+
+describe('docker-entrypoint.sh through spawnHeraldApp', () => {
+  it('gives the pipeline apps a 64 MiB semi-space and passes their arguments on', async () => {
+    for (const name of ['router', 'worker', 'auditor'] as const) {
+      const seen = await readApp(name, {}, ['--channel', 'webhook']);
+      // HERALD_HOME is the launcher's: the apps refuse HERALD_* settings they do not read.
+      expect(seen).toEqual({ young: 192, args: ['--channel', 'webhook'], home: null });
+    }
+  });
+
+  it("lets the operator's NODE_OPTIONS win over the default", async () => {
+    const seen = await readApp('worker', { NODE_OPTIONS: '--max-semi-space-size=16' });
+    expect(seen.young).toBe(48);
+  });
+
+  it('leaves the api and the gateway at V8’s own sizing', async () => {
+    const api = await readApp('api');
+    const gateway = await readApp('gateway');
+    expect(api.young).not.toBe(192);
+    expect(gateway.young).toBe(api.young);
+  });
+
+  it('names the app it does not know', async () => {
+    await expect(spawnHeraldApp('nope' as 'api', home, [], {}, 'ready', 20_000)).rejects.toThrow(
+      /unknown app 'nope'; expected router, worker, auditor, api, gateway or migrate/,
+    );
+  });
+});

@@ -22,10 +22,9 @@
  *                             platformatic), so "Herald ÷ bare" compares the same client
  *   --app-env K=V,K=V         extra settings for every Herald app (e.g. HERALD_KAFKA_...)
  *                             Herald's apps start through docker-entrypoint.sh, as in the image
- *                             and the chart, so they get its Node flags (a 64 MiB young
- *                             generation); a NODE_OPTIONS given here comes after them and wins,
- *                             e.g. NODE_OPTIONS=--max-semi-space-size=32 (V8's own size on a
- *                             machine without a memory limit)
+ *                             and the chart, so they get its Node flags (the pipeline apps'
+ *                             heap); HERALD_NODE_FLAGS=<flags> here replaces them, empty for
+ *                             V8's own sizing (docs/benchmarks.md, round 14)
  *   --worker-env K=V,K=V      extra settings for the worker only (e.g. HERALD_WORKER_CHUNK_SIZE)
  *   --router-env K=V,K=V      extra settings for the router only
  *   --auditor-env K=V,K=V     extra settings for the auditor only (e.g. its fetch: HERALD_KAFKA_FETCH_MIN_BYTES)

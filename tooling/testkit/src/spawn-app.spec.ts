@@ -28,7 +28,9 @@ require('node:fs').writeFileSync(
   JSON.stringify({
     young: limit / ${MiB} - 1024,
     args: process.argv.slice(2),
-    home: process.env.HERALD_HOME ?? null,
+    flags: process.execArgv,
+    traceLimit: Error.stackTraceLimit,
+    launcher: [process.env.HERALD_HOME, process.env.HERALD_NODE_FLAGS].filter(Boolean),
   }),
 );
 console.log('ready');
@@ -51,6 +53,14 @@ beforeAll(() => {
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
+interface Seen {
+  young: number;
+  args: string[];
+  flags: string[];
+  traceLimit: number;
+  launcher: string[];
+}
+
 let runs = 0;
 
 /** Starts `name` through the launcher and returns what its stand-in saw. */
@@ -58,7 +68,7 @@ async function readApp(
   name: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',
   env: Record<string, string> = {},
   args: string[] = [],
-): Promise<{ young: number; args: string[]; home: string | null }> {
+): Promise<Seen> {
   const out = join(home, `seen-${++runs}.json`);
   // A fixed old generation, so the young one can be read off the heap limit.
   const running = await spawnHeraldApp(
@@ -78,25 +88,43 @@ async function readApp(
   };
 }
 
+const pipelineFlags = ['--max-semi-space-size=64', '--heap-growing-percent=300'];
+
 describe('docker-entrypoint.sh through spawnHeraldApp', () => {
-  it('gives the pipeline apps a 64 MiB semi-space and passes their arguments on', async () => {
+  it('gives the pipeline apps their heap flags and passes their arguments on', async () => {
     for (const name of ['router', 'worker', 'auditor'] as const) {
       const seen = await readApp(name, {}, ['--channel', 'webhook']);
-      // HERALD_HOME is the launcher's: the apps refuse HERALD_* settings they do not read.
-      expect(seen).toEqual({ young: 192, args: ['--channel', 'webhook'], home: null });
+      // V8 took the semi-space (192 MiB = three 64 MiB semi-spaces); HERALD_HOME and
+      // HERALD_NODE_FLAGS are the launcher's: the apps refuse HERALD_* they do not read.
+      expect(seen).toMatchObject({
+        young: 192,
+        args: ['--channel', 'webhook'],
+        flags: pipelineFlags,
+        launcher: [],
+      });
     }
   });
 
-  it("lets the operator's NODE_OPTIONS win over the default", async () => {
-    const seen = await readApp('worker', { NODE_OPTIONS: '--max-semi-space-size=16' });
-    expect(seen.young).toBe(48);
+  it('replaces the flags with HERALD_NODE_FLAGS, and runs without any when it is empty', async () => {
+    const small = await readApp('worker', { HERALD_NODE_FLAGS: '--max-semi-space-size=16' });
+    expect(small).toMatchObject({ young: 48, flags: ['--max-semi-space-size=16'], launcher: [] });
+    const own = await readApp('auditor', { HERALD_NODE_FLAGS: '' });
+    expect(own.flags).toEqual([]);
+    expect(own.young).toBe((await readApp('api')).young);
   });
 
   it('leaves the api and the gateway at V8’s own sizing', async () => {
     const api = await readApp('api');
     const gateway = await readApp('gateway');
+    expect(api.flags).toEqual([]);
     expect(api.young).not.toBe(192);
-    expect(gateway.young).toBe(api.young);
+    expect(gateway).toEqual(api);
+  });
+
+  it('keeps NODE_OPTIONS working beside the flags', async () => {
+    // The bench's own flags (--cpu-prof, --import) arrive this way.
+    const seen = await readApp('router', { NODE_OPTIONS: '--stack-trace-limit=7' });
+    expect(seen).toMatchObject({ flags: pipelineFlags, young: 192, traceLimit: 7 });
   });
 
   it('names the app it does not know', async () => {

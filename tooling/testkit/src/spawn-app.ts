@@ -12,9 +12,9 @@ export interface RunningProcess {
 /**
  * Starts one of Herald's apps the way the image, the chart and `npm run demo` do:
  * through `docker-entrypoint.sh` in the checkout at `root`, so it gets the same Node
- * flags (the pipeline apps' young generation). The child runs this process's node.
- * `nodeArgs` go into NODE_OPTIONS ahead of `env.NODE_OPTIONS`; the entrypoint puts its
- * own flags first, so a flag given here wins over its default.
+ * flags (the pipeline apps' heap; `HERALD_NODE_FLAGS` in `env` replaces them). The child
+ * runs this process's node. `nodeArgs` (flags NODE_OPTIONS allows, e.g. --cpu-prof) go
+ * into NODE_OPTIONS ahead of `env.NODE_OPTIONS`.
  */
 export async function spawnHeraldApp(
   app: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',

@@ -81,11 +81,7 @@ async function readApp(
     ['--max-old-space-size=1024'],
   );
   await running.stop();
-  return JSON.parse(readFileSync(out, 'utf8')) as {
-    young: number;
-    args: string[];
-    home: string | null;
-  };
+  return JSON.parse(readFileSync(out, 'utf8')) as Seen;
 }
 
 const pipelineFlags = ['--max-semi-space-size=64', '--heap-growing-percent=300'];

@@ -299,8 +299,7 @@ async function runPipeline(
             ...auditorEnv,
           },
           started,
-          60_000,
-          nodeArgs,
+          { nodeArgs },
         ),
       );
       if (auditorNice > 0) setPriority(processes[0]!.child.pid!, auditorNice);
@@ -322,8 +321,7 @@ async function runPipeline(
             ...workerEnv,
           },
           started,
-          60_000,
-          nodeArgs,
+          { nodeArgs },
         ),
       );
       processes.push(
@@ -340,8 +338,7 @@ async function runPipeline(
             ...routerEnv,
           },
           started,
-          60_000,
-          nodeArgs,
+          { nodeArgs },
         ),
       );
       inputTopic = `${prefix}herald.events`;

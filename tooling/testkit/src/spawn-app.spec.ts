@@ -71,15 +71,10 @@ async function readApp(
 ): Promise<Seen> {
   const out = join(home, `seen-${++runs}.json`);
   // A fixed old generation, so the young one can be read off the heap limit.
-  const running = await spawnHeraldApp(
-    name,
-    home,
-    args,
-    { ...env, SEEN_FILE: out },
-    'ready',
-    20_000,
-    ['--max-old-space-size=1024'],
-  );
+  const running = await spawnHeraldApp(name, home, args, { ...env, SEEN_FILE: out }, 'ready', {
+    timeoutMs: 20_000,
+    nodeArgs: ['--max-old-space-size=1024'],
+  });
   await running.stop();
   return JSON.parse(readFileSync(out, 'utf8')) as Seen;
 }
@@ -124,7 +119,9 @@ describe('docker-entrypoint.sh through spawnHeraldApp', () => {
   });
 
   it('names the app it does not know', async () => {
-    await expect(spawnHeraldApp('nope' as 'api', home, [], {}, 'ready', 20_000)).rejects.toThrow(
+    await expect(
+      spawnHeraldApp('nope' as 'api', home, [], {}, 'ready', { timeoutMs: 20_000 }),
+    ).rejects.toThrow(
       /unknown app 'nope'; expected router, worker, auditor, api, gateway or migrate/,
     );
   });

@@ -22,8 +22,7 @@ export async function spawnHeraldApp(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   readyText: string,
-  timeoutMs = 60_000,
-  nodeArgs: readonly string[] = [],
+  { timeoutMs = 60_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<RunningProcess> {
   const nodeOptions = [...nodeArgs, env.NODE_OPTIONS ?? ''].join(' ').trim();
   return start(
@@ -41,6 +40,10 @@ export async function spawnHeraldApp(
   );
 }
 
+/**
+ * Starts a node script and waits until it prints `readyText`. Its output is kept
+ * (the last 50 lines) so a failure can say why.
+ */
 export async function spawnApp(
   name: string,
   script: string,

@@ -20,7 +20,7 @@ export { testRun } from './test-run.js';
 export type { TestRun, Startable, Stoppable } from './test-run.js';
 export { chromiumPath, screenshotDir } from './chromium.js';
 export { deleteRedisKeys, deleteStackRedisKeys, stackRedis } from './stack-redis.js';
-export { spawnApp, spawnHeraldApp, type RunningProcess } from './spawn-app.js';
+export { spawnApp, spawnHeraldApp, type HeraldApp, type RunningProcess } from './spawn-app.js';
 export { auditWorkload } from './audit-workload.js';
 export { ownRedis, type OwnRedis } from './own-redis.js';
 export { processCpuSeconds } from './process-cpu.js';

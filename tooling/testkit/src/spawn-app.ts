@@ -9,6 +9,9 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
+/** The apps `docker-entrypoint.sh` starts. */
+export type HeraldApp = 'router' | 'worker' | 'auditor' | 'api' | 'gateway';
+
 /**
  * Starts one of Herald's apps the way the image, the chart and `npm run demo` do:
  * through `docker-entrypoint.sh` in the checkout at `root`, so it gets the same Node
@@ -17,7 +20,7 @@ export interface RunningProcess {
  * into NODE_OPTIONS ahead of `env.NODE_OPTIONS`.
  */
 export async function spawnHeraldApp(
-  app: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',
+  app: HeraldApp,
   root: string,
   args: readonly string[],
   env: Readonly<Record<string, string>>,
@@ -25,6 +28,8 @@ export async function spawnHeraldApp(
   { timeoutMs = 60_000, nodeArgs = [] }: { timeoutMs?: number; nodeArgs?: readonly string[] } = {},
 ): Promise<RunningProcess> {
   const nodeOptions = [...nodeArgs, env.NODE_OPTIONS ?? ''].join(' ').trim();
+  // The launcher execs node, so the child's pid is the app's: the benches read its CPU
+  // and memory from /proc by that pid.
   return start(
     app,
     'sh',
@@ -67,8 +72,6 @@ async function start(
   timeoutMs: number,
   env: Readonly<Record<string, string>>,
 ): Promise<RunningProcess> {
-  // `sh` execs node (docker-entrypoint.sh), so the child's pid is the app's: the benches
-  // read its CPU and memory from /proc by that pid.
   const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let ready!: () => void;

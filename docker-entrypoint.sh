@@ -17,7 +17,7 @@ app=${1:-router}
 #   --heap-growing-percent=300 the old generation may grow to 4x what the last full GC
 #                              kept before the next one, as V8 allows when the heap's
 #                              limit is 2 GiB or more; under a 1 GiB memory limit it
-#                              allows at most 1.4x, and the apps used ~35 % more CPU
+#                              allows at most 1.4x, and the apps used 32-58 % more CPU
 #                              per delivery.
 # HERALD_NODE_FLAGS replaces them (empty: V8's own sizing). They go on node's command
 # line: NODE_OPTIONS refuses --heap-growing-percent.
@@ -26,11 +26,21 @@ case $app in
   *) default_flags='' ;;
 esac
 node_flags=${HERALD_NODE_FLAGS-$default_flags}
+own_flags=${HERALD_NODE_FLAGS:-}
 unset HERALD_HOME HERALD_NODE_FLAGS
+# $node_flags unquoted on purpose below: one word per flag.
+# shellcheck disable=SC2086
 case $app in
-  # $node_flags unquoted on purpose: one word per flag.
-  # shellcheck disable=SC2086
-  router|worker|auditor|api|gateway) exec node $node_flags "$home/apps/$app/dist/main.js" "$@" ;;
+  router|worker|auditor|api|gateway)
+    # An operator's flags are tried once first, so a typo is named as this setting's
+    # (node alone says only "bad option"). Without NODE_OPTIONS: its --cpu-prof or
+    # --import would run for the check too.
+    if [ -n "$own_flags" ] && ! refused=$(NODE_OPTIONS='' node $own_flags -e 0 2>&1); then
+      echo "herald: node refuses HERALD_NODE_FLAGS='$own_flags': $refused" >&2
+      echo "herald: fix the flags, or unset HERALD_NODE_FLAGS for the default ('$default_flags')" >&2
+      exit 2
+    fi
+    exec node $node_flags "$home/apps/$app/dist/main.js" "$@" ;;
   # Applies pending SQL migrations (migrations/, forward-only) and exits: the Helm
   # chart's pre-install/pre-upgrade Job. Needs DATABASE_URL.
   migrate)

@@ -1,9 +1,10 @@
 // docker-entrypoint.sh is the one launcher of Herald's apps (image, chart, demo, bench):
-// these run it through spawnHeraldApp against a stand-in checkout whose "app" prints the
-// heap V8 was given, so the flags each app gets are read from a real node process.
+// these run it through spawnHeraldApp against a stand-in checkout whose "app" writes down
+// the heap V8 was given and its flags, so what each app gets is read from a real node.
 import {
   chmodSync,
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -13,7 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnHeraldApp } from './spawn-app.js';
+import { spawnHeraldApp, type HeraldApp } from './spawn-app.js';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const MiB = 2 ** 20;
@@ -65,7 +66,7 @@ let runs = 0;
 
 /** Starts `name` through the launcher and returns what its stand-in saw. */
 async function readApp(
-  name: 'router' | 'worker' | 'auditor' | 'api' | 'gateway',
+  name: HeraldApp,
   env: Record<string, string> = {},
   args: string[] = [],
 ): Promise<Seen> {
@@ -118,9 +119,26 @@ describe('docker-entrypoint.sh through spawnHeraldApp', () => {
     expect(seen).toMatchObject({ flags: pipelineFlags, young: 192, traceLimit: 7 });
   });
 
+  it('names HERALD_NODE_FLAGS when node refuses them, and starts nothing', async () => {
+    const out = join(home, 'refused.json');
+    await expect(
+      spawnHeraldApp(
+        'worker',
+        home,
+        [],
+        { HERALD_NODE_FLAGS: '--no-such-flag', SEEN_FILE: out },
+        'ready',
+        { timeoutMs: 20_000 },
+      ),
+    ).rejects.toThrow(
+      /node refuses HERALD_NODE_FLAGS='--no-such-flag': node: bad option: --no-such-flag[\s\S]*unset HERALD_NODE_FLAGS for the default/,
+    );
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('names the app it does not know', async () => {
     await expect(
-      spawnHeraldApp('nope' as 'api', home, [], {}, 'ready', { timeoutMs: 20_000 }),
+      spawnHeraldApp('nope' as HeraldApp, home, [], {}, 'ready', { timeoutMs: 20_000 }),
     ).rejects.toThrow(
       /unknown app 'nope'; expected router, worker, auditor, api, gateway or migrate/,
     );

@@ -11,6 +11,7 @@
 //     [--statuses 20000] [--chunk 1000] [--rounds 7] [--order waves|interleaved] \
 //     [--variant-migrations DIR]   # also this build on DIR's migrations
 //     [--fanout F]   # F notifications per event, one tenant and time (unset: 1 per events row)
+//     [--shape pipeline]   # the e2e bench's statuses: queued then sent of a webhook, 1 per event
 //
 // Orders as in the auditor bench (apps/auditor/bench): `interleaved` writes a
 // notification's four statuses in one chunk, `waves` every `queued` first, then every
@@ -33,6 +34,8 @@ const other = option('other', undefined);
 const variant = option('variant-migrations', undefined);
 const fanoutOption = option('fanout', undefined);
 const fanout = fanoutOption === undefined ? undefined : Number(fanoutOption);
+const shape = option('shape', undefined);
+if (shape !== undefined && shape !== 'pipeline') throw new Error(`bad --shape ${shape}`);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (eval "$(bash deploy/local/stack.sh env)")');
 if (order !== 'waves' && order !== 'interleaved') throw new Error(`bad --order ${order}`);
@@ -49,7 +52,8 @@ if (other) {
 // This build on another migrations folder (e.g. one SQL function changed).
 if (variant) sides.push({ name: 'variant', store: thisStore, migrations: variant });
 
-const statusEvents = (seed, count) => auditWorkload(`audit-write-ab-${seed}`, count, order, fanout);
+const statusEvents = (seed, count) =>
+  auditWorkload(`audit-write-ab-${seed}`, count, order, shape ?? fanout);
 
 // The Postgres backend's CPU; this bench runs beside its Postgres, so /proc has it.
 async function backendCpuS(pid) {
@@ -102,7 +106,7 @@ for (let round = 0; round < rounds; round++) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
-  `audit write A/B: ${total} statuses (${order}${fanout === undefined ? '' : `, ${fanout} per event`}), chunks of ${chunkSize}, ${rounds} rounds`,
+  `audit write A/B: ${total} statuses (${order}${shape ? `, ${shape}` : ''}${fanout === undefined ? '' : `, ${fanout} per event`}), chunks of ${chunkSize}, ${rounds} rounds`,
 );
 for (const [name, rs] of results) {
   const c = rs.map((r) => r.client);

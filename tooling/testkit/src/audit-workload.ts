@@ -14,6 +14,13 @@ import {
 const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'delivered'];
 
 /**
+ * The e2e bench's statuses (shape `pipeline`): the router's `queued`, then the worker's
+ * `sent` of a webhook, which carries no provider message id (so the `sent` update of a
+ * notification's row changes no indexed column: heap-only); one notification per event.
+ */
+const pipelineStates: readonly NotificationState[] = ['queued', 'sent'];
+
+/**
  * The audit benches' workload (the auditor's bench and the store's A/B bench): `count`
  * status events of notifications five to an event, each going queued → sending → sent
  * → delivered a second apart. `interleaved` keeps a notification's statuses together
@@ -21,18 +28,24 @@ const states: readonly NotificationState[] = ['queued', 'sending', 'sent', 'deli
  * then every second one, … (stable within a state), as statuses arrive in the pipeline.
  * Ids derive from `prefix`, so two runs on one database do not collide.
  *
- * `fanout` (unset: the shape above, kept for earlier rounds' figures): that many
+ * `shape` a number F (unset: the shape above, kept for earlier rounds' figures): F
  * notifications per event, all of one tenant and event time, so each `events` row counts
- * `fanout` of them (an event with that many recipients). With `waves`, each wave is then in
+ * F of them (an event with that many recipients). With `waves`, each wave is then in
  * notification id order, so a chunk holds a few notifications of many events, as the
  * worker's partitions spread an event's deliveries over the status topic.
+ *
+ * `shape` `'pipeline'`: the statuses the e2e bench writes (`pipelineStates`), one
+ * notification per event.
  */
 export function auditWorkload(
   prefix: string,
   count: number,
   order: 'interleaved' | 'waves',
-  fanout?: number,
+  shape?: number | 'pipeline',
 ): StatusEvent[] {
+  const pipeline = shape === 'pipeline';
+  const fanout = pipeline ? 1 : shape;
+  const path = pipeline ? pipelineStates : states;
   const events: StatusEvent[] = [];
   const start = Date.parse('2026-11-21T00:00:00Z');
   for (let n = 0; events.length < count; n++) {
@@ -47,19 +60,22 @@ export function auditWorkload(
       },
       tenant: `tenant-${(e ?? n) % 10}`,
       rule: { id: 'shipping', version: 1 },
-      channel: 'email',
-      recipient: { ref: `user-${n % 5000}`, address: 'x@example.com' },
+      channel: pipeline ? 'webhook' : 'email',
+      recipient: {
+        ref: `user-${n % 5000}`,
+        address: pipeline ? 'http://127.0.0.1:9/hook' : 'x@example.com',
+      },
       priority: 'normal',
       attempt: 1,
       payload: {},
       plannedAt: new Date(start + n).toISOString(),
     };
-    for (const [i, state] of states.entries()) {
+    for (const [i, state] of path.entries()) {
       if (events.length === count) break;
       events.push(
         statusEventFor(job, state, 'herald/bench', new Date(start + n + i * 1000), {
           maxAttempts: 5,
-          ...(state === 'sent'
+          ...(state === 'sent' && !pipeline
             ? { provider: { statusCode: 250, messageId: `ses-${prefix}${n}` } }
             : {}),
         }),
@@ -67,7 +83,7 @@ export function auditWorkload(
     }
   }
   if (order === 'waves') {
-    const rank = new Map(states.map((s, i) => [s, i]));
+    const rank = new Map(path.map((s, i) => [s, i]));
     events.sort(
       (a, b) =>
         rank.get(a.data.state)! - rank.get(b.data.state)! ||

@@ -53,6 +53,10 @@
  *   --app-env NODE_OPTIONS=--import=<bench/e2e/preload/kafka-requests.mjs>,BENCH_KAFKA_REQUESTS=<dir>
  *                             count each app's Kafka requests by API (@platformatic/kafka's only) and
  *                             print them per run ("kafka requests during …")
+ *   --app-env NODE_OPTIONS=--import=<bench/e2e/preload/alloc-profile.mjs>,BENCH_ALLOC_PROFILE=<dir>
+ *                             where each app allocates (V8's sampling heap profiler, collected
+ *                             objects kept), one .heapprofile per app on exit; summarise with
+ *                             `node dist/alloc-summary.js <file>`
  *   --ordering O              the rules' channel ordering: subject (default: one customer's
  *                             events in order), recipient (one request at a time per
  *                             endpoint) or none (docs/rules.md)

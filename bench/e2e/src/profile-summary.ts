@@ -5,6 +5,7 @@
  *   node dist/profile-summary.js <file.cpuprofile> [top N]
  */
 import { readFileSync } from 'node:fs';
+import { packageOf } from './code-package.js';
 
 interface ProfileNode {
   readonly id: number;
@@ -21,20 +22,6 @@ interface Profile {
   readonly endTime: number;
   readonly samples: number[];
   readonly timeDeltas: number[];
-}
-
-/** Where a frame's code lives: an npm package, a Herald workspace, node itself, or V8. */
-export function packageOf(url: string, functionName: string): string {
-  if (!url) return `(${functionName || 'native'})`;
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
-  const nm = url.lastIndexOf('/node_modules/');
-  if (nm >= 0) {
-    const parts = url.slice(nm + 14).split('/');
-    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
-  }
-  const ws = /\/work\/main\/(apps|packages|tooling|bench)\/([^/]+)\//.exec(url);
-  if (ws) return `@herald/${ws[2]}`;
-  return url;
 }
 
 function summarise(file: string, top: number): void {

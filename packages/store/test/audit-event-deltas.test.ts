@@ -5,28 +5,16 @@
  * missing while its notifications exist is recounted; 0018 on a database written by
  * 0016 backfills `delivered` and counts on from there.
  */
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import {
   deterministicId,
-  silentLogger,
   statusEventFor,
   type NotificationState,
   type StatusEvent,
 } from '@herald/core';
-import {
-  AuditStore,
-  createDatabase,
-  defaultMigrationsDir,
-  migrateToLatest,
-  type EventsTable,
-  type HeraldDatabase,
-} from '@herald/store';
-import { createTestDatabase, stackEnv } from '@herald/testkit';
+import { AuditStore, migrateToLatest, type EventsTable, type HeraldDatabase } from '@herald/store';
 import { auditJob } from './audit-job.js';
-import { migratedDatabase } from './migrated-database.js';
+import { migratedDatabase, withDatabaseBefore } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
 
@@ -290,15 +278,8 @@ it('an insert into events that leaves out delivered is refused (0016 in flight r
   ).rejects.toThrow(/null value in column "delivered"/);
 });
 
-it('0018 on a database written by 0016 backfills delivered, and counts on from there', async () => {
-  const testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  const old = createDatabase({ url: testDb.url, poolSize: 2, logger: silentLogger });
-  const before = await mkdtemp(join(tmpdir(), 'herald-0017-'));
-  try {
-    for (const file of await readdir(defaultMigrationsDir))
-      if (file.endsWith('.sql') && file < '0018')
-        await symlink(join(defaultMigrationsDir, file), join(before, file));
-    await migrateToLatest(old, before);
+it('0018 on a database written by 0016 backfills delivered, and counts on from there', () =>
+  withDatabaseBefore('0018', async (old) => {
     const prefix = 'evt-delta-backfill';
     const { jobs, at } = threeNotifications(prefix);
     const store = new AuditStore(old);
@@ -320,9 +301,4 @@ it('0018 on a database written by 0016 backfills delivered, and counts on from t
     expect(await row()).toEqual({ delivered: 2, succeeded: 3, outcome: 'sent' });
     await store.write([statusEventFor(jobs[2]!, 'delivered', 'herald/test', at())]);
     expect(await row()).toEqual({ delivered: 3, succeeded: 3, outcome: 'delivered' });
-  } finally {
-    await rm(before, { recursive: true, force: true });
-    await old.destroy();
-    await testDb.drop();
-  }
-});
+  }));

@@ -6,22 +6,11 @@
  * writing; every lookup Herald makes on those keys still reads its index (an index in
  * another collation than the comparison's cannot serve it).
  */
-import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import { deterministicId, silentLogger, statusEventFor, type DeliveryJob } from '@herald/core';
-import {
-  AuditQueries,
-  AuditStore,
-  createDatabase,
-  defaultMigrationsDir,
-  migrateToLatest,
-  type HeraldDatabase,
-} from '@herald/store';
-import { createTestDatabase, stackEnv } from '@herald/testkit';
+import { deterministicId, statusEventFor, type DeliveryJob } from '@herald/core';
+import { AuditQueries, AuditStore, migrateToLatest, type HeraldDatabase } from '@herald/store';
 import { auditJob } from './audit-job.js';
-import { migratedDatabase } from './migrated-database.js';
+import { migratedDatabase, withDatabaseBefore } from './migrated-database.js';
 
 let db: Kysely<HeraldDatabase>;
 
@@ -121,15 +110,8 @@ it('finds rows by each key through its index', async () => {
   expect(byEvent.notifications).toHaveLength(1);
 });
 
-it('0019 on a database written before it rewrites no table and keeps its rows and views', async () => {
-  const testDb = await createTestDatabase(stackEnv().DATABASE_URL);
-  const old = createDatabase({ url: testDb.url, poolSize: 2, logger: silentLogger });
-  const before = await mkdtemp(join(tmpdir(), 'herald-0018-'));
-  try {
-    for (const file of await readdir(defaultMigrationsDir))
-      if (file.endsWith('.sql') && file < '0019')
-        await symlink(join(defaultMigrationsDir, file), join(before, file));
-    await migrateToLatest(old, before);
+it('0019 on a database written before it rewrites no table and keeps its rows and views', () =>
+  withDatabaseBefore('0019', async (old) => {
     const store = new AuditStore(old);
     const jobs = ['a', 'b', 'c'].map((k) =>
       auditJob(deterministicId('text-keys-upgrade', k), `evt-upgrade-${k}`, {
@@ -174,9 +156,4 @@ it('0019 on a database written before it rewrites no table and keeps its rows an
       { event_id: 'evt-upgrade-b', outcome: 'sent' },
       { event_id: 'evt-upgrade-c', outcome: 'sent' },
     ]);
-  } finally {
-    await rm(before, { recursive: true, force: true });
-    await old.destroy();
-    await testDb.drop();
-  }
-});
+  }));

@@ -7,12 +7,12 @@
 // never for how much. No app code is touched.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { appName } from './app-name.mjs';
 
 const dir = process.env.BENCH_ALLOC_PROFILE;
 if (dir) {
-  // apps/<app>/dist/main.js → <app>
-  const app = basename(dirname(dirname(process.argv[1] ?? 'unknown/unknown/x')));
+  const app = appName();
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');

@@ -8,7 +8,8 @@
 // No app code is touched.
 import { tracingChannel } from 'node:diagnostics_channel';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { appName } from './app-name.mjs';
 
 /** Kafka protocol API keys (the ones a client sends; others are shown by number). */
 const API = {
@@ -32,8 +33,7 @@ const API = {
 
 const dir = process.env.BENCH_KAFKA_REQUESTS;
 if (dir) {
-  // apps/<app>/dist/main.js → <app>
-  const app = basename(dirname(dirname(process.argv[1] ?? 'unknown/unknown/x')));
+  const app = appName();
   const file = join(dir, `${app}.json`);
   mkdirSync(dir, { recursive: true });
   const counts = {};

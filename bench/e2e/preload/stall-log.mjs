@@ -5,13 +5,12 @@
 // scheduled on a core). One JSON line each, wall-clock ms, appended to the file;
 // hop-breakdown.ts lines them up with the slowest deliveries. No app code is touched.
 import { appendFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { appName } from './app-name.mjs';
 
 const file = process.env.BENCH_STALL_LOG;
 if (file) {
-  // apps/<app>/dist/main.js → <app>
-  const app = basename(dirname(dirname(process.argv[1] ?? 'unknown/unknown/x')));
+  const app = appName();
   const lines = [];
   const flush = () => {
     if (lines.length > 0) appendFileSync(file, lines.splice(0).join(''));

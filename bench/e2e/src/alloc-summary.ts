@@ -7,26 +7,13 @@
  *   node dist/alloc-summary.js <file.heapprofile> [top N]
  */
 import { readFileSync } from 'node:fs';
-import { packageOf } from './code-package.js';
+import { frameLabel, packageOf, type CallFrame } from './code-package.js';
 
 interface HeapNode {
-  readonly callFrame: {
-    readonly functionName: string;
-    readonly url: string;
-    readonly lineNumber: number;
-  };
+  readonly callFrame: CallFrame;
   readonly selfSize: number;
   readonly children: HeapNode[];
 }
-
-const label = (n: HeapNode) => {
-  const { functionName, url, lineNumber } = n.callFrame;
-  const short = url
-    .replace(/^.*\/node_modules\//, '')
-    .replace(/^.*\/((?:apps|packages|tooling|bench)\/)/, '$1');
-  const where = url ? `${short}:${lineNumber + 1}` : '';
-  return `${functionName || '(anonymous)'} ${where}`.trim();
-};
 
 function summarise(file: string, top: number): void {
   const root = (JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode }).head;
@@ -37,7 +24,7 @@ function summarise(file: string, top: number): void {
   // Returns the bytes at and below `node`; a function's inclusive bytes are counted once
   // per path even when it recurses (the set of labels already on the path).
   const walk = (node: HeapNode, onPath: Set<string>): number => {
-    const name = label(node);
+    const name = frameLabel(node.callFrame);
     self.set(name, (self.get(name) ?? 0) + node.selfSize);
     const pkg = packageOf(node.callFrame.url, node.callFrame.functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.selfSize);

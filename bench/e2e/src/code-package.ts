@@ -1,3 +1,10 @@
+/** A V8 profile frame's code position, as CPU and heap profiles both give it. */
+export interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+  readonly lineNumber: number;
+}
+
 /** Where a frame's code lives: an npm package, a Herald workspace, node itself, or V8. */
 export function packageOf(url: string, functionName: string): string {
   if (!url) return `(${functionName || 'native'})`;
@@ -11,4 +18,12 @@ export function packageOf(url: string, functionName: string): string {
   const ws = /\/(apps|packages|tooling|bench)\/([^/]+)\/(?:dist|src|preload)\//.exec(url);
   if (ws) return `@herald/${ws[2]}`;
   return url;
+}
+
+/** A frame as one line: its function and where it is, relative to node_modules or the checkout. */
+export function frameLabel({ functionName, url, lineNumber }: CallFrame): string {
+  const where = url
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/((?:apps|packages|tooling|bench)\/)/, '$1');
+  return `${functionName || '(anonymous)'} ${url ? `${where}:${lineNumber + 1}` : ''}`.trim();
 }

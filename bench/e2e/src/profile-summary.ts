@@ -5,15 +5,11 @@
  *   node dist/profile-summary.js <file.cpuprofile> [top N]
  */
 import { readFileSync } from 'node:fs';
-import { packageOf } from './code-package.js';
+import { frameLabel, packageOf, type CallFrame } from './code-package.js';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: {
-    readonly functionName: string;
-    readonly url: string;
-    readonly lineNumber: number;
-  };
+  readonly callFrame: CallFrame;
   readonly children?: number[];
 }
 interface Profile {
@@ -63,14 +59,15 @@ function summarise(file: string, top: number): void {
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   for (const [id, us] of self) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const frame = byId.get(id)!.callFrame;
+    const { functionName, url } = frame;
     total += us;
     if (functionName === '(idle)') {
       idle += us;
       continue;
     }
     const pkg = packageOf(url, functionName);
-    const fn = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${lineNumber + 1}` : ''}`;
+    const fn = frameLabel(frame);
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }

@@ -35,10 +35,15 @@ const variant = option('variant-migrations', undefined);
 const fanoutOption = option('fanout', undefined);
 const fanout = fanoutOption === undefined ? undefined : Number(fanoutOption);
 const shape = option('shape', undefined);
-if (shape !== undefined && shape !== 'pipeline') throw new Error(`bad --shape ${shape}`);
+if (shape !== undefined && shape !== 'pipeline')
+  throw new Error(`--shape takes 'pipeline' (got '${shape}')`);
+// The pipeline shape is one notification per event: a --fanout beside it would be ignored.
+if (shape !== undefined && fanout !== undefined)
+  throw new Error('--shape pipeline sets one notification per event: drop --fanout');
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (eval "$(bash deploy/local/stack.sh env)")');
-if (order !== 'waves' && order !== 'interleaved') throw new Error(`bad --order ${order}`);
+if (order !== 'waves' && order !== 'interleaved')
+  throw new Error(`--order takes waves or interleaved (got '${order}')`);
 
 const sides = [{ name: 'this', store: thisStore, migrations: undefined }];
 if (other) {

@@ -24,12 +24,45 @@
 -- on those columns, on every partition, under an ACCESS EXCLUSIVE lock on notifications,
 -- events and delivery_attempts: the auditor's writes and the API's audit reads wait until
 -- it is done (as long as creating those indexes takes: minutes on a large install; the
--- statuses wait in Kafka, nothing is lost). The two views over these tables are dropped
--- and created again as 0004 and 0007 define them (Postgres refuses to change a column a
--- view reads).
+-- statuses wait in Kafka, nothing is lost).
+--
+-- Views: Postgres refuses to change a column a view reads. Herald's two views over these
+-- tables (audit_undelivered, audit_event_outcomes) are dropped and created again from the
+-- definitions the database has, with their comments and grants (a read-only role given
+-- SELECT on them keeps it). A view of your own over these columns stops the migration,
+-- named, before anything changes: drop it, migrate, create it again (the columns keep
+-- their names and type).
 
-DROP VIEW audit_undelivered;
-DROP VIEW audit_event_outcomes;
+DO $$
+DECLARE
+  others text;
+BEGIN
+  SELECT string_agg(DISTINCT r.ev_class::regclass::text, ', ') INTO others
+  FROM (VALUES ('notifications', 'tenant'), ('notifications', 'event_id'),
+               ('notifications', 'recipient_ref'), ('notifications', 'provider_message_id'),
+               ('events', 'event_id'), ('events', 'tenant'),
+               ('delivery_attempts', 'provider_message_id')) AS k(tbl, col)
+  JOIN pg_partition_tree(k.tbl::regclass) t ON true
+  JOIN pg_attribute a ON a.attrelid = t.relid AND a.attname = k.col
+  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.relid
+                  AND d.refobjsubid = a.attnum AND d.classid = 'pg_rewrite'::regclass
+  JOIN pg_rewrite r ON r.oid = d.objid
+  WHERE r.ev_class NOT IN (SELECT oid FROM pg_class
+                           WHERE oid IN (to_regclass('audit_undelivered'),
+                                         to_regclass('audit_event_outcomes')));
+  IF others IS NOT NULL THEN
+    RAISE EXCEPTION 'migration 0019 changes the collation of the audit''s text keys, which these views of yours read: %. Save each one''s definition (SELECT pg_get_viewdef(''<view>'')), DROP VIEW it, run the migration again, then CREATE VIEW it again', others;
+  END IF;
+END $$;
+
+CREATE TEMP TABLE herald_0019_views ON COMMIT DROP AS
+SELECT c.relname AS name, c.relowner AS owner, pg_get_viewdef(c.oid) AS definition,
+       obj_description(c.oid, 'pg_class') AS note, c.relacl AS acl
+FROM pg_class c
+WHERE c.oid IN (to_regclass('audit_undelivered'), to_regclass('audit_event_outcomes'));
+
+DROP VIEW IF EXISTS audit_undelivered;
+DROP VIEW IF EXISTS audit_event_outcomes;
 
 ALTER TABLE notifications
   ALTER COLUMN tenant TYPE text COLLATE "C",
@@ -44,22 +77,21 @@ ALTER TABLE events
 ALTER TABLE delivery_attempts
   ALTER COLUMN provider_message_id TYPE text COLLATE "C";
 
--- Notifications that did not arrive, newest first (0004):
---   SELECT * FROM audit_undelivered WHERE tenant = 'acme' AND event_time > now() - interval '1 day';
-CREATE VIEW audit_undelivered AS
-SELECT notification_id, tenant, channel, recipient_ref, state, reason, attempt,
-       provider_status, provider_message, event_id, event_type, event_time, state_at
-FROM notifications
-WHERE state IN ('failed', 'dead_lettered', 'bounced', 'rejected')
-ORDER BY state_at DESC;
-
--- Each accepted event with its outcome and counts (0004, 0007):
---   SELECT * FROM audit_event_outcomes WHERE outcome <> 'delivered' LIMIT 20;
-CREATE VIEW audit_event_outcomes AS
-SELECT event_id, tenant, event_type, event_time, outcome, notifications, succeeded, failed,
-       suppressed, pending, first_seen_at, last_status_at
-FROM events
-ORDER BY event_time DESC;
-
-COMMENT ON VIEW audit_event_outcomes IS
-  'Each accepted event with its outcome and counts. Not known to have arrived: WHERE outcome <> ''delivered''; accepted by every provider: outcome IN (''delivered'', ''sent'')';
+DO $$
+DECLARE
+  v record;
+  g record;
+BEGIN
+  FOR v IN SELECT * FROM herald_0019_views LOOP
+    EXECUTE format('CREATE VIEW %I AS %s', v.name, rtrim(v.definition, E'; \n'));
+    IF v.note IS NOT NULL THEN
+      EXECUTE format('COMMENT ON VIEW %I IS %L', v.name, v.note);
+    END IF;
+    -- Grants to others than the view's owner (grantee 0: PUBLIC).
+    FOR g IN SELECT * FROM aclexplode(v.acl) WHERE grantee <> v.owner LOOP
+      EXECUTE format('GRANT %s ON %I TO %s%s', g.privilege_type, v.name,
+        CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+        CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+  END LOOP;
+END $$;

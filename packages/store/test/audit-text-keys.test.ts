@@ -58,6 +58,23 @@ function delivered(job: DeliveryJob, messageId: string) {
   ];
 }
 
+/** Herald's views over the audit tables: definition, comment, and whether PUBLIC may read them. */
+async function heraldViews(of: Kysely<HeraldDatabase>) {
+  const { rows } = await sql<{
+    name: string;
+    definition: string;
+    note: string | null;
+    publicSelect: boolean;
+  }>`
+    select c.relname as name, pg_get_viewdef(c.oid) as definition,
+           obj_description(c.oid, 'pg_class') as note,
+           has_table_privilege('public', c.oid, 'select') as "publicSelect"
+    from pg_class c
+    where c.relkind = 'v' and c.relname in ('audit_undelivered', 'audit_event_outcomes')
+    order by c.relname`.execute(of);
+  return rows;
+}
+
 it('keeps every audit text key in the C collation, on the parents and their partitions', async () => {
   const job = auditJob(deterministicId('text-keys', 'a'), 'evt-text-keys-a');
   await new AuditStore(db).write(delivered(job, 'msg-text-keys-a'));
@@ -130,10 +147,19 @@ it('0019 on a database written before it rewrites no table and keeps its rows an
     };
     const heaps = await files();
     expect(heaps.length).toBeGreaterThan(0);
+    // What an operator may have added to Herald's views: a read-only grant.
+    await sql`grant select on audit_event_outcomes to public`.execute(old);
+    const views = await heraldViews(old);
+    expect(views.find((v) => v.name === 'audit_event_outcomes')).toMatchObject({
+      note: expect.stringContaining('Each accepted event'),
+      publicSelect: true,
+    });
 
     expect((await migrateToLatest(old))[0]).toBe('0019_audit_text_keys_c_collation');
     expect(await collations(old)).toEqual(new Set(['C']));
     expect(await files()).toEqual(heaps);
+    // The views as they were: definition, comment and grants.
+    expect(await heraldViews(old)).toEqual(views);
     const { rows: counts } = await sql<{
       notifications: number;
       events: number;
@@ -156,4 +182,23 @@ it('0019 on a database written before it rewrites no table and keeps its rows an
       { event_id: 'evt-upgrade-b', outcome: 'sent' },
       { event_id: 'evt-upgrade-c', outcome: 'sent' },
     ]);
+  }));
+
+it('0019 stops, naming it, at an operator view over those columns, and changes nothing', () =>
+  withDatabaseBefore('0019', async (old) => {
+    await sql`create view tenant_report as select tenant, count(*) from notifications group by tenant`.execute(
+      old,
+    );
+    await expect(migrateToLatest(old)).rejects.toThrow(
+      /these views of yours read: tenant_report\. Save each one's definition .* DROP VIEW it, run the migration again, then CREATE VIEW it again/,
+    );
+    expect(await collations(old)).toEqual(new Set(['default']));
+    expect((await heraldViews(old)).map((v) => v.name)).toEqual([
+      'audit_event_outcomes',
+      'audit_undelivered',
+    ]);
+    // What the message says to do works.
+    await sql`drop view tenant_report`.execute(old);
+    expect((await migrateToLatest(old))[0]).toBe('0019_audit_text_keys_c_collation');
+    expect(await collations(old)).toEqual(new Set(['C']));
   }));

@@ -5,7 +5,7 @@
 // <dir>/<app>-<pid>.heapprofile when the app exits. Summarise with
 // `node dist/alloc-summary.js <file>`. Sampling costs the app some CPU: use it for where,
 // never for how much. No app code is touched.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { appName } from './app-name.mjs';
@@ -13,6 +13,8 @@ import { appName } from './app-name.mjs';
 const dir = process.env.BENCH_ALLOC_PROFILE;
 if (dir) {
   const app = appName();
+  // Made now, not at exit: a missing folder would lose the whole run's profile.
+  mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');
@@ -25,12 +27,12 @@ if (dir) {
   // inside the exit handler.
   process.on('exit', () => {
     session.post('HeapProfiler.stopSampling', (err, result) => {
-      if (!err) {
+      if (err) console.error(`alloc-profile: no heap profile for ${app}: ${err.message}`);
+      else
         writeFileSync(
           join(dir, `${app}-${process.pid}.heapprofile`),
           JSON.stringify(result.profile),
         );
-      }
     });
   });
 }
